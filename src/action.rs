@@ -1,0 +1,57 @@
+//! Everything that can happen to the console: key presses, ticks, and results from the
+//! background pollers. `update` handles each in one `match`.
+
+use std::time::Duration;
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::command::CommandId;
+use crate::model::{ProviderId, Resource};
+use crate::providers::{FetchData, JobKey, ProviderError};
+use crate::state::BudgetView;
+
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// The clock moved on (epoch ms). Live durations and data ages follow it.
+    Tick(i64),
+    Command(CommandId),
+    /// A poller finished a job.
+    Fetched(Box<Fetched>),
+    /// A poller's budget changed (after a request, or as its window slides).
+    Budget { provider: ProviderId, budget: BudgetView },
+    /// A poller paused a scope after a 429 until `until_ms`.
+    RateLimited { provider: ProviderId, until_ms: i64 },
+    /// Answer to a manual refresh: `None` = started now; `Some(d)` = budget allows it in `d`.
+    RefreshAnswer { provider: ProviderId, wait: Option<Duration> },
+    /// A provider cannot be polled at all (bad config for it, client build failed).
+    ProviderDown { provider: ProviderId, message: String },
+}
+
+/// The result of one polling job, tagged so late or stale results can be dropped.
+#[derive(Debug)]
+pub struct Fetched {
+    pub provider: ProviderId,
+    /// The provider epoch the job was started in.
+    pub epoch: u64,
+    /// Dispatch sequence number (monotonic per provider).
+    pub seq: u64,
+    pub job: JobKey,
+    /// When the result arrived (epoch ms).
+    pub at_ms: i64,
+    /// Data older than this is shown as stale (from the job's interval).
+    pub stale_after_ms: i64,
+    pub result: Result<FetchData, ProviderError>,
+}
+
+/// What `update` asks the outside world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Refresh what is on screen now, within the budget (all providers).
+    RefreshNow,
+    /// The focused pane changed: pollers give its resources priority.
+    Visible(Resource),
+    Quit,
+}

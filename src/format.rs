@@ -1,0 +1,80 @@
+//! Small text formatters shared by panes, the status bar and `snapshot`.
+
+/// `mm:ss`, or `h:mm:ss` from an hour on.
+pub fn duration(secs: i64) -> String {
+    let s = secs.max(0);
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{:02}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// Local wall-clock time `HH:MM:SS` of an epoch-milliseconds instant; `MM-DD HH:MM` when it
+/// is not on the same local day as `now_ms`.
+pub fn clock(ms: i64, now_ms: i64, tz: &jiff::tz::TimeZone) -> String {
+    let (Ok(t), Ok(now)) = (
+        jiff::Timestamp::from_millisecond(ms),
+        jiff::Timestamp::from_millisecond(now_ms),
+    ) else {
+        return "-".to_string();
+    };
+    let z = t.to_zoned(tz.clone());
+    let n = now.to_zoned(tz.clone());
+    if z.date() == n.date() {
+        z.strftime("%H:%M:%S").to_string()
+    } else {
+        z.strftime("%m-%d %H:%M").to_string()
+    }
+}
+
+/// "3 s ago", "4 min ago", "2 h ago".
+pub fn age(since_ms: i64, now_ms: i64) -> String {
+    let s = ((now_ms - since_ms) / 1000).max(0);
+    if s < 60 {
+        format!("{s} s ago")
+    } else if s < 3600 {
+        format!("{} min ago", s / 60)
+    } else {
+        format!("{} h ago", s / 3600)
+    }
+}
+
+pub fn opt_bool(b: Option<bool>) -> &'static str {
+    match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    }
+}
+
+pub fn opt_num<T: std::fmt::Display>(n: Option<T>) -> String {
+    match n {
+        Some(v) => v.to_string(),
+        None => "-".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_ages_read_naturally() {
+        assert_eq!(duration(0), "00:00");
+        assert_eq!(duration(75), "01:15");
+        assert_eq!(duration(3725), "1:02:05");
+        assert_eq!(duration(-5), "00:00");
+        assert_eq!(age(0, 3_000), "3 s ago");
+        assert_eq!(age(0, 125_000), "2 min ago");
+        assert_eq!(age(0, 7_300_000), "2 h ago");
+    }
+
+    #[test]
+    fn clock_is_total_over_any_instant() {
+        let tz = jiff::tz::TimeZone::UTC;
+        assert_eq!(clock(0, 1_000, &tz), "00:00:00");
+        assert_eq!(clock(i64::MAX, 0, &tz), "-");
+        assert_eq!(clock(86_400_000 * 3, 0, &tz), "01-04 00:00");
+    }
+}

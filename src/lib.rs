@@ -1,0 +1,22 @@
+//! switchboard: a terminal operations console for voice platforms.
+//!
+//! See ARCHITECTURE.md for the module map and how data flows.
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod command;
+pub mod config;
+pub mod format;
+pub mod logging;
+pub mod model;
+pub mod poller;
+pub mod providers;
+pub mod scheduler;
+pub mod secret;
+pub mod sim;
+pub mod snapshot;
+pub mod state;
+pub mod theme;
+pub mod ui;
+pub mod update;

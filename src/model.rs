@@ -1,0 +1,315 @@
+//! The provider-neutral model: every provider module maps its wire types into these.
+//!
+//! Rows carry the provider they came from and the account (customer, domain, sub-account)
+//! they belong to, so merged tables can show provider/account columns and details panels
+//! know which backend owns a row. `extra` holds the provider's remaining fields (already
+//! flattened to text, secrets masked) for the details panel.
+
+use std::fmt;
+
+/// Index of a configured provider connection (position in the config's `[[provider]]` list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProviderId(pub u16);
+
+/// The five provider families the console speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    Cloudonix,
+    Voipcloud,
+    Iovox,
+    Callable,
+    Provoice,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 5] = [
+        ProviderKind::Cloudonix,
+        ProviderKind::Voipcloud,
+        ProviderKind::Iovox,
+        ProviderKind::Callable,
+        ProviderKind::Provoice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Cloudonix => "cloudonix",
+            ProviderKind::Voipcloud => "voipcloud",
+            ProviderKind::Iovox => "iovox",
+            ProviderKind::Callable => "callable",
+            ProviderKind::Provoice => "provoice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProviderKind> {
+        ProviderKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The resources a pane can show. Order is the pane order on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    Accounts,
+    LiveCalls,
+    CallHistory,
+    Trunks,
+    Numbers,
+    Queues,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 6] = [
+        Resource::Accounts,
+        Resource::LiveCalls,
+        Resource::CallHistory,
+        Resource::Trunks,
+        Resource::Numbers,
+        Resource::Queues,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Resource::Accounts => "Accounts",
+            Resource::LiveCalls => "Live calls",
+            Resource::CallHistory => "History",
+            Resource::Trunks => "Trunks",
+            Resource::Numbers => "Numbers",
+            Resource::Queues => "Queues",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What a provider offers: which resources it can list. A pane whose resource a provider
+/// does not offer says "not offered by <provider>" instead of showing an empty table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    resources: u8,
+    actions: u8,
+}
+
+/// Operator actions a provider may offer (used by the command table and palette).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionKind {
+    ClickToCall,
+    Hangup,
+    EditTrunk,
+    EditNumber,
+}
+
+impl Capabilities {
+    pub const fn new() -> Self {
+        Capabilities {
+            resources: 0,
+            actions: 0,
+        }
+    }
+    pub const fn with(mut self, r: Resource) -> Self {
+        self.resources |= 1 << (r as u8);
+        self
+    }
+    pub const fn with_action(mut self, a: ActionKind) -> Self {
+        self.actions |= 1 << (a as u8);
+        self
+    }
+    pub fn offers(&self, r: Resource) -> bool {
+        self.resources & (1 << (r as u8)) != 0
+    }
+    pub fn allows(&self, a: ActionKind) -> bool {
+        self.actions & (1 << (a as u8)) != 0
+    }
+}
+
+/// One field of a row as shown in the details panel.
+pub type Field = (String, String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// The provider connection itself (root of the tree).
+    Provider,
+    /// Customer / tenant / organisation.
+    Customer,
+    /// Cloudonix domain, VoIPcloud PBX, Callable account …
+    Domain,
+    SubAccount,
+}
+
+/// A node of the account tree: provider → account → sub-accounts/domains.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Account {
+    #[serde(skip)]
+    pub provider: ProviderId,
+    pub id: String,
+    pub name: String,
+    /// Id of the parent account (None for a top-level account of the provider).
+    pub parent: Option<String>,
+    pub kind: AccountKind,
+    pub active: Option<bool>,
+    pub extra: Vec<Field>,
+}
+
+/// Call state, in sngrep's vocabulary, shared by every provider adapter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallState {
+    Setup,
+    Ringing,
+    InCall,
+    Completed,
+    Busy,
+    NoAnswer,
+    Rejected,
+    Cancelled,
+    Failed,
+    Unknown(String),
+}
+
+impl CallState {
+    pub fn is_live(&self) -> bool {
+        matches!(self, CallState::Setup | CallState::Ringing | CallState::InCall)
+    }
+
+    pub fn label(&self) -> &str {
+        match self {
+            CallState::Setup => "setup",
+            CallState::Ringing => "ringing",
+            CallState::InCall => "in call",
+            CallState::Completed => "completed",
+            CallState::Busy => "busy",
+            CallState::NoAnswer => "no answer",
+            CallState::Rejected => "rejected",
+            CallState::Cancelled => "cancelled",
+            CallState::Failed => "failed",
+            CallState::Unknown(s) => s.as_str(),
+        }
+    }
+
+    /// A symbol so the state reads without colour (NO_COLOR, monochrome terminals).
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            CallState::Setup => "…",
+            CallState::Ringing => "◔",
+            CallState::InCall => "●",
+            CallState::Completed => "✓",
+            CallState::Busy => "B",
+            CallState::NoAnswer => "∅",
+            CallState::Rejected => "⊘",
+            CallState::Cancelled => "×",
+            CallState::Failed => "!",
+            CallState::Unknown(_) => "?",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+    Internal,
+    Unknown,
+}
+
+impl Direction {
+    pub fn label(self) -> &'static str {
+        match self {
+            Direction::Inbound => "in",
+            Direction::Outbound => "out",
+            Direction::Internal => "int",
+            Direction::Unknown => "?",
+        }
+    }
+}
+
+/// A call, live or ended. Times are Unix epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Call {
+    #[serde(skip)]
+    pub provider: ProviderId,
+    pub account: String,
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub direction: Direction,
+    pub state: CallState,
+    pub started_at_ms: Option<i64>,
+    pub answered_at_ms: Option<i64>,
+    pub ended_at_ms: Option<i64>,
+    pub extra: Vec<Field>,
+}
+
+impl Call {
+    /// Seconds since the call started (live calls) or its total length (ended calls).
+    pub fn duration_s(&self, now_ms: i64) -> Option<i64> {
+        let start = self.started_at_ms?;
+        let end = self.ended_at_ms.unwrap_or(now_ms);
+        Some(((end - start) / 1000).max(0))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Trunk {
+    #[serde(skip)]
+    pub provider: ProviderId,
+    pub account: String,
+    pub id: String,
+    pub name: String,
+    pub host: String,
+    pub port: Option<u16>,
+    pub transport: String,
+    pub direction: String,
+    pub prefix: String,
+    pub active: Option<bool>,
+    pub extra: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Number {
+    #[serde(skip)]
+    pub provider: ProviderId,
+    pub account: String,
+    pub id: String,
+    /// The number or pattern as a person reads it (E.164 where known).
+    pub number: String,
+    /// Where it routes: application, trunk, user, queue …
+    pub target: String,
+    pub active: Option<bool>,
+    pub extra: Vec<Field>,
+}
+
+/// Queue, ring-group or concurrency statistics. Every metric is optional: providers
+/// report different subsets, and the pane prints "-" for what is missing.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct QueueStat {
+    #[serde(skip)]
+    pub provider: ProviderId,
+    pub account: String,
+    pub name: String,
+    /// "queue", "ring group", "concurrency" …
+    pub kind: String,
+    pub waiting: Option<u32>,
+    pub active: Option<u32>,
+    pub answered: Option<u32>,
+    pub abandoned: Option<u32>,
+    pub total: Option<u32>,
+    pub max_concurrency: Option<u32>,
+    pub longest_wait_s: Option<u32>,
+    pub extra: Vec<Field>,
+}
+
+impl Default for ProviderId {
+    fn default() -> Self {
+        ProviderId(0)
+    }
+}

@@ -1,0 +1,228 @@
+//! Provider clients. Each provider is a module that owns its wire types and maps them
+//! into the neutral [`crate::model`]; this module holds what they share: the error type,
+//! the polling job description and the enum that dispatches to the right client.
+//!
+//! A client never knows about the UI or the scheduler: it is told "fetch this job" and
+//! answers with [`FetchData`] or a [`ProviderError`].
+
+pub mod cloudonix;
+pub mod http;
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::config::{ProviderConfig, RateLimitConfig};
+use crate::model::{
+    Account, Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk,
+};
+
+/// Everything that can go wrong talking to a provider, as an operator should read it.
+/// Messages never contain a secret: clients build them from status codes and the
+/// provider's own message text, never from request headers or URLs with keys in them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProviderError {
+    /// 401: the key or token was rejected.
+    Unauthorized(String),
+    /// 403: the key is valid but lacks scope for this resource.
+    Forbidden(String),
+    NotFound(String),
+    BadRequest(String),
+    /// 429. `retry_after` comes from the `Retry-After` header when present.
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: String,
+    },
+    /// 5xx or any other unexpected status.
+    Server { status: u16, message: String },
+    Timeout(Duration),
+    /// Connection refused, reset, DNS failure, TLS failure …
+    Connect(String),
+    /// The body did not decode (malformed JSON/XML, wrong shape).
+    Decode(String),
+    /// Refused locally before anything was sent (bad input, read-only …).
+    Refused(String),
+}
+
+impl ProviderError {
+    pub fn is_auth(&self) -> bool {
+        matches!(self, ProviderError::Unauthorized(_))
+    }
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, ProviderError::RateLimited { .. })
+    }
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ProviderError::Unauthorized(_) => Some(401),
+            ProviderError::Forbidden(_) => Some(403),
+            ProviderError::NotFound(_) => Some(404),
+            ProviderError::BadRequest(_) => Some(400),
+            ProviderError::RateLimited { .. } => Some(429),
+            ProviderError::Server { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProviderError::Unauthorized(m) => write!(f, "401 key rejected: {m}"),
+            ProviderError::Forbidden(m) => write!(f, "403 key lacks scope for this resource: {m}"),
+            ProviderError::NotFound(m) => write!(f, "404 not found: {m}"),
+            ProviderError::BadRequest(m) => write!(f, "400 bad request: {m}"),
+            ProviderError::RateLimited { retry_after, message } => match retry_after {
+                Some(d) => write!(f, "429 rate limited: {message} (retry in {} s)", d.as_secs()),
+                None => write!(f, "429 rate limited: {message}"),
+            },
+            ProviderError::Server { status, message } => write!(f, "{status} provider error: {message}"),
+            ProviderError::Timeout(d) => write!(f, "timed out after {:.1} s", d.as_secs_f64()),
+            ProviderError::Connect(m) => write!(f, "connection failed: {m}"),
+            ProviderError::Decode(m) => write!(f, "unreadable response: {m}"),
+            ProviderError::Refused(m) => write!(f, "refused: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+/// What a polling job fetches. One job may feed several panes (sessions feed live calls
+/// and history).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum JobKind {
+    /// Discover the account tree (customer, domains …). Always the first job.
+    Accounts,
+    Calls,
+    Trunks,
+    Numbers,
+    Stats,
+}
+
+impl JobKind {
+    /// The panes this job's result feeds.
+    pub fn feeds(self) -> &'static [Resource] {
+        match self {
+            JobKind::Accounts => &[Resource::Accounts],
+            JobKind::Calls => &[Resource::LiveCalls, Resource::CallHistory],
+            JobKind::Trunks => &[Resource::Trunks],
+            JobKind::Numbers => &[Resource::Numbers],
+            JobKind::Stats => &[Resource::Queues],
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            JobKind::Accounts => "accounts",
+            JobKind::Calls => "calls",
+            JobKind::Trunks => "trunks",
+            JobKind::Numbers => "numbers",
+            JobKind::Stats => "stats",
+        }
+    }
+}
+
+/// Identifies one slice of data: a job kind for one account scope (for example the
+/// trunks of one Cloudonix domain). A newer result for a key replaces the older one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobKey {
+    pub kind: JobKind,
+    /// The account id the job covers ("" for provider-wide jobs).
+    pub scope: String,
+}
+
+/// A polling job as the client describes it to the scheduler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub key: JobKey,
+    /// The rate-limit scope its requests count against (Cloudonix: the domain).
+    pub budget: String,
+    /// How many HTTP requests one run of the job makes.
+    pub cost: u32,
+    /// How often to refresh it when its pane is on screen.
+    pub interval: Duration,
+}
+
+/// What a job brings back. The state replaces the rows of `(provider, job.key)` with it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchData {
+    Accounts(Vec<Account>),
+    Calls { live: Vec<Call>, history: Vec<Call> },
+    Trunks(Vec<Trunk>),
+    Numbers(Vec<Number>),
+    Queues(Vec<QueueStat>),
+}
+
+/// A documented request budget: `requests` per `per` for each budget scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per: Duration,
+}
+
+impl From<RateLimitConfig> for RateLimit {
+    fn from(c: RateLimitConfig) -> Self {
+        RateLimit {
+            requests: c.requests,
+            per: Duration::from_secs_f64(c.per_seconds),
+        }
+    }
+}
+
+/// The configured client of one provider connection. An enum rather than a trait object
+/// so each client keeps plain `async fn`s; later providers add a variant.
+pub enum ProviderClient {
+    Cloudonix(cloudonix::CloudonixClient),
+}
+
+impl ProviderClient {
+    /// Builds the client for one `[[provider]]` table (secrets already resolved).
+    pub fn from_config(id: ProviderId, cfg: &ProviderConfig) -> Result<ProviderClient, String> {
+        match cfg.kind {
+            ProviderKind::Cloudonix => Ok(ProviderClient::Cloudonix(
+                cloudonix::CloudonixClient::new(id, cfg)?,
+            )),
+            other => Err(format!(
+                "provider '{}': kind '{other}' is not supported yet by this build",
+                cfg.name
+            )),
+        }
+    }
+
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            ProviderClient::Cloudonix(_) => ProviderKind::Cloudonix,
+        }
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        match self {
+            ProviderClient::Cloudonix(_) => cloudonix::CAPABILITIES,
+        }
+    }
+
+    /// The documented limit, used when the config sets no `rate_limit`.
+    pub fn default_rate_limit(&self) -> RateLimit {
+        match self {
+            ProviderClient::Cloudonix(_) => cloudonix::DEFAULT_RATE_LIMIT,
+        }
+    }
+
+    /// The job that discovers the account tree; its result decides the other jobs.
+    pub fn discovery_job(&self) -> Job {
+        match self {
+            ProviderClient::Cloudonix(c) => c.discovery_job(),
+        }
+    }
+
+    /// The polling jobs for a discovered account tree.
+    pub fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
+        match self {
+            ProviderClient::Cloudonix(c) => c.jobs(accounts),
+        }
+    }
+
+    pub async fn fetch(&self, key: &JobKey) -> Result<FetchData, ProviderError> {
+        match self {
+            ProviderClient::Cloudonix(c) => c.fetch(key).await,
+        }
+    }
+}

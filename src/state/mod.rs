@@ -1,0 +1,273 @@
+//! Everything the screen shows, in one struct. Only `update` changes it; rendering reads it.
+
+pub mod columns;
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use crate::model::{Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk};
+use crate::providers::JobKey;
+use columns::{
+    AccountRow, ACCOUNT_COLUMNS, HISTORY_COLUMNS, LIVE_CALL_COLUMNS, NUMBER_COLUMNS, QUEUE_COLUMNS,
+    TRUNK_COLUMNS,
+};
+use table::{Ctx, Sort, TableView};
+
+/// Connection state of one provider, as the status bar shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnState {
+    Connecting,
+    Ok,
+    /// Some jobs fail; the message is the latest error.
+    Degraded(String),
+    /// A 429 was received; polling of the scope pauses until `until_ms`.
+    RateLimited { until_ms: i64 },
+    AuthFailed(String),
+}
+
+impl ConnState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            ConnState::Connecting => "connecting",
+            ConnState::Ok => "ok",
+            ConnState::Degraded(_) => "degraded",
+            ConnState::RateLimited { .. } => "rate-limited",
+            ConnState::AuthFailed(_) => "auth failed",
+        }
+    }
+
+    /// A symbol so the state reads without colour.
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            ConnState::Connecting => "○",
+            ConnState::Ok => "●",
+            ConnState::Degraded(_) => "◐",
+            ConnState::RateLimited { .. } => "⏸",
+            ConnState::AuthFailed(_) => "✗",
+        }
+    }
+}
+
+/// How one polling job is doing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobStatus {
+    pub last_ok_ms: Option<i64>,
+    pub last_error: Option<String>,
+    /// The newest result applied (older ones arriving late are dropped).
+    pub last_seq: u64,
+    /// Data older than this many ms is shown as stale.
+    pub stale_after_ms: i64,
+}
+
+impl JobStatus {
+    pub fn is_stale(&self, now_ms: i64) -> bool {
+        match self.last_ok_ms {
+            Some(t) => now_ms - t > self.stale_after_ms,
+            None => false,
+        }
+    }
+}
+
+/// The request budget as the scheduler last reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BudgetView {
+    /// Requests left in the current window of the tightest scope.
+    pub remaining: u32,
+    /// Requests the console allows itself per window (documented limit minus margin).
+    pub limit: u32,
+    pub window_s: u32,
+    /// How many budget scopes (Cloudonix: domains) the provider has.
+    pub scopes: u32,
+    /// 429 responses received since start (should stay 0).
+    pub throttled: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProviderState {
+    pub id: ProviderId,
+    pub name: String,
+    pub kind: ProviderKind,
+    pub caps: Capabilities,
+    pub conn: ConnState,
+    /// Bumped when the provider's data is reset; results from an older epoch are dropped.
+    pub epoch: u64,
+    pub jobs: BTreeMap<JobKey, JobStatus>,
+    pub budget: BudgetView,
+    pub last_ok_ms: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl ProviderState {
+    pub fn new(id: ProviderId, name: &str, kind: ProviderKind, caps: Capabilities) -> Self {
+        ProviderState {
+            id,
+            name: name.to_string(),
+            kind,
+            caps,
+            conn: ConnState::Connecting,
+            epoch: 0,
+            jobs: BTreeMap::new(),
+            budget: BudgetView::default(),
+            last_ok_ms: None,
+            last_error: None,
+        }
+    }
+
+    /// Oldest successful refresh among the jobs that feed `resource` (None: never loaded).
+    pub fn data_time(&self, resource: Resource) -> Option<i64> {
+        self.jobs
+            .iter()
+            .filter(|(k, _)| k.kind.feeds().contains(&resource))
+            .map(|(_, s)| s.last_ok_ms)
+            .min()
+            .flatten()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Typing into the `/` filter of the focused pane.
+    Filter,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help,
+    /// Every field of the selected row.
+    Details { title: String, fields: Vec<(String, String)>, scroll: u16 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// The one-line message under the panes (refresh answers, errors …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub level: Level,
+    pub at_ms: i64,
+}
+
+pub struct Tables {
+    pub accounts: TableView<AccountRow>,
+    pub live: TableView<Call>,
+    pub history: TableView<Call>,
+    pub trunks: TableView<Trunk>,
+    pub numbers: TableView<Number>,
+    pub queues: TableView<QueueStat>,
+}
+
+impl Default for Tables {
+    fn default() -> Self {
+        let desc = |column| Some(Sort { column, descending: true });
+        Tables {
+            accounts: TableView::new(ACCOUNT_COLUMNS, None),
+            // Longest-running live calls first; newest history first.
+            live: TableView::new(LIVE_CALL_COLUMNS, desc(6)),
+            history: TableView::new(HISTORY_COLUMNS, desc(6)),
+            trunks: TableView::new(TRUNK_COLUMNS, None),
+            numbers: TableView::new(NUMBER_COLUMNS, None),
+            queues: TableView::new(QUEUE_COLUMNS, None),
+        }
+    }
+}
+
+pub struct State {
+    /// Wall clock (epoch ms) as of the last tick: ages and live durations use it.
+    pub now_ms: i64,
+    pub focus: Resource,
+    pub mode: Mode,
+    pub overlay: Option<Overlay>,
+    pub providers: Vec<ProviderState>,
+    /// Provider names by `ProviderId`, for cells.
+    pub provider_names: Vec<String>,
+    pub tables: Tables,
+    /// The text being typed in the filter prompt (applied live to the focused pane).
+    pub filter_input: tui_input::Input,
+    pub message: Option<Message>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub tz: jiff::tz::TimeZone,
+    pub quit: bool,
+    /// Set by `update` when something visible changed; the loop redraws and clears it.
+    pub dirty: bool,
+}
+
+impl State {
+    pub fn new(providers: Vec<ProviderState>, now_ms: i64) -> State {
+        let provider_names = providers.iter().map(|p| p.name.clone()).collect();
+        State {
+            now_ms,
+            focus: Resource::LiveCalls,
+            mode: Mode::Normal,
+            overlay: None,
+            providers,
+            provider_names,
+            tables: Tables::default(),
+            filter_input: tui_input::Input::default(),
+            message: None,
+            size: (80, 24),
+            tz: jiff::tz::TimeZone::system(),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            now_ms: self.now_ms,
+            provider_names: &self.provider_names,
+            tz: &self.tz,
+        }
+    }
+
+    pub fn provider(&self, id: ProviderId) -> Option<&ProviderState> {
+        self.providers.get(id.0 as usize)
+    }
+
+    /// Providers that do not offer `resource` (the pane names them instead of an empty table).
+    pub fn not_offering(&self, resource: Resource) -> Vec<&ProviderState> {
+        self.providers
+            .iter()
+            .filter(|p| !p.caps.offers(resource))
+            .collect()
+    }
+
+    /// Oldest data time for `resource` across providers that offer it.
+    pub fn data_time(&self, resource: Resource) -> Option<i64> {
+        self.providers
+            .iter()
+            .filter(|p| p.caps.offers(resource))
+            .filter_map(|p| p.data_time(resource))
+            .min()
+    }
+
+    /// True when a row's slice is older than its stale limit.
+    pub fn is_stale(&self, provider: ProviderId, resource: Resource, account: &str) -> bool {
+        let Some(p) = self.provider(provider) else {
+            return false;
+        };
+        p.jobs
+            .iter()
+            .filter(|(k, _)| k.kind.feeds().contains(&resource))
+            .filter(|(k, _)| k.scope.is_empty() || k.scope == account)
+            .any(|(_, s)| s.is_stale(self.now_ms))
+    }
+
+    /// Number of rows in the pane for `resource` after filtering.
+    pub fn row_count(&self, resource: Resource) -> usize {
+        match resource {
+            Resource::Accounts => self.tables.accounts.view.len(),
+            Resource::LiveCalls => self.tables.live.view.len(),
+            Resource::CallHistory => self.tables.history.view.len(),
+            Resource::Trunks => self.tables.trunks.view.len(),
+            Resource::Numbers => self.tables.numbers.view.len(),
+            Resource::Queues => self.tables.queues.view.len(),
+        }
+    }
+}

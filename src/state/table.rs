@@ -1,0 +1,259 @@
+//! A generic table view: rows, a filtered and sorted index over them, the selection and
+//! the scroll offset. Sorting and filtering happen here, when data, filter or sort
+//! change, never while rendering; the renderer only reads the rows in the visible window.
+
+use std::cmp::Ordering;
+
+use crate::model::{Field, ProviderId};
+
+/// What every table row can tell about itself.
+pub trait Row {
+    fn provider(&self) -> ProviderId;
+    fn account(&self) -> &str;
+    /// Stable identity, used to keep the selection across refreshes.
+    fn id(&self) -> &str;
+    /// Every field, for the details panel.
+    fn fields(&self, ctx: &Ctx) -> Vec<Field>;
+}
+
+/// Read-only context a cell needs: the clock and provider names.
+pub struct Ctx<'a> {
+    pub now_ms: i64,
+    pub provider_names: &'a [String],
+    pub tz: &'a jiff::tz::TimeZone,
+}
+
+impl Ctx<'_> {
+    pub fn provider_name(&self, id: ProviderId) -> &str {
+        self.provider_names
+            .get(id.0 as usize)
+            .map(String::as_str)
+            .unwrap_or("?")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+pub enum SortKey {
+    Int(i64),
+    Text(String),
+    /// Missing values sort last in ascending order.
+    None,
+}
+
+impl SortKey {
+    fn cmp(&self, other: &SortKey) -> Ordering {
+        match (self, other) {
+            (SortKey::Int(a), SortKey::Int(b)) => a.cmp(b),
+            (SortKey::Text(a), SortKey::Text(b)) => a.cmp(b),
+            (SortKey::None, SortKey::None) => Ordering::Equal,
+            (SortKey::None, _) => Ordering::Greater,
+            (_, SortKey::None) => Ordering::Less,
+            (SortKey::Int(_), SortKey::Text(_)) => Ordering::Less,
+            (SortKey::Text(_), SortKey::Int(_)) => Ordering::Greater,
+        }
+    }
+}
+
+/// One column of a pane: title, widths, and how to print and sort a cell.
+pub struct Column<T: 'static> {
+    pub title: &'static str,
+    /// Preferred width in cells.
+    pub width: u16,
+    /// Columns with a higher `drop` number are hidden first on narrow terminals (0 = never).
+    pub drop: u8,
+    pub text: fn(&T, &Ctx) -> String,
+    pub sort: fn(&T, &Ctx) -> SortKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: usize,
+    pub descending: bool,
+}
+
+pub struct TableView<T: 'static> {
+    pub rows: Vec<T>,
+    /// Indexes into `rows` in display order, after filter and sort.
+    pub view: Vec<u32>,
+    /// Position of the selection in `view`.
+    pub selected: usize,
+    /// First visible position in `view`.
+    pub offset: usize,
+    pub sort: Option<Sort>,
+    pub filter: String,
+    pub columns: &'static [Column<T>],
+}
+
+impl<T: Row> TableView<T> {
+    pub fn new(columns: &'static [Column<T>], sort: Option<Sort>) -> Self {
+        TableView {
+            rows: Vec::new(),
+            view: Vec::new(),
+            selected: 0,
+            offset: 0,
+            sort,
+            filter: String::new(),
+            columns,
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&T> {
+        self.view
+            .get(self.selected)
+            .and_then(|&i| self.rows.get(i as usize))
+    }
+
+    /// Replaces the rows owned by `(provider, account)` — or every row of `provider` when
+    /// `account` is None — with `new_rows`, then rebuilds the view.
+    pub fn replace_slice(
+        &mut self,
+        provider: ProviderId,
+        account: Option<&str>,
+        new_rows: Vec<T>,
+        ctx: &Ctx,
+    ) {
+        let keep = self.selection_key();
+        self.rows.retain(|r| {
+            r.provider() != provider || account.is_some_and(|a| r.account() != a)
+        });
+        self.rows.extend(new_rows);
+        self.rebuild(ctx, keep);
+    }
+
+    /// Removes every row of a provider (e.g. on reconnect).
+    pub fn clear_provider(&mut self, provider: ProviderId, ctx: &Ctx) {
+        let keep = self.selection_key();
+        self.rows.retain(|r| r.provider() != provider);
+        self.rebuild(ctx, keep);
+    }
+
+    fn selection_key(&self) -> Option<(ProviderId, String)> {
+        self.selected_row().map(|r| (r.provider(), r.id().to_string()))
+    }
+
+    pub fn set_filter(&mut self, filter: &str, ctx: &Ctx) {
+        if self.filter != filter {
+            let keep = self.selection_key();
+            self.filter = filter.to_string();
+            self.rebuild(ctx, keep);
+        }
+    }
+
+    /// Sort by the next column (wrapping to "no sort" after the last one).
+    pub fn sort_next(&mut self, ctx: &Ctx) {
+        let keep = self.selection_key();
+        self.sort = match self.sort {
+            None => Some(Sort {
+                column: 0,
+                descending: false,
+            }),
+            Some(s) if s.column + 1 < self.columns.len() => Some(Sort {
+                column: s.column + 1,
+                descending: s.descending,
+            }),
+            Some(_) => None,
+        };
+        self.rebuild(ctx, keep);
+    }
+
+    pub fn sort_reverse(&mut self, ctx: &Ctx) {
+        let keep = self.selection_key();
+        match &mut self.sort {
+            Some(s) => s.descending = !s.descending,
+            None => {
+                self.sort = Some(Sort {
+                    column: 0,
+                    descending: true,
+                })
+            }
+        }
+        self.rebuild(ctx, keep);
+    }
+
+    /// Recomputes `view` from rows, filter and sort, keeping the selected row if it is
+    /// still there.
+    pub fn rebuild(&mut self, ctx: &Ctx, keep: Option<(ProviderId, String)>) {
+        let needle = self.filter.to_lowercase();
+        let cols = self.columns;
+        let mut view: Vec<u32> = (0..self.rows.len() as u32)
+            .filter(|&i| {
+                needle.is_empty()
+                    || cols.iter().any(|c| {
+                        (c.text)(&self.rows[i as usize], ctx)
+                            .to_lowercase()
+                            .contains(&needle)
+                    })
+            })
+            .collect();
+        if let Some(sort) = self.sort
+            && let Some(col) = cols.get(sort.column)
+        {
+            let mut keyed: Vec<(SortKey, u32)> = view
+                .iter()
+                .map(|&i| ((col.sort)(&self.rows[i as usize], ctx), i))
+                .collect();
+            keyed.sort_by(|a, b| {
+                let o = a.0.cmp(&b.0);
+                let o = if sort.descending { o.reverse() } else { o };
+                o.then(a.1.cmp(&b.1))
+            });
+            view = keyed.into_iter().map(|(_, i)| i).collect();
+        }
+        self.view = view;
+        self.selected = keep
+            .and_then(|(p, id)| {
+                self.view.iter().position(|&i| {
+                    let r = &self.rows[i as usize];
+                    r.provider() == p && r.id() == id
+                })
+            })
+            .unwrap_or(self.selected)
+            .min(self.view.len().saturating_sub(1));
+    }
+
+    /// Moves the selection by `delta` rows and keeps it inside a window of `height` rows.
+    pub fn move_by(&mut self, delta: isize, height: usize) {
+        if self.view.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        let last = self.view.len() - 1;
+        let cur = self.selected as isize + delta;
+        self.selected = cur.clamp(0, last as isize) as usize;
+        self.ensure_visible(height);
+    }
+
+    pub fn select_first(&mut self, height: usize) {
+        self.selected = 0;
+        self.ensure_visible(height);
+    }
+
+    pub fn select_last(&mut self, height: usize) {
+        self.selected = self.view.len().saturating_sub(1);
+        self.ensure_visible(height);
+    }
+
+    /// Adjusts the offset so the selection is inside the window.
+    pub fn ensure_visible(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let max_offset = self.view.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    /// The rows in the window `[offset, offset + height)`, in display order. The
+    /// renderer builds cells for these rows only.
+    pub fn visible(&self, height: usize) -> impl Iterator<Item = (usize, &T)> {
+        let start = self.offset.min(self.view.len());
+        let end = (start + height).min(self.view.len());
+        self.view[start..end]
+            .iter()
+            .enumerate()
+            .filter_map(move |(k, &i)| self.rows.get(i as usize).map(|r| (start + k, r)))
+    }
+}
