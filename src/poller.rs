@@ -1,1 +1,358 @@
-//! TODO
+//! One background task per provider connection. It owns the provider's jobs and budgets,
+//! decides what to fetch next (what is on screen first, live calls before static lists),
+//! never exceeds a budget, backs off on failure and sends every result to the UI as an
+//! [`Action`] tagged with a sequence number. It never touches UI state.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::action::{Action, Fetched};
+use crate::model::{ProviderId, Resource};
+use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderClient, ProviderError, RateLimit};
+use crate::scheduler::{Budgets, Jitter, backoff};
+
+/// Commands the UI sends to a poller.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PollerCmd {
+    RefreshNow,
+    Visible(Resource),
+}
+
+#[derive(Clone)]
+pub struct PollerHandle {
+    pub provider: ProviderId,
+    tx: UnboundedSender<PollerCmd>,
+}
+
+impl PollerHandle {
+    pub fn send(&self, cmd: PollerCmd) {
+        // A poller that has ended has nothing to refresh: ignore.
+        let _ = self.tx.send(cmd);
+    }
+}
+
+/// Tuning that tests may shorten.
+#[derive(Debug, Clone, Copy)]
+pub struct PollerOptions {
+    /// Intervals of jobs whose pane is not on screen are multiplied by this.
+    pub background_factor: u32,
+    /// Longest backoff after repeated failures.
+    pub max_backoff: Duration,
+    /// Longest sleep between scheduling passes (budget display refresh).
+    pub heartbeat: Duration,
+}
+
+impl Default for PollerOptions {
+    fn default() -> Self {
+        PollerOptions {
+            background_factor: 3,
+            max_backoff: Duration::from_secs(60),
+            heartbeat: Duration::from_secs(1),
+        }
+    }
+}
+
+struct JobState {
+    job: Job,
+    next_due: Instant,
+    failures: u32,
+    in_flight: bool,
+}
+
+/// Starts the poller of one provider.
+pub fn spawn(
+    provider: ProviderId,
+    client: Arc<ProviderClient>,
+    limit: RateLimit,
+    opts: PollerOptions,
+    actions: UnboundedSender<Action>,
+    cancel: CancellationToken,
+) -> PollerHandle {
+    let (tx, rx) = unbounded_channel();
+    let poller = Poller::new(provider, client, limit, opts, actions);
+    tokio::spawn(poller.run(rx, cancel));
+    PollerHandle { provider, tx }
+}
+
+type Outcome = (JobKey, u64, Result<FetchData, ProviderError>);
+
+struct Poller {
+    provider: ProviderId,
+    client: Arc<ProviderClient>,
+    opts: PollerOptions,
+    actions: UnboundedSender<Action>,
+    budgets: Budgets,
+    jobs: BTreeMap<JobKey, JobState>,
+    visible: Resource,
+    seq: u64,
+    jitter: Jitter,
+    last_budget: Option<crate::state::BudgetView>,
+}
+
+/// Lower ranks go first: accounts, then live calls, then stats, then static lists.
+fn rank(kind: JobKind) -> u8 {
+    match kind {
+        JobKind::Accounts => 0,
+        JobKind::Calls => 1,
+        JobKind::Stats => 2,
+        JobKind::Trunks => 3,
+        JobKind::Numbers => 4,
+    }
+}
+
+impl Poller {
+    fn new(
+        provider: ProviderId,
+        client: Arc<ProviderClient>,
+        limit: RateLimit,
+        opts: PollerOptions,
+        actions: UnboundedSender<Action>,
+    ) -> Poller {
+        let now = Instant::now();
+        let mut jobs = BTreeMap::new();
+        let discovery = client.discovery_job();
+        jobs.insert(
+            discovery.key.clone(),
+            JobState {
+                job: discovery,
+                next_due: now,
+                failures: 0,
+                in_flight: false,
+            },
+        );
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(7)
+            ^ u64::from(provider.0);
+        Poller {
+            provider,
+            client,
+            opts,
+            actions,
+            budgets: Budgets::new(limit),
+            jobs,
+            visible: Resource::LiveCalls,
+            seq: 0,
+            jitter: Jitter::new(seed),
+            last_budget: None,
+        }
+    }
+
+    fn is_visible(&self, kind: JobKind) -> bool {
+        kind.feeds().contains(&self.visible)
+    }
+
+    /// The interval a job runs at now (slower when its pane is not on screen).
+    fn interval(&self, job: &Job) -> Duration {
+        if self.is_visible(job.key.kind) || job.key.kind == JobKind::Accounts {
+            job.interval
+        } else {
+            job.interval * self.opts.background_factor.max(1)
+        }
+    }
+
+    async fn run(mut self, mut rx: UnboundedReceiver<PollerCmd>, cancel: CancellationToken) {
+        let mut running: JoinSet<Outcome> = JoinSet::new();
+        loop {
+            let wake = self.dispatch(&mut running);
+            self.report_budget();
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => break,
+                cmd = rx.recv() => match cmd {
+                    Some(PollerCmd::RefreshNow) => self.refresh_now(),
+                    Some(PollerCmd::Visible(r)) => self.visible = r,
+                    None => break,
+                },
+                Some(done) = running.join_next(), if !running.is_empty() => {
+                    match done {
+                        Ok((key, seq, result)) => self.finish(key, seq, result),
+                        Err(e) => tracing::error!(provider = self.provider.0, "poll task failed: {e}"),
+                    }
+                }
+                _ = tokio::time::sleep_until(wake) => {}
+            }
+        }
+        running.abort_all();
+    }
+
+    /// Starts every due job whose budget allows it, highest priority first. Returns
+    /// when to wake up next.
+    fn dispatch(&mut self, running: &mut JoinSet<Outcome>) -> Instant {
+        let now = Instant::now();
+        let mut wake = now + self.opts.heartbeat;
+        let mut order: Vec<(bool, u8, Instant, JobKey)> = self
+            .jobs
+            .values()
+            .filter(|s| !s.in_flight)
+            .map(|s| {
+                (
+                    !self.is_visible(s.job.key.kind),
+                    rank(s.job.key.kind),
+                    s.next_due,
+                    s.job.key.clone(),
+                )
+            })
+            .collect();
+        order.sort();
+        // A scope where a higher-priority job is waiting for budget is closed to lower ones.
+        let mut blocked: Vec<String> = Vec::new();
+        for (_, _, due, key) in order {
+            if due > now {
+                wake = wake.min(due);
+                continue;
+            }
+            let Some(state) = self.jobs.get(&key) else {
+                continue;
+            };
+            let (budget, cost) = (state.job.budget.clone(), state.job.cost);
+            if blocked.contains(&budget) {
+                continue;
+            }
+            let window = self.budgets.scope(&budget);
+            if !window.try_reserve(now, cost) {
+                let wait = window.wait_for(now, cost).max(Duration::from_millis(20));
+                wake = wake.min(now + wait);
+                blocked.push(budget);
+                continue;
+            }
+            self.seq += 1;
+            let seq = self.seq;
+            if let Some(s) = self.jobs.get_mut(&key) {
+                s.in_flight = true;
+            }
+            let client = self.client.clone();
+            running.spawn(async move {
+                let result = client.fetch(&key).await;
+                (key, seq, result)
+            });
+        }
+        wake
+    }
+
+    fn finish(&mut self, key: JobKey, seq: u64, result: Result<FetchData, ProviderError>) {
+        let now = Instant::now();
+        let Some(state) = self.jobs.get(&key) else {
+            return;
+        };
+        let (budget, cost) = (state.job.budget.clone(), state.job.cost);
+        self.budgets.scope(&budget).complete(now, cost);
+        let interval = self.interval(&state.job);
+        if let Err(ProviderError::RateLimited { retry_after, .. }) = &result {
+            let until = self.budgets.throttle(&budget, now, *retry_after);
+            tracing::warn!(provider = self.provider.0, scope = %budget, "429 from provider; pausing scope");
+            let _ = self.actions.send(Action::RateLimited {
+                provider: self.provider,
+                until_ms: crate::app::epoch_ms() + until.duration_since(now).as_millis() as i64,
+            });
+        }
+        // Discovery decides the other jobs.
+        if let (JobKind::Accounts, Ok(FetchData::Accounts(accounts))) = (key.kind, &result) {
+            self.replace_jobs(self.client.jobs(accounts), now);
+        }
+        let failures = match &result {
+            Ok(_) => 0,
+            Err(_) => self.jobs.get(&key).map_or(1, |s| s.failures + 1),
+        };
+        let delay = match &result {
+            Ok(_) => interval,
+            Err(ProviderError::RateLimited { .. }) => self
+                .budgets
+                .scope(&budget)
+                .wait_for(now, cost)
+                .max(interval),
+            Err(_) => backoff(failures, self.opts.max_backoff, &mut self.jitter)
+                .max(Duration::from_millis(500)),
+        };
+        if let Some(s) = self.jobs.get_mut(&key) {
+            s.in_flight = false;
+            s.failures = failures;
+            s.next_due = now + delay;
+        }
+        if let Err(e) = &result {
+            tracing::warn!(provider = self.provider.0, job = key.kind.label(), scope = %key.scope, "fetch failed: {e}");
+        }
+        let stale_after = (interval * 3).max(Duration::from_secs(15));
+        let _ = self.actions.send(Action::Fetched(Box::new(Fetched {
+            provider: self.provider,
+            epoch: 0,
+            seq,
+            job: key,
+            at_ms: crate::app::epoch_ms(),
+            stale_after_ms: stale_after.as_millis() as i64,
+            result,
+        })));
+    }
+
+    /// Keeps the state of jobs that still exist, adds new ones (due now), drops vanished ones.
+    fn replace_jobs(&mut self, jobs: Vec<Job>, now: Instant) {
+        let mut next: BTreeMap<JobKey, JobState> = BTreeMap::new();
+        if let Some((k, s)) = self.jobs.iter().find(|(k, _)| k.kind == JobKind::Accounts) {
+            next.insert(
+                k.clone(),
+                JobState {
+                    job: s.job.clone(),
+                    next_due: s.next_due,
+                    failures: s.failures,
+                    in_flight: s.in_flight,
+                },
+            );
+        }
+        for job in jobs {
+            let key = job.key.clone();
+            let state = match self.jobs.remove(&key) {
+                Some(old) => JobState { job, ..old },
+                None => JobState {
+                    job,
+                    next_due: now,
+                    failures: 0,
+                    in_flight: false,
+                },
+            };
+            next.insert(key, state);
+        }
+        self.jobs = next;
+    }
+
+    /// `r`: make the on-screen jobs due now; say when the budget allows it if not now.
+    fn refresh_now(&mut self) {
+        let now = Instant::now();
+        let visible = self.visible;
+        let mut wait = Duration::ZERO;
+        let keys: Vec<JobKey> = self
+            .jobs
+            .keys()
+            .filter(|k| k.kind.feeds().contains(&visible))
+            .cloned()
+            .collect();
+        for key in &keys {
+            if let Some(s) = self.jobs.get_mut(key) {
+                s.next_due = now;
+                let (budget, cost) = (s.job.budget.clone(), s.job.cost);
+                wait = wait.max(self.budgets.scope(&budget).wait_for(now, cost));
+            }
+        }
+        let _ = self.actions.send(Action::RefreshAnswer {
+            provider: self.provider,
+            wait: (!wait.is_zero()).then_some(wait),
+        });
+    }
+
+    fn report_budget(&mut self) {
+        let view = self.budgets.view(Instant::now());
+        if self.last_budget != Some(view) {
+            self.last_budget = Some(view);
+            let _ = self.actions.send(Action::Budget {
+                provider: self.provider,
+                budget: view,
+            });
+        }
+    }
+}

@@ -1,1 +1,272 @@
-//! TODO
+//! Request budgets and backoff: the arithmetic the pollers use to stay inside each
+//! provider's documented rate limit.
+//!
+//! A budget scope (a Cloudonix domain, a VoIPcloud key …) gets a sliding window of
+//! `limit − margin` requests per `per`. A slot is taken when a job is dispatched and
+//! stamped with the time its response arrived, which is never earlier than the time the
+//! provider counted the request; so our window can only free a slot after the
+//! provider's has. A 429 pauses the scope until the window resets (or `Retry-After`).
+//!
+//! Written by hand rather than with `governor`: the console must show "requests left in
+//! this window" and "next slot in N s", and must reserve several requests for one job,
+//! which a GCRA limiter does not expose.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::providers::RateLimit;
+use crate::state::BudgetView;
+
+/// The sliding window of one budget scope.
+#[derive(Debug, Clone)]
+pub struct Window {
+    capacity: u32,
+    per: Duration,
+    /// Completion times of the requests still inside the window, oldest first.
+    done: VecDeque<Instant>,
+    in_flight: u32,
+    paused_until: Option<Instant>,
+}
+
+impl Window {
+    pub fn new(capacity: u32, per: Duration) -> Window {
+        Window {
+            capacity: capacity.max(1),
+            per,
+            done: VecDeque::new(),
+            in_flight: 0,
+            paused_until: None,
+        }
+    }
+
+    fn prune(&mut self, now: Instant) {
+        while let Some(&t) = self.done.front() {
+            if now.duration_since(t) >= self.per {
+                self.done.pop_front();
+            } else {
+                break;
+            }
+        }
+        if self.paused_until.is_some_and(|p| now >= p) {
+            self.paused_until = None;
+        }
+    }
+
+    /// Requests that may start now.
+    pub fn available(&mut self, now: Instant) -> u32 {
+        self.prune(now);
+        if self.paused_until.is_some() {
+            return 0;
+        }
+        self.capacity
+            .saturating_sub(self.done.len() as u32 + self.in_flight)
+    }
+
+    /// Takes `cost` slots if they are all free now.
+    pub fn try_reserve(&mut self, now: Instant, cost: u32) -> bool {
+        if cost <= self.available(now) {
+            self.in_flight += cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The job that reserved `cost` slots has finished (whatever its outcome).
+    pub fn complete(&mut self, now: Instant, cost: u32) {
+        self.in_flight = self.in_flight.saturating_sub(cost);
+        for _ in 0..cost {
+            self.done.push_back(now);
+        }
+    }
+
+    /// How long until `cost` slots are free (zero if they are now). In-flight requests
+    /// count as finishing now, which is the earliest they could.
+    pub fn wait_for(&mut self, now: Instant, cost: u32) -> Duration {
+        self.prune(now);
+        if let Some(p) = self.paused_until {
+            return p.duration_since(now);
+        }
+        let cost = cost.min(self.capacity);
+        let used = self.done.len() as u32 + self.in_flight;
+        if used + cost <= self.capacity {
+            return Duration::ZERO;
+        }
+        // Slots to free = used + cost − capacity; the k-th oldest completion frees one.
+        let need = (used + cost - self.capacity) as usize;
+        match self.done.get(need.saturating_sub(1)) {
+            Some(&t) => (t + self.per).saturating_duration_since(now),
+            None => self.per,
+        }
+    }
+
+    /// Stops all requests in this scope until `until` (after a 429).
+    pub fn pause_until(&mut self, until: Instant) {
+        self.paused_until = Some(self.paused_until.map_or(until, |p| p.max(until)));
+    }
+
+    pub fn paused_until(&self) -> Option<Instant> {
+        self.paused_until
+    }
+
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+}
+
+/// All budget scopes of one provider connection.
+#[derive(Debug)]
+pub struct Budgets {
+    limit: RateLimit,
+    capacity: u32,
+    scopes: HashMap<String, Window>,
+    pub throttled: u32,
+}
+
+/// Requests kept in reserve per window for operator actions and clock skew:
+/// one in ten, at least one.
+pub fn margin(requests: u32) -> u32 {
+    (requests / 10).max(1).min(requests.saturating_sub(1))
+}
+
+impl Budgets {
+    pub fn new(limit: RateLimit) -> Budgets {
+        Budgets {
+            limit,
+            capacity: limit.requests.saturating_sub(margin(limit.requests)).max(1),
+            scopes: HashMap::new(),
+            throttled: 0,
+        }
+    }
+
+    pub fn limit(&self) -> RateLimit {
+        self.limit
+    }
+
+    pub fn scope(&mut self, name: &str) -> &mut Window {
+        let (cap, per) = (self.capacity, self.limit.per);
+        self.scopes
+            .entry(name.to_string())
+            .or_insert_with(|| Window::new(cap, per))
+    }
+
+    /// A 429 arrived for `scope`: pause it for `retry_after`, or a whole window.
+    pub fn throttle(
+        &mut self,
+        scope: &str,
+        now: Instant,
+        retry_after: Option<Duration>,
+    ) -> Instant {
+        self.throttled += 1;
+        let per = self.limit.per;
+        let until = now + retry_after.unwrap_or(per).max(Duration::from_millis(500));
+        self.scope(scope).pause_until(until);
+        until
+    }
+
+    /// The tightest scope's state, for the status bar.
+    pub fn view(&mut self, now: Instant) -> BudgetView {
+        let remaining = self
+            .scopes
+            .values_mut()
+            .map(|w| w.available(now))
+            .min()
+            .unwrap_or(self.capacity);
+        BudgetView {
+            remaining,
+            limit: self.capacity,
+            window_s: self.limit.per.as_secs().max(1) as u32,
+            scopes: self.scopes.len() as u32,
+            throttled: self.throttled,
+        }
+    }
+}
+
+/// Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at `cap`, each scaled by a
+/// random factor in [0.5, 1.0] so many clients do not retry in step.
+pub fn backoff(failures: u32, cap: Duration, jitter: &mut Jitter) -> Duration {
+    let exp = failures.saturating_sub(1).min(16);
+    let base = Duration::from_secs(1).saturating_mul(1 << exp).min(cap);
+    base.mul_f64(0.5 + 0.5 * jitter.next_unit())
+}
+
+/// A tiny xorshift generator for jitter (no need for a crypto RNG here).
+#[derive(Debug, Clone)]
+pub struct Jitter(u64);
+
+impl Jitter {
+    pub fn new(seed: u64) -> Jitter {
+        Jitter(seed | 1)
+    }
+
+    /// A value in [0, 1).
+    pub fn next_unit(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn window_never_admits_more_than_capacity_per_period() {
+        let mut w = Window::new(3, Duration::from_secs(10));
+        let t0 = Instant::now();
+        assert!(w.try_reserve(t0, 2));
+        assert!(w.try_reserve(t0, 1));
+        assert!(!w.try_reserve(t0, 1));
+        w.complete(t0 + Duration::from_secs(1), 3);
+        // All three completed at t0+1 s: nothing frees before t0+11 s.
+        assert_eq!(
+            w.wait_for(t0 + Duration::from_secs(1), 1),
+            Duration::from_secs(10)
+        );
+        assert_eq!(w.available(t0 + Duration::from_millis(10_999)), 0);
+        assert_eq!(w.available(t0 + Duration::from_secs(11)), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pause_blocks_until_its_deadline() {
+        let mut b = Budgets::new(RateLimit {
+            requests: 10,
+            per: Duration::from_secs(10),
+        });
+        let t0 = Instant::now();
+        let until = b.throttle("d1", t0, Some(Duration::from_secs(4)));
+        assert_eq!(until, t0 + Duration::from_secs(4));
+        assert_eq!(b.scope("d1").available(t0), 0);
+        assert_eq!(b.scope("d1").wait_for(t0, 1), Duration::from_secs(4));
+        assert_eq!(b.scope("d1").available(t0 + Duration::from_secs(4)), 9);
+        assert_eq!(b.throttled, 1);
+        // Another scope is unaffected.
+        assert_eq!(b.scope("d2").available(t0), 9);
+    }
+
+    #[test]
+    fn margin_keeps_a_spare_request() {
+        assert_eq!(margin(10), 1);
+        assert_eq!(margin(100), 10);
+        assert_eq!(margin(5), 1);
+        assert_eq!(margin(1), 0);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let mut j = Jitter::new(42);
+        let cap = Duration::from_secs(60);
+        let b1 = backoff(1, cap, &mut j);
+        assert!(b1 >= Duration::from_millis(500) && b1 <= Duration::from_secs(1));
+        let b4 = backoff(4, cap, &mut j);
+        assert!(b4 >= Duration::from_secs(4) && b4 <= Duration::from_secs(8));
+        let b20 = backoff(20, cap, &mut j);
+        assert!(b20 <= cap && b20 >= cap / 2);
+    }
+}

@@ -1,1 +1,488 @@
-//! TODO
+//! `update`: the one place that changes [`State`]. Pure: no I/O, no clock reads, no
+//! network; it returns [`Effect`]s for the loop to carry out. Unit-tested without a
+//! terminal.
+
+use std::collections::HashSet;
+
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+
+use crate::action::{Action, Effect, Fetched};
+use crate::command::{CommandId, command_for};
+use crate::model::{Account, AccountKind, ProviderId, Resource};
+use crate::providers::{FetchData, ProviderError};
+use crate::secret::redact;
+use crate::state::columns::AccountRow;
+use crate::state::{ConnState, Level, Message, Mode, Overlay, State};
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) => return on_key(state, key),
+        Action::Paste(text) => {
+            if state.mode == Mode::Filter {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    state
+                        .filter_input
+                        .handle_event(&Event::Key(KeyEvent::from(KeyCode::Char(c))));
+                }
+                apply_filter(state);
+            }
+        }
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            let height = page(state);
+            with_focused(state, |t, _| t.ensure_visible(height));
+        }
+        Action::Tick(now) => {
+            state.now_ms = now;
+            if let Some(m) = &state.message
+                && now - m.at_ms > 10_000
+            {
+                state.message = None;
+            }
+            // Ages and live durations move every second.
+            state.dirty = true;
+            return Vec::new();
+        }
+        Action::Command(cmd) => return on_command(state, cmd),
+        Action::Fetched(f) => on_fetched(state, *f),
+        Action::Budget { provider, budget } => {
+            if let Some(p) = state.providers.get_mut(provider.0 as usize) {
+                p.budget = budget;
+            }
+        }
+        Action::RateLimited { provider, until_ms } => {
+            if let Some(p) = state.providers.get_mut(provider.0 as usize) {
+                p.conn = ConnState::RateLimited { until_ms };
+                let text = format!(
+                    "{}: provider answered 429; pausing its polls for {} s",
+                    p.name,
+                    ((until_ms - state.now_ms) / 1000).max(1)
+                );
+                set_message(state, Level::Warn, text);
+            }
+        }
+        Action::RefreshAnswer { provider, wait } => {
+            let name = state
+                .provider(provider)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            match wait {
+                None => set_message(state, Level::Info, format!("{name}: refreshing")),
+                Some(d) => set_message(
+                    state,
+                    Level::Warn,
+                    format!(
+                        "{name}: API budget spent; refresh runs in {} s",
+                        d.as_secs_f64().ceil() as u64
+                    ),
+                ),
+            }
+        }
+        Action::ProviderDown { provider, message } => {
+            let message = redact(&message).into_owned();
+            if let Some(p) = state.providers.get_mut(provider.0 as usize) {
+                p.conn = ConnState::Degraded(message.clone());
+                p.last_error = Some(message.clone());
+                let text = format!("{}: {message}", p.name);
+                set_message(state, Level::Error, text);
+            }
+        }
+    }
+    state.dirty = true;
+    Vec::new()
+}
+
+fn set_message(state: &mut State, level: Level, text: String) {
+    state.message = Some(Message {
+        text,
+        level,
+        at_ms: state.now_ms,
+    });
+}
+
+/// Rows in one page of the focused table.
+fn page(state: &State) -> usize {
+    crate::ui::table_height(state.size).max(1)
+}
+
+/// Runs `f` on the focused table, whatever its row type.
+fn with_focused(state: &mut State, f: impl Fn(&mut dyn TableOps, &crate::state::table::Ctx)) {
+    let ctx = crate::state::table::Ctx {
+        now_ms: state.now_ms,
+        provider_names: &state.provider_names,
+        tz: &state.tz,
+    };
+    let t = &mut state.tables;
+    match state.focus {
+        Resource::Accounts => f(&mut t.accounts, &ctx),
+        Resource::LiveCalls => f(&mut t.live, &ctx),
+        Resource::CallHistory => f(&mut t.history, &ctx),
+        Resource::Trunks => f(&mut t.trunks, &ctx),
+        Resource::Numbers => f(&mut t.numbers, &ctx),
+        Resource::Queues => f(&mut t.queues, &ctx),
+    }
+}
+
+/// The table operations `update` needs, independent of the row type.
+trait TableOps {
+    fn move_by(&mut self, delta: isize, height: usize);
+    fn select_first(&mut self, height: usize);
+    fn select_last(&mut self, height: usize);
+    fn ensure_visible(&mut self, height: usize);
+    fn set_filter(&mut self, filter: &str, ctx: &crate::state::table::Ctx);
+    fn sort_next(&mut self, ctx: &crate::state::table::Ctx);
+    fn sort_reverse(&mut self, ctx: &crate::state::table::Ctx);
+    fn filter(&self) -> String;
+    fn details(&self, ctx: &crate::state::table::Ctx) -> Option<(String, Vec<(String, String)>)>;
+}
+
+impl<T: crate::state::table::Row> TableOps for crate::state::table::TableView<T> {
+    fn move_by(&mut self, delta: isize, height: usize) {
+        crate::state::table::TableView::move_by(self, delta, height)
+    }
+    fn select_first(&mut self, height: usize) {
+        crate::state::table::TableView::select_first(self, height)
+    }
+    fn select_last(&mut self, height: usize) {
+        crate::state::table::TableView::select_last(self, height)
+    }
+    fn ensure_visible(&mut self, height: usize) {
+        crate::state::table::TableView::ensure_visible(self, height)
+    }
+    fn set_filter(&mut self, filter: &str, ctx: &crate::state::table::Ctx) {
+        crate::state::table::TableView::set_filter(self, filter, ctx)
+    }
+    fn sort_next(&mut self, ctx: &crate::state::table::Ctx) {
+        crate::state::table::TableView::sort_next(self, ctx)
+    }
+    fn sort_reverse(&mut self, ctx: &crate::state::table::Ctx) {
+        crate::state::table::TableView::sort_reverse(self, ctx)
+    }
+    fn filter(&self) -> String {
+        self.filter.clone()
+    }
+    fn details(&self, ctx: &crate::state::table::Ctx) -> Option<(String, Vec<(String, String)>)> {
+        let row = self.selected_row()?;
+        let title = format!("{} {}", ctx.provider_name(row.provider()), row.id());
+        Some((title, row.fields(ctx)))
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    state.dirty = true;
+    // Overlays take keys first.
+    if let Some(overlay) = &mut state.overlay {
+        match (overlay, key.code) {
+            (_, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter) => state.overlay = None,
+            (Overlay::Help, KeyCode::Char('?')) => state.overlay = None,
+            (Overlay::Details { scroll, .. }, KeyCode::Down | KeyCode::Char('j')) => {
+                *scroll = scroll.saturating_add(1)
+            }
+            (Overlay::Details { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
+                *scroll = scroll.saturating_sub(1)
+            }
+            _ => {}
+        }
+        return Vec::new();
+    }
+    if state.mode == Mode::Filter {
+        match key.code {
+            KeyCode::Enter => state.mode = Mode::Normal,
+            KeyCode::Esc => {
+                state.filter_input.reset();
+                state.mode = Mode::Normal;
+                apply_filter(state);
+            }
+            _ => {
+                state.filter_input.handle_event(&Event::Key(key));
+                apply_filter(state);
+            }
+        }
+        return Vec::new();
+    }
+    match command_for(&key) {
+        Some(cmd) => on_command(state, cmd),
+        None => Vec::new(),
+    }
+}
+
+fn apply_filter(state: &mut State) {
+    let text = state.filter_input.value().to_string();
+    let height = page(state);
+    with_focused(state, |t, ctx| {
+        t.set_filter(&text, ctx);
+        t.ensure_visible(height);
+    });
+}
+
+fn focus(state: &mut State, r: Resource) -> Vec<Effect> {
+    if state.focus == r {
+        return Vec::new();
+    }
+    state.focus = r;
+    state.mode = Mode::Normal;
+    // The prompt shows the newly focused table's own filter.
+    let filter = focused_filter(state).unwrap_or_default();
+    state.filter_input = tui_input::Input::new(filter);
+    vec![Effect::Visible(r)]
+}
+
+fn focused_filter(state: &mut State) -> Option<String> {
+    let cell = std::cell::RefCell::new(None);
+    with_focused(state, |t, _| *cell.borrow_mut() = Some(t.filter()));
+    cell.into_inner()
+}
+
+fn on_command(state: &mut State, cmd: CommandId) -> Vec<Effect> {
+    state.dirty = true;
+    let height = page(state);
+    let idx = Resource::ALL
+        .iter()
+        .position(|r| *r == state.focus)
+        .unwrap_or(0);
+    match cmd {
+        CommandId::Quit => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        CommandId::Help => state.overlay = Some(Overlay::Help),
+        CommandId::NextPane => return focus(state, Resource::ALL[(idx + 1) % Resource::ALL.len()]),
+        CommandId::PrevPane => {
+            let n = Resource::ALL.len();
+            return focus(state, Resource::ALL[(idx + n - 1) % n]);
+        }
+        CommandId::Pane(r) => return focus(state, r),
+        CommandId::Up => with_focused(state, |t, _| t.move_by(-1, height)),
+        CommandId::Down => with_focused(state, |t, _| t.move_by(1, height)),
+        CommandId::PageUp => with_focused(state, |t, _| t.move_by(-(height as isize), height)),
+        CommandId::PageDown => with_focused(state, |t, _| t.move_by(height as isize, height)),
+        CommandId::Top => with_focused(state, |t, _| t.select_first(height)),
+        CommandId::Bottom => with_focused(state, |t, _| t.select_last(height)),
+        CommandId::Filter => {
+            let current = focused_filter(state).unwrap_or_default();
+            state.filter_input = tui_input::Input::new(current);
+            state.mode = Mode::Filter;
+        }
+        CommandId::SortNext => with_focused(state, |t, ctx| t.sort_next(ctx)),
+        CommandId::SortReverse => with_focused(state, |t, ctx| t.sort_reverse(ctx)),
+        CommandId::Details => {
+            let cell = std::cell::RefCell::new(None);
+            with_focused(state, |t, ctx| *cell.borrow_mut() = t.details(ctx));
+            if let Some((title, fields)) = cell.into_inner() {
+                state.overlay = Some(Overlay::Details {
+                    title,
+                    fields,
+                    scroll: 0,
+                });
+            }
+        }
+        CommandId::Close => {
+            if state.overlay.is_some() {
+                state.overlay = None;
+            } else if !state.filter_input.value().is_empty()
+                || focused_filter(state).is_some_and(|f| !f.is_empty())
+            {
+                state.filter_input.reset();
+                apply_filter(state);
+            }
+        }
+        CommandId::Refresh => return vec![Effect::RefreshNow],
+    }
+    Vec::new()
+}
+
+fn on_fetched(state: &mut State, f: Fetched) {
+    let pid = f.provider;
+    let Some(p) = state.providers.get_mut(pid.0 as usize) else {
+        return;
+    };
+    if f.epoch != p.epoch {
+        return;
+    }
+    let status = p.jobs.entry(f.job.clone()).or_default();
+    if f.seq <= status.last_seq {
+        // A slower, older response arriving after a newer one: drop it.
+        return;
+    }
+    status.last_seq = f.seq;
+    status.stale_after_ms = f.stale_after_ms;
+    let name = p.name.clone();
+    match f.result {
+        Ok(data) => {
+            status.last_ok_ms = Some(f.at_ms);
+            status.last_error = None;
+            p.last_ok_ms = Some(f.at_ms);
+            apply_data(state, pid, &f.job.scope, data);
+        }
+        Err(e) => {
+            let text = redact(&e.to_string()).into_owned();
+            let first = status.last_error.as_deref() != Some(text.as_str());
+            status.last_error = Some(text.clone());
+            p.last_error = Some(text.clone());
+            if let ProviderError::Unauthorized(_) = e {
+                p.conn = ConnState::AuthFailed(text.clone());
+            }
+            if first {
+                let what = f.job.kind.label();
+                let scope = if f.job.scope.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", f.job.scope)
+                };
+                set_message(
+                    state,
+                    Level::Error,
+                    format!("{name}: {what}{scope}: {text}"),
+                );
+            }
+        }
+    }
+    recompute_conn(state, pid);
+}
+
+/// Derives the provider's connection state from its jobs.
+fn recompute_conn(state: &mut State, pid: ProviderId) {
+    let now = state.now_ms;
+    let Some(p) = state.providers.get_mut(pid.0 as usize) else {
+        return;
+    };
+    if let ConnState::RateLimited { until_ms } = p.conn
+        && until_ms > now
+    {
+        return;
+    }
+    let errors: Vec<&String> = p
+        .jobs
+        .values()
+        .filter_map(|j| j.last_error.as_ref())
+        .collect();
+    let auth = errors.iter().find(|e| e.starts_with("401"));
+    p.conn = if let Some(e) = auth {
+        ConnState::AuthFailed((*e).clone())
+    } else if let Some(e) = errors.first() {
+        ConnState::Degraded((*e).clone())
+    } else if p.last_ok_ms.is_some() {
+        ConnState::Ok
+    } else {
+        ConnState::Connecting
+    };
+}
+
+fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) {
+    let ctx = crate::state::table::Ctx {
+        now_ms: state.now_ms,
+        provider_names: &state.provider_names,
+        tz: &state.tz,
+    };
+    let account = (!scope.is_empty()).then_some(scope);
+    let t = &mut state.tables;
+    match data {
+        FetchData::Accounts(accounts) => {
+            let name = state
+                .provider_names
+                .get(pid.0 as usize)
+                .cloned()
+                .unwrap_or_default();
+            let rows = account_tree(pid, &name, &accounts);
+            let known: HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+            t.accounts.replace_slice(pid, None, rows, &ctx);
+            t.accounts
+                .rows
+                .sort_by_key(|r| (r.account.provider, r.order));
+            t.accounts.rebuild(&ctx, None);
+            // Rows of accounts that no longer exist go too.
+            let gone = |r: &dyn crate::state::table::Row| {
+                r.provider() == pid && !r.account().is_empty() && !known.contains(r.account())
+            };
+            retain(&mut t.live, &ctx, |r| !gone(r));
+            retain(&mut t.history, &ctx, |r| !gone(r));
+            retain(&mut t.trunks, &ctx, |r| !gone(r));
+            retain(&mut t.numbers, &ctx, |r| !gone(r));
+        }
+        FetchData::Calls { live, history } => {
+            t.live.replace_slice(pid, account, live, &ctx);
+            t.history.replace_slice(pid, account, history, &ctx);
+        }
+        FetchData::Trunks(rows) => t.trunks.replace_slice(pid, account, rows, &ctx),
+        FetchData::Numbers(rows) => t.numbers.replace_slice(pid, account, rows, &ctx),
+        FetchData::Queues(rows) => t.queues.replace_slice(pid, account, rows, &ctx),
+    }
+    let height = crate::ui::table_height(state.size).max(1);
+    let tables = &mut state.tables;
+    tables.accounts.ensure_visible(height);
+    tables.live.ensure_visible(height);
+    tables.history.ensure_visible(height);
+    tables.trunks.ensure_visible(height);
+    tables.numbers.ensure_visible(height);
+    tables.queues.ensure_visible(height);
+}
+
+fn retain<T: crate::state::table::Row>(
+    t: &mut crate::state::table::TableView<T>,
+    ctx: &crate::state::table::Ctx,
+    keep: impl Fn(&dyn crate::state::table::Row) -> bool,
+) {
+    let before = t.rows.len();
+    t.rows.retain(|r| keep(r));
+    if t.rows.len() != before {
+        t.rebuild(ctx, None);
+    }
+}
+
+/// Orders a provider's accounts as a tree under a root row for the provider itself.
+pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) -> Vec<AccountRow> {
+    let mut rows = vec![AccountRow {
+        account: Account {
+            provider: pid,
+            id: String::new(),
+            name: provider_name.to_string(),
+            parent: None,
+            kind: AccountKind::Provider,
+            active: None,
+            extra: Vec::new(),
+        },
+        depth: 0,
+        order: 0,
+    }];
+    let ids: HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+    let mut placed: HashSet<usize> = HashSet::new();
+    // Roots: no parent, or a parent we do not know.
+    let mut stack: Vec<(usize, u8)> = accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.parent.as_deref().is_none_or(|p| !ids.contains(p)))
+        .map(|(i, _)| (i, 1u8))
+        .rev()
+        .collect();
+    while let Some((i, depth)) = stack.pop() {
+        if !placed.insert(i) {
+            continue;
+        }
+        let a = &accounts[i];
+        rows.push(AccountRow {
+            account: a.clone(),
+            depth,
+            order: rows.len() as u32,
+        });
+        let children: Vec<(usize, u8)> = accounts
+            .iter()
+            .enumerate()
+            .filter(|(j, c)| c.parent.as_deref() == Some(a.id.as_str()) && !placed.contains(j))
+            .map(|(j, _)| (j, depth.saturating_add(1)))
+            .rev()
+            .collect();
+        stack.extend(children);
+    }
+    // Anything left is in a parent cycle: list it at depth 1 rather than lose it.
+    for (i, a) in accounts.iter().enumerate() {
+        if !placed.contains(&i) {
+            rows.push(AccountRow {
+                account: a.clone(),
+                depth: 1,
+                order: rows.len() as u32,
+            });
+        }
+    }
+    rows
+}

@@ -1,0 +1,374 @@
+//! `update`: actions in, state out. No terminal, no network.
+
+use std::time::Duration;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use switchboard::action::{Action, Effect, Fetched};
+use switchboard::model::*;
+use switchboard::providers::cloudonix::CAPABILITIES;
+use switchboard::providers::{FetchData, JobKey, JobKind, ProviderError};
+use switchboard::state::{ConnState, Mode, Overlay, ProviderState, State};
+use switchboard::update::update;
+
+const NOW: i64 = 1_700_000_000_000;
+
+fn state() -> State {
+    let mut s = State::new(
+        vec![
+            ProviderState::new(ProviderId(0), "cx", ProviderKind::Cloudonix, CAPABILITIES),
+            ProviderState::new(
+                ProviderId(1),
+                "vc",
+                ProviderKind::Voipcloud,
+                Capabilities::new().with(Resource::CallHistory),
+            ),
+        ],
+        NOW,
+    );
+    s.tz = jiff::tz::TimeZone::UTC;
+    s
+}
+
+fn call(p: u16, account: &str, id: &str, started: i64, live: bool) -> Call {
+    Call {
+        provider: ProviderId(p),
+        account: account.into(),
+        id: id.into(),
+        from: format!("from-{id}"),
+        to: "15551230000".into(),
+        direction: Direction::Inbound,
+        state: if live {
+            CallState::InCall
+        } else {
+            CallState::Completed
+        },
+        started_at_ms: Some(started),
+        answered_at_ms: None,
+        ended_at_ms: (!live).then_some(started + 30_000),
+        extra: vec![],
+    }
+}
+
+fn fetched(
+    p: u16,
+    kind: JobKind,
+    scope: &str,
+    seq: u64,
+    result: Result<FetchData, ProviderError>,
+) -> Action {
+    Action::Fetched(Box::new(Fetched {
+        provider: ProviderId(p),
+        epoch: 0,
+        seq,
+        job: JobKey {
+            kind,
+            scope: scope.into(),
+        },
+        at_ms: NOW,
+        stale_after_ms: 15_000,
+        result,
+    }))
+}
+
+fn calls(ids: &[&str], scope: &str) -> Result<FetchData, ProviderError> {
+    Ok(FetchData::Calls {
+        live: ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| call(0, scope, id, NOW - 1000 * (i as i64 + 1), true))
+            .collect(),
+        history: vec![call(0, scope, "old", NOW - 600_000, false)],
+    })
+}
+
+fn key(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+#[test]
+fn calls_land_in_live_and_history_and_provider_turns_ok() {
+    let mut s = state();
+    assert_eq!(s.providers[0].conn, ConnState::Connecting);
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 1, calls(&["a", "b"], "d1")),
+    );
+    assert_eq!(s.tables.live.view.len(), 2);
+    assert_eq!(s.tables.history.view.len(), 1);
+    assert_eq!(s.providers[0].conn, ConnState::Ok);
+    assert_eq!(s.data_time(Resource::LiveCalls), Some(NOW));
+}
+
+#[test]
+fn a_newer_result_replaces_only_its_own_scope() {
+    let mut s = state();
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 1, calls(&["a", "b"], "d1")),
+    );
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d2", 2, calls(&["c"], "d2")),
+    );
+    assert_eq!(s.tables.live.view.len(), 3);
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 3, calls(&["a"], "d1")),
+    );
+    let ids: Vec<&str> = s.tables.live.rows.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(s.tables.live.view.len(), 2, "{ids:?}");
+    assert!(ids.contains(&"c") && ids.contains(&"a") && !ids.contains(&"b"));
+}
+
+#[test]
+fn a_late_older_result_is_dropped() {
+    let mut s = state();
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 5, calls(&["new1", "new2"], "d1")),
+    );
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 4, calls(&["stale"], "d1")),
+    );
+    assert!(s.tables.live.rows.iter().all(|c| c.id != "stale"));
+    assert_eq!(s.tables.live.view.len(), 2);
+}
+
+#[test]
+fn errors_keep_old_rows_and_show_a_message() {
+    let mut s = state();
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 1, calls(&["a"], "d1")),
+    );
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Calls,
+            "d1",
+            2,
+            Err(ProviderError::Server {
+                status: 500,
+                message: "Request Failed".into(),
+            }),
+        ),
+    );
+    assert_eq!(s.tables.live.view.len(), 1, "rows survive a failed poll");
+    assert!(matches!(s.providers[0].conn, ConnState::Degraded(_)));
+    let m = s.message.as_ref().expect("message shown");
+    assert!(
+        m.text.contains("500") && m.text.contains("cx"),
+        "{}",
+        m.text
+    );
+    // Recovery clears the degraded state.
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 3, calls(&["a"], "d1")),
+    );
+    assert_eq!(s.providers[0].conn, ConnState::Ok);
+}
+
+#[test]
+fn unauthorized_marks_auth_failed() {
+    let mut s = state();
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Accounts,
+            "",
+            1,
+            Err(ProviderError::Unauthorized("API key rejected".into())),
+        ),
+    );
+    assert!(matches!(s.providers[0].conn, ConnState::AuthFailed(_)));
+}
+
+#[test]
+fn rate_limited_shows_pause() {
+    let mut s = state();
+    update(
+        &mut s,
+        Action::RateLimited {
+            provider: ProviderId(0),
+            until_ms: NOW + 7_000,
+        },
+    );
+    assert_eq!(
+        s.providers[0].conn,
+        ConnState::RateLimited {
+            until_ms: NOW + 7_000
+        }
+    );
+    assert!(s.message.as_ref().unwrap().text.contains("429"));
+}
+
+#[test]
+fn accounts_become_a_tree_under_the_provider() {
+    let mut s = state();
+    let acct = |id: &str, parent: Option<&str>, kind| Account {
+        provider: ProviderId(0),
+        id: id.into(),
+        name: id.into(),
+        parent: parent.map(String::from),
+        kind,
+        active: Some(true),
+        extra: vec![],
+    };
+    let accounts = vec![
+        acct("d2", Some("acme"), AccountKind::Domain),
+        acct("acme", None, AccountKind::Customer),
+        acct("d1", Some("acme"), AccountKind::Domain),
+    ];
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Accounts,
+            "",
+            1,
+            Ok(FetchData::Accounts(accounts)),
+        ),
+    );
+    let names: Vec<(String, u8)> = s
+        .tables
+        .accounts
+        .view
+        .iter()
+        .map(|&i| {
+            let r = &s.tables.accounts.rows[i as usize];
+            (r.account.name.clone(), r.depth)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("cx".into(), 0),
+            ("acme".into(), 1),
+            ("d2".into(), 2),
+            ("d1".into(), 2)
+        ]
+    );
+}
+
+#[test]
+fn navigation_sort_filter_and_details() {
+    let mut s = state();
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Calls,
+            "d1",
+            1,
+            calls(&["a", "b", "c", "d"], "d1"),
+        ),
+    );
+    // Default sort: longest-running live call first (a started 1 s ago, d 4 s ago).
+    let first = |s: &State| s.tables.live.selected_row().map(|c| c.id.clone());
+    assert_eq!(first(&s).as_deref(), Some("d"));
+    update(&mut s, key('j'));
+    assert_eq!(first(&s).as_deref(), Some("c"));
+    update(&mut s, key('G'));
+    assert_eq!(first(&s).as_deref(), Some("a"));
+    update(&mut s, key('g'));
+    assert_eq!(first(&s).as_deref(), Some("d"));
+    // Reverse the sort: shortest first.
+    update(&mut s, key('S'));
+    assert_eq!(first(&s).as_deref(), Some("d"), "selection follows its row");
+    assert_eq!(s.tables.live.view.len(), 4);
+    // Filter live while typing.
+    update(&mut s, key('/'));
+    assert_eq!(s.mode, Mode::Filter);
+    for c in "from-b".chars() {
+        update(&mut s, key(c));
+    }
+    assert_eq!(s.tables.live.view.len(), 1);
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.tables.live.filter, "from-b");
+    // Details of the one row.
+    update(&mut s, code(KeyCode::Enter));
+    match &s.overlay {
+        Some(Overlay::Details { fields, .. }) => {
+            assert!(fields.iter().any(|(k, v)| k == "id" && v == "b"));
+            assert!(fields.iter().any(|(k, v)| k == "from" && v == "from-b"));
+        }
+        other => panic!("expected details, got {other:?}"),
+    }
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.overlay.is_none());
+    // Esc clears the filter.
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.tables.live.view.len(), 4);
+}
+
+#[test]
+fn pane_switching_tells_pollers_and_keeps_filters_per_pane() {
+    let mut s = state();
+    assert_eq!(s.focus, Resource::LiveCalls);
+    assert_eq!(
+        update(&mut s, key('4')),
+        vec![Effect::Visible(Resource::Trunks)]
+    );
+    assert_eq!(s.focus, Resource::Trunks);
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(s.focus, Resource::Numbers);
+    update(
+        &mut s,
+        Action::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(s.focus, Resource::Trunks);
+    update(&mut s, key('?'));
+    assert_eq!(s.overlay, Some(Overlay::Help));
+    update(&mut s, key('?'));
+    assert!(s.overlay.is_none());
+    assert_eq!(update(&mut s, key('r')), vec![Effect::RefreshNow]);
+    assert_eq!(update(&mut s, key('q')), vec![Effect::Quit]);
+    assert!(s.quit);
+}
+
+#[test]
+fn refresh_answer_says_when_budget_allows() {
+    let mut s = state();
+    update(
+        &mut s,
+        Action::RefreshAnswer {
+            provider: ProviderId(0),
+            wait: Some(Duration::from_millis(3200)),
+        },
+    );
+    assert!(s.message.as_ref().unwrap().text.contains("in 4 s"));
+}
+
+#[test]
+fn ticks_move_durations_and_staleness() {
+    let mut s = state();
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 1, calls(&["a"], "d1")),
+    );
+    assert!(!s.is_stale(ProviderId(0), Resource::LiveCalls, "d1"));
+    update(&mut s, Action::Tick(NOW + 20_000));
+    assert!(s.is_stale(ProviderId(0), Resource::LiveCalls, "d1"));
+    let c = s.tables.live.selected_row().unwrap();
+    assert_eq!(c.duration_s(s.now_ms), Some(21));
+}
+
+#[test]
+fn secrets_never_reach_the_message_line() {
+    let secret = switchboard::secret::Secret::new("XI0000SUPERSECRETKEY0000");
+    let mut s = state();
+    let err = ProviderError::BadRequest(format!("echoed {}", secret.expose()));
+    update(&mut s, fetched(0, JobKind::Trunks, "d1", 1, Err(err)));
+    let text = &s.message.as_ref().unwrap().text;
+    assert!(!text.contains("SUPERSECRET"), "{text}");
+    assert!(text.contains("****"));
+}
