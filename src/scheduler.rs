@@ -216,8 +216,8 @@ impl Jitter {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn window_never_admits_more_than_capacity_per_period() {
+    #[test]
+    fn window_never_admits_more_than_capacity_per_period() {
         let mut w = Window::new(3, Duration::from_secs(10));
         let t0 = Instant::now();
         assert!(w.try_reserve(t0, 2));
@@ -233,8 +233,8 @@ mod tests {
         assert_eq!(w.available(t0 + Duration::from_secs(11)), 3);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn pause_blocks_until_its_deadline() {
+    #[test]
+    fn pause_blocks_until_its_deadline() {
         let mut b = Budgets::new(RateLimit {
             requests: 10,
             per: Duration::from_secs(10),
