@@ -1,1 +1,286 @@
-fn main() {}
+//! The `switchboard` binary: parse arguments, then run the console, the simulators,
+//! `snapshot` or `config init`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use ratatui::crossterm::event::EventStream;
+use switchboard::app::Console;
+use switchboard::cli::{Cli, Command, ConfigAction, SimArgs};
+use switchboard::config::{self, Config};
+use switchboard::poller::PollerOptions;
+use switchboard::theme::Theme;
+use switchboard::{logging, sim, snapshot};
+use tokio_util::sync::CancellationToken;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("switchboard: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match &cli.command {
+        Some(Command::Sim(args)) => rt.block_on(run_sim(args.clone())),
+        Some(Command::Snapshot { json }) => {
+            let _log = start_logging(&cli);
+            match load_config(&cli) {
+                Ok(cfg) => ExitCode::from(rt.block_on(snapshot::run(&cfg, *json))),
+                Err(code) => code,
+            }
+        }
+        Some(Command::Config { action }) => config_command(action),
+        None => run_console(&cli, &rt),
+    }
+}
+
+fn start_logging(cli: &Cli) -> Option<logging::LogGuard> {
+    match logging::init(&logging::state_dir(), cli.log_level.as_deref()) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("switchboard: logging disabled: {e}");
+            None
+        }
+    }
+}
+
+/// Loads the config named by --config / $SWITCHBOARD_CONFIG / the default path, or
+/// prints one clear message and returns exit code 2.
+fn load_config(cli: &Cli) -> Result<Config, ExitCode> {
+    let Some(path) = config::resolve_path(cli.config.clone()) else {
+        eprintln!("switchboard: no config directory on this system; pass --config PATH");
+        return Err(ExitCode::from(2));
+    };
+    if !path.exists() {
+        eprintln!(
+            "switchboard: no config file at {}\n  create one with `switchboard config init`, or try `switchboard --demo`",
+            path.display()
+        );
+        return Err(ExitCode::from(2));
+    }
+    match config::load(&path) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("switchboard: warning: {w}");
+                tracing::warn!("{w}");
+            }
+            Ok(loaded.config)
+        }
+        Err(e) => {
+            eprintln!("switchboard: {e}");
+            tracing::error!("{e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+fn theme_for(cli: &Cli, cfg: &Config) -> Result<Theme, String> {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return Ok(Theme::mono());
+    }
+    let Some(name) = cli.theme.clone().or_else(|| cfg.ui.theme.clone()) else {
+        return Ok(Theme::default());
+    };
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(p) = cfg.path.as_ref().and_then(|p| p.parent()) {
+        dirs.push(p.join("themes"));
+    }
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(d) = exe.parent()
+    {
+        dirs.push(d.join("themes"));
+        dirs.push(d.join("../../themes"));
+    }
+    dirs.push(PathBuf::from("themes"));
+    Theme::load(&name, &dirs)
+}
+
+fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
+    let _log = start_logging(cli);
+    let mut sims = None;
+    let config = if cli.demo {
+        let started = rt.block_on(sim::start(sim::SimOptions::default()));
+        let running = match started {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("switchboard: cannot start the demo simulators: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let parsed = config::parse(&running.config_toml(), Path::new("<demo>"));
+        sims = Some(running);
+        match parsed {
+            Ok(l) => l.config,
+            Err(e) => {
+                eprintln!("switchboard: demo config: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        match load_config(cli) {
+            Ok(c) => c,
+            Err(code) => return code,
+        }
+    };
+    let theme = match theme_for(cli, &config) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("switchboard: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(providers = config.providers.len(), demo = cli.demo, "console starting");
+
+    let cancel = CancellationToken::new();
+    let result = rt.block_on(async {
+        spawn_signal_watch(cancel.clone());
+        let mut console = Console::start(&config, theme, PollerOptions::default(), cancel.clone());
+        let mut terminal = ratatui::init();
+        install_panic_hook();
+        let r = console.run(&mut terminal, EventStream::new()).await;
+        ratatui::restore();
+        r
+    });
+    cancel.cancel();
+    drop(sims);
+    match result {
+        Ok(()) => {
+            tracing::info!("console stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("terminal error: {e}");
+            eprintln!("switchboard: terminal error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// ratatui's hook restores the terminal; keep it for panics on the UI thread. A panic in
+/// a background task is logged only: its poller reports the failure and the console
+/// keeps running in its alternate screen.
+fn install_panic_hook() {
+    let restore_and_print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        if std::thread::current().name() == Some("main") {
+            restore_and_print(info);
+        }
+    }));
+}
+
+/// SIGINT, SIGTERM and SIGHUP (an SSH drop) end the console cleanly.
+fn spawn_signal_watch(cancel: CancellationToken) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            tracing::warn!("cannot watch signals");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM"),
+            _ = hup.recv() => tracing::info!("SIGHUP"),
+            _ = int.recv() => tracing::info!("SIGINT"),
+        }
+        cancel.cancel();
+    });
+}
+
+async fn run_sim(args: SimArgs) -> ExitCode {
+    if let Err(e) = args.validate() {
+        eprintln!("switchboard sim: {e}");
+        return ExitCode::from(2);
+    }
+    let (requests, per) = switchboard::cli::parse_rate(&args.rate_limit).unwrap_or((10, 10.0));
+    let opts = sim::SimOptions {
+        host: args.listen.ip(),
+        port: args.listen.port(),
+        seed: args.seed,
+        faults: sim::Faults {
+            latency: std::time::Duration::from_millis(args.latency_ms),
+            error_rate: args.error_rate,
+            malformed_rate: args.malformed_rate,
+            drop_rate: args.drop_rate,
+        },
+        cloudonix: sim::CloudonixOptions {
+            rate_limit_requests: requests,
+            rate_limit_window: std::time::Duration::from_secs_f64(per),
+            calls_per_minute: args.calls_per_minute,
+            ..sim::CloudonixOptions::default()
+        },
+    };
+    let sims = match sim::start(opts).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("switchboard sim: cannot listen on {}: {e}", args.listen);
+            return ExitCode::from(1);
+        }
+    };
+    println!("{}", sims.describe());
+    if let Some(path) = &args.write_config {
+        match write_private(path, &sims.config_toml()) {
+            Ok(()) => println!("console config written to {}", path.display()),
+            Err(e) => {
+                eprintln!("switchboard sim: cannot write {}: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        }
+    }
+    println!("Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    sims.shutdown();
+    ExitCode::SUCCESS
+}
+
+/// Writes a file readable by its owner only (it holds demo keys).
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+fn config_command(action: &ConfigAction) -> ExitCode {
+    match action {
+        ConfigAction::Init { path, force } => {
+            let Some(path) = path.clone().or_else(config::default_path) else {
+                eprintln!("switchboard: no config directory on this system; pass --path");
+                return ExitCode::from(2);
+            };
+            match config::write_template(&path, *force) {
+                Ok(()) => {
+                    println!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("switchboard: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        ConfigAction::Paths => {
+            let cfg = config::resolve_path(None).map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
+            println!("config: {cfg}");
+            println!("logs:   {}", logging::state_dir().display());
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -133,6 +133,16 @@ impl Capabilities {
 /// One field of a row as shown in the details panel.
 pub type Field = (String, String);
 
+/// Serialises `extra` fields as a JSON object rather than a list of pairs.
+fn fields_as_map<S: serde::Serializer>(fields: &[Field], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(fields.len()))?;
+    for (k, v) in fields {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountKind {
@@ -156,6 +166,7 @@ pub struct Account {
     pub parent: Option<String>,
     pub kind: AccountKind,
     pub active: Option<bool>,
+    #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
 }
 
@@ -249,6 +260,7 @@ pub struct Call {
     pub started_at_ms: Option<i64>,
     pub answered_at_ms: Option<i64>,
     pub ended_at_ms: Option<i64>,
+    #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
 }
 
@@ -274,6 +286,7 @@ pub struct Trunk {
     pub direction: String,
     pub prefix: String,
     pub active: Option<bool>,
+    #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
 }
 
@@ -288,6 +301,7 @@ pub struct Number {
     /// Where it routes: application, trunk, user, queue …
     pub target: String,
     pub active: Option<bool>,
+    #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
 }
 
@@ -308,6 +322,7 @@ pub struct QueueStat {
     pub total: Option<u32>,
     pub max_concurrency: Option<u32>,
     pub longest_wait_s: Option<u32>,
+    #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
 }
 
