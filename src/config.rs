@@ -416,6 +416,18 @@ fn line_of(text: &str, at: usize) -> usize {
         + 1
 }
 
+/// The bare (possibly dotted) key that starts the line holding byte `at`, if any: names the
+/// key in syntax errors such as an unquoted value.
+fn key_on_line(text: &str, at: usize) -> Option<String> {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    (!key.is_empty() && key.chars().all(bare)).then(|| key.to_string())
+}
+
 fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
@@ -460,12 +472,22 @@ fn distance(a: &str, b: &str) -> usize {
 
 fn unknown_key_message(key: &str, section: &str, known: &[&str]) -> String {
     let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '_'], "");
-    let hint = known
+    let key_n = norm(key);
+    let close = known
         .iter()
-        .map(|k| (k, distance(&norm(key), &norm(k))))
+        .map(|k| (k, distance(&key_n, &norm(k))))
         .filter(|(k, d)| *d <= 2 && *d < k.len() / 2 + 1)
         .min_by_key(|(_, d)| *d)
-        .map(|(k, _)| format!("; did you mean `{k}`?"))
+        .map(|(k, _)| k);
+    // `timeout` for `timeout_seconds`, `rate` for `rate_limit`.
+    let prefix = || {
+        known
+            .iter()
+            .find(|k| key_n.len() >= 4 && norm(k).starts_with(&key_n))
+    };
+    let hint = close
+        .or_else(prefix)
+        .map(|k| format!("; did you mean `{k}`?"))
         .unwrap_or_default();
     format!(
         "unknown key in {section} (expected one of {}){hint}",
@@ -484,9 +506,10 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
     let root = DeTable::parse(text).map_err(|e| {
         // `message()` is the bare description; the full `Display` would quote the
         // offending source line, which may hold a secret.
+        let at = e.span().map(|s| s.start);
         err(
-            e.span().map(|s| s.start),
-            None,
+            at,
+            at.and_then(|a| key_on_line(text, a)),
             format!("invalid TOML: {}", e.message().trim()),
         )
     })?;
