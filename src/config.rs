@@ -391,13 +391,12 @@ struct DraftProvider {
     refs: Vec<Pending>,
 }
 
-struct Walker<'t> {
+struct Walker {
     issues: Vec<Issue>,
     warnings: Vec<(usize, String)>,
-    _text: &'t str,
 }
 
-impl Walker<'_> {
+impl Walker {
     fn issue(&mut self, at: usize, key: Option<&str>, message: impl Into<String>) {
         self.issues.push(Issue {
             at,
@@ -517,7 +516,6 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
     let mut w = Walker {
         issues: Vec::new(),
         warnings: Vec::new(),
-        _text: text,
     };
     let mut ui = UiConfig::default();
     let mut drafts: Vec<DraftProvider> = Vec::new();
@@ -623,7 +621,7 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
     ))
 }
 
-fn walk_ui(w: &mut Walker<'_>, v: &Spanned<DeValue<'_>>) -> UiConfig {
+fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {
     let mut ui = UiConfig::default();
     let DeValue::Table(t) = v.get_ref() else {
         w.issue(
@@ -659,7 +657,7 @@ fn walk_ui(w: &mut Walker<'_>, v: &Spanned<DeValue<'_>>) -> UiConfig {
     ui
 }
 
-fn walk_provider(w: &mut Walker<'_>, item: &Spanned<DeValue<'_>>) -> Option<DraftProvider> {
+fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftProvider> {
     let header = item.span().start;
     let DeValue::Table(t) = item.get_ref() else {
         w.issue(
@@ -753,7 +751,7 @@ fn walk_provider(w: &mut Walker<'_>, item: &Spanned<DeValue<'_>>) -> Option<Draf
             );
             continue;
         }
-        let string = |w: &mut Walker<'_>| -> Option<String> {
+        let string = |w: &mut Walker| -> Option<String> {
             match v.get_ref() {
                 DeValue::String(s) => Some(s.to_string()),
                 other => {
@@ -923,7 +921,7 @@ fn walk_provider(w: &mut Walker<'_>, item: &Spanned<DeValue<'_>>) -> Option<Draf
     })
 }
 
-fn walk_rate_limit(w: &mut Walker<'_>, v: &Spanned<DeValue<'_>>) -> Option<RateLimitConfig> {
+fn walk_rate_limit(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> Option<RateLimitConfig> {
     let DeValue::Table(t) = v.get_ref() else {
         w.issue(
             v.span().start,
