@@ -886,18 +886,17 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                 ),
             }
         }
+        let needs = required_credentials(kind)
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(" and ");
         for &req in required_credentials(kind) {
             if !present.contains(&req) {
                 w.issue(
                     header,
                     Some(req),
-                    format!("this {kind} provider has no `{req}` ({kind} needs {})", {
-                        let r = required_credentials(kind);
-                        r.iter()
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(" and ")
-                    }),
+                    format!("this {kind} provider has no `{req}` ({kind} needs {needs})"),
                 );
             }
         }
