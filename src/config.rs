@@ -2,8 +2,23 @@
 //!
 //! Loading, validation with file/line/key messages, secret references (`env:VAR`,
 //! `cmd:SHELL COMMAND`) and the commented template live here.
+//!
+//! The file is parsed into toml's spanned document tree (`toml::de::DeTable`) and walked by
+//! hand rather than through `#[derive(Deserialize)]`: every value keeps its byte span, so
+//! every error can name the line and the key, and kind-specific rules ("`secure_key` is an
+//! IOVOX setting") get their own wording. When several problems exist the one nearest the
+//! top of the file is reported. Secrets are resolved only after the whole file validated,
+//! so a typo never runs a `cmd:` reference.
 
-use std::path::PathBuf;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::model::ProviderKind;
 use crate::secret::Secret;
@@ -72,4 +87,1089 @@ pub struct RateLimitConfig {
 pub struct UiConfig {
     /// Theme name: a file `themes/<name>.toml` or a built-in (`default`, `mono`).
     pub theme: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Public entry points
+// ---------------------------------------------------------------------------------------
+
+/// Environment variable naming the config file (beaten by `--config`).
+pub const CONFIG_ENV: &str = "SWITCHBOARD_CONFIG";
+
+/// How long a `cmd:` secret reference may run before it is killed.
+pub const SECRET_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A loaded configuration plus non-fatal findings (shown once at start-up and logged).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub warnings: Vec<String>,
+}
+
+/// A configuration problem, located as precisely as the file allows.
+///
+/// `Display` gives the whole sentence a user sees, e.g.
+/// ``config error: /home/u/.config/switchboard/config.toml line 7, key `kind`: unknown provider kind "twilio" (expected one of cloudonix, voipcloud, iovox, callable, provoice)``.
+/// Messages never contain a secret value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// 1-based line of the offending key or value.
+    pub line: Option<usize>,
+    /// The key, dotted for nested tables (`rate_limit.requests`).
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = format!("config error: {}", self.path.display());
+        if let Some(line) = self.line {
+            s.push_str(&format!(" line {line}"));
+        }
+        if let Some(key) = &self.key {
+            s.push_str(&format!(", key `{key}`"));
+        }
+        s.push_str(": ");
+        s.push_str(&self.message);
+        // Defence in depth: no registered secret leaves through an error.
+        f.write_str(&crate::secret::redact(&s))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The platform config file: `~/.config/switchboard/config.toml` on Linux (honouring
+/// `XDG_CONFIG_HOME` and `HOME`). None when no home directory can be found.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "switchboard")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Which file to read: `--config` beats `SWITCHBOARD_CONFIG` beats [`default_path`].
+pub fn resolve_path(cli: Option<PathBuf>) -> Option<PathBuf> {
+    if let Some(p) = cli {
+        return Some(p);
+    }
+    match std::env::var_os(CONFIG_ENV) {
+        Some(v) if !v.is_empty() => Some(PathBuf::from(v)),
+        _ => default_path(),
+    }
+}
+
+/// Reads, validates and resolves the config at `path`, adding a warning when the file holds
+/// a literal secret and is readable by group or others.
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        line: None,
+        key: None,
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            "file not found".to_string()
+        } else {
+            format!("cannot read the file: {e}")
+        },
+    })?;
+    let (mut loaded, has_literal) = parse_inner(&text, path)?;
+    if has_literal && let Some(w) = permission_warning(path) {
+        loaded.warnings.insert(0, w);
+    }
+    Ok(loaded)
+}
+
+/// Validates `text` (the contents of `path`, which is only used in messages) and resolves
+/// its secret references. Pure except for reading environment variables and running
+/// `cmd:` references.
+pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
+    parse_inner(text, path).map(|(loaded, _)| loaded)
+}
+
+/// The commented template (`assets/config.template.toml`). As shipped every provider table
+/// is commented out, so it parses to zero providers.
+pub fn template() -> &'static str {
+    include_str!("../assets/config.template.toml")
+}
+
+/// Writes [`template`] to `path`, creating parent directories (0700 on unix). Refuses to
+/// replace an existing file unless `force`. The file is written with mode 0600 on unix.
+pub fn write_template(path: &Path, force: bool) -> Result<(), String> {
+    use std::io::Write;
+    if path.exists() && !force {
+        return Err(format!(
+            "{} already exists; not overwriting it (use --force to replace it)",
+            path.display()
+        ));
+    }
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        create_private_dir(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        // `mode` only applies to new files; tighten a forced overwrite too.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| format!("cannot set permissions on {}: {e}", path.display()))?;
+    }
+    file.write_all(template().as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Creates `dir` and its parents, private to the user on unix.
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// The base URL used when a provider table leaves out `base_url`, where the provider has
+/// one public API host. VoIPcloud (regional, white-labelled) and ProVoice have none.
+pub fn default_base_url(kind: ProviderKind) -> Option<&'static str> {
+    match kind {
+        ProviderKind::Cloudonix => Some("https://api.cloudonix.io"),
+        ProviderKind::Iovox => Some("https://api.iovox.com:444"),
+        ProviderKind::Callable => Some("https://eu-west-2-api.control.callable.io"),
+        ProviderKind::Voipcloud | ProviderKind::Provoice => None,
+    }
+}
+
+/// The credential keys `kind` requires.
+pub fn required_credentials(kind: ProviderKind) -> &'static [&'static str] {
+    match kind {
+        ProviderKind::Cloudonix | ProviderKind::Voipcloud | ProviderKind::Provoice => &["api_key"],
+        ProviderKind::Iovox => &["username", "secure_key"],
+        ProviderKind::Callable => &["username", "password"],
+    }
+}
+
+/// The warning for a file that holds a literal secret and is group/other readable, or None
+/// when its mode is private (or on non-unix systems).
+#[cfg(unix)]
+pub fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return None;
+    }
+    Some(format!(
+        "{} holds a literal secret and is readable by group or others (mode {:04o}); \
+         run `chmod 600 {}` or use `env:VAR` / `cmd:COMMAND` references instead",
+        path.display(),
+        mode,
+        path.display()
+    ))
+}
+
+/// The warning for a file that holds a literal secret and is group/other readable, or None
+/// when its mode is private (or on non-unix systems).
+#[cfg(not(unix))]
+pub fn permission_warning(_path: &Path) -> Option<String> {
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------
+
+const TOP_KEYS: &[&str] = &["ui", "provider"];
+const UI_KEYS: &[&str] = &["theme"];
+const PROVIDER_KEYS: &[&str] = &[
+    "name",
+    "kind",
+    "base_url",
+    "api_key",
+    "customer",
+    "domains",
+    "username",
+    "password",
+    "secure_key",
+    "rate_limit",
+    "timeout_seconds",
+    "read_only",
+];
+const RATE_LIMIT_KEYS: &[&str] = &["requests", "per_seconds"];
+
+fn kinds_list() -> String {
+    ProviderKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The kinds that use a credential key; None for keys every kind accepts.
+fn kinds_using(key: &str) -> Option<&'static [ProviderKind]> {
+    use ProviderKind::*;
+    match key {
+        "api_key" => Some(&[Cloudonix, Voipcloud, Provoice]),
+        "customer" | "domains" => Some(&[Cloudonix]),
+        "username" => Some(&[Iovox, Callable]),
+        "secure_key" => Some(&[Iovox]),
+        "password" => Some(&[Callable]),
+        _ => None,
+    }
+}
+
+fn join_kinds(kinds: &[ProviderKind]) -> String {
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// One problem found while walking the document; the earliest is reported.
+struct Issue {
+    at: usize,
+    key: Option<String>,
+    message: String,
+}
+
+/// A secret (or username) reference as written in the file.
+#[derive(Debug, Clone)]
+enum Reference {
+    Literal(String),
+    Env(String),
+    Cmd(String),
+}
+
+impl Reference {
+    fn parse(raw: &str) -> Result<Reference, String> {
+        if let Some(var) = raw.strip_prefix("env:") {
+            let var = var.trim();
+            if var.is_empty() {
+                return Err("`env:` needs a variable name, e.g. env:CLOUDONIX_KEY".into());
+            }
+            if var.contains('=') || var.contains('\0') || var.chars().any(char::is_whitespace) {
+                return Err("`env:` is followed by an invalid environment variable name".into());
+            }
+            Ok(Reference::Env(var.to_string()))
+        } else if let Some(cmd) = raw.strip_prefix("cmd:") {
+            let cmd = cmd.trim();
+            if cmd.is_empty() {
+                return Err("`cmd:` needs a shell command, e.g. cmd:pass show cloudonix".into());
+            }
+            Ok(Reference::Cmd(cmd.to_string()))
+        } else if raw.trim().is_empty() {
+            Err("is empty".into())
+        } else {
+            Ok(Reference::Literal(raw.to_string()))
+        }
+    }
+}
+
+/// A value still to be resolved once the whole file validated.
+struct Pending {
+    at: usize,
+    key: &'static str,
+    reference: Reference,
+}
+
+/// A provider table after validation, before secret resolution.
+struct DraftProvider {
+    config: ProviderConfig,
+    name_at: usize,
+    refs: Vec<Pending>,
+}
+
+struct Walker {
+    issues: Vec<Issue>,
+    warnings: Vec<(usize, String)>,
+}
+
+impl Walker {
+    fn issue(&mut self, at: usize, key: Option<&str>, message: impl Into<String>) {
+        self.issues.push(Issue {
+            at,
+            key: key.map(str::to_string),
+            message: message.into(),
+        });
+    }
+}
+
+fn line_of(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The bare (possibly dotted) key that starts the line holding byte `at`, if any: names the
+/// key in syntax errors such as an unquoted value.
+fn key_on_line(text: &str, at: usize) -> Option<String> {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    (!key.is_empty() && key.chars().all(bare)).then(|| key.to_string())
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn as_i128(v: &DeValue<'_>) -> Option<i128> {
+    match v {
+        DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix()).ok(),
+        _ => None,
+    }
+}
+
+fn as_number(v: &DeValue<'_>) -> Option<f64> {
+    match v {
+        DeValue::Integer(_) => as_i128(v).map(|i| i as f64),
+        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints on misspelt keys.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn unknown_key_message(key: &str, section: &str, known: &[&str]) -> String {
+    let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '_'], "");
+    let key_n = norm(key);
+    let close = known
+        .iter()
+        .map(|k| (k, distance(&key_n, &norm(k))))
+        .filter(|(k, d)| *d <= 2 && *d < k.len() / 2 + 1)
+        .min_by_key(|(_, d)| *d)
+        .map(|(k, _)| k);
+    // `timeout` for `timeout_seconds`, `rate` for `rate_limit`.
+    let prefix = || {
+        known
+            .iter()
+            .find(|k| key_n.len() >= 4 && norm(k).starts_with(&key_n))
+    };
+    let hint = close
+        .or_else(prefix)
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
+    format!(
+        "unknown key in {section} (expected one of {}){hint}",
+        known.join(", ")
+    )
+}
+
+fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
+    let err = |at: Option<usize>, key: Option<String>, message: String| ConfigError {
+        path: path.to_path_buf(),
+        line: at.map(|a| line_of(text, a)),
+        key,
+        message,
+    };
+
+    let root = DeTable::parse(text).map_err(|e| {
+        // `message()` is the bare description; the full `Display` would quote the
+        // offending source line, which may hold a secret.
+        let at = e.span().map(|s| s.start);
+        err(
+            at,
+            at.and_then(|a| key_on_line(text, a)),
+            format!("invalid TOML: {}", e.message().trim()),
+        )
+    })?;
+
+    let mut w = Walker {
+        issues: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut ui = UiConfig::default();
+    let mut drafts: Vec<DraftProvider> = Vec::new();
+
+    for (k, v) in root.get_ref().iter() {
+        let key = k.get_ref().as_ref();
+        match key {
+            "ui" => ui = walk_ui(&mut w, v),
+            "provider" => match v.get_ref() {
+                DeValue::Array(items) => {
+                    for item in items.iter() {
+                        if let Some(d) = walk_provider(&mut w, item) {
+                            drafts.push(d);
+                        }
+                    }
+                }
+                DeValue::Table(_) => w.issue(
+                    k.span().start,
+                    Some("provider"),
+                    "providers are an array of tables: write `[[provider]]` (double brackets)",
+                ),
+                other => w.issue(
+                    v.span().start,
+                    Some("provider"),
+                    format!("expected `[[provider]]` tables, found {}", type_name(other)),
+                ),
+            },
+            _ => w.issue(
+                k.span().start,
+                Some(key),
+                unknown_key_message(key, "the top level", TOP_KEYS),
+            ),
+        }
+    }
+
+    // Unique names.
+    for i in 0..drafts.len() {
+        if let Some(first) = drafts[..i]
+            .iter()
+            .find(|d| d.config.name == drafts[i].config.name)
+        {
+            let msg = format!(
+                "duplicate provider name \"{}\" (first used on line {})",
+                drafts[i].config.name,
+                line_of(text, first.name_at)
+            );
+            let at = drafts[i].name_at;
+            w.issue(at, Some("name"), msg);
+        }
+    }
+
+    if let Some(first) = w.issues.iter().min_by_key(|i| i.at) {
+        return Err(err(
+            Some(first.at),
+            first.key.clone(),
+            first.message.clone(),
+        ));
+    }
+
+    // Resolve secrets, top of the file first.
+    let mut has_literal = false;
+    let mut providers = Vec::with_capacity(drafts.len());
+    for mut d in drafts {
+        d.refs.sort_by_key(|p| p.at);
+        for p in d.refs {
+            if matches!(p.reference, Reference::Literal(_)) && p.key != "username" {
+                has_literal = true;
+            }
+            let value = resolve(&p.reference).map_err(|m| {
+                err(
+                    Some(p.at),
+                    Some(p.key.to_string()),
+                    format!("provider \"{}\": {m}", d.config.name),
+                )
+            })?;
+            match p.key {
+                "username" => d.config.username = Some(value),
+                "api_key" => d.config.api_key = Some(Secret::new(value)),
+                "password" => d.config.password = Some(Secret::new(value)),
+                "secure_key" => d.config.secure_key = Some(Secret::new(value)),
+                _ => unreachable!("only credential keys are deferred"),
+            }
+        }
+        providers.push(d.config);
+    }
+
+    w.warnings.sort_by_key(|(at, _)| *at);
+    let warnings = w
+        .warnings
+        .into_iter()
+        .map(|(at, m)| format!("{} line {}: {m}", path.display(), line_of(text, at)))
+        .collect();
+    Ok((
+        Loaded {
+            config: Config {
+                providers,
+                ui,
+                path: Some(path.to_path_buf()),
+            },
+            warnings,
+        },
+        has_literal,
+    ))
+}
+
+fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {
+    let mut ui = UiConfig::default();
+    let DeValue::Table(t) = v.get_ref() else {
+        w.issue(
+            v.span().start,
+            Some("ui"),
+            format!("expected a table `[ui]`, found {}", type_name(v.get_ref())),
+        );
+        return ui;
+    };
+    for (k, v) in t.iter() {
+        let key = k.get_ref().as_ref();
+        match key {
+            "theme" => match v.get_ref() {
+                DeValue::String(s) if !s.trim().is_empty() => ui.theme = Some(s.to_string()),
+                DeValue::String(_) => w.issue(
+                    v.span().start,
+                    Some("ui.theme"),
+                    "is empty (leave it out for the default theme)",
+                ),
+                other => w.issue(
+                    v.span().start,
+                    Some("ui.theme"),
+                    format!("expected a string, found {}", type_name(other)),
+                ),
+            },
+            _ => w.issue(
+                k.span().start,
+                Some(&format!("ui.{key}")),
+                unknown_key_message(key, "[ui]", UI_KEYS),
+            ),
+        }
+    }
+    ui
+}
+
+fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftProvider> {
+    let header = item.span().start;
+    let DeValue::Table(t) = item.get_ref() else {
+        w.issue(
+            header,
+            Some("provider"),
+            format!(
+                "expected a `[[provider]]` table, found {}",
+                type_name(item.get_ref())
+            ),
+        );
+        return None;
+    };
+    let issues_before = w.issues.len();
+
+    // Kind first: it decides which credential keys belong.
+    let kind = match t.get("kind") {
+        None => {
+            w.issue(
+                header,
+                Some("kind"),
+                format!(
+                    "this [[provider]] table has no `kind` (one of {})",
+                    kinds_list()
+                ),
+            );
+            None
+        }
+        Some(v) => match v.get_ref() {
+            DeValue::String(s) => match ProviderKind::parse(s.trim()) {
+                Some(k) => Some(k),
+                None => {
+                    let hint = ProviderKind::parse(&s.trim().to_ascii_lowercase())
+                        .map(|k| format!("; kinds are lower case: \"{k}\""))
+                        .unwrap_or_default();
+                    w.issue(
+                        v.span().start,
+                        Some("kind"),
+                        format!(
+                            "unknown provider kind \"{}\" (expected one of {}){hint}",
+                            s.escape_debug(),
+                            kinds_list()
+                        ),
+                    );
+                    None
+                }
+            },
+            other => {
+                w.issue(
+                    v.span().start,
+                    Some("kind"),
+                    format!("expected a string, found {}", type_name(other)),
+                );
+                None
+            }
+        },
+    };
+
+    let mut name: Option<(String, usize)> = None;
+    let mut base_url: Option<String> = None;
+    let mut customer = None;
+    let mut domains = Vec::new();
+    let mut rate_limit = None;
+    let mut timeout_seconds = None;
+    let mut read_only = None;
+    let mut refs: Vec<Pending> = Vec::new();
+    let mut present: Vec<&'static str> = Vec::new();
+
+    for (k, v) in t.iter() {
+        let key_str = k.get_ref().as_ref();
+        let Some(&key) = PROVIDER_KEYS.iter().find(|&&p| p == key_str) else {
+            w.issue(
+                k.span().start,
+                Some(key_str),
+                unknown_key_message(key_str, "[[provider]]", PROVIDER_KEYS),
+            );
+            continue;
+        };
+        present.push(key);
+        let at = v.span().start;
+        if let (Some(kind), Some(users)) = (kind, kinds_using(key))
+            && !users.contains(&kind)
+        {
+            let verb = if users.len() == 1 { "uses" } else { "use" };
+            w.issue(
+                k.span().start,
+                Some(key),
+                format!(
+                    "`{key}` is not a {kind} setting (only {} {verb} it)",
+                    join_kinds(users)
+                ),
+            );
+            continue;
+        }
+        let string = |w: &mut Walker| -> Option<String> {
+            match v.get_ref() {
+                DeValue::String(s) => Some(s.to_string()),
+                other => {
+                    w.issue(
+                        at,
+                        Some(key),
+                        format!("expected a string, found {}", type_name(other)),
+                    );
+                    None
+                }
+            }
+        };
+        match key {
+            "kind" => {}
+            "name" => {
+                if let Some(s) = string(w) {
+                    if s.trim().is_empty() {
+                        w.issue(at, Some("name"), "is empty (every provider needs a name)");
+                    } else {
+                        name = Some((s.trim().to_string(), at));
+                    }
+                }
+            }
+            "base_url" => {
+                if let Some(s) = string(w) {
+                    let s = s.trim().to_string();
+                    match check_url(&s) {
+                        Ok(plain_http) => {
+                            if plain_http {
+                                w.warnings.push((
+                                    at,
+                                    "base_url uses plain http to a non-local host; credentials \
+                                     travel unencrypted"
+                                        .into(),
+                                ));
+                            }
+                            base_url = Some(s);
+                        }
+                        Err(m) => w.issue(at, Some("base_url"), m),
+                    }
+                }
+            }
+            "api_key" | "password" | "secure_key" | "username" => {
+                if let Some(s) = string(w) {
+                    match Reference::parse(&s) {
+                        Ok(reference) => refs.push(Pending { at, key, reference }),
+                        Err(m) => w.issue(at, Some(key), m),
+                    }
+                }
+            }
+            "customer" => {
+                if let Some(s) = string(w) {
+                    if s.trim().is_empty() {
+                        w.issue(at, Some(key), "is empty (leave it out for `self`)");
+                    } else {
+                        customer = Some(s.trim().to_string());
+                    }
+                }
+            }
+            "domains" => match v.get_ref() {
+                DeValue::Array(items) => {
+                    for item in items.iter() {
+                        match item.get_ref() {
+                            DeValue::String(s) if !s.trim().is_empty() => {
+                                domains.push(s.trim().to_string())
+                            }
+                            DeValue::String(_) => {
+                                w.issue(item.span().start, Some(key), "holds an empty domain")
+                            }
+                            other => w.issue(
+                                item.span().start,
+                                Some(key),
+                                format!(
+                                    "expected an array of strings, found {} in it",
+                                    type_name(other)
+                                ),
+                            ),
+                        }
+                    }
+                }
+                other => w.issue(
+                    at,
+                    Some(key),
+                    format!(
+                        "expected an array of strings, e.g. [\"acme.cloudonix.net\"], found {}",
+                        type_name(other)
+                    ),
+                ),
+            },
+            "rate_limit" => rate_limit = walk_rate_limit(w, v),
+            "timeout_seconds" => match as_number(v.get_ref()) {
+                Some(n) if n.is_finite() && n > 0.0 => timeout_seconds = Some(n),
+                Some(_) => w.issue(at, Some(key), "must be greater than 0"),
+                None => w.issue(
+                    at,
+                    Some(key),
+                    format!(
+                        "expected a number of seconds, found {}",
+                        type_name(v.get_ref())
+                    ),
+                ),
+            },
+            "read_only" => match v.get_ref() {
+                DeValue::Boolean(b) => read_only = Some(*b),
+                other => w.issue(
+                    at,
+                    Some(key),
+                    format!("expected true or false, found {}", type_name(other)),
+                ),
+            },
+            _ => unreachable!("all PROVIDER_KEYS are handled"),
+        }
+    }
+
+    if !present.contains(&"name") {
+        w.issue(
+            header,
+            Some("name"),
+            "this [[provider]] table has no `name`",
+        );
+    }
+    if let Some(kind) = kind {
+        if base_url.is_none() && !present.contains(&"base_url") {
+            match default_base_url(kind) {
+                Some(u) => base_url = Some(u.to_string()),
+                None => w.issue(
+                    header,
+                    Some("base_url"),
+                    format!(
+                        "this {kind} provider has no `base_url` (there is no default for {kind})"
+                    ),
+                ),
+            }
+        }
+        let needs = required_credentials(kind)
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        for &req in required_credentials(kind) {
+            if !present.contains(&req) {
+                w.issue(
+                    header,
+                    Some(req),
+                    format!("this {kind} provider has no `{req}` ({kind} needs {needs})"),
+                );
+            }
+        }
+    }
+
+    if w.issues.len() != issues_before {
+        return None;
+    }
+    let (name, name_at) = name?;
+    let kind = kind?;
+    let mut config = ProviderConfig::new(&name, kind, base_url.as_deref()?);
+    config.customer = customer;
+    config.domains = domains;
+    config.rate_limit = rate_limit;
+    config.timeout_seconds = timeout_seconds;
+    config.read_only = read_only;
+    Some(DraftProvider {
+        config,
+        name_at,
+        refs,
+    })
+}
+
+fn walk_rate_limit(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> Option<RateLimitConfig> {
+    let DeValue::Table(t) = v.get_ref() else {
+        w.issue(
+            v.span().start,
+            Some("rate_limit"),
+            format!(
+                "expected a table like {{ requests = 10, per_seconds = 10 }}, found {}",
+                type_name(v.get_ref())
+            ),
+        );
+        return None;
+    };
+    let mut requests = None;
+    let mut per_seconds = None;
+    let mut ok = true;
+    for (k, v) in t.iter() {
+        let key = k.get_ref().as_ref();
+        let at = v.span().start;
+        match key {
+            "requests" => match as_i128(v.get_ref()) {
+                Some(n) if n >= 1 && n <= i128::from(u32::MAX) => requests = Some(n as u32),
+                Some(n) if n < 1 => {
+                    ok = false;
+                    w.issue(at, Some("rate_limit.requests"), "must be at least 1")
+                }
+                Some(_) => {
+                    ok = false;
+                    w.issue(at, Some("rate_limit.requests"), "is too large")
+                }
+                None => {
+                    ok = false;
+                    w.issue(
+                        at,
+                        Some("rate_limit.requests"),
+                        format!(
+                            "expected a whole number of requests, found {}",
+                            type_name(v.get_ref())
+                        ),
+                    )
+                }
+            },
+            "per_seconds" => match as_number(v.get_ref()) {
+                Some(n) if n.is_finite() && n > 0.0 => per_seconds = Some(n),
+                Some(_) => {
+                    ok = false;
+                    w.issue(at, Some("rate_limit.per_seconds"), "must be greater than 0")
+                }
+                None => {
+                    ok = false;
+                    w.issue(
+                        at,
+                        Some("rate_limit.per_seconds"),
+                        format!(
+                            "expected a number of seconds, found {}",
+                            type_name(v.get_ref())
+                        ),
+                    )
+                }
+            },
+            _ => {
+                ok = false;
+                w.issue(
+                    k.span().start,
+                    Some(&format!("rate_limit.{key}")),
+                    unknown_key_message(key, "rate_limit", RATE_LIMIT_KEYS),
+                )
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    for (name, missing) in [
+        ("requests", requests.is_none()),
+        ("per_seconds", per_seconds.is_none()),
+    ] {
+        if missing {
+            w.issue(
+                v.span().start,
+                Some(&format!("rate_limit.{name}")),
+                format!("rate_limit has no `{name}` (write {{ requests = 10, per_seconds = 10 }})"),
+            );
+        }
+    }
+    Some(RateLimitConfig {
+        requests: requests?,
+        per_seconds: per_seconds?,
+    })
+}
+
+/// Checks an http(s) URL; Ok(true) when it is plain http to a non-loopback host.
+fn check_url(url: &str) -> Result<bool, String> {
+    let lower = url.to_ascii_lowercase();
+    let (rest, plain) = if let Some(r) = lower.strip_prefix("https://") {
+        (r, false)
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        (r, true)
+    } else {
+        return Err(
+            "must start with https:// (or http://), e.g. \"https://api.cloudonix.io\"".into(),
+        );
+    };
+    if url.chars().any(char::is_whitespace) {
+        return Err("must not contain spaces".into());
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(
+            "must not contain credentials (user:password@); use the credential keys".into(),
+        );
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    if host.is_empty() {
+        return Err("has no host name".into());
+    }
+    let local = host == "localhost" || host == "::1" || host.starts_with("127.");
+    Ok(plain && !local)
+}
+
+// ---------------------------------------------------------------------------------------
+// Secret resolution
+// ---------------------------------------------------------------------------------------
+
+fn resolve(r: &Reference) -> Result<String, String> {
+    match r {
+        Reference::Literal(s) => Ok(s.clone()),
+        Reference::Env(var) => match std::env::var(var) {
+            Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+            Ok(_) => Err(format!("environment variable {var} is empty")),
+            Err(std::env::VarError::NotPresent) => {
+                Err(format!("environment variable {var} is not set"))
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(format!("environment variable {var} is not valid UTF-8"))
+            }
+        },
+        Reference::Cmd(cmd) => run_secret_command(cmd, SECRET_COMMAND_TIMEOUT)
+            .map_err(|m| format!("the `cmd:` reference {m}")),
+    }
+}
+
+/// Runs `cmd` through `sh -c` and returns the first line of its standard output, trimmed.
+/// Standard input and error are not connected; the command is killed after `timeout`.
+/// Error texts never contain the command or its output.
+pub(crate) fn run_secret_command(cmd: &str, timeout: Duration) -> Result<String, String> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not be started (sh: {e})"))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = mpsc::channel();
+    // A thread reads so a chatty command cannot block on a full pipe; if a grandchild keeps
+    // the pipe open after a timeout the thread is simply left behind.
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let r = stdout.by_ref().take(1 << 20).read_to_end(&mut buf);
+        let _ = tx.send(r.map(|_| buf));
+    });
+    let deadline = std::time::Instant::now() + timeout;
+    let output = match rx.recv_timeout(timeout) {
+        Ok(r) => r.map_err(|e| format!("output could not be read ({e})"))?,
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("did not finish within {} s", timeout.as_secs()));
+        }
+    };
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("did not finish within {} s", timeout.as_secs()));
+            }
+            Err(e) => return Err(format!("could not be waited for ({e})")),
+        }
+    };
+    if !status.success() {
+        return Err(match status.code() {
+            Some(c) => format!("failed (exit status {c})"),
+            None => "was killed by a signal".to_string(),
+        });
+    }
+    let text = String::from_utf8(output).map_err(|_| "printed output that is not UTF-8")?;
+    let first = text.lines().next().unwrap_or("").trim();
+    if first.is_empty() {
+        return Err("printed nothing on its first line".into());
+    }
+    Ok(first.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 4), 3);
+    }
+
+    #[test]
+    fn command_timeout_kills_the_command() {
+        let t = std::time::Instant::now();
+        let e = run_secret_command("sleep 5", Duration::from_millis(300)).unwrap_err();
+        assert!(e.contains("did not finish"), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn command_output_first_line_trimmed() {
+        assert_eq!(
+            run_secret_command("printf '  abc-def  \\nsecond\\n'", SECRET_COMMAND_TIMEOUT).unwrap(),
+            "abc-def"
+        );
+        let e = run_secret_command("exit 3", SECRET_COMMAND_TIMEOUT).unwrap_err();
+        assert_eq!(e, "failed (exit status 3)");
+        let e = run_secret_command("true", SECRET_COMMAND_TIMEOUT).unwrap_err();
+        assert!(e.contains("printed nothing"), "{e}");
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(check_url("https://api.cloudonix.io"), Ok(false));
+        assert_eq!(check_url("http://127.0.0.1:8080/x"), Ok(false));
+        assert_eq!(check_url("http://[::1]:8080"), Ok(false));
+        assert_eq!(check_url("http://example.com"), Ok(true));
+        assert!(check_url("ftp://example.com").is_err());
+        assert!(check_url("https://").is_err());
+        assert!(check_url("https://u:p@example.com").is_err());
+    }
+
+    #[test]
+    fn misspelt_keys_get_a_hint() {
+        let m = unknown_key_message("apikey", "[[provider]]", PROVIDER_KEYS);
+        assert!(m.ends_with("did you mean `api_key`?"), "{m}");
+        let m = unknown_key_message("colour", "[[provider]]", PROVIDER_KEYS);
+        assert!(!m.contains("did you mean"), "{m}");
+    }
 }

@@ -1,0 +1,808 @@
+//! Configuration loading: what a user sees for good files, bad files and secret references.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use switchboard::config::{self, ConfigError, Loaded};
+use switchboard::model::ProviderKind;
+
+const PATH: &str = "/home/u/.config/switchboard/config.toml";
+
+fn ok(text: &str) -> Loaded {
+    match config::parse(text, Path::new(PATH)) {
+        Ok(l) => l,
+        Err(e) => panic!("expected the config to parse, got: {e}"),
+    }
+}
+
+fn err(text: &str) -> ConfigError {
+    match config::parse(text, Path::new(PATH)) {
+        Ok(l) => panic!("expected an error, got {:?}", l.config),
+        Err(e) => e,
+    }
+}
+
+/// Sets a variable no other test reads (edition 2024 makes this `unsafe`).
+fn set_env(var: &str, value: &str) {
+    unsafe { std::env::set_var(var, value) };
+}
+
+/// A fresh private directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "switchboard-config-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(unix)]
+fn write_with_mode(path: &Path, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// Valid files
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn full_config_with_every_kind_parses() {
+    set_env(
+        "SB_TEST_FULL_CLOUDONIX",
+        "XI0123456789ABCDEF0123456789ABCDEF",
+    );
+    let text = r#"
+[ui]
+theme = "mono"
+
+[[provider]]
+name = "acme-cloudonix"
+kind = "cloudonix"
+base_url = "https://api.cloudonix.io"
+api_key = "env:SB_TEST_FULL_CLOUDONIX"
+customer = "self"
+domains = ["acme.cloudonix.net", "beta.cloudonix.net"]
+rate_limit = { requests = 10, per_seconds = 10 }
+timeout_seconds = 10
+read_only = true
+
+[[provider]]
+name = "au-pbx"
+kind = "voipcloud"
+base_url = "https://au.voipcloud.online"
+api_key = "cmd:echo voipcloud-token-1234"
+timeout_seconds = 2.5
+
+[[provider]]
+name = "iovox"
+kind = "iovox"
+username = "noc"
+secure_key = "eb94fd75a6a8c04306dd341953e7e922"
+read_only = false
+
+[[provider]]
+name = "callable"
+kind = "callable"
+base_url = "https://eu-west-2-api.control.callable.io"
+username = "noc@example.com"
+password = "callable-password"
+
+[provider.rate_limit]
+requests = 3
+per_seconds = 0.5
+
+[[provider]]
+name = "provoice"
+kind = "provoice"
+base_url = "http://127.0.0.1:9004/api/"
+api_key = "provoice-key-5678"
+"#;
+    let loaded = ok(text);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let c = &loaded.config;
+    assert_eq!(c.path.as_deref(), Some(Path::new(PATH)));
+    assert_eq!(c.ui.theme.as_deref(), Some("mono"));
+    let kinds: Vec<ProviderKind> = c.providers.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, ProviderKind::ALL.to_vec(), "file order is kept");
+
+    let cx = &c.providers[0];
+    assert_eq!(cx.name, "acme-cloudonix");
+    assert_eq!(cx.base_url, "https://api.cloudonix.io");
+    assert_eq!(
+        cx.api_key.as_ref().unwrap().expose(),
+        "XI0123456789ABCDEF0123456789ABCDEF"
+    );
+    assert_eq!(cx.customer.as_deref(), Some("self"));
+    assert_eq!(cx.domains, ["acme.cloudonix.net", "beta.cloudonix.net"]);
+    let rl = cx.rate_limit.unwrap();
+    assert_eq!((rl.requests, rl.per_seconds), (10, 10.0));
+    assert_eq!(cx.timeout_seconds, Some(10.0));
+    assert_eq!(cx.read_only, Some(true));
+
+    let vc = &c.providers[1];
+    assert_eq!(
+        vc.api_key.as_ref().unwrap().expose(),
+        "voipcloud-token-1234"
+    );
+    assert_eq!(vc.timeout_seconds, Some(2.5));
+    assert_eq!(vc.read_only, None);
+
+    let io = &c.providers[2];
+    assert_eq!(io.username.as_deref(), Some("noc"));
+    assert_eq!(
+        io.secure_key.as_ref().unwrap().expose(),
+        "eb94fd75a6a8c04306dd341953e7e922"
+    );
+    assert_eq!(
+        io.base_url, "https://api.iovox.com:444",
+        "iovox has a default base_url"
+    );
+
+    let ca = &c.providers[3];
+    assert_eq!(ca.password.as_ref().unwrap().expose(), "callable-password");
+    let rl = ca.rate_limit.unwrap();
+    assert_eq!((rl.requests, rl.per_seconds), (3, 0.5));
+
+    let pv = &c.providers[4];
+    assert_eq!(pv.api_key.as_ref().unwrap().expose(), "provoice-key-5678");
+    assert_eq!(pv.base_url, "http://127.0.0.1:9004/api/");
+}
+
+#[test]
+fn empty_file_is_an_empty_config() {
+    let l = ok("");
+    assert!(l.config.providers.is_empty());
+    assert!(l.config.ui.theme.is_none());
+}
+
+#[test]
+fn plain_http_to_a_remote_host_warns() {
+    let l = ok(r#"
+[[provider]]
+name = "x"
+kind = "voipcloud"
+base_url = "http://pbx.example.com"
+api_key = "cmd:echo abcdefgh"
+"#);
+    assert_eq!(l.warnings.len(), 1);
+    assert!(l.warnings[0].starts_with(&format!("{PATH} line 5: base_url uses plain http")));
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors: line, key and wording
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_kind_reads_like_the_documented_example() {
+    let e = err(r#"[ui]
+theme = "default"
+
+[[provider]]
+name = "acme"
+base_url = "https://api.example.com"
+kind = "twilio"
+api_key = "whatever-key"
+"#);
+    assert_eq!(
+        e.to_string(),
+        "config error: /home/u/.config/switchboard/config.toml line 7, key `kind`: \
+         unknown provider kind \"twilio\" (expected one of cloudonix, voipcloud, iovox, callable, provoice)"
+    );
+    assert_eq!(e.line, Some(7));
+    assert_eq!(e.key.as_deref(), Some("kind"));
+    assert_eq!(e.path, Path::new(PATH));
+}
+
+#[test]
+fn capitalised_kind_gets_a_hint() {
+    let e = err("[[provider]]\nname = \"a\"\nkind = \"Cloudonix\"\napi_key = \"k-123456\"\n");
+    assert!(
+        e.to_string()
+            .ends_with("kinds are lower case: \"cloudonix\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn syntax_error_names_the_line() {
+    let e = err("[ui]\ntheme = \"default\"\n\n[[provider]]\nname = \"a\"\nkind = cloudonix\n");
+    assert_eq!(e.line, Some(6));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 6, key `kind`: invalid TOML: string values must be quoted, expected literal string"
+        )
+    );
+    let e = err("[ui\ntheme = \"x\"\n");
+    assert_eq!((e.line, e.key.as_deref()), (Some(1), None));
+    assert!(e.message.starts_with("invalid TOML: "), "{e}");
+}
+
+#[test]
+fn duplicate_toml_key_is_a_syntax_error_on_its_line() {
+    let e = err("[ui]\ntheme = \"a\"\ntheme = \"b\"\n");
+    assert_eq!((e.line, e.key.as_deref()), (Some(3), Some("theme")));
+    assert!(e.message.contains("duplicate key"), "{e}");
+}
+
+#[test]
+fn unknown_top_level_section() {
+    let e = err("[ui]\ntheme = \"default\"\n\n[keys]\nquit = \"q\"\n");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 4, key `keys`: unknown key in the top level (expected one of ui, provider)"
+        )
+    );
+}
+
+#[test]
+fn unknown_key_in_ui() {
+    let e = err("[ui]\ntheme = \"default\"\ncolour = \"red\"\n");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 3, key `ui.colour`: unknown key in [ui] (expected one of theme)"
+        )
+    );
+}
+
+#[test]
+fn unknown_key_in_provider_suggests_the_right_one() {
+    let e =
+        err("[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\ntimeout = 5\n");
+    assert_eq!(e.line, Some(5));
+    assert_eq!(e.key.as_deref(), Some("timeout"));
+    let s = e.to_string();
+    assert!(
+        s.contains("unknown key in [[provider]] (expected one of name, kind, base_url,"),
+        "{s}"
+    );
+    assert!(s.ends_with("did you mean `timeout_seconds`?"), "{s}");
+}
+
+#[test]
+fn single_bracket_provider_table_explains_double_brackets() {
+    let e = err("[ui]\n\n[provider]\nname = \"a\"\n");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("write `[[provider]]`"), "{e}");
+}
+
+#[test]
+fn wrong_type_names_key_and_expected_type() {
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\nread_only = \"yes\"\n",
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 5, key `read_only`: expected true or false, found a string"
+        )
+    );
+    let e = err("[[provider]]\nname = 7\nkind = \"cloudonix\"\napi_key = \"env:X\"\n");
+    assert_eq!(
+        e.to_string(),
+        format!("config error: {PATH} line 2, key `name`: expected a string, found an integer")
+    );
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\ndomains = \"acme.cloudonix.net\"\n",
+    );
+    assert_eq!(e.line, Some(5));
+    assert_eq!(e.key.as_deref(), Some("domains"));
+    assert!(e.message.starts_with("expected an array of strings"), "{e}");
+}
+
+#[test]
+fn missing_required_keys_point_at_the_provider_header() {
+    let text = "[ui]\ntheme = \"default\"\n\n[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\n";
+    assert_eq!(
+        err(text).to_string(),
+        format!(
+            "config error: {PATH} line 4, key `api_key`: this cloudonix provider has no `api_key` (cloudonix needs `api_key`)"
+        )
+    );
+    let text = "[[provider]]\nname = \"a\"\nkind = \"iovox\"\nusername = \"u\"\n";
+    assert_eq!(
+        err(text).to_string(),
+        format!(
+            "config error: {PATH} line 1, key `secure_key`: this iovox provider has no `secure_key` (iovox needs `username` and `secure_key`)"
+        )
+    );
+    let text = "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"k\"\n\n[[provider]]\nkind = \"voipcloud\"\napi_key = \"k\"\nbase_url = \"https://x.example\"\n";
+    assert_eq!(
+        err(text).to_string(),
+        format!("config error: {PATH} line 6, key `name`: this [[provider]] table has no `name`")
+    );
+    let e = err("[[provider]]\nname = \"a\"\napi_key = \"k\"\n");
+    assert_eq!((e.line, e.key.as_deref()), (Some(1), Some("kind")));
+    assert!(e.message.contains("has no `kind`"), "{e}");
+    let e = err("[[provider]]\nname = \"a\"\nkind = \"voipcloud\"\napi_key = \"k-12345\"\n");
+    assert_eq!((e.line, e.key.as_deref()), (Some(1), Some("base_url")));
+    assert!(e.message.contains("no default for voipcloud"), "{e}");
+}
+
+#[test]
+fn key_of_another_kind_says_which_kinds_use_it() {
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\nsecure_key = \"s3cr3t-value\"\n",
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 5, key `secure_key`: `secure_key` is not a cloudonix setting (only iovox uses it)"
+        )
+    );
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\napi_key = \"k\"\nusername = \"bob\"\n",
+    );
+    assert!(
+        e.to_string().ends_with(
+            "key `username`: `username` is not a voipcloud setting (only iovox and callable use it)"
+        ),
+        "{e}"
+    );
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"iovox\"\nusername = \"u\"\nsecure_key = \"k\"\napi_key = \"k\"\n",
+    );
+    assert!(
+        e.message
+            .contains("only cloudonix, voipcloud and provoice use it"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_name_points_at_the_second_one() {
+    let text = r#"[[provider]]
+name = "acme"
+kind = "cloudonix"
+api_key = "env:X"
+
+[[provider]]
+name = "acme"
+kind = "provoice"
+base_url = "https://provoice.nl/api/"
+api_key = "env:Y"
+"#;
+    assert_eq!(
+        err(text).to_string(),
+        format!(
+            "config error: {PATH} line 7, key `name`: duplicate provider name \"acme\" (first used on line 2)"
+        )
+    );
+}
+
+#[test]
+fn empty_name_is_an_error() {
+    let e = err("[[provider]]\nname = \"  \"\nkind = \"cloudonix\"\napi_key = \"env:X\"\n");
+    assert_eq!((e.line, e.key.as_deref()), (Some(2), Some("name")));
+}
+
+#[test]
+fn base_url_must_be_http() {
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\nbase_url = \"api.cloudonix.io\"\napi_key = \"env:X\"\n",
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 4, key `base_url`: must start with https:// (or http://), e.g. \"https://api.cloudonix.io\""
+        )
+    );
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\nbase_url = \"ftp://x\"\napi_key = \"env:X\"\n",
+    );
+    assert_eq!(e.line, Some(4));
+}
+
+#[test]
+fn rate_limit_bounds() {
+    let base = "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\n";
+    let e = err(&format!(
+        "{base}rate_limit = {{ requests = 0, per_seconds = 10 }}\n"
+    ));
+    assert_eq!(
+        e.to_string(),
+        format!("config error: {PATH} line 5, key `rate_limit.requests`: must be at least 1")
+    );
+    let e = err(&format!(
+        "{base}rate_limit = {{ requests = 5, per_seconds = 0 }}\n"
+    ));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 5, key `rate_limit.per_seconds`: must be greater than 0"
+        )
+    );
+    let e = err(&format!(
+        "{base}\n[provider.rate_limit]\nrequests = 5\nper_seconds = -1.5\n"
+    ));
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(8), Some("rate_limit.per_seconds"))
+    );
+    let e = err(&format!("{base}rate_limit = {{ requests = 5 }}\n"));
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(5), Some("rate_limit.per_seconds"))
+    );
+    let e = err(&format!(
+        "{base}rate_limit = {{ requests = 5, per_seconds = 1, burst = 2 }}\n"
+    ));
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(5), Some("rate_limit.burst"))
+    );
+    let e = err(&format!("{base}rate_limit = 10\n"));
+    assert_eq!((e.line, e.key.as_deref()), (Some(5), Some("rate_limit")));
+}
+
+#[test]
+fn timeout_must_be_positive() {
+    let base = "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\n";
+    for bad in ["0", "-1", "0.0", "nan"] {
+        let e = err(&format!("{base}timeout_seconds = {bad}\n"));
+        assert_eq!(
+            e.to_string(),
+            format!("config error: {PATH} line 5, key `timeout_seconds`: must be greater than 0"),
+            "timeout_seconds = {bad}"
+        );
+    }
+    let e = err(&format!("{base}timeout_seconds = \"10\"\n"));
+    assert!(
+        e.message
+            .starts_with("expected a number of seconds, found a string"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_earliest_problem_is_reported() {
+    let text = r#"[[provider]]
+name = "a"
+kind = "cloudonix"
+api_key = "env:X"
+timeout_seconds = 0
+base_url = "nope"
+"#;
+    // Keys are visited alphabetically internally; the report is by position in the file.
+    let e = err(text);
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(5), Some("timeout_seconds"))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Secret references
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn env_reference_resolves() {
+    set_env("SB_TEST_ENV_RESOLVES", "  env-secret-value-42 \n");
+    let l = ok(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:SB_TEST_ENV_RESOLVES\"\n",
+    );
+    assert_eq!(
+        l.config.providers[0].api_key.as_ref().unwrap().expose(),
+        "env-secret-value-42"
+    );
+}
+
+#[test]
+fn unset_env_var_errors_without_a_secret() {
+    let text = r#"[[provider]]
+name = "first"
+kind = "iovox"
+username = "noc"
+secure_key = "literal-iovox-secret-9f8e7d"
+
+[[provider]]
+name = "second"
+kind = "cloudonix"
+api_key = "env:SB_TEST_SURELY_UNSET_VAR"
+"#;
+    let e = err(text);
+    let s = e.to_string();
+    assert_eq!(
+        s,
+        format!(
+            "config error: {PATH} line 10, key `api_key`: provider \"second\": environment variable SB_TEST_SURELY_UNSET_VAR is not set"
+        )
+    );
+    assert!(!s.contains("literal-iovox-secret-9f8e7d"));
+    assert!(!format!("{e:?}").contains("literal-iovox-secret-9f8e7d"));
+}
+
+#[test]
+fn empty_env_var_is_an_error() {
+    set_env("SB_TEST_EMPTY_VAR", "");
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:SB_TEST_EMPTY_VAR\"\n",
+    );
+    assert!(
+        e.message
+            .ends_with("environment variable SB_TEST_EMPTY_VAR is empty"),
+        "{e}"
+    );
+}
+
+#[test]
+fn cmd_reference_resolves_first_line() {
+    let l = ok(r#"[[provider]]
+name = "a"
+kind = "callable"
+username = "cmd:echo noc-user"
+password = "cmd:echo hunter2-secret; echo second-line"
+"#);
+    let p = &l.config.providers[0];
+    assert_eq!(p.password.as_ref().unwrap().expose(), "hunter2-secret");
+    assert_eq!(p.username.as_deref(), Some("noc-user"));
+    assert_eq!(format!("{:?}", p.password), "Some(Secret(****))");
+}
+
+#[test]
+fn failing_or_silent_cmd_is_an_error_naming_the_key_not_the_command() {
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"cmd:echo leaked-cmd-secret >/dev/null; exit 4\"\n",
+    );
+    let s = e.to_string();
+    assert_eq!(
+        s,
+        format!(
+            "config error: {PATH} line 4, key `api_key`: provider \"a\": the `cmd:` reference failed (exit status 4)"
+        )
+    );
+    assert!(!s.contains("leaked-cmd-secret"));
+    let e = err("[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"cmd:true\"\n");
+    assert!(
+        e.to_string()
+            .ends_with("the `cmd:` reference printed nothing on its first line"),
+        "{e}"
+    );
+}
+
+#[test]
+fn empty_references_are_errors() {
+    let base = "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\n";
+    for (value, want) in [
+        ("env:", "`env:` needs a variable name"),
+        ("cmd:  ", "`cmd:` needs a shell command"),
+        ("", "is empty"),
+    ] {
+        let e = err(&format!("{base}api_key = \"{value}\"\n"));
+        assert_eq!((e.line, e.key.as_deref()), (Some(4), Some("api_key")));
+        assert!(e.message.starts_with(want), "{value}: {e}");
+    }
+}
+
+#[test]
+fn secrets_are_not_resolved_when_the_file_is_invalid() {
+    let dir = TempDir::new();
+    let marker = dir.path().join("ran");
+    let e = err(&format!(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"cmd:touch {} && echo x\"\nread_only = 1\n",
+        marker.display()
+    ));
+    assert_eq!(e.key.as_deref(), Some("read_only"));
+    assert!(!marker.exists(), "cmd: ran although the file was invalid");
+}
+
+#[test]
+fn error_display_never_contains_a_secret_from_the_file() {
+    let secret = "XI_LITERAL_SECRET_0123456789abcdef";
+    let cases = [
+        // A later validation error.
+        format!(
+            "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"{secret}\"\n\n[[provider]]\nname = \"b\"\nkind = \"twilio\"\n"
+        ),
+        // The secret under a key the kind does not use.
+        format!(
+            "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\npassword = \"{secret}\"\n"
+        ),
+        // A syntax error on the secret's own line (unterminated, then unquoted).
+        format!("[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"{secret}\n"),
+        format!("[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = {secret}\n"),
+        // A resolution error after the literal secret was registered.
+        format!(
+            "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"{secret}\"\n\n[[provider]]\nname = \"b\"\nkind = \"cloudonix\"\napi_key = \"env:SB_TEST_UNSET_TOO\"\n"
+        ),
+        // The secret as a wrong-typed value.
+        format!("[ui]\ntheme = [\"{secret}\"]\n"),
+    ];
+    for text in &cases {
+        let e = err(text);
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains(secret), "secret leaked: {shown}");
+        assert!(
+            !shown.contains("LITERAL_SECRET"),
+            "part of the secret leaked: {shown}"
+        );
+        assert!(e.line.is_some(), "no line for: {e}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Files, permissions, paths
+// ---------------------------------------------------------------------------------------
+
+const LITERAL: &str = "[[provider]]\nname = \"a\"\nkind = \"provoice\"\nbase_url = \"https://provoice.nl/api/\"\napi_key = \"provoice-literal-key\"\n";
+
+#[cfg(unix)]
+#[test]
+fn literal_secret_in_a_world_readable_file_warns() {
+    let dir = TempDir::new();
+    let path = dir.path().join("config.toml");
+    write_with_mode(&path, LITERAL, 0o644);
+    let l = config::load(&path).unwrap();
+    assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+    let w = &l.warnings[0];
+    assert!(w.contains(&path.display().to_string()), "{w}");
+    assert!(w.contains("mode 0644"), "{w}");
+    assert!(w.contains(&format!("chmod 600 {}", path.display())), "{w}");
+    assert!(w.contains("env:") && w.contains("cmd:"), "{w}");
+    assert!(!w.contains("provoice-literal-key"), "{w}");
+}
+
+#[cfg(unix)]
+#[test]
+fn literal_secret_in_a_private_file_does_not_warn() {
+    let dir = TempDir::new();
+    let path = dir.path().join("config.toml");
+    write_with_mode(&path, LITERAL, 0o600);
+    let l = config::load(&path).unwrap();
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    assert_eq!(l.config.path.as_deref(), Some(path.as_path()));
+}
+
+#[cfg(unix)]
+#[test]
+fn references_in_a_world_readable_file_do_not_warn() {
+    let dir = TempDir::new();
+    let path = dir.path().join("config.toml");
+    write_with_mode(
+        &path,
+        "[[provider]]\nname = \"a\"\nkind = \"iovox\"\nusername = \"noc\"\nsecure_key = \"cmd:echo iovox-key-from-cmd\"\n",
+        0o644,
+    );
+    let l = config::load(&path).unwrap();
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+}
+
+#[test]
+fn missing_file_is_a_plain_error() {
+    let dir = TempDir::new();
+    let path = dir.path().join("nope.toml");
+    let e = config::load(&path).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("config error: {}: file not found", path.display())
+    );
+}
+
+#[test]
+fn cli_path_beats_env_beats_default() {
+    let cli = PathBuf::from("/tmp/from-cli.toml");
+    assert_eq!(config::resolve_path(Some(cli.clone())), Some(cli));
+    set_env(config::CONFIG_ENV, "/tmp/from-env.toml");
+    assert_eq!(
+        config::resolve_path(None),
+        Some(PathBuf::from("/tmp/from-env.toml"))
+    );
+    unsafe { std::env::remove_var(config::CONFIG_ENV) };
+    assert_eq!(config::resolve_path(None), config::default_path());
+    if let Some(p) = config::default_path() {
+        assert!(p.ends_with("switchboard/config.toml"), "{}", p.display());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Template
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn template_as_shipped_parses_to_zero_providers() {
+    let l = ok(config::template());
+    assert!(l.config.providers.is_empty());
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    assert_eq!(l.config.ui.theme.as_deref(), Some("default"));
+}
+
+/// Every "# " example line uncommented: the template covers every kind and every key.
+#[test]
+fn template_examples_parse_when_uncommented() {
+    for var in [
+        "CLOUDONIX_KEY",
+        "IOVOX_SECURE_KEY",
+        "CALLABLE_PASSWORD",
+        "PROVOICE_KEY",
+    ] {
+        set_env(var, &format!("template-test-{var}"));
+    }
+    let uncommented: String = config::template()
+        .lines()
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(
+            "cmd:pass show noc/voipcloud",
+            "cmd:echo template-test-voipcloud",
+        );
+    let l = ok(&uncommented);
+    let kinds: Vec<ProviderKind> = l.config.providers.iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, ProviderKind::ALL.to_vec());
+    let text = config::template();
+    for key in [
+        "name",
+        "kind",
+        "base_url",
+        "api_key",
+        "customer",
+        "domains",
+        "username",
+        "password",
+        "secure_key",
+        "rate_limit",
+        "timeout_seconds",
+        "read_only",
+        "theme",
+    ] {
+        assert!(
+            text.contains(&format!("\n# {key} = ")) || text.contains(&format!("\n{key} = ")),
+            "template has no example for `{key}`"
+        );
+    }
+}
+
+#[test]
+fn write_template_creates_dirs_and_refuses_to_overwrite() {
+    let dir = TempDir::new();
+    let path = dir.path().join("nested/deeper/config.toml");
+    config::write_template(&path, false).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), config::template());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    std::fs::write(&path, "# my edits\n").unwrap();
+    let e = config::write_template(&path, false).unwrap_err();
+    assert!(e.contains("already exists"), "{e}");
+    assert!(e.contains(&path.display().to_string()), "{e}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "# my edits\n");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    config::write_template(&path, true).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), config::template());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a forced overwrite is private too");
+    }
+}
