@@ -8,7 +8,7 @@
 use std::fmt;
 
 /// Index of a configured provider connection (position in the config's `[[provider]]` list).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct ProviderId(pub u16);
 
 /// The five provider families the console speaks to.
@@ -324,10 +324,4 @@ pub struct QueueStat {
     pub longest_wait_s: Option<u32>,
     #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
-}
-
-impl Default for ProviderId {
-    fn default() -> Self {
-        ProviderId(0)
-    }
 }
