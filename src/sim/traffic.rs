@@ -178,7 +178,7 @@ impl Arrivals {
     }
 
     fn gap(&self, rng: &mut Rng) -> Option<u64> {
-        if !(self.per_minute > 0.0) || !self.per_minute.is_finite() {
+        if self.per_minute.is_nan() || self.per_minute <= 0.0 || !self.per_minute.is_finite() {
             return None;
         }
         let mean_ms = 60_000.0 / self.per_minute;

@@ -496,10 +496,8 @@ impl State {
         };
         let r = (|| -> Result<Trunk, Reply> {
             let mut t = self.domains[di].trunks[i].clone();
-            if let Some(name) = opt_str(o, "name")? {
-                if name != t.name {
-                    return Err(Reply::bad("Trunk name cannot be changed"));
-                }
+            if opt_str(o, "name")?.is_some_and(|name| name != t.name) {
+                return Err(Reply::bad("Trunk name cannot be changed"));
             }
             if let Some(ip) = opt_str(o, "ip")? {
                 if ip.trim().is_empty() {
@@ -715,10 +713,8 @@ impl State {
         };
         let r = (|| -> Result<App, Reply> {
             let mut a = self.domains[di].apps[i].clone();
-            if let Some(name) = opt_str(o, "name")? {
-                if name != a.name {
-                    return Err(Reply::bad("Application name cannot be changed"));
-                }
+            if opt_str(o, "name")?.is_some_and(|name| name != a.name) {
+                return Err(Reply::bad("Application name cannot be changed"));
             }
             if let Some(v) = opt_app_type(o)? {
                 a.kind = v;

@@ -376,7 +376,7 @@ mod tests {
             .iter()
             .filter(|s| s.get("callEndTime").is_none_or(|e| e.is_null()))
             .count();
-        assert!(live >= 5 && live < 60, "{live}");
+        assert!((5..60).contains(&live), "{live}");
         assert!(arr.iter().any(|s| s["callStartTime"].is_string()));
         assert!(arr.iter().any(|s| s["callStartTime"].is_u64()));
         assert!(arr.iter().any(|s| s.get("domain").is_none()));

@@ -274,8 +274,17 @@ const VAPP_SERVERS: [&str; 4] = [
     "172.24.42.96",
 ];
 
-/// (name, ip, port, transport, direction, port as string)
-const TRUNKS: [[(&str, &str, u16, &str, &str, bool); 4]; 2] = [
+/// (name, ip, port, transport, direction, port rendered as a string)
+type TrunkSeed = (
+    &'static str,
+    &'static str,
+    u16,
+    &'static str,
+    &'static str,
+    bool,
+);
+
+const TRUNKS: [[TrunkSeed; 4]; 2] = [
     [
         (
             "carrier-a-primary",
