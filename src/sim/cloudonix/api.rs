@@ -757,6 +757,9 @@ impl State {
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| Reply::bad("Missing required field 'destination'"))?;
             let caller_id = opt_str(&o, "caller-id")?;
+            opt_bool(&o, "record")?;
+            opt_i64(&o, "timeout")?;
+            opt_i64(&o, "timeLimit")?;
             let d = &self.domains[di];
             let url = match o.get("application") {
                 None | Some(Value::Null) => match opt_str(&o, "url")? {

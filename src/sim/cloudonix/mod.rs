@@ -337,14 +337,15 @@ pub fn sample_sessions_json(n: usize, seed: u64) -> String {
     let mut rng = Rng::derive(seed, 3);
     // Spread starts over the period that yields ~n calls at a busy rate; the last few
     // minutes hold the live ones.
-    let span_ms = (n as u64).max(1) * 20_000;
+    let span_ms = (n as u64).max(1).saturating_mul(20_000);
     let mut starts: Vec<u64> = (0..n)
-        .map(|_| NOW_MS - rng.range(1_000, span_ms + 2_000))
+        .map(|_| NOW_MS.saturating_sub(rng.range(1_000, span_ms.saturating_add(2_000))))
         .collect();
     starts.sort_unstable();
+    // The newest sixth (at least one) are still in progress.
+    let first_live = n - n.div_ceil(6);
     for (i, start) in starts.into_iter().enumerate() {
-        // About one call in six is still in progress.
-        let plan = if i % 6 == 5 {
+        let plan = if i >= first_live {
             let remaining = rng.range(5_000, 600_000);
             CallPlan::in_progress(&mut rng, NOW_MS, NOW_MS - start, remaining)
         } else {
@@ -394,5 +395,16 @@ mod tests {
             .collect();
         assert!(starts.windows(2).all(|w| w[0] >= w[1]));
         assert_eq!(sample_sessions_json(0, 1), "[]");
+        let small: serde_json::Value = serde_json::from_str(&sample_sessions_json(4, 1)).unwrap();
+        let live = small
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s.get("callEndTime").is_none_or(|e| e.is_null()))
+            .count();
+        assert_eq!(live, 1);
+        let big = std::time::Instant::now();
+        assert!(sample_sessions_json(5_000, 2).len() > 5_000 * 500);
+        assert!(big.elapsed() < std::time::Duration::from_secs(5));
     }
 }
