@@ -1,1 +1,133 @@
-//! Provider simulators.
+//! Provider simulators: faithful local test doubles of the providers' REST APIs, for
+//! the demo mode, integration tests and benchmarks.
+//!
+//! Each simulator renders its provider's *wire* format by itself (providers.md) and
+//! shares no types with the console's clients. They never print: the console UI may
+//! be on screen.
+
+pub mod cloudonix;
+pub mod faults;
+pub mod rng;
+pub mod traffic;
+pub mod window;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+pub use cloudonix::{
+    CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
+};
+pub use faults::{FaultKind, Faults};
+
+/// How to start the simulators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOptions {
+    /// Address to listen on (default 127.0.0.1).
+    pub host: IpAddr,
+    /// 0 = an ephemeral port per simulator; otherwise Cloudonix listens on `port` (later
+    /// providers take `port + 1`, `port + 2` …).
+    pub port: u16,
+    /// Same seed → same keys, ids and seeded data.
+    pub seed: u64,
+    pub faults: Faults,
+    pub cloudonix: CloudonixOptions,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            seed: 1,
+            faults: Faults::default(),
+            cloudonix: CloudonixOptions::default(),
+        }
+    }
+}
+
+/// The running simulators. Dropping it (or calling [`RunningSims::shutdown`]) stops the
+/// servers and the traffic tasks.
+pub struct RunningSims {
+    pub cloudonix: CloudonixSim,
+    _cloudonix_handles: cloudonix::Handles,
+}
+
+impl std::fmt::Debug for RunningSims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSims")
+            .field("cloudonix", &self.cloudonix)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Start all simulators. Must be called inside a Tokio runtime.
+pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
+    let port = opts.port;
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.host, port)).await?;
+    let (cloudonix, handles) = cloudonix::spawn(
+        listener,
+        rng::Rng::derive(opts.seed, 0x0C10).next_u64(),
+        opts.faults,
+        &opts.cloudonix,
+    )?;
+    Ok(RunningSims {
+        cloudonix,
+        _cloudonix_handles: handles,
+    })
+}
+
+impl RunningSims {
+    /// Human-readable: each provider's base URL and demo credentials (in full: they are
+    /// demo keys).
+    pub fn describe(&self) -> String {
+        let c = &self.cloudonix;
+        let (sub_domain, sub_id, msisdn) = c.key_subscriber();
+        let mut s = String::new();
+        s.push_str(&format!("Cloudonix simulator   {}\n", c.base_url));
+        s.push_str(&format!(
+            "  customer        {} (use \"self\")\n",
+            c.customer_name
+        ));
+        s.push_str(&format!("  domains         {}\n", c.domains.join(", ")));
+        s.push_str(&format!("  customer key    {}\n", c.customer_key));
+        if let Some(d) = c.domains.first() {
+            s.push_str(&format!("  domain key      {}  ({d} only)\n", c.domain_key));
+        }
+        s.push_str(&format!(
+            "  subscriber key  {}  (subscriber {msisdn}, id {sub_id}, {sub_domain})\n",
+            c.subscriber_key
+        ));
+        s
+    }
+
+    /// A console configuration (TOML) with one `[[provider]]` per simulator.
+    pub fn config_toml(&self) -> String {
+        let c = &self.cloudonix;
+        format!(
+            "[[provider]]\nname = {}\nkind = \"cloudonix\"\nbase_url = {}\napi_key = {}\n",
+            toml_str("cloudonix-demo"),
+            toml_str(&c.base_url),
+            toml_str(&c.customer_key),
+        )
+    }
+
+    /// Stop the servers and traffic tasks (same as dropping).
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+/// A TOML basic string.
+fn toml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
