@@ -99,8 +99,14 @@ pub fn parse_rate(s: &str) -> Result<(u32, f64), String> {
     let (n, per) = s
         .split_once('/')
         .ok_or_else(|| format!("rate limit '{s}' must look like REQUESTS/SECONDS, e.g. 10/10"))?;
-    let n: u32 = n.trim().parse().map_err(|_| format!("rate limit '{s}': '{n}' is not a whole number"))?;
-    let per: f64 = per.trim().parse().map_err(|_| format!("rate limit '{s}': '{per}' is not a number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("rate limit '{s}': '{n}' is not a whole number"))?;
+    let per: f64 = per
+        .trim()
+        .parse()
+        .map_err(|_| format!("rate limit '{s}': '{per}' is not a number"))?;
     if n == 0 || per <= 0.0 || !per.is_finite() {
         return Err(format!("rate limit '{s}' must be positive"));
     }
@@ -143,10 +149,28 @@ mod tests {
     fn cli_parses_the_documented_forms() {
         let c = Cli::try_parse_from(["switchboard", "--demo"]).unwrap();
         assert!(c.demo);
-        let c = Cli::try_parse_from(["switchboard", "snapshot", "--json", "--config", "/tmp/x.toml"]).unwrap();
+        let c = Cli::try_parse_from([
+            "switchboard",
+            "snapshot",
+            "--json",
+            "--config",
+            "/tmp/x.toml",
+        ])
+        .unwrap();
         assert!(matches!(c.command, Some(Command::Snapshot { json: true })));
-        assert_eq!(c.config.as_deref(), Some(std::path::Path::new("/tmp/x.toml")));
-        let c = Cli::try_parse_from(["switchboard", "sim", "--listen", "127.0.0.1:7000", "--seed", "9"]).unwrap();
+        assert_eq!(
+            c.config.as_deref(),
+            Some(std::path::Path::new("/tmp/x.toml"))
+        );
+        let c = Cli::try_parse_from([
+            "switchboard",
+            "sim",
+            "--listen",
+            "127.0.0.1:7000",
+            "--seed",
+            "9",
+        ])
+        .unwrap();
         match c.command {
             Some(Command::Sim(a)) => {
                 assert_eq!(a.listen.port(), 7000);

@@ -136,7 +136,11 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing::info!(providers = config.providers.len(), demo = cli.demo, "console starting");
+    tracing::info!(
+        providers = config.providers.len(),
+        demo = cli.demo,
+        "console starting"
+    );
 
     let cancel = CancellationToken::new();
     let result = rt.block_on(async {
@@ -277,7 +281,9 @@ fn config_command(action: &ConfigAction) -> ExitCode {
             }
         }
         ConfigAction::Paths => {
-            let cfg = config::resolve_path(None).map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
+            let cfg = config::resolve_path(None)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "-".into());
             println!("config: {cfg}");
             println!("logs:   {}", logging::state_dir().display());
             ExitCode::SUCCESS

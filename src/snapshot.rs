@@ -55,7 +55,11 @@ impl ProviderSnapshot {
 }
 
 /// Runs one job once, waiting for its budget first.
-async fn run_job(client: &ProviderClient, budgets: &mut Budgets, job: &Job) -> Result<FetchData, ProviderError> {
+async fn run_job(
+    client: &ProviderClient,
+    budgets: &mut Budgets,
+    job: &Job,
+) -> Result<FetchData, ProviderError> {
     loop {
         let now = Instant::now();
         let w = budgets.scope(&job.budget);
@@ -75,7 +79,10 @@ async fn run_job(client: &ProviderClient, budgets: &mut Budgets, job: &Job) -> R
 }
 
 /// Polls one provider once.
-pub async fn snapshot_provider(id: ProviderId, cfg: &crate::config::ProviderConfig) -> ProviderSnapshot {
+pub async fn snapshot_provider(
+    id: ProviderId,
+    cfg: &crate::config::ProviderConfig,
+) -> ProviderSnapshot {
     let mut snap = ProviderSnapshot {
         name: cfg.name.clone(),
         kind: cfg.kind.to_string(),
@@ -89,7 +96,10 @@ pub async fn snapshot_provider(id: ProviderId, cfg: &crate::config::ProviderConf
             return snap;
         }
     };
-    let limit = cfg.rate_limit.map(RateLimit::from).unwrap_or_else(|| client.default_rate_limit());
+    let limit = cfg
+        .rate_limit
+        .map(RateLimit::from)
+        .unwrap_or_else(|| client.default_rate_limit());
     let mut budgets = Budgets::new(limit);
     let discovery = client.discovery_job();
     let accounts = match run_job(&client, &mut budgets, &discovery).await {
@@ -138,11 +148,21 @@ fn table<T>(out: &mut String, title: &str, cols: &'static [Column<T>], rows: &[T
         return;
     }
     let _ = writeln!(out, "  {title} ({})", rows.len());
-    let cells: Vec<Vec<String>> = rows.iter().map(|r| cols.iter().map(|c| (c.text)(r, ctx)).collect()).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| cols.iter().map(|c| (c.text)(r, ctx)).collect())
+        .collect();
     let widths: Vec<usize> = cols
         .iter()
         .enumerate()
-        .map(|(i, c)| cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0).max(c.title.len()))
+        .map(|(i, c)| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(c.title.len())
+        })
         .collect();
     let line = |vals: Vec<&str>| {
         let mut s = String::from("    ");
@@ -162,17 +182,34 @@ pub fn render_text(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
     use std::fmt::Write as _;
     let names: Vec<String> = snaps.iter().map(|s| s.name.clone()).collect();
     let tz = jiff::tz::TimeZone::system();
-    let ctx = Ctx { now_ms, provider_names: &names, tz: &tz };
+    let ctx = Ctx {
+        now_ms,
+        provider_names: &names,
+        tz: &tz,
+    };
     let mut out = String::new();
     for (i, s) in snaps.iter().enumerate() {
         let _ = writeln!(out, "{} ({}): {}", s.name, s.kind, s.status);
         if let Some(e) = &s.error {
             let _ = writeln!(out, "  error: {e}");
         }
-        let tree: Vec<AccountRow> = crate::update::account_tree(ProviderId(i as u16), &s.name, &s.accounts);
+        let tree: Vec<AccountRow> =
+            crate::update::account_tree(ProviderId(i as u16), &s.name, &s.accounts);
         table(&mut out, "accounts", ACCOUNT_COLUMNS, &tree[1..], &ctx);
-        table(&mut out, "live calls", LIVE_CALL_COLUMNS, &s.live_calls, &ctx);
-        table(&mut out, "call history", HISTORY_COLUMNS, &s.call_history, &ctx);
+        table(
+            &mut out,
+            "live calls",
+            LIVE_CALL_COLUMNS,
+            &s.live_calls,
+            &ctx,
+        );
+        table(
+            &mut out,
+            "call history",
+            HISTORY_COLUMNS,
+            &s.call_history,
+            &ctx,
+        );
         table(&mut out, "trunks", TRUNK_COLUMNS, &s.trunks, &ctx);
         table(&mut out, "numbers", NUMBER_COLUMNS, &s.numbers, &ctx);
         table(&mut out, "queues", QUEUE_COLUMNS, &s.queues, &ctx);
@@ -191,8 +228,16 @@ pub fn render_json(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
 pub async fn run(config: &Config, json: bool) -> u8 {
     let snaps = collect(config).await;
     let now = crate::app::epoch_ms();
-    let text = if json { render_json(&snaps, now) } else { render_text(&snaps, now) };
+    let text = if json {
+        render_json(&snaps, now)
+    } else {
+        render_text(&snaps, now)
+    };
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{text}");
-    if snaps.iter().all(ProviderSnapshot::ok) { 0 } else { 1 }
+    if snaps.iter().all(ProviderSnapshot::ok) {
+        0
+    } else {
+        1
+    }
 }

@@ -13,7 +13,10 @@ fn client(cfg: &switchboard::config::ProviderConfig) -> ProviderClient {
 }
 
 fn key(kind: JobKind, scope: &str) -> JobKey {
-    JobKey { kind, scope: scope.to_string() }
+    JobKey {
+        kind,
+        scope: scope.to_string(),
+    }
 }
 
 #[tokio::test]
@@ -26,23 +29,39 @@ async fn lists_accounts_calls_trunks_numbers_and_stats() {
         Ok(FetchData::Accounts(a)) => a,
         other => panic!("accounts: {other:?}"),
     };
-    let domains: Vec<&str> = accounts.iter().filter(|a| a.kind == AccountKind::Domain).map(|a| a.id.as_str()).collect();
+    let domains: Vec<&str> = accounts
+        .iter()
+        .filter(|a| a.kind == AccountKind::Domain)
+        .map(|a| a.id.as_str())
+        .collect();
     for d in &cx.domains {
-        assert!(domains.contains(&d.as_str()), "domain {d} listed in {domains:?}");
+        assert!(
+            domains.contains(&d.as_str()),
+            "domain {d} listed in {domains:?}"
+        );
     }
     assert!(accounts.iter().any(|a| a.kind == AccountKind::Customer));
 
     let jobs = c.jobs(&accounts);
     for d in &cx.domains {
         for kind in [JobKind::Calls, JobKind::Trunks, JobKind::Numbers] {
-            assert!(jobs.iter().any(|j| j.key == key(kind, d)), "{kind:?} job for {d}");
+            assert!(
+                jobs.iter().any(|j| j.key == key(kind, d)),
+                "{kind:?} job for {d}"
+            );
         }
     }
     let d0 = &cx.domains[0];
     match c.fetch(&key(JobKind::Calls, d0)).await {
         Ok(FetchData::Calls { live, history }) => {
-            assert!(!live.is_empty(), "the simulator starts with calls in progress");
-            assert!(live.iter().all(|c| c.state.is_live() && c.ended_at_ms.is_none()));
+            assert!(
+                !live.is_empty(),
+                "the simulator starts with calls in progress"
+            );
+            assert!(
+                live.iter()
+                    .all(|c| c.state.is_live() && c.ended_at_ms.is_none())
+            );
             assert!(history.iter().all(|c| c.ended_at_ms.is_some()));
             assert!(live.iter().all(|c| &c.account == d0));
         }
@@ -51,18 +70,27 @@ async fn lists_accounts_calls_trunks_numbers_and_stats() {
     match c.fetch(&key(JobKind::Trunks, d0)).await {
         Ok(FetchData::Trunks(t)) => {
             assert!(!t.is_empty());
-            assert!(t.iter().all(|t| t.port.is_some()), "ports parse whether string or number");
+            assert!(
+                t.iter().all(|t| t.port.is_some()),
+                "ports parse whether string or number"
+            );
         }
         other => panic!("trunks: {other:?}"),
     }
     match c.fetch(&key(JobKind::Numbers, d0)).await {
         Ok(FetchData::Numbers(n)) => {
             assert!(!n.is_empty());
-            assert!(n.iter().all(|n| !n.target.is_empty()), "application names resolved");
+            assert!(
+                n.iter().all(|n| !n.target.is_empty()),
+                "application names resolved"
+            );
         }
         other => panic!("numbers: {other:?}"),
     }
-    let stats = jobs.iter().find(|j| j.key.kind == JobKind::Stats).expect("stats job");
+    let stats = jobs
+        .iter()
+        .find(|j| j.key.kind == JobKind::Stats)
+        .expect("stats job");
     assert!(matches!(c.fetch(&stats.key).await, Ok(FetchData::Queues(q)) if !q.is_empty()));
 }
 
@@ -82,7 +110,10 @@ async fn domain_key_on_another_domain_is_403() {
     let sims = support::sims(5, |_| {}).await;
     let cx = &sims.cloudonix;
     let c = client(&support::cloudonix_config(&cx.base_url, &cx.domain_key));
-    let err = c.fetch(&key(JobKind::Trunks, &cx.domains[1])).await.expect_err("out of scope");
+    let err = c
+        .fetch(&key(JobKind::Trunks, &cx.domains[1]))
+        .await
+        .expect_err("out of scope");
     assert!(matches!(err, ProviderError::Forbidden(_)), "{err:?}");
     assert!(err.to_string().contains("403"));
     // Its own domain works.
@@ -101,7 +132,10 @@ async fn over_the_window_is_429_with_retry_after() {
     match c.fetch(&k).await {
         Err(ProviderError::RateLimited { retry_after, .. }) => {
             let r = retry_after.expect("Retry-After parsed");
-            assert!(r >= Duration::from_secs(1) && r <= Duration::from_secs(30), "{r:?}");
+            assert!(
+                r >= Duration::from_secs(1) && r <= Duration::from_secs(30),
+                "{r:?}"
+            );
         }
         other => panic!("expected 429, got {other:?}"),
     }
@@ -119,20 +153,38 @@ async fn server_errors_malformed_bodies_drops_and_timeouts_are_readable() {
     let k = key(JobKind::Trunks, &cx.domains[0]);
     let set = |f: Faults| cx.set_faults(f);
 
-    set(Faults { error_rate: 1.0, ..Faults::default() });
+    set(Faults {
+        error_rate: 1.0,
+        ..Faults::default()
+    });
     let e = c.fetch(&k).await.expect_err("500");
-    assert!(matches!(e, ProviderError::Server { status: 500, .. }), "{e:?}");
+    assert!(
+        matches!(e, ProviderError::Server { status: 500, .. }),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("Request Failed"), "{e}");
 
-    set(Faults { malformed_rate: 1.0, ..Faults::default() });
+    set(Faults {
+        malformed_rate: 1.0,
+        ..Faults::default()
+    });
     let e = c.fetch(&k).await.expect_err("malformed");
     assert!(matches!(e, ProviderError::Decode(_)), "{e:?}");
 
-    set(Faults { drop_rate: 1.0, ..Faults::default() });
+    set(Faults {
+        drop_rate: 1.0,
+        ..Faults::default()
+    });
     let e = c.fetch(&k).await.expect_err("dropped");
-    assert!(matches!(e, ProviderError::Connect(_) | ProviderError::Decode(_)), "{e:?}");
+    assert!(
+        matches!(e, ProviderError::Connect(_) | ProviderError::Decode(_)),
+        "{e:?}"
+    );
 
-    set(Faults { latency: Duration::from_secs(2), ..Faults::default() });
+    set(Faults {
+        latency: Duration::from_secs(2),
+        ..Faults::default()
+    });
     let e = c.fetch(&k).await.expect_err("timeout");
     assert!(matches!(e, ProviderError::Timeout(_)), "{e:?}");
     assert!(e.to_string().contains("timed out"));

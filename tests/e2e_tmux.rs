@@ -29,12 +29,19 @@ impl Tmux {
     }
 
     fn send(&self, keys: &[&str]) {
-        let status = Command::new("tmux").args(["send-keys", "-t", &self.name]).args(keys).status().unwrap();
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name])
+            .args(keys)
+            .status()
+            .unwrap();
         assert!(status.success());
     }
 
     fn capture(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -64,7 +71,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
         let _ = std::fs::remove_dir_all(&self.home);
     }
 }
@@ -81,48 +90,91 @@ fn has_live_call(screen: &str) -> bool {
 #[test]
 fn demo_shows_live_calls_moves_between_panes_and_quits_cleanly() {
     let t = Tmux::start("quit", "bash --norc --noprofile");
-    t.wait_for("a shell prompt", Duration::from_secs(10), |s| s.contains('$'));
+    t.wait_for("a shell prompt", Duration::from_secs(10), |s| {
+        s.contains('$')
+    });
     t.send(&[&format!("{} --demo", bin()), "Enter"]);
     let screen = t.wait_for("live calls", Duration::from_secs(20), has_live_call);
     assert!(screen.contains("Live calls"), "{screen}");
 
     t.send(&["4"]);
-    let screen = t.wait_for("trunks pane", Duration::from_secs(10), |s| s.contains("udp") || s.contains("tls") || s.contains("tcp"));
+    let screen = t.wait_for("trunks pane", Duration::from_secs(10), |s| {
+        s.contains("udp") || s.contains("tls") || s.contains("tcp")
+    });
     assert!(screen.contains("Trunks"), "{screen}");
 
     t.send(&["1"]);
-    t.wait_for("accounts tree", Duration::from_secs(10), |s| s.contains("cloudonix.net"));
+    t.wait_for("accounts tree", Duration::from_secs(10), |s| {
+        s.contains("cloudonix.net")
+    });
 
     t.send(&["?"]);
-    t.wait_for("help overlay", Duration::from_secs(5), |s| s.contains("Refresh now"));
+    t.wait_for("help overlay", Duration::from_secs(5), |s| {
+        s.contains("Refresh now")
+    });
     t.send(&["Escape"]);
-    t.wait_for("help closed", Duration::from_secs(5), |s| !s.contains("Refresh now"));
+    t.wait_for("help closed", Duration::from_secs(5), |s| {
+        !s.contains("Refresh now")
+    });
 
     t.send(&["q"]);
-    t.wait_for("the shell back", Duration::from_secs(10), |s| !s.contains("Live calls") && s.contains('$'));
+    t.wait_for("the shell back", Duration::from_secs(10), |s| {
+        !s.contains("Live calls") && s.contains('$')
+    });
     // The terminal is usable: canonical mode and echo are back.
-    t.send(&["stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,; echo END", "Enter"]);
-    let screen = t.wait_for("stty output", Duration::from_secs(10), |s| s.contains(",END"));
-    assert!(screen.contains("icanon,echo,END"), "terminal left in raw mode:\n{screen}");
+    t.send(&[
+        "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,; echo END",
+        "Enter",
+    ]);
+    let screen = t.wait_for("stty output", Duration::from_secs(10), |s| {
+        s.contains(",END")
+    });
+    assert!(
+        screen.contains("icanon,echo,END"),
+        "terminal left in raw mode:\n{screen}"
+    );
 }
 
 #[test]
 fn sighup_exits_cleanly_and_restores_the_terminal() {
     let t = Tmux::start("hup", "bash --norc --noprofile");
-    t.wait_for("a shell prompt", Duration::from_secs(10), |s| s.contains('$'));
+    t.wait_for("a shell prompt", Duration::from_secs(10), |s| {
+        s.contains('$')
+    });
     t.send(&[&format!("{} --demo; echo EXIT=$?", bin()), "Enter"]);
     t.wait_for("live calls", Duration::from_secs(20), has_live_call);
     // The console is the shell's child.
     let shell = t.pane_pid();
-    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
-    let child = children.split_whitespace().next().unwrap_or_default().to_string();
+    let children =
+        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
+    let child = children
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
     assert!(!child.is_empty(), "console process found");
-    let status = Command::new("kill").args(["-HUP", &child]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-HUP", &child])
+        .status()
+        .unwrap();
     assert!(status.success());
-    let screen = t.wait_for("exit status", Duration::from_secs(10), |s| s.contains("EXIT="));
+    let screen = t.wait_for("exit status", Duration::from_secs(10), |s| {
+        s.contains("EXIT=")
+    });
     assert!(screen.contains("EXIT=0"), "{screen}");
-    assert!(!screen.contains("Live calls"), "alternate screen left:\n{screen}");
-    t.send(&["stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,; echo END", "Enter"]);
-    let screen = t.wait_for("stty output", Duration::from_secs(10), |s| s.contains(",END"));
-    assert!(screen.contains("icanon,echo,END"), "terminal left in raw mode:\n{screen}");
+    assert!(
+        !screen.contains("Live calls"),
+        "alternate screen left:\n{screen}"
+    );
+    t.send(&[
+        "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,; echo END",
+        "Enter",
+    ]);
+    let screen = t.wait_for("stty output", Duration::from_secs(10), |s| {
+        s.contains(",END")
+    });
+    assert!(
+        screen.contains("icanon,echo,END"),
+        "terminal left in raw mode:\n{screen}"
+    );
 }

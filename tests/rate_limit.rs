@@ -24,13 +24,33 @@ async fn twenty_seconds_of_polling_never_trips_the_limit() {
     .await;
     let cx = &sims.cloudonix;
     // Some latency so requests overlap and arrive later than they were sent.
-    cx.set_faults(Faults { latency: Duration::from_millis(120), ..Faults::default() });
-    let cfg = support::with_rate(support::cloudonix_config(&cx.base_url, &cx.customer_key), 5, window);
+    cx.set_faults(Faults {
+        latency: Duration::from_millis(120),
+        ..Faults::default()
+    });
+    let cfg = support::with_rate(
+        support::cloudonix_config(&cx.base_url, &cx.customer_key),
+        5,
+        window,
+    );
     let client = Arc::new(ProviderClient::from_config(ProviderId(0), &cfg).unwrap());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cancel = CancellationToken::new();
-    let opts = PollerOptions { background_factor: 1, ..PollerOptions::default() };
-    let handle = poller::spawn(ProviderId(0), client, RateLimit { requests: 5, per: window }, opts, tx, cancel.clone());
+    let opts = PollerOptions {
+        background_factor: 1,
+        ..PollerOptions::default()
+    };
+    let handle = poller::spawn(
+        ProviderId(0),
+        client,
+        RateLimit {
+            requests: 5,
+            per: window,
+        },
+        opts,
+        tx,
+        cancel.clone(),
+    );
 
     let mut ok: HashMap<(JobKind, String), u32> = HashMap::new();
     let mut errors = Vec::new();
@@ -55,16 +75,29 @@ async fn twenty_seconds_of_polling_never_trips_the_limit() {
     }
     cancel.cancel();
 
-    assert_eq!(cx.throttled(), 0, "the simulator sent 429s; errors seen: {errors:?}");
+    assert_eq!(
+        cx.throttled(),
+        0,
+        "the simulator sent 429s; errors seen: {errors:?}"
+    );
     assert!(errors.is_empty(), "{errors:?}");
     assert!(ok.contains_key(&(JobKind::Accounts, String::new())));
-    assert!(ok.keys().any(|(k, _)| *k == JobKind::Stats), "stats refreshed: {ok:?}");
+    assert!(
+        ok.keys().any(|(k, _)| *k == JobKind::Stats),
+        "stats refreshed: {ok:?}"
+    );
     for d in &cx.domains {
         for kind in [JobKind::Trunks, JobKind::Numbers] {
-            assert!(ok.get(&(kind, d.clone())).is_some_and(|n| *n >= 1), "{kind:?} {d}: {ok:?}");
+            assert!(
+                ok.get(&(kind, d.clone())).is_some_and(|n| *n >= 1),
+                "{kind:?} {d}: {ok:?}"
+            );
         }
         let calls = ok.get(&(JobKind::Calls, d.clone())).copied().unwrap_or(0);
-        assert!(calls >= 4, "live calls of {d} refreshed only {calls} times in 20 s");
+        assert!(
+            calls >= 4,
+            "live calls of {d} refreshed only {calls} times in 20 s"
+        );
     }
     // Per domain and window the server saw at most its limit.
     let reqs = cx.requests();
