@@ -529,6 +529,20 @@ fn details_overlay() {
     });
     let t = draw(&s, &Theme::default(), (80, 24));
     insta::assert_snapshot!("details_scrolled_80x24", t.backend());
+    // 42 fields, 20 visible at 80x24: scrolling stops at 22, and an over-scroll draws
+    // the same last page.
+    assert_eq!(ui::details_max_scroll((80, 24), 42), 22);
+    assert_eq!(ui::details_max_scroll((200, 50), 12), 0);
+    if let Some(Overlay::Details { scroll, .. }) = &mut s.overlay {
+        *scroll = 22;
+    }
+    let last = draw(&s, &Theme::default(), (80, 24));
+    if let Some(Overlay::Details { scroll, .. }) = &mut s.overlay {
+        *scroll = 500;
+    }
+    let over = draw(&s, &Theme::default(), (80, 24));
+    assert_eq!(last.backend().buffer(), over.backend().buffer());
+    assert!(row_text(over.backend().buffer(), 21).contains("custom field 29"));
 }
 
 #[test]

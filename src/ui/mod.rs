@@ -27,6 +27,7 @@ use crate::model::Resource;
 use crate::state::{Overlay, State};
 use crate::theme::Theme;
 
+pub use details::max_scroll as details_max_scroll;
 pub use layout::MIN_SIZE;
 pub use message::{ERROR_TTL_MS, MESSAGE_TTL_MS, message_visible};
 
