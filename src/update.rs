@@ -35,11 +35,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now_ms = now;
-            if let Some(m) = &state.message
-                && now - m.at_ms > 10_000
-            {
-                state.message = None;
-            }
             // Ages and live durations move every second.
             state.dirty = true;
             return Vec::new();
@@ -176,8 +171,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         match (overlay, key.code) {
             (_, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter) => state.overlay = None,
             (Overlay::Help, KeyCode::Char('?')) => state.overlay = None,
-            (Overlay::Details { scroll, .. }, KeyCode::Down | KeyCode::Char('j')) => {
-                *scroll = scroll.saturating_add(1)
+            (Overlay::Details { scroll, fields, .. }, KeyCode::Down | KeyCode::Char('j')) => {
+                let max = crate::ui::details_max_scroll(state.size, fields.len());
+                *scroll = scroll.saturating_add(1).min(max)
             }
             (Overlay::Details { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
                 *scroll = scroll.saturating_sub(1)
@@ -264,8 +260,14 @@ fn on_command(state: &mut State, cmd: CommandId) -> Vec<Effect> {
             state.filter_input = tui_input::Input::new(current);
             state.mode = Mode::Filter;
         }
-        CommandId::SortNext => with_focused(state, |t, ctx| t.sort_next(ctx)),
-        CommandId::SortReverse => with_focused(state, |t, ctx| t.sort_reverse(ctx)),
+        CommandId::SortNext => with_focused(state, |t, ctx| {
+            t.sort_next(ctx);
+            t.ensure_visible(height);
+        }),
+        CommandId::SortReverse => with_focused(state, |t, ctx| {
+            t.sort_reverse(ctx);
+            t.ensure_visible(height);
+        }),
         CommandId::Details => {
             let cell = std::cell::RefCell::new(None);
             with_focused(state, |t, ctx| *cell.borrow_mut() = t.details(ctx));

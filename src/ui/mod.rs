@@ -1,10 +1,129 @@
-//! Rendering.
+//! Rendering: pure functions of `&State` and `&Theme`. Nothing here mutates state; where
+//! the view's scroll offset would hide the selection (a notice line took a row, the view
+//! shrank), the window is corrected locally for this frame.
+//!
+//! Screen, top to bottom:
+//! - pane tabs (1 line);
+//! - the focused pane in a bordered block; on wide terminals (≥ 160 columns) the
+//!   accounts tree is a left column, and on wide and tall ones (≥ 40 rows) a compact
+//!   live-calls strip sits under it;
+//! - the message line (the `/` prompt while filtering);
+//! - the status bar (providers, budgets, key hints).
+//!
+//! The vertical split depends on the terminal size only, so [`table_height`] is exact.
+
+mod details;
+mod help;
+pub mod layout;
+mod message;
+mod status_bar;
+mod table;
+mod tabs;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::model::Resource;
+use crate::state::{Overlay, State};
+use crate::theme::Theme;
+
+pub use details::max_scroll as details_max_scroll;
+pub use layout::MIN_SIZE;
+pub use message::{ERROR_TTL_MS, MESSAGE_TTL_MS, message_visible};
+
+use table::{PaneKind, render_pane};
+
+/// Data rows the focused pane shows in a terminal of `size` (columns, rows). The lead's
+/// `update` keeps the selection inside a window of this height. 0 below [`MIN_SIZE`].
 pub fn table_height(size: (u16, u16)) -> usize {
-    size.1.saturating_sub(6) as usize
+    let area = Rect::new(0, 0, size.0, size.1);
+    if layout::too_small(area) {
+        return 0;
+    }
+    layout::data_rows(layout::areas(area, Resource::LiveCalls).main.height)
 }
-pub fn render(
-    _frame: &mut ratatui::Frame,
-    _state: &crate::state::State,
-    _theme: &crate::theme::Theme,
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(ratatui::widgets::Block::new().style(theme.base), area);
+    if layout::too_small(area) {
+        render_too_small(frame, area, theme);
+        return;
+    }
+    let a = layout::areas(area, state.focus);
+    tabs::render_tabs(frame, a.tabs, state, theme);
+    if let Some(side) = a.side {
+        render_resource(
+            frame,
+            side,
+            state,
+            theme,
+            Resource::Accounts,
+            PaneKind::Side,
+        );
+    }
+    if let Some(strip) = a.strip {
+        render_resource(
+            frame,
+            strip,
+            state,
+            theme,
+            Resource::LiveCalls,
+            PaneKind::Side,
+        );
+    }
+    render_resource(frame, a.main, state, theme, state.focus, PaneKind::Focused);
+    message::render_message_line(frame, a.message, state, theme);
+    status_bar::render_status_bar(frame, a.status, state, theme);
+
+    match &state.overlay {
+        Some(Overlay::Help) => help::render_help(frame, area, theme),
+        Some(Overlay::Details {
+            title,
+            fields,
+            scroll,
+        }) => details::render_details(frame, area, title, fields, *scroll, theme),
+        None => {}
+    }
+}
+
+fn render_resource(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    resource: Resource,
+    kind: PaneKind,
 ) {
+    let t = &state.tables;
+    match resource {
+        Resource::Accounts => render_pane(frame, area, state, theme, &t.accounts, resource, kind),
+        Resource::LiveCalls => render_pane(frame, area, state, theme, &t.live, resource, kind),
+        Resource::CallHistory => render_pane(frame, area, state, theme, &t.history, resource, kind),
+        Resource::Trunks => render_pane(frame, area, state, theme, &t.trunks, resource, kind),
+        Resource::Numbers => render_pane(frame, area, state, theme, &t.numbers, resource, kind),
+        Resource::Queues => render_pane(frame, area, state, theme, &t.queues, resource, kind),
+    }
+}
+
+/// The applied filter of the focused pane.
+pub(crate) fn focused_filter(state: &State) -> &str {
+    let t = &state.tables;
+    match state.focus {
+        Resource::Accounts => &t.accounts.filter,
+        Resource::LiveCalls => &t.live.filter,
+        Resource::CallHistory => &t.history.filter,
+        Resource::Trunks => &t.trunks.filter,
+        Resource::Numbers => &t.numbers.filter,
+        Resource::Queues => &t.queues.filter,
+    }
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = format!(
+        "terminal too small (need at least {}x{}, have {}x{})",
+        MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+    );
+    table::centered_text(frame, area, &text, theme.warn);
 }

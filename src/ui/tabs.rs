@@ -1,0 +1,78 @@
+//! The top line: pane tabs with their number keys, the focused one highlighted.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::model::Resource;
+use crate::state::State;
+use crate::theme::Theme;
+
+fn short_title(r: Resource) -> &'static str {
+    match r {
+        Resource::Accounts => "Acct",
+        Resource::LiveCalls => "Live",
+        Resource::CallHistory => "Hist",
+        Resource::Trunks => "Trnk",
+        Resource::Numbers => "Nums",
+        Resource::Queues => "Queue",
+    }
+}
+
+/// Tab labels at a level of detail: 0 full, 1 short names for unfocused tabs, 2 numbers
+/// only for unfocused tabs.
+fn labels(state: &State, level: u8) -> Vec<String> {
+    let live = state.tables.live.rows.len();
+    Resource::ALL
+        .iter()
+        .map(|&r| {
+            let n = r.index() + 1;
+            let focused = r == state.focus;
+            let name = match (focused, level) {
+                (true, _) | (false, 0) => r.title(),
+                (false, 1) => short_title(r),
+                _ => "",
+            };
+            let mut s = if name.is_empty() {
+                format!(" {n} ")
+            } else {
+                format!(" {n} {name} ")
+            };
+            if r == Resource::LiveCalls && (focused || level < 2) {
+                s.insert_str(s.len() - 1, &format!(" ({live})"));
+            }
+            s
+        })
+        .collect()
+}
+
+pub(crate) fn render_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let width = area.width as usize;
+    let mut chosen = labels(state, 2);
+    for level in 0..2 {
+        let l = labels(state, level);
+        if l.iter().map(|s| s.chars().count() + 1).sum::<usize>() <= width {
+            chosen = l;
+            break;
+        }
+    }
+    let mut spans = Vec::with_capacity(14);
+    let mut used = 0;
+    for (r, label) in Resource::ALL.iter().zip(chosen) {
+        let style = if *r == state.focus {
+            theme.tab_active
+        } else {
+            theme.tab_inactive
+        };
+        used += label.chars().count() + 1;
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    const APP: &str = "switchboard ";
+    if used + APP.len() + 2 <= width {
+        spans.push(Span::raw(" ".repeat(width - used - APP.len())));
+        spans.push(Span::styled(APP, theme.dim));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
+}
