@@ -552,3 +552,111 @@ fn dedup_accounts(accounts: &mut Vec<Account>) {
     let mut seen = HashSet::new();
     accounts.retain(|a| seen.insert(a.id.clone()));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CallState, Direction};
+
+    #[test]
+    fn domain_allow_list_matches_name_short_name_id_and_uuid() {
+        let cfg = vec!["acme".to_owned(), "1781".to_owned(), "UUID-X".to_owned()];
+        assert!(domain_matches(&cfg, "acme.cloudonix.net", None, None));
+        assert!(domain_matches(&cfg, "ACME.cloudonix.net", None, None));
+        assert!(!domain_matches(&cfg, "acme2.cloudonix.net", None, None));
+        assert!(!domain_matches(&cfg, "acme.example.net", None, None));
+        assert!(domain_matches(
+            &cfg,
+            "beta.cloudonix.net",
+            Some("1781"),
+            None
+        ));
+        assert!(domain_matches(
+            &cfg,
+            "gamma.cloudonix.net",
+            None,
+            Some("uuid-x")
+        ));
+        assert!(domain_matches(&[], "anything", None, None));
+        // Multi-byte names never split a char.
+        assert!(!domain_matches(
+            &["é".to_owned()],
+            "ééééééééééééééé",
+            None,
+            None
+        ));
+    }
+
+    #[test]
+    fn messages_are_one_line_and_capped() {
+        assert_eq!(cap("a\n  b\tc"), "a b c");
+        let long = "é".repeat(500);
+        assert_eq!(cap(&long).chars().count(), MESSAGE_MAX + 1);
+    }
+
+    #[test]
+    fn epochs_normalise_to_milliseconds() {
+        assert_eq!(wire::normalise_epoch(0), None);
+        assert_eq!(wire::normalise_epoch(-5), None);
+        assert_eq!(
+            wire::normalise_epoch(1_716_239_100),
+            Some(1_716_239_100_000)
+        );
+        assert_eq!(
+            wire::normalise_epoch(1_716_239_100_387),
+            Some(1_716_239_100_387)
+        );
+        assert_eq!(
+            wire::normalise_epoch(99_999_999_999),
+            Some(99_999_999_999_000)
+        );
+        assert_eq!(
+            wire::parse_iso_ms("2024-05-09T12:42:51Z"),
+            Some(1_715_258_571_000)
+        );
+        assert_eq!(
+            wire::parse_iso_ms("2024-05-09 12:42:51"),
+            Some(1_715_258_571_000)
+        );
+        assert_eq!(wire::parse_iso_ms("yesterday"), None);
+    }
+
+    #[test]
+    fn status_and_direction_vocabulary() {
+        let cases = [
+            ("new", CallState::Setup),
+            ("PROCESSING", CallState::Setup),
+            ("Ringing", CallState::Ringing),
+            ("connected", CallState::InCall),
+            ("answer", CallState::InCall),
+            ("external", CallState::InCall),
+            ("completed", CallState::Completed),
+            ("busy", CallState::Busy),
+            ("noanswer", CallState::NoAnswer),
+            ("cancel", CallState::Cancelled),
+            ("error", CallState::Failed),
+            ("nocredit", CallState::Failed),
+            ("teleporting", CallState::Unknown("teleporting".into())),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(call_state(raw), want, "{raw}");
+        }
+        assert_eq!(direction("Inbound"), Direction::Inbound);
+        assert_eq!(direction("INCOMING"), Direction::Inbound);
+        assert_eq!(direction("outbound-api"), Direction::Outbound);
+        assert_eq!(direction("Outgoing"), Direction::Outbound);
+        assert_eq!(direction("application"), Direction::Outbound);
+        assert_eq!(direction("subscriber"), Direction::Internal);
+        assert_eq!(direction("internal"), Direction::Internal);
+        assert_eq!(direction(""), Direction::Unknown);
+    }
+
+    #[test]
+    fn urls_lose_credentials_and_queries() {
+        assert_eq!(
+            display_url("https://u:p@host.example:8443/a/b?token=x#f"),
+            "https://host.example:8443/a/b"
+        );
+        assert_eq!(display_url("u:p@weird thing?x=1"), "weird thing");
+    }
+}

@@ -430,9 +430,8 @@ pub fn decode_list<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, Prov
 
 /// Decodes a single object; an array yields its first object.
 pub fn decode_one<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ProviderError> {
-    if let Ok(Item::Ok(t)) = serde_json::from_slice::<Item<T>>(bytes) {
-        return Ok(t);
-    }
+    // Single objects are small: go through a JSON tree so an error body sent with a 2xx
+    // status is recognised.
     let value: Value = serde_json::from_slice(bytes).map_err(|e| syntax_error(&e))?;
     match &value {
         Value::Object(obj) => {
