@@ -800,6 +800,17 @@ mod stub {
                 r#"{"status":false,"message":"Too Many Requests"}"#,
             )
                 .into_response(),
+            [
+                "customers",
+                "self",
+                "domains",
+                "big.cloudonix.net",
+                "sessions",
+            ] => {
+                let one = String::from_utf8(fixture("session_live_subscriber.json")).expect("utf8");
+                let body = format!("[{}]", vec![one.trim(); 2000].join(","));
+                (StatusCode::OK, body).into_response()
+            }
             ["customers", "self", "domains", _, "sessions"] => json_body("sessions_mixed.json"),
             ["customers", "self", "domains", _, "trunks"] => json_body("trunks.json"),
             ["customers", "self", "domains", _, "dnids"] => json_body("dnids.json"),
@@ -896,6 +907,21 @@ async fn fetches_every_job_kind_from_the_stub() {
     assert!(paths.contains(&"/customers/self/domains/acme.cloudonix.net/sessions"));
     assert!(paths.contains(&"/customers/self/reports/current-calls"));
     assert!(requests.iter().all(|(_, a)| a == &format!("Bearer {KEY}")));
+}
+
+#[tokio::test]
+async fn large_session_lists_decode_off_the_async_workers() {
+    let (base, _) = stub::start().await;
+    let client = CloudonixClient::new(P, &cfg(&base)).expect("client");
+    let FetchData::Calls { live, history } = client
+        .fetch(&key(JobKind::Calls, "big.cloudonix.net"))
+        .await
+        .expect("calls")
+    else {
+        panic!("not calls")
+    };
+    assert_eq!((live.len(), history.len()), (2000, 0));
+    assert!(live.iter().all(|c| c.account == "big.cloudonix.net"));
 }
 
 #[tokio::test]

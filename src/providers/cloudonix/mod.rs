@@ -59,6 +59,9 @@ pub const TRUNKS_INTERVAL: Duration = Duration::from_secs(30);
 pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(60);
 pub const STATS_INTERVAL: Duration = Duration::from_secs(10);
 
+/// Bodies larger than this (bytes) are decoded on the blocking pool.
+const LARGE_BODY: usize = 256 * 1024;
+
 /// Longest error message passed on (chars).
 const MESSAGE_MAX: usize = 200;
 
@@ -316,9 +319,21 @@ impl CloudonixClient {
                         &format!("sessions of {d}"),
                     )
                     .await?;
-                let sessions = wire::decode_sessions(&body)?;
-                let (live, history) = map::map_sessions(self.id, d, sessions);
-                Ok(FetchData::Calls { live, history })
+                let (provider, domain) = (self.id, d.to_owned());
+                let large = body.len() > LARGE_BODY;
+                let decode = move || {
+                    let sessions = wire::decode_sessions(&body)?;
+                    let (live, history) = map::map_sessions(provider, &domain, sessions);
+                    Ok(FetchData::Calls { live, history })
+                };
+                // ~3 ms per 1,000 sessions: keep big responses off the async workers.
+                if large {
+                    tokio::task::spawn_blocking(decode)
+                        .await
+                        .map_err(|_| ProviderError::Decode("session decoder stopped".into()))?
+                } else {
+                    decode()
+                }
             }
             JobKind::Trunks => {
                 let d = domain_scope(key)?;
@@ -488,7 +503,7 @@ impl CloudonixClient {
         &self,
         segments: &[&str],
         what: &str,
-    ) -> Result<impl std::ops::Deref<Target = [u8]> + use<>, ProviderError> {
+    ) -> Result<impl std::ops::Deref<Target = [u8]> + Send + 'static + use<>, ProviderError> {
         let mut url = self.base.clone();
         url.path_segments_mut()
             .map_err(|_| ProviderError::Refused("base_url cannot take a path".into()))?
