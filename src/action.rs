@@ -21,25 +21,13 @@ pub enum Action {
     /// A poller finished a job.
     Fetched(Box<Fetched>),
     /// A poller's budget changed (after a request, or as its window slides).
-    Budget {
-        provider: ProviderId,
-        budget: BudgetView,
-    },
+    Budget { provider: ProviderId, budget: BudgetView },
     /// A poller paused a scope after a 429 until `until_ms`.
-    RateLimited {
-        provider: ProviderId,
-        until_ms: i64,
-    },
+    RateLimited { provider: ProviderId, until_ms: i64 },
     /// Answer to a manual refresh: `None` = started now; `Some(d)` = budget allows it in `d`.
-    RefreshAnswer {
-        provider: ProviderId,
-        wait: Option<Duration>,
-    },
+    RefreshAnswer { provider: ProviderId, wait: Option<Duration> },
     /// A provider cannot be polled at all (bad config for it, client build failed).
-    ProviderDown {
-        provider: ProviderId,
-        message: String,
-    },
+    ProviderDown { provider: ProviderId, message: String },
 }
 
 /// The result of one polling job, tagged so late or stale results can be dropped.

@@ -36,138 +36,28 @@ pub struct Command {
 }
 
 pub static COMMANDS: &[Command] = &[
-    Command {
-        id: CommandId::Pane(Resource::Accounts),
-        name: "pane.accounts",
-        keys: &["1"],
-        description: "Accounts tree",
-    },
-    Command {
-        id: CommandId::Pane(Resource::LiveCalls),
-        name: "pane.live",
-        keys: &["2"],
-        description: "Live calls",
-    },
-    Command {
-        id: CommandId::Pane(Resource::CallHistory),
-        name: "pane.history",
-        keys: &["3"],
-        description: "Call history",
-    },
-    Command {
-        id: CommandId::Pane(Resource::Trunks),
-        name: "pane.trunks",
-        keys: &["4"],
-        description: "Trunks",
-    },
-    Command {
-        id: CommandId::Pane(Resource::Numbers),
-        name: "pane.numbers",
-        keys: &["5"],
-        description: "Numbers",
-    },
-    Command {
-        id: CommandId::Pane(Resource::Queues),
-        name: "pane.queues",
-        keys: &["6"],
-        description: "Queue / ring-group stats",
-    },
-    Command {
-        id: CommandId::NextPane,
-        name: "pane.next",
-        keys: &["tab", "l", "right"],
-        description: "Next pane",
-    },
-    Command {
-        id: CommandId::PrevPane,
-        name: "pane.prev",
-        keys: &["shift-tab", "h", "left"],
-        description: "Previous pane",
-    },
-    Command {
-        id: CommandId::Down,
-        name: "row.down",
-        keys: &["j", "down"],
-        description: "Next row",
-    },
-    Command {
-        id: CommandId::Up,
-        name: "row.up",
-        keys: &["k", "up"],
-        description: "Previous row",
-    },
-    Command {
-        id: CommandId::PageDown,
-        name: "row.page-down",
-        keys: &["pgdn", "ctrl-f"],
-        description: "Page down",
-    },
-    Command {
-        id: CommandId::PageUp,
-        name: "row.page-up",
-        keys: &["pgup", "ctrl-b"],
-        description: "Page up",
-    },
-    Command {
-        id: CommandId::Top,
-        name: "row.first",
-        keys: &["g", "home"],
-        description: "First row",
-    },
-    Command {
-        id: CommandId::Bottom,
-        name: "row.last",
-        keys: &["G", "end"],
-        description: "Last row",
-    },
-    Command {
-        id: CommandId::Details,
-        name: "row.details",
-        keys: &["enter"],
-        description: "Details of the selected row",
-    },
-    Command {
-        id: CommandId::Filter,
-        name: "filter",
-        keys: &["/"],
-        description: "Filter rows (Enter keeps, Esc clears)",
-    },
-    Command {
-        id: CommandId::SortNext,
-        name: "sort.next",
-        keys: &["s"],
-        description: "Sort by next column",
-    },
-    Command {
-        id: CommandId::SortReverse,
-        name: "sort.reverse",
-        keys: &["S"],
-        description: "Reverse sort order",
-    },
-    Command {
-        id: CommandId::Refresh,
-        name: "refresh",
-        keys: &["r"],
-        description: "Refresh now (within the API budget)",
-    },
-    Command {
-        id: CommandId::Help,
-        name: "help",
-        keys: &["?"],
-        description: "Help: keys and commands",
-    },
-    Command {
-        id: CommandId::Close,
-        name: "close",
-        keys: &["esc"],
-        description: "Close overlay / clear filter",
-    },
-    Command {
-        id: CommandId::Quit,
-        name: "quit",
-        keys: &["q", "ctrl-c"],
-        description: "Quit",
-    },
+    Command { id: CommandId::Pane(Resource::Accounts), name: "pane.accounts", keys: &["1"], description: "Accounts tree" },
+    Command { id: CommandId::Pane(Resource::LiveCalls), name: "pane.live", keys: &["2"], description: "Live calls" },
+    Command { id: CommandId::Pane(Resource::CallHistory), name: "pane.history", keys: &["3"], description: "Call history" },
+    Command { id: CommandId::Pane(Resource::Trunks), name: "pane.trunks", keys: &["4"], description: "Trunks" },
+    Command { id: CommandId::Pane(Resource::Numbers), name: "pane.numbers", keys: &["5"], description: "Numbers" },
+    Command { id: CommandId::Pane(Resource::Queues), name: "pane.queues", keys: &["6"], description: "Queue / ring-group stats" },
+    Command { id: CommandId::NextPane, name: "pane.next", keys: &["tab", "l", "right"], description: "Next pane" },
+    Command { id: CommandId::PrevPane, name: "pane.prev", keys: &["shift-tab", "h", "left"], description: "Previous pane" },
+    Command { id: CommandId::Down, name: "row.down", keys: &["j", "down"], description: "Next row" },
+    Command { id: CommandId::Up, name: "row.up", keys: &["k", "up"], description: "Previous row" },
+    Command { id: CommandId::PageDown, name: "row.page-down", keys: &["pgdn", "ctrl-f"], description: "Page down" },
+    Command { id: CommandId::PageUp, name: "row.page-up", keys: &["pgup", "ctrl-b"], description: "Page up" },
+    Command { id: CommandId::Top, name: "row.first", keys: &["g", "home"], description: "First row" },
+    Command { id: CommandId::Bottom, name: "row.last", keys: &["G", "end"], description: "Last row" },
+    Command { id: CommandId::Details, name: "row.details", keys: &["enter"], description: "Details of the selected row" },
+    Command { id: CommandId::Filter, name: "filter", keys: &["/"], description: "Filter rows (Enter keeps, Esc clears)" },
+    Command { id: CommandId::SortNext, name: "sort.next", keys: &["s"], description: "Sort by next column" },
+    Command { id: CommandId::SortReverse, name: "sort.reverse", keys: &["S"], description: "Reverse sort order" },
+    Command { id: CommandId::Refresh, name: "refresh", keys: &["r"], description: "Refresh now (within the API budget)" },
+    Command { id: CommandId::Help, name: "help", keys: &["?"], description: "Help: keys and commands" },
+    Command { id: CommandId::Close, name: "close", keys: &["esc"], description: "Close overlay / clear filter" },
+    Command { id: CommandId::Quit, name: "quit", keys: &["q", "ctrl-c"], description: "Quit" },
 ];
 
 /// Parses one key in the keymap syntax. Returns None for an unknown name.
@@ -245,34 +135,13 @@ mod tests {
 
     #[test]
     fn default_keys_resolve() {
-        assert_eq!(
-            command_for(&key(KeyCode::Char('q'), KeyModifiers::NONE)),
-            Some(CommandId::Quit)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some(CommandId::Quit)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Some(CommandId::Bottom)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('g'), KeyModifiers::NONE)),
-            Some(CommandId::Top)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
-            Some(CommandId::PrevPane)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('4'), KeyModifiers::NONE)),
-            Some(CommandId::Pane(Resource::Trunks))
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('x'), KeyModifiers::NONE)),
-            None
-        );
+        assert_eq!(command_for(&key(KeyCode::Char('q'), KeyModifiers::NONE)), Some(CommandId::Quit));
+        assert_eq!(command_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(CommandId::Quit));
+        assert_eq!(command_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(CommandId::Bottom));
+        assert_eq!(command_for(&key(KeyCode::Char('g'), KeyModifiers::NONE)), Some(CommandId::Top));
+        assert_eq!(command_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(CommandId::PrevPane));
+        assert_eq!(command_for(&key(KeyCode::Char('4'), KeyModifiers::NONE)), Some(CommandId::Pane(Resource::Trunks)));
+        assert_eq!(command_for(&key(KeyCode::Char('x'), KeyModifiers::NONE)), None);
     }
 
     #[test]

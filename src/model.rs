@@ -177,10 +177,7 @@ pub enum CallState {
 
 impl CallState {
     pub fn is_live(&self) -> bool {
-        matches!(
-            self,
-            CallState::Setup | CallState::Ringing | CallState::InCall
-        )
+        matches!(self, CallState::Setup | CallState::Ringing | CallState::InCall)
     }
 
     pub fn label(&self) -> &str {

@@ -33,10 +33,7 @@ pub enum ProviderError {
         message: String,
     },
     /// 5xx or any other unexpected status.
-    Server {
-        status: u16,
-        message: String,
-    },
+    Server { status: u16, message: String },
     Timeout(Duration),
     /// Connection refused, reset, DNS failure, TLS failure …
     Connect(String),
@@ -73,20 +70,11 @@ impl fmt::Display for ProviderError {
             ProviderError::Forbidden(m) => write!(f, "403 key lacks scope for this resource: {m}"),
             ProviderError::NotFound(m) => write!(f, "404 not found: {m}"),
             ProviderError::BadRequest(m) => write!(f, "400 bad request: {m}"),
-            ProviderError::RateLimited {
-                retry_after,
-                message,
-            } => match retry_after {
-                Some(d) => write!(
-                    f,
-                    "429 rate limited: {message} (retry in {} s)",
-                    d.as_secs()
-                ),
+            ProviderError::RateLimited { retry_after, message } => match retry_after {
+                Some(d) => write!(f, "429 rate limited: {message} (retry in {} s)", d.as_secs()),
                 None => write!(f, "429 rate limited: {message}"),
             },
-            ProviderError::Server { status, message } => {
-                write!(f, "{status} provider error: {message}")
-            }
+            ProviderError::Server { status, message } => write!(f, "{status} provider error: {message}"),
             ProviderError::Timeout(d) => write!(f, "timed out after {:.1} s", d.as_secs_f64()),
             ProviderError::Connect(m) => write!(f, "connection failed: {m}"),
             ProviderError::Decode(m) => write!(f, "unreadable response: {m}"),

@@ -5,12 +5,10 @@ pub mod table;
 
 use std::collections::BTreeMap;
 
-use crate::model::{
-    Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk,
-};
+use crate::model::{Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk};
 use crate::providers::JobKey;
 use columns::{
-    ACCOUNT_COLUMNS, AccountRow, HISTORY_COLUMNS, LIVE_CALL_COLUMNS, NUMBER_COLUMNS, QUEUE_COLUMNS,
+    AccountRow, ACCOUNT_COLUMNS, HISTORY_COLUMNS, LIVE_CALL_COLUMNS, NUMBER_COLUMNS, QUEUE_COLUMNS,
     TRUNK_COLUMNS,
 };
 use table::{Ctx, Sort, TableView};
@@ -23,9 +21,7 @@ pub enum ConnState {
     /// Some jobs fail; the message is the latest error.
     Degraded(String),
     /// A 429 was received; polling of the scope pauses until `until_ms`.
-    RateLimited {
-        until_ms: i64,
-    },
+    RateLimited { until_ms: i64 },
     AuthFailed(String),
 }
 
@@ -139,11 +135,7 @@ pub enum Mode {
 pub enum Overlay {
     Help,
     /// Every field of the selected row.
-    Details {
-        title: String,
-        fields: Vec<(String, String)>,
-        scroll: u16,
-    },
+    Details { title: String, fields: Vec<(String, String)>, scroll: u16 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,12 +164,7 @@ pub struct Tables {
 
 impl Default for Tables {
     fn default() -> Self {
-        let desc = |column| {
-            Some(Sort {
-                column,
-                descending: true,
-            })
-        };
+        let desc = |column| Some(Sort { column, descending: true });
         Tables {
             accounts: TableView::new(ACCOUNT_COLUMNS, None),
             // Longest-running live calls first; newest history first.

@@ -113,8 +113,9 @@ impl<T: Row> TableView<T> {
         ctx: &Ctx,
     ) {
         let keep = self.selection_key();
-        self.rows
-            .retain(|r| r.provider() != provider || account.is_some_and(|a| r.account() != a));
+        self.rows.retain(|r| {
+            r.provider() != provider || account.is_some_and(|a| r.account() != a)
+        });
         self.rows.extend(new_rows);
         self.rebuild(ctx, keep);
     }
@@ -127,8 +128,7 @@ impl<T: Row> TableView<T> {
     }
 
     fn selection_key(&self) -> Option<(ProviderId, String)> {
-        self.selected_row()
-            .map(|r| (r.provider(), r.id().to_string()))
+        self.selected_row().map(|r| (r.provider(), r.id().to_string()))
     }
 
     pub fn set_filter(&mut self, filter: &str, ctx: &Ctx) {
