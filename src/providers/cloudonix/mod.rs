@@ -1,11 +1,35 @@
-//! Cloudonix Voice API client (providers.md §1). Wire types live in `wire`, the mapping
-//! into the neutral model in `map`.
+//! Cloudonix Voice API client (providers.md §1), read side. Wire types and their
+//! tolerant decoders live in [`wire`], the mapping into the neutral model in [`map`];
+//! both are pure and public so tests and benches can use them without HTTP.
+//!
+//! Requests: `GET {base}/customers/{c}[/domains/{d}/{resource}]` with
+//! `Authorization: Bearer <key>`. The key is only ever put in that header (marked
+//! sensitive); error messages are built from the status and the provider's `message`,
+//! capped and run through the secret redactor.
 
-use std::time::Duration;
+pub mod map;
+pub mod wire;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 
 use crate::config::ProviderConfig;
-use crate::model::{Account, ActionKind, Capabilities, ProviderId, Resource};
-use crate::providers::{FetchData, Job, JobKey, ProviderError, RateLimit};
+use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
+use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http};
+
+pub use map::{
+    call_state, direction, display_url, map_current_calls, map_customer, map_dnid, map_dnids,
+    map_domain, map_domains, map_session, map_sessions, map_trunk, map_trunks,
+};
+pub use wire::{
+    Decoded, decode_applications, decode_current_calls, decode_customer, decode_dnids,
+    decode_domain, decode_domains, decode_error_message, decode_list, decode_one, decode_sessions,
+    decode_trunks,
+};
 
 pub const CAPABILITIES: Capabilities = Capabilities::new()
     .with(Resource::Accounts)
@@ -26,33 +50,628 @@ pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
     per: Duration::from_secs(10),
 };
 
+/// Budget scope of customer-level requests (domain-level ones use the domain name).
+pub const CUSTOMER_BUDGET: &str = "customer";
+
+pub const ACCOUNTS_INTERVAL: Duration = Duration::from_secs(60);
+pub const CALLS_INTERVAL: Duration = Duration::from_secs(3);
+pub const TRUNKS_INTERVAL: Duration = Duration::from_secs(30);
+pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(60);
+pub const STATS_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Bodies larger than this (bytes) are decoded on the blocking pool.
+const LARGE_BODY: usize = 256 * 1024;
+
+/// Longest error message passed on (chars).
+const MESSAGE_MAX: usize = 200;
+
+/// One line, redacted, at most [`MESSAGE_MAX`] chars.
+pub(crate) fn cap(msg: &str) -> String {
+    let one_line = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+    let redacted = crate::secret::redact(&one_line);
+    map::clip(&redacted, MESSAGE_MAX)
+}
+
+/// Maps a non-2xx response to a [`ProviderError`]. `resource` names what was asked
+/// for ("sessions of acme.cloudonix.net"); the provider's `message` (or `error`) is used
+/// when the body has one, else the status text.
+pub fn map_http_error(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    resource: &str,
+) -> ProviderError {
+    let provider_msg = wire::decode_error_message(body);
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("unexpected status");
+    let msg = provider_msg.as_deref().unwrap_or(reason);
+    match status {
+        400 => ProviderError::BadRequest(cap(&format!("{resource}: {msg}"))),
+        401 => ProviderError::Unauthorized(cap(&match &provider_msg {
+            Some(m) => format!("API key rejected ({m})"),
+            None => "API key rejected".to_owned(),
+        })),
+        403 => ProviderError::Forbidden(cap(&match &provider_msg {
+            Some(m) => format!("key lacks scope for {resource} ({m})"),
+            None => format!("key lacks scope for {resource}"),
+        })),
+        404 => ProviderError::NotFound(cap(&format!("{resource}: {msg}"))),
+        429 => ProviderError::RateLimited {
+            retry_after,
+            message: cap(msg),
+        },
+        _ => ProviderError::Server {
+            status,
+            message: cap(msg),
+        },
+    }
+}
+
+/// Whether a domain matches one of the configured names: by name (case-insensitive,
+/// `acme` also matches `acme.cloudonix.net`), numeric id or uuid.
+pub fn domain_matches(
+    configured: &[String],
+    name: &str,
+    id: Option<&str>,
+    uuid: Option<&str>,
+) -> bool {
+    if configured.is_empty() {
+        return true;
+    }
+    configured.iter().any(|c| {
+        let c = c.trim();
+        name.eq_ignore_ascii_case(c)
+            || id == Some(c)
+            || uuid.is_some_and(|u| u.eq_ignore_ascii_case(c))
+            || (!c.contains('.')
+                && name.len() == c.len() + ".cloudonix.net".len()
+                && name
+                    .get(..c.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(c))
+                && name
+                    .get(c.len()..)
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(".cloudonix.net")))
+    })
+}
+
+fn extra_value<'a>(a: &'a Account, key: &str) -> Option<&'a str> {
+    a.extra
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// What the client learned from earlier fetches.
+#[derive(Default)]
+struct Memo {
+    /// The customer account id (its name) once discovered.
+    customer_id: Option<String>,
+    /// `GET /customers/{c}` answered 403: the key is domain-scoped.
+    domain_scoped: bool,
+    /// Last application list per domain, used when a refresh of it fails.
+    apps: HashMap<String, Vec<wire::Application>>,
+}
+
 pub struct CloudonixClient {
-    #[allow(dead_code)]
     id: ProviderId,
+    http: reqwest::Client,
+    base: Url,
+    /// `Bearer <key>`, marked sensitive.
+    auth: HeaderValue,
+    customer: String,
+    domains: Vec<String>,
+    timeout: Duration,
+    memo: Mutex<Memo>,
+}
+
+impl std::fmt::Debug for CloudonixClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudonixClient")
+            .field("id", &self.id)
+            .field("base", &self.base.as_str())
+            .field("customer", &self.customer)
+            .field("domains", &self.domains)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CloudonixClient {
-    pub fn new(id: ProviderId, _cfg: &ProviderConfig) -> Result<Self, String> {
-        Ok(CloudonixClient { id })
+    pub fn new(id: ProviderId, cfg: &ProviderConfig) -> Result<Self, String> {
+        let name = &cfg.name;
+        let key = cfg
+            .api_key
+            .as_ref()
+            .map(|k| k.expose().trim())
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| format!("provider '{name}': Cloudonix needs `api_key`"))?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
+            format!("provider '{name}': `api_key` has characters that cannot go in an HTTP header")
+        })?;
+        auth.set_sensitive(true);
+
+        let base_str = cfg.base_url.trim().trim_end_matches('/');
+        let lower = base_str.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return Err(format!(
+                "provider '{name}': base_url must start with http:// or https://"
+            ));
+        }
+        let mut base = Url::parse(base_str)
+            .map_err(|e| format!("provider '{name}': base_url is not a valid URL ({e})"))?;
+        if base.cannot_be_a_base() || !base.has_host() {
+            return Err(format!("provider '{name}': base_url has no host"));
+        }
+        base.set_query(None);
+        base.set_fragment(None);
+
+        let customer = cfg
+            .customer
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .unwrap_or("self")
+            .to_owned();
+        let mut domains: Vec<String> = Vec::new();
+        for d in &cfg.domains {
+            let d = d.trim();
+            if !d.is_empty() && !domains.iter().any(|x| x.eq_ignore_ascii_case(d)) {
+                domains.push(d.to_owned());
+            }
+        }
+        let timeout = cfg
+            .timeout_seconds
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .map(|t| Duration::from_secs_f64(t.clamp(0.1, 300.0)))
+            .unwrap_or(http::DEFAULT_TIMEOUT);
+        let http = http::client(timeout).map_err(|e| format!("provider '{name}': {e}"))?;
+
+        Ok(CloudonixClient {
+            id,
+            http,
+            base,
+            auth,
+            customer,
+            domains,
+            timeout,
+            memo: Mutex::new(Memo::default()),
+        })
     }
 
+    fn memo(&self) -> MutexGuard<'_, Memo> {
+        self.memo.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `GET /customers/{c}` + `GET /customers/{c}/domains`, once a minute.
     pub fn discovery_job(&self) -> Job {
         Job {
             key: JobKey {
-                kind: crate::providers::JobKind::Accounts,
+                kind: JobKind::Accounts,
                 scope: String::new(),
             },
-            budget: "customer".into(),
+            budget: CUSTOMER_BUDGET.into(),
             cost: 2,
-            interval: Duration::from_secs(60),
+            interval: ACCOUNTS_INTERVAL,
         }
     }
 
-    pub fn jobs(&self, _accounts: &[Account]) -> Vec<Job> {
-        Vec::new()
+    /// Per domain: calls (3 s), trunks (30 s), numbers (60 s, 2 requests); plus the
+    /// customer's concurrency stats (10 s) when a customer account was discovered (a
+    /// domain-scoped key cannot read customer reports).
+    pub fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut customer: Option<&str> = None;
+        for a in accounts.iter().filter(|a| a.provider == self.id) {
+            match a.kind {
+                AccountKind::Customer => customer = customer.or(Some(a.id.as_str())),
+                AccountKind::Domain => {
+                    let allowed = domain_matches(
+                        &self.domains,
+                        &a.id,
+                        extra_value(a, "id"),
+                        extra_value(a, "uuid"),
+                    );
+                    if a.id.is_empty() || !allowed || !seen.insert(a.id.as_str()) {
+                        continue;
+                    }
+                    let job = |kind, cost, interval| Job {
+                        key: JobKey {
+                            kind,
+                            scope: a.id.clone(),
+                        },
+                        budget: a.id.clone(),
+                        cost,
+                        interval,
+                    };
+                    jobs.push(job(JobKind::Calls, 1, CALLS_INTERVAL));
+                    jobs.push(job(JobKind::Trunks, 1, TRUNKS_INTERVAL));
+                    jobs.push(job(JobKind::Numbers, 2, NUMBERS_INTERVAL));
+                }
+                _ => {}
+            }
+        }
+        if let Some(c) = customer {
+            self.memo().customer_id = Some(c.to_owned());
+            jobs.push(Job {
+                key: JobKey {
+                    kind: JobKind::Stats,
+                    scope: String::new(),
+                },
+                budget: CUSTOMER_BUDGET.into(),
+                cost: 1,
+                interval: STATS_INTERVAL,
+            });
+        }
+        jobs
     }
 
-    pub async fn fetch(&self, _key: &JobKey) -> Result<FetchData, ProviderError> {
-        Err(ProviderError::Refused("not implemented".into()))
+    pub async fn fetch(&self, key: &JobKey) -> Result<FetchData, ProviderError> {
+        match key.kind {
+            JobKind::Accounts => self.fetch_accounts().await,
+            JobKind::Calls => {
+                let d = domain_scope(key)?;
+                let body = self
+                    .get(
+                        &self.domain_path(d, "sessions"),
+                        &format!("sessions of {d}"),
+                    )
+                    .await?;
+                let (provider, domain) = (self.id, d.to_owned());
+                let large = body.len() > LARGE_BODY;
+                let decode = move || {
+                    let sessions = wire::decode_sessions(&body)?;
+                    let (live, history) = map::map_sessions(provider, &domain, sessions);
+                    Ok(FetchData::Calls { live, history })
+                };
+                // ~3 ms per 1,000 sessions: keep big responses off the async workers.
+                if large {
+                    tokio::task::spawn_blocking(decode)
+                        .await
+                        .map_err(|_| ProviderError::Decode("session decoder stopped".into()))?
+                } else {
+                    decode()
+                }
+            }
+            JobKind::Trunks => {
+                let d = domain_scope(key)?;
+                let body = self
+                    .get(&self.domain_path(d, "trunks"), &format!("trunks of {d}"))
+                    .await?;
+                let trunks = wire::decode_trunks(&body)?;
+                Ok(FetchData::Trunks(map::map_trunks(self.id, d, trunks)))
+            }
+            JobKind::Numbers => self.fetch_numbers(domain_scope(key)?).await,
+            JobKind::Stats => {
+                let path = [
+                    "customers",
+                    self.customer.as_str(),
+                    "reports",
+                    "current-calls",
+                ];
+                let body = self
+                    .get(&path, &format!("reports of customer {}", self.customer))
+                    .await?;
+                let report = wire::decode_current_calls(&body)?;
+                let name = self
+                    .memo()
+                    .customer_id
+                    .clone()
+                    .unwrap_or_else(|| self.customer.clone());
+                Ok(FetchData::Queues(map::map_current_calls(
+                    self.id, &name, report,
+                )))
+            }
+        }
+    }
+
+    fn domain_path<'a>(&'a self, domain: &'a str, resource: &'a str) -> [&'a str; 5] {
+        [
+            "customers",
+            self.customer.as_str(),
+            "domains",
+            domain,
+            resource,
+        ]
+    }
+
+    async fn fetch_numbers(&self, d: &str) -> Result<FetchData, ProviderError> {
+        let dnids_path = self.domain_path(d, "dnids");
+        let apps_path = self.domain_path(d, "applications");
+        let dnids_what = format!("numbers (dnids) of {d}");
+        let apps_what = format!("applications of {d}");
+        let (dnids, apps) = tokio::join!(
+            self.get(&dnids_path, &dnids_what),
+            self.get(&apps_path, &apps_what)
+        );
+        let dnids = wire::decode_dnids(&dnids?)?;
+        let apps = match apps.and_then(|b| wire::decode_applications(&b)) {
+            Ok(apps) => {
+                self.memo().apps.insert(d.to_owned(), apps.clone());
+                apps
+            }
+            Err(e @ (ProviderError::RateLimited { .. } | ProviderError::Unauthorized(_))) => {
+                return Err(e);
+            }
+            Err(e) => {
+                tracing::warn!(domain = d, error = %e, "cloudonix: application names unavailable");
+                self.memo().apps.get(d).cloned().unwrap_or_default()
+            }
+        };
+        Ok(FetchData::Numbers(map::map_dnids(self.id, d, dnids, &apps)))
+    }
+
+    async fn fetch_accounts(&self) -> Result<FetchData, ProviderError> {
+        let c = self.customer.as_str();
+        let domain_scoped = self.memo().domain_scoped;
+        if !domain_scoped {
+            match self.get(&["customers", c], &format!("customer {c}")).await {
+                Ok(body) => {
+                    let customer = map::map_customer(self.id, wire::decode_customer(&body)?, c);
+                    let body = self
+                        .get(
+                            &["customers", c, "domains"],
+                            &format!("domains of customer {c}"),
+                        )
+                        .await?;
+                    let domains = self.keep_configured(wire::decode_domains(&body)?);
+                    let mut out = vec![customer];
+                    out.extend(map::map_domains(self.id, Some(&out[0].id), domains));
+                    dedup_accounts(&mut out);
+                    self.memo().customer_id = Some(out[0].id.clone());
+                    return Ok(FetchData::Accounts(out));
+                }
+                Err(ProviderError::Forbidden(m)) => {
+                    tracing::info!(reason = %m, "cloudonix: key is not customer-scoped, using domain lookups");
+                    self.memo().domain_scoped = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+
+        // Domain-scoped key: no customer account; look the domains up one by one.
+        if self.domains.is_empty() {
+            let body = self
+                .get(
+                    &["customers", c, "domains"],
+                    &format!("domains of customer {c}"),
+                )
+                .await
+                .map_err(|e| match e {
+                    ProviderError::Forbidden(m) => ProviderError::Forbidden(cap(&format!(
+                        "{m}; the key looks domain-scoped: list its domains in `domains`"
+                    ))),
+                    other => other,
+                })?;
+            let mut out = map::map_domains(self.id, None, wire::decode_domains(&body)?);
+            dedup_accounts(&mut out);
+            return Ok(FetchData::Accounts(out));
+        }
+        let mut out = Vec::new();
+        let mut first_err = None;
+        for d in &self.domains {
+            let got = self
+                .get(&["customers", c, "domains", d], &format!("domain {d}"))
+                .await
+                .and_then(|b| wire::decode_domain(&b));
+            match got {
+                Ok(mut dom) => {
+                    if dom.domain.is_none() {
+                        dom.domain = Some(d.clone());
+                    }
+                    out.push(map::map_domain(self.id, None, dom));
+                }
+                Err(e @ (ProviderError::RateLimited { .. } | ProviderError::Unauthorized(_))) => {
+                    return Err(e);
+                }
+                Err(e) => {
+                    tracing::warn!(domain = %d, error = %e, "cloudonix: configured domain unavailable");
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        if out.is_empty()
+            && let Some(e) = first_err
+        {
+            return Err(e);
+        }
+        dedup_accounts(&mut out);
+        Ok(FetchData::Accounts(out))
+    }
+
+    fn keep_configured(&self, domains: Vec<wire::Domain>) -> Vec<wire::Domain> {
+        if self.domains.is_empty() {
+            return domains;
+        }
+        domains
+            .into_iter()
+            .filter(|d| {
+                domain_matches(
+                    &self.domains,
+                    d.domain.as_deref().unwrap_or_default(),
+                    d.id.as_deref(),
+                    d.uuid.as_deref(),
+                )
+            })
+            .collect()
+    }
+
+    /// One GET. Returns the body of a 2xx response; maps everything else.
+    async fn get(
+        &self,
+        segments: &[&str],
+        what: &str,
+    ) -> Result<impl std::ops::Deref<Target = [u8]> + Send + 'static + use<>, ProviderError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| ProviderError::Refused("base_url cannot take a path".into()))?
+            .pop_if_empty()
+            .extend(segments);
+        let path = url.path().to_owned();
+        let started = Instant::now();
+        let sent = self
+            .http
+            .get(url)
+            .header(AUTHORIZATION, self.auth.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(
+                    method = "GET",
+                    path = %path,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "cloudonix request failed"
+                );
+                return Err(http::transport_error(e, self.timeout));
+            }
+        };
+        let status = resp.status();
+        tracing::debug!(
+            method = "GET",
+            path = %path,
+            status = status.as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "cloudonix request"
+        );
+        if status.is_success() {
+            resp.bytes()
+                .await
+                .map_err(|e| http::transport_error(e, self.timeout))
+        } else {
+            let retry_after = http::retry_after(resp.headers());
+            let body = resp.bytes().await.unwrap_or_default();
+            Err(map_http_error(status.as_u16(), retry_after, &body, what))
+        }
+    }
+}
+
+fn domain_scope(key: &JobKey) -> Result<&str, ProviderError> {
+    let d = key.scope.trim();
+    if d.is_empty() {
+        Err(ProviderError::Refused(format!(
+            "{} job needs a domain scope",
+            key.kind.label()
+        )))
+    } else {
+        Ok(d)
+    }
+}
+
+/// Keeps the first account of each id.
+fn dedup_accounts(accounts: &mut Vec<Account>) {
+    let mut seen = HashSet::new();
+    accounts.retain(|a| seen.insert(a.id.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CallState, Direction};
+
+    #[test]
+    fn domain_allow_list_matches_name_short_name_id_and_uuid() {
+        let cfg = vec!["acme".to_owned(), "1781".to_owned(), "UUID-X".to_owned()];
+        assert!(domain_matches(&cfg, "acme.cloudonix.net", None, None));
+        assert!(domain_matches(&cfg, "ACME.cloudonix.net", None, None));
+        assert!(!domain_matches(&cfg, "acme2.cloudonix.net", None, None));
+        assert!(!domain_matches(&cfg, "acme.example.net", None, None));
+        assert!(domain_matches(
+            &cfg,
+            "beta.cloudonix.net",
+            Some("1781"),
+            None
+        ));
+        assert!(domain_matches(
+            &cfg,
+            "gamma.cloudonix.net",
+            None,
+            Some("uuid-x")
+        ));
+        assert!(domain_matches(&[], "anything", None, None));
+        // Multi-byte names never split a char.
+        assert!(!domain_matches(
+            &["é".to_owned()],
+            "ééééééééééééééé",
+            None,
+            None
+        ));
+    }
+
+    #[test]
+    fn messages_are_one_line_and_capped() {
+        assert_eq!(cap("a\n  b\tc"), "a b c");
+        let long = "é".repeat(500);
+        assert_eq!(cap(&long).chars().count(), MESSAGE_MAX + 1);
+    }
+
+    #[test]
+    fn epochs_normalise_to_milliseconds() {
+        assert_eq!(wire::normalise_epoch(0), None);
+        assert_eq!(wire::normalise_epoch(-5), None);
+        assert_eq!(
+            wire::normalise_epoch(1_716_239_100),
+            Some(1_716_239_100_000)
+        );
+        assert_eq!(
+            wire::normalise_epoch(1_716_239_100_387),
+            Some(1_716_239_100_387)
+        );
+        assert_eq!(
+            wire::normalise_epoch(99_999_999_999),
+            Some(99_999_999_999_000)
+        );
+        assert_eq!(
+            wire::parse_iso_ms("2024-05-09T12:42:51Z"),
+            Some(1_715_258_571_000)
+        );
+        assert_eq!(
+            wire::parse_iso_ms("2024-05-09 12:42:51"),
+            Some(1_715_258_571_000)
+        );
+        assert_eq!(wire::parse_iso_ms("yesterday"), None);
+    }
+
+    #[test]
+    fn status_and_direction_vocabulary() {
+        let cases = [
+            ("new", CallState::Setup),
+            ("PROCESSING", CallState::Setup),
+            ("Ringing", CallState::Ringing),
+            ("connected", CallState::InCall),
+            ("answer", CallState::InCall),
+            ("external", CallState::InCall),
+            ("completed", CallState::Completed),
+            ("busy", CallState::Busy),
+            ("noanswer", CallState::NoAnswer),
+            ("cancel", CallState::Cancelled),
+            ("error", CallState::Failed),
+            ("nocredit", CallState::Failed),
+            ("teleporting", CallState::Unknown("teleporting".into())),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(call_state(raw), want, "{raw}");
+        }
+        assert_eq!(direction("Inbound"), Direction::Inbound);
+        assert_eq!(direction("INCOMING"), Direction::Inbound);
+        assert_eq!(direction("outbound-api"), Direction::Outbound);
+        assert_eq!(direction("Outgoing"), Direction::Outbound);
+        assert_eq!(direction("application"), Direction::Outbound);
+        assert_eq!(direction("subscriber"), Direction::Internal);
+        assert_eq!(direction("internal"), Direction::Internal);
+        assert_eq!(direction(""), Direction::Unknown);
+    }
+
+    #[test]
+    fn urls_lose_credentials_and_queries() {
+        assert_eq!(
+            display_url("https://u:p@host.example:8443/a/b?token=x#f"),
+            "https://host.example:8443/a/b"
+        );
+        assert_eq!(display_url("u:p@weird thing?x=1"), "weird thing");
     }
 }

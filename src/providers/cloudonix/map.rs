@@ -1,0 +1,487 @@
+//! Cloudonix wire types → the provider-neutral model.
+//!
+//! Everything here is pure: no I/O, no clock. Extras are flattened to short text; trunk
+//! passwords are only ever shown as `****`; URLs lose their user-info and query strings.
+
+use crate::model::{Account, AccountKind, Call, CallState, Direction, Field, Number, ProviderId};
+use crate::model::{QueueStat, Trunk};
+
+use super::wire;
+
+/// Longest extra value shown in the details panel (chars).
+const EXTRA_MAX: usize = 120;
+
+fn push(extra: &mut Vec<Field>, key: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        let v = v.trim();
+        if !v.is_empty() {
+            extra.push((key.to_owned(), clip(v, EXTRA_MAX)));
+        }
+    }
+}
+
+fn push_flag(extra: &mut Vec<Field>, key: &str, value: Option<bool>) {
+    if let Some(b) = value {
+        extra.push((key.to_owned(), if b { "yes" } else { "no" }.to_owned()));
+    }
+}
+
+fn push_int(extra: &mut Vec<Field>, key: &str, value: Option<i64>) {
+    if let Some(v) = value {
+        extra.push((key.to_owned(), v.to_string()));
+    }
+}
+
+/// Cuts `s` to at most `max` chars, marking the cut with `…`.
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_owned(),
+        Some((i, _)) => {
+            let mut out = s[..i].to_owned();
+            out.push('…');
+            out
+        }
+    }
+}
+
+/// A URL safe to show: scheme, host, port and path only (no user-info, query, fragment).
+pub fn display_url(raw: &str) -> String {
+    match reqwest::Url::parse(raw.trim()) {
+        Ok(u) if u.has_host() => {
+            let mut out = format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default());
+            if let Some(p) = u.port() {
+                out.push(':');
+                out.push_str(&p.to_string());
+            }
+            out.push_str(u.path());
+            out
+        }
+        _ => {
+            // Not a URL we can parse: drop anything after ? or # and anything before @.
+            let cut = raw.split(['?', '#']).next().unwrap_or_default();
+            let cut = cut.rsplit('@').next().unwrap_or_default();
+            cut.trim().to_owned()
+        }
+    }
+}
+
+/// sngrep-style call state from a Cloudonix session `status` (any casing).
+pub fn call_state(status: &str) -> CallState {
+    let s = status.trim();
+    let is = |w: &str| s.eq_ignore_ascii_case(w);
+    if is("new") || is("processing") || is("trying") || is("dialing") || is("queued") {
+        CallState::Setup
+    } else if is("ringing") || is("early") {
+        CallState::Ringing
+    } else if is("connected") || is("answer") || is("answered") || is("in-progress") {
+        CallState::InCall
+    } else if is("external") {
+        // Handed to an external leg / trunk and still up: the caller is in a call.
+        CallState::InCall
+    } else if is("completed") || is("complete") || is("hangup") {
+        CallState::Completed
+    } else if is("busy") {
+        CallState::Busy
+    } else if is("noanswer") || is("no-answer") || is("no answer") {
+        CallState::NoAnswer
+    } else if is("cancel") || is("cancelled") || is("canceled") {
+        CallState::Cancelled
+    } else if is("denied") || is("rejected") {
+        CallState::Rejected
+    } else if is("error") || is("nocredit") || is("failed") || is("congestion") {
+        CallState::Failed
+    } else {
+        CallState::Unknown(s.to_owned())
+    }
+}
+
+/// Direction from Cloudonix's free-form `direction` (any casing).
+pub fn direction(raw: &str) -> Direction {
+    let d = raw.trim().to_ascii_lowercase();
+    match d.as_str() {
+        "inbound" | "incoming" | "in" | "public-inbound" | "inbound-trunk" => Direction::Inbound,
+        "outgoing" | "out" | "application" | "api" | "click-to-call" => Direction::Outbound,
+        "internal" | "subscriber" | "local" | "extension" | "intra" => Direction::Internal,
+        _ if d.starts_with("outbound") || d.starts_with("public-outbound") => Direction::Outbound,
+        _ if d.starts_with("inbound") => Direction::Inbound,
+        _ => Direction::Unknown,
+    }
+}
+
+/// Whether a session is live: not ended and not in a final state.
+fn is_live(state: &CallState, ended: bool) -> bool {
+    !ended && (state.is_live() || matches!(state, CallState::Unknown(_)))
+}
+
+/// Maps one session. Returns the call and whether it belongs to the live table.
+pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Call, bool) {
+    let started = s.call_start_time.or(s.start_time).or(s.created_at);
+    let answered = s.call_answer_time.or(s.answer_time);
+    let ended_at = s.call_end_time.or(s.end_time);
+    let ended = ended_at.is_some();
+
+    let raw_status = s.status.as_deref().map(str::trim).unwrap_or("");
+    let mut state = if raw_status.is_empty() {
+        // No status: infer what we can from the times.
+        if ended {
+            if answered.is_some() {
+                CallState::Completed
+            } else {
+                CallState::Unknown(String::new())
+            }
+        } else if answered.is_some() {
+            CallState::InCall
+        } else if s.ringing == Some(true) {
+            CallState::Ringing
+        } else {
+            CallState::Setup
+        }
+    } else {
+        call_state(raw_status)
+    };
+    // An end time with a live-looking status: the session finished without a final status.
+    if ended && state.is_live() {
+        state = if answered.is_some() {
+            CallState::Completed
+        } else {
+            CallState::Unknown(raw_status.to_ascii_lowercase())
+        };
+    }
+    let live = is_live(&state, ended);
+
+    let raw_direction = s.direction.as_deref().unwrap_or("");
+    let dir = direction(raw_direction);
+
+    let mut extra = Vec::with_capacity(16);
+    push(&mut extra, "status", s.status.as_deref());
+    push(&mut extra, "direction", s.direction.as_deref());
+    push(&mut extra, "session id", s.id.as_deref());
+    push(&mut extra, "domain id", s.domain_id.as_deref());
+    push(
+        &mut extra,
+        "domain",
+        s.domain.as_deref().or(s.domain_name_or_id.as_deref()),
+    );
+    push(&mut extra, "subscriber", s.subscriber_id.as_deref());
+    push(
+        &mut extra,
+        "outgoing subscriber",
+        s.outgoing_subscriber_id.as_deref(),
+    );
+    push(&mut extra, "vapp server", s.vapp_server.as_deref());
+    if let Some(p) = &s.profile {
+        push(&mut extra, "inbound trunk", p.inbound_trunk_name.as_deref());
+        push(
+            &mut extra,
+            "inbound trunk id",
+            p.inbound_trunk_id.as_deref(),
+        );
+        push(
+            &mut extra,
+            "outbound trunk",
+            p.outbound_trunk_name.as_deref(),
+        );
+        push(
+            &mut extra,
+            "outbound trunk id",
+            p.outbound_trunk_id.as_deref(),
+        );
+    }
+    let sip_call_id = s
+        .call_ids
+        .first()
+        .or_else(|| s.profile.as_ref().and_then(|p| p.call_id.first()));
+    push(&mut extra, "sip call-id", sip_call_id.map(String::as_str));
+    if let Some(t) = s.time_limit.filter(|t| *t > 0) {
+        extra.push(("time limit".to_owned(), format!("{t} s")));
+    }
+    push_flag(&mut extra, "ringing", s.ringing);
+    if let Some(u) = &s.url {
+        push(&mut extra, "url", Some(&display_url(u)));
+    }
+    if let Some(u) = &s.callback {
+        push(&mut extra, "callback", Some(&display_url(u)));
+    }
+    push(
+        &mut extra,
+        "error",
+        s.last_error.as_deref().or(s.error.as_deref()),
+    );
+
+    let id = s.token.or(s.id).unwrap_or_default();
+    let call = Call {
+        provider,
+        account: domain.to_owned(),
+        id,
+        from: s.caller_id.unwrap_or_default(),
+        to: s.destination.unwrap_or_default(),
+        direction: dir,
+        state,
+        started_at_ms: started,
+        answered_at_ms: answered,
+        ended_at_ms: ended_at,
+        extra,
+    };
+    (call, live)
+}
+
+/// Maps a sessions list into `(live, history)`.
+pub fn map_sessions(
+    provider: ProviderId,
+    domain: &str,
+    sessions: Vec<wire::Session>,
+) -> (Vec<Call>, Vec<Call>) {
+    let mut live = Vec::new();
+    let mut history = Vec::new();
+    for s in sessions {
+        let (call, is_live) = map_session(provider, domain, s);
+        if is_live {
+            live.push(call);
+        } else {
+            history.push(call);
+        }
+    }
+    (live, history)
+}
+
+/// Maps a trunk. The password is never copied: `auth password` is `****` when set.
+pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
+    let mut extra = Vec::with_capacity(12);
+    push(&mut extra, "uuid", t.uuid.as_deref());
+    push(&mut extra, "domain id", t.domain_id.as_deref());
+    if let Some(auth) = t.profile.as_ref().and_then(|p| p.authentication.as_ref()) {
+        push(&mut extra, "auth user", auth.username.as_deref());
+        if auth.password_set {
+            extra.push(("auth password".to_owned(), "****".to_owned()));
+        }
+        push_flag(&mut extra, "overwrite from", auth.overwrite_from);
+    }
+    push_int(&mut extra, "metric", t.metric);
+    push_flag(&mut extra, "allow global", t.allow_global);
+    push(&mut extra, "global prefix", t.global_prefix.as_deref());
+    push(&mut extra, "created", t.created_at.as_deref());
+    push(&mut extra, "modified", t.modified_at.as_deref());
+
+    let id = t.id.or(t.uuid).unwrap_or_default();
+    Trunk {
+        provider,
+        account: domain.to_owned(),
+        name: t.name.unwrap_or_else(|| id.clone()),
+        id,
+        host: t.ip.unwrap_or_default(),
+        port: t.port,
+        transport: t.transport.unwrap_or_default(),
+        direction: t.direction.unwrap_or_default(),
+        prefix: t.prefix.unwrap_or_default(),
+        active: t.active,
+        extra,
+    }
+}
+
+pub fn map_trunks(provider: ProviderId, domain: &str, trunks: Vec<wire::Trunk>) -> Vec<Trunk> {
+    trunks
+        .into_iter()
+        .map(|t| map_trunk(provider, domain, t))
+        .collect()
+}
+
+/// Maps DNIDs into numbers. `target` is the application name (from `apps`, else the
+/// embedded application object), else `app #<id>`.
+pub fn map_dnids(
+    provider: ProviderId,
+    domain: &str,
+    dnids: Vec<wire::Dnid>,
+    apps: &[wire::Application],
+) -> Vec<Number> {
+    dnids
+        .into_iter()
+        .map(|d| map_dnid(provider, domain, d, apps))
+        .collect()
+}
+
+pub fn map_dnid(
+    provider: ProviderId,
+    domain: &str,
+    d: wire::Dnid,
+    apps: &[wire::Application],
+) -> Number {
+    let app_id = d
+        .application_id
+        .clone()
+        .or_else(|| d.application.as_ref().and_then(|a| a.id.clone()));
+    let by_id = app_id.as_deref().and_then(|id| {
+        apps.iter()
+            .find(|a| a.id.as_deref() == Some(id))
+            .and_then(|a| a.name.clone())
+    });
+    let embedded = d.application.as_ref().and_then(|a| a.name.clone());
+    let target = by_id
+        .or(embedded)
+        .or_else(|| app_id.as_ref().map(|id| format!("app #{id}")))
+        .unwrap_or_default();
+
+    let mut extra = Vec::with_capacity(10);
+    push(&mut extra, "dnid regex", d.dnid.as_deref());
+    push(&mut extra, "application id", app_id.as_deref());
+    push(
+        &mut extra,
+        "messaging app id",
+        d.messaging_application_id.as_deref(),
+    );
+    push_flag(&mut extra, "prefix", d.prefix);
+    push_flag(&mut extra, "expression", d.expression);
+    push_flag(&mut extra, "asterisk compatible", d.asterisk_compatible);
+    push_flag(&mut extra, "global", d.global);
+    push(&mut extra, "domain id", d.domain_id.as_deref());
+
+    let id = d.id.unwrap_or_default();
+    let number = d.source.or(d.dnid).unwrap_or_else(|| format!("dnid #{id}"));
+    Number {
+        provider,
+        account: domain.to_owned(),
+        id,
+        number,
+        target,
+        active: d.active,
+        extra,
+    }
+}
+
+/// The customer account. `id` = customer name, else numeric id, else `fallback`.
+pub fn map_customer(provider: ProviderId, c: wire::Customer, fallback: &str) -> Account {
+    let mut extra = Vec::with_capacity(6);
+    push(&mut extra, "id", c.id.as_deref());
+    push(&mut extra, "uuid", c.uuid.as_deref());
+    push(&mut extra, "created", c.created_at.as_deref());
+    if let Some(p) = &c.profile {
+        push(&mut extra, "contact", p.contact_name.as_deref());
+        push(&mut extra, "contact email", p.contact_email.as_deref());
+    }
+    let id = c
+        .name
+        .clone()
+        .or(c.id)
+        .unwrap_or_else(|| fallback.to_owned());
+    Account {
+        provider,
+        name: c.name.unwrap_or_else(|| id.clone()),
+        id,
+        parent: None,
+        kind: AccountKind::Customer,
+        active: c.active,
+        extra,
+    }
+}
+
+/// One domain account. `id` = domain name (else numeric id).
+pub fn map_domain(provider: ProviderId, parent: Option<&str>, d: wire::Domain) -> Account {
+    let mut extra = Vec::with_capacity(10);
+    push(&mut extra, "id", d.id.as_deref());
+    push(&mut extra, "uuid", d.uuid.as_deref());
+    push(&mut extra, "customer id", d.tenant_id.as_deref());
+    push_flag(&mut extra, "registration free", d.registration_free);
+    let default_app = d
+        .application
+        .as_ref()
+        .and_then(|a| a.name.clone())
+        .or_else(|| {
+            d.default_application
+                .as_ref()
+                .map(|id| format!("app #{id}"))
+        });
+    push(&mut extra, "default application", default_app.as_deref());
+    let aliases: Vec<&str> = d
+        .aliases
+        .iter()
+        .filter_map(|a| a.alias.as_deref())
+        .collect();
+    if !aliases.is_empty() {
+        push(&mut extra, "aliases", Some(&aliases.join(", ")));
+    }
+    push(&mut extra, "created", d.created_at.as_deref());
+    push(&mut extra, "modified", d.modified_at.as_deref());
+    push(&mut extra, "deleted", d.deleted_at.as_deref());
+
+    let id = d.domain.or(d.id).or(d.uuid).unwrap_or_default();
+    Account {
+        provider,
+        name: id.clone(),
+        id,
+        parent: parent.map(str::to_owned),
+        kind: AccountKind::Domain,
+        active: d.active,
+        extra,
+    }
+}
+
+pub fn map_domains(
+    provider: ProviderId,
+    parent: Option<&str>,
+    domains: Vec<wire::Domain>,
+) -> Vec<Account> {
+    domains
+        .into_iter()
+        .map(|d| map_domain(provider, parent, d))
+        .filter(|a| !a.id.is_empty())
+        .collect()
+}
+
+fn to_u32(v: Option<i64>) -> Option<u32> {
+    v.and_then(|v| u32::try_from(v).ok())
+}
+
+/// The concurrency row of the Queues pane.
+pub fn map_current_calls(
+    provider: ProviderId,
+    customer: &str,
+    report: wire::CurrentCalls,
+) -> Vec<QueueStat> {
+    let mut stat = QueueStat {
+        provider,
+        account: customer.to_owned(),
+        name: customer.to_owned(),
+        kind: "concurrency".to_owned(),
+        ..QueueStat::default()
+    };
+    match report {
+        wire::CurrentCalls::Series(points) => {
+            // The most recent sample: greatest date (ISO dates sort as text); ties and
+            // missing dates keep list order, so the last element wins.
+            let latest = points
+                .iter()
+                .enumerate()
+                .max_by(|(ia, a), (ib, b)| a.date.cmp(&b.date).then(ia.cmp(ib)))
+                .map(|(_, p)| p);
+            if let Some(p) = latest {
+                stat.active = to_u32(p.concurrency);
+                stat.total = to_u32(p.count);
+                push(&mut stat.extra, "date", p.date.as_deref());
+            }
+            stat.max_concurrency = to_u32(points.iter().filter_map(|p| p.concurrency).max());
+            if points.len() > 1 {
+                stat.extra
+                    .push(("samples".to_owned(), points.len().to_string()));
+            }
+        }
+        wire::CurrentCalls::Report(r) => {
+            stat.active = to_u32(r.current_calls);
+            stat.total = to_u32(r.count_total);
+            stat.max_concurrency = to_u32(r.concurrency_max);
+            push_int(&mut stat.extra, "subscribers", r.subscribers_total);
+            push_int(&mut stat.extra, "subscribers active", r.subscribers_active);
+            if let Some(b) = &r.billing_plan {
+                push(
+                    &mut stat.extra,
+                    "billing period start",
+                    b.period_start.as_deref(),
+                );
+                push(
+                    &mut stat.extra,
+                    "billing period end",
+                    b.period_end.as_deref(),
+                );
+            }
+        }
+    }
+    vec![stat]
+}
