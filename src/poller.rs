@@ -103,6 +103,7 @@ fn rank(kind: JobKind) -> u8 {
         JobKind::Stats => 2,
         JobKind::Trunks => 3,
         JobKind::Numbers => 4,
+        JobKind::AccountInfo => 5,
     }
 }
 

@@ -50,6 +50,11 @@ impl ProviderSnapshot {
             FetchData::Trunks(t) => self.trunks.extend(t),
             FetchData::Numbers(n) => self.numbers.extend(n),
             FetchData::Queues(q) => self.queues.extend(q),
+            FetchData::AccountInfo { account, fields } => {
+                if let Some(a) = self.accounts.iter_mut().find(|a| a.id == account) {
+                    crate::update::merge_fields(&mut a.extra, fields);
+                }
+            }
         }
     }
 }

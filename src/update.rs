@@ -386,7 +386,25 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
                 .get(pid.0 as usize)
                 .cloned()
                 .unwrap_or_default();
-            let rows = account_tree(pid, &name, &accounts);
+            let mut rows = account_tree(pid, &name, &accounts);
+            // Facts from per-account jobs (subscriber counts …) outlive a tree refresh.
+            for row in &mut rows {
+                if let Some(old) = t
+                    .accounts
+                    .rows
+                    .iter()
+                    .find(|o| o.account.provider == pid && o.account.id == row.account.id)
+                {
+                    let missing: Vec<crate::model::Field> = old
+                        .account
+                        .extra
+                        .iter()
+                        .filter(|(k, _)| !row.account.extra.iter().any(|(nk, _)| nk == k))
+                        .cloned()
+                        .collect();
+                    row.account.extra.extend(missing);
+                }
+            }
             let known: HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
             t.accounts.replace_slice(pid, None, rows, &ctx);
             t.accounts
@@ -409,6 +427,16 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
         FetchData::Trunks(rows) => t.trunks.replace_slice(pid, account, rows, &ctx),
         FetchData::Numbers(rows) => t.numbers.replace_slice(pid, account, rows, &ctx),
         FetchData::Queues(rows) => t.queues.replace_slice(pid, account, rows, &ctx),
+        FetchData::AccountInfo { account, fields } => {
+            if let Some(row) = t
+                .accounts
+                .rows
+                .iter_mut()
+                .find(|r| r.account.provider == pid && r.account.id == account)
+            {
+                merge_fields(&mut row.account.extra, fields);
+            }
+        }
     }
     let height = crate::ui::table_height(state.size).max(1);
     let tables = &mut state.tables;
@@ -418,6 +446,16 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
     tables.trunks.ensure_visible(height);
     tables.numbers.ensure_visible(height);
     tables.queues.ensure_visible(height);
+}
+
+/// Replaces fields of the same name, appends new ones.
+pub fn merge_fields(extra: &mut Vec<crate::model::Field>, fields: Vec<crate::model::Field>) {
+    for (k, v) in fields {
+        match extra.iter_mut().find(|(ek, _)| *ek == k) {
+            Some(slot) => slot.1 = v,
+            None => extra.push((k, v)),
+        }
+    }
 }
 
 fn retain<T: crate::state::table::Row>(

@@ -706,6 +706,13 @@ fn jobs_cover_each_domain_and_the_customer() {
                 2,
                 60
             ),
+            (
+                JobKind::AccountInfo,
+                "a.cloudonix.net",
+                "a.cloudonix.net",
+                1,
+                60
+            ),
             (JobKind::Calls, "b.cloudonix.net", "b.cloudonix.net", 1, 3),
             (JobKind::Trunks, "b.cloudonix.net", "b.cloudonix.net", 1, 30),
             (
@@ -713,6 +720,13 @@ fn jobs_cover_each_domain_and_the_customer() {
                 "b.cloudonix.net",
                 "b.cloudonix.net",
                 2,
+                60
+            ),
+            (
+                JobKind::AccountInfo,
+                "b.cloudonix.net",
+                "b.cloudonix.net",
+                1,
                 60
             ),
             (JobKind::Stats, "", "customer", 1, 10),
@@ -724,7 +738,7 @@ fn jobs_cover_each_domain_and_the_customer() {
     c.domains = vec!["a".into()];
     let client = CloudonixClient::new(P, &c).expect("ok");
     let jobs = client.jobs(&accounts[1..]);
-    assert_eq!(jobs.len(), 3);
+    assert_eq!(jobs.len(), 4);
     assert!(jobs.iter().all(|j| j.key.scope == "a.cloudonix.net"));
 }
 
@@ -866,7 +880,7 @@ async fn fetches_every_job_kind_from_the_stub() {
     assert_eq!(seen.requests.lock().expect("lock").len(), 2, "cost 2");
 
     let jobs = client.jobs(&accounts);
-    assert_eq!(jobs.len(), 3 * 3 + 1);
+    assert_eq!(jobs.len(), 3 * 4 + 1);
 
     let FetchData::Calls { live, history } = client
         .fetch(&key(JobKind::Calls, DOMAIN))

@@ -87,7 +87,7 @@ async fn twenty_seconds_of_polling_never_trips_the_limit() {
         "stats refreshed: {ok:?}"
     );
     for d in &cx.domains {
-        for kind in [JobKind::Trunks, JobKind::Numbers] {
+        for kind in [JobKind::Trunks, JobKind::Numbers, JobKind::AccountInfo] {
             assert!(
                 ok.get(&(kind, d.clone())).is_some_and(|n| *n >= 1),
                 "{kind:?} {d}: {ok:?}"

@@ -79,6 +79,19 @@ async fn snapshot_json_lists_every_resource_and_keeps_the_key_out_of_the_log() {
             "{key} empty: {p}"
         );
     }
+    let domains: Vec<&serde_json::Value> = p["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "domain")
+        .collect();
+    assert!(!domains.is_empty());
+    assert!(
+        domains
+            .iter()
+            .all(|d| d["extra"]["subscribers"].is_string()),
+        "{domains:?}"
+    );
     let call = &p["live_calls"][0];
     assert!(
         call["from"].is_string() && call["state"].is_string() && call["extra"].is_object(),

@@ -372,3 +372,57 @@ fn secrets_never_reach_the_message_line() {
     assert!(!text.contains("SUPERSECRET"), "{text}");
     assert!(text.contains("****"));
 }
+
+#[test]
+fn account_info_is_merged_and_survives_a_tree_refresh() {
+    let mut s = state();
+    let domain = Account {
+        provider: ProviderId(0),
+        id: "d1".into(),
+        name: "d1".into(),
+        parent: None,
+        kind: AccountKind::Domain,
+        active: Some(true),
+        extra: vec![("uuid".into(), "u-1".into())],
+    };
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Accounts,
+            "",
+            1,
+            Ok(FetchData::Accounts(vec![domain.clone()])),
+        ),
+    );
+    let info = FetchData::AccountInfo {
+        account: "d1".into(),
+        fields: vec![("subscribers".into(), "3 (2 active)".into())],
+    };
+    update(&mut s, fetched(0, JobKind::AccountInfo, "d1", 2, Ok(info)));
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Accounts,
+            "",
+            3,
+            Ok(FetchData::Accounts(vec![domain])),
+        ),
+    );
+    let row = s
+        .tables
+        .accounts
+        .rows
+        .iter()
+        .find(|r| r.account.id == "d1")
+        .unwrap();
+    assert!(
+        row.account
+            .extra
+            .contains(&("subscribers".into(), "3 (2 active)".into())),
+        "{:?}",
+        row.account.extra
+    );
+    assert!(row.account.extra.contains(&("uuid".into(), "u-1".into())));
+}

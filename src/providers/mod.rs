@@ -70,7 +70,7 @@ impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ProviderError::Unauthorized(m) => write!(f, "401 key rejected: {m}"),
-            ProviderError::Forbidden(m) => write!(f, "403 key lacks scope for this resource: {m}"),
+            ProviderError::Forbidden(m) => write!(f, "403 forbidden: {m}"),
             ProviderError::NotFound(m) => write!(f, "404 not found: {m}"),
             ProviderError::BadRequest(m) => write!(f, "400 bad request: {m}"),
             ProviderError::RateLimited {
@@ -107,6 +107,8 @@ pub enum JobKind {
     Trunks,
     Numbers,
     Stats,
+    /// Extra facts about one account (Cloudonix: subscriber counts of a domain).
+    AccountInfo,
 }
 
 impl JobKind {
@@ -118,6 +120,7 @@ impl JobKind {
             JobKind::Trunks => &[Resource::Trunks],
             JobKind::Numbers => &[Resource::Numbers],
             JobKind::Stats => &[Resource::Queues],
+            JobKind::AccountInfo => &[Resource::Accounts],
         }
     }
 
@@ -128,6 +131,7 @@ impl JobKind {
             JobKind::Trunks => "trunks",
             JobKind::Numbers => "numbers",
             JobKind::Stats => "stats",
+            JobKind::AccountInfo => "account info",
         }
     }
 }
@@ -157,10 +161,18 @@ pub struct Job {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FetchData {
     Accounts(Vec<Account>),
-    Calls { live: Vec<Call>, history: Vec<Call> },
+    Calls {
+        live: Vec<Call>,
+        history: Vec<Call>,
+    },
     Trunks(Vec<Trunk>),
     Numbers(Vec<Number>),
     Queues(Vec<QueueStat>),
+    /// Fields merged into one account's row (replacing fields of the same name).
+    AccountInfo {
+        account: String,
+        fields: Vec<crate::model::Field>,
+    },
 }
 
 /// A documented request budget: `requests` per `per` for each budget scope.

@@ -485,3 +485,12 @@ pub fn map_current_calls(
     }
     vec![stat]
 }
+
+/// Subscriber counts of a domain, as fields for its account row.
+pub fn map_subscribers(subs: &[wire::Subscriber]) -> Vec<crate::model::Field> {
+    let active = subs.iter().filter(|s| s.active != Some(false)).count();
+    vec![(
+        "subscribers".to_string(),
+        format!("{} ({active} active)", subs.len()),
+    )]
+}

@@ -289,6 +289,7 @@ impl CloudonixClient {
                     jobs.push(job(JobKind::Calls, 1, CALLS_INTERVAL));
                     jobs.push(job(JobKind::Trunks, 1, TRUNKS_INTERVAL));
                     jobs.push(job(JobKind::Numbers, 2, NUMBERS_INTERVAL));
+                    jobs.push(job(JobKind::AccountInfo, 1, ACCOUNTS_INTERVAL));
                 }
                 _ => {}
             }
@@ -344,6 +345,20 @@ impl CloudonixClient {
                 Ok(FetchData::Trunks(map::map_trunks(self.id, d, trunks)))
             }
             JobKind::Numbers => self.fetch_numbers(domain_scope(key)?).await,
+            JobKind::AccountInfo => {
+                let d = domain_scope(key)?;
+                let body = self
+                    .get(
+                        &self.domain_path(d, "subscribers"),
+                        &format!("subscribers of {d}"),
+                    )
+                    .await?;
+                let subs = wire::decode_subscribers(&body)?;
+                Ok(FetchData::AccountInfo {
+                    account: d.to_owned(),
+                    fields: map::map_subscribers(&subs),
+                })
+            }
             JobKind::Stats => {
                 let path = [
                     "customers",

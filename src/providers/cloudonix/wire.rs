@@ -219,6 +219,18 @@ pub struct Application {
     pub active: Option<bool>,
 }
 
+/// A subscriber (only what the console counts; `sipPassword` is never decoded).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Subscriber {
+    #[serde(deserialize_with = "id")]
+    pub id: Option<String>,
+    #[serde(deserialize_with = "text")]
+    pub msisdn: Option<String>,
+    #[serde(deserialize_with = "flag")]
+    pub active: Option<bool>,
+}
+
 /// A domain. Its `profile` is deliberately not decoded (it can hold API keys).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -491,6 +503,11 @@ pub fn decode_dnids(bytes: &[u8]) -> Result<Vec<Dnid>, ProviderError> {
 /// `GET …/applications`.
 pub fn decode_applications(bytes: &[u8]) -> Result<Vec<Application>, ProviderError> {
     decode_list(bytes).map(|d| note_skipped("applications", d))
+}
+
+/// `GET …/subscribers`.
+pub fn decode_subscribers(bytes: &[u8]) -> Result<Vec<Subscriber>, ProviderError> {
+    decode_list(bytes).map(|d| note_skipped("subscribers", d))
 }
 
 /// `GET /customers/{c}/domains`.
