@@ -35,6 +35,11 @@ pub enum Action {
         provider: ProviderId,
         wait: Option<Duration>,
     },
+    /// A line for the message bar (config warnings at start-up …).
+    Notice {
+        level: crate::state::Level,
+        text: String,
+    },
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,

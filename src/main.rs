@@ -6,10 +6,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use ratatui::crossterm::event::EventStream;
+use switchboard::action::Action;
 use switchboard::app::Console;
 use switchboard::cli::{Cli, Command, ConfigAction, SimArgs};
 use switchboard::config::{self, Config};
 use switchboard::poller::PollerOptions;
+use switchboard::state::Level;
 use switchboard::theme::Theme;
 use switchboard::{logging, sim, snapshot};
 use tokio_util::sync::CancellationToken;
@@ -32,7 +34,7 @@ fn main() -> ExitCode {
         Some(Command::Snapshot { json }) => {
             let _log = start_logging(&cli);
             match load_config(&cli) {
-                Ok(cfg) => ExitCode::from(rt.block_on(snapshot::run(&cfg, *json))),
+                Ok((cfg, _)) => ExitCode::from(rt.block_on(snapshot::run(&cfg, *json))),
                 Err(code) => code,
             }
         }
@@ -53,7 +55,7 @@ fn start_logging(cli: &Cli) -> Option<logging::LogGuard> {
 
 /// Loads the config named by --config / $SWITCHBOARD_CONFIG / the default path, or
 /// prints one clear message and returns exit code 2.
-fn load_config(cli: &Cli) -> Result<Config, ExitCode> {
+fn load_config(cli: &Cli) -> Result<(Config, Vec<String>), ExitCode> {
     let Some(path) = config::resolve_path(cli.config.clone()) else {
         eprintln!("switchboard: no config directory on this system; pass --config PATH");
         return Err(ExitCode::from(2));
@@ -71,7 +73,7 @@ fn load_config(cli: &Cli) -> Result<Config, ExitCode> {
                 eprintln!("switchboard: warning: {w}");
                 tracing::warn!("{w}");
             }
-            Ok(loaded.config)
+            Ok((loaded.config, loaded.warnings))
         }
         Err(e) => {
             eprintln!("switchboard: {e}");
@@ -82,29 +84,27 @@ fn load_config(cli: &Cli) -> Result<Config, ExitCode> {
 }
 
 fn theme_for(cli: &Cli, cfg: &Config) -> Result<Theme, String> {
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        return Ok(Theme::mono());
-    }
-    let Some(name) = cli.theme.clone().or_else(|| cfg.ui.theme.clone()) else {
-        return Ok(Theme::default());
-    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut dirs: Vec<PathBuf> = Vec::new();
     if let Some(p) = cfg.path.as_ref().and_then(|p| p.parent()) {
         dirs.push(p.join("themes"));
     }
-    if let Ok(exe) = std::env::current_exe()
-        && let Some(d) = exe.parent()
-    {
-        dirs.push(d.join("themes"));
-        dirs.push(d.join("../../themes"));
+    if let Some(p) = config::default_path().as_ref().and_then(|p| p.parent()) {
+        dirs.push(p.join("themes"));
     }
     dirs.push(PathBuf::from("themes"));
-    Theme::load(&name, &dirs)
+    Theme::choose(
+        cli.theme.as_deref(),
+        cfg.ui.theme.as_deref(),
+        no_color,
+        &dirs,
+    )
 }
 
 fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
     let _log = start_logging(cli);
     let mut sims = None;
+    let mut warnings = Vec::new();
     let config = if cli.demo {
         let started = rt.block_on(sim::start(sim::SimOptions::default()));
         let running = match started {
@@ -125,7 +125,10 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
         }
     } else {
         match load_config(cli) {
-            Ok(c) => c,
+            Ok((c, w)) => {
+                warnings = w;
+                c
+            }
             Err(code) => return code,
         }
     };
@@ -146,6 +149,12 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
     let result = rt.block_on(async {
         spawn_signal_watch(cancel.clone());
         let mut console = Console::start(&config, theme, PollerOptions::default(), cancel.clone());
+        for text in warnings {
+            let _ = console.sender().send(Action::Notice {
+                level: Level::Warn,
+                text,
+            });
+        }
         let mut terminal = ratatui::init();
         install_panic_hook();
         let r = console.run(&mut terminal, EventStream::new()).await;

@@ -159,6 +159,18 @@ impl Theme {
 
     /// The theme to use: `name` if given; otherwise `mono` when `no_color` (the
     /// `NO_COLOR` convention), else `default`.
+    /// The theme to use: `--theme` beats `NO_COLOR`, which beats the config's `[ui] theme`
+    /// (the shipped template names one, so it must not defeat `NO_COLOR`).
+    pub fn choose(
+        cli: Option<&str>,
+        config: Option<&str>,
+        no_color: bool,
+        dirs: &[PathBuf],
+    ) -> Result<Theme, String> {
+        let name = cli.or(if no_color { None } else { config });
+        Theme::resolve(name, dirs, no_color)
+    }
+
     pub fn resolve(name: Option<&str>, dirs: &[PathBuf], no_color: bool) -> Result<Theme, String> {
         match name {
             Some(n) => Theme::load(n, dirs),
@@ -304,5 +316,28 @@ mod tests {
             let s = *t.slot(key).unwrap();
             assert!(s.fg.is_none() && s.bg.is_none(), "{key} has a colour");
         }
+    }
+
+    #[test]
+    fn no_color_beats_the_config_but_not_the_command_line() {
+        let none: &[PathBuf] = &[];
+        let mono = Theme::mono();
+        assert_eq!(
+            Theme::choose(None, Some("default"), true, none).ok(),
+            Some(mono.clone())
+        );
+        assert_eq!(
+            Theme::choose(None, None, true, none).ok(),
+            Some(mono.clone())
+        );
+        assert_ne!(
+            Theme::choose(Some("default"), None, true, none).ok(),
+            Some(mono.clone())
+        );
+        assert_ne!(
+            Theme::choose(None, Some("default"), false, none).ok(),
+            Some(mono)
+        );
+        assert!(Theme::choose(None, Some("../x"), false, none).is_err());
     }
 }

@@ -74,6 +74,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 ),
             }
         }
+        Action::Notice { level, text } => set_message(state, level, redact(&text).into_owned()),
         Action::ProviderDown { provider, message } => {
             let message = redact(&message).into_owned();
             if let Some(p) = state.providers.get_mut(provider.0 as usize) {
