@@ -269,12 +269,12 @@ pub fn permission_warning(path: &Path) -> Option<String> {
     if mode & 0o077 == 0 {
         return None;
     }
+    // The remedy comes first: on an 80-column message line the path may be cut.
     Some(format!(
-        "{} holds a literal secret and is readable by group or others (mode {:04o}); \
-         run `chmod 600 {}` or use `env:VAR` / `cmd:COMMAND` references instead",
+        "run `chmod 600 {}`: it holds a literal secret and is readable by group or \
+         others (mode {:04o}); or use `env:VAR` / `cmd:COMMAND` references",
         path.display(),
         mode,
-        path.display()
     ))
 }
 

@@ -37,6 +37,15 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// The screen with its escape sequences (colours, attributes).
+    fn capture_styled(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-e", "-t", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     fn capture(&self) -> String {
         let out = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.name])
@@ -177,4 +186,76 @@ fn sighup_exits_cleanly_and_restores_the_terminal() {
         screen.contains("icanon,echo,END"),
         "terminal left in raw mode:\n{screen}"
     );
+}
+
+/// `switchboard sim --write-config` in the background, then the console against that file:
+/// a group-readable file with a literal key is warned about on screen, and `NO_COLOR`
+/// leaves no colour on screen while states still read by symbol.
+#[test]
+fn console_against_sim_subcommand_warns_about_a_readable_secret_and_honours_no_color() {
+    let t = Tmux::start("sim", "bash --norc --noprofile");
+    t.wait_for("a shell prompt", Duration::from_secs(10), |s| {
+        s.contains('$')
+    });
+    let cfg = t.home.join("sb.toml");
+    t.send(&[
+        &format!(
+            "{} sim --seed 5 --write-config {} > /dev/null &",
+            bin(),
+            cfg.display()
+        ),
+        "Enter",
+    ]);
+    let start = Instant::now();
+    while !cfg.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "sim wrote no config"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    t.send(&["clear", "Enter"]);
+    t.send(&[
+        &format!(
+            "chmod 644 {c}; NO_COLOR=1 {b} --config {c}",
+            c = cfg.display(),
+            b = bin()
+        ),
+        "Enter",
+    ]);
+    t.wait_for("the warning", Duration::from_secs(8), |s| {
+        s.contains("chmod 600")
+    });
+    let screen = t.wait_for("live calls", Duration::from_secs(20), has_live_call);
+    assert!(screen.contains("cloudonix-demo"), "{screen}");
+    let styled = t.capture_styled();
+    let colour = regex_free_colour_scan(&styled);
+    assert!(
+        colour.is_none(),
+        "colour escape {colour:?} under NO_COLOR:\n{styled}"
+    );
+    t.send(&["q"]);
+    t.wait_for("the shell back", Duration::from_secs(10), |s| {
+        !s.contains("Live calls")
+    });
+}
+
+/// Finds an SGR sequence that sets a foreground or background colour.
+fn regex_free_colour_scan(text: &str) -> Option<String> {
+    for seq in text.split("\x1b[").skip(1) {
+        let Some(end) = seq.find('m') else { continue };
+        let params = &seq[..end];
+        if params.chars().any(|c| !c.is_ascii_digit() && c != ';') {
+            continue;
+        }
+        for p in params.split(';') {
+            if let Ok(n) = p.parse::<u32>()
+                && matches!(n, 30..=38 | 40..=48 | 90..=97 | 100..=107)
+            {
+                return Some(params.to_string());
+            }
+        }
+    }
+    None
 }
