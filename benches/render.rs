@@ -143,3 +143,38 @@ fn full_repaint(bencher: Bencher, n: usize) {
             .unwrap();
     });
 }
+
+/// One keystroke in the `/` filter: the whole view is rebuilt (every row matched).
+#[divan::bench(args = [10_000, 100_000])]
+fn filter_keystroke(bencher: Bencher, n: usize) {
+    let mut state = state(n);
+    let names = state.provider_names.clone();
+    let tz = state.tz.clone();
+    let mut flip = false;
+    bencher.bench_local(|| {
+        let ctx = Ctx {
+            now_ms: NOW,
+            provider_names: &names,
+            tz: &tz,
+        };
+        flip = !flip;
+        let needle = if flip { "2079460" } else { "20794600" };
+        state.tables.live.set_filter(needle, &ctx);
+    });
+}
+
+/// `S`: reverse the sort of the whole table.
+#[divan::bench(args = [10_000, 100_000])]
+fn sort_reverse(bencher: Bencher, n: usize) {
+    let mut state = state(n);
+    let names = state.provider_names.clone();
+    let tz = state.tz.clone();
+    bencher.bench_local(|| {
+        let ctx = Ctx {
+            now_ms: NOW,
+            provider_names: &names,
+            tz: &tz,
+        };
+        state.tables.live.sort_reverse(&ctx);
+    });
+}
