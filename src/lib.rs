@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod command;
 pub mod config;
+pub mod form;
 pub mod format;
 pub mod logging;
 pub mod model;

@@ -175,6 +175,99 @@ pub enum FetchData {
     },
 }
 
+/// An operator action that changes something at a provider. Built from a submitted
+/// form or a command; sent once, never retried automatically.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mutation {
+    CreateTrunk { account: String, trunk: TrunkSpec },
+    UpdateTrunk { account: String, id: String, trunk: TrunkSpec },
+    DeleteTrunk { account: String, id: String },
+    UpdateNumber { account: String, id: String, number: NumberSpec },
+    SetNumberActive { account: String, id: String, active: bool },
+    ClickToCall {
+        account: String,
+        destination: String,
+        caller_id: Option<String>,
+        /// Application name or id that handles the call.
+        application: Option<String>,
+    },
+    Hangup { account: String, call_id: String },
+}
+
+impl Mutation {
+    pub fn account(&self) -> &str {
+        match self {
+            Mutation::CreateTrunk { account, .. }
+            | Mutation::UpdateTrunk { account, .. }
+            | Mutation::DeleteTrunk { account, .. }
+            | Mutation::UpdateNumber { account, .. }
+            | Mutation::SetNumberActive { account, .. }
+            | Mutation::ClickToCall { account, .. }
+            | Mutation::Hangup { account, .. } => account,
+        }
+    }
+
+    /// The command name recorded in the audit log.
+    pub fn command(&self) -> &'static str {
+        match self {
+            Mutation::CreateTrunk { .. } => "trunk.new",
+            Mutation::UpdateTrunk { .. } => "trunk.edit",
+            Mutation::DeleteTrunk { .. } => "trunk.delete",
+            Mutation::UpdateNumber { .. } => "number.edit",
+            Mutation::SetNumberActive { .. } => "number.toggle",
+            Mutation::ClickToCall { .. } => "call",
+            Mutation::Hangup { .. } => "hangup",
+        }
+    }
+}
+
+/// A trunk as a form submits it (provider-neutral names).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrunkSpec {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub transport: String,
+    pub direction: String,
+    pub prefix: String,
+    pub auth_username: Option<String>,
+    /// None = leave the stored password as it is.
+    pub auth_password: Option<crate::secret::Secret>,
+}
+
+/// A number (Cloudonix DNID) as a form submits it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberSpec {
+    /// The human form (`+14155550100`, `123[4-7]`); Cloudonix `source`.
+    pub source: String,
+    /// Application name or id it routes to.
+    pub application: String,
+    pub active: bool,
+    /// At most one of these is true.
+    pub prefix: bool,
+    pub expression: bool,
+    pub asterisk_compatible: bool,
+}
+
+/// The exact request a mutation sends, for the review step and the audit log.
+/// `body` has every secret masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestPreview {
+    pub method: String,
+    pub path: String,
+    pub body: Option<String>,
+}
+
+/// How a mutation ended when the provider answered 2xx (or 404 on hang-up).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MutationOutcome {
+    pub status: u16,
+    /// What to tell the operator ("trunk pbx-hq updated", "call already ended" …).
+    pub message: String,
+    /// For click-to-call: the new call's id (token).
+    pub created_id: Option<String>,
+}
+
 /// A documented request budget: `requests` per `per` for each budget scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
