@@ -244,7 +244,8 @@ impl Poller {
             return;
         };
         let (budget, cost) = (state.job.budget.clone(), state.job.cost);
-        self.budgets.scope(&budget).complete(now, cost);
+        let accepted = !matches!(result, Err(ProviderError::RateLimited { .. }));
+        self.budgets.scope(&budget).complete(now, cost, accepted);
         let interval = self.interval(&state.job);
         if let Err(ProviderError::RateLimited { retry_after, .. }) = &result {
             let until = self.budgets.throttle(&budget, now, *retry_after);

@@ -23,9 +23,13 @@ use crate::state::BudgetView;
 #[derive(Debug, Clone)]
 pub struct Window {
     capacity: u32,
+    /// The configured capacity; `capacity` drops below it after a 429 and creeps back.
+    configured: u32,
+    last_throttle: Option<Instant>,
     per: Duration,
-    /// Completion times of the requests still inside the window, oldest first.
-    done: VecDeque<Instant>,
+    /// Completion times of the requests still inside the window, oldest first, and
+    /// whether the provider accepted them (false: answered 429).
+    done: VecDeque<(Instant, bool)>,
     in_flight: u32,
     paused_until: Option<Instant>,
 }
@@ -34,6 +38,8 @@ impl Window {
     pub fn new(capacity: u32, per: Duration) -> Window {
         Window {
             capacity: capacity.max(1),
+            configured: capacity.max(1),
+            last_throttle: None,
             per,
             done: VecDeque::new(),
             in_flight: 0,
@@ -42,7 +48,7 @@ impl Window {
     }
 
     fn prune(&mut self, now: Instant) {
-        while let Some(&t) = self.done.front() {
+        while let Some(&(t, _)) = self.done.front() {
             if now.duration_since(t) >= self.per {
                 self.done.pop_front();
             } else {
@@ -74,12 +80,36 @@ impl Window {
         }
     }
 
-    /// The job that reserved `cost` slots has finished (whatever its outcome).
-    pub fn complete(&mut self, now: Instant, cost: u32) {
+    /// The job that reserved `cost` slots has finished, `accepted` unless it got a 429.
+    pub fn complete(&mut self, now: Instant, cost: u32, accepted: bool) {
         self.in_flight = self.in_flight.saturating_sub(cost);
         for _ in 0..cost {
-            self.done.push_back(now);
+            self.done.push_back((now, accepted));
         }
+        // After three quiet windows, give back one request of a learned-down capacity.
+        if self.capacity < self.configured
+            && self
+                .last_throttle
+                .is_some_and(|t| now.duration_since(t) >= self.per * 3)
+        {
+            self.capacity += 1;
+            self.last_throttle = Some(now);
+        }
+    }
+
+    /// The provider answered 429 although our window had room: it allows fewer requests
+    /// than configured (or someone else shares the key). Use what it did accept in this
+    /// window as the capacity from now on.
+    pub fn learn_from_429(&mut self, now: Instant) -> u32 {
+        self.prune(now);
+        // With nothing of ours in the window someone else spent the budget: the pause
+        // covers that; there is nothing to learn.
+        let accepted = self.done.iter().filter(|(_, ok)| *ok).count() as u32;
+        if accepted > 0 {
+            self.capacity = self.capacity.min(accepted).max(1);
+            self.last_throttle = Some(now);
+        }
+        self.capacity
     }
 
     /// How long until `cost` slots are free (zero if they are now). In-flight requests
@@ -97,7 +127,7 @@ impl Window {
         // Slots to free = used + cost − capacity; the k-th oldest completion frees one.
         let need = (used + cost - self.capacity) as usize;
         match self.done.get(need.saturating_sub(1)) {
-            Some(&t) => (t + self.per).saturating_duration_since(now),
+            Some(&(t, _)) => (t + self.per).saturating_duration_since(now),
             None => self.per,
         }
     }
@@ -162,7 +192,18 @@ impl Budgets {
         self.throttled += 1;
         let per = self.limit.per;
         let until = now + retry_after.unwrap_or(per).max(Duration::from_millis(500));
-        self.scope(scope).pause_until(until);
+        let w = self.scope(scope);
+        let before = w.capacity();
+        let after = w.learn_from_429(now);
+        if after < before {
+            tracing::warn!(
+                scope,
+                before,
+                after,
+                "provider allows fewer requests than configured; lowering this scope's budget"
+            );
+        }
+        w.pause_until(until);
         until
     }
 
@@ -174,9 +215,15 @@ impl Budgets {
             .map(|w| w.available(now))
             .min()
             .unwrap_or(self.capacity);
+        let limit = self
+            .scopes
+            .values()
+            .map(Window::capacity)
+            .min()
+            .unwrap_or(self.capacity);
         BudgetView {
             remaining,
-            limit: self.capacity,
+            limit,
             window_s: self.limit.per.as_secs().max(1) as u32,
             scopes: self.scopes.len() as u32,
             throttled: self.throttled,
@@ -223,7 +270,7 @@ mod tests {
         assert!(w.try_reserve(t0, 2));
         assert!(w.try_reserve(t0, 1));
         assert!(!w.try_reserve(t0, 1));
-        w.complete(t0 + Duration::from_secs(1), 3);
+        w.complete(t0 + Duration::from_secs(1), 3, true);
         // All three completed at t0+1 s: nothing frees before t0+11 s.
         assert_eq!(
             w.wait_for(t0 + Duration::from_secs(1), 1),
@@ -248,6 +295,28 @@ mod tests {
         assert_eq!(b.throttled, 1);
         // Another scope is unaffected.
         assert_eq!(b.scope("d2").available(t0), 9);
+    }
+
+    #[test]
+    fn a_429_teaches_the_real_capacity_which_recovers_slowly() {
+        let per = Duration::from_secs(10);
+        let mut w = Window::new(9, per);
+        let t0 = Instant::now();
+        assert!(w.try_reserve(t0, 3));
+        w.complete(t0, 3, true);
+        // The provider refused the fourth although we believed in nine.
+        assert_eq!(w.learn_from_429(t0), 3);
+        assert_eq!(w.capacity(), 3);
+        assert_eq!(w.available(t0 + per), 3);
+        // Three quiet windows later one request comes back, then another three later.
+        let t1 = t0 + per * 3;
+        assert!(w.try_reserve(t1, 1));
+        w.complete(t1, 1, true);
+        assert_eq!(w.capacity(), 4);
+        let t2 = t1 + per;
+        assert!(w.try_reserve(t2, 1));
+        w.complete(t2, 1, true);
+        assert_eq!(w.capacity(), 4, "not faster than one per three windows");
     }
 
     #[test]

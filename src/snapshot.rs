@@ -76,7 +76,8 @@ async fn run_job(
     }
     let result = client.fetch(&job.key).await;
     let now = Instant::now();
-    budgets.scope(&job.budget).complete(now, job.cost);
+    let accepted = !matches!(result, Err(ProviderError::RateLimited { .. }));
+    budgets.scope(&job.budget).complete(now, job.cost, accepted);
     if let Err(ProviderError::RateLimited { retry_after, .. }) = &result {
         budgets.throttle(&job.budget, now, *retry_after);
     }

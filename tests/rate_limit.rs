@@ -103,3 +103,141 @@ async fn twenty_seconds_of_polling_never_trips_the_limit() {
     let reqs = cx.requests();
     assert!(!reqs.is_empty());
 }
+
+/// `r` with the budget spent: the poller answers when the refresh can run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_with_the_budget_spent_says_when_it_can() {
+    let sims = support::sims(12, |_| {}).await;
+    let cx = &sims.cloudonix;
+    // 3 per 10 s minus one spare = 2 per window: discovery (2 requests) spends it all.
+    let window = Duration::from_secs(10);
+    let cfg = support::with_rate(
+        support::cloudonix_config(&cx.base_url, &cx.customer_key),
+        3,
+        window,
+    );
+    let client = Arc::new(ProviderClient::from_config(ProviderId(0), &cfg).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let handle = poller::spawn(
+        ProviderId(0),
+        client,
+        RateLimit {
+            requests: 3,
+            per: window,
+        },
+        PollerOptions::default(),
+        tx,
+        cancel.clone(),
+    );
+    handle.send(PollerCmd::Visible(Resource::Accounts));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let mut asked = false;
+    let mut answer = None;
+    while let Ok(Some(action)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        match action {
+            Action::Fetched(f) if f.job.kind == JobKind::Accounts && !asked => {
+                assert!(f.result.is_ok());
+                handle.send(PollerCmd::RefreshNow);
+                asked = true;
+            }
+            Action::RefreshAnswer { wait, .. } => {
+                answer = Some(wait);
+                break;
+            }
+            _ => {}
+        }
+    }
+    cancel.cancel();
+    let wait = answer
+        .expect("an answer to the refresh")
+        .expect("budget spent, so a wait");
+    assert!(wait > Duration::from_secs(5) && wait <= window, "{wait:?}");
+    assert_eq!(cx.throttled(), 0);
+}
+
+/// A provider stricter than configured: the first 429 pauses the scope until its
+/// window resets instead of hammering it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_429_the_scope_pauses_and_learns_the_real_limit() {
+    let window = Duration::from_secs(4);
+    let sims = support::sims(13, |o| {
+        o.cloudonix.rate_limit_requests = 2;
+        o.cloudonix.rate_limit_window = window;
+    })
+    .await;
+    let cx = &sims.cloudonix;
+    // Misconfigured: the console believes 10 per 4 s.
+    let cfg = support::with_rate(
+        support::cloudonix_config(&cx.base_url, &cx.customer_key),
+        10,
+        window,
+    );
+    let client = Arc::new(ProviderClient::from_config(ProviderId(0), &cfg).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let handle = poller::spawn(
+        ProviderId(0),
+        client,
+        RateLimit {
+            requests: 10,
+            per: window,
+        },
+        PollerOptions::default(),
+        tx,
+        cancel.clone(),
+    );
+    // An impatient operator pressing `r` five times a second.
+    let impatient = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            handle.send(PollerCmd::RefreshNow);
+        }
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(9);
+    let mut paused = 0;
+    while let Ok(Some(action)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        if let Action::RateLimited { .. } = action {
+            paused += 1;
+        }
+    }
+    cancel.cancel();
+    impatient.abort();
+    assert!(paused >= 1, "the console noticed the 429");
+    // The first burst (everything due at start, sent concurrently against a limit the
+    // config overstated) may meet 429s; after that the scheduler has learned each
+    // scope's real capacity and meets none.
+    let reqs = cx.requests();
+    let t0 = reqs.first().map(|r| r.at).expect("requests were made");
+    let late: Vec<String> = reqs
+        .iter()
+        .filter(|r| r.status == 429)
+        .filter_map(|r| {
+            let at = r.at.duration_since(t0).ok()?;
+            (at > Duration::from_secs(1)).then(|| format!("{at:?} {}", r.path))
+        })
+        .collect();
+    assert!(late.is_empty(), "429s after the first burst: {late:?}");
+    // After a 429 the scope stays quiet: no request reaches it between 0.1 s (requests
+    // already in flight) and 0.9 s after the 429 (Retry-After is at least 1 s).
+    let scope_of = |path: &str| {
+        cx.domains
+            .iter()
+            .find(|d| path.contains(d.as_str()))
+            .cloned()
+            .unwrap_or_else(|| "customer".into())
+    };
+    for r in reqs.iter().filter(|r| r.status == 429) {
+        let scope = scope_of(&r.path);
+        for other in reqs.iter().filter(|o| scope_of(&o.path) == scope) {
+            if let Ok(after) = other.at.duration_since(r.at) {
+                assert!(
+                    !(after > Duration::from_millis(100) && after < Duration::from_millis(900)),
+                    "{} {} sent {after:?} after a 429 in scope {scope}",
+                    other.method,
+                    other.path
+                );
+            }
+        }
+    }
+}

@@ -179,11 +179,29 @@ pub enum FetchData {
 /// form or a command; sent once, never retried automatically.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mutation {
-    CreateTrunk { account: String, trunk: TrunkSpec },
-    UpdateTrunk { account: String, id: String, trunk: TrunkSpec },
-    DeleteTrunk { account: String, id: String },
-    UpdateNumber { account: String, id: String, number: NumberSpec },
-    SetNumberActive { account: String, id: String, active: bool },
+    CreateTrunk {
+        account: String,
+        trunk: TrunkSpec,
+    },
+    UpdateTrunk {
+        account: String,
+        id: String,
+        trunk: TrunkSpec,
+    },
+    DeleteTrunk {
+        account: String,
+        id: String,
+    },
+    UpdateNumber {
+        account: String,
+        id: String,
+        number: NumberSpec,
+    },
+    SetNumberActive {
+        account: String,
+        id: String,
+        active: bool,
+    },
     ClickToCall {
         account: String,
         destination: String,
@@ -191,7 +209,10 @@ pub enum Mutation {
         /// Application name or id that handles the call.
         application: Option<String>,
     },
-    Hangup { account: String, call_id: String },
+    Hangup {
+        account: String,
+        call_id: String,
+    },
 }
 
 impl Mutation {
