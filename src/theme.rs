@@ -324,15 +324,15 @@ mod tests {
         let mono = Theme::mono();
         assert_eq!(
             Theme::choose(None, Some("default"), true, none).ok(),
-            Some(mono.clone())
+            Some(mono)
         );
         assert_eq!(
             Theme::choose(None, None, true, none).ok(),
-            Some(mono.clone())
+            Some(mono)
         );
         assert_ne!(
             Theme::choose(Some("default"), None, true, none).ok(),
-            Some(mono.clone())
+            Some(mono)
         );
         assert_ne!(
             Theme::choose(None, Some("default"), false, none).ok(),
