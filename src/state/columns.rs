@@ -175,7 +175,7 @@ pub static LIVE_CALL_COLUMNS: &[Column<Call>] = &[
     Column {
         title: "Account",
         width: 22,
-        drop: 2,
+        drop: 1,
         text: |c, _| c.account.clone(),
         sort: |c, _| text(&c.account),
     },
@@ -196,13 +196,13 @@ pub static LIVE_CALL_COLUMNS: &[Column<Call>] = &[
     Column {
         title: "Dir",
         width: 4,
-        drop: 1,
+        drop: 2,
         text: |c, _| c.direction.label().to_string(),
         sort: |c, _| text(c.direction.label()),
     },
     Column {
         title: "Duration",
-        width: 8,
+        width: 9,
         drop: 0,
         text: |c, x| {
             c.duration_s(x.now_ms)
