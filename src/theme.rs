@@ -326,10 +326,7 @@ mod tests {
             Theme::choose(None, Some("default"), true, none).ok(),
             Some(mono)
         );
-        assert_eq!(
-            Theme::choose(None, None, true, none).ok(),
-            Some(mono)
-        );
+        assert_eq!(Theme::choose(None, None, true, none).ok(), Some(mono));
         assert_ne!(
             Theme::choose(Some("default"), None, true, none).ok(),
             Some(mono)
