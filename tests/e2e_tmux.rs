@@ -28,6 +28,30 @@ impl Tmux {
         Tmux { name, home }
     }
 
+    /// A clean bash at its prompt.
+    fn shell(tag: &str) -> Tmux {
+        let t = Tmux::start(tag, "bash --norc --noprofile");
+        t.wait_for("a shell prompt", Duration::from_secs(10), |s| {
+            s.contains('$')
+        });
+        t
+    }
+
+    /// The terminal is usable after the console left: canonical mode and echo are back.
+    fn assert_terminal_usable(&self) {
+        self.send(&[
+            "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,; echo END",
+            "Enter",
+        ]);
+        let screen = self.wait_for("stty output", Duration::from_secs(10), |s| {
+            s.contains(",END")
+        });
+        assert!(
+            screen.contains("icanon,echo,END"),
+            "terminal left in raw mode:\n{screen}"
+        );
+    }
+
     fn send(&self, keys: &[&str]) {
         let status = Command::new("tmux")
             .args(["send-keys", "-t", &self.name])
@@ -98,10 +122,7 @@ fn has_live_call(screen: &str) -> bool {
 
 #[test]
 fn demo_shows_live_calls_moves_between_panes_and_quits_cleanly() {
-    let t = Tmux::start("quit", "bash --norc --noprofile");
-    t.wait_for("a shell prompt", Duration::from_secs(10), |s| {
-        s.contains('$')
-    });
+    let t = Tmux::shell("quit");
     t.send(&[&format!("{} --demo", bin()), "Enter"]);
     let screen = t.wait_for("live calls", Duration::from_secs(20), has_live_call);
     assert!(screen.contains("Live calls"), "{screen}");
@@ -130,26 +151,12 @@ fn demo_shows_live_calls_moves_between_panes_and_quits_cleanly() {
     t.wait_for("the shell back", Duration::from_secs(10), |s| {
         !s.contains("Live calls") && s.contains('$')
     });
-    // The terminal is usable: canonical mode and echo are back.
-    t.send(&[
-        "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,; echo END",
-        "Enter",
-    ]);
-    let screen = t.wait_for("stty output", Duration::from_secs(10), |s| {
-        s.contains(",END")
-    });
-    assert!(
-        screen.contains("icanon,echo,END"),
-        "terminal left in raw mode:\n{screen}"
-    );
+    t.assert_terminal_usable();
 }
 
 #[test]
 fn sighup_exits_cleanly_and_restores_the_terminal() {
-    let t = Tmux::start("hup", "bash --norc --noprofile");
-    t.wait_for("a shell prompt", Duration::from_secs(10), |s| {
-        s.contains('$')
-    });
+    let t = Tmux::shell("hup");
     t.send(&[&format!("{} --demo; echo EXIT=$?", bin()), "Enter"]);
     t.wait_for("live calls", Duration::from_secs(20), has_live_call);
     // The console is the shell's child.
@@ -175,17 +182,7 @@ fn sighup_exits_cleanly_and_restores_the_terminal() {
         !screen.contains("Live calls"),
         "alternate screen left:\n{screen}"
     );
-    t.send(&[
-        "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ,; echo END",
-        "Enter",
-    ]);
-    let screen = t.wait_for("stty output", Duration::from_secs(10), |s| {
-        s.contains(",END")
-    });
-    assert!(
-        screen.contains("icanon,echo,END"),
-        "terminal left in raw mode:\n{screen}"
-    );
+    t.assert_terminal_usable();
 }
 
 /// `switchboard sim --write-config` in the background, then the console against that file:
@@ -193,10 +190,7 @@ fn sighup_exits_cleanly_and_restores_the_terminal() {
 /// leaves no colour on screen while states still read by symbol.
 #[test]
 fn console_against_sim_subcommand_warns_about_a_readable_secret_and_honours_no_color() {
-    let t = Tmux::start("sim", "bash --norc --noprofile");
-    t.wait_for("a shell prompt", Duration::from_secs(10), |s| {
-        s.contains('$')
-    });
+    let t = Tmux::shell("sim");
     let cfg = t.home.join("sb.toml");
     t.send(&[
         &format!(
