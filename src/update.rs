@@ -13,6 +13,7 @@ use crate::model::{Account, AccountKind, ProviderId, Resource};
 use crate::providers::{FetchData, ProviderError};
 use crate::secret::redact;
 use crate::state::columns::AccountRow;
+use crate::state::table::Scope;
 use crate::state::{ConnState, Level, Message, Mode, Overlay, State};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -526,4 +527,87 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
         }
     }
     rows
+}
+
+/// Parses `:scope` arguments: `all`, `<provider>`, `<provider>/<account>` or an account id
+/// (searched across providers).
+pub fn parse_scope(state: &State, args: &str) -> Result<Option<Scope>, String> {
+    let args = args.trim();
+    if args.is_empty() || args == "all" {
+        return Ok(None);
+    }
+    let find_provider = |name: &str| {
+        state
+            .providers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .map(|p| p.id)
+    };
+    let account_exists = |p: ProviderId, a: &str| {
+        state
+            .tables
+            .accounts
+            .rows
+            .iter()
+            .any(|r| r.account.provider == p && r.account.id == a)
+    };
+    if let Some((p, a)) = args.split_once('/') {
+        let provider = find_provider(p).ok_or_else(|| format!("no provider named {p}"))?;
+        if !account_exists(provider, a) {
+            return Err(format!("{p} has no account {a}"));
+        }
+        return Ok(Some(Scope {
+            provider,
+            account: Some(a.to_string()),
+        }));
+    }
+    if let Some(provider) = find_provider(args) {
+        return Ok(Some(Scope {
+            provider,
+            account: None,
+        }));
+    }
+    let hits: Vec<&AccountRow> = state
+        .tables
+        .accounts
+        .rows
+        .iter()
+        .filter(|r| r.account.id == args || r.account.name == args)
+        .filter(|r| r.account.kind != AccountKind::Provider)
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(Some(Scope {
+            provider: one.account.provider,
+            account: Some(one.account.id.clone()),
+        })),
+        [] => Err(format!("no provider or account named {args}")),
+        _ => Err(format!(
+            "{args} is in several providers: use provider/{args}"
+        )),
+    }
+}
+
+/// Narrows every pane to `scope` (None: everything). The accounts tree narrows to the
+/// provider only, so the account stays visible in its place.
+pub fn set_scope(state: &mut State, scope: Option<Scope>) {
+    let ctx = crate::state::table::Ctx {
+        now_ms: state.now_ms,
+        provider_names: &state.provider_names,
+        tz: &state.tz,
+    };
+    let t = &mut state.tables;
+    let provider_only = scope.as_ref().map(|s| Scope {
+        provider: s.provider,
+        account: None,
+    });
+    t.accounts.set_scope(provider_only, &ctx);
+    t.live.set_scope(scope.clone(), &ctx);
+    t.history.set_scope(scope.clone(), &ctx);
+    t.trunks.set_scope(scope.clone(), &ctx);
+    t.numbers.set_scope(scope.clone(), &ctx);
+    t.queues.set_scope(scope.clone(), &ctx);
+    let height = crate::ui::table_height(state.size).max(1);
+    with_focused(state, |t, _| t.ensure_visible(height));
+    state.scope = scope;
+    state.dirty = true;
 }

@@ -426,3 +426,93 @@ fn account_info_is_merged_and_survives_a_tree_refresh() {
     );
     assert!(row.account.extra.contains(&("uuid".into(), "u-1".into())));
 }
+
+#[test]
+fn scope_narrows_every_pane_and_all_widens_again() {
+    let mut s = state();
+    let acct = |id: &str| Account {
+        provider: ProviderId(0),
+        id: id.into(),
+        name: id.into(),
+        parent: None,
+        kind: AccountKind::Domain,
+        active: Some(true),
+        extra: vec![],
+    };
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Accounts,
+            "",
+            1,
+            Ok(FetchData::Accounts(vec![acct("d1"), acct("d2")])),
+        ),
+    );
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 2, calls(&["a", "b"], "d1")),
+    );
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d2", 3, calls(&["c"], "d2")),
+    );
+    let scope = switchboard::update::parse_scope(&s, "cx/d2").unwrap();
+    switchboard::update::set_scope(&mut s, scope);
+    assert_eq!(s.tables.live.view.len(), 1);
+    assert_eq!(
+        s.tables.accounts.view.len(),
+        3,
+        "the tree keeps the provider's accounts"
+    );
+    // A new poll result for d1 stays hidden while scoped to d2.
+    update(
+        &mut s,
+        fetched(0, JobKind::Calls, "d1", 4, calls(&["a", "b", "e"], "d1")),
+    );
+    assert_eq!(s.tables.live.view.len(), 1);
+    let scope = switchboard::update::parse_scope(&s, "d1").unwrap();
+    switchboard::update::set_scope(&mut s, scope);
+    assert_eq!(s.tables.live.view.len(), 3);
+    let all = switchboard::update::parse_scope(&s, "all").unwrap();
+    assert_eq!(all, None);
+    switchboard::update::set_scope(&mut s, all);
+    assert_eq!(s.tables.live.view.len(), 4);
+    assert!(
+        switchboard::update::parse_scope(&s, "nope")
+            .unwrap_err()
+            .contains("no provider or account")
+    );
+    assert!(
+        switchboard::update::parse_scope(&s, "cx/zz")
+            .unwrap_err()
+            .contains("no account zz")
+    );
+}
+
+#[test]
+fn write_mode_lapses_by_itself() {
+    let mut s = state();
+    assert_eq!(
+        s.read_only_reason(ProviderId(0)),
+        None,
+        "writable by default"
+    );
+    s.write.read_only = true;
+    assert!(
+        s.read_only_reason(ProviderId(0))
+            .unwrap()
+            .contains(":write")
+    );
+    s.write.write_until_ms = Some(NOW + 600_000);
+    assert_eq!(s.read_only_reason(ProviderId(0)), None);
+    update(&mut s, Action::Tick(NOW + 600_001));
+    assert!(s.read_only_reason(ProviderId(0)).is_some());
+    s.providers[1].config_read_only = true;
+    s.write.read_only = false;
+    assert!(
+        s.read_only_reason(ProviderId(1))
+            .unwrap()
+            .contains("vc is read-only in the config")
+    );
+}

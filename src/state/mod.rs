@@ -99,6 +99,8 @@ pub struct ProviderState {
     pub budget: BudgetView,
     pub last_ok_ms: Option<i64>,
     pub last_error: Option<String>,
+    /// `read_only = true` in this provider's config table: never writable from here.
+    pub config_read_only: bool,
 }
 
 impl ProviderState {
@@ -114,6 +116,7 @@ impl ProviderState {
             budget: BudgetView::default(),
             last_ok_ms: None,
             last_error: None,
+            config_read_only: false,
         }
     }
 
@@ -190,6 +193,22 @@ impl Default for Tables {
     }
 }
 
+/// Whether changes may be sent. The console can start read-only (`--read-only` or
+/// `read_only = true`); `:write` lifts that for a limited time. A provider marked
+/// `read_only` in its own config table stays read-only regardless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriteMode {
+    pub read_only: bool,
+    /// While set and in the future, changes are allowed despite `read_only`.
+    pub write_until_ms: Option<i64>,
+}
+
+impl WriteMode {
+    pub fn writable(&self, now_ms: i64) -> bool {
+        !self.read_only || self.write_until_ms.is_some_and(|t| t > now_ms)
+    }
+}
+
 pub struct State {
     /// Wall clock (epoch ms) as of the last tick: ages and live durations use it.
     pub now_ms: i64,
@@ -207,6 +226,11 @@ pub struct State {
     pub size: (u16, u16),
     pub tz: jiff::tz::TimeZone,
     pub quit: bool,
+    /// Every pane narrowed to one provider or account (None: all).
+    pub scope: Option<table::Scope>,
+    pub write: WriteMode,
+    /// Where the log and audit files are, for `:paths`.
+    pub paths: Vec<(String, String)>,
     /// Set by `update` when something visible changed; the loop redraws and clears it.
     pub dirty: bool,
 }
@@ -227,6 +251,9 @@ impl State {
             size: (80, 24),
             tz: jiff::tz::TimeZone::system(),
             quit: false,
+            scope: None,
+            write: WriteMode::default(),
+            paths: Vec::new(),
             dirty: true,
         }
     }
@@ -236,6 +263,17 @@ impl State {
             now_ms: self.now_ms,
             provider_names: &self.provider_names,
             tz: &self.tz,
+        }
+    }
+
+    /// Why changes to `provider` are refused right now, or None when they are allowed.
+    pub fn read_only_reason(&self, provider: ProviderId) -> Option<String> {
+        match self.provider(provider) {
+            Some(p) if p.config_read_only => Some(format!("{} is read-only in the config", p.name)),
+            _ if !self.write.writable(self.now_ms) => {
+                Some("read-only mode: :write enables changes for 10 minutes".to_string())
+            }
+            _ => None,
         }
     }
 

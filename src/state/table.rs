@@ -81,7 +81,22 @@ pub struct TableView<T: 'static> {
     pub offset: usize,
     pub sort: Option<Sort>,
     pub filter: String,
+    /// Show only rows of this provider (and account, when set).
+    pub scope: Option<Scope>,
     pub columns: &'static [Column<T>],
+}
+
+/// A provider, or one account of a provider, that every pane is narrowed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub provider: ProviderId,
+    pub account: Option<String>,
+}
+
+impl Scope {
+    pub fn admits(&self, provider: ProviderId, account: &str) -> bool {
+        self.provider == provider && self.account.as_deref().is_none_or(|a| a == account)
+    }
 }
 
 impl<T: Row> TableView<T> {
@@ -93,6 +108,7 @@ impl<T: Row> TableView<T> {
             offset: 0,
             sort,
             filter: String::new(),
+            scope: None,
             columns,
         }
     }
@@ -129,6 +145,14 @@ impl<T: Row> TableView<T> {
     fn selection_key(&self) -> Option<(ProviderId, String)> {
         self.selected_row()
             .map(|r| (r.provider(), r.id().to_string()))
+    }
+
+    pub fn set_scope(&mut self, scope: Option<Scope>, ctx: &Ctx) {
+        if self.scope != scope {
+            let keep = self.selection_key();
+            self.scope = scope;
+            self.rebuild(ctx, keep);
+        }
     }
 
     pub fn set_filter(&mut self, filter: &str, ctx: &Ctx) {
@@ -176,6 +200,12 @@ impl<T: Row> TableView<T> {
         let needle = self.filter.to_lowercase();
         let cols = self.columns;
         let mut view: Vec<u32> = (0..self.rows.len() as u32)
+            .filter(|&i| {
+                let r = &self.rows[i as usize];
+                self.scope
+                    .as_ref()
+                    .is_none_or(|s| s.admits(r.provider(), r.account()))
+            })
             .filter(|&i| {
                 needle.is_empty()
                     || cols.iter().any(|c| {
