@@ -805,3 +805,27 @@ fn shipped_themes_render() {
     let (x, y) = find(buf, "◔").unwrap();
     assert!(matches!(buf[(x, y)].fg, Color::Rgb(..)));
 }
+
+#[test]
+fn write_mode_banner_read_only_marker_and_scope() {
+    let mut state = state_data();
+    state.write.read_only = true;
+    let t = draw(&state, &Theme::default(), (80, 24));
+    insta::assert_snapshot!("read_only_80x24", t.backend());
+    assert!(row_text(t.backend().buffer(), 0).contains("read-only"));
+
+    state.write.write_until_ms = Some(state.now_ms + 9 * 60_000 + 41_000);
+    let scope = switchboard::update::parse_scope(&state, "cx-demo").unwrap();
+    switchboard::update::set_scope(&mut state, scope);
+    let t = draw(&state, &Theme::default(), (80, 24));
+    insta::assert_snapshot!("write_mode_scoped_80x24", t.backend());
+    let top = row_text(t.backend().buffer(), 0);
+    assert!(top.contains("WRITE MODE 9:41"), "{top}");
+    assert!(top.contains("scope "), "{top}");
+    // The banner is reversed warning colour, so it reads in any theme.
+    let x = top.chars().position(|c| c == 'W').unwrap() as u16;
+    let cell = &t.backend().buffer()[(x, 0)];
+    assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED));
+    let t = draw(&state, &Theme::default(), (200, 50));
+    insta::assert_snapshot!("write_mode_scoped_200x50", t.backend());
+}

@@ -329,7 +329,7 @@ pub(crate) fn render_pane<T: PaneRow>(
         right: false,
         spans: vec![Span::styled(format!(" {} ", resource.title()), theme.title)],
     }];
-    let count = if tv.filter.is_empty() {
+    let count = if tv.filter.is_empty() && tv.scope.is_none() {
         format!("{total} ")
     } else {
         format!("{shown}/{total} ")
