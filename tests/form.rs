@@ -718,3 +718,42 @@ fn cursor_sits_in_the_focused_input() {
         .collect();
     assert_eq!(before, "10.1.1.1");
 }
+
+#[test]
+fn long_forms_keep_the_focused_field_on_screen_and_long_bodies_are_cut() {
+    const LABELS: [&str; 30] = [
+        "f00", "f01", "f02", "f03", "f04", "f05", "f06", "f07", "f08", "f09", "f10", "f11", "f12",
+        "f13", "f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25",
+        "f26", "f27", "f28", "f29",
+    ];
+    let spec = FormSpec {
+        title: "Many".into(),
+        mode: FormMode::Create,
+        fields: LABELS
+            .iter()
+            .map(|l| field(l, l, FieldKind::Port, true, "a port"))
+            .collect(),
+        values: vec![],
+        confirm: None,
+    };
+    let mut form = Form::new(spec);
+    assert_eq!(press(&mut form, KeyCode::Enter), FormEvent::None);
+    assert_eq!(focused_key(&form), "f00");
+    press(&mut form, KeyCode::BackTab);
+    assert_eq!(focused_key(&form), "f29");
+    let s = screen(&form, 80, 24);
+    assert!(s.contains("› f29"), "{s}");
+    assert!(!s.contains("f00"), "{s}");
+
+    let mut form = in_review(false);
+    let body: Vec<String> = (0..100).map(|i| format!("  \"k{i}\": {i},")).collect();
+    form.set_preview(RequestPreview {
+        method: "POST".into(),
+        path: "/x".into(),
+        body: Some(format!("{{\n{}\n}}", body.join("\n"))),
+    });
+    let s = screen(&form, 80, 24);
+    assert!(s.contains("more lines"), "{s}");
+    assert!(s.contains("[ Cancel ]") && s.contains("[ Apply ]"), "{s}");
+    assert!(s.contains("    \"k0\": 0,"), "indentation kept:\n{s}");
+}

@@ -113,8 +113,22 @@ fn step_name(form: &Form) -> &'static str {
     }
 }
 
+fn focused_is_choice(form: &Form) -> bool {
+    form.fields().any(|f| {
+        f.focused()
+            && !f.read_only()
+            && matches!(f.spec().kind, FieldKind::Choice(_) | FieldKind::Bool)
+    })
+}
+
 fn footer(form: &Form, theme: &Theme) -> Vec<Span<'static>> {
     let pairs: &[(&str, &str)] = match form.step() {
+        Step::Edit if focused_is_choice(form) => &[
+            ("tab", "next"),
+            ("←→", "choose"),
+            ("enter", "review"),
+            ("esc", "cancel"),
+        ],
         Step::Edit => &[("tab", "next"), ("enter", "review"), ("esc", "cancel")],
         Step::Review => &[("tab", "switch"), ("enter", "choose"), ("esc", "back")],
         Step::Confirm => &[("tab", "switch"), ("enter", "choose"), ("esc", "back")],
@@ -140,8 +154,18 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         } else {
             ("", theme.info)
         };
-        for l in wrap(&format!("{prefix}{}", banner.text()), cw) {
-            lines.push(Line::styled(l, style));
+        // Continuation lines hang under the text, not under the mark.
+        let hang = width(prefix);
+        for (i, l) in wrap(&banner.text(), cw.saturating_sub(hang))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 {
+                prefix.to_string()
+            } else {
+                " ".repeat(hang)
+            };
+            lines.push(Line::styled(format!("{lead}{l}"), style));
         }
         lines.push(Line::raw(""));
     }
@@ -432,7 +456,7 @@ fn confirm_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         Span::raw(" to confirm:"),
     ]));
     let input = form.confirm_input();
-    let w = cw.saturating_sub(2).min(MAX_INPUT).max(1);
+    let w = cw.saturating_sub(2).clamp(1, MAX_INPUT);
     let scroll = input.visual_scroll(w.saturating_sub(1).max(1));
     let shown = slice_cols(input.value(), scroll, w);
     let cur = input.visual_cursor().saturating_sub(scroll).min(w - 1);
