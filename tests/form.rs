@@ -757,3 +757,20 @@ fn long_forms_keep_the_focused_field_on_screen_and_long_bodies_are_cut() {
     assert!(s.contains("[ Cancel ]") && s.contains("[ Apply ]"), "{s}");
     assert!(s.contains("    \"k0\": 0,"), "indentation kept:\n{s}");
 }
+
+#[test]
+fn buttons_stay_visible_on_the_smallest_terminal() {
+    let mut form = in_review(true);
+    let s = screen(&form, 60, 15);
+    assert!(s.contains("[ Cancel ]") && s.contains("[ Apply ]"), "{s}");
+    press(&mut form, KeyCode::Tab);
+    press(&mut form, KeyCode::Enter);
+    let s = screen(&form, 60, 15);
+    assert!(
+        s.contains("[ Cancel ]") && s.contains("Type pbx-hq to confirm"),
+        "{s}"
+    );
+    let form = Form::new(trunk_spec(FormMode::Edit, false));
+    let s = screen(&form, 60, 15);
+    assert!(s.contains("› IP / host"), "{s}");
+}

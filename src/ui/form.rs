@@ -67,7 +67,7 @@ pub fn render_form(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
 
     let rows = inner.height as usize;
     let start = match content.keep_visible {
-        Some(k) if k + 1 >= rows => (k + 2).saturating_sub(rows).min(content.lines.len()),
+        Some(k) if k >= rows => k + 1 - rows,
         _ => 0,
     };
     for (i, line) in content.lines.into_iter().skip(start).take(rows).enumerate() {
@@ -387,7 +387,13 @@ fn review_lines(form: &Form, cw: usize, max_lines: usize, theme: &Theme) -> Cont
     } else {
         lines.push(buttons(form, cw, true, theme));
     }
-    Content::plain(lines)
+    // The buttons stay on screen when the terminal is too short for everything.
+    let last = lines.len() - 1;
+    Content {
+        lines,
+        cursor: None,
+        keep_visible: Some(last),
+    }
 }
 
 /// Shares `avail` columns between an old and a new value, the new one first.
@@ -473,10 +479,11 @@ fn confirm_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
     }
     lines.push(Line::raw(""));
     lines.push(buttons(form, cw, form.confirm_matches(), theme));
+    let last = lines.len() - 1;
     Content {
         lines,
         cursor,
-        keep_visible: None,
+        keep_visible: Some(last),
     }
 }
 
