@@ -13,6 +13,7 @@
 //! The vertical split depends on the terminal size only, so [`table_height`] is exact.
 
 mod details;
+pub mod form;
 mod help;
 pub mod layout;
 mod message;
