@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod command;
 pub mod config;

@@ -1,20 +1,111 @@
-//! What every provider client shares on the HTTP side: the reqwest client and the mapping
-//! of transport errors to [`ProviderError`] without leaking URLs or headers.
+//! What every provider client shares on the HTTP side: the reqwest client, the read-only
+//! guard every request goes through, and the mapping of transport errors to
+//! [`ProviderError`] without leaking URLs or headers.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+use reqwest::Method;
 
 use crate::providers::ProviderError;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One reqwest client per provider connection: rustls, timeouts, our user agent.
+/// One reqwest client per provider connection: rustls, timeouts, our user agent, and no
+/// automatic retries of any kind (a mutation is sent once; the poller decides about
+/// reads).
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(timeout.min(Duration::from_secs(5)))
         .timeout(timeout)
+        .retry(reqwest::retry::never())
         .build()
         .map_err(|e| format!("cannot build HTTP client: {}", e.without_url()))
+}
+
+/// The read-only switch of one provider connection. Cloning shares the switch, so the UI's
+/// time-limited write mode can flip it while requests are in flight.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOnly(Arc<AtomicBool>);
+
+impl ReadOnly {
+    pub fn new(on: bool) -> ReadOnly {
+        ReadOnly(Arc::new(AtomicBool::new(on)))
+    }
+
+    pub fn set(&self, on: bool) {
+        self.0.store(on, Ordering::SeqCst);
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// `Err(Refused("read-only: …"))` for any method but GET while the switch is on.
+    /// `path` is the URL path only (never a query string, which may carry a key).
+    pub fn check(&self, method: &Method, path: &str) -> Result<(), ProviderError> {
+        if *method != Method::GET && self.is_on() {
+            Err(ProviderError::Refused(format!(
+                "read-only: {method} {path} was not sent (this provider is read-only)"
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The only way a provider request leaves the process: the reqwest client behind the
+/// read-only switch. A refused request is never handed to reqwest, so nothing reaches the
+/// network.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    client: reqwest::Client,
+    read_only: ReadOnly,
+    timeout: Duration,
+}
+
+impl Guard {
+    pub fn new(timeout: Duration, read_only: bool) -> Result<Guard, String> {
+        Ok(Guard {
+            client: client(timeout)?,
+            read_only: ReadOnly::new(read_only),
+            timeout,
+        })
+    }
+
+    /// The switch (shared with every clone of this guard).
+    pub fn read_only(&self) -> &ReadOnly {
+        &self.read_only
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Starts a request; nothing is sent until [`Guard::send`].
+    pub fn request(&self, method: Method, url: reqwest::Url) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// Checks the switch and sends the request once. Transport failures (timeouts
+    /// included) are mapped by [`transport_error`]; any HTTP status comes back as a
+    /// response for the caller to map.
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ProviderError> {
+        let request = request
+            .build()
+            .map_err(|e| ProviderError::Refused(format!("bad request: {}", e.without_url())))?;
+        self.read_only
+            .check(request.method(), request.url().path())?;
+        self.client
+            .execute(request)
+            .await
+            .map_err(|e| transport_error(e, self.timeout))
+    }
 }
 
 /// Maps a transport error (no HTTP status) to a readable error without the URL.
@@ -45,4 +136,27 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .parse::<u64>()
         .ok()
         .map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_only_refuses_everything_but_get() {
+        let ro = ReadOnly::new(true);
+        assert!(ro.check(&Method::GET, "/x").is_ok());
+        for m in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+            let e = ro.check(&m, "/x").expect_err("refused");
+            assert!(
+                matches!(&e, ProviderError::Refused(msg) if msg.starts_with("read-only:")),
+                "{e:?}"
+            );
+        }
+        let shared = ro.clone();
+        shared.set(false);
+        assert!(!ro.is_on());
+        assert!(ro.check(&Method::DELETE, "/x").is_ok());
+        assert!(!ReadOnly::default().is_on());
+    }
 }

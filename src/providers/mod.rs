@@ -363,4 +363,33 @@ impl ProviderClient {
             ProviderClient::Cloudonix(c) => c.fetch(key).await,
         }
     }
+
+    /// Exactly the request [`ProviderClient::mutate`] would send (method, path relative to
+    /// the base URL, body with every secret as `****`). Sends nothing.
+    pub fn preview(&self, m: &Mutation) -> Result<RequestPreview, ProviderError> {
+        match self {
+            ProviderClient::Cloudonix(c) => c.preview(m),
+        }
+    }
+
+    /// Sends a mutation once, never retried. A timeout is [`ProviderError::Timeout`]: the
+    /// outcome is unknown. Refused while read-only is on, before anything is sent.
+    pub async fn mutate(&self, m: &Mutation) -> Result<MutationOutcome, ProviderError> {
+        match self {
+            ProviderClient::Cloudonix(c) => c.mutate(m).await,
+        }
+    }
+
+    /// Switches the read-only guard at run time (defaults to the config's `read_only`).
+    pub fn set_read_only(&self, on: bool) {
+        match self {
+            ProviderClient::Cloudonix(c) => c.set_read_only(on),
+        }
+    }
+
+    pub fn read_only(&self) -> bool {
+        match self {
+            ProviderClient::Cloudonix(c) => c.read_only(),
+        }
+    }
 }

@@ -7,6 +7,8 @@
 //! sensitive); error messages are built from the status and the provider's `message`,
 //! capped and run through the secret redactor.
 
+pub mod actions;
+pub mod forms;
 pub mod map;
 pub mod wire;
 
@@ -14,8 +16,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use reqwest::Url;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
+use reqwest::{Method, Url};
 
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
@@ -156,7 +158,8 @@ struct Memo {
 
 pub struct CloudonixClient {
     id: ProviderId,
-    http: reqwest::Client,
+    /// Every request goes through it (read-only switch, no retries).
+    http: http::Guard,
     base: Url,
     /// `Bearer <key>`, marked sensitive.
     auth: HeaderValue,
@@ -226,7 +229,8 @@ impl CloudonixClient {
             .filter(|t| t.is_finite() && *t > 0.0)
             .map(|t| Duration::from_secs_f64(t.clamp(0.1, 300.0)))
             .unwrap_or(http::DEFAULT_TIMEOUT);
-        let http = http::client(timeout).map_err(|e| format!("provider '{name}': {e}"))?;
+        let http = http::Guard::new(timeout, cfg.read_only.unwrap_or(false))
+            .map_err(|e| format!("provider '{name}': {e}"))?;
 
         Ok(CloudonixClient {
             id,
@@ -238,6 +242,16 @@ impl CloudonixClient {
             timeout,
             memo: Mutex::new(Memo::default()),
         })
+    }
+
+    /// Switches the read-only guard: while on, every non-GET request is refused before
+    /// anything is sent.
+    pub fn set_read_only(&self, on: bool) {
+        self.http.read_only().set(on);
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.http.read_only().is_on()
     }
 
     fn memo(&self) -> MutexGuard<'_, Memo> {
@@ -526,13 +540,12 @@ impl CloudonixClient {
             .extend(segments);
         let path = url.path().to_owned();
         let started = Instant::now();
-        let sent = self
+        let request = self
             .http
-            .get(url)
+            .request(Method::GET, url)
             .header(AUTHORIZATION, self.auth.clone())
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .send()
-            .await;
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        let sent = self.http.send(request).await;
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
@@ -542,7 +555,7 @@ impl CloudonixClient {
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     "cloudonix request failed"
                 );
-                return Err(http::transport_error(e, self.timeout));
+                return Err(e);
             }
         };
         let status = resp.status();

@@ -1,0 +1,315 @@
+//! The audit log: one JSON object per line in `audit.jsonl`, one line per operator
+//! action that changes something at a provider (sent, refused, failed or of unknown
+//! outcome).
+//!
+//! Each line is written with a single `write_all` on a file opened in append mode, then
+//! flushed and synced, so a crash can at worst leave a torn *last* line; the next append
+//! starts on a fresh line and readers skip lines that do not parse. Bodies are already
+//! masked by the client and are run through [`crate::secret::redact`] again here.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::providers::{Mutation, MutationOutcome, ProviderError, RequestPreview};
+
+pub const AUDIT_FILE: &str = "audit.jsonl";
+
+/// Largest tail of the file [`read_recent`] reads (older lines are not looked at).
+const READ_TAIL_MAX: u64 = 8 * 1024 * 1024;
+
+/// How an audited action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditOutcome {
+    /// The provider answered 2xx (or 404 on a hang-up: already ended).
+    Ok,
+    /// Refused locally (read-only, bad input); nothing was sent.
+    Refused,
+    /// The provider answered with an error, or the request could not be sent.
+    Failed,
+    /// Sent but no answer (timeout, connection cut): the change may or may not have
+    /// happened.
+    #[default]
+    Unknown,
+}
+
+impl AuditOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Ok => "ok",
+            AuditOutcome::Refused => "refused",
+            AuditOutcome::Failed => "failed",
+            AuditOutcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditEntry {
+    /// RFC 3339, UTC, milliseconds (`2025-01-15T12:00:00.123Z`).
+    pub time: String,
+    pub user: String,
+    pub host: String,
+    /// The provider connection's configured name.
+    pub provider: String,
+    pub account: String,
+    /// `trunk.new`, `hangup` … ([`Mutation::command`]).
+    pub command: String,
+    pub method: String,
+    pub path: String,
+    /// The request body with secrets masked (None for DELETE).
+    pub body: Option<String>,
+    pub outcome: AuditOutcome,
+    /// The HTTP status, when there was one.
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl AuditEntry {
+    /// An entry for a mutation and how it ended, stamped with the current time, user and
+    /// host. `preview` is what was (or would have been) sent; `None` when the request
+    /// could not even be built.
+    pub fn for_mutation(
+        provider: &str,
+        mutation: &Mutation,
+        preview: Option<&RequestPreview>,
+        result: &Result<MutationOutcome, ProviderError>,
+    ) -> AuditEntry {
+        let (outcome, status, message) = match result {
+            Ok(o) => (AuditOutcome::Ok, Some(o.status), o.message.clone()),
+            Err(e) => (outcome_of(e), e.status(), e.to_string()),
+        };
+        AuditEntry {
+            time: now_rfc3339(),
+            user: current_user(),
+            host: current_host(),
+            provider: provider.to_owned(),
+            account: mutation.account().to_owned(),
+            command: mutation.command().to_owned(),
+            method: preview.map(|p| p.method.clone()).unwrap_or_default(),
+            path: preview.map(|p| p.path.clone()).unwrap_or_default(),
+            body: preview.and_then(|p| p.body.clone()),
+            outcome,
+            status,
+            message,
+        }
+    }
+}
+
+/// How an error reads in the audit log: refused (nothing sent), unknown (maybe sent, no
+/// answer) or failed (the provider said no, or nothing could be sent).
+pub fn outcome_of(e: &ProviderError) -> AuditOutcome {
+    match e {
+        ProviderError::Refused(_) => AuditOutcome::Refused,
+        // Sent (or possibly sent) without an answer: the change may have happened. A
+        // connection error cannot tell "never connected" from "cut after sending", so
+        // it is treated the same way.
+        ProviderError::Timeout(_) | ProviderError::Connect(_) => AuditOutcome::Unknown,
+        // An HTTP error status, or a lookup before the mutation that failed (a Decode
+        // error never comes from the mutation itself: a 2xx is success whatever its body).
+        _ => AuditOutcome::Failed,
+    }
+}
+
+/// `2025-01-15T12:00:00.123Z`.
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// `$USER`, else `$LOGNAME`, else `unknown`.
+pub fn current_user() -> String {
+    ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .map(|v| v.trim().to_owned())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// `/etc/hostname`, else `$HOSTNAME`, else `unknown`.
+pub fn current_host() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            std::env::var("HOSTNAME")
+                .ok()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// `<dir>/audit.jsonl`.
+pub fn audit_path(dir: &Path) -> PathBuf {
+    dir.join(AUDIT_FILE)
+}
+
+/// The open audit log (append mode).
+#[derive(Debug)]
+pub struct AuditLog {
+    file: File,
+    path: PathBuf,
+}
+
+impl AuditLog {
+    /// Opens (creating if needed) `<dir>/audit.jsonl`, mode 0600 on unix. The directory
+    /// is created when missing.
+    pub fn open(dir: &Path) -> Result<AuditLog, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create audit directory {}: {e}", dir.display()))?;
+        let path = audit_path(dir);
+        let mut opts = OpenOptions::new();
+        opts.read(true).append(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file = opts
+            .open(&path)
+            .map_err(|e| format!("cannot open audit log {}: {e}", path.display()))?;
+        #[cfg(unix)]
+        {
+            // An existing file keeps its mode on open: tighten it.
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = file.metadata()
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+            }
+        }
+        Ok(AuditLog { file, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one entry as one line. Empty `time` / `user` / `host` are filled in; body
+    /// and message are redacted again. The line (with a leading newline when the file
+    /// ends in a torn line) goes out in a single write, then is flushed and synced.
+    pub fn append(&mut self, entry: &AuditEntry) -> Result<(), String> {
+        let mut e = entry.clone();
+        if e.time.is_empty() {
+            e.time = now_rfc3339();
+        }
+        if e.user.is_empty() {
+            e.user = current_user();
+        }
+        if e.host.is_empty() {
+            e.host = current_host();
+        }
+        e.body = e
+            .body
+            .as_deref()
+            .map(|b| crate::secret::redact(b).into_owned());
+        e.message = crate::secret::redact(&e.message).into_owned();
+        let json = serde_json::to_string(&e).map_err(|err| format!("audit entry: {err}"))?;
+        let mut line = String::with_capacity(json.len() + 2);
+        if !self.ends_with_newline()? {
+            line.push('\n');
+        }
+        line.push_str(&json);
+        line.push('\n');
+        let fail =
+            |err: std::io::Error| format!("cannot write audit log {}: {err}", self.path.display());
+        self.file.write_all(line.as_bytes()).map_err(fail)?;
+        self.file.flush().map_err(fail)?;
+        self.file.sync_data().map_err(fail)?;
+        Ok(())
+    }
+
+    /// Whether the file is empty or ends with `\n` (false after a torn write).
+    fn ends_with_newline(&mut self) -> Result<bool, String> {
+        let len = self
+            .file
+            .metadata()
+            .map_err(|e| format!("cannot read audit log {}: {e}", self.path.display()))?
+            .len();
+        if len == 0 {
+            return Ok(true);
+        }
+        let mut last = [0u8; 1];
+        // Writes in append mode always go to the end, whatever this position is.
+        self.file
+            .seek(SeekFrom::Start(len - 1))
+            .and_then(|_| self.file.read_exact(&mut last))
+            .map_err(|e| format!("cannot read audit log {}: {e}", self.path.display()))?;
+        Ok(last[0] == b'\n')
+    }
+}
+
+/// The last `n` entries of `<dir>/audit.jsonl`, oldest first. Tolerant: a missing file
+/// gives nothing and lines that do not parse (a torn last line) are skipped.
+pub fn read_recent(dir: &Path, n: usize) -> Vec<AuditEntry> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let Ok(mut file) = File::open(audit_path(dir)) else {
+        return Vec::new();
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = len.saturating_sub(READ_TAIL_MAX);
+    if file.seek(SeekFrom::Start(start)).is_err() {
+        return Vec::new();
+    }
+    let mut bytes = Vec::new();
+    if file.read_to_end(&mut bytes).is_err() {
+        return Vec::new();
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines = text.lines();
+    if start > 0 {
+        // Began mid-line.
+        lines.next();
+    }
+    let mut entries: Vec<AuditEntry> = lines
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| serde_json::from_str::<AuditEntry>(l).ok())
+        .collect();
+    let skip = entries.len().saturating_sub(n);
+    entries.drain(..skip);
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_serialise_lowercase() {
+        assert_eq!(
+            serde_json::to_string(&AuditOutcome::Refused).unwrap(),
+            "\"refused\""
+        );
+        assert_eq!(AuditOutcome::Unknown.as_str(), "unknown");
+        assert_eq!(
+            outcome_of(&ProviderError::Timeout(std::time::Duration::from_secs(1))),
+            AuditOutcome::Unknown
+        );
+        assert_eq!(
+            outcome_of(&ProviderError::Connect("reset".into())),
+            AuditOutcome::Unknown
+        );
+        assert_eq!(
+            outcome_of(&ProviderError::BadRequest("x".into())),
+            AuditOutcome::Failed
+        );
+    }
+
+    #[test]
+    fn time_is_rfc3339_utc() {
+        let t = now_rfc3339();
+        assert!(t.ends_with('Z') && t.len() == 24, "{t}");
+        assert!(t.parse::<jiff::Timestamp>().is_ok());
+    }
+}

@@ -1,0 +1,469 @@
+//! Cloudonix mutations (providers.md §1.5, §1.8): trunk create / update / delete, DNID
+//! update, click-to-call and hang-up.
+//!
+//! [`CloudonixClient::preview`] and [`CloudonixClient::mutate`] both build their request
+//! with [`CloudonixClient::plan`]; the only difference is whether secrets are written as
+//! themselves or as `****`, so the review step shows exactly what is sent.
+//!
+//! A mutation is sent once through the read-only guard and never retried: a timeout comes
+//! back as [`ProviderError::Timeout`] ("outcome unknown"). Only method, path and status
+//! are logged, never bodies or headers.
+
+use std::time::Instant;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::{Method, Url};
+use serde_json::{Map, Value, json};
+
+use crate::providers::{
+    Mutation, MutationOutcome, NumberSpec, ProviderError, RequestPreview, TrunkSpec, http,
+};
+
+use super::{CloudonixClient, map_http_error, wire};
+
+/// How secrets are written into a planned body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Secrets {
+    /// The real value: the body that is sent.
+    Reveal,
+    /// `****`: the body that is shown and audited.
+    Mask,
+}
+
+pub const MASK: &str = "****";
+
+/// What the provider's answer means for a mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Any 2xx; the body (if any) is a trunk whose id is the created id.
+    CreatedTrunk,
+    /// Any 2xx; the body is a callObjectResult whose `token` is the created id.
+    Call,
+    /// 2xx, or 404 meaning "already ended" (session DELETE).
+    Hangup,
+    /// Any 2xx, body ignored.
+    Done,
+}
+
+/// One request, fully decided.
+#[derive(Debug, Clone)]
+struct Planned {
+    method: Method,
+    /// Path segments below the base URL (encoded when the URL is built).
+    segments: Vec<String>,
+    body: Option<Value>,
+    /// What the request is about, for error messages ("trunk pbx-hq of acme.cloudonix.net").
+    what: String,
+    /// Success message for the operator.
+    done: String,
+    expect: Expect,
+}
+
+fn required<'a>(value: &'a str, what: &str) -> Result<&'a str, ProviderError> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(ProviderError::Refused(format!("{what} is empty")))
+    } else {
+        Ok(v)
+    }
+}
+
+fn trunk_body(t: &TrunkSpec, with_name: bool, secrets: Secrets) -> Value {
+    let mut o = Map::new();
+    if with_name {
+        o.insert("name".into(), json!(t.name.trim()));
+    }
+    o.insert("ip".into(), json!(t.host.trim()));
+    o.insert("port".into(), json!(t.port));
+    o.insert("transport".into(), json!(t.transport));
+    o.insert("prefix".into(), json!(t.prefix));
+    o.insert("direction".into(), json!(t.direction));
+    let mut auth = Map::new();
+    if let Some(u) = &t.auth_username {
+        auth.insert("username".into(), json!(u));
+    }
+    if let Some(p) = &t.auth_password {
+        let v = match secrets {
+            Secrets::Reveal => p.expose(),
+            Secrets::Mask => MASK,
+        };
+        auth.insert("password".into(), json!(v));
+    }
+    if !auth.is_empty() {
+        o.insert("profile".into(), json!({ "authentication": auth }));
+    }
+    Value::Object(o)
+}
+
+/// `application` as the API takes it: a number when it is an id, else the name.
+fn application_value(app: &str) -> Value {
+    match app.parse::<u64>() {
+        Ok(id) => json!(id),
+        Err(_) => json!(app),
+    }
+}
+
+impl CloudonixClient {
+    fn domain_segments(&self, domain: &str, rest: &[&str]) -> Vec<String> {
+        let mut v = vec![
+            "customers".to_owned(),
+            self.customer.clone(),
+            "domains".to_owned(),
+            domain.to_owned(),
+        ];
+        v.extend(rest.iter().map(|s| (*s).to_owned()));
+        v
+    }
+
+    /// The id of an application given by id or name, from the numeric form or the
+    /// application list last read for the domain.
+    fn cached_app_id(&self, domain: &str, app: &str) -> Option<u64> {
+        let app = app.trim();
+        if let Ok(id) = app.parse::<u64>() {
+            return Some(id);
+        }
+        let memo = self.memo();
+        let apps = memo.apps.get(domain)?;
+        let id_of = |a: &wire::Application| a.id.as_deref().and_then(|i| i.parse::<u64>().ok());
+        apps.iter()
+            .find(|a| a.name.as_deref() == Some(app))
+            .or_else(|| {
+                apps.iter().find(|a| {
+                    a.name
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(app))
+                })
+            })
+            .and_then(id_of)
+    }
+
+    /// The names of the voice applications last read for a domain (for the number form).
+    pub fn cached_applications(&self, domain: &str) -> Vec<String> {
+        self.memo()
+            .apps
+            .get(domain)
+            .map(|apps| apps.iter().filter_map(|a| a.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Reads the domain's applications (a GET) and remembers them.
+    async fn refresh_apps(&self, domain: &str) -> Result<(), ProviderError> {
+        let path = self.domain_path(domain, "applications");
+        let body = self
+            .get(&path, &format!("applications of {domain}"))
+            .await?;
+        let apps = wire::decode_applications(&body)?;
+        self.memo().apps.insert(domain.to_owned(), apps);
+        Ok(())
+    }
+
+    fn number_body(&self, domain: &str, n: &NumberSpec) -> Result<Value, ProviderError> {
+        let mut o = Map::new();
+        o.insert("source".into(), json!(n.source.trim()));
+        let app = n.application.trim();
+        if !app.is_empty() {
+            let id = self.cached_app_id(domain, app).ok_or_else(|| {
+                ProviderError::Refused(format!("no application '{app}' in {domain}"))
+            })?;
+            o.insert("applicationId".into(), json!(id));
+        }
+        o.insert("active".into(), json!(n.active));
+        o.insert("prefix".into(), json!(n.prefix));
+        o.insert("expression".into(), json!(n.expression));
+        o.insert("asteriskCompatible".into(), json!(n.asterisk_compatible));
+        Ok(Value::Object(o))
+    }
+
+    /// Decides the one request a mutation sends. Pure apart from reading the cached
+    /// application list; `secrets` only changes how passwords are written.
+    fn plan(&self, m: &Mutation, secrets: Secrets) -> Result<Planned, ProviderError> {
+        let domain = required(m.account(), "the domain")?;
+        Ok(match m {
+            Mutation::CreateTrunk { trunk, .. } => {
+                let name = required(&trunk.name, "the trunk name")?;
+                Planned {
+                    method: Method::POST,
+                    segments: self.domain_segments(domain, &["trunks"]),
+                    body: Some(trunk_body(trunk, true, secrets)),
+                    what: format!("new trunk {name} in {domain}"),
+                    done: format!("trunk {name} created"),
+                    expect: Expect::CreatedTrunk,
+                }
+            }
+            Mutation::UpdateTrunk { id, trunk, .. } => {
+                let id = required(id, "the trunk id")?;
+                let name = if trunk.name.trim().is_empty() {
+                    id
+                } else {
+                    trunk.name.trim()
+                };
+                Planned {
+                    method: Method::PUT,
+                    segments: self.domain_segments(domain, &["trunks", id]),
+                    body: Some(trunk_body(trunk, false, secrets)),
+                    what: format!("trunk {name} of {domain}"),
+                    done: format!("trunk {name} updated"),
+                    expect: Expect::Done,
+                }
+            }
+            Mutation::DeleteTrunk { id, .. } => {
+                let id = required(id, "the trunk id")?;
+                Planned {
+                    method: Method::DELETE,
+                    segments: self.domain_segments(domain, &["trunks", id]),
+                    body: None,
+                    what: format!("trunk {id} of {domain}"),
+                    done: format!("trunk {id} deleted"),
+                    expect: Expect::Done,
+                }
+            }
+            Mutation::UpdateNumber { id, number, .. } => {
+                let id = required(id, "the number id")?;
+                required(&number.source, "the number")?;
+                Planned {
+                    method: Method::PUT,
+                    segments: self.domain_segments(domain, &["dnids", id]),
+                    body: Some(self.number_body(domain, number)?),
+                    what: format!("number {} of {domain}", number.source.trim()),
+                    done: format!("number {} updated", number.source.trim()),
+                    expect: Expect::Done,
+                }
+            }
+            Mutation::SetNumberActive { id, active, .. } => {
+                let id = required(id, "the number id")?;
+                let verb = if *active { "enabled" } else { "disabled" };
+                Planned {
+                    method: Method::PUT,
+                    segments: self.domain_segments(domain, &["dnids", id]),
+                    body: Some(json!({ "active": active })),
+                    what: format!("number {id} of {domain}"),
+                    done: format!("number {id} {verb}"),
+                    expect: Expect::Done,
+                }
+            }
+            Mutation::ClickToCall {
+                destination,
+                caller_id,
+                application,
+                ..
+            } => {
+                let dest = required(destination, "the destination")?;
+                let mut o = Map::new();
+                o.insert("destination".into(), json!(dest));
+                if let Some(c) = caller_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                {
+                    o.insert("caller-id".into(), json!(c));
+                }
+                if let Some(a) = application
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                {
+                    o.insert("application".into(), application_value(a));
+                }
+                Planned {
+                    method: Method::POST,
+                    segments: vec!["calls".into(), domain.to_owned(), "application".into()],
+                    body: Some(Value::Object(o)),
+                    what: format!("call to {dest} from {domain}"),
+                    done: format!("call to {dest} placed"),
+                    expect: Expect::Call,
+                }
+            }
+            Mutation::Hangup { call_id, .. } => {
+                let id = required(call_id, "the call id")?;
+                Planned {
+                    method: Method::DELETE,
+                    segments: self.domain_segments(domain, &["sessions", id]),
+                    body: None,
+                    what: format!("call {id} of {domain}"),
+                    done: format!("call {id} hung up"),
+                    expect: Expect::Hangup,
+                }
+            }
+        })
+    }
+
+    fn url_for(&self, segments: &[String]) -> Result<Url, ProviderError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| ProviderError::Refused("base_url cannot take a path".into()))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// The request path relative to the base URL (percent-encoded, leading `/`).
+    fn relative_path(&self, url: &Url) -> String {
+        let base = self.base.path().trim_end_matches('/');
+        let path = url.path();
+        match path.strip_prefix(base) {
+            Some(rest) if rest.starts_with('/') => rest.to_owned(),
+            _ => path.to_owned(),
+        }
+    }
+
+    /// Exactly the request [`CloudonixClient::mutate`] would send, with every secret
+    /// shown as `****`. Sends nothing. An application given by name is resolved from
+    /// the application list last read for the domain (the numbers job reads it); when it
+    /// is not known yet this is `Refused` while `mutate` reads the list first.
+    pub fn preview(&self, m: &Mutation) -> Result<RequestPreview, ProviderError> {
+        let p = self.plan(m, Secrets::Mask)?;
+        let url = self.url_for(&p.segments)?;
+        Ok(RequestPreview {
+            method: p.method.as_str().to_owned(),
+            path: self.relative_path(&url),
+            body: p
+                .body
+                .as_ref()
+                .map(|b| crate::secret::redact(&b.to_string()).into_owned()),
+        })
+    }
+
+    /// Sends the mutation once (never retried) and reports how it ended. 404 on a
+    /// hang-up is success ("call had already ended"); other non-2xx statuses map like
+    /// reads do (400 carries the provider's message).
+    pub async fn mutate(&self, m: &Mutation) -> Result<MutationOutcome, ProviderError> {
+        if let Mutation::UpdateNumber {
+            account, number, ..
+        } = m
+        {
+            let app = number.application.trim();
+            let domain = account.trim();
+            if !app.is_empty() && !domain.is_empty() && self.cached_app_id(domain, app).is_none() {
+                self.refresh_apps(domain).await?;
+            }
+        }
+        let p = self.plan(m, Secrets::Reveal)?;
+        let url = self.url_for(&p.segments)?;
+        let path = self.relative_path(&url);
+        let mut request = self
+            .http
+            .request(p.method.clone(), url)
+            .header(AUTHORIZATION, self.auth.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(body) = &p.body {
+            request = request
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.to_string());
+        }
+        let started = Instant::now();
+        let resp = match self.http.send(request).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::info!(
+                    method = p.method.as_str(),
+                    path = %path,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    error = %e,
+                    "cloudonix mutation not completed"
+                );
+                return Err(e);
+            }
+        };
+        let status = resp.status().as_u16();
+        tracing::info!(
+            method = p.method.as_str(),
+            path = %path,
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "cloudonix mutation"
+        );
+        let retry_after = http::retry_after(resp.headers());
+        // The change has happened once the status is 2xx: a body that cannot be read
+        // only costs the created id.
+        let body = resp.bytes().await.unwrap_or_default();
+        if (200..300).contains(&status) {
+            let created_id = match p.expect {
+                Expect::CreatedTrunk => wire::decode_one::<wire::Trunk>(&body)
+                    .ok()
+                    .and_then(|t| t.id.or(t.uuid)),
+                Expect::Call => call_token(&body),
+                Expect::Hangup | Expect::Done => None,
+            };
+            let message = match (p.expect, &created_id) {
+                (Expect::Call, None) => format!("{}; no call id in the answer", p.done),
+                _ => p.done,
+            };
+            return Ok(MutationOutcome {
+                status,
+                message,
+                created_id,
+            });
+        }
+        if status == 404 && p.expect == Expect::Hangup {
+            return Ok(MutationOutcome {
+                status,
+                message: "call had already ended".into(),
+                created_id: None,
+            });
+        }
+        Err(map_http_error(status, retry_after, &body, &p.what))
+    }
+}
+
+/// `token` of a callObjectResult (string, or a number for tolerance).
+fn call_token(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let obj = match &v {
+        Value::Array(a) => a.first()?,
+        other => other,
+    };
+    match obj.get("token")? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn spec(password: Option<&str>) -> TrunkSpec {
+        TrunkSpec {
+            name: "pbx".into(),
+            host: "10.0.0.1".into(),
+            port: 5061,
+            transport: "tls".into(),
+            direction: "inbound".into(),
+            prefix: "".into(),
+            auth_username: Some("u1".into()),
+            auth_password: password.map(Secret::new),
+        }
+    }
+
+    #[test]
+    fn trunk_bodies() {
+        let b = trunk_body(&spec(Some("pw-abcdef")), true, Secrets::Mask);
+        assert_eq!(b["name"], "pbx");
+        assert_eq!(b["port"], 5061);
+        assert_eq!(b["profile"]["authentication"]["password"], "****");
+        let b = trunk_body(&spec(Some("pw-abcdef")), false, Secrets::Reveal);
+        assert!(b.get("name").is_none());
+        assert_eq!(b["profile"]["authentication"]["password"], "pw-abcdef");
+        let b = trunk_body(&spec(None), false, Secrets::Reveal);
+        assert!(b["profile"]["authentication"].get("password").is_none());
+        let mut s = spec(None);
+        s.auth_username = None;
+        assert!(
+            trunk_body(&s, true, Secrets::Reveal)
+                .get("profile")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn tokens_and_application_values() {
+        assert_eq!(call_token(br#"{"token":"abc"}"#), Some("abc".into()));
+        assert_eq!(call_token(br#"[{"token":"abc"}]"#), Some("abc".into()));
+        assert_eq!(call_token(br#"{"token":""}"#), None);
+        assert_eq!(call_token(b"<html>"), None);
+        assert_eq!(application_value("12"), json!(12));
+        assert_eq!(application_value("ivr"), json!("ivr"));
+    }
+}

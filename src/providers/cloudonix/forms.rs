@@ -1,0 +1,573 @@
+//! Cloudonix edit forms: the [`FormSpec`]s of a trunk, a number (DNID) and a
+//! click-to-call, and the reverse mapping of submitted values to a [`Mutation`].
+//!
+//! Values are keyed by [`FieldSpec::key`]. Bool fields hold `yes` / `no` (`true`,
+//! `false`, `on`, `off`, `1`, `0` are accepted back). A secret field starts empty and
+//! an empty secret means "keep the stored one".
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
+use crate::model;
+use crate::providers::{Mutation, NumberSpec, TrunkSpec};
+use crate::secret::Secret;
+
+pub const TRANSPORTS: &[&str] = &["udp", "tcp", "tls"];
+pub const DIRECTIONS: &[&str] = &["inbound", "outbound", "public-inbound", "public-outbound"];
+pub const MATCH_MODES: &[&str] = &["exact", "prefix", "expression", "asterisk"];
+
+/// Field keys.
+pub mod key {
+    pub const NAME: &str = "name";
+    pub const IP: &str = "ip";
+    pub const PORT: &str = "port";
+    pub const TRANSPORT: &str = "transport";
+    pub const PREFIX: &str = "prefix";
+    pub const DIRECTION: &str = "direction";
+    pub const AUTH_USERNAME: &str = "auth_username";
+    pub const AUTH_PASSWORD: &str = "auth_password";
+    pub const SOURCE: &str = "source";
+    pub const APPLICATION: &str = "application";
+    pub const ACTIVE: &str = "active";
+    pub const MATCH: &str = "match";
+    pub const DESTINATION: &str = "destination";
+    pub const CALLER_ID: &str = "caller_id";
+}
+
+fn field(
+    key: &'static str,
+    label: &'static str,
+    kind: FieldKind,
+    required: bool,
+    help: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        key,
+        label,
+        kind,
+        required,
+        create_only: false,
+        help,
+    }
+}
+
+fn pair(k: &str, v: impl Into<String>) -> (String, String) {
+    (k.to_owned(), v.into())
+}
+
+fn extra<'a>(fields: &'a [model::Field], key: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn live_calls_text(n: usize) -> String {
+    if n == 1 {
+        "1 live call on this trunk".to_owned()
+    } else {
+        format!("{n} live calls on this trunk")
+    }
+}
+
+/// The trunk form: create when `existing` is None, else edit (name read-only, password
+/// empty = keep). Editing a trunk that carries live calls needs its name typed.
+pub fn trunk_form(existing: Option<&model::Trunk>, live_calls_on_it: usize) -> FormSpec {
+    let editing = existing.is_some();
+    let mut name = field(
+        key::NAME,
+        "Name",
+        FieldKind::Text,
+        true,
+        "trunk name; cannot be changed later",
+    );
+    name.create_only = true;
+    let fields = vec![
+        name,
+        field(
+            key::IP,
+            "Host",
+            FieldKind::Host,
+            true,
+            "IP address or hostname of the SIP peer",
+        ),
+        field(
+            key::PORT,
+            "Port",
+            FieldKind::Port,
+            true,
+            "SIP port, usually 5060",
+        ),
+        field(
+            key::TRANSPORT,
+            "Transport",
+            FieldKind::Choice(TRANSPORTS),
+            true,
+            "udp, tcp or tls",
+        ),
+        field(
+            key::PREFIX,
+            "Prefix",
+            FieldKind::Text,
+            false,
+            "dial prefix that selects this trunk (e.g. 4444#)",
+        ),
+        field(
+            key::DIRECTION,
+            "Direction",
+            FieldKind::Choice(DIRECTIONS),
+            true,
+            "inbound / outbound are stored as public-inbound / public-outbound",
+        ),
+        field(
+            key::AUTH_USERNAME,
+            "Auth user",
+            FieldKind::Text,
+            false,
+            "SIP digest user name (empty = none)",
+        ),
+        field(
+            key::AUTH_PASSWORD,
+            "Auth password",
+            FieldKind::Secret,
+            false,
+            if editing {
+                "empty = keep the current password"
+            } else {
+                "SIP digest password (empty = none)"
+            },
+        ),
+    ];
+    let choice = |v: &str, list: &[&str], default: &str| {
+        let v = v.trim().to_ascii_lowercase();
+        if list.contains(&v.as_str()) {
+            v
+        } else {
+            default.to_owned()
+        }
+    };
+    let (title, mode, values, confirm) = match existing {
+        None => (
+            "New trunk".to_owned(),
+            FormMode::Create,
+            vec![
+                pair(key::NAME, ""),
+                pair(key::IP, ""),
+                pair(key::PORT, "5060"),
+                pair(key::TRANSPORT, "udp"),
+                pair(key::PREFIX, ""),
+                pair(key::DIRECTION, "public-outbound"),
+                pair(key::AUTH_USERNAME, ""),
+                pair(key::AUTH_PASSWORD, ""),
+            ],
+            None,
+        ),
+        Some(t) => (
+            format!("Edit trunk {}", t.name),
+            FormMode::Edit,
+            vec![
+                pair(key::NAME, t.name.clone()),
+                pair(key::IP, t.host.clone()),
+                pair(key::PORT, t.port.unwrap_or(5060).to_string()),
+                pair(key::TRANSPORT, choice(&t.transport, TRANSPORTS, "udp")),
+                pair(key::PREFIX, t.prefix.clone()),
+                pair(
+                    key::DIRECTION,
+                    choice(&t.direction, DIRECTIONS, "public-outbound"),
+                ),
+                pair(
+                    key::AUTH_USERNAME,
+                    extra(&t.extra, "auth user").unwrap_or_default(),
+                ),
+                pair(key::AUTH_PASSWORD, ""),
+            ],
+            (live_calls_on_it > 0).then(|| (t.name.clone(), live_calls_text(live_calls_on_it))),
+        ),
+    };
+    FormSpec {
+        title,
+        mode,
+        fields,
+        values,
+        confirm,
+    }
+}
+
+/// What to type to delete a trunk (its name) and why it needs care.
+pub fn trunk_delete_confirm(trunk: &model::Trunk, live_calls: usize) -> (String, String) {
+    let mut reason = format!("deleting trunk {} cannot be undone", trunk.name);
+    if live_calls > 0 {
+        reason.push_str("; ");
+        reason.push_str(&live_calls_text(live_calls));
+    }
+    (trunk.name.clone(), reason)
+}
+
+/// Interns a list of choices so it can live in a [`FieldKind::Choice`]. Each distinct
+/// list is stored once for the life of the process (application lists rarely change).
+fn intern_choices(list: Vec<String>) -> &'static [&'static str] {
+    type Table = Mutex<HashMap<Vec<String>, &'static [&'static str]>>;
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    let table = TABLE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut t = table.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(found) = t.get(&list) {
+        return found;
+    }
+    let leaked: Vec<&'static str> = list
+        .iter()
+        .map(|s| &*Box::leak(s.clone().into_boxed_str()))
+        .collect();
+    let leaked: &'static [&'static str] = Box::leak(leaked.into_boxed_slice());
+    t.insert(list, leaked);
+    leaked
+}
+
+fn match_mode(n: &model::Number) -> &'static str {
+    let on = |k: &str| extra(&n.extra, k) == Some("yes");
+    if on("prefix") {
+        "prefix"
+    } else if on("expression") {
+        "expression"
+    } else if on("asterisk compatible") {
+        "asterisk"
+    } else {
+        "exact"
+    }
+}
+
+/// The number (DNID) form. `applications` are the domain's voice application names; the
+/// field is a choice among them (plus the current target) when there are any, else text.
+pub fn number_form(existing: &model::Number, applications: &[String]) -> FormSpec {
+    // The current target: its name, or its id when the name is unknown ("app #12").
+    let target = existing.target.trim();
+    let current_app = match target.strip_prefix("app #") {
+        Some(id) => id.trim().to_owned(),
+        None => target.to_owned(),
+    };
+    let mut names: Vec<String> = Vec::new();
+    for a in applications {
+        let a = a.trim();
+        if !a.is_empty() && !names.iter().any(|n| n == a) {
+            names.push(a.to_owned());
+        }
+    }
+    if !names.is_empty() && !current_app.is_empty() && !names.contains(&current_app) {
+        names.push(current_app.clone());
+    }
+    let app_kind = if names.is_empty() {
+        FieldKind::Text
+    } else {
+        FieldKind::Choice(intern_choices(names))
+    };
+    let source = if existing.number.starts_with("dnid #") {
+        String::new()
+    } else {
+        existing.number.clone()
+    };
+    let active = existing.active.unwrap_or(true);
+    FormSpec {
+        title: format!("Edit number {}", existing.number),
+        mode: FormMode::Edit,
+        fields: vec![
+            field(
+                key::SOURCE,
+                "Number",
+                FieldKind::Text,
+                true,
+                "number or pattern as dialled (+14155550100, 123[4-7], _1NXX)",
+            ),
+            field(
+                key::APPLICATION,
+                "Application",
+                app_kind,
+                true,
+                "voice application that answers (name or id)",
+            ),
+            field(
+                key::ACTIVE,
+                "Active",
+                FieldKind::Bool,
+                true,
+                "inactive numbers are not routed",
+            ),
+            field(
+                key::MATCH,
+                "Match",
+                FieldKind::Choice(MATCH_MODES),
+                true,
+                "exact, prefix, regular expression or Asterisk pattern",
+            ),
+        ],
+        values: vec![
+            pair(key::SOURCE, source),
+            pair(key::APPLICATION, current_app),
+            pair(key::ACTIVE, yes_no(active)),
+            pair(key::MATCH, match_mode(existing)),
+        ],
+        confirm: None,
+    }
+}
+
+/// The click-to-call form; `from_number` (e.g. the selected number) prefills the caller id.
+pub fn click_to_call_form(from_number: Option<&str>) -> FormSpec {
+    FormSpec {
+        title: "Place a test call".to_owned(),
+        mode: FormMode::Create,
+        fields: vec![
+            field(
+                key::DESTINATION,
+                "Destination",
+                FieldKind::E164,
+                true,
+                "number to call, E.164 (+14155550123)",
+            ),
+            field(
+                key::CALLER_ID,
+                "Caller id",
+                FieldKind::E164,
+                false,
+                "number shown to the callee, E.164 (needed for PSTN calls)",
+            ),
+            field(
+                key::APPLICATION,
+                "Application",
+                FieldKind::Text,
+                false,
+                "voice application that runs the call (name or id; empty = domain default)",
+            ),
+        ],
+        values: vec![
+            pair(key::DESTINATION, ""),
+            pair(
+                key::CALLER_ID,
+                from_number.map(str::trim).unwrap_or_default(),
+            ),
+            pair(key::APPLICATION, ""),
+        ],
+        confirm: None,
+    }
+}
+
+/// Looks a value up by key (trimmed; "" when absent).
+fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
+    values
+        .iter()
+        .rev()
+        .find(|(key, _)| key == k)
+        .map(|(_, v)| v.trim())
+        .unwrap_or_default()
+}
+
+fn parse_bool(label: &str, v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" | "on" | "1" => Ok(true),
+        "no" | "n" | "false" | "off" | "0" => Ok(false),
+        _ => Err(format!("{label}: expected yes or no, got '{v}'")),
+    }
+}
+
+fn one_of(label: &str, v: &str, list: &[&str]) -> Result<String, String> {
+    let lower = v.to_ascii_lowercase();
+    if list.contains(&lower.as_str()) {
+        Ok(lower)
+    } else {
+        Err(format!(
+            "{label}: expected one of {}, got '{v}'",
+            list.join(", ")
+        ))
+    }
+}
+
+fn is_e164(v: &str) -> bool {
+    v.strip_prefix('+').is_some_and(|digits| {
+        (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// Submitted trunk form values → `CreateTrunk` (`id` None) or `UpdateTrunk`.
+pub fn trunk_mutation(
+    account: &str,
+    id: Option<&str>,
+    values: &[(String, String)],
+) -> Result<Mutation, String> {
+    let account = account.trim();
+    if account.is_empty() {
+        return Err("no domain selected".into());
+    }
+    let name = value(values, key::NAME);
+    let host = value(values, key::IP);
+    if host.is_empty() {
+        return Err("Host is required".into());
+    }
+    if host.chars().any(char::is_whitespace) {
+        return Err(format!("Host: '{host}' contains spaces"));
+    }
+    let port_text = value(values, key::PORT);
+    let port = match port_text.parse::<u16>() {
+        Ok(p) if p > 0 => p,
+        _ => return Err(format!("Port: expected 1-65535, got '{port_text}'")),
+    };
+    let transport = one_of("Transport", value(values, key::TRANSPORT), TRANSPORTS)?;
+    let direction = one_of("Direction", value(values, key::DIRECTION), DIRECTIONS)?;
+    let prefix = value(values, key::PREFIX).to_owned();
+    let username = value(values, key::AUTH_USERNAME);
+    // The password is taken as typed (spaces may be part of it); empty = keep / none.
+    let password = values
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key::AUTH_PASSWORD)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+        .map(Secret::new);
+    let mut trunk = TrunkSpec {
+        name: name.to_owned(),
+        host: host.to_owned(),
+        port,
+        transport,
+        direction,
+        prefix,
+        auth_username: None,
+        auth_password: password,
+    };
+    match id.map(str::trim) {
+        None => {
+            if name.is_empty() {
+                return Err("Name is required".into());
+            }
+            trunk.auth_username = (!username.is_empty()).then(|| username.to_owned());
+            Ok(Mutation::CreateTrunk {
+                account: account.to_owned(),
+                trunk,
+            })
+        }
+        Some("") => Err("the trunk has no id".into()),
+        Some(id) => {
+            if trunk.name.is_empty() {
+                trunk.name = id.to_owned();
+            }
+            // Editing always sends the user name, so clearing the field clears it.
+            trunk.auth_username = Some(username.to_owned());
+            Ok(Mutation::UpdateTrunk {
+                account: account.to_owned(),
+                id: id.to_owned(),
+                trunk,
+            })
+        }
+    }
+}
+
+/// Submitted number form values → `UpdateNumber`.
+pub fn number_mutation(
+    account: &str,
+    id: &str,
+    values: &[(String, String)],
+) -> Result<Mutation, String> {
+    let (account, id) = (account.trim(), id.trim());
+    if account.is_empty() {
+        return Err("no domain selected".into());
+    }
+    if id.is_empty() {
+        return Err("the number has no id".into());
+    }
+    let source = value(values, key::SOURCE);
+    if source.is_empty() {
+        return Err("Number is required".into());
+    }
+    let application = value(values, key::APPLICATION);
+    if application.is_empty() {
+        return Err("Application is required".into());
+    }
+    let active = parse_bool("Active", value(values, key::ACTIVE))?;
+    let mode = match value(values, key::MATCH) {
+        "" => "exact".to_owned(),
+        m => one_of("Match", m, MATCH_MODES)?,
+    };
+    Ok(Mutation::UpdateNumber {
+        account: account.to_owned(),
+        id: id.to_owned(),
+        number: NumberSpec {
+            source: source.to_owned(),
+            application: application.to_owned(),
+            active,
+            prefix: mode == "prefix",
+            expression: mode == "expression",
+            asterisk_compatible: mode == "asterisk",
+        },
+    })
+}
+
+/// Submitted click-to-call values → `ClickToCall`.
+pub fn call_mutation(account: &str, values: &[(String, String)]) -> Result<Mutation, String> {
+    let account = account.trim();
+    if account.is_empty() {
+        return Err("no domain selected".into());
+    }
+    let destination = value(values, key::DESTINATION);
+    if !is_e164(destination) {
+        return Err(format!(
+            "Destination: expected E.164 (+ and 8-15 digits), got '{destination}'"
+        ));
+    }
+    let caller_id = value(values, key::CALLER_ID);
+    if !caller_id.is_empty() && !is_e164(caller_id) {
+        return Err(format!(
+            "Caller id: expected E.164 (+ and 8-15 digits), got '{caller_id}'"
+        ));
+    }
+    let application = value(values, key::APPLICATION);
+    Ok(Mutation::ClickToCall {
+        account: account.to_owned(),
+        destination: destination.to_owned(),
+        caller_id: (!caller_id.is_empty()).then(|| caller_id.to_owned()),
+        application: (!application.is_empty()).then(|| application.to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_are_interned_once() {
+        let a = intern_choices(vec!["x".into(), "y".into()]);
+        let b = intern_choices(vec!["x".into(), "y".into()]);
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(a, &["x", "y"]);
+    }
+
+    #[test]
+    fn bad_values_are_errors_not_panics() {
+        let v = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs.iter().map(|(k, v)| pair(k, *v)).collect()
+        };
+        assert!(trunk_mutation("d", None, &[]).is_err());
+        let base = [
+            ("name", "t"),
+            ("ip", "1.2.3.4"),
+            ("port", "99999"),
+            ("transport", "udp"),
+            ("direction", "inbound"),
+        ];
+        assert!(
+            trunk_mutation("d", None, &v(&base))
+                .unwrap_err()
+                .contains("Port")
+        );
+        assert!(number_mutation("d", "1", &v(&[("source", "+1")])).is_err());
+        assert!(
+            number_mutation(
+                "d",
+                "1",
+                &v(&[("source", "+1"), ("application", "a"), ("active", "maybe")])
+            )
+            .is_err()
+        );
+        assert!(call_mutation("d", &v(&[("destination", "0044")])).is_err());
+        assert!(call_mutation("", &v(&[("destination", "+4420794600000")])).is_err());
+    }
+}
