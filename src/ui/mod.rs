@@ -16,6 +16,7 @@ mod details;
 mod help;
 pub mod layout;
 mod message;
+pub mod palette;
 mod status_bar;
 mod table;
 mod tabs;
