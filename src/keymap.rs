@@ -401,7 +401,8 @@ impl Keymap {
                 if a.command == b.command || a.code != b.code || a.mods != b.mods {
                     continue;
                 }
-                let overlap = pane_mask(a.panes) & mask_j;
+                // Only against the binding that owns the key there, not one it beat.
+                let overlap = pane_mask(a.panes) & !a.shadowed & mask_j;
                 if overlap == 0 {
                     continue;
                 }
