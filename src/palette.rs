@@ -89,6 +89,22 @@ fn exact<'c>(commands: &'c [Command], word: &str) -> Option<&'c Command> {
     })
 }
 
+/// Ties between fuzzy scores go to the command whose name (or alias, then title) starts
+/// with what was typed: `cal` is `call` before "Call history pane" and "Live calls pane".
+fn prefix_bonus(c: &Command, query: &str) -> u32 {
+    let starts = |h: &str| {
+        h.get(..query.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(query))
+    };
+    if starts(c.name) || c.aliases.iter().any(|a| starts(a)) {
+        32
+    } else if starts(c.title) {
+        16
+    } else {
+        0
+    }
+}
+
 /// Fuzzy scores of the palette commands against `query` (None: no match).
 fn fuzzy<'c>(commands: &'c [Command], query: &str) -> Vec<(&'c Command, u32)> {
     let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
@@ -104,7 +120,7 @@ fn fuzzy<'c>(commands: &'c [Command], query: &str) -> Vec<(&'c Command, u32)> {
                 .chain(c.aliases.iter().copied())
                 .filter_map(|h| pattern.score(Utf32Str::new(h, &mut buf), &mut matcher))
                 .max()
-                .map(|s| (c, s))
+                .map(|s| (c, s + prefix_bonus(c, query)))
         })
         .collect()
 }
