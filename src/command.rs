@@ -405,7 +405,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         C::Scope,
         "scope",
-        "Scope to provider / account",
+        "Scope to provider/account",
         &[],
         "Scope panes: :scope cx-demo, :scope cx-demo/acme, :scope all",
     ),

@@ -79,7 +79,8 @@ pub fn render_help_with(
 
 enum HelpLine {
     Section(String),
-    Warning(String),
+    /// A pane section folded into one line (other panes, when space is short).
+    Summary(String),
     Entry {
         /// Every effective key, or `:name` when the command has none.
         keys: Vec<String>,
@@ -89,18 +90,21 @@ enum HelpLine {
     },
 }
 
-fn help_lines(keymap: &Keymap, ctx: Option<&CommandCtx>) -> Vec<HelpLine> {
-    let mut lines = Vec::new();
-    if !keymap.conflicts().is_empty() {
-        lines.push(HelpLine::Section("Key conflicts".into()));
-        for c in keymap.conflicts() {
-            let mark = match c.kind {
-                ConflictKind::Clash => "⚠",
-                ConflictKind::TmuxPrefix => "⚠ tmux:",
-            };
-            lines.push(HelpLine::Warning(format!("{mark} {}", c.message)));
-        }
-    }
+/// The keymap's conflicts as sentences, then the command sections. `fold`: sections of
+/// panes other than the focused one become one summary line each.
+fn help_lines(
+    keymap: &Keymap,
+    ctx: Option<&CommandCtx>,
+    fold: bool,
+) -> (Vec<String>, Vec<HelpLine>) {
+    let warnings = keymap
+        .conflicts()
+        .iter()
+        .map(|c| match c.kind {
+            ConflictKind::Clash => format!("⚠ {}", c.message),
+            ConflictKind::TmuxPrefix => format!("⚠ tmux: {}", c.message),
+        })
+        .collect();
     let entry = |c: &Command| {
         let mut keys = keymap.keys_for(c.id);
         if keys.is_empty() {
@@ -113,29 +117,83 @@ fn help_lines(keymap: &Keymap, ctx: Option<&CommandCtx>) -> Vec<HelpLine> {
             reason: ctx.and_then(|ctx| availability(c, ctx).err()),
         }
     };
-    lines.push(HelpLine::Section("Everywhere".into()));
+    let mut lines = vec![HelpLine::Section("Everywhere".into())];
     lines.extend(COMMANDS.iter().filter(|c| c.panes.is_empty()).map(entry));
     for r in Resource::ALL {
         let scoped: Vec<&Command> = COMMANDS.iter().filter(|c| c.panes.contains(&r)).collect();
         if scoped.is_empty() {
             continue;
         }
+        if fold && ctx.is_some_and(|c| c.focus != r) {
+            let parts: Vec<String> = scoped
+                .iter()
+                .map(|c| {
+                    let key = keymap
+                        .first_key(c.id)
+                        .unwrap_or_else(|| format!(":{}", c.name));
+                    format!("{key} {}", c.title.to_lowercase())
+                })
+                .collect();
+            lines.push(HelpLine::Summary(format!(
+                "{} pane: {}",
+                r.title(),
+                parts.join(" · ")
+            )));
+            continue;
+        }
         lines.push(HelpLine::Section(format!("{} pane", r.title())));
         lines.extend(scoped.into_iter().map(entry));
     }
-    lines
+    (warnings, lines)
+}
+
+/// Greedy word wrap; continuation lines are indented by two spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(10);
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push(std::mem::replace(&mut line, "  ".to_string()));
+        } else if len > 0 && line != "  " {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push(line);
+    out
 }
 
 fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCtx>, theme: &Theme) {
-    let lines = help_lines(keymap, ctx);
-    let n = lines.len();
+    let (warnings, mut lines) = help_lines(keymap, ctx, false);
     let legend_lines = legend(theme);
     let legend_w = legend_lines.iter().map(Line::width).max().unwrap_or(0);
+    let max_inner = area.width.saturating_sub(4) as usize;
+
+    // Conflicts first, across the whole width, wrapped.
+    let mut top: Vec<(String, bool)> = Vec::new();
+    if !warnings.is_empty() {
+        top.push(("Key conflicts".to_string(), true));
+        for w in &warnings {
+            top.extend(wrap(w, max_inner).into_iter().map(|l| (l, false)));
+        }
+    }
+    let top_w = top
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
 
     // One column with every key if it fits the height; otherwise two columns that show
     // the first key and the short title of each command.
     let avail_h = area.height.saturating_sub(2) as usize;
-    let two_cols = n > avail_h;
+    let body_h = avail_h.saturating_sub(top.len());
+    if lines.len() > 2 * body_h {
+        lines = help_lines(keymap, ctx, true).1;
+    }
+    let n = lines.len();
+    let two_cols = n > body_h;
     let keys_of = |keys: &[String]| -> String {
         if two_cols {
             keys.first().cloned().unwrap_or_default()
@@ -145,8 +203,7 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
     };
     let reason_text = |r: &Option<String>| r.as_ref().map(|r| format!("  ✗ {r}"));
     let mut key_w = 0;
-    let mut entry_w = 0;
-    let mut warn_w = 0;
+    let mut text_w = 0;
     for l in &lines {
         match l {
             HelpLine::Entry {
@@ -156,27 +213,28 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
                 reason,
             } => {
                 let description = if two_cols { title } else { description };
-                let kw = keys_of(keys).chars().count();
-                key_w = key_w.max(kw);
+                key_w = key_w.max(keys_of(keys).chars().count());
                 let dw = description.chars().count()
                     + reason_text(reason).map_or(0, |t| t.chars().count());
-                entry_w = entry_w.max(dw);
+                text_w = text_w.max(dw);
             }
-            HelpLine::Warning(t) | HelpLine::Section(t) => warn_w = warn_w.max(t.chars().count()),
+            HelpLine::Section(t) => text_w = text_w.max(t.chars().count()),
+            // Clipped to the column rather than widening it.
+            HelpLine::Summary(_) => {}
         }
     }
     let key_w = if two_cols { key_w.min(12) } else { key_w };
-    let entry_w = key_w + 2 + entry_w;
+    let entry_w = key_w + 2 + text_w;
     let per_col = if two_cols { n.div_ceil(2) } else { n };
     let content_w = if two_cols { 2 * entry_w + 3 } else { entry_w };
-    let content_w = content_w.max(warn_w.min(area.width.saturating_sub(4) as usize));
-    let with_legend = per_col + legend_lines.len() <= avail_h;
+    let content_w = content_w.max(top_w.min(max_inner));
+    let with_legend = top.len() + per_col + legend_lines.len() <= avail_h;
     let content_w = if with_legend {
         content_w.max(legend_w)
     } else {
         content_w
     };
-    let content_h = per_col + if with_legend { legend_lines.len() } else { 0 };
+    let content_h = top.len() + per_col + if with_legend { legend_lines.len() } else { 0 };
 
     let w = (content_w as u16 + 4).min(area.width);
     let h = (content_h as u16 + 2).min(area.height);
@@ -186,6 +244,17 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
         w,
         h,
     );
+    let body_rows = (h.saturating_sub(2) as usize)
+        .saturating_sub(top.len())
+        .min(per_col);
+    let shown = body_rows
+        + if two_cols {
+            body_rows.min(n - per_col)
+        } else {
+            0
+        };
+    let hidden = n - shown.min(n);
+
     frame.render_widget(Clear, r);
     let mut title = vec![Span::styled(" Help: keys ", theme.title)];
     if let Some(ctx) = ctx {
@@ -194,12 +263,6 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
             title.push(Span::styled("· read-only ", theme.warn));
         }
     }
-    let avail_rows = h.saturating_sub(2) as usize;
-    let hidden = if two_cols {
-        n.saturating_sub(2 * avail_rows.min(per_col))
-    } else {
-        n.saturating_sub(avail_rows)
-    };
     let mut block = Block::bordered()
         .border_style(theme.border)
         .title_top(Line::from(title))
@@ -226,13 +289,18 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
         inner.width
     };
     let buf = frame.buffer_mut();
+    for (i, (text, header)) in top.iter().enumerate() {
+        let y = inner.y + i as u16;
+        if y >= inner.bottom() {
+            break;
+        }
+        let style = if *header { theme.header } else { theme.warn };
+        put_clipped(buf, inner.x, y, text, inner.width, style);
+    }
+    let body_y = inner.y + top.len() as u16;
     let mut draw = |i: usize, x: u16, y: u16| match &lines[i] {
         HelpLine::Section(t) => put_clipped(buf, x, y, t, col_w, theme.header),
-        HelpLine::Warning(t) => {
-            // A warning may use the whole width in one-column mode.
-            let w = if two_cols { col_w } else { inner.width };
-            put_clipped(buf, x, y, t, w, theme.warn)
-        }
+        HelpLine::Summary(t) => put_clipped(buf, x, y, t, col_w, theme.stale),
         HelpLine::Entry {
             keys,
             title,
@@ -256,9 +324,8 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
             put_clipped(buf, dx, y, &text, dw, ds);
         }
     };
-    let shown = per_col.min(inner.height as usize);
-    for row in 0..shown {
-        let y = inner.y + row as u16;
+    for row in 0..body_rows {
+        let y = body_y + row as u16;
         draw(row, inner.x, y);
         if two_cols && row + per_col < n {
             draw(row + per_col, inner.x + col_w + 3, y);
@@ -266,7 +333,7 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
     }
     if with_legend {
         for (i, line) in legend_lines.into_iter().enumerate() {
-            let y = inner.y + (per_col + i) as u16;
+            let y = body_y + (per_col + i) as u16;
             if y >= inner.bottom() {
                 break;
             }

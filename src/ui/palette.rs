@@ -18,7 +18,7 @@ pub use super::help::render_help_with;
 /// Rows of the list at most (the box should not hide the whole screen).
 const MAX_ROWS: u16 = 12;
 /// Widest box.
-const MAX_WIDTH: u16 = 100;
+const MAX_WIDTH: u16 = 110;
 
 /// Draws the palette over `area` (the whole screen).
 pub fn render_palette(
@@ -142,7 +142,7 @@ pub fn render_palette(
             .map(|i| i.title.chars().count())
             .max()
             .unwrap_or(0)
-            .min(list.width as usize / 3) as u16;
+            .min(list.width as usize * 2 / 5) as u16;
         let name_w = items
             .iter()
             .map(|i| i.name.chars().count())
@@ -161,22 +161,30 @@ pub fn render_palette(
             put_clipped(buf, list.x, y, mark, 2, main);
             put_clipped(buf, list.x + 2, y, item.title, title_w, main);
             let name_x = list.x + 2 + title_w + 2;
-            put_clipped(
-                buf,
-                name_x,
-                y,
-                item.name,
-                name_w.min(list.right().saturating_sub(name_x)),
-                secondary,
-            );
-            // Right side: keys, or the reason it cannot run.
-            let right_x = name_x + name_w + 2;
-            let room = list.right().saturating_sub(right_x);
+            // Right side: keys, or the reason it cannot run. A reason too long for the
+            // room after the name takes the name's place: the reason matters more.
             let (text, style) = match &item.available {
                 Ok(()) => (item.keys.clone(), theme.key_hint),
                 Err(reason) => (reason.clone(), theme.stale),
             };
-            let tw = (Span::raw(text.as_str()).width() as u16).min(room);
+            let after_name = list.right().saturating_sub(name_x + name_w + 2);
+            let text_w = Span::raw(text.as_str()).width() as u16;
+            let (room, show_name) = if !ok && text_w > after_name {
+                (list.right().saturating_sub(name_x), false)
+            } else {
+                (after_name, true)
+            };
+            if show_name {
+                put_clipped(
+                    buf,
+                    name_x,
+                    y,
+                    item.name,
+                    name_w.min(list.right().saturating_sub(name_x)),
+                    secondary,
+                );
+            }
+            let tw = text_w.min(room);
             if tw > 0 {
                 put_clipped(buf, list.right() - tw, y, &text, tw, style);
             }
