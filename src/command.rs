@@ -1,9 +1,19 @@
-//! The command table: one entry per operator command with its default keys and help text.
-//! The keymap and the `?` help are both generated from it.
+//! The command table: one entry per operator command, as data. The keymap
+//! ([`crate::keymap`]), the `:` palette ([`crate::palette`]) and the `?` help are all
+//! generated from it.
+//!
+//! Each [`Command`] says where it applies (`panes`), whether it changes anything at the
+//! provider (`mutating`: refused in read-only mode), which provider action it needs
+//! (`needs`, checked against the selected row's provider) and whether it needs a selected
+//! row. [`availability`] turns that into "runnable" or a reason an operator can act on.
+//!
+//! Safety rule (ux.md G3): no default key runs a destructive command without a typed
+//! confirmation. `hangup` has no default key at all; `trunk.delete` is on `d` only because
+//! it opens a typed confirmation.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::model::Resource;
+use crate::model::{ActionKind, Capabilities, Resource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CommandId {
@@ -24,213 +34,524 @@ pub enum CommandId {
     Details,
     Close,
     Refresh,
+    /// Open the `:` command palette.
+    Palette,
+    /// Click-to-call; palette args: the number to call (`:call +441234567890`).
+    Call,
+    /// Hang up the selected live call (asks first; no default key).
+    Hangup,
+    TrunkNew,
+    TrunkEdit,
+    /// Opens a typed confirmation (type the trunk name); never deletes on one key.
+    TrunkDelete,
+    NumberEdit,
+    /// Enable / disable the selected number (asks before disabling).
+    NumberToggle,
+    /// Copy the selected value (OSC 52).
+    Copy,
+    /// Show the log and audit file paths.
+    ShowPaths,
+    /// The audit log overlay.
+    Audit,
+    /// `:write` (changes allowed for 10 minutes) / `:read-only`. From the palette the word
+    /// used is passed as args: `write`, `read-only`, or empty (picked from the list:
+    /// toggle).
+    ToggleReadOnly,
+    /// Scope the panes to one provider/account or all; palette args: `cx-demo`,
+    /// `cx-demo/acme.example`, `all`.
+    Scope,
 }
 
+/// How a command asks before it acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    None,
+    /// A yes/no dialog whose default button is Cancel.
+    Dialog,
+    /// The operator types the object's name (or the last digits of a number).
+    Typed,
+}
+
+#[derive(Debug, Clone, Copy)]
 pub struct Command {
     pub id: CommandId,
-    /// Stable name (for config and the palette).
+    /// Stable name, used in the `[keys]` config table and the palette (`trunk.edit`).
     pub name: &'static str,
-    /// Default keys, in the keymap syntax (`q`, `ctrl-c`, `pgdn`, `shift-tab` …).
-    pub keys: &'static [&'static str],
+    /// Palette text ("Edit trunk").
+    pub title: &'static str,
+    /// Help text.
     pub description: &'static str,
+    /// Default keys, in the keymap syntax (`q`, `ctrl-c`, `pgdn`, `shift-tab`, `f1` …).
+    /// They apply on `panes`.
+    pub keys: &'static [&'static str],
+    /// Other exact names the palette accepts (`write`, `read-only`).
+    pub aliases: &'static [&'static str],
+    /// Panes where the command applies; empty = everywhere.
+    pub panes: &'static [Resource],
+    /// Changes something at a provider: refused in read-only mode.
+    pub mutating: bool,
+    /// Cannot be undone (a deleted trunk, a dropped call).
+    pub destructive: bool,
+    pub confirm: Confirm,
+    /// The selected row's provider must offer this action.
+    pub needs: Option<ActionKind>,
+    /// Needs a selected row.
+    pub needs_row: bool,
 }
 
-pub static COMMANDS: &[Command] = &[
-    Command {
-        id: CommandId::Pane(Resource::Accounts),
-        name: "pane.accounts",
-        keys: &["1"],
-        description: "Accounts tree",
-    },
-    Command {
-        id: CommandId::Pane(Resource::LiveCalls),
-        name: "pane.live",
-        keys: &["2"],
-        description: "Live calls",
-    },
-    Command {
-        id: CommandId::Pane(Resource::CallHistory),
-        name: "pane.history",
-        keys: &["3"],
-        description: "Call history",
-    },
-    Command {
-        id: CommandId::Pane(Resource::Trunks),
-        name: "pane.trunks",
-        keys: &["4"],
-        description: "Trunks",
-    },
-    Command {
-        id: CommandId::Pane(Resource::Numbers),
-        name: "pane.numbers",
-        keys: &["5"],
-        description: "Numbers",
-    },
-    Command {
-        id: CommandId::Pane(Resource::Queues),
-        name: "pane.queues",
-        keys: &["6"],
-        description: "Queue / ring-group stats",
-    },
-    Command {
-        id: CommandId::NextPane,
-        name: "pane.next",
-        keys: &["tab", "l", "right"],
-        description: "Next pane",
-    },
-    Command {
-        id: CommandId::PrevPane,
-        name: "pane.prev",
-        keys: &["shift-tab", "h", "left"],
-        description: "Previous pane",
-    },
-    Command {
-        id: CommandId::Down,
-        name: "row.down",
-        keys: &["j", "down"],
-        description: "Next row",
-    },
-    Command {
-        id: CommandId::Up,
-        name: "row.up",
-        keys: &["k", "up"],
-        description: "Previous row",
-    },
-    Command {
-        id: CommandId::PageDown,
-        name: "row.page-down",
-        keys: &["pgdn", "ctrl-f"],
-        description: "Page down",
-    },
-    Command {
-        id: CommandId::PageUp,
-        name: "row.page-up",
-        keys: &["pgup", "ctrl-b"],
-        description: "Page up",
-    },
-    Command {
-        id: CommandId::Top,
-        name: "row.first",
-        keys: &["g", "home"],
-        description: "First row",
-    },
-    Command {
-        id: CommandId::Bottom,
-        name: "row.last",
-        keys: &["G", "end"],
-        description: "Last row",
-    },
-    Command {
-        id: CommandId::Details,
-        name: "row.details",
-        keys: &["enter"],
-        description: "Details of the selected row",
-    },
-    Command {
-        id: CommandId::Filter,
-        name: "filter",
-        keys: &["/"],
-        description: "Filter rows (Enter keeps, Esc clears)",
-    },
-    Command {
-        id: CommandId::SortNext,
-        name: "sort.next",
-        keys: &["s"],
-        description: "Sort by next column",
-    },
-    Command {
-        id: CommandId::SortReverse,
-        name: "sort.reverse",
-        keys: &["S"],
-        description: "Reverse sort order",
-    },
-    Command {
-        id: CommandId::Refresh,
-        name: "refresh",
-        keys: &["r"],
-        description: "Refresh now (within the API budget)",
-    },
-    Command {
-        id: CommandId::Help,
-        name: "help",
-        keys: &["?"],
-        description: "Help: keys and commands",
-    },
-    Command {
-        id: CommandId::Close,
-        name: "close",
-        keys: &["esc"],
-        description: "Close overlay / clear filter",
-    },
-    Command {
-        id: CommandId::Quit,
-        name: "quit",
-        keys: &["q", "ctrl-c"],
-        description: "Quit",
-    },
-];
-
-/// Parses one key in the keymap syntax. Returns None for an unknown name.
-pub fn parse_key(spec: &str) -> Option<(KeyCode, KeyModifiers)> {
-    let mut mods = KeyModifiers::NONE;
-    let mut rest = spec;
-    loop {
-        if let Some(r) = rest.strip_prefix("ctrl-") {
-            mods |= KeyModifiers::CONTROL;
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix("alt-") {
-            mods |= KeyModifiers::ALT;
-            rest = r;
-        } else if let Some(r) = rest.strip_prefix("shift-") {
-            mods |= KeyModifiers::SHIFT;
-            rest = r;
-        } else {
-            break;
+impl Command {
+    const fn new(
+        id: CommandId,
+        name: &'static str,
+        title: &'static str,
+        keys: &'static [&'static str],
+        description: &'static str,
+    ) -> Command {
+        Command {
+            id,
+            name,
+            title,
+            description,
+            keys,
+            aliases: &[],
+            panes: &[],
+            mutating: false,
+            destructive: false,
+            confirm: Confirm::None,
+            needs: None,
+            needs_row: false,
         }
     }
-    let code = match rest {
-        "enter" => KeyCode::Enter,
-        "esc" => KeyCode::Esc,
-        "tab" if mods.contains(KeyModifiers::SHIFT) => {
-            mods -= KeyModifiers::SHIFT;
-            KeyCode::BackTab
+    const fn on(mut self, panes: &'static [Resource]) -> Command {
+        self.panes = panes;
+        self
+    }
+    const fn mutating(mut self) -> Command {
+        self.mutating = true;
+        self
+    }
+    const fn destructive(mut self) -> Command {
+        self.destructive = true;
+        self
+    }
+    const fn confirm(mut self, c: Confirm) -> Command {
+        self.confirm = c;
+        self
+    }
+    const fn needs(mut self, a: ActionKind) -> Command {
+        self.needs = Some(a);
+        self
+    }
+    const fn row(mut self) -> Command {
+        self.needs_row = true;
+        self
+    }
+    const fn aliases(mut self, a: &'static [&'static str]) -> Command {
+        self.aliases = a;
+        self
+    }
+
+    /// Whether the command applies on the pane `focus`.
+    pub fn applies_in(&self, focus: Resource) -> bool {
+        self.panes.is_empty() || self.panes.contains(&focus)
+    }
+
+    /// Whether the palette lists it (row movement and closing are keys, not commands).
+    pub fn in_palette(&self) -> bool {
+        !matches!(
+            self.id,
+            CommandId::Up
+                | CommandId::Down
+                | CommandId::PageUp
+                | CommandId::PageDown
+                | CommandId::Top
+                | CommandId::Bottom
+                | CommandId::Close
+                | CommandId::Palette
+        )
+    }
+}
+
+use CommandId as C;
+use Resource as R;
+
+const TRUNKS: &[Resource] = &[R::Trunks];
+const NUMBERS: &[Resource] = &[R::Numbers];
+const LIVE: &[Resource] = &[R::LiveCalls];
+
+/// Every command, in table order. Order matters: it is the help order, and when two
+/// commands share a key on a pane the earlier one wins.
+pub static COMMANDS: &[Command] = &[
+    Command::new(
+        C::Pane(R::Accounts),
+        "pane.accounts",
+        "Accounts pane",
+        &["1"],
+        "Accounts tree",
+    ),
+    Command::new(
+        C::Pane(R::LiveCalls),
+        "pane.live",
+        "Live calls pane",
+        &["2"],
+        "Live calls",
+    ),
+    Command::new(
+        C::Pane(R::CallHistory),
+        "pane.history",
+        "Call history pane",
+        &["3"],
+        "Call history",
+    ),
+    Command::new(
+        C::Pane(R::Trunks),
+        "pane.trunks",
+        "Trunks pane",
+        &["4"],
+        "Trunks",
+    ),
+    Command::new(
+        C::Pane(R::Numbers),
+        "pane.numbers",
+        "Numbers pane",
+        &["5"],
+        "Numbers",
+    ),
+    Command::new(
+        C::Pane(R::Queues),
+        "pane.queues",
+        "Queues pane",
+        &["6"],
+        "Queue / ring-group stats",
+    ),
+    Command::new(
+        C::NextPane,
+        "pane.next",
+        "Next pane",
+        &["tab", "l", "right"],
+        "Next pane",
+    ),
+    Command::new(
+        C::PrevPane,
+        "pane.prev",
+        "Previous pane",
+        &["shift-tab", "h", "left"],
+        "Previous pane",
+    ),
+    Command::new(C::Down, "row.down", "Next row", &["j", "down"], "Next row"),
+    Command::new(
+        C::Up,
+        "row.up",
+        "Previous row",
+        &["k", "up"],
+        "Previous row",
+    ),
+    Command::new(
+        C::PageDown,
+        "row.page-down",
+        "Page down",
+        &["pgdn", "ctrl-f"],
+        "Page down",
+    ),
+    // Not ctrl-b: that is tmux's prefix key.
+    Command::new(
+        C::PageUp,
+        "row.page-up",
+        "Page up",
+        &["pgup", "ctrl-u"],
+        "Page up",
+    ),
+    Command::new(
+        C::Top,
+        "row.first",
+        "First row",
+        &["g", "home"],
+        "First row",
+    ),
+    Command::new(C::Bottom, "row.last", "Last row", &["G", "end"], "Last row"),
+    Command::new(
+        C::Details,
+        "row.details",
+        "Row details",
+        &["enter"],
+        "Details of the selected row",
+    )
+    .row(),
+    Command::new(
+        C::Palette,
+        "palette",
+        "Command palette",
+        &[":", "ctrl-p"],
+        "Command palette (fuzzy; ↑ recalls history)",
+    ),
+    Command::new(
+        C::Filter,
+        "filter",
+        "Filter rows",
+        &["/"],
+        "Filter rows (Enter keeps, Esc clears)",
+    ),
+    Command::new(
+        C::SortNext,
+        "sort.next",
+        "Sort by next column",
+        &["s"],
+        "Sort by next column",
+    ),
+    Command::new(
+        C::SortReverse,
+        "sort.reverse",
+        "Reverse sort order",
+        &["S"],
+        "Reverse sort order",
+    ),
+    Command::new(
+        C::Refresh,
+        "refresh",
+        "Refresh now",
+        &["r"],
+        "Refresh now (within the API budget)",
+    ),
+    Command::new(
+        C::Copy,
+        "copy",
+        "Copy value",
+        &["y"],
+        "Copy the selected value (OSC 52)",
+    )
+    .row(),
+    Command::new(
+        C::Call,
+        "call",
+        "Call a number",
+        &["c"],
+        "Click-to-call: :call +441234567890",
+    )
+    .mutating()
+    .confirm(Confirm::Dialog)
+    .needs(ActionKind::ClickToCall),
+    // Palette only: a dropped call cannot be undone (ux.md G3), so no one-key binding.
+    Command::new(
+        C::Hangup,
+        "hangup",
+        "Hang up call",
+        &[],
+        "Hang up the selected live call (asks first)",
+    )
+    .on(LIVE)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Dialog)
+    .needs(ActionKind::Hangup)
+    .row(),
+    Command::new(
+        C::TrunkNew,
+        "trunk.new",
+        "New trunk",
+        &["n"],
+        "New trunk (form, diff before apply)",
+    )
+    .on(TRUNKS)
+    .mutating()
+    .needs(ActionKind::EditTrunk),
+    Command::new(
+        C::TrunkEdit,
+        "trunk.edit",
+        "Edit trunk",
+        &["e"],
+        "Edit the selected trunk (diff before apply)",
+    )
+    .on(TRUNKS)
+    .mutating()
+    .needs(ActionKind::EditTrunk)
+    .row(),
+    // `d` only opens a confirmation in which the trunk's name must be typed.
+    Command::new(
+        C::TrunkDelete,
+        "trunk.delete",
+        "Delete trunk",
+        &["d"],
+        "Delete the selected trunk (type its name to confirm)",
+    )
+    .on(TRUNKS)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Typed)
+    .needs(ActionKind::EditTrunk)
+    .row(),
+    Command::new(
+        C::NumberEdit,
+        "number.edit",
+        "Edit number",
+        &["e"],
+        "Edit the selected number (diff before apply)",
+    )
+    .on(NUMBERS)
+    .mutating()
+    .needs(ActionKind::EditNumber)
+    .row(),
+    Command::new(
+        C::NumberToggle,
+        "number.toggle",
+        "Enable / disable number",
+        &["t"],
+        "Enable or disable the selected number (asks first)",
+    )
+    .on(NUMBERS)
+    .mutating()
+    .confirm(Confirm::Dialog)
+    .needs(ActionKind::EditNumber)
+    .row(),
+    Command::new(
+        C::Scope,
+        "scope",
+        "Scope to provider/account",
+        &[],
+        "Scope panes: :scope cx-demo, :scope cx-demo/acme, :scope all",
+    ),
+    Command::new(
+        C::ToggleReadOnly,
+        "write-mode",
+        "Write mode / read-only",
+        &[],
+        ":write allows changes for 10 minutes; :read-only ends it",
+    )
+    .aliases(&["write", "read-only"]),
+    Command::new(
+        C::Audit,
+        "audit",
+        "Audit log",
+        &["A"],
+        "Audit log of changes made from this console",
+    ),
+    Command::new(
+        C::ShowPaths,
+        "paths",
+        "Show file paths",
+        &[],
+        "Show the log and audit file paths",
+    ),
+    Command::new(C::Help, "help", "Help", &["?"], "Help: keys and commands"),
+    Command::new(
+        C::Close,
+        "close",
+        "Close",
+        &["esc"],
+        "Close overlay / clear filter",
+    ),
+    Command::new(C::Quit, "quit", "Quit", &["q", "ctrl-c"], "Quit").aliases(&["q"]),
+];
+
+/// The table entry of `id`.
+pub fn by_id(id: CommandId) -> &'static Command {
+    COMMANDS
+        .iter()
+        .find(|c| c.id == id)
+        .expect("every CommandId is in COMMANDS")
+}
+
+/// The command named `name` (its config name), exactly.
+pub fn by_name(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// The command the palette word `word` names exactly: its name or an alias, any case.
+pub fn by_word(word: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| {
+        c.name.eq_ignore_ascii_case(word) || c.aliases.iter().any(|a| a.eq_ignore_ascii_case(word))
+    })
+}
+
+/// What decides whether a command can run now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandCtx<'a> {
+    pub focus: Resource,
+    pub read_only: bool,
+    /// Capabilities of the selected row's provider (None: no row selected).
+    pub selected_caps: Option<Capabilities>,
+    pub has_selection: bool,
+    /// Name of the selected row's provider, for "not offered by <provider>".
+    pub provider_name: Option<&'a str>,
+}
+
+impl CommandCtx<'_> {
+    /// Focus on `focus`, writes allowed, nothing selected.
+    pub fn new(focus: Resource) -> CommandCtx<'static> {
+        CommandCtx {
+            focus,
+            read_only: false,
+            selected_caps: None,
+            has_selection: false,
+            provider_name: None,
         }
-        "tab" => KeyCode::Tab,
-        "backtab" => KeyCode::BackTab,
-        "up" => KeyCode::Up,
-        "down" => KeyCode::Down,
-        "left" => KeyCode::Left,
-        "right" => KeyCode::Right,
-        "pgup" => KeyCode::PageUp,
-        "pgdn" => KeyCode::PageDown,
-        "home" => KeyCode::Home,
-        "end" => KeyCode::End,
-        "space" => KeyCode::Char(' '),
-        s if s.chars().count() == 1 => KeyCode::Char(s.chars().next()?),
-        _ => return None,
-    };
-    Some((code, mods))
+    }
+}
+
+/// The message shown when a mutating command is refused in read-only mode.
+pub const READ_ONLY_REASON: &str = "read-only mode: :write to enable changes for 10 minutes";
+
+fn row_noun(r: Resource) -> &'static str {
+    match r {
+        Resource::Accounts => "an account",
+        Resource::LiveCalls | Resource::CallHistory => "a call",
+        Resource::Trunks => "a trunk",
+        Resource::Numbers => "a number",
+        Resource::Queues => "a queue",
+    }
+}
+
+/// "the Trunks pane", "the Trunks and Numbers panes".
+pub fn panes_text(panes: &[Resource]) -> String {
+    let names: Vec<&str> = panes.iter().map(|r| r.title()).collect();
+    match names.as_slice() {
+        [] => "every pane".to_string(),
+        [one] => format!("the {one} pane"),
+        [init @ .., last] => format!("the {} and {last} panes", init.join(", ")),
+    }
+}
+
+/// Whether `cmd` can run in `ctx`, or why not. Checks, in order: the pane, a selected
+/// row, the provider's capability, then read-only mode (so "`:write` to enable" is only
+/// suggested when it would make the command work).
+pub fn availability(cmd: &Command, ctx: &CommandCtx) -> Result<(), String> {
+    if !cmd.applies_in(ctx.focus) {
+        return Err(format!("only on {}", panes_text(cmd.panes)));
+    }
+    if cmd.needs_row && !ctx.has_selection {
+        return Err(format!("select {} first", row_noun(ctx.focus)));
+    }
+    if let (Some(action), Some(caps)) = (cmd.needs, ctx.selected_caps)
+        && !caps.allows(action)
+    {
+        return Err(format!(
+            "not offered by {}",
+            ctx.provider_name.unwrap_or("this provider")
+        ));
+    }
+    if cmd.mutating && ctx.read_only {
+        return Err(READ_ONLY_REASON.to_string());
+    }
+    Ok(())
+}
+
+/// Parses one key in the keymap syntax. Returns None for an unknown name; see
+/// [`crate::keymap::parse_key_spec`] for the reason.
+pub fn parse_key(spec: &str) -> Option<(KeyCode, KeyModifiers)> {
+    crate::keymap::parse_key_spec(spec).ok()
 }
 
 /// Whether a key event matches a key spec. Shift is implied by an upper-case letter.
 pub fn matches(spec: &str, key: &KeyEvent) -> bool {
-    let Some((code, mods)) = parse_key(spec) else {
-        return false;
-    };
-    let mut got = key.modifiers;
-    if let KeyCode::Char(_) = key.code {
-        got -= KeyModifiers::SHIFT;
-    }
-    if key.code == KeyCode::BackTab {
-        got -= KeyModifiers::SHIFT;
-    }
-    code == key.code && mods == got
+    parse_key(spec).is_some_and(|k| k == crate::keymap::normalize_event(key))
 }
 
-/// The command bound to a key in normal mode.
+/// The command a key runs with the default keys, among the commands that apply on every
+/// pane. Pane-scoped keys (`e` on trunks) need the focus: use
+/// [`crate::keymap::Keymap::command_for`].
 pub fn command_for(key: &KeyEvent) -> Option<CommandId> {
     COMMANDS
         .iter()
+        .filter(|c| c.panes.is_empty())
         .find(|c| c.keys.iter().any(|k| matches(k, key)))
         .map(|c| c.id)
 }
@@ -273,17 +594,59 @@ mod tests {
             command_for(&key(KeyCode::Char('x'), KeyModifiers::NONE)),
             None
         );
+        // Pane-scoped keys are not global.
+        assert_eq!(
+            command_for(&key(KeyCode::Char('e'), KeyModifiers::NONE)),
+            None
+        );
     }
 
     #[test]
-    fn every_default_key_parses_and_no_key_is_bound_twice() {
-        let mut seen = std::collections::HashSet::new();
+    fn every_command_id_has_one_entry_and_names_are_unique() {
+        let mut names = std::collections::HashSet::new();
         for c in COMMANDS {
-            for k in c.keys {
-                let parsed = parse_key(k);
-                assert!(parsed.is_some(), "unparsable key {k} of {}", c.name);
-                assert!(seen.insert(parsed), "key {k} bound twice");
+            assert!(names.insert(c.name), "name {} twice", c.name);
+            for a in c.aliases {
+                assert!(
+                    a == &c.name || by_name(a).is_none(),
+                    "alias {a} shadows a name"
+                );
             }
+            assert_eq!(
+                COMMANDS.iter().filter(|d| d.id == c.id).count(),
+                1,
+                "{}",
+                c.name
+            );
         }
+    }
+
+    #[test]
+    fn availability_reasons() {
+        let trunk_edit = by_id(CommandId::TrunkEdit);
+        let mut ctx = CommandCtx::new(Resource::LiveCalls);
+        assert_eq!(
+            availability(trunk_edit, &ctx),
+            Err("only on the Trunks pane".into())
+        );
+        ctx.focus = Resource::Trunks;
+        assert_eq!(
+            availability(trunk_edit, &ctx),
+            Err("select a trunk first".into())
+        );
+        ctx.has_selection = true;
+        ctx.selected_caps = Some(Capabilities::new().with(Resource::Trunks));
+        ctx.provider_name = Some("iovox-uk");
+        assert_eq!(
+            availability(trunk_edit, &ctx),
+            Err("not offered by iovox-uk".into())
+        );
+        ctx.selected_caps = Some(Capabilities::new().with_action(ActionKind::EditTrunk));
+        assert_eq!(availability(trunk_edit, &ctx), Ok(()));
+        ctx.read_only = true;
+        assert_eq!(availability(trunk_edit, &ctx), Err(READ_ONLY_REASON.into()));
+        // Reading is fine in read-only mode; so is leaving it.
+        assert_eq!(availability(by_id(CommandId::Refresh), &ctx), Ok(()));
+        assert_eq!(availability(by_id(CommandId::ToggleReadOnly), &ctx), Ok(()));
     }
 }

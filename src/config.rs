@@ -1,4 +1,17 @@
-//! Console configuration: `[[provider]]` tables and `[ui]`.
+//! Console configuration: `[[provider]]` tables, `[ui]` and `[keys]`.
+//!
+//! `[keys]` maps command names (see the `?` help) to a key or a list of keys, replacing
+//! the command's default keys; `[]` unbinds it:
+//!
+//! ```toml
+//! [keys]
+//! "trunk.edit" = "E"
+//! "row.page-up" = ["pgup", "ctrl-u"]
+//! refresh = []
+//! ```
+//!
+//! Unknown command names and bad key specs are errors naming the line; key conflicts and
+//! tmux prefix keys are warnings naming the line.
 //!
 //! Loading, validation with file/line/key messages, secret references (`env:VAR`,
 //! `cmd:SHELL COMMAND`) and the commented template live here.
@@ -10,6 +23,7 @@
 //! top of the file is reported. Secrets are resolved only after the whole file validated,
 //! so a typo never runs a `cmd:` reference.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -28,6 +42,9 @@ use crate::secret::Secret;
 pub struct Config {
     pub providers: Vec<ProviderConfig>,
     pub ui: UiConfig,
+    /// `[keys]`: command name → keys replacing its defaults (empty: unbound). Validated:
+    /// `keymap::Keymap::new` accepts it.
+    pub keys: BTreeMap<String, Vec<String>>,
     /// The file it came from (None for the built-in demo config).
     pub path: Option<PathBuf>,
 }
@@ -289,7 +306,7 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 // Validation
 // ---------------------------------------------------------------------------------------
 
-const TOP_KEYS: &[&str] = &["ui", "provider"];
+const TOP_KEYS: &[&str] = &["ui", "provider", "keys"];
 const UI_KEYS: &[&str] = &["theme"];
 const PROVIDER_KEYS: &[&str] = &[
     "name",
@@ -518,12 +535,15 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
         warnings: Vec::new(),
     };
     let mut ui = UiConfig::default();
+    let mut keys = BTreeMap::new();
+    let mut key_lines: BTreeMap<String, usize> = BTreeMap::new();
     let mut drafts: Vec<DraftProvider> = Vec::new();
 
     for (k, v) in root.get_ref().iter() {
         let key = k.get_ref().as_ref();
         match key {
             "ui" => ui = walk_ui(&mut w, v),
+            "keys" => walk_keys(&mut w, v, &mut keys, &mut key_lines),
             "provider" => match v.get_ref() {
                 DeValue::Array(items) => {
                     for item in items.iter() {
@@ -575,6 +595,21 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
         ));
     }
 
+    // Key conflicts and tmux prefixes: warnings at the line of the override involved.
+    if !keys.is_empty() {
+        match crate::keymap::Keymap::new(&keys) {
+            Ok((_, conflicts)) => {
+                for c in conflicts {
+                    if let Some(at) = c.commands.iter().filter_map(|n| key_lines.get(*n)).min() {
+                        w.warnings.push((*at, format!("[keys]: {}", c.message)));
+                    }
+                }
+            }
+            // Not reached: walk_keys checked names and keys the same way.
+            Err(e) => return Err(err(None, Some("keys".into()), e.to_string())),
+        }
+    }
+
     // Resolve secrets, top of the file first.
     let mut has_literal = false;
     let mut providers = Vec::with_capacity(drafts.len());
@@ -613,6 +648,7 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
             config: Config {
                 providers,
                 ui,
+                keys,
                 path: Some(path.to_path_buf()),
             },
             warnings,
@@ -655,6 +691,95 @@ fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {
         }
     }
     ui
+}
+
+/// `[keys]`: `name = "key"` or `name = ["key", …]`. Dotted names may be quoted
+/// (`"trunk.edit" = "e"`) or bare (`trunk.edit = "e"`, which TOML reads as a nested table).
+fn walk_keys(
+    w: &mut Walker,
+    v: &Spanned<DeValue<'_>>,
+    keys: &mut BTreeMap<String, Vec<String>>,
+    lines: &mut BTreeMap<String, usize>,
+) {
+    let DeValue::Table(t) = v.get_ref() else {
+        w.issue(
+            v.span().start,
+            Some("keys"),
+            format!(
+                "expected a table `[keys]` of command = \"key\", found {}",
+                type_name(v.get_ref())
+            ),
+        );
+        return;
+    };
+    walk_keys_in(w, t, "", keys, lines);
+}
+
+fn walk_keys_in(
+    w: &mut Walker,
+    t: &DeTable<'_>,
+    prefix: &str,
+    keys: &mut BTreeMap<String, Vec<String>>,
+    lines: &mut BTreeMap<String, usize>,
+) {
+    for (k, v) in t.iter() {
+        let name = format!("{prefix}{}", k.get_ref().as_ref());
+        let key_path = format!("keys.{name}");
+        if let DeValue::Table(inner) = v.get_ref() {
+            // `trunk.edit = "e"` unquoted; `[keys.trunk]` tables.
+            walk_keys_in(w, inner, &format!("{name}."), keys, lines);
+            continue;
+        }
+        if let Err(e) = crate::keymap::lookup_command(&name) {
+            w.issue(k.span().start, Some(&key_path), e.to_string());
+            continue;
+        }
+        let mut specs: Vec<(String, usize)> = Vec::new();
+        match v.get_ref() {
+            DeValue::String(s) => specs.push((s.to_string(), v.span().start)),
+            DeValue::Array(items) => {
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::String(s) => specs.push((s.to_string(), item.span().start)),
+                        other => w.issue(
+                            item.span().start,
+                            Some(&key_path),
+                            format!(
+                                "expected an array of key strings, found {} in it",
+                                type_name(other)
+                            ),
+                        ),
+                    }
+                }
+            }
+            other => {
+                w.issue(
+                    v.span().start,
+                    Some(&key_path),
+                    format!(
+                        "expected a key like \"e\" or a list like [\"e\", \"f2\"] ([] unbinds), \
+                         found {}",
+                        type_name(other)
+                    ),
+                );
+                continue;
+            }
+        }
+        let mut list = Vec::new();
+        for (spec, at) in specs {
+            match crate::keymap::parse_key_spec(&spec) {
+                Ok(_) => list.push(spec),
+                Err(reason) if spec.trim().is_empty() => w.issue(
+                    at,
+                    Some(&key_path),
+                    format!("{reason} (use [] to unbind the command)"),
+                ),
+                Err(reason) => w.issue(at, Some(&key_path), reason),
+            }
+        }
+        lines.insert(name.clone(), k.span().start);
+        keys.insert(name, list);
+    }
 }
 
 fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftProvider> {

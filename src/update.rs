@@ -292,6 +292,7 @@ fn on_command(state: &mut State, cmd: CommandId) -> Vec<Effect> {
             }
         }
         CommandId::Refresh => return vec![Effect::RefreshNow],
+        _ => {} // wired by the lead
     }
     Vec::new()
 }

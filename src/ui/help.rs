@@ -1,21 +1,21 @@
-//! The `?` overlay, generated from `command::COMMANDS`, with a legend of the state
-//! symbols when there is room.
+//! The `?` overlay, generated from `command::COMMANDS` and the effective keymap: key
+//! conflicts first, then the commands that apply everywhere, then per-pane sections
+//! (`e` on Trunks, `e` on Numbers). Commands that cannot run now are greyed with the
+//! reason. A legend of the state symbols follows when there is room. Commands with no key
+//! show how to reach them from the palette (`:hangup`).
 
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::command::COMMANDS;
-use crate::model::CallState;
+use crate::command::{COMMANDS, Command, CommandCtx, availability};
+use crate::keymap::{ConflictKind, Keymap};
+use crate::model::{CallState, Resource};
 use crate::state::ConnState;
 use crate::theme::Theme;
 
 use super::table::{call_state_style, put_clipped};
-
-fn key_text(keys: &[&str]) -> String {
-    keys.join(" ")
-}
 
 fn legend(theme: &Theme) -> Vec<Line<'static>> {
     let calls = [
@@ -60,42 +60,181 @@ fn legend(theme: &Theme) -> Vec<Line<'static>> {
     ]
 }
 
+/// The help with the default keys and no availability (every command shown as runnable).
 pub(crate) fn render_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let n = COMMANDS.len();
+    render(frame, area, &Keymap::default(), None, theme);
+}
+
+/// The help for the effective `keymap`, with commands that cannot run in `ctx` greyed and
+/// their reason, and the keymap's conflicts at the top.
+pub fn render_help_with(
+    frame: &mut Frame,
+    area: Rect,
+    keymap: &Keymap,
+    ctx: &CommandCtx,
+    theme: &Theme,
+) {
+    render(frame, area, keymap, Some(ctx), theme);
+}
+
+enum HelpLine {
+    Section(String),
+    /// A pane section folded into one line (other panes, when space is short).
+    Summary(String),
+    Entry {
+        /// Every effective key, or `:name` when the command has none.
+        keys: Vec<String>,
+        title: &'static str,
+        description: &'static str,
+        reason: Option<String>,
+    },
+}
+
+/// The keymap's conflicts as sentences, then the command sections. `fold`: sections of
+/// panes other than the focused one become one summary line each.
+fn help_lines(
+    keymap: &Keymap,
+    ctx: Option<&CommandCtx>,
+    fold: bool,
+) -> (Vec<String>, Vec<HelpLine>) {
+    let warnings = keymap
+        .conflicts()
+        .iter()
+        .map(|c| match c.kind {
+            ConflictKind::Clash => format!("⚠ {}", c.message),
+            ConflictKind::TmuxPrefix => format!("⚠ tmux: {}", c.message),
+        })
+        .collect();
+    let entry = |c: &Command| {
+        let mut keys = keymap.keys_for(c.id);
+        if keys.is_empty() {
+            keys.push(format!(":{}", c.aliases.first().unwrap_or(&c.name)));
+        }
+        HelpLine::Entry {
+            keys,
+            title: c.title,
+            description: c.description,
+            reason: ctx.and_then(|ctx| availability(c, ctx).err()),
+        }
+    };
+    let mut lines = vec![HelpLine::Section("Everywhere".into())];
+    lines.extend(COMMANDS.iter().filter(|c| c.panes.is_empty()).map(entry));
+    for r in Resource::ALL {
+        let scoped: Vec<&Command> = COMMANDS.iter().filter(|c| c.panes.contains(&r)).collect();
+        if scoped.is_empty() {
+            continue;
+        }
+        if fold && ctx.is_some_and(|c| c.focus != r) {
+            let parts: Vec<String> = scoped
+                .iter()
+                .map(|c| {
+                    let key = keymap
+                        .first_key(c.id)
+                        .unwrap_or_else(|| format!(":{}", c.name));
+                    format!("{key} {}", c.title.to_lowercase())
+                })
+                .collect();
+            lines.push(HelpLine::Summary(format!(
+                "{} pane: {}",
+                r.title(),
+                parts.join(" · ")
+            )));
+            continue;
+        }
+        lines.push(HelpLine::Section(format!("{} pane", r.title())));
+        lines.extend(scoped.into_iter().map(entry));
+    }
+    (warnings, lines)
+}
+
+/// Greedy word wrap; continuation lines are indented by two spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(10);
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push(std::mem::replace(&mut line, "  ".to_string()));
+        } else if len > 0 && line != "  " {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push(line);
+    out
+}
+
+fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCtx>, theme: &Theme) {
+    let (warnings, mut lines) = help_lines(keymap, ctx, false);
     let legend_lines = legend(theme);
     let legend_w = legend_lines.iter().map(Line::width).max().unwrap_or(0);
-    let desc_w = COMMANDS
+    let max_inner = area.width.saturating_sub(4) as usize;
+
+    // Conflicts first, across the whole width, wrapped.
+    let mut top: Vec<(String, bool)> = Vec::new();
+    if !warnings.is_empty() {
+        top.push(("Key conflicts".to_string(), true));
+        for w in &warnings {
+            top.extend(wrap(w, max_inner).into_iter().map(|l| (l, false)));
+        }
+    }
+    let top_w = top
         .iter()
-        .map(|c| c.description.len())
+        .map(|(l, _)| l.chars().count())
         .max()
         .unwrap_or(0);
 
     // One column with every key if it fits the height; otherwise two columns that show
-    // the first key of each command (descriptions cut to fit).
+    // the first key and the short title of each command.
     let avail_h = area.height.saturating_sub(2) as usize;
-    let two_cols = n > avail_h;
-    let keys_of = |i: usize| -> String {
-        let keys = COMMANDS[i].keys;
+    let body_h = avail_h.saturating_sub(top.len());
+    if lines.len() > 2 * body_h {
+        lines = help_lines(keymap, ctx, true).1;
+    }
+    let n = lines.len();
+    let two_cols = n > body_h;
+    let keys_of = |keys: &[String]| -> String {
         if two_cols {
-            keys.first().copied().unwrap_or("").to_string()
+            keys.first().cloned().unwrap_or_default()
         } else {
-            key_text(keys)
+            keys.join(" ")
         }
     };
-    let key_w = (0..n)
-        .map(|i| keys_of(i).chars().count())
-        .max()
-        .unwrap_or(0);
-    let entry_w = key_w + 2 + desc_w;
+    let reason_text = |r: &Option<String>| r.as_ref().map(|r| format!("  ✗ {r}"));
+    let mut key_w = 0;
+    let mut text_w = 0;
+    for l in &lines {
+        match l {
+            HelpLine::Entry {
+                keys,
+                title,
+                description,
+                reason,
+            } => {
+                let description = if two_cols { title } else { description };
+                key_w = key_w.max(keys_of(keys).chars().count());
+                let dw = description.chars().count()
+                    + reason_text(reason).map_or(0, |t| t.chars().count());
+                text_w = text_w.max(dw);
+            }
+            HelpLine::Section(t) => text_w = text_w.max(t.chars().count()),
+            // Clipped to the column rather than widening it.
+            HelpLine::Summary(_) => {}
+        }
+    }
+    let key_w = if two_cols { key_w.min(12) } else { key_w };
+    let entry_w = key_w + 2 + text_w;
     let per_col = if two_cols { n.div_ceil(2) } else { n };
     let content_w = if two_cols { 2 * entry_w + 3 } else { entry_w };
-    let with_legend = per_col + legend_lines.len() <= avail_h;
+    let content_w = content_w.max(top_w.min(max_inner));
+    let with_legend = top.len() + per_col + legend_lines.len() <= avail_h;
     let content_w = if with_legend {
         content_w.max(legend_w)
     } else {
         content_w
     };
-    let content_h = per_col + if with_legend { legend_lines.len() } else { 0 };
+    let content_h = top.len() + per_col + if with_legend { legend_lines.len() } else { 0 };
 
     let w = (content_w as u16 + 4).min(area.width);
     let h = (content_h as u16 + 2).min(area.height);
@@ -105,10 +244,28 @@ pub(crate) fn render_help(frame: &mut Frame, area: Rect, theme: &Theme) {
         w,
         h,
     );
+    let body_rows = (h.saturating_sub(2) as usize)
+        .saturating_sub(top.len())
+        .min(per_col);
+    let shown = body_rows
+        + if two_cols {
+            body_rows.min(n - per_col)
+        } else {
+            0
+        };
+    let hidden = n - shown.min(n);
+
     frame.render_widget(Clear, r);
-    let block = Block::bordered()
+    let mut title = vec![Span::styled(" Help: keys ", theme.title)];
+    if let Some(ctx) = ctx {
+        title.push(Span::styled(format!("· {} ", ctx.focus.title()), theme.dim));
+        if ctx.read_only {
+            title.push(Span::styled("· read-only ", theme.warn));
+        }
+    }
+    let mut block = Block::bordered()
         .border_style(theme.border)
-        .title_top(Line::styled(" Help: keys ", theme.title))
+        .title_top(Line::from(title))
         .title_bottom(
             Line::from(vec![
                 Span::styled(" esc ", theme.key_hint),
@@ -117,6 +274,12 @@ pub(crate) fn render_help(frame: &mut Frame, area: Rect, theme: &Theme) {
             .right_aligned(),
         )
         .style(theme.overlay);
+    if hidden > 0 {
+        block = block.title_bottom(Line::styled(
+            format!(" +{hidden} more in a taller terminal "),
+            theme.dim,
+        ));
+    }
     let inner = block.inner(r).inner(Margin::new(1, 0));
     frame.render_widget(block, r);
 
@@ -126,24 +289,51 @@ pub(crate) fn render_help(frame: &mut Frame, area: Rect, theme: &Theme) {
         inner.width
     };
     let buf = frame.buffer_mut();
-    let mut entry = |i: usize, x: u16, y: u16| {
-        let kw = (key_w as u16).min(col_w);
-        put_clipped(buf, x, y, &keys_of(i), kw, theme.key_hint);
-        let dx = x + kw + 2;
-        let dw = (x + col_w).saturating_sub(dx);
-        put_clipped(buf, dx, y, COMMANDS[i].description, dw, theme.key_desc);
+    for (i, (text, header)) in top.iter().enumerate() {
+        let y = inner.y + i as u16;
+        if y >= inner.bottom() {
+            break;
+        }
+        let style = if *header { theme.header } else { theme.warn };
+        put_clipped(buf, inner.x, y, text, inner.width, style);
+    }
+    let body_y = inner.y + top.len() as u16;
+    let mut draw = |i: usize, x: u16, y: u16| match &lines[i] {
+        HelpLine::Section(t) => put_clipped(buf, x, y, t, col_w, theme.header),
+        HelpLine::Summary(t) => put_clipped(buf, x, y, t, col_w, theme.stale),
+        HelpLine::Entry {
+            keys,
+            title,
+            description,
+            reason,
+        } => {
+            let description = if two_cols { title } else { description };
+            let (ks, ds) = if reason.is_some() {
+                (theme.stale, theme.stale)
+            } else {
+                (theme.key_hint, theme.key_desc)
+            };
+            let kw = (key_w as u16).min(col_w);
+            put_clipped(buf, x, y, &keys_of(keys), kw, ks);
+            let dx = x + kw + 2;
+            let dw = (x + col_w).saturating_sub(dx);
+            let text = match reason_text(reason) {
+                Some(r) => format!("{description}{r}"),
+                None => description.to_string(),
+            };
+            put_clipped(buf, dx, y, &text, dw, ds);
+        }
     };
-    let shown = per_col.min(inner.height as usize);
-    for row in 0..shown {
-        let y = inner.y + row as u16;
-        entry(row, inner.x, y);
+    for row in 0..body_rows {
+        let y = body_y + row as u16;
+        draw(row, inner.x, y);
         if two_cols && row + per_col < n {
-            entry(row + per_col, inner.x + col_w + 3, y);
+            draw(row + per_col, inner.x + col_w + 3, y);
         }
     }
     if with_legend {
         for (i, line) in legend_lines.into_iter().enumerate() {
-            let y = inner.y + (per_col + i) as u16;
+            let y = body_y + (per_col + i) as u16;
             if y >= inner.bottom() {
                 break;
             }

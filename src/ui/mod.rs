@@ -17,6 +17,7 @@ pub mod form;
 mod help;
 pub mod layout;
 mod message;
+pub mod palette;
 mod status_bar;
 mod table;
 mod tabs;
