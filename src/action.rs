@@ -40,6 +40,20 @@ pub enum Action {
         level: crate::state::Level,
         text: String,
     },
+    /// The request preview for form `ticket`.
+    Previewed {
+        ticket: u64,
+        result: Result<crate::providers::RequestPreview, ProviderError>,
+    },
+    /// A mutation's answer.
+    Mutated {
+        ticket: u64,
+        provider: ProviderId,
+        command: String,
+        result: Result<crate::providers::MutationOutcome, ProviderError>,
+    },
+    /// The newest audit lines, for the overlay.
+    AuditLoaded(Vec<crate::audit::AuditEntry>),
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,
@@ -66,6 +80,35 @@ pub struct Fetched {
 /// What `update` asks the outside world to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Build the exact request of a mutation for the form's review step.
+    Preview {
+        provider: ProviderId,
+        mutation: crate::providers::Mutation,
+        ticket: u64,
+    },
+    /// Send a mutation, once, and audit it.
+    Mutate {
+        provider: ProviderId,
+        mutation: crate::providers::Mutation,
+        ticket: u64,
+    },
+    /// Record a mutation refused before sending (read-only).
+    AuditRefused {
+        provider: ProviderId,
+        mutation: crate::providers::Mutation,
+        reason: String,
+    },
+    /// Switch the HTTP layer's read-only guard of every provider (not config-read-only ones).
+    SetWritable(bool),
+    /// Record a write-mode change in the audit log.
+    AuditNote {
+        command: String,
+        message: String,
+    },
+    /// Copy text to the clipboard (OSC 52: works over SSH and in tmux).
+    Copy(String),
+    /// Read the newest audit lines for the overlay.
+    LoadAudit,
     /// Refresh what is on screen now, within the budget (all providers).
     RefreshNow,
     /// The focused pane changed: pollers give its resources priority.

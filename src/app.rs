@@ -15,10 +15,18 @@ use crate::action::{Action, Effect};
 use crate::config::Config;
 use crate::model::{Capabilities, ProviderId};
 use crate::poller::{self, PollerCmd, PollerHandle, PollerOptions};
-use crate::providers::{ProviderClient, RateLimit};
+use crate::providers::{ProviderClient, ProviderError, RateLimit};
 use crate::state::{ProviderState, State};
 use crate::theme::Theme;
 use crate::update::update;
+
+/// Appends one audit line; a failure is logged (the change itself already happened).
+fn write_audit(log: &std::sync::Mutex<crate::audit::AuditLog>, entry: &crate::audit::AuditEntry) {
+    let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(e) = log.append(entry) {
+        tracing::error!("audit log write failed: {e}");
+    }
+}
 
 /// Wall-clock milliseconds since the Unix epoch.
 pub fn epoch_ms() -> i64 {
@@ -60,11 +68,28 @@ impl Screen for ratatui::Terminal<ratatui::backend::TestBackend> {
     }
 }
 
+/// How the console starts, beyond the config.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    pub poller: PollerOptions,
+    /// `--read-only` or a global `read_only = true`: changes need `:write`.
+    pub read_only: bool,
+    /// Where `audit.jsonl` lives (None: no audit log, so no changes can be sent).
+    pub state_dir: Option<std::path::PathBuf>,
+    pub keymap: crate::keymap::Keymap,
+    /// Copy with OSC 52 to the real terminal (off for test backends).
+    pub osc52: bool,
+}
+
 /// The running console: state plus the pollers feeding it.
 pub struct Console {
     pub state: State,
     pub theme: Theme,
     pollers: Vec<PollerHandle>,
+    clients: Vec<Option<Arc<ProviderClient>>>,
+    audit: Result<Arc<std::sync::Mutex<crate::audit::AuditLog>>, String>,
+    state_dir: Option<std::path::PathBuf>,
+    osc52: bool,
     tx: UnboundedSender<Action>,
     rx: UnboundedReceiver<Action>,
     cancel: CancellationToken,
@@ -76,31 +101,34 @@ impl Console {
     pub fn start(
         config: &Config,
         theme: Theme,
-        opts: PollerOptions,
+        opts: StartOptions,
         cancel: CancellationToken,
     ) -> Console {
         let (tx, rx) = unbounded_channel();
         let mut providers = Vec::new();
         let mut pollers = Vec::new();
+        let mut clients = Vec::new();
         for (i, cfg) in config.providers.iter().enumerate() {
             let id = ProviderId(i as u16);
+            let config_read_only = cfg.read_only.unwrap_or(false);
             match ProviderClient::from_config(id, cfg) {
                 Ok(client) => {
-                    providers.push(ProviderState::new(
-                        id,
-                        &cfg.name,
-                        cfg.kind,
-                        client.capabilities(),
-                    ));
+                    let mut p = ProviderState::new(id, &cfg.name, cfg.kind, client.capabilities());
+                    p.config_read_only = config_read_only;
+                    providers.push(p);
+                    // Defence in depth: the HTTP layer refuses changes too.
+                    client.set_read_only(config_read_only || opts.read_only);
                     let limit = cfg
                         .rate_limit
                         .map(RateLimit::from)
                         .unwrap_or_else(|| client.default_rate_limit());
+                    let client = Arc::new(client);
+                    clients.push(Some(client.clone()));
                     pollers.push(poller::spawn(
                         id,
-                        Arc::new(client),
+                        client,
                         limit,
-                        opts,
+                        opts.poller,
                         tx.clone(),
                         cancel.child_token(),
                     ));
@@ -113,6 +141,7 @@ impl Console {
                         cfg.kind,
                         Capabilities::new(),
                     ));
+                    clients.push(None);
                     let _ = tx.send(Action::ProviderDown {
                         provider: id,
                         message,
@@ -120,11 +149,39 @@ impl Console {
                 }
             }
         }
-        let state = State::new(providers, epoch_ms());
+        let mut state = State::new(providers, epoch_ms());
+        state.write.read_only = opts.read_only;
+        state.keymap = opts.keymap.clone();
+        let audit = match &opts.state_dir {
+            Some(dir) => {
+                crate::audit::AuditLog::open(dir).map(|a| Arc::new(std::sync::Mutex::new(a)))
+            }
+            None => Err("no state directory for the audit log".to_string()),
+        };
+        if let Some(dir) = &opts.state_dir {
+            state.paths = vec![
+                ("log".into(), dir.display().to_string()),
+                (
+                    "audit".into(),
+                    crate::audit::audit_path(dir).display().to_string(),
+                ),
+            ];
+        }
+        if let Err(e) = &audit {
+            tracing::warn!("audit log unavailable: {e}");
+            let _ = tx.send(Action::Notice {
+                level: crate::state::Level::Warn,
+                text: format!("audit log unavailable ({e}): changes are refused"),
+            });
+        }
         Console {
             state,
             theme,
             pollers,
+            clients,
+            audit,
+            state_dir: opts.state_dir.clone(),
+            osc52: opts.osc52,
             tx,
             rx,
             cancel,
@@ -136,18 +193,170 @@ impl Console {
         self.tx.clone()
     }
 
-    fn apply(&mut self, action: Action) {
+    /// Runs one action through `update` and carries out what it asks for.
+    pub fn apply(&mut self, action: Action) {
         for effect in update(&mut self.state, action) {
-            match effect {
-                Effect::RefreshNow => self
-                    .pollers
-                    .iter()
-                    .for_each(|p| p.send(PollerCmd::RefreshNow)),
-                Effect::Visible(r) => self
-                    .pollers
-                    .iter()
-                    .for_each(|p| p.send(PollerCmd::Visible(r))),
-                Effect::Quit => self.cancel.cancel(),
+            self.run_effect(effect);
+        }
+    }
+
+    fn client(&self, p: ProviderId) -> Option<Arc<ProviderClient>> {
+        self.clients.get(p.0 as usize).cloned().flatten()
+    }
+
+    fn provider_name(&self, p: ProviderId) -> String {
+        self.state
+            .provider(p)
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn audit(&self, entry: &crate::audit::AuditEntry) {
+        match &self.audit {
+            Ok(log) => write_audit(log, entry),
+            Err(e) => tracing::warn!(
+                "not audited ({e}): {} {}",
+                entry.command,
+                entry.outcome.as_str()
+            ),
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) {
+        use crate::audit::AuditEntry;
+        match effect {
+            Effect::RefreshNow => self
+                .pollers
+                .iter()
+                .for_each(|p| p.send(PollerCmd::RefreshNow)),
+            Effect::Visible(r) => self
+                .pollers
+                .iter()
+                .for_each(|p| p.send(PollerCmd::Visible(r))),
+            Effect::Quit => self.cancel.cancel(),
+            Effect::Preview {
+                provider,
+                mutation,
+                ticket,
+            } => {
+                let result = match self.client(provider) {
+                    Some(c) => c.preview(&mutation),
+                    None => Err(ProviderError::Refused("provider is not connected".into())),
+                };
+                let _ = self.tx.send(Action::Previewed { ticket, result });
+            }
+            Effect::Mutate {
+                provider,
+                mutation,
+                ticket,
+            } => {
+                let command = mutation.command().to_string();
+                let (client, log) = match (self.client(provider), &self.audit) {
+                    (Some(c), Ok(log)) => (c, log.clone()),
+                    (None, _) => {
+                        let result =
+                            Err(ProviderError::Refused("provider is not connected".into()));
+                        let _ = self.tx.send(Action::Mutated {
+                            ticket,
+                            provider,
+                            command,
+                            result,
+                        });
+                        return;
+                    }
+                    (_, Err(e)) => {
+                        // No audit trail, no change.
+                        let result = Err(ProviderError::Refused(format!(
+                            "audit log unavailable: {e}"
+                        )));
+                        let _ = self.tx.send(Action::Mutated {
+                            ticket,
+                            provider,
+                            command,
+                            result,
+                        });
+                        return;
+                    }
+                };
+                let name = self.provider_name(provider);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let preview = client.preview(&mutation).ok();
+                    // Sent once: a timeout is reported as "outcome unknown", never retried.
+                    let result = client.mutate(&mutation).await;
+                    write_audit(
+                        &log,
+                        &AuditEntry::for_mutation(&name, &mutation, preview.as_ref(), &result),
+                    );
+                    let _ = tx.send(Action::Mutated {
+                        ticket,
+                        provider,
+                        command,
+                        result,
+                    });
+                });
+            }
+            Effect::AuditRefused {
+                provider,
+                mutation,
+                reason,
+            } => {
+                let preview = self
+                    .client(provider)
+                    .and_then(|c| c.preview(&mutation).ok());
+                let result = Err(ProviderError::Refused(reason));
+                let entry = AuditEntry::for_mutation(
+                    &self.provider_name(provider),
+                    &mutation,
+                    preview.as_ref(),
+                    &result,
+                );
+                self.audit(&entry);
+            }
+            Effect::SetWritable(writable) => {
+                for (i, c) in self.clients.iter().enumerate() {
+                    let pinned = self
+                        .state
+                        .providers
+                        .get(i)
+                        .is_some_and(|p| p.config_read_only);
+                    if let Some(c) = c {
+                        c.set_read_only(pinned || !writable);
+                    }
+                }
+            }
+            Effect::AuditNote { command, message } => {
+                let outcome = if message.starts_with("refused") {
+                    crate::audit::AuditOutcome::Refused
+                } else {
+                    crate::audit::AuditOutcome::Ok
+                };
+                let entry = AuditEntry {
+                    time: crate::audit::now_rfc3339(),
+                    user: crate::audit::current_user(),
+                    host: crate::audit::current_host(),
+                    command,
+                    outcome,
+                    message,
+                    ..AuditEntry::default()
+                };
+                self.audit(&entry);
+            }
+            Effect::Copy(text) => {
+                if self.osc52 {
+                    use ratatui::crossterm::clipboard::CopyToClipboard;
+                    let _ = ratatui::crossterm::execute!(
+                        std::io::stdout(),
+                        CopyToClipboard::to_clipboard_from(text)
+                    );
+                }
+            }
+            Effect::LoadAudit => {
+                let entries = match &self.state_dir {
+                    Some(dir) => crate::audit::read_recent(dir, 200),
+                    None => Vec::new(),
+                };
+                let _ = self.tx.send(Action::AuditLoaded(entries));
             }
         }
     }

@@ -23,6 +23,9 @@ pub struct Cli {
     /// (default: $SWITCHBOARD_LOG, else `info`).
     #[arg(long, global = true)]
     pub log_level: Option<String>,
+    /// Start read-only: no change is sent until `:write` (which lasts 10 minutes).
+    #[arg(long)]
+    pub read_only: bool,
     /// Theme name (a file themes/<name>.toml, or `default` / `mono`).
     #[arg(long)]
     pub theme: Option<String>,

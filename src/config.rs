@@ -45,6 +45,8 @@ pub struct Config {
     /// `[keys]`: command name → keys replacing its defaults (empty: unbound). Validated:
     /// `keymap::Keymap::new` accepts it.
     pub keys: BTreeMap<String, Vec<String>>,
+    /// Top-level `read_only = true`: start read-only (`:write` lifts it for 10 minutes).
+    pub read_only: bool,
     /// The file it came from (None for the built-in demo config).
     pub path: Option<PathBuf>,
 }
@@ -306,7 +308,7 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 // Validation
 // ---------------------------------------------------------------------------------------
 
-const TOP_KEYS: &[&str] = &["ui", "provider", "keys"];
+const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys"];
 const UI_KEYS: &[&str] = &["theme"];
 const PROVIDER_KEYS: &[&str] = &[
     "name",
@@ -538,11 +540,20 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
     let mut keys = BTreeMap::new();
     let mut key_lines: BTreeMap<String, usize> = BTreeMap::new();
     let mut drafts: Vec<DraftProvider> = Vec::new();
+    let mut read_only = false;
 
     for (k, v) in root.get_ref().iter() {
         let key = k.get_ref().as_ref();
         match key {
             "ui" => ui = walk_ui(&mut w, v),
+            "read_only" => match v.get_ref() {
+                DeValue::Boolean(b) => read_only = *b,
+                other => w.issue(
+                    v.span().start,
+                    Some("read_only"),
+                    format!("expected true or false, found {}", type_name(other)),
+                ),
+            },
             "keys" => walk_keys(&mut w, v, &mut keys, &mut key_lines),
             "provider" => match v.get_ref() {
                 DeValue::Array(items) => {
@@ -649,6 +660,7 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
                 providers,
                 ui,
                 keys,
+                read_only,
                 path: Some(path.to_path_buf()),
             },
             warnings,

@@ -13,6 +13,7 @@ pub mod format;
 pub mod keymap;
 pub mod logging;
 pub mod model;
+pub mod ops;
 pub mod palette;
 pub mod poller;
 pub mod providers;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use ratatui::crossterm::event::EventStream;
 use switchboard::action::Action;
-use switchboard::app::Console;
+use switchboard::app::{Console, StartOptions};
 use switchboard::cli::{Cli, Command, ConfigAction, SimArgs};
 use switchboard::config::{self, Config};
 use switchboard::poller::PollerOptions;
@@ -139,6 +139,14 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Conflicts were already reported as config warnings, with their line.
+    let keymap = match switchboard::keymap::Keymap::new(&config.keys) {
+        Ok((keymap, _conflicts)) => keymap,
+        Err(e) => {
+            eprintln!("switchboard: [keys]: {e}");
+            return ExitCode::from(2);
+        }
+    };
     tracing::info!(
         providers = config.providers.len(),
         demo = cli.demo,
@@ -148,7 +156,14 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
     let cancel = CancellationToken::new();
     let result = rt.block_on(async {
         spawn_signal_watch(cancel.clone());
-        let mut console = Console::start(&config, theme, PollerOptions::default(), cancel.clone());
+        let opts = StartOptions {
+            poller: PollerOptions::default(),
+            read_only: cli.read_only || config.read_only,
+            state_dir: Some(logging::state_dir()),
+            keymap,
+            osc52: true,
+        };
+        let mut console = Console::start(&config, theme, opts, cancel.clone());
         for text in warnings {
             let _ = console.sender().send(Action::Notice {
                 level: Level::Warn,

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::action::{Action, Effect, Fetched};
-use crate::command::{CommandId, command_for};
+use crate::command::CommandId;
 use crate::model::{Account, AccountKind, ProviderId, Resource};
 use crate::providers::{FetchData, ProviderError};
 use crate::secret::redact;
@@ -20,7 +20,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => return on_key(state, key),
         Action::Paste(text) => {
-            if state.mode == Mode::Filter {
+            if state.overlay == Some(Overlay::Palette) {
+                state.palette.paste(&text);
+            } else if let Some(Overlay::Form(o)) = &mut state.overlay {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    o.form.handle_key(KeyEvent::from(KeyCode::Char(c)));
+                }
+            } else if state.mode == Mode::Filter {
                 for c in text.chars().filter(|c| !c.is_control()) {
                     state
                         .filter_input
@@ -36,6 +42,25 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now_ms = now;
+            if let Some(until) = state.write.write_until_ms
+                && until <= now
+            {
+                // Time-limited write mode ends by itself.
+                state.write.write_until_ms = None;
+                state.dirty = true;
+                set_message(
+                    state,
+                    Level::Warn,
+                    "write mode ended: read-only again".into(),
+                );
+                return vec![
+                    Effect::SetWritable(false),
+                    Effect::AuditNote {
+                        command: "read-only".into(),
+                        message: "write mode expired".into(),
+                    },
+                ];
+            }
             // Ages and live durations move every second.
             state.dirty = true;
             return Vec::new();
@@ -74,6 +99,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     ),
                 ),
             }
+        }
+        Action::Previewed { ticket, result } => crate::ops::on_previewed(state, ticket, result),
+        Action::Mutated {
+            ticket,
+            provider,
+            command,
+            result,
+        } => return crate::ops::on_mutated(state, ticket, provider, &command, result),
+        Action::AuditLoaded(entries) => {
+            state.overlay = Some(Overlay::Audit { entries, scroll: 0 });
         }
         Action::Notice { level, text } => set_message(state, level, redact(&text).into_owned()),
         Action::ProviderDown { provider, message } => {
@@ -132,6 +167,8 @@ trait TableOps {
     fn sort_reverse(&mut self, ctx: &crate::state::table::Ctx);
     fn filter(&self) -> String;
     fn details(&self, ctx: &crate::state::table::Ctx) -> Option<(String, Vec<(String, String)>)>;
+    /// The selected row's main value (its first column's text).
+    fn copy_value(&self, ctx: &crate::state::table::Ctx) -> Option<String>;
 }
 
 impl<T: crate::state::table::Row> TableOps for crate::state::table::TableView<T> {
@@ -159,6 +196,10 @@ impl<T: crate::state::table::Row> TableOps for crate::state::table::TableView<T>
     fn filter(&self) -> String {
         self.filter.clone()
     }
+    fn copy_value(&self, ctx: &crate::state::table::Ctx) -> Option<String> {
+        let row = self.selected_row()?;
+        row.copy_text(ctx)
+    }
     fn details(&self, ctx: &crate::state::table::Ctx) -> Option<(String, Vec<(String, String)>)> {
         let row = self.selected_row()?;
         let title = format!("{} {}", ctx.provider_name(row.provider()), row.id());
@@ -169,6 +210,31 @@ impl<T: crate::state::table::Row> TableOps for crate::state::table::TableView<T>
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     state.dirty = true;
     // Overlays take keys first.
+    match &mut state.overlay {
+        Some(Overlay::Palette) => return on_palette_key(state, key),
+        Some(Overlay::Form(_)) => return crate::ops::on_form_key(state, key),
+        Some(Overlay::ConfirmWrite { apply }) => {
+            match key.code {
+                KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+                    *apply = !*apply
+                }
+                KeyCode::Enter if *apply => return enable_write(state),
+                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => state.overlay = None,
+                _ => {}
+            }
+            return Vec::new();
+        }
+        Some(Overlay::Audit { scroll, .. }) => {
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => state.overlay = None,
+                _ => {}
+            }
+            return Vec::new();
+        }
+        _ => {}
+    }
     if let Some(overlay) = &mut state.overlay {
         match (overlay, key.code) {
             (_, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter) => state.overlay = None,
@@ -199,9 +265,51 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    match command_for(&key) {
-        Some(cmd) => on_command(state, cmd),
+    match state.keymap.command_for(&key, state.focus) {
+        Some(cmd) => run_command(state, cmd, ""),
         None => Vec::new(),
+    }
+}
+
+/// Runs a command if it can run now; otherwise says why (and audits a refused change).
+pub fn run_command(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect> {
+    let command = crate::command::by_id(cmd);
+    let verdict = crate::command::availability(command, &state.command_ctx());
+    match verdict {
+        Ok(()) => on_command_args(state, cmd, args),
+        // `:write` itself is how read-only ends, and `:read-only` is always allowed.
+        Err(_) if cmd == CommandId::ToggleReadOnly => on_command_args(state, cmd, args),
+        Err(reason) => {
+            state.dirty = true;
+            set_message(state, Level::Warn, format!("{}: {reason}", command.title));
+            if command.mutating {
+                vec![Effect::AuditNote {
+                    command: command.name.to_string(),
+                    message: format!("refused: {reason}"),
+                }]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn on_palette_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    state.dirty = true;
+    let ctx = state.command_ctx();
+    let items = state
+        .palette
+        .matches(crate::command::COMMANDS, &ctx, &state.keymap);
+    match state.palette.handle_key(&key, &items) {
+        crate::palette::PaletteEvent::None | crate::palette::PaletteEvent::Refused(_) => Vec::new(),
+        crate::palette::PaletteEvent::Close => {
+            state.overlay = None;
+            Vec::new()
+        }
+        crate::palette::PaletteEvent::Run(id, args) => {
+            state.overlay = None;
+            run_command(state, id, &args)
+        }
     }
 }
 
@@ -233,6 +341,11 @@ fn focused_filter(state: &mut State) -> Option<String> {
 }
 
 fn on_command(state: &mut State, cmd: CommandId) -> Vec<Effect> {
+    on_command_args(state, cmd, "")
+}
+
+fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect> {
+    use crate::ops::{Intent, open};
     state.dirty = true;
     let height = page(state);
     let idx = Resource::ALL
@@ -292,7 +405,66 @@ fn on_command(state: &mut State, cmd: CommandId) -> Vec<Effect> {
             }
         }
         CommandId::Refresh => return vec![Effect::RefreshNow],
-        _ => {} // wired by the lead
+        CommandId::Palette => {
+            state.palette.open();
+            state.overlay = Some(Overlay::Palette);
+        }
+        CommandId::Call => return open(state, Intent::Call, args),
+        CommandId::Hangup => return open(state, Intent::Hangup, args),
+        CommandId::TrunkNew => return open(state, Intent::TrunkNew, args),
+        CommandId::TrunkEdit => return open(state, Intent::TrunkEdit, args),
+        CommandId::TrunkDelete => return open(state, Intent::TrunkDelete, args),
+        CommandId::NumberEdit => return open(state, Intent::NumberEdit, args),
+        CommandId::NumberToggle => return open(state, Intent::NumberToggle, args),
+        CommandId::Copy => {
+            let cell = std::cell::RefCell::new(None);
+            with_focused(state, |t, ctx| *cell.borrow_mut() = t.copy_value(ctx));
+            match cell.into_inner() {
+                Some(text) => {
+                    set_message(state, Level::Info, format!("copied {text}"));
+                    return vec![Effect::Copy(text)];
+                }
+                None => set_message(state, Level::Warn, "nothing selected to copy".into()),
+            }
+        }
+        CommandId::ShowPaths => {
+            let text = state
+                .paths
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("  ");
+            set_message(state, Level::Info, text);
+        }
+        CommandId::Audit => return vec![Effect::LoadAudit],
+        CommandId::Scope => match parse_scope(state, args) {
+            Ok(scope) => {
+                let text = match &scope {
+                    None => "scope: all providers".to_string(),
+                    Some(_) => format!("scope: {}", args.trim()),
+                };
+                set_scope(state, scope);
+                set_message(state, Level::Info, text);
+            }
+            Err(e) => set_message(state, Level::Warn, e),
+        },
+        CommandId::ToggleReadOnly => {
+            let writable = state.write.writable(state.now_ms);
+            let want_write = match args.trim() {
+                "write" => true,
+                "read-only" | "readonly" => false,
+                _ => !writable,
+            };
+            if !want_write {
+                return disable_write(state);
+            }
+            if writable {
+                set_message(state, Level::Info, "changes are already allowed".into());
+            } else {
+                // Cancel is focused: Enter alone changes nothing.
+                state.overlay = Some(Overlay::ConfirmWrite { apply: false });
+            }
+        }
     }
     Vec::new()
 }
@@ -611,4 +783,39 @@ pub fn set_scope(state: &mut State, scope: Option<Scope>) {
     with_focused(state, |t, _| t.ensure_visible(height));
     state.scope = scope;
     state.dirty = true;
+}
+
+/// How long `:write` lifts read-only mode.
+pub const WRITE_MODE_MS: i64 = 10 * 60 * 1000;
+
+/// `:write` confirmed: changes allowed for ten minutes, then read-only again by itself.
+fn enable_write(state: &mut State) -> Vec<Effect> {
+    state.overlay = None;
+    state.write.write_until_ms = Some(state.now_ms + WRITE_MODE_MS);
+    set_message(
+        state,
+        Level::Warn,
+        "write mode on for 10 minutes: changes are sent to the providers".into(),
+    );
+    vec![
+        Effect::SetWritable(true),
+        Effect::AuditNote {
+            command: "write".into(),
+            message: "write mode enabled for 10 minutes".into(),
+        },
+    ]
+}
+
+/// `:read-only`: back to read-only now.
+pub fn disable_write(state: &mut State) -> Vec<Effect> {
+    state.write.read_only = true;
+    state.write.write_until_ms = None;
+    set_message(state, Level::Info, "read-only: changes are refused".into());
+    vec![
+        Effect::SetWritable(false),
+        Effect::AuditNote {
+            command: "read-only".into(),
+            message: "read-only mode switched on".into(),
+        },
+    ]
 }

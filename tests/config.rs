@@ -246,12 +246,25 @@ fn duplicate_toml_key_is_a_syntax_error_on_its_line() {
 
 #[test]
 fn unknown_top_level_section() {
-    let e = err("[ui]\ntheme = \"default\"\n\n[keys]\nquit = \"q\"\n");
+    let e = err("[ui]\ntheme = \"default\"\n\n[colours]\nquit = \"q\"\n");
     assert_eq!(
         e.to_string(),
         format!(
-            "config error: {PATH} line 4, key `keys`: unknown key in the top level (expected one of ui, provider)"
+            "config error: {PATH} line 4, key `colours`: unknown key in the top level (expected one of read_only, ui, provider, keys)"
         )
+    );
+}
+
+#[test]
+fn global_read_only_is_a_boolean() {
+    let l = ok("read_only = true\n");
+    assert!(l.config.read_only);
+    assert!(!ok("").config.read_only);
+    let e = err("read_only = \"yes\"\n");
+    assert!(
+        e.to_string()
+            .contains("line 1, key `read_only`: expected true or false"),
+        "{e}"
     );
 }
 

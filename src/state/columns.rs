@@ -287,6 +287,12 @@ pub static HISTORY_COLUMNS: &[Column<Call>] = &[
 // ---------------------------------------------------------------- trunks
 
 impl Row for Trunk {
+    fn copy_text(&self, _ctx: &Ctx) -> Option<String> {
+        Some(match self.port {
+            Some(p) => format!("{}:{p}", self.host),
+            None => self.host.clone(),
+        })
+    }
     fn provider(&self) -> ProviderId {
         self.provider
     }
@@ -377,6 +383,9 @@ pub static TRUNK_COLUMNS: &[Column<Trunk>] = &[
 // ---------------------------------------------------------------- numbers
 
 impl Row for Number {
+    fn copy_text(&self, _ctx: &Ctx) -> Option<String> {
+        Some(self.number.clone())
+    }
     fn provider(&self) -> ProviderId {
         self.provider
     }

@@ -138,9 +138,22 @@ pub enum Mode {
     Filter,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum Overlay {
     Help,
+    /// The `:` command palette (its state lives in `State::palette`).
+    Palette,
+    /// An operator form or Cancel-first confirmation (edit trunk, call, hang up …).
+    Form(Box<crate::ops::FormOverlay>),
+    /// `:write`: confirm time-limited write mode. `apply` is the focused button.
+    ConfirmWrite {
+        apply: bool,
+    },
+    /// The newest audit log lines.
+    Audit {
+        entries: Vec<crate::audit::AuditEntry>,
+        scroll: u16,
+    },
     /// Every field of the selected row.
     Details {
         title: String,
@@ -231,6 +244,12 @@ pub struct State {
     pub write: WriteMode,
     /// Where the log and audit files are, for `:paths`.
     pub paths: Vec<(String, String)>,
+    /// Last ticket handed to an operator form (tags its previews and results).
+    pub tickets: u64,
+    /// Effective key bindings (defaults plus the config's `[keys]`).
+    pub keymap: crate::keymap::Keymap,
+    /// The command palette (kept while closed, for its history).
+    pub palette: crate::palette::Palette,
     /// Set by `update` when something visible changed; the loop redraws and clears it.
     pub dirty: bool,
 }
@@ -254,6 +273,9 @@ impl State {
             scope: None,
             write: WriteMode::default(),
             paths: Vec::new(),
+            tickets: 0,
+            keymap: crate::keymap::Keymap::default(),
+            palette: crate::palette::Palette::default(),
             dirty: true,
         }
     }
@@ -263,6 +285,35 @@ impl State {
             now_ms: self.now_ms,
             provider_names: &self.provider_names,
             tz: &self.tz,
+        }
+    }
+
+    /// The selected row's provider in the focused pane.
+    pub fn selected_provider(&self) -> Option<ProviderId> {
+        let t = &self.tables;
+        match self.focus {
+            Resource::Accounts => t.accounts.selected_row().map(|r| r.account.provider),
+            Resource::LiveCalls => t.live.selected_row().map(|r| r.provider),
+            Resource::CallHistory => t.history.selected_row().map(|r| r.provider),
+            Resource::Trunks => t.trunks.selected_row().map(|r| r.provider),
+            Resource::Numbers => t.numbers.selected_row().map(|r| r.provider),
+            Resource::Queues => t.queues.selected_row().map(|r| r.provider),
+        }
+    }
+
+    /// What decides whether a command can run now: pane, selection, provider, read-only.
+    pub fn command_ctx(&self) -> crate::command::CommandCtx<'_> {
+        let p = self.selected_provider().and_then(|id| self.provider(id));
+        let read_only = match p {
+            Some(p) => self.read_only_reason(p.id).is_some(),
+            None => !self.write.writable(self.now_ms),
+        };
+        crate::command::CommandCtx {
+            focus: self.focus,
+            read_only,
+            selected_caps: p.map(|p| p.caps),
+            has_selection: p.is_some(),
+            provider_name: p.map(|p| p.name.as_str()),
         }
     }
 

@@ -14,6 +14,10 @@ pub trait Row {
     fn id(&self) -> &str;
     /// Every field, for the details panel.
     fn fields(&self, ctx: &Ctx) -> Vec<Field>;
+    /// What `y` copies: the value an operator pastes elsewhere (number, host, call id).
+    fn copy_text(&self, _ctx: &Ctx) -> Option<String> {
+        Some(self.id().to_string())
+    }
 }
 
 /// Read-only context a cell needs: the clock and provider names.

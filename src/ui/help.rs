@@ -60,11 +60,6 @@ fn legend(theme: &Theme) -> Vec<Line<'static>> {
     ]
 }
 
-/// The help with the default keys and no availability (every command shown as runnable).
-pub(crate) fn render_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    render(frame, area, &Keymap::default(), None, theme);
-}
-
 /// The help for the effective `keymap`, with commands that cannot run in `ctx` greyed and
 /// their reason, and the keymap's conflicts at the top.
 pub fn render_help_with(

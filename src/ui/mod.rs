@@ -12,6 +12,7 @@
 //!
 //! The vertical split depends on the terminal size only, so [`table_height`] is exact.
 
+mod confirm;
 mod details;
 pub mod form;
 mod help;
@@ -80,7 +81,53 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     status_bar::render_status_bar(frame, a.status, state, theme);
 
     match &state.overlay {
-        Some(Overlay::Help) => help::render_help(frame, area, theme),
+        Some(Overlay::Help) => {
+            help::render_help_with(frame, area, &state.keymap, &state.command_ctx(), theme)
+        }
+        Some(Overlay::Palette) => {
+            let items = state.palette.matches(
+                crate::command::COMMANDS,
+                &state.command_ctx(),
+                &state.keymap,
+            );
+            palette::render_palette(frame, area, &state.palette, &items, theme);
+        }
+        Some(Overlay::Form(o)) => form::render_form(frame, area, &o.form, theme),
+        Some(Overlay::ConfirmWrite { apply }) => {
+            confirm::render_confirm_write(frame, area, *apply, theme)
+        }
+        Some(Overlay::Audit { entries, scroll }) => {
+            let fields: Vec<(String, String)> = entries
+                .iter()
+                .map(|e| {
+                    let time = e.time.get(..19).unwrap_or(&e.time).replace('T', " ");
+                    let status = e
+                        .status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "-".into());
+                    (
+                        format!("{time} {}", e.outcome.as_str()),
+                        format!(
+                            "{}@{} {} {}/{} {} {} → {status} {}",
+                            e.user,
+                            e.host,
+                            e.command,
+                            e.provider,
+                            e.account,
+                            e.method,
+                            e.path,
+                            e.message
+                        ),
+                    )
+                })
+                .collect();
+            let title = if fields.is_empty() {
+                "Audit log: no entries yet"
+            } else {
+                "Audit log (oldest first, UTC)"
+            };
+            details::render_details(frame, area, title, &fields, *scroll, theme);
+        }
         Some(Overlay::Details {
             title,
             fields,

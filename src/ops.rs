@@ -1,0 +1,477 @@
+//! Operator actions, the pure part: from a command to a form (or a Cancel-first
+//! confirmation), from the submitted form to a [`Mutation`], and from the provider's
+//! answer back to the form. `update` calls these; the app sends what they ask for.
+//!
+//! Nothing here sends a request: previews and mutations leave as [`Effect`]s, and a
+//! mutation is sent at most once.
+
+use crate::action::Effect;
+use crate::form::spec::{FormMode, FormSpec};
+use crate::form::{Form, FormEvent};
+use crate::model::{ActionKind, Call, Number, ProviderId, ProviderKind, Resource, Trunk};
+use crate::providers::cloudonix::forms as cx;
+use crate::providers::{Mutation, MutationOutcome, ProviderError, RequestPreview};
+use crate::state::{Level, Message, Overlay, State};
+
+/// What an open form or confirmation will do when applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    TrunkNew {
+        account: String,
+    },
+    TrunkEdit {
+        account: String,
+        id: String,
+    },
+    TrunkDelete {
+        account: String,
+        id: String,
+    },
+    NumberEdit {
+        account: String,
+        id: String,
+    },
+    NumberToggle {
+        account: String,
+        id: String,
+        active: bool,
+    },
+    Call {
+        account: String,
+    },
+    Hangup {
+        account: String,
+        call_id: String,
+    },
+}
+
+/// An open operator form: the form, whose provider it is for and what it will do.
+#[derive(Debug, PartialEq)]
+pub struct FormOverlay {
+    pub form: Form,
+    pub provider: ProviderId,
+    pub target: Target,
+    /// The mutation built when the form reached its review step.
+    pub mutation: Option<Mutation>,
+    /// Tags previews and results so a late answer for a closed form is dropped.
+    pub ticket: u64,
+}
+
+/// The operator intents that change something at a provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    TrunkNew,
+    TrunkEdit,
+    TrunkDelete,
+    NumberEdit,
+    NumberToggle,
+    Call,
+    Hangup,
+}
+
+impl Intent {
+    fn action(self) -> ActionKind {
+        match self {
+            Intent::TrunkNew | Intent::TrunkEdit | Intent::TrunkDelete => ActionKind::EditTrunk,
+            Intent::NumberEdit | Intent::NumberToggle => ActionKind::EditNumber,
+            Intent::Call => ActionKind::ClickToCall,
+            Intent::Hangup => ActionKind::Hangup,
+        }
+    }
+}
+
+fn say(state: &mut State, level: Level, text: impl Into<String>) {
+    state.message = Some(Message {
+        text: text.into(),
+        level,
+        at_ms: state.now_ms,
+    });
+}
+
+fn next_ticket(state: &mut State) -> u64 {
+    state.tickets += 1;
+    state.tickets
+}
+
+/// Live calls routed over a trunk (sessions name their trunk in `extra`).
+pub fn live_calls_on_trunk(state: &State, provider: ProviderId, trunk: &Trunk) -> usize {
+    state
+        .tables
+        .live
+        .rows
+        .iter()
+        .filter(|c| c.provider == provider && c.account == trunk.account)
+        .filter(|c| {
+            c.extra
+                .iter()
+                .any(|(k, v)| (k == "inbound trunk" || k == "outbound trunk") && *v == trunk.name)
+        })
+        .count()
+}
+
+/// Application names seen on the account's numbers (choices for the number form).
+fn known_targets(state: &State, provider: ProviderId, account: &str) -> Vec<String> {
+    let mut names: Vec<String> = state
+        .tables
+        .numbers
+        .rows
+        .iter()
+        .filter(|n| n.provider == provider && n.account == account && !n.target.is_empty())
+        .map(|n| n.target.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The provider and account an action applies to: the selected row's, else the scope's,
+/// else the only provider's first domain.
+fn context_account(state: &State) -> Option<(ProviderId, String)> {
+    let sel = match state.focus {
+        Resource::Trunks => state
+            .tables
+            .trunks
+            .selected_row()
+            .map(|r| (r.provider, r.account.clone())),
+        Resource::Numbers => state
+            .tables
+            .numbers
+            .selected_row()
+            .map(|r| (r.provider, r.account.clone())),
+        Resource::LiveCalls => state
+            .tables
+            .live
+            .selected_row()
+            .map(|r| (r.provider, r.account.clone())),
+        Resource::CallHistory => state
+            .tables
+            .history
+            .selected_row()
+            .map(|r| (r.provider, r.account.clone())),
+        Resource::Accounts => state
+            .tables
+            .accounts
+            .selected_row()
+            .filter(|r| r.account.kind == crate::model::AccountKind::Domain)
+            .map(|r| (r.account.provider, r.account.id.clone())),
+        Resource::Queues => None,
+    };
+    sel.or_else(|| {
+        let scope = state.scope.as_ref()?;
+        Some((scope.provider, scope.account.clone()?))
+    })
+    .or_else(|| {
+        state
+            .tables
+            .accounts
+            .rows
+            .iter()
+            .find(|r| r.account.kind == crate::model::AccountKind::Domain)
+            .map(|r| (r.account.provider, r.account.id.clone()))
+    })
+}
+
+fn selected_trunk(state: &State) -> Option<&Trunk> {
+    (state.focus == Resource::Trunks)
+        .then(|| state.tables.trunks.selected_row())
+        .flatten()
+}
+
+fn selected_number(state: &State) -> Option<&Number> {
+    (state.focus == Resource::Numbers)
+        .then(|| state.tables.numbers.selected_row())
+        .flatten()
+}
+
+fn selected_call(state: &State) -> Option<&Call> {
+    (state.focus == Resource::LiveCalls)
+        .then(|| state.tables.live.selected_row())
+        .flatten()
+}
+
+/// A fieldless form: it opens on its review step (request preview, Cancel focused).
+fn confirm_spec(title: String, confirm: Option<(String, String)>) -> FormSpec {
+    FormSpec {
+        title,
+        mode: FormMode::Edit,
+        fields: Vec::new(),
+        values: Vec::new(),
+        confirm,
+    }
+}
+
+/// Opens the form or confirmation for `intent`. Refuses (with the reason on screen)
+/// when nothing suitable is selected, the provider does not offer it, or changes are
+/// not allowed right now.
+pub fn open(state: &mut State, intent: Intent, args: &str) -> Vec<Effect> {
+    state.dirty = true;
+    let Some((provider, account)) = context_account(state) else {
+        say(
+            state,
+            Level::Warn,
+            "no account to act on yet: wait for the accounts to load",
+        );
+        return Vec::new();
+    };
+    let (kind, caps, name) = match state.provider(provider) {
+        Some(p) => (p.kind, p.caps, p.name.clone()),
+        None => return Vec::new(),
+    };
+    if !caps.allows(intent.action()) || kind != ProviderKind::Cloudonix {
+        say(state, Level::Warn, format!("not offered by {name}"));
+        return Vec::new();
+    }
+    if let Some(reason) = state.read_only_reason(provider) {
+        say(state, Level::Warn, reason);
+        return Vec::new();
+    }
+    let (spec, target) = match intent {
+        Intent::TrunkNew => (cx::trunk_form(None, 0), Target::TrunkNew { account }),
+        Intent::TrunkEdit | Intent::TrunkDelete => {
+            let Some(t) = selected_trunk(state).cloned() else {
+                say(state, Level::Warn, "select a trunk first (pane 4)");
+                return Vec::new();
+            };
+            let live = live_calls_on_trunk(state, provider, &t);
+            if intent == Intent::TrunkEdit {
+                let target = Target::TrunkEdit {
+                    account: t.account.clone(),
+                    id: t.id.clone(),
+                };
+                (cx::trunk_form(Some(&t), live), target)
+            } else {
+                let confirm = cx::trunk_delete_confirm(&t, live);
+                let spec = confirm_spec(format!("Delete trunk {}", t.name), Some(confirm));
+                (
+                    spec,
+                    Target::TrunkDelete {
+                        account: t.account.clone(),
+                        id: t.id.clone(),
+                    },
+                )
+            }
+        }
+        Intent::NumberEdit | Intent::NumberToggle => {
+            let Some(n) = selected_number(state).cloned() else {
+                say(state, Level::Warn, "select a number first (pane 5)");
+                return Vec::new();
+            };
+            if intent == Intent::NumberEdit {
+                let apps = known_targets(state, provider, &n.account);
+                let target = Target::NumberEdit {
+                    account: n.account.clone(),
+                    id: n.id.clone(),
+                };
+                (cx::number_form(&n, &apps), target)
+            } else {
+                let active = n.active != Some(true);
+                let verb = if active { "Enable" } else { "Disable" };
+                let spec = confirm_spec(format!("{verb} number {}", n.number), None);
+                (
+                    spec,
+                    Target::NumberToggle {
+                        account: n.account.clone(),
+                        id: n.id.clone(),
+                        active,
+                    },
+                )
+            }
+        }
+        Intent::Call => {
+            let from = selected_number(state).map(|n| n.number.clone());
+            let mut spec = cx::click_to_call_form(from.as_deref());
+            let typed = args.trim();
+            if !typed.is_empty() {
+                spec.values.retain(|(k, _)| k != cx::key::DESTINATION);
+                spec.values
+                    .push((cx::key::DESTINATION.to_string(), typed.to_string()));
+            }
+            (spec, Target::Call { account })
+        }
+        Intent::Hangup => {
+            let Some(c) = selected_call(state).cloned() else {
+                say(state, Level::Warn, "select a live call first (pane 2)");
+                return Vec::new();
+            };
+            let title = format!("Hang up {} → {} ({})", c.from, c.to, c.state.label());
+            (
+                confirm_spec(title, None),
+                Target::Hangup {
+                    account: c.account.clone(),
+                    call_id: c.id.clone(),
+                },
+            )
+        }
+    };
+    let ticket = next_ticket(state);
+    let mut overlay = FormOverlay {
+        form: Form::new(spec),
+        provider,
+        target,
+        mutation: None,
+        ticket,
+    };
+    let mut effects = Vec::new();
+    // Fieldless confirmations open on their review step: build the request now.
+    if overlay.form.spec().fields.is_empty() {
+        effects.extend(prepare(&mut overlay));
+    }
+    state.overlay = Some(Overlay::Form(Box::new(overlay)));
+    effects
+}
+
+/// Turns the form's values into the mutation and asks for its preview.
+fn prepare(o: &mut FormOverlay) -> Vec<Effect> {
+    let values = o.form.values();
+    let built = match &o.target {
+        Target::TrunkNew { account } => cx::trunk_mutation(account, None, &values),
+        Target::TrunkEdit { account, id } => cx::trunk_mutation(account, Some(id), &values),
+        Target::TrunkDelete { account, id } => Ok(Mutation::DeleteTrunk {
+            account: account.clone(),
+            id: id.clone(),
+        }),
+        Target::NumberEdit { account, id } => cx::number_mutation(account, id, &values),
+        Target::NumberToggle {
+            account,
+            id,
+            active,
+        } => Ok(Mutation::SetNumberActive {
+            account: account.clone(),
+            id: id.clone(),
+            active: *active,
+        }),
+        Target::Call { account } => cx::call_mutation(account, &values),
+        Target::Hangup { account, call_id } => Ok(Mutation::Hangup {
+            account: account.clone(),
+            call_id: call_id.clone(),
+        }),
+    };
+    match built {
+        Ok(m) => {
+            o.mutation = Some(m.clone());
+            vec![Effect::Preview {
+                provider: o.provider,
+                mutation: m,
+                ticket: o.ticket,
+            }]
+        }
+        Err(msg) => {
+            o.form.failed(msg);
+            Vec::new()
+        }
+    }
+}
+
+/// A key for the open form.
+pub fn on_form_key(state: &mut State, key: ratatui::crossterm::event::KeyEvent) -> Vec<Effect> {
+    state.dirty = true;
+    let now_refusal = match &state.overlay {
+        Some(Overlay::Form(o)) => state.read_only_reason(o.provider),
+        _ => return Vec::new(),
+    };
+    let Some(Overlay::Form(o)) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match o.form.handle_key(key) {
+        FormEvent::None => Vec::new(),
+        FormEvent::Cancel => {
+            state.overlay = None;
+            Vec::new()
+        }
+        FormEvent::Review => prepare(o),
+        FormEvent::Submit => {
+            let Some(mutation) = o.mutation.clone() else {
+                o.form
+                    .failed("the request is not ready yet; try again".to_string());
+                return Vec::new();
+            };
+            if let Some(reason) = now_refusal {
+                // Write mode lapsed while the form was open: refuse, keep the values.
+                o.form.failed(reason.clone());
+                return vec![Effect::AuditRefused {
+                    provider: o.provider,
+                    mutation,
+                    reason,
+                }];
+            }
+            vec![Effect::Mutate {
+                provider: o.provider,
+                mutation,
+                ticket: o.ticket,
+            }]
+        }
+    }
+}
+
+/// The request preview for the form with `ticket` is ready (or could not be built).
+pub fn on_previewed(state: &mut State, ticket: u64, result: Result<RequestPreview, ProviderError>) {
+    if let Some(Overlay::Form(o)) = &mut state.overlay
+        && o.ticket == ticket
+    {
+        match result {
+            Ok(p) => o.form.set_preview(p),
+            Err(e) => o
+                .form
+                .failed(crate::secret::redact(&e.to_string()).into_owned()),
+        }
+        state.dirty = true;
+    }
+}
+
+/// The provider answered a mutation (or it failed to send).
+pub fn on_mutated(
+    state: &mut State,
+    ticket: u64,
+    provider: ProviderId,
+    command: &str,
+    result: Result<MutationOutcome, ProviderError>,
+) -> Vec<Effect> {
+    state.dirty = true;
+    let name = state
+        .provider(provider)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let open = matches!(&state.overlay, Some(Overlay::Form(o)) if o.ticket == ticket);
+    match result {
+        Ok(outcome) => {
+            let text = format!("{name}: {}", outcome.message);
+            say(state, Level::Info, text);
+            if open {
+                state.overlay = None;
+            }
+            let mut effects = Vec::new();
+            // A new call shows in live calls: go there.
+            if command == "call" && state.focus != Resource::LiveCalls {
+                state.focus = Resource::LiveCalls;
+                effects.push(Effect::Visible(Resource::LiveCalls));
+            }
+            effects.push(Effect::RefreshNow);
+            effects
+        }
+        Err(e) => {
+            let text = crate::secret::redact(&e.to_string()).into_owned();
+            let unknown = matches!(e, ProviderError::Timeout(_) | ProviderError::Connect(_));
+            if let Some(Overlay::Form(o)) = &mut state.overlay
+                && o.ticket == ticket
+            {
+                if unknown {
+                    o.form.outcome_unknown(text.clone());
+                } else {
+                    o.form.failed(text.clone());
+                }
+            }
+            let prefix = if unknown {
+                "outcome unknown, check the list before trying again: "
+            } else {
+                ""
+            };
+            say(
+                state,
+                Level::Error,
+                format!("{name}: {command}: {prefix}{text}"),
+            );
+            // Whatever happened, show the provider's current state.
+            vec![Effect::RefreshNow]
+        }
+    }
+}
