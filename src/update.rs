@@ -88,7 +88,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 .provider(provider)
                 .map(|p| p.name.clone())
                 .unwrap_or_default();
+            let recent = state
+                .message
+                .as_ref()
+                .is_some_and(|m| state.now_ms - m.at_ms < 3_000);
             match wait {
+                // Do not cover a fresher message (an edit's result) with "refreshing".
+                None if recent => {}
                 None => set_message(state, Level::Info, format!("{name}: refreshing")),
                 Some(d) => set_message(
                     state,

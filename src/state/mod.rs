@@ -199,9 +199,10 @@ impl Default for Tables {
             // Longest-running live calls first; newest history first.
             live: TableView::new(LIVE_CALL_COLUMNS, desc(6)),
             history: TableView::new(HISTORY_COLUMNS, desc(6)),
-            trunks: TableView::new(TRUNK_COLUMNS, None),
-            numbers: TableView::new(NUMBER_COLUMNS, None),
-            queues: TableView::new(QUEUE_COLUMNS, None),
+            // By name, so rows keep their place when a refresh replaces them.
+            trunks: TableView::new(TRUNK_COLUMNS, asc(0)),
+            numbers: TableView::new(NUMBER_COLUMNS, asc(0)),
+            queues: TableView::new(QUEUE_COLUMNS, asc(0)),
         }
     }
 }
