@@ -188,6 +188,12 @@ pub struct Tables {
 
 impl Default for Tables {
     fn default() -> Self {
+        let asc = |column| {
+            Some(Sort {
+                column,
+                descending: false,
+            })
+        };
         let desc = |column| {
             Some(Sort {
                 column,
