@@ -193,6 +193,19 @@ impl Console {
         self.tx.clone()
     }
 
+    /// Headless driving (tests, scripts): applies poller results and other queued actions
+    /// until `done` holds or `timeout` passes. Returns whether `done` held.
+    pub async fn pump_until(&mut self, timeout: Duration, done: impl Fn(&State) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        while !done(&self.state) {
+            tokio::select! {
+                Some(action) = self.rx.recv() => self.apply(action),
+                _ = tokio::time::sleep_until(deadline) => return done(&self.state),
+            }
+        }
+        true
+    }
+
     /// Runs one action through `update` and carries out what it asks for.
     pub fn apply(&mut self, action: Action) {
         for effect in update(&mut self.state, action) {
@@ -280,10 +293,32 @@ impl Console {
                 };
                 let name = self.provider_name(provider);
                 let tx = self.tx.clone();
+                let poller = self
+                    .pollers
+                    .iter()
+                    .find(|p| p.provider == provider)
+                    .cloned();
                 tokio::spawn(async move {
                     let preview = client.preview(&mutation).ok();
-                    // Sent once: a timeout is reported as "outcome unknown", never retried.
-                    let result = client.mutate(&mutation).await;
+                    let (budget, cost) = client.mutation_budget(&mutation);
+                    // The change goes before polls, but inside the provider's limit.
+                    let result = match &poller {
+                        Some(p) => match p.reserve(&budget, cost).await {
+                            Ok(()) => {
+                                // Sent once: a timeout is "outcome unknown", never retried.
+                                let r = client.mutate(&mutation).await;
+                                let accepted = !matches!(r, Err(ProviderError::RateLimited { .. }));
+                                p.send(PollerCmd::Release {
+                                    budget,
+                                    cost,
+                                    accepted,
+                                });
+                                r
+                            }
+                            Err(e) => Err(e),
+                        },
+                        None => client.mutate(&mutation).await,
+                    };
                     write_audit(
                         &log,
                         &AuditEntry::for_mutation(&name, &mutation, preview.as_ref(), &result),

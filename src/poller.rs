@@ -18,10 +18,24 @@ use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderClient, Provider
 use crate::scheduler::{Budgets, Jitter, backoff};
 
 /// Commands the UI sends to a poller.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug)]
 pub enum PollerCmd {
     RefreshNow,
     Visible(Resource),
+    /// An operator change wants `cost` requests in `budget` now. The answer is Ok when
+    /// they are reserved, or how long until they could be; until then polls of that
+    /// scope wait, so the change goes first.
+    Reserve {
+        budget: String,
+        cost: u32,
+        reply: tokio::sync::oneshot::Sender<Result<(), Duration>>,
+    },
+    /// The change that reserved `cost` requests has its answer.
+    Release {
+        budget: String,
+        cost: u32,
+        accepted: bool,
+    },
 }
 
 #[derive(Clone)]
@@ -34,6 +48,34 @@ impl PollerHandle {
     pub fn send(&self, cmd: PollerCmd) {
         // A poller that has ended has nothing to refresh: ignore.
         let _ = self.tx.send(cmd);
+    }
+
+    /// Waits (up to 30 s) until `cost` requests in `budget` are reserved for an operator
+    /// change. Polls of that scope hold back meanwhile.
+    pub async fn reserve(&self, budget: &str, cost: u32) -> Result<(), ProviderError> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            self.send(PollerCmd::Reserve {
+                budget: budget.to_string(),
+                cost,
+                reply,
+            });
+            match answer.await {
+                Ok(Ok(())) => return Ok(()),
+                Ok(Err(wait)) if Instant::now() + wait < deadline => {
+                    tokio::time::sleep(wait.max(Duration::from_millis(50))).await;
+                }
+                Ok(Err(_)) => {
+                    return Err(ProviderError::Refused(
+                        "the provider's request budget stayed spent for 30 s; nothing was sent"
+                            .into(),
+                    ));
+                }
+                // The poller is gone (shutting down): send without it.
+                Err(_) => return Ok(()),
+            }
+        }
     }
 }
 
@@ -93,6 +135,8 @@ struct Poller {
     seq: u64,
     jitter: Jitter,
     last_budget: Option<crate::state::BudgetView>,
+    /// Scopes held for an operator change waiting for budget: polls there wait.
+    held: std::collections::HashMap<String, Instant>,
 }
 
 /// Lower ranks go first: accounts, then live calls, then stats, then static lists.
@@ -143,6 +187,7 @@ impl Poller {
             seq: 0,
             jitter: Jitter::new(seed),
             last_budget: None,
+            held: std::collections::HashMap::new(),
         }
     }
 
@@ -170,6 +215,26 @@ impl Poller {
                 cmd = rx.recv() => match cmd {
                     Some(PollerCmd::RefreshNow) => self.refresh_now(),
                     Some(PollerCmd::Visible(r)) => self.visible = r,
+                    Some(PollerCmd::Reserve { budget, cost, reply }) => {
+                        let now = Instant::now();
+                        let window = self.budgets.scope(&budget);
+                        let answer = if window.try_reserve(now, cost) {
+                            self.held.remove(&budget);
+                            Ok(())
+                        } else {
+                            let wait = window.wait_for(now, cost);
+                            self.held.insert(budget, now + wait + Duration::from_secs(1));
+                            Err(wait)
+                        };
+                        let _ = reply.send(answer);
+                    }
+                    Some(PollerCmd::Release { budget, cost, accepted }) => {
+                        let now = Instant::now();
+                        self.budgets.scope(&budget).complete(now, cost, accepted);
+                        if !accepted {
+                            self.budgets.throttle(&budget, now, None);
+                        }
+                    }
                     None => break,
                 },
                 Some(done) = running.join_next(), if !running.is_empty() => {
@@ -203,8 +268,10 @@ impl Poller {
             })
             .collect();
         order.sort();
-        // A scope where a higher-priority job is waiting for budget is closed to lower ones.
-        let mut blocked: Vec<String> = Vec::new();
+        // A scope where a higher-priority job (or an operator change) is waiting for
+        // budget is closed to lower ones.
+        self.held.retain(|_, until| *until > now);
+        let mut blocked: Vec<String> = self.held.keys().cloned().collect();
         for (_, _, due, key) in order {
             if due > now {
                 wake = wake.min(due);

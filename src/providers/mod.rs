@@ -366,6 +366,22 @@ impl ProviderClient {
 
     /// Exactly the request [`ProviderClient::mutate`] would send (method, path relative to
     /// the base URL, body with every secret as `****`). Sends nothing.
+    /// The budget scope a mutation's requests count against, and how many it makes at
+    /// most.
+    pub fn mutation_budget(&self, m: &Mutation) -> (String, u32) {
+        match self {
+            // Per domain; a number edit may first read the application list.
+            ProviderClient::Cloudonix(_) => {
+                let cost = if matches!(m, Mutation::UpdateNumber { .. }) {
+                    2
+                } else {
+                    1
+                };
+                (m.account().to_string(), cost)
+            }
+        }
+    }
+
     pub fn preview(&self, m: &Mutation) -> Result<RequestPreview, ProviderError> {
         match self {
             ProviderClient::Cloudonix(c) => c.preview(m),
