@@ -829,3 +829,68 @@ fn write_mode_banner_read_only_marker_and_scope() {
     let t = draw(&state, &Theme::default(), (200, 50));
     insta::assert_snapshot!("write_mode_scoped_200x50", t.backend());
 }
+
+#[test]
+fn audit_overlay_and_write_confirmation() {
+    use switchboard::audit::{AuditEntry, AuditOutcome};
+    let mut state = state_data();
+    let entry = |time: &str, command: &str, outcome, status, message: &str| AuditEntry {
+        time: time.into(),
+        user: "noc1".into(),
+        host: "jump01".into(),
+        provider: "cx-demo".into(),
+        account: "acme.cloudonix.net".into(),
+        command: command.into(),
+        method: "PUT".into(),
+        path: "/customers/self/domains/acme.cloudonix.net/trunks/12".into(),
+        body: Some("{\"port\":5080}".into()),
+        outcome,
+        status,
+        message: message.into(),
+    };
+    state.overlay = Some(Overlay::Audit {
+        entries: vec![
+            entry(
+                "2026-11-22T10:01:02.000Z",
+                "trunk.edit",
+                AuditOutcome::Ok,
+                Some(200),
+                "trunk pbx-hq updated",
+            ),
+            entry(
+                "2026-11-22T10:05:09.000Z",
+                "trunk.edit",
+                AuditOutcome::Refused,
+                None,
+                "refused: read-only mode",
+            ),
+            entry(
+                "2026-11-22T10:07:40.000Z",
+                "trunk.edit",
+                AuditOutcome::Unknown,
+                None,
+                "timed out after 10.0 s",
+            ),
+        ],
+        scroll: 0,
+    });
+    for size in SIZES {
+        let t = draw(&state, &Theme::default(), size);
+        insta::assert_snapshot!(format!("audit_{}x{}", size.0, size.1), t.backend());
+    }
+    state.overlay = Some(Overlay::ConfirmWrite { apply: false });
+    let t = draw(&state, &Theme::default(), (80, 24));
+    insta::assert_snapshot!("confirm_write_80x24", t.backend());
+    // Cancel is the focused button.
+    let buf = t.backend().buffer();
+    let y = (0..24)
+        .find(|&y| row_text(buf, y).contains("[ Cancel ]"))
+        .unwrap();
+    let x = row_text(buf, y).find("[ Cancel ]").unwrap();
+    let x = row_text(buf, y)[..x].chars().count() as u16;
+    assert!(
+        buf[(x, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+}

@@ -516,3 +516,33 @@ fn write_mode_lapses_by_itself() {
             .contains("vc is read-only in the config")
     );
 }
+
+#[test]
+fn y_copies_the_selected_number_and_refusals_are_explained() {
+    let mut s = state();
+    let n = Number {
+        provider: ProviderId(0),
+        account: "d1".into(),
+        id: "7".into(),
+        number: "+14155550100".into(),
+        target: "ivr".into(),
+        active: Some(true),
+        extra: vec![],
+    };
+    update(&mut s, fetched(0, JobKind::Numbers, "d1", 1, Ok(FetchData::Numbers(vec![n]))));
+    update(&mut s, key('5'));
+    assert_eq!(update(&mut s, key('y')), vec![Effect::Copy("+14155550100".into())]);
+    // Read-only: `e` opens nothing, says why and records the refusal.
+    s.write.read_only = true;
+    let effects = update(&mut s, key('e'));
+    assert!(s.overlay.is_none());
+    assert!(s.message.as_ref().unwrap().text.contains(":write"));
+    assert!(matches!(&effects[..], [Effect::AuditNote { command, message }] if command == "number.edit" && message.starts_with("refused")));
+    // Trunk commands on the numbers pane explain where they apply.
+    update(&mut s, key(':'));
+    for c in "delete trunk".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.overlay, Some(Overlay::Palette), "a greyed command does not run");
+}

@@ -100,23 +100,25 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             let fields: Vec<(String, String)> = entries
                 .iter()
                 .map(|e| {
-                    let time = e.time.get(..19).unwrap_or(&e.time).replace('T', " ");
+                    // Month-day and time: the outcome and command lead the line.
+                    let time = e.time.get(5..19).unwrap_or(&e.time).replace('T', " ");
                     let status = e
                         .status
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "-".into());
                     (
-                        format!("{time} {}", e.outcome.as_str()),
+                        time,
                         format!(
-                            "{}@{} {} {}/{} {} {} → {status} {}",
-                            e.user,
-                            e.host,
+                            "{} {} {}/{} {} {} → {status} {} ({}@{})",
+                            e.outcome.as_str(),
                             e.command,
                             e.provider,
                             e.account,
                             e.method,
                             e.path,
-                            e.message
+                            e.message,
+                            e.user,
+                            e.host
                         ),
                     )
                 })

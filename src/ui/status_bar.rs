@@ -98,31 +98,32 @@ fn width(spans: &[Span]) -> usize {
     spans.iter().map(Span::width).sum()
 }
 
-fn first_key(id: CommandId) -> &'static str {
-    COMMANDS
-        .iter()
-        .find(|c| c.id == id)
-        .and_then(|c| c.keys.first().copied())
-        .unwrap_or("?")
+/// The key an operator presses for `id`, as remapped in `[keys]` (`:name` when unbound).
+fn first_key(state: &State, id: CommandId) -> String {
+    state.keymap.first_key(id).unwrap_or_else(|| {
+        let name = COMMANDS.iter().find(|c| c.id == id).map_or("?", |c| c.name);
+        format!(":{name}")
+    })
 }
 
 /// Key hints for the current mode, in display order, with a priority (0 = dropped
 /// last).
-fn hints(state: &State) -> Vec<(u8, &'static str, &'static str)> {
+fn hints(state: &State) -> Vec<(u8, String, &'static str)> {
     if state.overlay.is_some() {
-        return vec![(0, first_key(CommandId::Close), "close")];
+        return vec![(0, "esc".to_string(), "close")];
     }
     if state.mode == Mode::Filter {
         // The prompt line shows its own keys.
         return vec![];
     }
     vec![
-        (0, first_key(CommandId::Help), "help"),
-        (2, first_key(CommandId::Filter), "filter"),
-        (3, first_key(CommandId::SortNext), "sort"),
-        (4, first_key(CommandId::Refresh), "refresh"),
-        (5, first_key(CommandId::Details), "details"),
-        (1, first_key(CommandId::Quit), "quit"),
+        (0, first_key(state, CommandId::Help), "help"),
+        (1, first_key(state, CommandId::Palette), "commands"),
+        (2, first_key(state, CommandId::Filter), "filter"),
+        (3, first_key(state, CommandId::SortNext), "sort"),
+        (4, first_key(state, CommandId::Refresh), "refresh"),
+        (5, first_key(state, CommandId::Details), "details"),
+        (1, first_key(state, CommandId::Quit), "quit"),
     ]
 }
 
@@ -162,7 +163,7 @@ pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, th
     let used = width(&spans);
 
     // Hints, right-aligned; the least important are dropped until they fit.
-    let fits = |h: &[(u8, &str, &str)]| {
+    let fits = |h: &[(u8, String, &str)]| {
         used + h.iter().map(|(_, k, d)| hint_width(k, d)).sum::<usize>() < w
     };
     while !hint_list.is_empty() && !fits(&hint_list) {
