@@ -253,3 +253,84 @@ fn regex_free_colour_scan(text: &str) -> Option<String> {
     }
     None
 }
+
+/// Issue "operator actions" in a real terminal: the palette edits a trunk's port, the
+/// pane shows it; the delete key alone deletes nothing; `y` copies over OSC 52.
+#[test]
+fn palette_edits_a_trunk_and_delete_needs_the_typed_name() {
+    let t = Tmux::shell("ops");
+    let _ = Command::new("tmux")
+        .args(["set-option", "-t", &t.name, "set-clipboard", "on"])
+        .status();
+    t.send(&[&format!("{} --demo", bin()), "Enter"]);
+    t.wait_for("live calls", Duration::from_secs(20), has_live_call);
+    t.send(&["4"]);
+    t.wait_for("trunks", Duration::from_secs(10), |s| {
+        s.contains("carrier-a-backup")
+    });
+    t.send(&["/", "carrier-a-backup", "Enter"]);
+    t.wait_for("the filtered trunk", Duration::from_secs(5), |s| {
+        s.contains("/ carrier-a-backup") || s.contains("1/8")
+    });
+    t.send(&[":"]);
+    t.send(&["-l", "edit trunk"]);
+    t.send(&["Enter"]);
+    t.wait_for("the trunk form", Duration::from_secs(5), |s| {
+        s.contains("Edit trunk carrier-a-backup")
+    });
+    t.send(&[
+        "Tab", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace",
+    ]);
+    t.send(&["-l", "5099"]);
+    t.send(&["Enter"]);
+    t.wait_for("the review", Duration::from_secs(5), |s| {
+        s.contains("→ 5099") && s.contains("PUT /customers/")
+    });
+    t.send(&["Tab", "Enter"]);
+    let screen = t.wait_for("confirmation or result", Duration::from_secs(10), |s| {
+        s.contains("to confirm") || s.contains("updated")
+    });
+    if screen.contains("to confirm") {
+        t.send(&["-l", "carrier-a-backup"]);
+        t.send(&["Tab", "Enter"]);
+    }
+    t.wait_for("the new port in the pane", Duration::from_secs(20), |s| {
+        !s.contains("Edit trunk")
+            && s.lines()
+                .any(|l| l.contains("carrier-a-backup") && l.contains("5099"))
+    });
+
+    // Delete: `d` opens a confirmation with Cancel focused; Enter alone deletes nothing.
+    t.send(&["d"]);
+    t.wait_for("the delete confirmation", Duration::from_secs(5), |s| {
+        s.contains("Delete trunk carrier-a-backup")
+    });
+    t.send(&["Enter"]);
+    // One key at a time: ESC followed at once by a key reads as Alt+key.
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(300));
+        t.send(&["Escape"]);
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let screen = t.wait_for("the trunk still there", Duration::from_secs(5), |s| {
+        !s.contains("Delete trunk") && s.contains("carrier-a-backup")
+    });
+    assert!(!screen.contains("deleted"), "{screen}");
+
+    // `y` on a number copies it through OSC 52 into tmux's paste buffer.
+    t.send(&["5"]);
+    t.wait_for("numbers", Duration::from_secs(10), |s| {
+        s.contains("+1415555")
+    });
+    t.send(&["g", "y"]);
+    t.wait_for("the copy message", Duration::from_secs(5), |s| {
+        s.contains("copied +")
+    });
+    let out = Command::new("tmux").args(["show-buffer"]).output().unwrap();
+    let buffer = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(buffer.starts_with("+1"), "tmux buffer: {buffer:?}");
+    t.send(&["q"]);
+    t.wait_for("the shell back", Duration::from_secs(10), |s| {
+        !s.contains("Live calls")
+    });
+}

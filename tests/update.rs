@@ -529,20 +529,38 @@ fn y_copies_the_selected_number_and_refusals_are_explained() {
         active: Some(true),
         extra: vec![],
     };
-    update(&mut s, fetched(0, JobKind::Numbers, "d1", 1, Ok(FetchData::Numbers(vec![n]))));
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Numbers,
+            "d1",
+            1,
+            Ok(FetchData::Numbers(vec![n])),
+        ),
+    );
     update(&mut s, key('5'));
-    assert_eq!(update(&mut s, key('y')), vec![Effect::Copy("+14155550100".into())]);
+    assert_eq!(
+        update(&mut s, key('y')),
+        vec![Effect::Copy("+14155550100".into())]
+    );
     // Read-only: `e` opens nothing, says why and records the refusal.
     s.write.read_only = true;
     let effects = update(&mut s, key('e'));
     assert!(s.overlay.is_none());
     assert!(s.message.as_ref().unwrap().text.contains(":write"));
-    assert!(matches!(&effects[..], [Effect::AuditNote { command, message }] if command == "number.edit" && message.starts_with("refused")));
+    assert!(
+        matches!(&effects[..], [Effect::AuditNote { command, message }] if command == "number.edit" && message.starts_with("refused"))
+    );
     // Trunk commands on the numbers pane explain where they apply.
     update(&mut s, key(':'));
     for c in "delete trunk".chars() {
         update(&mut s, key(c));
     }
     update(&mut s, code(KeyCode::Enter));
-    assert_eq!(s.overlay, Some(Overlay::Palette), "a greyed command does not run");
+    assert_eq!(
+        s.overlay,
+        Some(Overlay::Palette),
+        "a greyed command does not run"
+    );
 }
