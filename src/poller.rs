@@ -105,6 +105,9 @@ struct JobState {
     next_due: Instant,
     failures: u32,
     in_flight: bool,
+    /// A refresh was asked for while the job was in flight: run it again right after,
+    /// since the answer on its way may predate the change that prompted the refresh.
+    again: bool,
 }
 
 /// Starts the poller of one provider.
@@ -169,6 +172,7 @@ impl Poller {
                 next_due: now,
                 failures: 0,
                 in_flight: false,
+                again: false,
             },
         );
         let seed = std::time::SystemTime::now()
@@ -343,7 +347,12 @@ impl Poller {
         if let Some(s) = self.jobs.get_mut(&key) {
             s.in_flight = false;
             s.failures = failures;
-            s.next_due = now + delay;
+            s.next_due = if s.again && result.is_ok() {
+                now
+            } else {
+                now + delay
+            };
+            s.again = false;
         }
         if let Err(e) = &result {
             tracing::warn!(provider = self.provider.0, job = key.kind.label(), scope = %key.scope, "fetch failed: {e}");
@@ -371,6 +380,7 @@ impl Poller {
                     next_due: s.next_due,
                     failures: s.failures,
                     in_flight: s.in_flight,
+                    again: s.again,
                 },
             );
         }
@@ -383,6 +393,7 @@ impl Poller {
                     next_due: now,
                     failures: 0,
                     in_flight: false,
+                    again: false,
                 },
             };
             next.insert(key, state);
@@ -404,6 +415,7 @@ impl Poller {
         for key in &keys {
             if let Some(s) = self.jobs.get_mut(key) {
                 s.next_due = now;
+                s.again = s.in_flight;
                 let (budget, cost) = (s.job.budget.clone(), s.job.cost);
                 wait = wait.max(self.budgets.scope(&budget).wait_for(now, cost));
             }

@@ -231,3 +231,42 @@ async fn after_a_429_the_scope_pauses_and_learns_the_real_limit() {
         }
     }
 }
+
+/// `r` while the on-screen job is already fetching: its answer may predate the change
+/// the operator just made, so the job runs once more right after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_during_a_fetch_runs_again_after_it() {
+    let sims = support::sims(14, |_| {}).await;
+    let cx = &sims.cloudonix;
+    cx.set_faults(Faults {
+        latency: Duration::from_millis(800),
+        ..Faults::default()
+    });
+    let (handle, mut rx, cancel) =
+        start_poller(cx, 10, Duration::from_secs(10), PollerOptions::default());
+    handle.send(PollerCmd::Visible(Resource::Trunks));
+    let d0 = cx.domains[0].clone();
+    let mut trunk_results = 0;
+    let mut asked = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(6);
+    while let Ok(Some(action)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        match action {
+            Action::Fetched(f) if f.job.kind == JobKind::Accounts && !asked => {
+                // The trunk fetches start now and take 0.8 s: ask while they run.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                handle.send(PollerCmd::RefreshNow);
+                asked = true;
+            }
+            Action::Fetched(f) if f.job.kind == JobKind::Trunks && f.job.scope == d0 => {
+                trunk_results += 1;
+            }
+            _ => {}
+        }
+    }
+    cancel.cancel();
+    // Without the re-run the next trunk refresh would be 30 s away.
+    assert_eq!(
+        trunk_results, 2,
+        "trunks of {d0} fetched {trunk_results} times"
+    );
+}
