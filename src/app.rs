@@ -264,24 +264,16 @@ impl Console {
                 ticket,
             } => {
                 let command = mutation.command().to_string();
-                let (client, log) = match (self.client(provider), &self.audit) {
-                    (Some(c), Ok(log)) => (c, log.clone()),
-                    (None, _) => {
-                        let result =
-                            Err(ProviderError::Refused("provider is not connected".into()));
-                        let _ = self.tx.send(Action::Mutated {
-                            ticket,
-                            provider,
-                            command,
-                            result,
-                        });
-                        return;
-                    }
-                    (_, Err(e)) => {
-                        // No audit trail, no change.
-                        let result = Err(ProviderError::Refused(format!(
-                            "audit log unavailable: {e}"
-                        )));
+                let ready = match (self.client(provider), &self.audit) {
+                    (Some(c), Ok(log)) => Ok((c, log.clone())),
+                    (None, _) => Err("provider is not connected".to_string()),
+                    // No audit trail, no change.
+                    (_, Err(e)) => Err(format!("audit log unavailable: {e}")),
+                };
+                let (client, log) = match ready {
+                    Ok(ready) => ready,
+                    Err(why) => {
+                        let result = Err(ProviderError::Refused(why));
                         let _ = self.tx.send(Action::Mutated {
                             ticket,
                             provider,

@@ -23,6 +23,7 @@
 //! top of the file is reported. Secrets are resolved only after the whole file validated,
 //! so a typo never runs a `cmd:` reference.
 
+use crate::format::edit_distance as distance;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
@@ -471,21 +472,6 @@ fn as_number(v: &DeValue<'_>) -> Option<f64> {
         DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
         _ => None,
     }
-}
-
-/// Levenshtein distance, for "did you mean" hints on misspelt keys.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn unknown_key_message(key: &str, section: &str, known: &[&str]) -> String {

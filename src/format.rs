@@ -55,6 +55,21 @@ pub fn opt_num<T: std::fmt::Display>(n: Option<T>) -> String {
     }
 }
 
+/// Levenshtein distance, for "did you mean" hints (config keys, command names).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +83,13 @@ mod tests {
         assert_eq!(age(0, 3_000), "3 s ago");
         assert_eq!(age(0, 125_000), "2 min ago");
         assert_eq!(age(0, 7_300_000), "2 h ago");
+    }
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("timeout", "timeout_seconds"), 8);
+        assert_eq!(edit_distance("qiut", "quit"), 2);
+        assert_eq!(edit_distance("", "ab"), 2);
     }
 
     #[test]

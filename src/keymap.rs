@@ -15,6 +15,7 @@
 //! `shift-` (`ctrl-x`, `alt-enter`, `shift-tab`). Names and modifiers may be written in
 //! any case; single characters are case-sensitive (`G` is shift-g).
 
+use crate::format::edit_distance as distance;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -226,21 +227,6 @@ impl fmt::Display for KeymapError {
 }
 
 impl std::error::Error for KeymapError {}
-
-/// Levenshtein distance, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
 
 /// The command named `name` for the `[keys]` table, or an error with a suggestion.
 pub fn lookup_command(name: &str) -> Result<&'static Command, KeymapError> {
