@@ -6,11 +6,11 @@
 use insta::assert_snapshot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Position;
 use ratatui::style::Modifier;
 
-use switchboard::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
+use switchboard::form::spec::FormMode;
 use switchboard::form::{Form, FormEvent, Step};
 use switchboard::providers::RequestPreview;
 use switchboard::theme::Theme;
@@ -18,160 +18,9 @@ use switchboard::ui::form::render_form;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
 
-const SECRET: &str = "s3cr3t-Pa55";
-const TRANSPORTS: &[&str] = &["udp", "tcp", "tls"];
-const DIRECTIONS: &[&str] = &["inbound", "outbound", "both"];
-
-fn field(
-    key: &'static str,
-    label: &'static str,
-    kind: FieldKind,
-    required: bool,
-    help: &'static str,
-) -> FieldSpec {
-    FieldSpec {
-        key,
-        label,
-        kind,
-        required,
-        create_only: false,
-        help,
-    }
-}
-
-fn trunk_spec(mode: FormMode, confirm: bool) -> FormSpec {
-    let mut name = field(
-        "name",
-        "Name",
-        FieldKind::Text,
-        true,
-        "unique in the domain",
-    );
-    name.create_only = true;
-    let values = match mode {
-        FormMode::Edit => vec![
-            ("name", "pbx-hq"),
-            ("ip", "203.0.113.10"),
-            ("port", "5060"),
-            ("transport", "udp"),
-            ("prefix", ""),
-            ("direction", "both"),
-            ("auth_username", "hq"),
-            ("auth_password", "stored-secret-never-shown"),
-        ],
-        FormMode::Create => vec![("port", "5060"), ("transport", "udp")],
-    };
-    FormSpec {
-        title: match mode {
-            FormMode::Edit => "Edit trunk pbx-hq".into(),
-            FormMode::Create => "New trunk".into(),
-        },
-        mode,
-        fields: vec![
-            name,
-            field("ip", "IP / host", FieldKind::Host, true, "PBX address"),
-            field(
-                "port",
-                "Port",
-                FieldKind::Port,
-                true,
-                "SIP port, usually 5060",
-            ),
-            field(
-                "transport",
-                "Transport",
-                FieldKind::Choice(TRANSPORTS),
-                true,
-                "←/→ to choose",
-            ),
-            field(
-                "prefix",
-                "Prefix",
-                FieldKind::Text,
-                false,
-                "digits to strip",
-            ),
-            field(
-                "direction",
-                "Direction",
-                FieldKind::Choice(DIRECTIONS),
-                true,
-                "",
-            ),
-            field("auth_username", "Auth user", FieldKind::Text, false, ""),
-            field(
-                "auth_password",
-                "Auth password",
-                FieldKind::Secret,
-                false,
-                "",
-            ),
-        ],
-        values: values
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        confirm: confirm.then(|| {
-            (
-                "pbx-hq".to_string(),
-                "3 live calls on this trunk".to_string(),
-            )
-        }),
-    }
-}
-
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::from(code)
-}
-
-fn press(form: &mut Form, code: KeyCode) -> FormEvent {
-    form.handle_key(key(code))
-}
-
-fn type_str(form: &mut Form, s: &str) {
-    for c in s.chars() {
-        assert_eq!(press(form, KeyCode::Char(c)), FormEvent::None);
-    }
-}
-
-fn focused_key(form: &Form) -> &'static str {
-    form.fields().find(|f| f.focused()).unwrap().spec().key
-}
-
-fn focus(form: &mut Form, key: &str) {
-    for _ in 0..20 {
-        if focused_key(form) == key {
-            return;
-        }
-        press(form, KeyCode::Tab);
-    }
-    panic!("field {key} not focusable");
-}
-
-/// Replaces the value of a text-like field.
-fn set(form: &mut Form, key: &str, value: &str) {
-    focus(form, key);
-    form.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-    type_str(form, value);
-}
-
-fn preview() -> RequestPreview {
-    RequestPreview {
-        method: "PUT".into(),
-        path: "/customers/self/domains/acme.example/trunks/12".into(),
-        body: Some(r#"{"ip":"198.51.100.7","port":5061,"password":"****"}"#.into()),
-    }
-}
-
-/// An edit with ip and port changed and submitted to Review.
-fn in_review(confirm: bool) -> Form {
-    let mut form = Form::new(trunk_spec(FormMode::Edit, confirm));
-    set(&mut form, "ip", "198.51.100.7");
-    set(&mut form, "port", "5061");
-    assert_eq!(press(&mut form, KeyCode::Enter), FormEvent::Review);
-    form.set_preview(preview());
-    form
-}
+#[path = "support/form_fixture.rs"]
+mod fixture;
+use fixture::*;
 
 fn draw(form: &Form, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
