@@ -104,7 +104,10 @@ impl Window {
         self.prune(now);
         // With nothing of ours in the window someone else spent the budget: the pause
         // covers that; there is nothing to learn.
-        let accepted = self.done.iter().filter(|(_, ok)| *ok).count() as u32;
+        // Requests still in flight may yet be accepted: count them, so a burst whose
+        // 429s arrive before its 200s still teaches something; the last 429 of the
+        // burst, with the fewest in flight, sets the tightest value.
+        let accepted = self.done.iter().filter(|(_, ok)| *ok).count() as u32 + self.in_flight;
         if accepted > 0 {
             self.capacity = self.capacity.min(accepted).max(1);
             self.last_throttle = Some(now);
@@ -317,6 +320,23 @@ mod tests {
         assert!(w.try_reserve(t2, 1));
         w.complete(t2, 1, true);
         assert_eq!(w.capacity(), 4, "not faster than one per three windows");
+    }
+
+    #[test]
+    fn a_429_before_the_bursts_200s_still_teaches() {
+        let per = Duration::from_secs(10);
+        let mut w = Window::new(9, per);
+        let t0 = Instant::now();
+        // Five sent at once; the provider accepts two, refuses three, and the refusals
+        // come back first.
+        assert!(w.try_reserve(t0, 5));
+        w.complete(t0, 1, false);
+        assert_eq!(w.learn_from_429(t0), 4);
+        w.complete(t0, 1, false);
+        w.complete(t0, 1, false);
+        assert_eq!(w.learn_from_429(t0), 2);
+        w.complete(t0, 2, true);
+        assert_eq!(w.capacity(), 2);
     }
 
     #[test]
