@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::command::CommandId;
 use crate::model::{ProviderId, Resource};
 use crate::providers::{FetchData, JobKey, ProviderError};
 use crate::state::BudgetView;
@@ -17,7 +16,6 @@ pub enum Action {
     Resize(u16, u16),
     /// The clock moved on (epoch ms). Live durations and data ages follow it.
     Tick(i64),
-    Command(CommandId),
     /// A poller finished a job.
     Fetched(Box<Fetched>),
     /// A poller's budget changed (after a request, or as its window slides).

@@ -545,23 +545,17 @@ pub fn matches(spec: &str, key: &KeyEvent) -> bool {
     parse_key(spec).is_some_and(|k| k == crate::keymap::normalize_event(key))
 }
 
-/// The command a key runs with the default keys, among the commands that apply on every
-/// pane. Pane-scoped keys (`e` on trunks) need the focus: use
-/// [`crate::keymap::Keymap::command_for`].
-pub fn command_for(key: &KeyEvent) -> Option<CommandId> {
-    COMMANDS
-        .iter()
-        .filter(|c| c.panes.is_empty())
-        .find(|c| c.keys.iter().any(|k| matches(k, key)))
-        .map(|c| c.id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, mods)
+    }
+
+    /// What a key runs with the default keymap, on the live-calls pane.
+    fn command_for(key: &KeyEvent) -> Option<CommandId> {
+        crate::keymap::Keymap::default().command_for(key, Resource::LiveCalls)
     }
 
     #[test]

@@ -65,7 +65,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.dirty = true;
             return Vec::new();
         }
-        Action::Command(cmd) => return on_command(state, cmd),
         Action::Fetched(f) => on_fetched(state, *f),
         Action::Budget { provider, budget } => {
             if let Some(p) = state.providers.get_mut(provider.0 as usize) {
@@ -344,10 +343,6 @@ fn focused_filter(state: &mut State) -> Option<String> {
     let cell = std::cell::RefCell::new(None);
     with_focused(state, |t, _| *cell.borrow_mut() = Some(t.filter()));
     cell.into_inner()
-}
-
-fn on_command(state: &mut State, cmd: CommandId) -> Vec<Effect> {
-    on_command_args(state, cmd, "")
 }
 
 fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect> {
