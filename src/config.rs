@@ -59,8 +59,20 @@ pub struct ProviderConfig {
     pub name: String,
     pub kind: ProviderKind,
     pub base_url: String,
-    /// Cloudonix, VoIPcloud, ProVoice.
+    /// Cloudonix, ProVoice.
     pub api_key: Option<Secret>,
+    /// VoIPcloud: the `token` header value.
+    pub token: Option<Secret>,
+    /// VoIPcloud: `v1` (default) or `v2` paths.
+    pub api_version: Option<String>,
+    /// IOVOX: an extra trusted CA (PEM file), e.g. the simulator's self-signed one.
+    pub ca_file: Option<PathBuf>,
+    /// IOVOX: `json` (default) or `xml` responses.
+    pub output: Option<String>,
+    /// ProVoice: where the local call-record consumer listens (default 127.0.0.1:0).
+    pub callback_listen: Option<String>,
+    /// ProVoice: the URL the provider calls back (default: the bound address).
+    pub callback_url: Option<String>,
     /// Cloudonix customer id or name (default `self`).
     pub customer: Option<String>,
     /// Cloudonix: restrict polling to these domains (default: all the key can see).
@@ -85,6 +97,12 @@ impl ProviderConfig {
             kind,
             base_url: base_url.to_string(),
             api_key: None,
+            token: None,
+            api_version: None,
+            ca_file: None,
+            output: None,
+            callback_listen: None,
+            callback_url: None,
             customer: None,
             domains: Vec::new(),
             username: None,
@@ -274,7 +292,8 @@ pub fn default_base_url(kind: ProviderKind) -> Option<&'static str> {
 /// The credential keys `kind` requires.
 pub fn required_credentials(kind: ProviderKind) -> &'static [&'static str] {
     match kind {
-        ProviderKind::Cloudonix | ProviderKind::Voipcloud | ProviderKind::Provoice => &["api_key"],
+        ProviderKind::Cloudonix | ProviderKind::Provoice => &["api_key"],
+        ProviderKind::Voipcloud => &["token"],
         ProviderKind::Iovox => &["username", "secure_key"],
         ProviderKind::Callable => &["username", "password"],
     }
@@ -316,6 +335,12 @@ const PROVIDER_KEYS: &[&str] = &[
     "kind",
     "base_url",
     "api_key",
+    "token",
+    "api_version",
+    "ca_file",
+    "output",
+    "callback_listen",
+    "callback_url",
     "customer",
     "domains",
     "username",
@@ -339,7 +364,10 @@ fn kinds_list() -> String {
 fn kinds_using(key: &str) -> Option<&'static [ProviderKind]> {
     use ProviderKind::*;
     match key {
-        "api_key" => Some(&[Cloudonix, Voipcloud, Provoice]),
+        "api_key" => Some(&[Cloudonix, Provoice]),
+        "token" | "api_version" => Some(&[Voipcloud]),
+        "ca_file" | "output" => Some(&[Iovox]),
+        "callback_listen" | "callback_url" => Some(&[Provoice]),
         "customer" | "domains" => Some(&[Cloudonix]),
         "username" => Some(&[Iovox, Callable]),
         "secure_key" => Some(&[Iovox]),
@@ -626,6 +654,7 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
             match p.key {
                 "username" => d.config.username = Some(value),
                 "api_key" => d.config.api_key = Some(Secret::new(value)),
+                "token" => d.config.token = Some(Secret::new(value)),
                 "password" => d.config.password = Some(Secret::new(value)),
                 "secure_key" => d.config.secure_key = Some(Secret::new(value)),
                 _ => unreachable!("only credential keys are deferred"),
@@ -845,6 +874,7 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
     let mut rate_limit = None;
     let mut timeout_seconds = None;
     let mut read_only = None;
+    let mut extras = ProviderConfig::new("", ProviderKind::Cloudonix, "");
     let mut refs: Vec<Pending> = Vec::new();
     let mut present: Vec<&'static str> = Vec::new();
 
@@ -917,7 +947,7 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                     }
                 }
             }
-            "api_key" | "password" | "secure_key" | "username" => {
+            "api_key" | "token" | "password" | "secure_key" | "username" => {
                 if let Some(s) = string(w) {
                     match Reference::parse(&s) {
                         Ok(reference) => refs.push(Pending { at, key, reference }),
@@ -964,6 +994,51 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                     ),
                 ),
             },
+            "api_version" => {
+                if let Some(s) = string(w) {
+                    match s.trim() {
+                        "v1" | "v2" => extras.api_version = Some(s.trim().to_string()),
+                        _ => w.issue(at, Some(key), "expected \"v1\" or \"v2\""),
+                    }
+                }
+            }
+            "output" => {
+                if let Some(s) = string(w) {
+                    match s.trim() {
+                        "json" | "xml" => extras.output = Some(s.trim().to_string()),
+                        _ => w.issue(at, Some(key), "expected \"json\" or \"xml\""),
+                    }
+                }
+            }
+            "ca_file" => {
+                if let Some(s) = string(w) {
+                    if s.trim().is_empty() {
+                        w.issue(at, Some(key), "is empty (leave it out to trust the system CAs only)");
+                    } else {
+                        extras.ca_file = Some(PathBuf::from(s.trim()));
+                    }
+                }
+            }
+            "callback_listen" => {
+                if let Some(s) = string(w) {
+                    match s.trim().parse::<std::net::SocketAddr>() {
+                        Ok(_) => extras.callback_listen = Some(s.trim().to_string()),
+                        Err(_) => w.issue(
+                            at,
+                            Some(key),
+                            "expected an address and port, e.g. \"127.0.0.1:0\"",
+                        ),
+                    }
+                }
+            }
+            "callback_url" => {
+                if let Some(s) = string(w) {
+                    match check_url(s.trim()) {
+                        Ok(_) => extras.callback_url = Some(s.trim().to_string()),
+                        Err(m) => w.issue(at, Some(key), m),
+                    }
+                }
+            }
             "rate_limit" => rate_limit = walk_rate_limit(w, v),
             "timeout_seconds" => match as_number(v.get_ref()) {
                 Some(n) if n.is_finite() && n > 0.0 => timeout_seconds = Some(n),
@@ -1036,6 +1111,11 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
     config.rate_limit = rate_limit;
     config.timeout_seconds = timeout_seconds;
     config.read_only = read_only;
+    config.api_version = extras.api_version;
+    config.output = extras.output;
+    config.ca_file = extras.ca_file;
+    config.callback_listen = extras.callback_listen;
+    config.callback_url = extras.callback_url;
     Some(DraftProvider {
         config,
         name_at,

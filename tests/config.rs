@@ -89,7 +89,8 @@ read_only = true
 name = "au-pbx"
 kind = "voipcloud"
 base_url = "https://au.voipcloud.online"
-api_key = "cmd:echo voipcloud-token-1234"
+token = "cmd:echo voipcloud-token-1234"
+api_version = "v2"
 timeout_seconds = 2.5
 
 [[provider]]
@@ -140,9 +141,10 @@ api_key = "provoice-key-5678"
 
     let vc = &c.providers[1];
     assert_eq!(
-        vc.api_key.as_ref().unwrap().expose(),
+        vc.token.as_ref().unwrap().expose(),
         "voipcloud-token-1234"
     );
+    assert_eq!(vc.api_version.as_deref(), Some("v2"));
     assert_eq!(vc.timeout_seconds, Some(2.5));
     assert_eq!(vc.read_only, None);
 
@@ -181,7 +183,7 @@ fn plain_http_to_a_remote_host_warns() {
 name = "x"
 kind = "voipcloud"
 base_url = "http://pbx.example.com"
-api_key = "cmd:echo abcdefgh"
+token = "cmd:echo abcdefgh"
 "#);
     assert_eq!(l.warnings.len(), 1);
     assert!(l.warnings[0].starts_with(&format!("{PATH} line 5: base_url uses plain http")));
@@ -340,7 +342,7 @@ fn missing_required_keys_point_at_the_provider_header() {
             "config error: {PATH} line 1, key `secure_key`: this iovox provider has no `secure_key` (iovox needs `username` and `secure_key`)"
         )
     );
-    let text = "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"k\"\n\n[[provider]]\nkind = \"voipcloud\"\napi_key = \"k\"\nbase_url = \"https://x.example\"\n";
+    let text = "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"k\"\n\n[[provider]]\nkind = \"voipcloud\"\ntoken = \"k\"\nbase_url = \"https://x.example\"\n";
     assert_eq!(
         err(text).to_string(),
         format!("config error: {PATH} line 6, key `name`: this [[provider]] table has no `name`")
@@ -348,7 +350,7 @@ fn missing_required_keys_point_at_the_provider_header() {
     let e = err("[[provider]]\nname = \"a\"\napi_key = \"k\"\n");
     assert_eq!((e.line, e.key.as_deref()), (Some(1), Some("kind")));
     assert!(e.message.contains("has no `kind`"), "{e}");
-    let e = err("[[provider]]\nname = \"a\"\nkind = \"voipcloud\"\napi_key = \"k-12345\"\n");
+    let e = err("[[provider]]\nname = \"a\"\nkind = \"voipcloud\"\ntoken = \"k-12345\"\n");
     assert_eq!((e.line, e.key.as_deref()), (Some(1), Some("base_url")));
     assert!(e.message.contains("no default for voipcloud"), "{e}");
 }
@@ -365,7 +367,7 @@ fn key_of_another_kind_says_which_kinds_use_it() {
         )
     );
     let e = err(
-        "[[provider]]\nname = \"a\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\napi_key = \"k\"\nusername = \"bob\"\n",
+        "[[provider]]\nname = \"a\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"k\"\nusername = \"bob\"\n",
     );
     assert!(
         e.to_string().ends_with(
@@ -378,7 +380,7 @@ fn key_of_another_kind_says_which_kinds_use_it() {
     );
     assert!(
         e.message
-            .contains("only cloudonix, voipcloud and provoice use it"),
+            .contains("only cloudonix and provoice use it"),
         "{e}"
     );
 }
@@ -818,4 +820,34 @@ fn write_template_creates_dirs_and_refuses_to_overwrite() {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "a forced overwrite is private too");
     }
+}
+
+#[test]
+fn provider_specific_keys_are_checked() {
+    let ok = ok(
+        "[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://au.voipcloud.online\"\ntoken = \"t-1\"\n\n\
+         [[provider]]\nname = \"i\"\nkind = \"iovox\"\nusername = \"u\"\nsecure_key = \"k\"\nca_file = \"/tmp/ca.pem\"\noutput = \"xml\"\n\n\
+         [[provider]]\nname = \"p\"\nkind = \"provoice\"\nbase_url = \"https://p.example/api/\"\napi_key = \"k\"\ncallback_listen = \"127.0.0.1:0\"\ncallback_url = \"http://127.0.0.1:9000/cb\"\n",
+    )
+    .config;
+    assert_eq!(ok.providers[0].api_version, None, "v1 is the default");
+    assert_eq!(
+        ok.providers[1].ca_file.as_deref(),
+        Some(std::path::Path::new("/tmp/ca.pem"))
+    );
+    assert_eq!(ok.providers[1].output.as_deref(), Some("xml"));
+    assert_eq!(ok.providers[2].callback_listen.as_deref(), Some("127.0.0.1:0"));
+    assert_eq!(
+        ok.providers[2].callback_url.as_deref(),
+        Some("http://127.0.0.1:9000/cb")
+    );
+
+    let e = err("[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"t\"\napi_key = \"k\"\n");
+    assert!(e.message.contains("only cloudonix and provoice use it"), "{e}");
+    let e = err("[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"k\"\napi_version = \"v3\"\n");
+    assert_eq!(e.key.as_deref(), Some("api_version"), "{e}");
+    let e = err("[[provider]]\nname = \"i\"\nkind = \"iovox\"\nusername = \"u\"\nsecure_key = \"k\"\noutput = \"yaml\"\n");
+    assert!(e.message.contains("\"json\" or \"xml\""), "{e}");
+    let e = err("[[provider]]\nname = \"p\"\nkind = \"provoice\"\nbase_url = \"https://p.example\"\napi_key = \"k\"\ncallback_listen = \"localhost\"\n");
+    assert_eq!(e.key.as_deref(), Some("callback_listen"), "{e}");
 }
