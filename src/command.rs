@@ -47,6 +47,12 @@ pub enum CommandId {
     NumberEdit,
     /// Enable / disable the selected number (asks before disabling).
     NumberToggle,
+    NumberNew,
+    /// Opens a typed confirmation; never deletes on one key.
+    NumberDelete,
+    /// A provider-specific form, named by the command (`hook.new`, `forward.edit` …); the
+    /// selected row's provider builds it (`providers/<name>/forms.rs`).
+    Form(&'static str),
     /// Copy the selected value (OSC 52).
     Copy,
     /// Show the log and audit file paths.
@@ -402,6 +408,30 @@ pub static COMMANDS: &[Command] = &[
     .confirm(Confirm::Dialog)
     .needs(ActionKind::EditNumber)
     .row(),
+    Command::new(
+        C::NumberNew,
+        "number.new",
+        "New number",
+        &[],
+        "Create a number / extension (providers that allow it)",
+    )
+    .on(NUMBERS)
+    .mutating()
+    .needs(ActionKind::EditNumber),
+    Command::new(
+        C::NumberDelete,
+        "number.delete",
+        "Delete number",
+        &[],
+        "Delete the selected number / extension (type its last digits to confirm)",
+    )
+    .on(NUMBERS)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Typed)
+    .needs(ActionKind::EditNumber)
+    .row(),
+    // Provider-specific forms (C::Form) go here, one entry each.
     Command::new(
         C::Scope,
         "scope",

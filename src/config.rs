@@ -1013,7 +1013,11 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
             "ca_file" => {
                 if let Some(s) = string(w) {
                     if s.trim().is_empty() {
-                        w.issue(at, Some(key), "is empty (leave it out to trust the system CAs only)");
+                        w.issue(
+                            at,
+                            Some(key),
+                            "is empty (leave it out to trust the system CAs only)",
+                        );
                     } else {
                         extras.ca_file = Some(PathBuf::from(s.trim()));
                     }

@@ -105,6 +105,8 @@ pub enum ActionKind {
     Hangup,
     EditTrunk,
     EditNumber,
+    /// Account-level settings: addresses, hooks, forwards, limits, whitelists …
+    EditAccount,
 }
 
 impl Capabilities {
@@ -322,6 +324,18 @@ pub struct QueueStat {
     pub total: Option<u32>,
     pub max_concurrency: Option<u32>,
     pub longest_wait_s: Option<u32>,
+    /// Calls that waited until the queue's timeout.
+    pub timed_out: Option<u32>,
+    pub avg_wait_s: Option<u32>,
+    pub avg_talk_s: Option<u32>,
+    /// Average whole-call length (ringing + talking).
+    pub avg_call_s: Option<u32>,
+    /// The period the figures cover, as shown ("15 min", "1 h", "today", "2026-11-21").
+    pub period: String,
+    /// Calls answered per agent, most first.
+    pub per_agent: Vec<(String, u32)>,
+    /// Calls per interval, oldest first (drawn as a sparkline).
+    pub series: Vec<u32>,
     #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
 }

@@ -8,8 +8,10 @@
 use crate::action::Effect;
 use crate::form::spec::{FormMode, FormSpec};
 use crate::form::{Form, FormEvent};
-use crate::model::{ActionKind, Call, Number, ProviderId, ProviderKind, Resource, Trunk};
+use crate::model::{AccountKind, Call, Number, ProviderId, ProviderKind, Resource, Trunk};
 use crate::providers::cloudonix::forms as cx;
+pub use crate::providers::forms::Intent;
+use crate::providers::forms::{self as pforms, FormContext, ProviderTarget};
 use crate::providers::{Mutation, MutationOutcome, ProviderError, RequestPreview};
 use crate::state::{Level, Message, Overlay, State};
 
@@ -43,6 +45,8 @@ pub enum Target {
         account: String,
         call_id: String,
     },
+    /// Any other provider's form (see [`crate::providers::forms`]).
+    Provider(ProviderTarget),
 }
 
 /// An open operator form: the form, whose provider it is for and what it will do.
@@ -55,29 +59,6 @@ pub struct FormOverlay {
     pub mutation: Option<Mutation>,
     /// Tags previews and results so a late answer for a closed form is dropped.
     pub ticket: u64,
-}
-
-/// The operator intents that change something at a provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Intent {
-    TrunkNew,
-    TrunkEdit,
-    TrunkDelete,
-    NumberEdit,
-    NumberToggle,
-    Call,
-    Hangup,
-}
-
-impl Intent {
-    fn action(self) -> ActionKind {
-        match self {
-            Intent::TrunkNew | Intent::TrunkEdit | Intent::TrunkDelete => ActionKind::EditTrunk,
-            Intent::NumberEdit | Intent::NumberToggle => ActionKind::EditNumber,
-            Intent::Call => ActionKind::ClickToCall,
-            Intent::Hangup => ActionKind::Hangup,
-        }
-    }
 }
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
@@ -148,11 +129,18 @@ fn context_account(state: &State) -> Option<(ProviderId, String)> {
             .history
             .selected_row()
             .map(|r| (r.provider, r.account.clone())),
+        // Cloudonix acts on domains; other providers on any account below the root.
         Resource::Accounts => state
             .tables
             .accounts
             .selected_row()
-            .filter(|r| r.account.kind == crate::model::AccountKind::Domain)
+            .filter(|r| match r.account.kind {
+                AccountKind::Domain => true,
+                AccountKind::Provider => false,
+                _ => state
+                    .provider(r.account.provider)
+                    .is_some_and(|p| p.kind != ProviderKind::Cloudonix),
+            })
             .map(|r| (r.account.provider, r.account.id.clone())),
         Resource::Queues => None,
     };
@@ -166,7 +154,7 @@ fn context_account(state: &State) -> Option<(ProviderId, String)> {
             .accounts
             .rows
             .iter()
-            .find(|r| r.account.kind == crate::model::AccountKind::Domain)
+            .find(|r| r.account.kind == AccountKind::Domain)
             .map(|r| (r.account.provider, r.account.id.clone()))
     })
 }
@@ -217,13 +205,31 @@ pub fn open(state: &mut State, intent: Intent, args: &str) -> Vec<Effect> {
         Some(p) => (p.kind, p.caps, p.name.clone()),
         None => return Vec::new(),
     };
-    if !caps.allows(intent.action()) || kind != ProviderKind::Cloudonix {
+    let offered = intent.action().is_none_or(|a| caps.allows(a));
+    let cloudonix_form = !matches!(
+        intent,
+        Intent::NumberNew | Intent::NumberDelete | Intent::Other(_)
+    );
+    if !offered || (kind == ProviderKind::Cloudonix && !cloudonix_form) {
         say(state, Level::Warn, format!("not offered by {name}"));
         return Vec::new();
     }
     if let Some(reason) = state.read_only_reason(provider) {
         say(state, Level::Warn, reason);
         return Vec::new();
+    }
+    if kind != ProviderKind::Cloudonix {
+        let opened = {
+            let ctx = form_context(state, provider, &account, args);
+            pforms::open(kind, intent, &ctx)
+        };
+        return match opened {
+            Ok((spec, target)) => show(state, provider, spec, Target::Provider(target)),
+            Err(reason) => {
+                say(state, Level::Warn, format!("{name}: {reason}"));
+                Vec::new()
+            }
+        };
     }
     let (spec, target) = match intent {
         Intent::TrunkNew => (cx::trunk_form(None, 0), Target::TrunkNew { account }),
@@ -302,7 +308,51 @@ pub fn open(state: &mut State, intent: Intent, args: &str) -> Vec<Effect> {
                 },
             )
         }
+        Intent::NumberNew | Intent::NumberDelete | Intent::Other(_) => return Vec::new(),
     };
+    show(state, provider, spec, target)
+}
+
+/// What the provider's form builder is told about the selection.
+fn form_context<'a>(
+    state: &'a State,
+    provider: ProviderId,
+    account: &'a str,
+    args: &'a str,
+) -> FormContext<'a> {
+    let trunk = selected_trunk(state).filter(|t| t.provider == provider);
+    let marked_numbers = state
+        .tables
+        .numbers
+        .marked_rows()
+        .filter(|n| n.provider == provider)
+        .collect();
+    FormContext {
+        account,
+        args: args.trim(),
+        account_row: (state.focus == Resource::Accounts)
+            .then(|| state.tables.accounts.selected_row())
+            .flatten()
+            .map(|r| &r.account)
+            .filter(|a| a.provider == provider),
+        trunk,
+        live_calls_on_trunk: trunk.map_or(0, |t| live_calls_on_trunk(state, provider, t)),
+        number: selected_number(state).filter(|n| n.provider == provider),
+        marked_numbers,
+        call: selected_call(state).filter(|c| c.provider == provider),
+        accounts: state
+            .tables
+            .accounts
+            .rows
+            .iter()
+            .map(|r| &r.account)
+            .filter(|a| a.provider == provider)
+            .collect(),
+    }
+}
+
+/// Puts the form on screen; a fieldless confirmation asks for its request preview at once.
+fn show(state: &mut State, provider: ProviderId, spec: FormSpec, target: Target) -> Vec<Effect> {
     let ticket = next_ticket(state);
     let mut overlay = FormOverlay {
         form: Form::new(spec),
@@ -345,6 +395,7 @@ fn prepare(o: &mut FormOverlay) -> Vec<Effect> {
             account: account.clone(),
             call_id: call_id.clone(),
         }),
+        Target::Provider(t) => pforms::build(t, &values),
     };
     match built {
         Ok(m) => {

@@ -417,6 +417,9 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
         CommandId::TrunkDelete => return open(state, Intent::TrunkDelete, args),
         CommandId::NumberEdit => return open(state, Intent::NumberEdit, args),
         CommandId::NumberToggle => return open(state, Intent::NumberToggle, args),
+        CommandId::NumberNew => return open(state, Intent::NumberNew, args),
+        CommandId::NumberDelete => return open(state, Intent::NumberDelete, args),
+        CommandId::Form(op) => return open(state, Intent::Other(op), args),
         CommandId::Copy => {
             let cell = std::cell::RefCell::new(None);
             with_focused(state, |t, ctx| *cell.borrow_mut() = t.copy_value(ctx));

@@ -215,7 +215,9 @@ async fn number_edit_and_enable_disable() {
         .find(|n| n.active == Some(true))
         .expect("an active number")
         .clone();
-    let ProviderClient::Cloudonix(inner) = &c;
+    let ProviderClient::Cloudonix(inner) = &c else {
+        panic!("a cloudonix config builds a Cloudonix client");
+    };
     let apps = inner.cached_applications(&d);
     assert!(apps.contains(&n.target), "{apps:?}");
     let other_app = apps

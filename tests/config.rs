@@ -140,10 +140,7 @@ api_key = "provoice-key-5678"
     assert_eq!(cx.read_only, Some(true));
 
     let vc = &c.providers[1];
-    assert_eq!(
-        vc.token.as_ref().unwrap().expose(),
-        "voipcloud-token-1234"
-    );
+    assert_eq!(vc.token.as_ref().unwrap().expose(), "voipcloud-token-1234");
     assert_eq!(vc.api_version.as_deref(), Some("v2"));
     assert_eq!(vc.timeout_seconds, Some(2.5));
     assert_eq!(vc.read_only, None);
@@ -379,8 +376,7 @@ fn key_of_another_kind_says_which_kinds_use_it() {
         "[[provider]]\nname = \"a\"\nkind = \"iovox\"\nusername = \"u\"\nsecure_key = \"k\"\napi_key = \"k\"\n",
     );
     assert!(
-        e.message
-            .contains("only cloudonix and provoice use it"),
+        e.message.contains("only cloudonix and provoice use it"),
         "{e}"
     );
 }
@@ -836,18 +832,32 @@ fn provider_specific_keys_are_checked() {
         Some(std::path::Path::new("/tmp/ca.pem"))
     );
     assert_eq!(ok.providers[1].output.as_deref(), Some("xml"));
-    assert_eq!(ok.providers[2].callback_listen.as_deref(), Some("127.0.0.1:0"));
+    assert_eq!(
+        ok.providers[2].callback_listen.as_deref(),
+        Some("127.0.0.1:0")
+    );
     assert_eq!(
         ok.providers[2].callback_url.as_deref(),
         Some("http://127.0.0.1:9000/cb")
     );
 
-    let e = err("[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"t\"\napi_key = \"k\"\n");
-    assert!(e.message.contains("only cloudonix and provoice use it"), "{e}");
-    let e = err("[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"k\"\napi_version = \"v3\"\n");
+    let e = err(
+        "[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"t\"\napi_key = \"k\"\n",
+    );
+    assert!(
+        e.message.contains("only cloudonix and provoice use it"),
+        "{e}"
+    );
+    let e = err(
+        "[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"k\"\napi_version = \"v3\"\n",
+    );
     assert_eq!(e.key.as_deref(), Some("api_version"), "{e}");
-    let e = err("[[provider]]\nname = \"i\"\nkind = \"iovox\"\nusername = \"u\"\nsecure_key = \"k\"\noutput = \"yaml\"\n");
+    let e = err(
+        "[[provider]]\nname = \"i\"\nkind = \"iovox\"\nusername = \"u\"\nsecure_key = \"k\"\noutput = \"yaml\"\n",
+    );
     assert!(e.message.contains("\"json\" or \"xml\""), "{e}");
-    let e = err("[[provider]]\nname = \"p\"\nkind = \"provoice\"\nbase_url = \"https://p.example\"\napi_key = \"k\"\ncallback_listen = \"localhost\"\n");
+    let e = err(
+        "[[provider]]\nname = \"p\"\nkind = \"provoice\"\nbase_url = \"https://p.example\"\napi_key = \"k\"\ncallback_listen = \"localhost\"\n",
+    );
     assert_eq!(e.key.as_deref(), Some("callback_listen"), "{e}");
 }

@@ -319,7 +319,7 @@ fn fill(state: &mut State) {
                 total: Some(127),
                 max_concurrency: None,
                 longest_wait_s: Some(95),
-                extra: vec![],
+                ..Default::default()
             },
             QueueStat {
                 provider: ProviderId(1),

@@ -5,8 +5,13 @@
 //! A client never knows about the UI or the scheduler: it is told "fetch this job" and
 //! answers with [`FetchData`] or a [`ProviderError`].
 
+pub mod callable;
 pub mod cloudonix;
+pub mod forms;
 pub mod http;
+pub mod iovox;
+pub mod provoice;
+pub mod voipcloud;
 
 use std::fmt;
 use std::time::Duration;
@@ -213,6 +218,22 @@ pub enum Mutation {
         account: String,
         call_id: String,
     },
+    /// A change only one provider makes (its own form, its own request shape).
+    Provider {
+        account: String,
+        /// The command name recorded in the audit log (`hook.new`, `forward.edit` …).
+        command: &'static str,
+        change: ProviderChange,
+    },
+}
+
+/// The provider-specific changes, each owned by its provider module.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProviderChange {
+    Voipcloud(voipcloud::Change),
+    Iovox(iovox::Change),
+    Callable(callable::Change),
+    Provoice(provoice::Change),
 }
 
 impl Mutation {
@@ -224,7 +245,8 @@ impl Mutation {
             | Mutation::UpdateNumber { account, .. }
             | Mutation::SetNumberActive { account, .. }
             | Mutation::ClickToCall { account, .. }
-            | Mutation::Hangup { account, .. } => account,
+            | Mutation::Hangup { account, .. }
+            | Mutation::Provider { account, .. } => account,
         }
     }
 
@@ -238,6 +260,7 @@ impl Mutation {
             Mutation::SetNumberActive { .. } => "number.toggle",
             Mutation::ClickToCall { .. } => "call",
             Mutation::Hangup { .. } => "hangup",
+            Mutation::Provider { command, .. } => command,
         }
     }
 }
@@ -306,9 +329,28 @@ impl From<RateLimitConfig> for RateLimit {
 }
 
 /// The configured client of one provider connection. An enum rather than a trait object
-/// so each client keeps plain `async fn`s; later providers add a variant.
+/// so each client keeps plain `async fn`s. One exists per configured provider, so variant
+/// sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum ProviderClient {
     Cloudonix(cloudonix::CloudonixClient),
+    Voipcloud(voipcloud::Client),
+    Iovox(iovox::Client),
+    Callable(callable::Client),
+    Provoice(provoice::Client),
+}
+
+/// Calls the same method on whichever client this is.
+macro_rules! each {
+    ($self:expr, $c:ident => $e:expr) => {
+        match $self {
+            ProviderClient::Cloudonix($c) => $e,
+            ProviderClient::Voipcloud($c) => $e,
+            ProviderClient::Iovox($c) => $e,
+            ProviderClient::Callable($c) => $e,
+            ProviderClient::Provoice($c) => $e,
+        }
+    };
 }
 
 impl ProviderClient {
@@ -318,22 +360,32 @@ impl ProviderClient {
             ProviderKind::Cloudonix => Ok(ProviderClient::Cloudonix(
                 cloudonix::CloudonixClient::new(id, cfg)?,
             )),
-            other => Err(format!(
-                "provider '{}': kind '{other}' is not supported yet by this build",
-                cfg.name
-            )),
+            ProviderKind::Voipcloud => {
+                Ok(ProviderClient::Voipcloud(voipcloud::Client::new(id, cfg)?))
+            }
+            ProviderKind::Iovox => Ok(ProviderClient::Iovox(iovox::Client::new(id, cfg)?)),
+            ProviderKind::Callable => Ok(ProviderClient::Callable(callable::Client::new(id, cfg)?)),
+            ProviderKind::Provoice => Ok(ProviderClient::Provoice(provoice::Client::new(id, cfg)?)),
         }
     }
 
     pub fn kind(&self) -> ProviderKind {
         match self {
             ProviderClient::Cloudonix(_) => ProviderKind::Cloudonix,
+            ProviderClient::Voipcloud(_) => ProviderKind::Voipcloud,
+            ProviderClient::Iovox(_) => ProviderKind::Iovox,
+            ProviderClient::Callable(_) => ProviderKind::Callable,
+            ProviderClient::Provoice(_) => ProviderKind::Provoice,
         }
     }
 
     pub fn capabilities(&self) -> Capabilities {
         match self {
             ProviderClient::Cloudonix(_) => cloudonix::CAPABILITIES,
+            ProviderClient::Voipcloud(_) => voipcloud::CAPABILITIES,
+            ProviderClient::Iovox(_) => iovox::CAPABILITIES,
+            ProviderClient::Callable(_) => callable::CAPABILITIES,
+            ProviderClient::Provoice(_) => provoice::CAPABILITIES,
         }
     }
 
@@ -341,27 +393,25 @@ impl ProviderClient {
     pub fn default_rate_limit(&self) -> RateLimit {
         match self {
             ProviderClient::Cloudonix(_) => cloudonix::DEFAULT_RATE_LIMIT,
+            ProviderClient::Voipcloud(_) => voipcloud::DEFAULT_RATE_LIMIT,
+            ProviderClient::Iovox(_) => iovox::DEFAULT_RATE_LIMIT,
+            ProviderClient::Callable(_) => callable::DEFAULT_RATE_LIMIT,
+            ProviderClient::Provoice(_) => provoice::DEFAULT_RATE_LIMIT,
         }
     }
 
     /// The job that discovers the account tree; its result decides the other jobs.
     pub fn discovery_job(&self) -> Job {
-        match self {
-            ProviderClient::Cloudonix(c) => c.discovery_job(),
-        }
+        each!(self, c => c.discovery_job())
     }
 
     /// The polling jobs for a discovered account tree.
     pub fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
-        match self {
-            ProviderClient::Cloudonix(c) => c.jobs(accounts),
-        }
+        each!(self, c => c.jobs(accounts))
     }
 
     pub async fn fetch(&self, key: &JobKey) -> Result<FetchData, ProviderError> {
-        match self {
-            ProviderClient::Cloudonix(c) => c.fetch(key).await,
-        }
+        each!(self, c => c.fetch(key).await)
     }
 
     /// Exactly the request [`ProviderClient::mutate`] would send (method, path relative to
@@ -379,33 +429,29 @@ impl ProviderClient {
                 };
                 (m.account().to_string(), cost)
             }
+            ProviderClient::Voipcloud(c) => c.mutation_budget(m),
+            ProviderClient::Iovox(c) => c.mutation_budget(m),
+            ProviderClient::Callable(c) => c.mutation_budget(m),
+            ProviderClient::Provoice(c) => c.mutation_budget(m),
         }
     }
 
     pub fn preview(&self, m: &Mutation) -> Result<RequestPreview, ProviderError> {
-        match self {
-            ProviderClient::Cloudonix(c) => c.preview(m),
-        }
+        each!(self, c => c.preview(m))
     }
 
     /// Sends a mutation once, never retried. A timeout is [`ProviderError::Timeout`]: the
     /// outcome is unknown. Refused while read-only is on, before anything is sent.
     pub async fn mutate(&self, m: &Mutation) -> Result<MutationOutcome, ProviderError> {
-        match self {
-            ProviderClient::Cloudonix(c) => c.mutate(m).await,
-        }
+        each!(self, c => c.mutate(m).await)
     }
 
     /// Switches the read-only guard at run time (defaults to the config's `read_only`).
     pub fn set_read_only(&self, on: bool) {
-        match self {
-            ProviderClient::Cloudonix(c) => c.set_read_only(on),
-        }
+        each!(self, c => c.set_read_only(on))
     }
 
     pub fn read_only(&self) -> bool {
-        match self {
-            ProviderClient::Cloudonix(c) => c.read_only(),
-        }
+        each!(self, c => c.read_only())
     }
 }

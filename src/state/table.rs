@@ -88,6 +88,8 @@ pub struct TableView<T: 'static> {
     /// Show only rows of this provider (and account, when set).
     pub scope: Option<Scope>,
     pub columns: &'static [Column<T>],
+    /// Rows marked for a multi-row action, by (provider, id); survives refreshes.
+    pub marked: std::collections::BTreeSet<(ProviderId, String)>,
 }
 
 /// A provider, or one account of a provider, that every pane is narrowed to.
@@ -114,7 +116,33 @@ impl<T: Row> TableView<T> {
             filter: String::new(),
             scope: None,
             columns,
+            marked: Default::default(),
         }
+    }
+
+    /// Marks or unmarks the selected row; returns whether it is marked now.
+    pub fn toggle_mark(&mut self) -> bool {
+        let Some(key) = self.selection_key() else {
+            return false;
+        };
+        if self.marked.remove(&key) {
+            false
+        } else {
+            self.marked.insert(key);
+            true
+        }
+    }
+
+    pub fn is_marked(&self, row: &T) -> bool {
+        !self.marked.is_empty()
+            && self
+                .marked
+                .contains(&(row.provider(), row.id().to_string()))
+    }
+
+    /// The marked rows still present, in row order.
+    pub fn marked_rows(&self) -> impl Iterator<Item = &T> {
+        self.rows.iter().filter(|r| self.is_marked(r))
     }
 
     pub fn selected_row(&self) -> Option<&T> {

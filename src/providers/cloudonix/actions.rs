@@ -284,6 +284,11 @@ impl CloudonixClient {
                     expect: Expect::Hangup,
                 }
             }
+            Mutation::Provider { .. } => {
+                return Err(ProviderError::Refused(
+                    "not a Cloudonix change (it belongs to another provider)".into(),
+                ));
+            }
         })
     }
 

@@ -1,0 +1,119 @@
+//! Provider forms, the neutral part: the operator intents, what a provider's form
+//! builder is told about the selection ([`FormContext`]), what it answers
+//! ([`ProviderTarget`]) and the dispatch to each provider's `forms` module.
+//!
+//! Cloudonix's forms predate this and are wired in `ops` directly; every other provider
+//! implements `open` and `build` in its own `providers/<name>/forms.rs`.
+
+use crate::form::spec::FormSpec;
+use crate::model::{Account, ActionKind, Call, Number, ProviderKind, Trunk};
+use crate::providers::Mutation;
+
+/// The operator intents that open a form or a confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    TrunkNew,
+    TrunkEdit,
+    TrunkDelete,
+    NumberNew,
+    NumberEdit,
+    NumberToggle,
+    NumberDelete,
+    Call,
+    Hangup,
+    /// A provider-specific form, named by its command (`hook.new`, `forward.edit` …).
+    Other(&'static str),
+}
+
+impl Intent {
+    /// The capability the provider must declare; `None` = the provider's form builder
+    /// decides.
+    pub fn action(self) -> Option<ActionKind> {
+        match self {
+            Intent::TrunkNew | Intent::TrunkEdit | Intent::TrunkDelete => {
+                Some(ActionKind::EditTrunk)
+            }
+            Intent::NumberNew
+            | Intent::NumberEdit
+            | Intent::NumberToggle
+            | Intent::NumberDelete => Some(ActionKind::EditNumber),
+            Intent::Call => Some(ActionKind::ClickToCall),
+            Intent::Hangup => Some(ActionKind::Hangup),
+            Intent::Other(_) => None,
+        }
+    }
+}
+
+/// What the operator has selected when a form opens. Rows are the focused pane's
+/// selection only (a trunk is `Some` only when the trunks pane has focus).
+#[derive(Debug, Clone)]
+pub struct FormContext<'a> {
+    /// The account the action applies to (selected row's, else the scope's).
+    pub account: &'a str,
+    /// Palette arguments (`:call +441234567890` → `+441234567890`).
+    pub args: &'a str,
+    /// The selected account-tree row, when the accounts pane has focus.
+    pub account_row: Option<&'a Account>,
+    pub trunk: Option<&'a Trunk>,
+    /// Live calls currently routed over `trunk`.
+    pub live_calls_on_trunk: usize,
+    /// The selected number.
+    pub number: Option<&'a Number>,
+    /// The marked numbers of this provider (multi-select); empty when none is marked.
+    pub marked_numbers: Vec<&'a Number>,
+    pub call: Option<&'a Call>,
+    /// Every account of this provider (for pickers: parent customers, users …).
+    pub accounts: Vec<&'a Account>,
+}
+
+/// What a provider's open form will do when applied. `op` is the provider's own name
+/// for it (usually the command name); `id`/`ids` name the object(s); `data` carries
+/// anything else the builder needs (the object's current values, a parent id …).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderTarget {
+    pub kind: ProviderKind,
+    pub account: String,
+    pub op: &'static str,
+    pub id: Option<String>,
+    pub ids: Vec<String>,
+    pub data: Vec<(String, String)>,
+}
+
+impl ProviderTarget {
+    pub fn new(kind: ProviderKind, account: &str, op: &'static str) -> ProviderTarget {
+        ProviderTarget {
+            kind,
+            account: account.to_string(),
+            op,
+            id: None,
+            ids: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+}
+
+/// Opens `kind`'s form for `intent`, or says why it cannot.
+pub fn open(
+    kind: ProviderKind,
+    intent: Intent,
+    ctx: &FormContext,
+) -> Result<(FormSpec, ProviderTarget), String> {
+    match kind {
+        ProviderKind::Cloudonix => Err("Cloudonix forms are opened by ops".into()),
+        ProviderKind::Voipcloud => super::voipcloud::forms::open(intent, ctx),
+        ProviderKind::Iovox => super::iovox::forms::open(intent, ctx),
+        ProviderKind::Callable => super::callable::forms::open(intent, ctx),
+        ProviderKind::Provoice => super::provoice::forms::open(intent, ctx),
+    }
+}
+
+/// Turns a submitted form's values into the mutation to send.
+pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
+    match target.kind {
+        ProviderKind::Cloudonix => Err("Cloudonix forms are built by ops".into()),
+        ProviderKind::Voipcloud => super::voipcloud::forms::build(target, values),
+        ProviderKind::Iovox => super::iovox::forms::build(target, values),
+        ProviderKind::Callable => super::callable::forms::build(target, values),
+        ProviderKind::Provoice => super::provoice::forms::build(target, values),
+    }
+}

@@ -1,0 +1,14 @@
+//! VoIPcloud forms: which form each operator intent opens, and the [`Mutation`] a submitted
+//! form becomes. STUB: replaced by issue 4's implementation.
+
+use crate::form::spec::FormSpec;
+use crate::providers::Mutation;
+use crate::providers::forms::{FormContext, Intent, ProviderTarget};
+
+pub fn open(_intent: Intent, _ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    Err("not offered by VoIPcloud yet".into())
+}
+
+pub fn build(_target: &ProviderTarget, _values: &[(String, String)]) -> Result<Mutation, String> {
+    Err("not offered by VoIPcloud yet".into())
+}
