@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests: simulators on loopback and console configs.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::time::Duration;
 
 use switchboard::config::{ProviderConfig, RateLimitConfig};
