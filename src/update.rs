@@ -406,6 +406,16 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
             }
         }
         CommandId::Refresh => return vec![Effect::RefreshNow],
+        CommandId::StatsWindow => {
+            let w = crate::stats::selected_window().next();
+            crate::stats::select_window(w);
+            set_message(
+                state,
+                Level::Info,
+                format!("queue statistics: {}", w.label()),
+            );
+            return vec![Effect::RefreshNow];
+        }
         CommandId::Palette => {
             state.palette.open();
             state.overlay = Some(Overlay::Palette);
