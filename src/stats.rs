@@ -298,8 +298,8 @@ pub fn sparkline(series: &[u32]) -> String {
         .collect()
 }
 
-/// Rows that newly reached a higher level than in `before` (for the bell).
-pub fn newly_crossed(before: &[QueueStat], after: &[QueueStat], t: &Thresholds) -> bool {
+/// Whether a row newly reached a higher level than it had in `before` (for the bell).
+pub fn newly_crossed(before: &[&QueueStat], after: &[QueueStat], t: &Thresholds) -> bool {
     after.iter().any(|q| {
         let now = level(q, t);
         let prev = before
@@ -308,6 +308,22 @@ pub fn newly_crossed(before: &[QueueStat], after: &[QueueStat], t: &Thresholds) 
             .map_or(Level::Normal, |b| level(b, t));
         now > prev
     })
+}
+
+static BELL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Called when new statistics arrive: asks for the bell (when `[stats] bell = true`) if a
+/// group newly crossed a threshold. The terminal writes it after its next frame.
+pub fn note_crossings(before: &[&QueueStat], after: &[QueueStat]) {
+    let t = thresholds();
+    if t.bell && newly_crossed(before, after, &t) {
+        BELL.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Takes a pending bell request.
+pub fn take_bell() -> bool {
+    BELL.swap(false, Ordering::Relaxed)
 }
 
 #[cfg(test)]
@@ -428,8 +444,9 @@ mod tests {
             ..QueueStat::default()
         };
         assert_eq!(abandon_rate(&iovox), Some(25.0));
-        assert!(newly_crossed(&[q(0, 10)], &[q(3, 10)], &t));
-        assert!(!newly_crossed(&[q(3, 10)], &[q(3, 10)], &t));
+        assert!(newly_crossed(&[&q(0, 10)], &[q(3, 10)], &t));
+        assert!(!newly_crossed(&[&q(3, 10)], &[q(3, 10)], &t));
+        assert!(!newly_crossed(&[&q(3, 10)], &[q(1, 10)], &t));
     }
 
     #[test]

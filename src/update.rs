@@ -615,7 +615,11 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
         }
         FetchData::Trunks(rows) => t.trunks.replace_slice(pid, account, rows, &ctx),
         FetchData::Numbers(rows) => t.numbers.replace_slice(pid, account, rows, &ctx),
-        FetchData::Queues(rows) => t.queues.replace_slice(pid, account, rows, &ctx),
+        FetchData::Queues(rows) => {
+            let before: Vec<_> = t.queues.rows.iter().filter(|r| r.provider == pid).collect();
+            crate::stats::note_crossings(&before, &rows);
+            t.queues.replace_slice(pid, account, rows, &ctx)
+        }
         FetchData::AccountInfo { account, fields } => {
             if let Some(row) = t
                 .accounts
