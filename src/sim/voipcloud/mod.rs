@@ -166,11 +166,12 @@ impl State {
             requests: Vec::new(),
             unknown_errors: 0,
         };
-        // Three hours of history, one call every ~90 s, plus two live user calls.
+        // Three hours of history at the configured rate (at least a call every 90 s), plus
+        // two live user calls.
         let mut t = now - 3 * 3_600_000;
         while t < now - 120_000 {
             st.new_call(t, now);
-            t += 30_000 + st.rng.range(0, 120_000) as i64;
+            t += st.gap().min(90_000);
         }
         for _ in 0..2 {
             let start = now - st.rng.range(10_000, 60_000) as i64;
