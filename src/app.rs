@@ -49,6 +49,11 @@ impl Screen for ratatui::DefaultTerminal {
         ratatui::crossterm::queue!(self.backend_mut(), BeginSynchronizedUpdate)?;
         self.draw(|f| crate::ui::render(f, state, theme))?;
         ratatui::crossterm::execute!(self.backend_mut(), EndSynchronizedUpdate)?;
+        if crate::stats::take_bell() {
+            use std::io::Write;
+            let _ = self.backend_mut().write_all(b"\x07");
+            let _ = self.backend_mut().flush();
+        }
         Ok(())
     }
     fn size(&self) -> io::Result<(u16, u16)> {
@@ -104,6 +109,7 @@ impl Console {
         opts: StartOptions,
         cancel: CancellationToken,
     ) -> Console {
+        crate::stats::set_thresholds(config.stats);
         let (tx, rx) = unbounded_channel();
         let mut providers = Vec::new();
         let mut pollers = Vec::new();

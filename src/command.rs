@@ -66,6 +66,9 @@ pub enum CommandId {
     /// Scope the panes to one provider/account or all; palette args: `cx-demo`,
     /// `cx-demo/acme.example`, `all`.
     Scope,
+    /// Queues pane: next statistics window (15 min → 1 h → today), computed from the
+    /// lists already fetched.
+    StatsWindow,
 }
 
 /// How a command asks before it acts.
@@ -184,6 +187,7 @@ use Resource as R;
 const TRUNKS: &[Resource] = &[R::Trunks];
 const NUMBERS: &[Resource] = &[R::Numbers];
 const LIVE: &[Resource] = &[R::LiveCalls];
+const QUEUES: &[Resource] = &[R::Queues];
 
 /// Every command, in table order. Order matters: it is the help order, and when two
 /// commands share a key on a pane the earlier one wins.
@@ -432,6 +436,14 @@ pub static COMMANDS: &[Command] = &[
     .needs(ActionKind::EditNumber)
     .row(),
     // Provider-specific forms (C::Form) go here, one entry each.
+    Command::new(
+        C::StatsWindow,
+        "stats.window",
+        "Statistics window",
+        &["w"],
+        "Queue statistics over the last 15 min, 1 h or today (no extra requests)",
+    )
+    .on(QUEUES),
     Command::new(
         C::Scope,
         "scope",

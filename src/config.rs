@@ -50,6 +50,8 @@ pub struct Config {
     pub read_only: bool,
     /// The file it came from (None for the built-in demo config).
     pub path: Option<PathBuf>,
+    /// `[stats]`: queue statistics thresholds.
+    pub stats: crate::stats::Thresholds,
 }
 
 /// One `[[provider]]` table. Credential keys differ by kind; `validate` checks that the
@@ -328,7 +330,8 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 // Validation
 // ---------------------------------------------------------------------------------------
 
-const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys"];
+const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats"];
+const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
 const UI_KEYS: &[&str] = &["theme"];
 const PROVIDER_KEYS: &[&str] = &[
     "name",
@@ -555,11 +558,13 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
     let mut key_lines: BTreeMap<String, usize> = BTreeMap::new();
     let mut drafts: Vec<DraftProvider> = Vec::new();
     let mut read_only = false;
+    let mut stats = crate::stats::Thresholds::default();
 
     for (k, v) in root.get_ref().iter() {
         let key = k.get_ref().as_ref();
         match key {
             "ui" => ui = walk_ui(&mut w, v),
+            "stats" => stats = walk_stats(&mut w, v),
             "read_only" => match v.get_ref() {
                 DeValue::Boolean(b) => read_only = *b,
                 other => w.issue(
@@ -677,11 +682,79 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
                 keys,
                 read_only,
                 path: Some(path.to_path_buf()),
+                stats,
             },
             warnings,
         },
         has_literal,
     ))
+}
+
+/// `[stats]`: abandon-rate thresholds (percent, 0-100, warn ≤ crit) and the bell.
+fn walk_stats(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> crate::stats::Thresholds {
+    let mut t = crate::stats::Thresholds::default();
+    let DeValue::Table(table) = v.get_ref() else {
+        w.issue(
+            v.span().start,
+            Some("stats"),
+            format!("expected a table `[stats]`, found {}", type_name(v.get_ref())),
+        );
+        return t;
+    };
+    let mut warn_at = None;
+    for (k, v) in table.iter() {
+        let key = k.get_ref().as_ref();
+        let path = format!("stats.{key}");
+        match key {
+            "abandon_warn_percent" | "abandon_crit_percent" => match as_number(v.get_ref()) {
+                Some(n) if (0.0..=100.0).contains(&n) => {
+                    if key == "abandon_warn_percent" {
+                        t.abandon_warn_percent = n;
+                        warn_at = Some(v.span().start);
+                    } else {
+                        t.abandon_crit_percent = n;
+                    }
+                }
+                Some(n) => w.issue(
+                    v.span().start,
+                    Some(&path),
+                    format!("is {n}: a percentage must be between 0 and 100"),
+                ),
+                None => w.issue(
+                    v.span().start,
+                    Some(&path),
+                    format!(
+                        "expected a number of percent (e.g. 10), found {}",
+                        type_name(v.get_ref())
+                    ),
+                ),
+            },
+            "bell" => match v.get_ref() {
+                DeValue::Boolean(b) => t.bell = *b,
+                other => w.issue(
+                    v.span().start,
+                    Some(&path),
+                    format!("expected true or false, found {}", type_name(other)),
+                ),
+            },
+            _ => w.issue(
+                k.span().start,
+                Some(&path),
+                unknown_key_message(key, "[stats]", STATS_KEYS),
+            ),
+        }
+    }
+    if t.abandon_warn_percent > t.abandon_crit_percent {
+        w.issue(
+            warn_at.unwrap_or(v.span().start),
+            Some("stats.abandon_warn_percent"),
+            format!(
+                "is {} but abandon_crit_percent is {}: the warning level must not be above the critical one",
+                t.abandon_warn_percent, t.abandon_crit_percent
+            ),
+        );
+    }
+    t
 }
 
 fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {

@@ -22,6 +22,7 @@ pub mod secret;
 pub mod sim;
 pub mod snapshot;
 pub mod state;
+pub mod stats;
 pub mod theme;
 pub mod ui;
 pub mod update;

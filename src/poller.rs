@@ -316,7 +316,11 @@ impl Poller {
         };
         let (budget, cost) = (state.job.budget.clone(), state.job.cost);
         let accepted = !matches!(result, Err(ProviderError::RateLimited { .. }));
-        self.budgets.scope(&budget).complete(now, cost, accepted);
+        // A paged job may have needed fewer requests than it reserved.
+        let used = self.client.requests_used(&key).map_or(cost, |u| u.min(cost));
+        self.budgets
+            .scope(&budget)
+            .complete_used(now, cost, used, accepted);
         let interval = self.interval(&state.job);
         if let Err(ProviderError::RateLimited { retry_after, .. }) = &result {
             let until = self.budgets.throttle(&budget, now, *retry_after);
@@ -427,7 +431,22 @@ impl Poller {
     }
 
     fn report_budget(&mut self) {
-        let view = self.budgets.view(Instant::now());
+        let now = Instant::now();
+        let mut view = self.budgets.view(now);
+        for (slot, kind) in [JobKind::Calls, JobKind::Stats].into_iter().enumerate() {
+            view.next_refresh_s[slot] = self
+                .jobs
+                .values()
+                .filter(|s| s.job.key.kind == kind)
+                .map(|s| {
+                    if s.in_flight {
+                        0
+                    } else {
+                        s.next_due.saturating_duration_since(now).as_secs() as u32
+                    }
+                })
+                .min();
+        }
         if self.last_budget != Some(view) {
             self.last_budget = Some(view);
             let _ = self.actions.send(Action::Budget {

@@ -82,8 +82,14 @@ impl Window {
 
     /// The job that reserved `cost` slots has finished, `accepted` unless it got a 429.
     pub fn complete(&mut self, now: Instant, cost: u32, accepted: bool) {
-        self.in_flight = self.in_flight.saturating_sub(cost);
-        for _ in 0..cost {
+        self.complete_used(now, cost, cost, accepted);
+    }
+
+    /// Like [`Window::complete`] for a job that reserved `reserved` slots but sent only
+    /// `used` requests (a paged list that ended early): the rest are given back.
+    pub fn complete_used(&mut self, now: Instant, reserved: u32, used: u32, accepted: bool) {
+        self.in_flight = self.in_flight.saturating_sub(reserved);
+        for _ in 0..used.min(reserved) {
             self.done.push_back((now, accepted));
         }
         // After three quiet windows, give back one request of a learned-down capacity.
@@ -133,6 +139,20 @@ impl Window {
             Some(&(t, _)) => (t + self.per).saturating_duration_since(now),
             None => self.per,
         }
+    }
+
+    /// Requests counted in the window now (sent, or in flight).
+    pub fn used(&mut self, now: Instant) -> u32 {
+        self.prune(now);
+        self.done.len() as u32 + self.in_flight
+    }
+
+    /// How long until the oldest request in the window leaves it (zero when empty).
+    pub fn resets_in(&mut self, now: Instant) -> Duration {
+        self.prune(now);
+        self.done
+            .front()
+            .map_or(Duration::ZERO, |&(t, _)| (t + self.per).saturating_duration_since(now))
     }
 
     /// Stops all requests in this scope until `until` (after a 429).
@@ -212,6 +232,12 @@ impl Budgets {
 
     /// The tightest scope's state, for the status bar.
     pub fn view(&mut self, now: Instant) -> BudgetView {
+        let (used, resets_in_s) = self
+            .scopes
+            .values_mut()
+            .map(|w| (w.used(now), w.resets_in(now).as_secs_f64().ceil() as u32))
+            .max()
+            .unwrap_or((0, 0));
         let remaining = self
             .scopes
             .values_mut()
@@ -230,6 +256,10 @@ impl Budgets {
             window_s: self.limit.per.as_secs().max(1) as u32,
             scopes: self.scopes.len() as u32,
             throttled: self.throttled,
+            used,
+            documented: self.limit.requests,
+            resets_in_s,
+            next_refresh_s: [None; 2],
         }
     }
 }
@@ -337,6 +367,26 @@ mod tests {
         assert_eq!(w.learn_from_429(t0), 2);
         w.complete(t0, 2, true);
         assert_eq!(w.capacity(), 2);
+    }
+
+    #[test]
+    fn unused_pages_are_given_back_and_the_view_counts_the_rest() {
+        let per = Duration::from_secs(900);
+        let mut b = Budgets::new(RateLimit {
+            requests: 100,
+            per,
+        });
+        let t0 = Instant::now();
+        assert!(b.scope("pbx").try_reserve(t0, 6));
+        assert_eq!(b.scope("pbx").available(t0), 84);
+        // Two lists of one page each: four reserved pages come back.
+        b.scope("pbx")
+            .complete_used(t0 + Duration::from_secs(1), 6, 2, true);
+        assert_eq!(b.scope("pbx").available(t0 + Duration::from_secs(2)), 88);
+        let v = b.view(t0 + Duration::from_secs(61));
+        assert_eq!((v.used, v.documented), (2, 100));
+        // The oldest request leaves at t0 + 1 s + 900 s: 840 s from t0 + 61 s.
+        assert_eq!(v.resets_in_s, 840);
     }
 
     #[test]

@@ -406,6 +406,16 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
             }
         }
         CommandId::Refresh => return vec![Effect::RefreshNow],
+        CommandId::StatsWindow => {
+            let w = crate::stats::selected_window().next();
+            crate::stats::select_window(w);
+            set_message(
+                state,
+                Level::Info,
+                format!("queue statistics: {}", w.label()),
+            );
+            return vec![Effect::RefreshNow];
+        }
         CommandId::Palette => {
             state.palette.open();
             state.overlay = Some(Overlay::Palette);
@@ -605,7 +615,11 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
         }
         FetchData::Trunks(rows) => t.trunks.replace_slice(pid, account, rows, &ctx),
         FetchData::Numbers(rows) => t.numbers.replace_slice(pid, account, rows, &ctx),
-        FetchData::Queues(rows) => t.queues.replace_slice(pid, account, rows, &ctx),
+        FetchData::Queues(rows) => {
+            let before: Vec<_> = t.queues.rows.iter().filter(|r| r.provider == pid).collect();
+            crate::stats::note_crossings(&before, &rows);
+            t.queues.replace_slice(pid, account, rows, &ctx)
+        }
         FetchData::AccountInfo { account, fields } => {
             if let Some(row) = t
                 .accounts

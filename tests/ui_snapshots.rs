@@ -69,6 +69,7 @@ fn loaded(p: &mut ProviderState, age_ms: i64) {
         window_s: 10,
         scopes: 1,
         throttled: 0,
+        ..BudgetView::default()
     };
 }
 

@@ -414,6 +414,15 @@ impl ProviderClient {
         each!(self, c => c.fetch(key).await)
     }
 
+    /// Requests the last run of `key` actually made, for clients whose jobs may need
+    /// fewer than their cost (VoIPcloud's paged lists); None = the job's cost.
+    pub fn requests_used(&self, key: &JobKey) -> Option<u32> {
+        match self {
+            ProviderClient::Voipcloud(c) => c.requests_used(key),
+            _ => None,
+        }
+    }
+
     /// Exactly the request [`ProviderClient::mutate`] would send (method, path relative to
     /// the base URL, body with every secret as `****`). Sends nothing.
     /// The budget scope a mutation's requests count against, and how many it makes at

@@ -9,6 +9,7 @@ pub mod cloudonix;
 pub mod faults;
 pub mod rng;
 pub mod traffic;
+pub mod voipcloud;
 pub mod window;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -17,6 +18,7 @@ pub use cloudonix::{
     CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
 pub use faults::{FaultKind, Faults};
+pub use voipcloud::{VoipcloudOptions, VoipcloudSim};
 
 /// How to start the simulators.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +32,7 @@ pub struct SimOptions {
     pub seed: u64,
     pub faults: Faults,
     pub cloudonix: CloudonixOptions,
+    pub voipcloud: VoipcloudOptions,
 }
 
 impl Default for SimOptions {
@@ -40,6 +43,7 @@ impl Default for SimOptions {
             seed: 1,
             faults: Faults::default(),
             cloudonix: CloudonixOptions::default(),
+            voipcloud: VoipcloudOptions::default(),
         }
     }
 }
@@ -49,12 +53,15 @@ impl Default for SimOptions {
 pub struct RunningSims {
     pub cloudonix: CloudonixSim,
     _cloudonix_handles: cloudonix::Handles,
+    pub voipcloud: VoipcloudSim,
+    _voipcloud_handles: voipcloud::Handles,
 }
 
 impl std::fmt::Debug for RunningSims {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunningSims")
             .field("cloudonix", &self.cloudonix)
+            .field("voipcloud", &self.voipcloud)
             .finish_non_exhaustive()
     }
 }
@@ -69,9 +76,19 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         opts.faults,
         &opts.cloudonix,
     )?;
+    let vc_port = if port == 0 { 0 } else { port.saturating_add(1) };
+    let vc_listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(opts.host, vc_port)).await?;
+    let (voipcloud, vc_handles) = voipcloud::spawn(
+        vc_listener,
+        rng::Rng::derive(opts.seed, 0x0FC1).next_u64(),
+        &opts.voipcloud,
+    )?;
     Ok(RunningSims {
         cloudonix,
         _cloudonix_handles: handles,
+        voipcloud,
+        _voipcloud_handles: vc_handles,
     })
 }
 
@@ -96,17 +113,25 @@ impl RunningSims {
             "  subscriber key  {}  (subscriber {msisdn}, id {sub_id}, {sub_domain})\n",
             c.subscriber_key
         ));
+        let v = &self.voipcloud;
+        s.push_str(&format!("VoIPcloud simulator   {}\n", v.base_url));
+        s.push_str(&format!("  token           {}\n", v.token));
+        s.push_str("  users           201 alice, 202 bruno, 203 chen, 204 dana\n");
         s
     }
 
     /// A console configuration (TOML) with one `[[provider]]` per simulator.
     pub fn config_toml(&self) -> String {
         let c = &self.cloudonix;
+        let v = &self.voipcloud;
         format!(
-            "[[provider]]\nname = {}\nkind = \"cloudonix\"\nbase_url = {}\napi_key = {}\n",
+            "[[provider]]\nname = {}\nkind = \"cloudonix\"\nbase_url = {}\napi_key = {}\n\n[[provider]]\nname = {}\nkind = \"voipcloud\"\nbase_url = {}\ntoken = {}\n",
             toml_str("cloudonix-demo"),
             toml_str(&c.base_url),
             toml_str(&c.customer_key),
+            toml_str("voipcloud-demo"),
+            toml_str(&v.base_url),
+            toml_str(&v.token),
         )
     }
 

@@ -474,6 +474,22 @@ impl Row for QueueStat {
                 f("total", format::opt_num(self.total)),
                 f("max concurrency", format::opt_num(self.max_concurrency)),
                 f("longest wait s", format::opt_num(self.longest_wait_s)),
+                f("timed out", format::opt_num(self.timed_out)),
+                f("answer rate", crate::stats::percent(crate::stats::answer_rate(self))),
+                f("abandon rate", crate::stats::percent(crate::stats::abandon_rate(self))),
+                f("avg wait s", format::opt_num(self.avg_wait_s)),
+                f("avg talk s", format::opt_num(self.avg_talk_s)),
+                f("avg call s", format::opt_num(self.avg_call_s)),
+                f("period", self.period.clone()),
+                f(
+                    "answered per agent",
+                    self.per_agent
+                        .iter()
+                        .map(|(a, n)| format!("{a} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                f("calls per interval", crate::stats::sparkline(&self.series)),
             ],
             &self.extra,
         )
@@ -547,5 +563,62 @@ pub static QUEUE_COLUMNS: &[Column<QueueStat>] = &[
         drop: 3,
         text: |q, _| format::opt_num(q.max_concurrency),
         sort: |q, _| num_col(q.max_concurrency),
+    },
+    // Queue statistics (stats.rs); "-" where a provider reports no such figure.
+    Column {
+        title: "Aband%",
+        width: 6,
+        drop: 0,
+        text: |q, _| crate::stats::percent(crate::stats::abandon_rate(q)),
+        sort: |q, _| int(crate::stats::abandon_rate(q).map(|r| (r * 100.0) as i64)),
+    },
+    Column {
+        title: "Ans%",
+        width: 5,
+        drop: 2,
+        text: |q, _| crate::stats::percent(crate::stats::answer_rate(q)),
+        sort: |q, _| int(crate::stats::answer_rate(q).map(|r| (r * 100.0) as i64)),
+    },
+    Column {
+        title: "T/out",
+        width: 5,
+        drop: 3,
+        text: |q, _| format::opt_num(q.timed_out),
+        sort: |q, _| num_col(q.timed_out),
+    },
+    Column {
+        title: "Wait",
+        width: 5,
+        drop: 2,
+        text: |q, _| format::opt_num(q.avg_wait_s),
+        sort: |q, _| num_col(q.avg_wait_s),
+    },
+    Column {
+        title: "Longest",
+        width: 7,
+        drop: 3,
+        text: |q, _| format::opt_num(q.longest_wait_s),
+        sort: |q, _| num_col(q.longest_wait_s),
+    },
+    Column {
+        title: "Talk",
+        width: 5,
+        drop: 3,
+        text: |q, _| format::opt_num(q.avg_talk_s),
+        sort: |q, _| num_col(q.avg_talk_s),
+    },
+    Column {
+        title: "Calls/interval",
+        width: 16,
+        drop: 2,
+        text: |q, _| crate::stats::sparkline(&q.series),
+        sort: |q, _| int(Some(q.series.iter().map(|v| i64::from(*v)).sum())),
+    },
+    Column {
+        title: "Period",
+        width: 7,
+        drop: 1,
+        text: |q, _| q.period.clone(),
+        sort: |q, _| text(&q.period),
     },
 ];

@@ -84,6 +84,14 @@ pub struct BudgetView {
     pub scopes: u32,
     /// 429 responses received since start (should stay 0).
     pub throttled: u32,
+    /// Requests counted in the busiest scope's window (sent or in flight).
+    pub used: u32,
+    /// The provider's documented limit per window.
+    pub documented: u32,
+    /// Seconds until the oldest of those requests leaves the window.
+    pub resets_in_s: u32,
+    /// Seconds until the next refresh of the calls and the stats lists (None: no such job).
+    pub next_refresh_s: [Option<u32>; 2],
 }
 
 #[derive(Debug, Clone)]

@@ -80,10 +80,15 @@ fn provider_segment<'a>(
         } else {
             theme.dim
         };
-        v.push(Span::styled(
-            format!(" · {}/{} per {}s", b.remaining, b.limit, b.window_s),
-            bstyle,
-        ));
+        if b.window_s >= 60 && b.documented > 0 {
+            // Long windows (VoIPcloud: 100 per 15 min): what is spent and when it frees.
+            v.push(Span::styled(long_window_budget(b), bstyle));
+        } else {
+            v.push(Span::styled(
+                format!(" · {}/{} per {}s", b.remaining, b.limit, b.window_s),
+                bstyle,
+            ));
+        }
     }
     if detail >= 2 && p.budget.throttled > 0 {
         v.push(Span::styled(
@@ -92,6 +97,24 @@ fn provider_segment<'a>(
         ));
     }
     v
+}
+
+/// " · budget 63/100, window resets in 7 min · calls 12s stats 30s".
+pub(crate) fn long_window_budget(b: &crate::state::BudgetView) -> String {
+    let resets = if b.used == 0 {
+        "window empty".to_string()
+    } else if b.resets_in_s >= 60 {
+        format!("window resets in {} min", b.resets_in_s.div_ceil(60))
+    } else {
+        format!("window resets in {} s", b.resets_in_s)
+    };
+    let mut s = format!(" · budget {}/{}, {resets}", b.used, b.documented);
+    for (label, next) in ["calls", "stats"].iter().zip(b.next_refresh_s) {
+        if let Some(n) = next {
+            s.push_str(&format!(" · {label} {}", compact_secs(i64::from(n))));
+        }
+    }
+    s
 }
 
 fn width(spans: &[Span]) -> usize {
