@@ -7,6 +7,7 @@
 
 pub mod cloudonix;
 pub mod faults;
+pub mod iovox;
 pub mod rng;
 pub mod traffic;
 pub mod window;
@@ -17,6 +18,7 @@ pub use cloudonix::{
     CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
 pub use faults::{FaultKind, Faults};
+pub use iovox::IovoxSim;
 
 /// How to start the simulators.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +51,8 @@ impl Default for SimOptions {
 pub struct RunningSims {
     pub cloudonix: CloudonixSim,
     _cloudonix_handles: cloudonix::Handles,
+    pub iovox: IovoxSim,
+    _iovox_handles: iovox::Handles,
 }
 
 impl std::fmt::Debug for RunningSims {
@@ -69,9 +73,19 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         opts.faults,
         &opts.cloudonix,
     )?;
+    let iovox_port = if port == 0 { 0 } else { port.saturating_add(2) };
+    let iovox_listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(opts.host, iovox_port)).await?;
+    let (iovox, iovox_handles) = iovox::spawn(
+        iovox_listener,
+        rng::Rng::derive(opts.seed, 0x10F0).next_u64(),
+        opts.faults.latency,
+    )?;
     Ok(RunningSims {
         cloudonix,
         _cloudonix_handles: handles,
+        iovox,
+        _iovox_handles: iovox_handles,
     })
 }
 
@@ -96,18 +110,33 @@ impl RunningSims {
             "  subscriber key  {}  (subscriber {msisdn}, id {sub_id}, {sub_domain})\n",
             c.subscriber_key
         ));
+        let i = &self.iovox;
+        s.push_str(&format!("IOVOX simulator       {} (HTTPS)\n", i.base_url));
+        s.push_str(&format!("  username        {}\n", i.username));
+        s.push_str(&format!("  secure key      {}\n", i.secure_key));
+        s.push_str(&format!("  CA file         {}\n", i.ca_file.display()));
         s
     }
 
     /// A console configuration (TOML) with one `[[provider]]` per simulator.
     pub fn config_toml(&self) -> String {
         let c = &self.cloudonix;
-        format!(
+        let mut s = format!(
             "[[provider]]\nname = {}\nkind = \"cloudonix\"\nbase_url = {}\napi_key = {}\n",
             toml_str("cloudonix-demo"),
             toml_str(&c.base_url),
             toml_str(&c.customer_key),
-        )
+        );
+        let i = &self.iovox;
+        s.push_str(&format!(
+            "\n[[provider]]\nname = {}\nkind = \"iovox\"\nbase_url = {}\nusername = {}\nsecure_key = {}\nca_file = {}\n",
+            toml_str("iovox-demo"),
+            toml_str(&i.base_url),
+            toml_str(&i.username),
+            toml_str(&i.secure_key),
+            toml_str(&i.ca_file.to_string_lossy()),
+        ));
+        s
     }
 
     /// Stop the servers and traffic tasks (same as dropping).
