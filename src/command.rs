@@ -50,6 +50,8 @@ pub enum CommandId {
     NumberNew,
     /// Opens a typed confirmation; never deletes on one key.
     NumberDelete,
+    /// Mark / unmark the selected number for a multi-number action (`number.toggle`).
+    NumberMark,
     /// A provider-specific form, named by the command (`hook.new`, `forward.edit` …); the
     /// selected row's provider builds it (`providers/<name>/forms.rs`).
     Form(&'static str),
@@ -434,6 +436,15 @@ pub static COMMANDS: &[Command] = &[
     .destructive()
     .confirm(Confirm::Typed)
     .needs(ActionKind::EditNumber)
+    .row(),
+    Command::new(
+        C::NumberMark,
+        "number.mark",
+        "Mark / unmark number",
+        &["space"],
+        "Mark the selected number for an action on several (IOVOX on/off)",
+    )
+    .on(NUMBERS)
     .row(),
     // Provider-specific forms (C::Form) go here, one entry each.
     Command::new(

@@ -429,6 +429,10 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
         CommandId::NumberToggle => return open(state, Intent::NumberToggle, args),
         CommandId::NumberNew => return open(state, Intent::NumberNew, args),
         CommandId::NumberDelete => return open(state, Intent::NumberDelete, args),
+        CommandId::NumberMark => {
+            state.tables.numbers.toggle_mark();
+            state.dirty = true;
+        }
         CommandId::Form(op) => return open(state, Intent::Other(op), args),
         CommandId::Copy => {
             let cell = std::cell::RefCell::new(None);

@@ -16,7 +16,17 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// automatic retries of any kind (a mutation is sent once; the poller decides about
 /// reads).
 pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
+    client_with_roots(timeout, Vec::new())
+}
+
+/// [`client`] that also trusts `roots` (extra CA certificates, e.g. a private CA or a
+/// simulator's self-signed one) next to the built-in roots.
+pub fn client_with_roots(
+    timeout: Duration,
+    roots: Vec<reqwest::Certificate>,
+) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
+        .tls_certs_merge(roots)
         .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(timeout.min(Duration::from_secs(5)))
         .timeout(timeout)
@@ -68,8 +78,17 @@ pub struct Guard {
 
 impl Guard {
     pub fn new(timeout: Duration, read_only: bool) -> Result<Guard, String> {
+        Guard::with_roots(timeout, read_only, Vec::new())
+    }
+
+    /// [`Guard::new`] with extra trusted CA certificates.
+    pub fn with_roots(
+        timeout: Duration,
+        read_only: bool,
+        roots: Vec<reqwest::Certificate>,
+    ) -> Result<Guard, String> {
         Ok(Guard {
-            client: client(timeout)?,
+            client: client_with_roots(timeout, roots)?,
             read_only: ReadOnly::new(read_only),
             timeout,
         })

@@ -7,6 +7,7 @@
 
 pub mod cloudonix;
 pub mod faults;
+pub mod iovox;
 pub mod rng;
 pub mod traffic;
 pub mod voipcloud;
@@ -18,6 +19,7 @@ pub use cloudonix::{
     CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
 pub use faults::{FaultKind, Faults};
+pub use iovox::IovoxSim;
 pub use voipcloud::{VoipcloudOptions, VoipcloudSim};
 
 /// How to start the simulators.
@@ -55,6 +57,8 @@ pub struct RunningSims {
     _cloudonix_handles: cloudonix::Handles,
     pub voipcloud: VoipcloudSim,
     _voipcloud_handles: voipcloud::Handles,
+    pub iovox: IovoxSim,
+    _iovox_handles: iovox::Handles,
 }
 
 impl std::fmt::Debug for RunningSims {
@@ -62,6 +66,7 @@ impl std::fmt::Debug for RunningSims {
         f.debug_struct("RunningSims")
             .field("cloudonix", &self.cloudonix)
             .field("voipcloud", &self.voipcloud)
+            .field("iovox", &self.iovox)
             .finish_non_exhaustive()
     }
 }
@@ -84,11 +89,21 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         rng::Rng::derive(opts.seed, 0x0FC1).next_u64(),
         &opts.voipcloud,
     )?;
+    let iovox_port = if port == 0 { 0 } else { port.saturating_add(2) };
+    let iovox_listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(opts.host, iovox_port)).await?;
+    let (iovox, iovox_handles) = iovox::spawn(
+        iovox_listener,
+        rng::Rng::derive(opts.seed, 0x10F0).next_u64(),
+        opts.faults.latency,
+    )?;
     Ok(RunningSims {
         cloudonix,
         _cloudonix_handles: handles,
         voipcloud,
         _voipcloud_handles: vc_handles,
+        iovox,
+        _iovox_handles: iovox_handles,
     })
 }
 
@@ -117,22 +132,40 @@ impl RunningSims {
         s.push_str(&format!("VoIPcloud simulator   {}\n", v.base_url));
         s.push_str(&format!("  token           {}\n", v.token));
         s.push_str("  users           201 alice, 202 bruno, 203 chen, 204 dana\n");
+        let i = &self.iovox;
+        s.push_str(&format!("IOVOX simulator       {} (HTTPS)\n", i.base_url));
+        s.push_str(&format!("  username        {}\n", i.username));
+        s.push_str(&format!("  secure key      {}\n", i.secure_key));
+        s.push_str(&format!("  CA file         {}\n", i.ca_file.display()));
         s
     }
 
     /// A console configuration (TOML) with one `[[provider]]` per simulator.
     pub fn config_toml(&self) -> String {
         let c = &self.cloudonix;
-        let v = &self.voipcloud;
-        format!(
-            "[[provider]]\nname = {}\nkind = \"cloudonix\"\nbase_url = {}\napi_key = {}\n\n[[provider]]\nname = {}\nkind = \"voipcloud\"\nbase_url = {}\ntoken = {}\n",
+        let mut s = format!(
+            "[[provider]]\nname = {}\nkind = \"cloudonix\"\nbase_url = {}\napi_key = {}\n",
             toml_str("cloudonix-demo"),
             toml_str(&c.base_url),
             toml_str(&c.customer_key),
+        );
+        let v = &self.voipcloud;
+        s.push_str(&format!(
+            "\n[[provider]]\nname = {}\nkind = \"voipcloud\"\nbase_url = {}\ntoken = {}\n",
             toml_str("voipcloud-demo"),
             toml_str(&v.base_url),
             toml_str(&v.token),
-        )
+        ));
+        let i = &self.iovox;
+        s.push_str(&format!(
+            "\n[[provider]]\nname = {}\nkind = \"iovox\"\nbase_url = {}\nusername = {}\nsecure_key = {}\nca_file = {}\n",
+            toml_str("iovox-demo"),
+            toml_str(&i.base_url),
+            toml_str(&i.username),
+            toml_str(&i.secure_key),
+            toml_str(&i.ca_file.to_string_lossy()),
+        ));
+        s
     }
 
     /// Stop the servers and traffic tasks (same as dropping).

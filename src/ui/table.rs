@@ -524,7 +524,11 @@ pub(crate) fn render_pane<T: PaneRow>(
         let y = body.y + k as u16;
         let stale = state.is_stale(row.provider(), resource, row.account());
         let selected = focused && pos == tv.selected;
+        let marked = tv.is_marked(row);
         let mut row_style = theme.base;
+        if marked {
+            row_style = row_style.add_modifier(Modifier::BOLD);
+        }
         if stale {
             row_style = row_style.patch(theme.stale);
         }
@@ -533,9 +537,13 @@ pub(crate) fn render_pane<T: PaneRow>(
         }
         buf.set_style(Rect::new(body.x, y, body.width, 1), row_style);
         let mut x = body.x;
-        for &(i, w) in &cols {
+        for (n, &(i, w)) in cols.iter().enumerate() {
             let col = &tv.columns[i];
-            let text = (col.text)(row, &ctx);
+            let mut text = (col.text)(row, &ctx);
+            if marked && n == 0 {
+                // Marked for a multi-row action (`space`); readable without colour.
+                text = format!("✓ {text}");
+            }
             let mut style = row_style;
             if let Some(cs) = row.cell_style(col, theme) {
                 style = style.patch(cs);

@@ -1,14 +1,210 @@
-//! IOVOX forms: which form each operator intent opens, and the [`Mutation`] a submitted
-//! form becomes. STUB: replaced by issue 5's implementation.
+//! IOVOX forms: switching VoxNumbers ON/OFF (one or several marked numbers, a
+//! Cancel-first confirmation) and click-to-call (`initiateCall`: a link and a
+//! destination).
 
-use crate::form::spec::FormSpec;
-use crate::providers::Mutation;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use super::Change;
+use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
+use crate::model::{AccountKind, ProviderKind};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
+use crate::providers::{Mutation, ProviderChange};
 
-pub fn open(_intent: Intent, _ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
-    Err("not offered by IOVOX yet".into())
+pub const TOGGLE: &str = "number.toggle";
+pub const CALL: &str = "call";
+
+pub mod key {
+    pub const LINK: &str = "link";
+    pub const DESTINATION: &str = "destination";
+    pub const CALL_STATUS: &str = "call_status";
 }
 
-pub fn build(_target: &ProviderTarget, _values: &[(String, String)]) -> Result<Mutation, String> {
-    Err("not offered by IOVOX yet".into())
+/// Numbers listed by name in a confirmation title at most.
+const LISTED: usize = 6;
+
+pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    match intent {
+        Intent::NumberToggle => toggle(ctx),
+        Intent::Call => call(ctx),
+        _ => Err("not offered by IOVOX".into()),
+    }
+}
+
+fn toggle(ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    let numbers: Vec<_> = if ctx.marked_numbers.is_empty() {
+        ctx.number.into_iter().collect()
+    } else {
+        ctx.marked_numbers.clone()
+    };
+    if numbers.is_empty() {
+        return Err("select a number first (pane 5), or mark several with space".into());
+    }
+    // Any number ON → switch them all OFF; all OFF (or unknown) → switch them ON.
+    let on = !numbers.iter().any(|n| n.active == Some(true));
+    let state = if on { "ON" } else { "OFF" };
+    let mut listed: Vec<String> = numbers
+        .iter()
+        .take(LISTED)
+        .map(|n| n.number.clone())
+        .collect();
+    if numbers.len() > LISTED {
+        listed.push(format!("and {} more", numbers.len() - LISTED));
+    }
+    let title = match numbers.len() {
+        1 => format!("Switch number {} {state}", listed.join(", ")),
+        n => format!("Switch {n} numbers {state}: {}", listed.join(", ")),
+    };
+    let account = numbers
+        .first()
+        .map(|n| n.account.clone())
+        .unwrap_or_else(|| ctx.account.to_owned());
+    let mut target = ProviderTarget::new(ProviderKind::Iovox, &account, TOGGLE);
+    target.ids = numbers.iter().map(|n| n.id.clone()).collect();
+    target.data = vec![(key::CALL_STATUS.to_owned(), state.to_owned())];
+    let spec = FormSpec {
+        title,
+        mode: FormMode::Edit,
+        fields: Vec::new(),
+        values: Vec::new(),
+        confirm: None,
+    };
+    Ok((spec, target))
+}
+
+fn call(ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    let links: Vec<String> = ctx
+        .accounts
+        .iter()
+        .filter(|a| a.kind == AccountKind::SubAccount)
+        .map(|a| a.id.clone())
+        .collect();
+    if links.is_empty() {
+        return Err("no links known yet: wait for the accounts pane to load".into());
+    }
+    // Preselect the selected link (accounts pane) or the selected number's link.
+    let preselect = ctx
+        .account_row
+        .map(|a| a.id.clone())
+        .or_else(|| ctx.number.map(|n| n.account.clone()))
+        .filter(|id| links.contains(id))
+        .unwrap_or_else(|| links[0].clone());
+    let spec = FormSpec {
+        title: "Click-to-call (initiateCall)".to_owned(),
+        mode: FormMode::Create,
+        fields: vec![
+            FieldSpec {
+                key: key::LINK,
+                label: "Link",
+                kind: FieldKind::Choice(intern_choices(links)),
+                required: true,
+                create_only: false,
+                help: "the link whose calling rules run the call (←/→ to choose)",
+            },
+            FieldSpec {
+                key: key::DESTINATION,
+                label: "Destination",
+                kind: FieldKind::Text,
+                required: true,
+                create_only: false,
+                help: "international digits (449789123123); commas then digits send DTMF",
+            },
+        ],
+        values: vec![
+            (key::LINK.to_owned(), preselect),
+            (key::DESTINATION.to_owned(), ctx.args.trim().to_owned()),
+        ],
+        confirm: None,
+    };
+    Ok((
+        spec,
+        ProviderTarget::new(ProviderKind::Iovox, ctx.account, CALL),
+    ))
+}
+
+fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
+    values
+        .iter()
+        .rev()
+        .find(|(key, _)| key == k)
+        .map(|(_, v)| v.trim())
+        .unwrap_or_default()
+}
+
+/// A destination as IOVOX takes it: international digits (a leading `+` or `00` is
+/// dropped), optionally followed by `,`-separated DTMF (`0-9*#` and `,` pauses).
+pub fn normalise_destination(raw: &str) -> Result<String, String> {
+    let raw: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let (number, dtmf) = match raw.find(',') {
+        Some(i) => raw.split_at(i),
+        None => (raw.as_str(), ""),
+    };
+    let number = number.strip_prefix('+').unwrap_or(number);
+    let number = number.strip_prefix("00").unwrap_or(number);
+    if !(6..=15).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "destination {raw:?} must be an international number (6-15 digits, e.g. 449789123123)"
+        ));
+    }
+    if !dtmf
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ',' | '*' | '#'))
+    {
+        return Err("after the number only commas and DTMF digits (0-9 * #) may follow".into());
+    }
+    Ok(format!("{number}{dtmf}"))
+}
+
+pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
+    let change = match target.op {
+        TOGGLE => {
+            if target.ids.is_empty() {
+                return Err("no number to switch".into());
+            }
+            let on = target
+                .data
+                .iter()
+                .find(|(k, _)| k == key::CALL_STATUS)
+                .is_some_and(|(_, v)| v == "ON");
+            Change::SetCallStatus {
+                numbers: target.ids.clone(),
+                on,
+            }
+        }
+        CALL => {
+            let link_id = value(values, key::LINK);
+            if link_id.is_empty() {
+                return Err("choose a link".into());
+            }
+            Change::InitiateCall {
+                link_id: link_id.to_owned(),
+                destination: normalise_destination(value(values, key::DESTINATION))?,
+            }
+        }
+        other => return Err(format!("{other} is not offered by IOVOX")),
+    };
+    Ok(Mutation::Provider {
+        account: target.account.clone(),
+        command: target.op,
+        change: ProviderChange::Iovox(change),
+    })
+}
+
+/// Interns a choice list so it can live in a [`FieldKind::Choice`]; each distinct list
+/// is stored once for the life of the process (link lists rarely change).
+fn intern_choices(list: Vec<String>) -> &'static [&'static str] {
+    type Table = Mutex<HashMap<Vec<String>, &'static [&'static str]>>;
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    let table = TABLE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut t = table.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(found) = t.get(&list) {
+        return found;
+    }
+    let leaked: Vec<&'static str> = list
+        .iter()
+        .map(|s| &*Box::leak(s.clone().into_boxed_str()))
+        .collect();
+    let leaked: &'static [&'static str] = Box::leak(leaked.into_boxed_slice());
+    t.insert(list, leaked);
+    leaked
 }

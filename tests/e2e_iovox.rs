@@ -1,0 +1,55 @@
+//! End to end in a real terminal: `switchboard --demo` (with the IOVOX simulator over
+//! HTTPS, trusted through the demo's `ca_file`) switches a VoxNumber off and shows it off.
+
+mod support;
+
+use std::time::Duration;
+
+use support::tmux::{Tmux, bin};
+
+/// The demo's number that starts ON (simulator seed data).
+const NUMBER: &str = "+448001234504";
+
+fn number_line(screen: &str) -> Option<&str> {
+    // A table row (the filter prompt shows only the digits typed).
+    screen
+        .lines()
+        .find(|l| l.contains(NUMBER) && l.contains("L-WEB-SPRING"))
+}
+
+#[test]
+fn demo_switches_an_iovox_number_off() {
+    let t = Tmux::shell("iovox");
+    t.send(&[&format!("{} --demo", bin()), "Enter"]);
+    t.send(&["5"]);
+    t.wait_for("IOVOX numbers", Duration::from_secs(30), |s| {
+        number_line(s).is_some()
+    });
+    t.send(&["/"]);
+    t.send(&["-l", "8001234504"]);
+    t.send(&["Enter"]);
+    let screen = t.wait_for("the number, on", Duration::from_secs(10), |s| {
+        number_line(s).is_some_and(|l| l.trim_end_matches('│').trim_end().ends_with("yes"))
+    });
+    assert!(screen.contains("Numbers"), "{screen}");
+
+    t.send(&["t"]);
+    let screen = t.wait_for("the confirmation", Duration::from_secs(10), |s| {
+        s.contains(&format!("Switch number {NUMBER} OFF")) && s.contains("PUT /Voxnumbers")
+    });
+    assert!(screen.contains("setCallStatus"), "{screen}");
+    // Cancel is focused: Tab to Apply, then Enter.
+    t.send(&["Tab"]);
+    t.send(&["Enter"]);
+    let screen = t.wait_for("the number, off", Duration::from_secs(30), |s| {
+        !s.contains("Switch number")
+            && number_line(s).is_some_and(|l| l.trim_end_matches('│').trim_end().ends_with("no"))
+    });
+    assert!(!screen.contains("HTTPS Required"), "{screen}");
+
+    t.send(&["q"]);
+    t.wait_for("the shell back", Duration::from_secs(10), |s| {
+        !s.contains("Numbers") && s.contains('$')
+    });
+    t.assert_terminal_usable();
+}
