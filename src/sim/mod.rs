@@ -5,6 +5,7 @@
 //! shares no types with the console's clients. They never print: the console UI may
 //! be on screen.
 
+pub mod callable;
 pub mod cloudonix;
 pub mod faults;
 pub mod rng;
@@ -16,6 +17,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 pub use cloudonix::{
     CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
+pub use callable::{CallableOptions, CallableSim};
 pub use faults::{FaultKind, Faults};
 
 /// How to start the simulators.
@@ -30,6 +32,7 @@ pub struct SimOptions {
     pub seed: u64,
     pub faults: Faults,
     pub cloudonix: CloudonixOptions,
+    pub callable: CallableOptions,
 }
 
 impl Default for SimOptions {
@@ -40,6 +43,7 @@ impl Default for SimOptions {
             seed: 1,
             faults: Faults::default(),
             cloudonix: CloudonixOptions::default(),
+            callable: CallableOptions::default(),
         }
     }
 }
@@ -49,6 +53,8 @@ impl Default for SimOptions {
 pub struct RunningSims {
     pub cloudonix: CloudonixSim,
     _cloudonix_handles: cloudonix::Handles,
+    pub callable: CallableSim,
+    _callable_handles: callable::Handles,
 }
 
 impl std::fmt::Debug for RunningSims {
@@ -69,9 +75,18 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         opts.faults,
         &opts.cloudonix,
     )?;
+    let callable_port = if port == 0 { 0 } else { port.saturating_add(3) };
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.host, callable_port)).await?;
+    let (callable, callable_handles) = callable::spawn(
+        listener,
+        rng::Rng::derive(opts.seed, 0xCA11).next_u64(),
+        &opts.callable,
+    )?;
     Ok(RunningSims {
         cloudonix,
         _cloudonix_handles: handles,
+        callable,
+        _callable_handles: callable_handles,
     })
 }
 
@@ -96,17 +111,29 @@ impl RunningSims {
             "  subscriber key  {}  (subscriber {msisdn}, id {sub_id}, {sub_domain})\n",
             c.subscriber_key
         ));
+        let k = &self.callable;
+        s.push_str(&format!("Callable simulator    {}\n", k.base_url));
+        s.push_str(&format!(
+            "  username        {}\n  password        {}\n",
+            k.username, k.password
+        ));
         s
     }
 
     /// A console configuration (TOML) with one `[[provider]]` per simulator.
     pub fn config_toml(&self) -> String {
         let c = &self.cloudonix;
+        let k = &self.callable;
         format!(
-            "[[provider]]\nname = {}\nkind = \"cloudonix\"\nbase_url = {}\napi_key = {}\n",
+            "[[provider]]\nname = {}\nkind = \"cloudonix\"\nbase_url = {}\napi_key = {}\n\n\
+             [[provider]]\nname = {}\nkind = \"callable\"\nbase_url = {}\nusername = {}\npassword = {}\n",
             toml_str("cloudonix-demo"),
             toml_str(&c.base_url),
             toml_str(&c.customer_key),
+            toml_str("callable-demo"),
+            toml_str(&k.base_url),
+            toml_str(&k.username),
+            toml_str(&k.password),
         )
     }
 
