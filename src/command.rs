@@ -66,6 +66,8 @@ pub enum CommandId {
     /// Scope the panes to one provider/account or all; palette args: `cx-demo`,
     /// `cx-demo/acme.example`, `all`.
     Scope,
+    /// The selected account's call flow (Callable flow devices) in an overlay.
+    Flow,
 }
 
 /// How a command asks before it acts.
@@ -432,6 +434,48 @@ pub static COMMANDS: &[Command] = &[
     .needs(ActionKind::EditNumber)
     .row(),
     // Provider-specific forms (C::Form) go here, one entry each.
+    Command::new(
+        C::Form("address.edit"),
+        "address.edit",
+        "Edit address",
+        &[],
+        "Edit the selected account's postal address (Callable)",
+    )
+    .on(&[R::Accounts])
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("hook.new"),
+        "hook.new",
+        "New hook",
+        &[],
+        "Create a flow or event hook on the selected account (Callable)",
+    )
+    .on(&[R::Accounts])
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("hook.edit"),
+        "hook.edit",
+        "Edit hook",
+        &[],
+        "Edit a hook of the selected account: :hook.edit <id prefix or URL part> (Callable)",
+    )
+    .on(&[R::Accounts])
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Flow,
+        "flow",
+        "Show call flow",
+        &[],
+        "Draw the selected account's call flow: DDIs, devices, trunks, missing references",
+    )
+    .on(&[R::Accounts])
+    .row(),
     Command::new(
         C::Scope,
         "scope",

@@ -14,10 +14,10 @@ pub mod window;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+pub use callable::{CallableOptions, CallableSim};
 pub use cloudonix::{
     CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
-pub use callable::{CallableOptions, CallableSim};
 pub use faults::{FaultKind, Faults};
 
 /// How to start the simulators.
