@@ -460,7 +460,11 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                         scroll: 0,
                     })
                 }
-                None => set_message(state, Level::Warn, "select an account first (pane 1)".into()),
+                None => set_message(
+                    state,
+                    Level::Warn,
+                    "select an account first (pane 1)".into(),
+                ),
             }
         }
         CommandId::Scope => match parse_scope(state, args) {
