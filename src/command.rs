@@ -71,6 +71,8 @@ pub enum CommandId {
     /// Queues pane: next statistics window (15 min → 1 h → today), computed from the
     /// lists already fetched.
     StatsWindow,
+    /// The selected account's call flow (Callable flow devices) in an overlay.
+    Flow,
 }
 
 /// How a command asks before it acts.
@@ -455,6 +457,47 @@ pub static COMMANDS: &[Command] = &[
         "Queue statistics over the last 15 min, 1 h or today (no extra requests)",
     )
     .on(QUEUES),
+        C::Form("address.edit"),
+        "address.edit",
+        "Edit address",
+        &[],
+        "Edit the selected account's postal address (Callable)",
+    )
+    .on(&[R::Accounts])
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("hook.new"),
+        "hook.new",
+        "New hook",
+        &[],
+        "Create a flow or event hook on the selected account (Callable)",
+    )
+    .on(&[R::Accounts])
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("hook.edit"),
+        "hook.edit",
+        "Edit hook",
+        &[],
+        "Edit a hook of the selected account: :hook.edit <id prefix or URL part> (Callable)",
+    )
+    .on(&[R::Accounts])
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Flow,
+        "flow",
+        "Show call flow",
+        &[],
+        "Draw the selected account's call flow: DDIs, devices, trunks, missing references",
+    )
+    .on(&[R::Accounts])
+    .row(),
     Command::new(
         C::Scope,
         "scope",

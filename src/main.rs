@@ -249,6 +249,7 @@ async fn run_sim(args: SimArgs) -> ExitCode {
             ..sim::CloudonixOptions::default()
         },
         voipcloud: sim::VoipcloudOptions::default(),
+        callable: sim::CallableOptions::default(),
     };
     let sims = match sim::start(opts).await {
         Ok(s) => s,

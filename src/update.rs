@@ -251,6 +251,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             (Overlay::Details { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
                 *scroll = scroll.saturating_sub(1)
             }
+            (Overlay::Flow { scroll, lines, .. }, KeyCode::Down | KeyCode::Char('j')) => {
+                let max = crate::ui::flow::max_scroll(state.size, lines.len());
+                *scroll = scroll.saturating_add(1).min(max)
+            }
+            (Overlay::Flow { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
+                *scroll = scroll.saturating_sub(1)
+            }
             _ => {}
         }
         return Vec::new();
@@ -455,6 +462,25 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
             set_message(state, Level::Info, text);
         }
         CommandId::Audit => return vec![Effect::LoadAudit],
+        CommandId::Flow => {
+            let row = (state.focus == Resource::Accounts)
+                .then(|| state.tables.accounts.selected_row())
+                .flatten();
+            match row {
+                Some(r) => {
+                    state.overlay = Some(Overlay::Flow {
+                        title: format!("Call flow of {}", r.account.name),
+                        lines: crate::ui::flow::lines_of(&r.account),
+                        scroll: 0,
+                    })
+                }
+                None => set_message(
+                    state,
+                    Level::Warn,
+                    "select an account first (pane 1)".into(),
+                ),
+            }
+        }
         CommandId::Scope => match parse_scope(state, args) {
             Ok(scope) => {
                 let text = match &scope {

@@ -5,9 +5,11 @@
 //! shares no types with the console's clients. They never print: the console UI may
 //! be on screen.
 
+pub mod callable;
 pub mod cloudonix;
 pub mod faults;
 pub mod iovox;
+pub mod provoice;
 pub mod rng;
 pub mod traffic;
 pub mod voipcloud;
@@ -18,8 +20,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 pub use cloudonix::{
     CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
+pub use callable::{CallableOptions, CallableSim};
 pub use faults::{FaultKind, Faults};
 pub use iovox::IovoxSim;
+pub use provoice::{ProvoiceOptions, ProvoiceSim};
 pub use voipcloud::{VoipcloudOptions, VoipcloudSim};
 
 /// How to start the simulators.
@@ -27,14 +31,16 @@ pub use voipcloud::{VoipcloudOptions, VoipcloudSim};
 pub struct SimOptions {
     /// Address to listen on (default 127.0.0.1).
     pub host: IpAddr,
-    /// 0 = an ephemeral port per simulator; otherwise Cloudonix listens on `port` (later
-    /// providers take `port + 1`, `port + 2` …).
+    /// 0 = an ephemeral port per simulator; otherwise Cloudonix listens on `port`,
+    /// VoIPcloud on `port + 1`, IOVOX (HTTPS) `+ 2`, Callable `+ 3`, ProVoice `+ 4`.
     pub port: u16,
     /// Same seed → same keys, ids and seeded data.
     pub seed: u64,
     pub faults: Faults,
     pub cloudonix: CloudonixOptions,
     pub voipcloud: VoipcloudOptions,
+    pub callable: CallableOptions,
+    pub provoice: ProvoiceOptions,
 }
 
 impl Default for SimOptions {
@@ -46,6 +52,8 @@ impl Default for SimOptions {
             faults: Faults::default(),
             cloudonix: CloudonixOptions::default(),
             voipcloud: VoipcloudOptions::default(),
+            callable: CallableOptions::default(),
+            provoice: ProvoiceOptions::default(),
         }
     }
 }
@@ -59,6 +67,10 @@ pub struct RunningSims {
     _voipcloud_handles: voipcloud::Handles,
     pub iovox: IovoxSim,
     _iovox_handles: iovox::Handles,
+    pub callable: CallableSim,
+    _callable_handles: callable::Handles,
+    pub provoice: ProvoiceSim,
+    _provoice_handles: provoice::Handles,
 }
 
 impl std::fmt::Debug for RunningSims {
@@ -67,6 +79,8 @@ impl std::fmt::Debug for RunningSims {
             .field("cloudonix", &self.cloudonix)
             .field("voipcloud", &self.voipcloud)
             .field("iovox", &self.iovox)
+            .field("callable", &self.callable)
+            .field("provoice", &self.provoice)
             .finish_non_exhaustive()
     }
 }
@@ -81,21 +95,29 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         opts.faults,
         &opts.cloudonix,
     )?;
-    let vc_port = if port == 0 { 0 } else { port.saturating_add(1) };
-    let vc_listener =
-        tokio::net::TcpListener::bind(SocketAddr::new(opts.host, vc_port)).await?;
+    let listen = |offset: u16| {
+        let p = if port == 0 { 0 } else { port.saturating_add(offset) };
+        tokio::net::TcpListener::bind(SocketAddr::new(opts.host, p))
+    };
     let (voipcloud, vc_handles) = voipcloud::spawn(
-        vc_listener,
+        listen(1).await?,
         rng::Rng::derive(opts.seed, 0x0FC1).next_u64(),
         &opts.voipcloud,
     )?;
-    let iovox_port = if port == 0 { 0 } else { port.saturating_add(2) };
-    let iovox_listener =
-        tokio::net::TcpListener::bind(SocketAddr::new(opts.host, iovox_port)).await?;
     let (iovox, iovox_handles) = iovox::spawn(
-        iovox_listener,
+        listen(2).await?,
         rng::Rng::derive(opts.seed, 0x10F0).next_u64(),
         opts.faults.latency,
+    )?;
+    let (callable, callable_handles) = callable::spawn(
+        listen(3).await?,
+        rng::Rng::derive(opts.seed, 0xCA11).next_u64(),
+        &opts.callable,
+    )?;
+    let (provoice, provoice_handles) = provoice::spawn(
+        listen(4).await?,
+        rng::Rng::derive(opts.seed, 0x0F04).next_u64(),
+        &opts.provoice,
     )?;
     Ok(RunningSims {
         cloudonix,
@@ -104,6 +126,10 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         _voipcloud_handles: vc_handles,
         iovox,
         _iovox_handles: iovox_handles,
+        callable,
+        _callable_handles: callable_handles,
+        provoice,
+        _provoice_handles: provoice_handles,
     })
 }
 
@@ -137,6 +163,16 @@ impl RunningSims {
         s.push_str(&format!("  username        {}\n", i.username));
         s.push_str(&format!("  secure key      {}\n", i.secure_key));
         s.push_str(&format!("  CA file         {}\n", i.ca_file.display()));
+        let k = &self.callable;
+        s.push_str(&format!("Callable simulator    {}\n", k.base_url));
+        s.push_str(&format!(
+            "  username        {}\n  password        {}\n",
+            k.username, k.password
+        ));
+        s.push_str(&format!(
+            "ProVoice simulator    {}\n  api key         {}\n",
+            self.provoice.base_url, self.provoice.api_key
+        ));
         s
     }
 
@@ -164,6 +200,21 @@ impl RunningSims {
             toml_str(&i.username),
             toml_str(&i.secure_key),
             toml_str(&i.ca_file.to_string_lossy()),
+        ));
+        let k = &self.callable;
+        s.push_str(&format!(
+            "\n[[provider]]\nname = {}\nkind = \"callable\"\nbase_url = {}\nusername = {}\npassword = {}\n",
+            toml_str("callable-demo"),
+            toml_str(&k.base_url),
+            toml_str(&k.username),
+            toml_str(&k.password),
+        ));
+        let p = &self.provoice;
+        s.push_str(&format!(
+            "\n[[provider]]\nname = {}\nkind = \"provoice\"\nbase_url = {}\napi_key = {}\n",
+            toml_str("provoice-demo"),
+            toml_str(&p.base_url),
+            toml_str(&p.api_key),
         ));
         s
     }

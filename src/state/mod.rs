@@ -162,6 +162,13 @@ pub enum Overlay {
         entries: Vec<crate::audit::AuditEntry>,
         scroll: u16,
     },
+    /// An account's call flow (`:flow`), lines drawn by the provider; `true` = a line
+    /// flagging a dangling reference.
+    Flow {
+        title: String,
+        lines: Vec<(String, bool)>,
+        scroll: u16,
+    },
     /// Every field of the selected row.
     Details {
         title: String,

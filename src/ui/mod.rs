@@ -14,6 +14,7 @@
 
 mod confirm;
 mod details;
+pub mod flow;
 pub mod form;
 mod help;
 pub mod layout;
@@ -135,6 +136,11 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             fields,
             scroll,
         }) => details::render_details(frame, area, title, fields, *scroll, theme),
+        Some(Overlay::Flow {
+            title,
+            lines,
+            scroll,
+        }) => flow::render_flow(frame, area, title, lines, *scroll, theme),
         None => {}
     }
 }
