@@ -23,5 +23,6 @@ pub mod sim;
 pub mod snapshot;
 pub mod state;
 pub mod theme;
+pub mod tree;
 pub mod ui;
 pub mod update;
