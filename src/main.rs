@@ -248,6 +248,7 @@ async fn run_sim(args: SimArgs) -> ExitCode {
             calls_per_minute: args.calls_per_minute,
             ..sim::CloudonixOptions::default()
         },
+        provoice: sim::ProvoiceOptions::default(),
     };
     let sims = match sim::start(opts).await {
         Ok(s) => s,

@@ -7,6 +7,7 @@
 
 pub mod cloudonix;
 pub mod faults;
+pub mod provoice;
 pub mod rng;
 pub mod traffic;
 pub mod window;
@@ -17,6 +18,7 @@ pub use cloudonix::{
     CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
 pub use faults::{FaultKind, Faults};
+pub use provoice::{ProvoiceOptions, ProvoiceSim};
 
 /// How to start the simulators.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +32,7 @@ pub struct SimOptions {
     pub seed: u64,
     pub faults: Faults,
     pub cloudonix: CloudonixOptions,
+    pub provoice: ProvoiceOptions,
 }
 
 impl Default for SimOptions {
@@ -40,6 +43,7 @@ impl Default for SimOptions {
             seed: 1,
             faults: Faults::default(),
             cloudonix: CloudonixOptions::default(),
+            provoice: ProvoiceOptions::default(),
         }
     }
 }
@@ -49,6 +53,8 @@ impl Default for SimOptions {
 pub struct RunningSims {
     pub cloudonix: CloudonixSim,
     _cloudonix_handles: cloudonix::Handles,
+    pub provoice: ProvoiceSim,
+    _provoice_handles: provoice::Handles,
 }
 
 impl std::fmt::Debug for RunningSims {
@@ -69,9 +75,19 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         opts.faults,
         &opts.cloudonix,
     )?;
+    let provoice_port = if port == 0 { 0 } else { port.saturating_add(4) };
+    let provoice_listener =
+        tokio::net::TcpListener::bind(SocketAddr::new(opts.host, provoice_port)).await?;
+    let (provoice, provoice_handles) = provoice::spawn(
+        provoice_listener,
+        rng::Rng::derive(opts.seed, 0x0F04).next_u64(),
+        &opts.provoice,
+    )?;
     Ok(RunningSims {
         cloudonix,
         _cloudonix_handles: handles,
+        provoice,
+        _provoice_handles: provoice_handles,
     })
 }
 
@@ -96,6 +112,10 @@ impl RunningSims {
             "  subscriber key  {}  (subscriber {msisdn}, id {sub_id}, {sub_domain})\n",
             c.subscriber_key
         ));
+        s.push_str(&format!(
+            "ProVoice simulator    {}\n  api key         {}\n",
+            self.provoice.base_url, self.provoice.api_key
+        ));
         s
     }
 
@@ -107,6 +127,11 @@ impl RunningSims {
             toml_str("cloudonix-demo"),
             toml_str(&c.base_url),
             toml_str(&c.customer_key),
+        ) + &format!(
+            "\n[[provider]]\nname = {}\nkind = \"provoice\"\nbase_url = {}\napi_key = {}\n",
+            toml_str("provoice-demo"),
+            toml_str(&self.provoice.base_url),
+            toml_str(&self.provoice.api_key),
         )
     }
 
