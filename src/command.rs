@@ -55,6 +55,8 @@ pub enum CommandId {
     /// A provider-specific form, named by the command (`hook.new`, `forward.edit` …); the
     /// selected row's provider builds it (`providers/<name>/forms.rs`).
     Form(&'static str),
+    /// Fold / unfold the selected account's sub-accounts (accounts pane).
+    TreeToggle,
     /// Copy the selected value (OSC 52).
     Copy,
     /// Show the log and audit file paths.
@@ -192,6 +194,7 @@ const TRUNKS: &[Resource] = &[R::Trunks];
 const NUMBERS: &[Resource] = &[R::Numbers];
 const LIVE: &[Resource] = &[R::LiveCalls];
 const QUEUES: &[Resource] = &[R::Queues];
+const ACCOUNTS: &[Resource] = &[R::Accounts];
 
 /// Every command, in table order. Order matters: it is the help order, and when two
 /// commands share a key on a pane the earlier one wins.
@@ -290,6 +293,15 @@ pub static COMMANDS: &[Command] = &[
         &["enter"],
         "Details of the selected row",
     )
+    .row(),
+    Command::new(
+        C::TreeToggle,
+        "tree.toggle",
+        "Fold / unfold account",
+        &["space"],
+        "Collapse or expand the selected account's sub-accounts",
+    )
+    .on(ACCOUNTS)
     .row(),
     Command::new(
         C::Palette,
@@ -449,6 +461,99 @@ pub static COMMANDS: &[Command] = &[
     .on(NUMBERS)
     .row(),
     // Provider-specific forms (C::Form) go here, one entry each.
+    // ProVoice: forwards, abuse limits and whitelists of a customer or user.
+    Command::new(
+        C::Form("forward.new"),
+        "forward.new",
+        "New forward",
+        &[],
+        "Add a call forward (always, busy, no answer, unavailable) to the selected customer or user",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("forward.edit"),
+        "forward.edit",
+        "Edit forward",
+        &[],
+        "Edit a forward of the selected customer or user (:forward.edit <id>; ids in the details)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("forward.delete"),
+        "forward.delete",
+        "Delete forward",
+        &[],
+        "Delete a forward of the selected customer or user (type its id to confirm)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Typed)
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("limit.new"),
+        "limit.new",
+        "New abuse limit",
+        &[],
+        "Add an abuse limit to the selected customer or user",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("limit.edit"),
+        "limit.edit",
+        "Edit abuse limit",
+        &[],
+        "Edit a limit of the selected customer or user (:limit.edit <id>)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("whitelist.new"),
+        "whitelist.new",
+        "New whitelist entry",
+        &[],
+        "Allow a prefix or IP for the selected customer or user",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("whitelist.edit"),
+        "whitelist.edit",
+        "Edit whitelist entry",
+        &[],
+        "Edit a whitelist entry (:whitelist.edit <id>)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
+        C::Form("whitelist.delete"),
+        "whitelist.delete",
+        "Delete whitelist entry",
+        &[],
+        "Delete a whitelist entry (type its id to confirm)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Typed)
+    .needs(ActionKind::EditAccount)
+    .row(),
     Command::new(
         C::StatsWindow,
         "stats.window",
@@ -457,6 +562,7 @@ pub static COMMANDS: &[Command] = &[
         "Queue statistics over the last 15 min, 1 h or today (no extra requests)",
     )
     .on(QUEUES),
+    Command::new(
         C::Form("address.edit"),
         "address.edit",
         "Edit address",

@@ -24,5 +24,6 @@ pub mod snapshot;
 pub mod state;
 pub mod stats;
 pub mod theme;
+pub mod tree;
 pub mod ui;
 pub mod update;

@@ -250,6 +250,7 @@ async fn run_sim(args: SimArgs) -> ExitCode {
         },
         voipcloud: sim::VoipcloudOptions::default(),
         callable: sim::CallableOptions::default(),
+        provoice: sim::ProvoiceOptions::default(),
     };
     let sims = match sim::start(opts).await {
         Ok(s) => s,

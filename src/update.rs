@@ -391,6 +391,7 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
             t.sort_reverse(ctx);
             t.ensure_visible(height);
         }),
+        CommandId::TreeToggle => toggle_tree(state),
         CommandId::Details => {
             let cell = std::cell::RefCell::new(None);
             with_focused(state, |t, ctx| *cell.borrow_mut() = t.details(ctx));
@@ -629,6 +630,7 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
             t.accounts
                 .rows
                 .sort_by_key(|r| (r.account.provider, r.order));
+            apply_collapse(&mut t.accounts.rows, &state.collapsed);
             t.accounts.rebuild(&ctx, None);
             // Rows of accounts that no longer exist go too.
             let gone = |r: &dyn crate::state::table::Row| {
@@ -693,6 +695,58 @@ fn retain<T: crate::state::table::Row>(
     }
 }
 
+/// Marks collapsed accounts and hides every row under one. `rows` are in tree order
+/// (provider, then position), so a node's descendants are the deeper rows after it.
+pub fn apply_collapse(
+    rows: &mut [AccountRow],
+    collapsed: &std::collections::BTreeSet<(ProviderId, String)>,
+) {
+    let mut fold: Option<(ProviderId, u8)> = None;
+    for r in rows.iter_mut() {
+        let key = (r.account.provider, r.account.id.clone());
+        r.hidden = fold.is_some_and(|(p, d)| p == key.0 && r.depth > d);
+        r.collapsed = collapsed.contains(&key);
+        if !r.hidden {
+            fold = r.collapsed.then_some((key.0, r.depth));
+        }
+    }
+}
+
+/// `tree.toggle`: folds or unfolds the selected account's sub-accounts.
+fn toggle_tree(state: &mut State) {
+    let t = &state.tables.accounts;
+    let Some(&sel) = t.view.get(t.selected) else {
+        return;
+    };
+    let sel = sel as usize;
+    let Some(row) = t.rows.get(sel) else {
+        return;
+    };
+    let has_children = t
+        .rows
+        .get(sel + 1)
+        .is_some_and(|n| n.account.provider == row.account.provider && n.depth > row.depth);
+    let key = (row.account.provider, row.account.id.clone());
+    if !has_children && !state.collapsed.contains(&key) {
+        let name = row.account.name.clone();
+        set_message(state, Level::Info, format!("{name} has no sub-accounts to fold"));
+        return;
+    }
+    if !state.collapsed.remove(&key) {
+        state.collapsed.insert(key);
+    }
+    let ctx = crate::state::table::Ctx {
+        now_ms: state.now_ms,
+        provider_names: &state.provider_names,
+        tz: &state.tz,
+    };
+    let t = &mut state.tables.accounts;
+    apply_collapse(&mut t.rows, &state.collapsed);
+    let keep = t.selected_row().map(|r| (r.account.provider, r.account.id.clone()));
+    t.rebuild(&ctx, keep);
+    t.ensure_visible(crate::ui::table_height(state.size).max(1));
+}
+
 /// Orders a provider's accounts as a tree under a root row for the provider itself.
 pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) -> Vec<AccountRow> {
     let mut rows = vec![AccountRow {
@@ -707,6 +761,8 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
         },
         depth: 0,
         order: 0,
+        collapsed: false,
+        hidden: false,
     }];
     let ids: HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
     let mut placed: HashSet<usize> = HashSet::new();
@@ -727,6 +783,8 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
             account: a.clone(),
             depth,
             order: rows.len() as u32,
+            collapsed: false,
+            hidden: false,
         });
         let children: Vec<(usize, u8)> = accounts
             .iter()
@@ -744,6 +802,8 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
                 account: a.clone(),
                 depth: 1,
                 order: rows.len() as u32,
+                collapsed: false,
+                hidden: false,
             });
         }
     }

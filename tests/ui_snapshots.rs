@@ -155,6 +155,8 @@ fn fill(state: &mut State) {
                 account,
                 depth,
                 order: order as u32,
+                collapsed: false,
+                hidden: false,
             })
             .collect::<Vec<_>>()
             .into_iter()

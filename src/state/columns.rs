@@ -36,6 +36,10 @@ pub struct AccountRow {
     pub depth: u8,
     /// Position in the provider's tree (rows are kept ordered by provider, then this).
     pub order: u32,
+    /// Its sub-accounts are folded away (`tree.toggle`).
+    pub collapsed: bool,
+    /// Under a collapsed account: not shown.
+    pub hidden: bool,
 }
 
 impl Row for AccountRow {
@@ -47,6 +51,9 @@ impl Row for AccountRow {
     }
     fn id(&self) -> &str {
         &self.account.id
+    }
+    fn hidden(&self) -> bool {
+        self.hidden
     }
     fn fields(&self, ctx: &Ctx) -> Vec<Field> {
         let a = &self.account;
@@ -61,6 +68,33 @@ impl Row for AccountRow {
             ],
             &a.extra,
         )
+    }
+}
+
+/// `  (2 sub · 3 users · Zakelijk (EUR))` from the tree facts a provider reports
+/// (`sub-customers`, `users`, `tariffplan` extra fields); empty when it reports none.
+fn tree_summary(a: &crate::model::Account) -> String {
+    let get = |k: &str| {
+        a.extra
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty() && *v != "-")
+    };
+    let mut parts = Vec::new();
+    if let Some(n) = get("sub-customers").filter(|n| *n != "0") {
+        parts.push(format!("{n} sub"));
+    }
+    if let Some(n) = get("users") {
+        parts.push(format!("{n} users"));
+    }
+    if let Some(t) = get("tariffplan") {
+        parts.push(t.to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", parts.join(" · "))
     }
 }
 
@@ -80,8 +114,14 @@ pub static ACCOUNT_COLUMNS: &[Column<AccountRow>] = &[
         drop: 0,
         text: |r, _| {
             let indent = "  ".repeat(r.depth as usize);
-            let mark = if r.depth == 0 { "▾ " } else { "└ " };
-            format!("{indent}{mark}{}", r.account.name)
+            let mark = if r.collapsed {
+                "▸ "
+            } else if r.depth == 0 {
+                "▾ "
+            } else {
+                "└ "
+            };
+            format!("{indent}{mark}{}{}", r.account.name, tree_summary(&r.account))
         },
         sort: |r, _| text(&r.account.name),
     },

@@ -274,6 +274,8 @@ pub struct State {
     pub palette: crate::palette::Palette,
     /// Set by `update` when something visible changed; the loop redraws and clears it.
     pub dirty: bool,
+    /// Accounts whose sub-accounts are folded away, by (provider, account id).
+    pub collapsed: std::collections::BTreeSet<(ProviderId, String)>,
 }
 
 impl State {
@@ -299,6 +301,7 @@ impl State {
             keymap: crate::keymap::Keymap::default(),
             palette: crate::palette::Palette::default(),
             dirty: true,
+            collapsed: Default::default(),
         }
     }
 

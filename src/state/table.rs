@@ -18,6 +18,10 @@ pub trait Row {
     fn copy_text(&self, _ctx: &Ctx) -> Option<String> {
         Some(self.id().to_string())
     }
+    /// Folded away (an account under a collapsed tree node): never in the view.
+    fn hidden(&self) -> bool {
+        false
+    }
 }
 
 /// Read-only context a cell needs: the clock and provider names.
@@ -232,6 +236,7 @@ impl<T: Row> TableView<T> {
         let needle = self.filter.to_lowercase();
         let cols = self.columns;
         let mut view: Vec<u32> = (0..self.rows.len() as u32)
+            .filter(|&i| !self.rows[i as usize].hidden())
             .filter(|&i| {
                 let r = &self.rows[i as usize];
                 self.scope

@@ -164,6 +164,19 @@ pub(crate) fn pane_info(state: &State, resource: Resource) -> PaneInfo<'_> {
     }
 }
 
+/// "loading", or for call history from a provider whose records come back
+/// asynchronously (ProVoice), "records requested, waiting".
+fn loading_word(state: &State, resource: Resource, loading: &[&str]) -> &'static str {
+    let asynchronous = state.providers.iter().any(|p| {
+        p.kind == crate::model::ProviderKind::Provoice && loading.contains(&p.name.as_str())
+    });
+    if resource == Resource::CallHistory && asynchronous {
+        "records requested, waiting"
+    } else {
+        "loading"
+    }
+}
+
 pub(crate) fn names(ps: &[&ProviderState]) -> String {
     ps.iter()
         .map(|p| p.name.as_str())
@@ -437,7 +450,11 @@ pub(crate) fn render_pane<T: PaneRow>(
         }
         if !info.loading.is_empty() && total > 0 {
             notices.push(Line::styled(
-                format!("loading {}…", info.loading.join(", ")),
+                format!(
+                    "{} {}…",
+                    loading_word(state, resource, &info.loading),
+                    info.loading.join(", ")
+                ),
                 theme.dim,
             ));
         }
@@ -498,7 +515,11 @@ pub(crate) fn render_pane<T: PaneRow>(
     // ---- empty states
     if shown == 0 {
         let text = if total == 0 && !info.loading.is_empty() {
-            format!("loading… ({})", info.loading.join(", "))
+            format!(
+                "{}… ({})",
+                loading_word(state, resource, &info.loading),
+                info.loading.join(", ")
+            )
         } else if total > 0 && !tv.filter.is_empty() {
             format!("no rows match /{filter}")
         } else if !info.errors.is_empty() {

@@ -1,14 +1,604 @@
 //! ProVoice forms: which form each operator intent opens, and the [`Mutation`] a submitted
-//! form becomes. STUB: replaced by issue 7's implementation.
+//! form becomes (one POST of a named operation, see [`super::Change`]).
+//!
+//! Trunks are SIP destinations (`createDestination` / `updateDestination` /
+//! `deleteDestination`), numbers are extensions (`…Extension`); forwards, limits and
+//! whitelists are opened from a customer or user on the accounts pane with
+//! `forward.new|edit|delete`, `limit.new|edit` and `whitelist.new|edit|delete` (an id as
+//! argument picks one, else the first of the selected customer or user). The provider
+//! document has no `deleteLimit`, so `limit.delete` says so instead of inventing one.
+//!
+//! Edit forms start from the values the client last read: it leaves them here
+//! ([`remember_details`], [`remember_destinations`]) because a form is opened without
+//! network access.
 
-use crate::form::spec::FormSpec;
-use crate::providers::Mutation;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::{Map, Value};
+
+use super::map::{USER_PREFIX, user_id_of};
+use super::wire;
+use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
+use crate::model::{Account, AccountKind, ProviderId, ProviderKind};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
+use crate::providers::{Mutation, ProviderChange};
 
-pub fn open(_intent: Intent, _ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
-    Err("not offered by ProVoice yet".into())
+pub const TRANSPORTS: &[&str] = &["udp", "tcp", "tls"];
+pub const DIRECTIONS: &[&str] = &["inbound", "outbound"];
+pub const FORWARD_TYPES: &[&str] = &["always", "busy", "noanswer", "unavailable"];
+pub const LIMIT_PERIODS: &[&str] = &["minute", "hour", "day", "month"];
+
+#[derive(Default, Clone)]
+struct Details {
+    forwards: Vec<wire::Forward>,
+    limits: Vec<wire::Limit>,
+    whitelists: Vec<wire::Whitelist>,
+    destinations: Vec<wire::Destination>,
 }
 
-pub fn build(_target: &ProviderTarget, _values: &[(String, String)]) -> Result<Mutation, String> {
-    Err("not offered by ProVoice yet".into())
+fn cache() -> &'static Mutex<HashMap<(ProviderId, String), Details>> {
+    static C: OnceLock<Mutex<HashMap<(ProviderId, String), Details>>> = OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+fn with_cache<R>(f: impl FnOnce(&mut HashMap<(ProviderId, String), Details>) -> R) -> R {
+    let mut g = cache().lock().unwrap_or_else(|p| p.into_inner());
+    f(&mut g)
+}
+
+/// Called by the client after reading a customer's details.
+pub fn remember_details(
+    provider: ProviderId,
+    customer: &str,
+    forwards: &[wire::Forward],
+    limits: &[wire::Limit],
+    whitelists: &[wire::Whitelist],
+) {
+    with_cache(|c| {
+        let d = c.entry((provider, customer.to_owned())).or_default();
+        d.forwards = forwards.to_vec();
+        d.limits = limits.to_vec();
+        d.whitelists = whitelists.to_vec();
+    });
+}
+
+/// Called by the client after reading a customer's destinations.
+pub fn remember_destinations(provider: ProviderId, customer: &str, list: &[wire::Destination]) {
+    with_cache(|c| {
+        c.entry((provider, customer.to_owned()))
+            .or_default()
+            .destinations = list.to_vec();
+    });
+}
+
+fn details(provider: ProviderId, customer: &str) -> Details {
+    with_cache(|c| c.get(&(provider, customer.to_owned())).cloned().unwrap_or_default())
+}
+
+fn field(key: &'static str, label: &'static str, kind: FieldKind, required: bool, help: &'static str) -> FieldSpec {
+    FieldSpec {
+        key,
+        label,
+        kind,
+        required,
+        create_only: false,
+        help,
+    }
+}
+
+fn pair(k: &str, v: impl Into<String>) -> (String, String) {
+    (k.to_owned(), v.into())
+}
+
+fn extra<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty() && *v != "-")
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn spec(title: String, mode: FormMode, fields: Vec<FieldSpec>, values: Vec<(String, String)>) -> FormSpec {
+    FormSpec {
+        title,
+        mode,
+        fields,
+        values,
+        confirm: None,
+    }
+}
+
+/// A fieldless, typed confirmation (opens on the review step).
+fn confirm(title: String, text: &str, reason: String) -> FormSpec {
+    FormSpec {
+        title,
+        mode: FormMode::Edit,
+        fields: Vec::new(),
+        values: Vec::new(),
+        confirm: Some((text.to_owned(), reason)),
+    }
+}
+
+/// The customer and (for a user) user the form acts for.
+struct Owner {
+    provider: ProviderId,
+    customer: String,
+    user: Option<String>,
+}
+
+impl Owner {
+    fn label(&self) -> String {
+        match &self.user {
+            Some(u) => format!("user {u} of customer {}", self.customer),
+            None => format!("customer {}", self.customer),
+        }
+    }
+}
+
+fn provider_of(ctx: &FormContext) -> ProviderId {
+    ctx.account_row
+        .map(|a| a.provider)
+        .or(ctx.trunk.map(|t| t.provider))
+        .or(ctx.number.map(|n| n.provider))
+        .or(ctx.accounts.first().map(|a| a.provider))
+        .unwrap_or_default()
+}
+
+fn owner(ctx: &FormContext) -> Result<Owner, String> {
+    let provider = provider_of(ctx);
+    let account: Option<&Account> = ctx
+        .account_row
+        .or_else(|| ctx.accounts.iter().copied().find(|a| a.id == ctx.account));
+    let id = account.map(|a| a.id.as_str()).unwrap_or(ctx.account);
+    if let Some(user) = user_id_of(id) {
+        let customer = account
+            .and_then(|a| a.parent.clone())
+            .ok_or_else(|| format!("user {user} has no customer yet: wait for the tree to load"))?;
+        return Ok(Owner {
+            provider,
+            customer,
+            user: Some(user.to_owned()),
+        });
+    }
+    match account.map(|a| a.kind) {
+        Some(AccountKind::Customer) | None if !id.is_empty() && !id.starts_with(USER_PREFIX) => Ok(Owner {
+            provider,
+            customer: id.to_owned(),
+            user: None,
+        }),
+        _ => Err("select a customer or a user on the Accounts pane first".into()),
+    }
+}
+
+fn target(owner: &Owner, op: &'static str, id: Option<String>) -> ProviderTarget {
+    let mut t = ProviderTarget::new(ProviderKind::Provoice, &owner.customer, op);
+    t.id = id;
+    t.data.push(pair("customer_id", owner.customer.clone()));
+    if let Some(u) = &owner.user {
+        t.data.push(pair("user_id", u.clone()));
+    }
+    t
+}
+
+fn user_field() -> FieldSpec {
+    field("user_id", "User id", FieldKind::Text, false, "empty: the whole customer; else the user's id")
+}
+
+fn destination_fields() -> Vec<FieldSpec> {
+    vec![
+        field("name", "Name", FieldKind::Text, true, "a name for this SIP destination"),
+        field("host", "Host", FieldKind::Host, true, "IP address or hostname of the SIP peer"),
+        field("port", "Port", FieldKind::Port, true, "SIP port, usually 5060"),
+        field("transport", "Transport", FieldKind::Choice(TRANSPORTS), true, "udp, tcp or tls"),
+        field("active", "Active", FieldKind::Bool, true, "whether calls are routed to it"),
+        user_field(),
+    ]
+}
+
+fn extension_fields() -> Vec<FieldSpec> {
+    vec![
+        field("number", "Number", FieldKind::Text, true, "the extension or DDI, e.g. +31201234567 or 201"),
+        field("direction", "Direction", FieldKind::Choice(DIRECTIONS), true, "inbound or outbound"),
+        field("destination_id", "Destination id", FieldKind::Text, false, "id of a SIP destination (Trunks pane, Id column)"),
+        user_field(),
+    ]
+}
+
+fn forward_fields() -> Vec<FieldSpec> {
+    vec![
+        field("type", "When", FieldKind::Choice(FORWARD_TYPES), true, "always, busy, noanswer or unavailable"),
+        field("target", "Target", FieldKind::Text, true, "number or SIP URI calls go to"),
+        field("timeout", "Timeout (s)", FieldKind::Text, false, "seconds before forwarding (noanswer), 0-600"),
+        field("extension_id", "Extension id", FieldKind::Text, false, "only calls to this extension (empty: all)"),
+        field("active", "Active", FieldKind::Bool, true, "whether the forward applies"),
+    ]
+}
+
+fn limit_fields() -> Vec<FieldSpec> {
+    vec![
+        field("type", "Limit on", FieldKind::Text, true, "what is limited, e.g. calls, minutes, cost"),
+        field("value", "Value", FieldKind::Text, true, "the maximum, a whole number"),
+        field("period", "Per", FieldKind::Choice(LIMIT_PERIODS), true, "minute, hour, day or month"),
+    ]
+}
+
+fn whitelist_fields() -> Vec<FieldSpec> {
+    vec![
+        field("prefix", "Prefix", FieldKind::Text, false, "number prefix allowed, e.g. +3120 (or give an IP)"),
+        field("ip", "IP", FieldKind::Text, false, "source address allowed (or give a prefix)"),
+        field("description", "Description", FieldKind::Text, false, "why it is allowed"),
+    ]
+}
+
+/// Picks the object to edit: the id in `args`, else the first that belongs to the owner.
+fn pick<'a, T>(
+    list: &'a [T],
+    args: &str,
+    id: impl Fn(&T) -> &str,
+    user: impl Fn(&T) -> Option<&str>,
+    owner: &Owner,
+    noun: &str,
+    new_cmd: &str,
+) -> Result<&'a T, String> {
+    let args = args.trim();
+    if !args.is_empty() {
+        return list
+            .iter()
+            .find(|x| id(x) == args)
+            .ok_or_else(|| format!("no {noun} {args} on {} (ids are in the details panel)", owner.label()));
+    }
+    list.iter()
+        .find(|x| user(x) == owner.user.as_deref())
+        .ok_or_else(|| format!("no {noun} on {} yet: use {new_cmd} (or wait for its details to load)", owner.label()))
+}
+
+pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    match intent {
+        Intent::TrunkNew => {
+            let o = owner(ctx)?;
+            let mut values = vec![pair("port", "5060"), pair("transport", "udp"), pair("active", "yes")];
+            if let Some(u) = &o.user {
+                values.push(pair("user_id", u.clone()));
+            }
+            Ok((
+                spec(format!("New SIP destination for {}", o.label()), FormMode::Create, destination_fields(), values),
+                target(&o, "trunk.new", None),
+            ))
+        }
+        Intent::TrunkEdit | Intent::TrunkDelete => {
+            let t = ctx.trunk.ok_or("select a SIP destination on the Trunks pane first")?;
+            let o = Owner {
+                provider: t.provider,
+                customer: t.account.clone(),
+                user: None,
+            };
+            if intent == Intent::TrunkDelete {
+                let mut reason = format!("deleting SIP destination {} cannot be undone", t.name);
+                if ctx.live_calls_on_trunk > 0 {
+                    reason.push_str(&format!("; {} live calls use it", ctx.live_calls_on_trunk));
+                }
+                return Ok((
+                    confirm(format!("Delete SIP destination {}", t.name), &t.name, reason),
+                    target(&o, "trunk.delete", Some(t.id.clone())),
+                ));
+            }
+            let values = vec![
+                pair("name", t.name.clone()),
+                pair("host", t.host.clone()),
+                pair("port", t.port.map(|p| p.to_string()).unwrap_or_default()),
+                pair("transport", t.transport.clone()),
+                pair("active", yes_no(t.active.unwrap_or(true))),
+                pair("user_id", extra(&t.extra, "user_id").unwrap_or_default()),
+            ];
+            Ok((
+                spec(format!("Edit SIP destination {}", t.name), FormMode::Edit, destination_fields(), values),
+                target(&o, "trunk.edit", Some(t.id.clone())),
+            ))
+        }
+        Intent::NumberNew => {
+            let o = owner(ctx)?;
+            let mut values = vec![pair("direction", "inbound")];
+            if let Some(u) = &o.user {
+                values.push(pair("user_id", u.clone()));
+            }
+            Ok((
+                spec(format!("New extension for {}", o.label()), FormMode::Create, extension_fields(), values),
+                target(&o, "number.new", None),
+            ))
+        }
+        Intent::NumberEdit | Intent::NumberDelete => {
+            let n = ctx.number.ok_or("select an extension on the Numbers pane first")?;
+            let o = Owner {
+                provider: n.provider,
+                customer: n.account.clone(),
+                user: None,
+            };
+            if intent == Intent::NumberDelete {
+                return Ok((
+                    confirm(
+                        format!("Delete extension {}", n.number),
+                        &n.number,
+                        format!("deleting extension {} cannot be undone; calls to it stop routing", n.number),
+                    ),
+                    target(&o, "number.delete", Some(n.id.clone())),
+                ));
+            }
+            let values = vec![
+                pair("number", n.number.clone()),
+                pair("direction", extra(&n.extra, "direction").unwrap_or("inbound")),
+                pair("destination_id", extra(&n.extra, "destination_id").unwrap_or_default()),
+                pair("user_id", extra(&n.extra, "user_id").unwrap_or_default()),
+            ];
+            Ok((
+                spec(format!("Edit extension {}", n.number), FormMode::Edit, extension_fields(), values),
+                target(&o, "number.edit", Some(n.id.clone())),
+            ))
+        }
+        Intent::Other(op) => open_detail(op, ctx),
+        Intent::NumberToggle | Intent::Call | Intent::Hangup => Err("not offered by ProVoice".into()),
+    }
+}
+
+fn open_detail(op: &'static str, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    let o = owner(ctx)?;
+    let d = details(o.provider, &o.customer);
+    let user_of = |u: &Option<String>| u.clone();
+    match op {
+        "forward.new" => Ok((
+            spec(
+                format!("New forward for {}", o.label()),
+                FormMode::Create,
+                forward_fields(),
+                vec![pair("type", "busy"), pair("timeout", "20"), pair("active", "yes")],
+            ),
+            target(&o, op, None),
+        )),
+        "forward.edit" | "forward.delete" => {
+            let fw = pick(&d.forwards, ctx.args, |f| &f.id, |f| f.user_id.as_deref(), &o, "forward", "forward.new")?;
+            let mut t = target(&o, op, Some(fw.id.clone()));
+            if let Some(u) = user_of(&fw.user_id) {
+                t.data.retain(|(k, _)| k != "user_id");
+                t.data.push(pair("user_id", u));
+            }
+            if op == "forward.delete" {
+                return Ok((
+                    confirm(
+                        format!("Delete forward {} of {}", fw.id, o.label()),
+                        &fw.id,
+                        format!("calls stop forwarding {} to {}", super::map::forward_kind_label(&fw.kind), fw.target),
+                    ),
+                    t,
+                ));
+            }
+            let values = vec![
+                pair("type", fw.kind.clone()),
+                pair("target", fw.target.clone()),
+                pair("timeout", fw.timeout.map(|t| t.to_string()).unwrap_or_default()),
+                pair("extension_id", fw.extension_id.clone().unwrap_or_default()),
+                pair("active", yes_no(fw.active.unwrap_or(true))),
+            ];
+            Ok((spec(format!("Edit forward {} of {}", fw.id, o.label()), FormMode::Edit, forward_fields(), values), t))
+        }
+        "limit.new" => Ok((
+            spec(
+                format!("New abuse limit for {}", o.label()),
+                FormMode::Create,
+                limit_fields(),
+                vec![pair("type", "calls"), pair("period", "day")],
+            ),
+            target(&o, op, None),
+        )),
+        "limit.edit" => {
+            let l = pick(&d.limits, ctx.args, |l| &l.id, |l| l.user_id.as_deref(), &o, "limit", "limit.new")?;
+            let values = vec![
+                pair("type", l.kind.clone()),
+                pair("value", l.value.map(|v| v.to_string()).unwrap_or_default()),
+                pair("period", l.period.clone()),
+            ];
+            let mut t = target(&o, op, Some(l.id.clone()));
+            if let Some(u) = user_of(&l.user_id) {
+                t.data.retain(|(k, _)| k != "user_id");
+                t.data.push(pair("user_id", u));
+            }
+            Ok((spec(format!("Edit limit {} of {}", l.id, o.label()), FormMode::Edit, limit_fields(), values), t))
+        }
+        "limit.delete" => Err(
+            "the ProVoice API has no deleteLimit operation: set the limit's value instead (limit.edit)".into(),
+        ),
+        "whitelist.new" => Ok((
+            spec(format!("New whitelist entry for {}", o.label()), FormMode::Create, whitelist_fields(), Vec::new()),
+            target(&o, op, None),
+        )),
+        "whitelist.edit" | "whitelist.delete" => {
+            let w = pick(&d.whitelists, ctx.args, |w| &w.id, |w| w.user_id.as_deref(), &o, "whitelist entry", "whitelist.new")?;
+            let mut t = target(&o, op, Some(w.id.clone()));
+            if let Some(u) = user_of(&w.user_id) {
+                t.data.retain(|(k, _)| k != "user_id");
+                t.data.push(pair("user_id", u));
+            }
+            if op == "whitelist.delete" {
+                let what = if w.ip.is_empty() { w.prefix.clone() } else { w.ip.clone() };
+                return Ok((
+                    confirm(
+                        format!("Delete whitelist entry {} of {}", w.id, o.label()),
+                        &w.id,
+                        format!("{what} is no longer allowed"),
+                    ),
+                    t,
+                ));
+            }
+            let values = vec![
+                pair("prefix", w.prefix.clone()),
+                pair("ip", w.ip.clone()),
+                pair("description", w.description.clone()),
+            ];
+            Ok((spec(format!("Edit whitelist entry {} of {}", w.id, o.label()), FormMode::Edit, whitelist_fields(), values), t))
+        }
+        other => Err(format!("{other} is not a ProVoice form")),
+    }
+}
+
+fn value<'a>(values: &'a [(String, String)], key: &str) -> &'a str {
+    values
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
+}
+
+/// An id as JSON: a number when it is one, else the text.
+fn id_json(s: &str) -> Value {
+    match s.trim().parse::<u64>() {
+        Ok(n) => Value::from(n),
+        Err(_) => Value::from(s.trim()),
+    }
+}
+
+fn opt_id(s: &str) -> Value {
+    if s.trim().is_empty() { Value::Null } else { id_json(s) }
+}
+
+fn bool_of(s: &str) -> bool {
+    matches!(s.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1")
+}
+
+fn whole(s: &str, label: &str, max: i64) -> Result<Value, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if (0..=max).contains(&n) => Ok(Value::from(n)),
+        _ => Err(format!("{label} must be a whole number from 0 to {max}")),
+    }
+}
+
+pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
+    let data = |k: &str| value(&target.data, k).to_owned();
+    let v = |k: &str| value(values, k);
+    let customer = data("customer_id");
+    let id = target.id.clone().unwrap_or_default();
+    let mut body = Map::new();
+    let owner_fields = |body: &mut Map<String, Value>, user: &str| {
+        body.insert("customer_id".into(), id_json(&customer));
+        body.insert("user_id".into(), opt_id(user));
+    };
+    let (operation, what): (&'static str, String) = match target.op {
+        "trunk.new" | "trunk.edit" => {
+            owner_fields(&mut body, v("user_id"));
+            body.insert("name".into(), v("name").into());
+            body.insert("host".into(), v("host").into());
+            let port: u16 = v("port").parse().map_err(|_| "port must be 1-65535".to_string())?;
+            body.insert("port".into(), port.into());
+            body.insert("transport".into(), v("transport").to_ascii_lowercase().into());
+            body.insert("active".into(), bool_of(v("active")).into());
+            if target.op == "trunk.new" {
+                ("createDestination", format!("SIP destination {}", v("name")))
+            } else {
+                ("updateDestination", format!("SIP destination {}", v("name")))
+            }
+        }
+        "number.new" | "number.edit" => {
+            owner_fields(&mut body, v("user_id"));
+            let number = v("number");
+            if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '*' || c == '#') {
+                return Err("number: digits only, optionally starting with +".into());
+            }
+            body.insert("number".into(), number.into());
+            let direction = v("direction").to_ascii_lowercase();
+            if !DIRECTIONS.contains(&direction.as_str()) {
+                return Err("direction must be inbound or outbound".into());
+            }
+            body.insert("direction".into(), direction.into());
+            body.insert("destination_id".into(), opt_id(v("destination_id")));
+            if target.op == "number.new" {
+                ("createExtension", format!("extension {number}"))
+            } else {
+                ("updateExtension", format!("extension {number}"))
+            }
+        }
+        "forward.new" | "forward.edit" => {
+            owner_fields(&mut body, &data("user_id"));
+            let kind = v("type").to_ascii_lowercase();
+            if !FORWARD_TYPES.contains(&kind.as_str()) {
+                return Err("when must be always, busy, noanswer or unavailable".into());
+            }
+            if v("target").is_empty() {
+                return Err("target is required".into());
+            }
+            body.insert("extension_id".into(), opt_id(v("extension_id")));
+            body.insert("target".into(), v("target").into());
+            body.insert("type".into(), kind.into());
+            let timeout = if v("timeout").is_empty() { Value::from(0) } else { whole(v("timeout"), "timeout", 600)? };
+            body.insert("timeout".into(), timeout);
+            body.insert("active".into(), bool_of(v("active")).into());
+            if target.op == "forward.new" {
+                ("createForward", format!("forward of customer {customer}"))
+            } else {
+                ("updateForward", format!("forward {id} of customer {customer}"))
+            }
+        }
+        "limit.new" | "limit.edit" => {
+            owner_fields(&mut body, &data("user_id"));
+            if v("type").is_empty() {
+                return Err("limit on: say what is limited (calls, minutes …)".into());
+            }
+            body.insert("type".into(), v("type").into());
+            body.insert("value".into(), whole(v("value"), "value", 1_000_000_000)?);
+            body.insert("period".into(), v("period").to_ascii_lowercase().into());
+            if target.op == "limit.new" {
+                ("createLimit", format!("limit of customer {customer}"))
+            } else {
+                ("updateLimit", format!("limit {id} of customer {customer}"))
+            }
+        }
+        "whitelist.new" | "whitelist.edit" => {
+            owner_fields(&mut body, &data("user_id"));
+            let (prefix, ip) = (v("prefix"), v("ip"));
+            if prefix.is_empty() == ip.is_empty() {
+                return Err("give either a prefix or an IP (one of the two)".into());
+            }
+            if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
+                return Err(format!("ip: {ip} is not an IP address"));
+            }
+            if !prefix.is_empty() {
+                body.insert("prefix".into(), prefix.into());
+            } else {
+                body.insert("ip".into(), ip.into());
+            }
+            body.insert("description".into(), v("description").into());
+            if target.op == "whitelist.new" {
+                ("createWhitelist", format!("whitelist entry of customer {customer}"))
+            } else {
+                ("updateWhitelist", format!("whitelist entry {id} of customer {customer}"))
+            }
+        }
+        "trunk.delete" => ("deleteDestination", format!("SIP destination {id}")),
+        "number.delete" => ("deleteExtension", format!("extension {id}")),
+        "forward.delete" => ("deleteForward", format!("forward {id}")),
+        "whitelist.delete" => ("deleteWhitelist", format!("whitelist entry {id}")),
+        other => return Err(format!("{other} is not a ProVoice change")),
+    };
+    let updating = !operation.starts_with("create");
+    if updating {
+        if id.is_empty() {
+            return Err("nothing selected to change".into());
+        }
+        let mut with_id = Map::new();
+        with_id.insert("id".into(), id_json(&id));
+        if !operation.starts_with("delete") {
+            with_id.extend(body);
+        }
+        body = with_id;
+    }
+    Ok(Mutation::Provider {
+        account: target.account.clone(),
+        command: target.op,
+        change: ProviderChange::Provoice(super::Change::Post {
+            operation,
+            body,
+            what,
+        }),
+    })
 }

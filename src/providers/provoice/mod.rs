@@ -1,41 +1,241 @@
-//! ProVoice client. STUB: replaced by issue 7's implementation. Until then the
-//! console refuses a `kind = "provoice"` provider with "not supported yet by this build".
+//! ProVoice client (providers.md §5, seed 004). Nothing beyond the seed's operation names
+//! is public, so §5.3's proposal is the contract: RPC-style paths named exactly as the
+//! provider's workbench names its requests (`GET {base}/getCustomers`,
+//! `POST {base}/createDestination` …), GET for every read and POST for every create,
+//! update and delete, single gets as one-element arrays, errors as
+//! `{"error":{"code","message"}}`, the key in `X-Api-Key` (marked sensitive; an
+//! `api_key` written as `Bearer <token>` is sent as `Authorization` instead).
+//!
+//! Panes: customers and their users form the account tree, SIP destinations are trunks,
+//! extensions are numbers, forwards / limits / whitelists / tariffplans are details of a
+//! customer, and call history arrives asynchronously through the local [`callback`]
+//! consumer.
+//!
+//! Budget: one provider-wide scope (60 requests a minute by default). The tree job reads
+//! `getCustomers` plus the users of at most [`USERS_PER_RUN`] customers per run (round
+//! robin), so its cost is fixed however large the tree is.
 
+pub mod callback;
 pub mod forms;
+pub mod map;
+pub mod wire;
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
 
 use super::{
-    FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderError, RateLimit,
-    RequestPreview,
+    FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
+    RateLimit, RequestPreview, http,
 };
 use crate::config::ProviderConfig;
-use crate::model::{Account, Capabilities, ProviderId};
+use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 
 /// What ProVoice offers.
-pub const CAPABILITIES: Capabilities = Capabilities::new();
+pub const CAPABILITIES: Capabilities = Capabilities::new()
+    .with(Resource::Accounts)
+    .with(Resource::CallHistory)
+    .with(Resource::Trunks)
+    .with(Resource::Numbers)
+    .with_action(ActionKind::EditTrunk)
+    .with_action(ActionKind::EditNumber)
+    .with_action(ActionKind::EditAccount);
 
-/// The provider's documented request budget.
+/// The provider's documented request budget (invented by §5.3: 60 a minute).
 pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
     requests: 60,
     per: Duration::from_secs(60),
 };
 
-/// A change only ProVoice makes (built by its own forms, sent by [`Client::mutate`]).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {}
+/// The one budget scope: the limit is per key.
+pub const BUDGET: &str = "provoice";
+/// Customers whose users one tree refresh reads.
+pub const USERS_PER_RUN: usize = 8;
+pub const ACCOUNTS_INTERVAL: Duration = Duration::from_secs(60);
+pub const TRUNKS_INTERVAL: Duration = Duration::from_secs(60);
+pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(60);
+pub const INFO_INTERVAL: Duration = Duration::from_secs(120);
+pub const RECORDS_INTERVAL: Duration = Duration::from_secs(300);
+/// How long a records request may stay unanswered.
+pub const RECORDS_TIMEOUT: Duration = Duration::from_secs(60);
+/// Days of history a records request asks for.
+pub const RECORDS_DAYS: i64 = 7;
 
-#[derive(Debug)]
+/// A change only ProVoice makes: one POST of a named operation with a JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Post {
+        /// The operation name as the provider document spells it (`createForward` …).
+        operation: &'static str,
+        body: serde_json::Map<String, serde_json::Value>,
+        /// What it changes, for the operator ("forward 3 of customer 12").
+        what: String,
+    },
+}
+
+impl Change {
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Change::Post { operation, .. } => operation,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Memo {
+    /// Users per customer id, with when they were read.
+    users: HashMap<String, (Instant, Vec<wire::User>)>,
+    /// Destination (id, name) per customer, for extension targets.
+    destinations: HashMap<String, Vec<(String, String)>>,
+}
+
 pub struct Client {
-    _id: ProviderId,
+    id: ProviderId,
+    http: http::Guard,
+    base: Url,
+    auth: (HeaderName, HeaderValue),
+    timeout: Duration,
+    records_timeout: Mutex<Duration>,
+    consumer: callback::Consumer,
+    memo: Mutex<Memo>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("provoice::Client")
+            .field("id", &self.id)
+            .field("base", &self.base.as_str())
+            .field("callback", &self.consumer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One line, redacted, capped.
+fn cap(msg: &str) -> String {
+    crate::providers::cloudonix::cap(msg)
+}
+
+/// Maps a non-2xx answer: the provider's `{"error":{"message"}}` when present.
+pub fn map_http_error(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    what: &str,
+) -> ProviderError {
+    let provider_msg = wire::decode_error_message(body);
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("unexpected status");
+    let msg = provider_msg.as_deref().unwrap_or(reason);
+    match status {
+        400 | 422 => ProviderError::BadRequest(cap(&format!("{what}: {msg}"))),
+        401 => ProviderError::Unauthorized(cap(&format!(
+            "API key rejected ({msg}); check `api_key`"
+        ))),
+        403 => ProviderError::Forbidden(cap(&format!("{what}: {msg}"))),
+        404 => ProviderError::NotFound(cap(&format!("{what}: {msg}"))),
+        429 => ProviderError::RateLimited {
+            retry_after,
+            message: cap(msg),
+        },
+        _ => ProviderError::Server {
+            status,
+            message: cap(&format!("{what}: {msg}")),
+        },
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn scope(key: &JobKey) -> Result<&str, ProviderError> {
+    let s = key.scope.trim();
+    if s.is_empty() {
+        Err(ProviderError::Refused(format!(
+            "{} job needs a customer",
+            key.kind.label()
+        )))
+    } else {
+        Ok(s)
+    }
 }
 
 impl Client {
-    pub fn new(_id: ProviderId, cfg: &ProviderConfig) -> Result<Self, String> {
-        Err(format!(
-            "provider '{}': kind 'provoice' is not supported yet by this build",
-            cfg.name
-        ))
+    pub fn new(id: ProviderId, cfg: &ProviderConfig) -> Result<Self, String> {
+        let name = &cfg.name;
+        let key = cfg
+            .api_key
+            .as_ref()
+            .map(|k| k.expose().trim())
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| format!("provider '{name}': ProVoice needs `api_key`"))?;
+        let bad_header = || {
+            format!("provider '{name}': `api_key` has characters that cannot go in an HTTP header")
+        };
+        let auth = match key.strip_prefix("Bearer ") {
+            Some(token) => {
+                let mut v = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+                    .map_err(|_| bad_header())?;
+                v.set_sensitive(true);
+                (AUTHORIZATION, v)
+            }
+            None => {
+                let mut v = HeaderValue::from_str(key).map_err(|_| bad_header())?;
+                v.set_sensitive(true);
+                (HeaderName::from_static("x-api-key"), v)
+            }
+        };
+        let base_str = cfg.base_url.trim().trim_end_matches('/');
+        let lower = base_str.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return Err(format!(
+                "provider '{name}': base_url must start with http:// or https:// (e.g. https://provoice.nl/api)"
+            ));
+        }
+        let mut base = Url::parse(base_str)
+            .map_err(|e| format!("provider '{name}': base_url is not a valid URL ({e})"))?;
+        if base.cannot_be_a_base() || !base.has_host() {
+            return Err(format!("provider '{name}': base_url has no host"));
+        }
+        base.set_query(None);
+        base.set_fragment(None);
+        let timeout = cfg
+            .timeout_seconds
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .map(|t| Duration::from_secs_f64(t.clamp(0.1, 300.0)))
+            .unwrap_or(http::DEFAULT_TIMEOUT);
+        let http = http::Guard::new(timeout, cfg.read_only.unwrap_or(false))
+            .map_err(|e| format!("provider '{name}': {e}"))?;
+        let consumer = callback::Consumer::bind(
+            cfg.callback_listen.as_deref().unwrap_or("127.0.0.1:0"),
+            cfg.callback_url.as_deref(),
+        )
+        .map_err(|e| format!("provider '{name}': {e}"))?;
+        Ok(Client {
+            id,
+            http,
+            base,
+            auth,
+            timeout,
+            records_timeout: Mutex::new(RECORDS_TIMEOUT),
+            consumer,
+            memo: Mutex::new(Memo::default()),
+        })
+    }
+
+    /// The call-record consumer (its URL and address).
+    pub fn consumer(&self) -> &callback::Consumer {
+        &self.consumer
+    }
+
+    /// How long a records request may wait for its callback (default 60 s).
+    pub fn set_records_timeout(&self, d: Duration) {
+        *lock(&self.records_timeout) = d;
     }
 
     pub fn discovery_job(&self) -> Job {
@@ -44,35 +244,320 @@ impl Client {
                 kind: JobKind::Accounts,
                 scope: String::new(),
             },
-            budget: String::new(),
-            cost: 1,
-            interval: Duration::from_secs(60),
+            budget: BUDGET.into(),
+            cost: 1 + USERS_PER_RUN as u32,
+            interval: ACCOUNTS_INTERVAL,
         }
     }
 
-    pub fn jobs(&self, _accounts: &[Account]) -> Vec<Job> {
-        Vec::new()
+    /// Per customer: destinations, extensions, details (forwards, limits, whitelists,
+    /// tariffplans: 4 requests) and call records.
+    pub fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        for a in accounts
+            .iter()
+            .filter(|a| a.provider == self.id && a.kind == AccountKind::Customer)
+        {
+            let job = |kind, cost, interval| Job {
+                key: JobKey {
+                    kind,
+                    scope: a.id.clone(),
+                },
+                budget: BUDGET.into(),
+                cost,
+                interval,
+            };
+            jobs.push(job(JobKind::Trunks, 1, TRUNKS_INTERVAL));
+            jobs.push(job(JobKind::Numbers, 1, NUMBERS_INTERVAL));
+            jobs.push(job(JobKind::AccountInfo, 4, INFO_INTERVAL));
+            jobs.push(job(JobKind::Calls, 1, RECORDS_INTERVAL));
+        }
+        jobs
     }
 
-    pub async fn fetch(&self, _key: &JobKey) -> Result<FetchData, ProviderError> {
-        Err(ProviderError::Refused("not supported yet".into()))
+    pub async fn fetch(&self, key: &JobKey) -> Result<FetchData, ProviderError> {
+        match key.kind {
+            JobKind::Accounts => self.fetch_tree().await,
+            JobKind::Trunks => {
+                let c = scope(key)?;
+                let body = self
+                    .get("getCustomerDestinations", &[("customer_id", c)], &format!("destinations of customer {c}"))
+                    .await?;
+                let list = wire::decode_destinations(&body)?;
+                lock(&self.memo).destinations.insert(
+                    c.to_owned(),
+                    list.iter().map(|d| (d.id.clone(), d.name.clone())).collect(),
+                );
+                forms::remember_destinations(self.id, c, &list);
+                Ok(FetchData::Trunks(
+                    list.into_iter()
+                        .map(|d| map::map_destination(self.id, c, d))
+                        .collect(),
+                ))
+            }
+            JobKind::Numbers => {
+                let c = scope(key)?;
+                let body = self
+                    .get("getCustomerExtensions", &[("customer_id", c)], &format!("extensions of customer {c}"))
+                    .await?;
+                let list = wire::decode_extensions(&body)?;
+                let names = lock(&self.memo).destinations.get(c).cloned().unwrap_or_default();
+                Ok(FetchData::Numbers(
+                    list.into_iter()
+                        .map(|e| map::map_extension(self.id, c, e, &names))
+                        .collect(),
+                ))
+            }
+            JobKind::AccountInfo => {
+                let c = scope(key)?;
+                let q = [("customer_id", c)];
+                let (fw, li, wl, tp) = tokio::join!(
+                    self.get("getCustomerForwards", &q, "forwards"),
+                    self.get("getCustomerLimits", &q, "limits"),
+                    self.get("getCustomerWhitelists", &q, "whitelists"),
+                    self.get("getCustomerTariffplans", &q, "tariffplans"),
+                );
+                let forwards = wire::decode_forwards(&fw?)?;
+                let limits = wire::decode_limits(&li?)?;
+                let whitelists = wire::decode_whitelists(&wl?)?;
+                let plans = wire::decode_tariffplans(&tp?)?;
+                forms::remember_details(self.id, c, &forwards, &limits, &whitelists);
+                Ok(FetchData::AccountInfo {
+                    account: c.to_owned(),
+                    fields: map::map_customer_info(&forwards, &limits, &whitelists, &plans),
+                })
+            }
+            JobKind::Calls => {
+                let c = scope(key)?;
+                let history = self.fetch_records(c).await?;
+                Ok(FetchData::Calls {
+                    live: Vec::new(),
+                    history,
+                })
+            }
+            JobKind::Stats => Err(ProviderError::Refused(
+                "ProVoice has no queue statistics".into(),
+            )),
+        }
     }
 
-    pub fn mutation_budget(&self, m: &Mutation) -> (String, u32) {
-        (m.account().to_string(), 1)
+    /// `getCustomers`, checked to be a tree, plus users of up to [`USERS_PER_RUN`]
+    /// customers (never-read first, then the longest unread).
+    async fn fetch_tree(&self) -> Result<FetchData, ProviderError> {
+        let body = self.get("getCustomers", &[], "customers").await?;
+        let customers = wire::decode_customers(&body)?;
+        let bare = map::map_tree(self.id, &customers, &[]);
+        crate::tree::build_tree(&bare).map_err(|e| {
+            ProviderError::Decode(cap(&format!(
+                "customer tree: {e}; fix the parent_id of these customers at ProVoice"
+            )))
+        })?;
+        let due: Vec<String> = {
+            let memo = lock(&self.memo);
+            let mut order: Vec<(Option<Instant>, &str)> = customers
+                .iter()
+                .map(|c| (memo.users.get(&c.id).map(|(t, _)| *t), c.id.as_str()))
+                .collect();
+            order.sort_by_key(|(t, _)| *t);
+            order
+                .into_iter()
+                .take(USERS_PER_RUN)
+                .map(|(_, id)| id.to_owned())
+                .collect()
+        };
+        for c in &due {
+            match self
+                .get("getCustomerUsers", &[("customer_id", c)], &format!("users of customer {c}"))
+                .await
+                .and_then(|b| wire::decode_users(&b))
+            {
+                Ok(users) => {
+                    lock(&self.memo)
+                        .users
+                        .insert(c.clone(), (Instant::now(), users));
+                }
+                Err(e @ (ProviderError::RateLimited { .. } | ProviderError::Unauthorized(_))) => {
+                    return Err(e);
+                }
+                Err(e) => tracing::warn!(customer = %c, error = %e, "provoice: users unavailable"),
+            }
+        }
+        let users: Vec<(String, Vec<wire::User>)> = {
+            let memo = lock(&self.memo);
+            customers
+                .iter()
+                .filter_map(|c| memo.users.get(&c.id).map(|(_, u)| (c.id.clone(), u.clone())))
+                .collect()
+        };
+        Ok(FetchData::Accounts(map::map_tree(self.id, &customers, &users)))
     }
 
-    pub fn preview(&self, _m: &Mutation) -> Result<RequestPreview, ProviderError> {
-        Err(ProviderError::Refused("not supported yet".into()))
+    /// Asks for the last [`RECORDS_DAYS`] days of records and waits for the callback.
+    async fn fetch_records(&self, customer: &str) -> Result<Vec<crate::model::Call>, ProviderError> {
+        self.consumer.ensure_started()?;
+        let mut waiter = self.consumer.issue();
+        let now = jiff::Timestamp::now();
+        let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let from = today
+            .checked_sub(jiff::Span::new().days(RECORDS_DAYS))
+            .unwrap_or(today);
+        let (from, to) = (from.to_string(), today.to_string());
+        let request_id = waiter.id().to_owned();
+        let body = self
+            .get(
+                "getCustomerCallRecords",
+                &[
+                    ("customer_id", customer),
+                    ("from", &from),
+                    ("to", &to),
+                    ("callback", self.consumer.url()),
+                    ("request_id", &request_id),
+                ],
+                &format!("call records of customer {customer}"),
+            )
+            .await?;
+        if let Some(theirs) = wire::decode_queued(&body)? {
+            waiter.also(&theirs);
+        }
+        let wait = *lock(&self.records_timeout);
+        let Some(records) = waiter.wait(wait).await else {
+            return Err(ProviderError::Server {
+                status: 504,
+                message: format!(
+                    "call records of customer {customer} requested but not delivered within {} s; check that ProVoice can reach {} (`callback_url`)",
+                    wait.as_secs(),
+                    crate::providers::cloudonix::display_url(self.consumer.url())
+                ),
+            });
+        };
+        let batch = wire::decode_records(&records)?;
+        Ok(map::map_records(self.id, customer, batch.records))
     }
 
-    pub async fn mutate(&self, _m: &Mutation) -> Result<MutationOutcome, ProviderError> {
-        Err(ProviderError::Refused("not supported yet".into()))
+    pub fn mutation_budget(&self, _m: &Mutation) -> (String, u32) {
+        (BUDGET.to_owned(), 1)
     }
 
-    pub fn set_read_only(&self, _on: bool) {}
+    fn change<'a>(&self, m: &'a Mutation) -> Result<&'a Change, ProviderError> {
+        match m {
+            Mutation::Provider {
+                change: ProviderChange::Provoice(c),
+                ..
+            } => Ok(c),
+            other => Err(ProviderError::Refused(format!(
+                "{} is not a ProVoice change",
+                other.command()
+            ))),
+        }
+    }
+
+    pub fn preview(&self, m: &Mutation) -> Result<RequestPreview, ProviderError> {
+        let Change::Post {
+            operation, body, ..
+        } = self.change(m)?;
+        Ok(RequestPreview {
+            method: "POST".into(),
+            path: format!("/{operation}"),
+            body: Some(serde_json::Value::Object(body.clone()).to_string()),
+        })
+    }
+
+    pub async fn mutate(&self, m: &Mutation) -> Result<MutationOutcome, ProviderError> {
+        let Change::Post {
+            operation,
+            body,
+            what,
+        } = self.change(m)?;
+        let url = self.url(operation, &[])?;
+        let request = self
+            .http
+            .request(Method::POST, url)
+            .header(self.auth.0.clone(), self.auth.1.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(serde_json::Value::Object(body.clone()).to_string());
+        let started = Instant::now();
+        let resp = self.http.send(request).await?;
+        let status = resp.status().as_u16();
+        tracing::debug!(method = "POST", operation = *operation, status, elapsed_ms = started.elapsed().as_millis() as u64, "provoice request");
+        let retry = http::retry_after(resp.headers());
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| http::transport_error(e, self.timeout))?;
+        if !(200..300).contains(&status) {
+            return Err(map_http_error(status, retry, &bytes, what));
+        }
+        let created_id = if operation.starts_with("create") {
+            wire::decode_array(&bytes, operation)
+                .ok()
+                .and_then(|objs| objs.first().and_then(|o| wire::id(o, "id")))
+        } else {
+            None
+        };
+        let verb = if operation.starts_with("create") {
+            "created"
+        } else if operation.starts_with("delete") {
+            "deleted"
+        } else {
+            "updated"
+        };
+        let message = match &created_id {
+            Some(id) => format!("{what} {verb} (id {id})"),
+            None => format!("{what} {verb}"),
+        };
+        Ok(MutationOutcome {
+            status,
+            message,
+            created_id,
+        })
+    }
+
+    pub fn set_read_only(&self, on: bool) {
+        self.http.read_only().set(on);
+    }
 
     pub fn read_only(&self) -> bool {
-        true
+        self.http.read_only().is_on()
+    }
+
+    fn url(&self, operation: &str, query: &[(&str, &str)]) -> Result<Url, ProviderError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| ProviderError::Refused("base_url cannot take a path".into()))?
+            .pop_if_empty()
+            .push(operation);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query.iter().copied());
+        }
+        Ok(url)
+    }
+
+    /// One GET of a named operation. 200 and 202 bodies come back; the rest is mapped.
+    async fn get(
+        &self,
+        operation: &str,
+        query: &[(&str, &str)],
+        what: &str,
+    ) -> Result<axum::body::Bytes, ProviderError> {
+        let url = self.url(operation, query)?;
+        let started = Instant::now();
+        let request = self
+            .http
+            .request(Method::GET, url)
+            .header(self.auth.0.clone(), self.auth.1.clone())
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        let resp = self.http.send(request).await?;
+        let status = resp.status();
+        tracing::debug!(method = "GET", operation, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "provoice request");
+        if status.is_success() {
+            resp.bytes()
+                .await
+                .map_err(|e| http::transport_error(e, self.timeout))
+        } else {
+            let retry = http::retry_after(resp.headers());
+            let body = resp.bytes().await.unwrap_or_default();
+            Err(map_http_error(status.as_u16(), retry, &body, what))
+        }
     }
 }

@@ -1,0 +1,293 @@
+//! ProVoice wire objects → the neutral model. Customers keep their numeric id as the
+//! account id; users become `user:<id>` sub-accounts under their customer (ids of the
+//! two kinds may coincide at the provider).
+
+use crate::model::{Account, AccountKind, Call, CallState, Direction, Field, Number, ProviderId, Trunk};
+
+use super::wire;
+
+/// Account-id prefix of a user row.
+pub const USER_PREFIX: &str = "user:";
+
+pub fn user_account_id(user_id: &str) -> String {
+    format!("{USER_PREFIX}{user_id}")
+}
+
+/// The user id of a `user:<id>` account.
+pub fn user_id_of(account: &str) -> Option<&str> {
+    account.strip_prefix(USER_PREFIX).filter(|s| !s.is_empty())
+}
+
+fn f(k: &str, v: impl Into<String>) -> Field {
+    (k.to_owned(), v.into())
+}
+
+fn or_dash(s: &str) -> String {
+    if s.is_empty() { "-".into() } else { s.to_owned() }
+}
+
+/// Customers with their sub-customer count and, when known, their users.
+/// `users` is `(customer id, that customer's users)`; customers absent from it get no
+/// `users` count (not fetched yet).
+pub fn map_tree(
+    provider: ProviderId,
+    customers: &[wire::Customer],
+    users: &[(String, Vec<wire::User>)],
+) -> Vec<Account> {
+    let mut out = Vec::new();
+    for c in customers {
+        let subs = customers
+            .iter()
+            .filter(|o| o.parent_id.as_deref() == Some(c.id.as_str()) && o.id != c.id)
+            .count();
+        let mut extra = vec![f("customer_id", c.id.clone()), f("sub-customers", subs.to_string())];
+        let mine = users.iter().find(|(cid, _)| *cid == c.id).map(|(_, u)| u);
+        if let Some(u) = mine {
+            extra.push(f("users", u.len().to_string()));
+        }
+        if !c.created.is_empty() {
+            extra.push(f("created", c.created.clone()));
+        }
+        out.push(Account {
+            provider,
+            id: c.id.clone(),
+            name: if c.name.is_empty() {
+                format!("customer {}", c.id)
+            } else {
+                c.name.clone()
+            },
+            parent: c.parent_id.clone(),
+            kind: AccountKind::Customer,
+            active: c.active,
+            extra,
+        });
+        for u in mine.into_iter().flatten() {
+            out.push(map_user(provider, &c.id, u));
+        }
+    }
+    out
+}
+
+pub fn map_user(provider: ProviderId, customer: &str, u: &wire::User) -> Account {
+    Account {
+        provider,
+        id: user_account_id(&u.id),
+        name: if u.username.is_empty() {
+            format!("user {}", u.id)
+        } else {
+            u.username.clone()
+        },
+        parent: Some(customer.to_owned()),
+        kind: AccountKind::SubAccount,
+        active: u.active,
+        extra: vec![
+            f("user_id", u.id.clone()),
+            f("customer_id", customer),
+            f("callerid", or_dash(&u.callerid)),
+            f("password", if u.has_password { "****" } else { "-" }),
+        ],
+    }
+}
+
+/// The account a per-customer row belongs to: its customer.
+pub fn map_destination(provider: ProviderId, customer: &str, d: wire::Destination) -> Trunk {
+    Trunk {
+        provider,
+        account: customer.to_owned(),
+        name: if d.name.is_empty() {
+            format!("destination {}", d.id)
+        } else {
+            d.name
+        },
+        id: d.id,
+        host: d.host,
+        port: d.port,
+        transport: d.transport,
+        direction: "outbound".into(),
+        prefix: String::new(),
+        active: d.active,
+        extra: vec![f("user_id", d.user_id.unwrap_or_else(|| "-".into()))],
+    }
+}
+
+pub fn map_extension(
+    provider: ProviderId,
+    customer: &str,
+    e: wire::Extension,
+    destinations: &[(String, String)],
+) -> Number {
+    let target = match &e.destination_id {
+        Some(id) => match destinations.iter().find(|(d, _)| d == id) {
+            Some((_, name)) => format!("{} → {name}", e.direction),
+            None => format!("{} → destination {id}", e.direction),
+        },
+        None => format!("{} → -", e.direction),
+    };
+    Number {
+        provider,
+        account: customer.to_owned(),
+        number: e.number,
+        target,
+        active: None,
+        extra: vec![
+            f("direction", or_dash(&e.direction)),
+            f("destination_id", e.destination_id.unwrap_or_else(|| "-".into())),
+            f("user_id", e.user_id.unwrap_or_else(|| "-".into())),
+        ],
+        id: e.id,
+    }
+}
+
+/// Human label of a forward type.
+pub fn forward_kind_label(kind: &str) -> &str {
+    match kind {
+        "always" => "always",
+        "busy" => "busy",
+        "noanswer" => "no answer",
+        "unavailable" => "unavailable",
+        other => other,
+    }
+}
+
+/// Forwards, limits, whitelists and tariffplans as detail fields of a customer (or,
+/// for objects with a `user_id`, labelled with the user).
+pub fn map_customer_info(
+    forwards: &[wire::Forward],
+    limits: &[wire::Limit],
+    whitelists: &[wire::Whitelist],
+    tariffplans: &[wire::Tariffplan],
+) -> Vec<Field> {
+    let who = |u: &Option<String>| match u {
+        Some(u) => format!(" (user {u})"),
+        None => String::new(),
+    };
+    let plan = tariffplans
+        .iter()
+        .map(|t| {
+            if t.currency.is_empty() {
+                t.name.clone()
+            } else {
+                format!("{} ({})", t.name, t.currency)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut out = vec![
+        f("tariffplan", or_dash(&plan)),
+        f("forwards", forwards.len().to_string()),
+        f("limits", limits.len().to_string()),
+        f("whitelists", whitelists.len().to_string()),
+    ];
+    for fw in forwards {
+        let timeout = fw.timeout.map(|t| format!(" after {t} s")).unwrap_or_default();
+        let ext = fw
+            .extension_id
+            .as_deref()
+            .map(|e| format!(", extension {e}"))
+            .unwrap_or_default();
+        let state = if fw.active == Some(false) { ", inactive" } else { "" };
+        out.push(f(
+            &format!("forward {}", fw.id),
+            format!(
+                "{} → {}{timeout}{ext}{state}{}",
+                forward_kind_label(&fw.kind),
+                or_dash(&fw.target),
+                who(&fw.user_id)
+            ),
+        ));
+    }
+    for l in limits {
+        let value = l.value.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+        out.push(f(
+            &format!("limit {}", l.id),
+            format!("{} {value} per {}{}", or_dash(&l.kind), or_dash(&l.period), who(&l.user_id)),
+        ));
+    }
+    for w in whitelists {
+        let what = if w.ip.is_empty() {
+            format!("prefix {}", or_dash(&w.prefix))
+        } else {
+            format!("ip {}", w.ip)
+        };
+        let desc = if w.description.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", w.description)
+        };
+        out.push(f(
+            &format!("whitelist {}", w.id),
+            format!("{what}{desc}{}", who(&w.user_id)),
+        ));
+    }
+    out
+}
+
+fn time_ms(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match s.parse::<i64>() {
+        Ok(v) => crate::providers::cloudonix::wire::normalise_epoch(v),
+        Err(_) => crate::providers::cloudonix::wire::parse_iso_ms(s),
+    }
+}
+
+pub fn call_state(disposition: &str) -> CallState {
+    let d: String = disposition
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    match d.as_str() {
+        "answered" | "answer" | "completed" | "ok" => CallState::Completed,
+        "busy" => CallState::Busy,
+        "noanswer" | "noreply" => CallState::NoAnswer,
+        "failed" | "error" | "congestion" => CallState::Failed,
+        "cancelled" | "canceled" | "cancel" => CallState::Cancelled,
+        "rejected" => CallState::Rejected,
+        _ => CallState::Unknown(disposition.to_owned()),
+    }
+}
+
+pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Record>) -> Vec<Call> {
+    records
+        .into_iter()
+        .map(|r| {
+            let direction = match r.direction.as_str() {
+                "inbound" | "in" | "incoming" => Direction::Inbound,
+                "outbound" | "out" | "outgoing" => Direction::Outbound,
+                "internal" => Direction::Internal,
+                _ => Direction::Unknown,
+            };
+            let mut extra = vec![
+                f("customer_id", r.customer_id.clone().unwrap_or_else(|| customer.to_owned())),
+                f("user_id", r.user_id.clone().unwrap_or_else(|| "-".into())),
+                f("disposition", or_dash(&r.disposition)),
+            ];
+            if let Some(d) = r.duration {
+                extra.push(f("duration", format!("{d} s")));
+            }
+            if let Some(b) = r.billsec {
+                extra.push(f("billsec", format!("{b} s")));
+            }
+            if !r.cost.is_empty() {
+                extra.push(f("cost", r.cost.clone()));
+            }
+            Call {
+                provider,
+                // The job's customer owns the rows it fetched (so a refresh replaces them).
+                account: customer.to_owned(),
+                from: r.caller,
+                to: r.callee,
+                direction,
+                state: call_state(&r.disposition),
+                started_at_ms: time_ms(&r.start),
+                answered_at_ms: time_ms(&r.answer),
+                ended_at_ms: time_ms(&r.end),
+                extra,
+                id: r.id,
+            }
+        })
+        .collect()
+}

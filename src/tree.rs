@@ -1,0 +1,218 @@
+//! A strict account-tree builder: orders accounts depth-first under their parents and
+//! refuses a tree that is not one (an account naming a parent that does not exist, or
+//! parents that form a cycle). Iterative, so neither a deep tree nor a cycle can hang
+//! or overflow the stack.
+//!
+//! `update::account_tree` stays tolerant (it lists what it cannot place flat); providers
+//! whose data must be a proper tree (ProVoice's customer tree) check it here first and
+//! report the problem as an error.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use crate::model::Account;
+
+/// Why a set of accounts is not a tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeError {
+    /// `(account, parent)`: the parent id names no account.
+    Orphans(Vec<(String, String)>),
+    /// The ids of one parent cycle, in parent order, starting from the smallest.
+    Cycle(Vec<String>),
+}
+
+impl fmt::Display for TreeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TreeError::Orphans(o) => {
+                let list: Vec<String> = o
+                    .iter()
+                    .take(5)
+                    .map(|(a, p)| format!("{a} (parent {p})"))
+                    .collect();
+                let more = if o.len() > 5 {
+                    format!(" and {} more", o.len() - 5)
+                } else {
+                    String::new()
+                };
+                write!(
+                    f,
+                    "{} account(s) name a parent that does not exist: {}{more}",
+                    o.len(),
+                    list.join(", ")
+                )
+            }
+            TreeError::Cycle(c) => {
+                let mut path = c.clone();
+                if let Some(first) = c.first() {
+                    path.push(first.clone());
+                }
+                write!(f, "the parent ids form a cycle: {}", path.join(" → "))
+            }
+        }
+    }
+}
+
+impl std::error::Error for TreeError {}
+
+/// `(index into accounts, depth)` in display order (roots at depth 1, children after
+/// their parent, siblings in input order), or why the accounts are not a tree. An
+/// account whose parent is itself counts as a cycle.
+pub fn build_tree(accounts: &[Account]) -> Result<Vec<(usize, u8)>, TreeError> {
+    let index: HashMap<&str, usize> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let orphans: Vec<(String, String)> = accounts
+        .iter()
+        .filter_map(|a| {
+            let p = a.parent.as_deref()?;
+            (!index.contains_key(p)).then(|| (a.id.clone(), p.to_owned()))
+        })
+        .collect();
+    if !orphans.is_empty() {
+        return Err(TreeError::Orphans(orphans));
+    }
+    let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, a) in accounts.iter().enumerate() {
+        if let Some(p) = a.parent.as_deref() {
+            children.entry(p).or_default().push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(accounts.len());
+    let mut placed = vec![false; accounts.len()];
+    let mut stack: Vec<(usize, u8)> = accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.parent.is_none())
+        .map(|(i, _)| (i, 1u8))
+        .rev()
+        .collect();
+    while let Some((i, depth)) = stack.pop() {
+        if placed[i] {
+            continue;
+        }
+        placed[i] = true;
+        out.push((i, depth));
+        if let Some(kids) = children.get(accounts[i].id.as_str()) {
+            stack.extend(kids.iter().rev().map(|&k| (k, depth.saturating_add(1))));
+        }
+    }
+    if let Some(start) = placed.iter().position(|p| !p) {
+        return Err(TreeError::Cycle(find_cycle(accounts, &index, start)));
+    }
+    Ok(out)
+}
+
+/// Follows parents from `start` (which no root reaches) until an id repeats.
+fn find_cycle(accounts: &[Account], index: &HashMap<&str, usize>, start: usize) -> Vec<String> {
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut path: Vec<usize> = Vec::new();
+    let mut cur = start;
+    // Every step moves to an existing account (orphans were refused), and an unplaced
+    // account's parent is unplaced too, so this ends within accounts.len() steps.
+    while seen.insert(cur) {
+        path.push(cur);
+        match accounts[cur].parent.as_deref().and_then(|p| index.get(p)) {
+            Some(&p) => cur = p,
+            None => break,
+        }
+    }
+    let from = path.iter().position(|&i| i == cur).unwrap_or(0);
+    let mut cycle: Vec<String> = path[from..]
+        .iter()
+        .map(|&i| accounts[i].id.clone())
+        .collect();
+    if let Some(min) = (0..cycle.len()).min_by(|&a, &b| cycle[a].cmp(&cycle[b])) {
+        cycle.rotate_left(min);
+    }
+    cycle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AccountKind, ProviderId};
+
+    fn acc(id: &str, parent: Option<&str>) -> Account {
+        Account {
+            provider: ProviderId(0),
+            id: id.into(),
+            name: id.into(),
+            parent: parent.map(Into::into),
+            kind: AccountKind::Customer,
+            active: None,
+            extra: Vec::new(),
+        }
+    }
+
+    fn order(accounts: &[Account]) -> Vec<(String, u8)> {
+        build_tree(accounts)
+            .unwrap()
+            .into_iter()
+            .map(|(i, d)| (accounts[i].id.clone(), d))
+            .collect()
+    }
+
+    #[test]
+    fn children_follow_their_parent_depth_first() {
+        let a = [
+            acc("3", Some("1")),
+            acc("1", None),
+            acc("4", Some("2")),
+            acc("2", Some("1")),
+            acc("9", None),
+        ];
+        assert_eq!(
+            order(&a),
+            vec![
+                ("1".into(), 1),
+                ("3".into(), 2),
+                ("2".into(), 2),
+                ("4".into(), 3),
+                ("9".into(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn orphans_are_an_error_naming_them() {
+        let a = [acc("1", None), acc("5", Some("77")), acc("6", Some("5"))];
+        let e = build_tree(&a).unwrap_err();
+        assert_eq!(e, TreeError::Orphans(vec![("5".into(), "77".into())]));
+        assert!(e.to_string().contains("5 (parent 77)"), "{e}");
+    }
+
+    #[test]
+    fn a_cycle_is_an_error_not_a_hang() {
+        let a = [
+            acc("1", None),
+            acc("2", Some("4")),
+            acc("3", Some("2")),
+            acc("4", Some("3")),
+            acc("5", Some("4")),
+        ];
+        let e = build_tree(&a).unwrap_err();
+        assert_eq!(e, TreeError::Cycle(vec!["2".into(), "4".into(), "3".into()]));
+        assert_eq!(e.to_string(), "the parent ids form a cycle: 2 → 4 → 3 → 2");
+        // Self-parent.
+        let e = build_tree(&[acc("8", Some("8"))]).unwrap_err();
+        assert_eq!(e, TreeError::Cycle(vec!["8".into()]));
+    }
+
+    #[test]
+    fn a_very_deep_chain_does_not_overflow() {
+        let n = 100_000;
+        let mut a = vec![acc("0", None)];
+        for i in 1..n {
+            a.push(acc(&i.to_string(), Some(&(i - 1).to_string())));
+        }
+        let tree = build_tree(&a).unwrap();
+        assert_eq!(tree.len(), n);
+        assert_eq!(tree.last().map(|t| t.1), Some(u8::MAX));
+        // The same chain closed into a ring.
+        a[0].parent = Some((n - 1).to_string());
+        assert!(matches!(build_tree(&a), Err(TreeError::Cycle(c)) if c.len() == n));
+    }
+}
