@@ -107,8 +107,9 @@ pub enum Effect {
     Copy(String),
     /// Read the newest audit lines for the overlay.
     LoadAudit,
-    /// Refresh what is on screen now, within the budget (all providers).
-    RefreshNow,
+    /// Refresh what is on screen now, within the budget: one provider (after a change
+    /// there) or all of them (`r`).
+    RefreshNow(Option<ProviderId>),
     /// The focused pane changed: pollers give its resources priority.
     Visible(Resource),
     Quit,

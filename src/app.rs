@@ -244,9 +244,10 @@ impl Console {
     fn run_effect(&mut self, effect: Effect) {
         use crate::audit::AuditEntry;
         match effect {
-            Effect::RefreshNow => self
+            Effect::RefreshNow(only) => self
                 .pollers
                 .iter()
+                .filter(|p| only.is_none_or(|id| id == p.provider))
                 .for_each(|p| p.send(PollerCmd::RefreshNow)),
             Effect::Visible(r) => self
                 .pollers

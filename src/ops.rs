@@ -496,7 +496,7 @@ pub fn on_mutated(
                 state.focus = Resource::LiveCalls;
                 effects.push(Effect::Visible(Resource::LiveCalls));
             }
-            effects.push(Effect::RefreshNow);
+            effects.push(Effect::RefreshNow(Some(provider)));
             effects
         }
         Err(e) => {
@@ -522,7 +522,7 @@ pub fn on_mutated(
                 format!("{name}: {command}: {prefix}{text}"),
             );
             // Whatever happened, show the provider's current state.
-            vec![Effect::RefreshNow]
+            vec![Effect::RefreshNow(Some(provider))]
         }
     }
 }

@@ -413,7 +413,7 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                 apply_filter(state);
             }
         }
-        CommandId::Refresh => return vec![Effect::RefreshNow],
+        CommandId::Refresh => return vec![Effect::RefreshNow(None)],
         CommandId::StatsWindow => {
             let w = crate::stats::selected_window().next();
             crate::stats::select_window(w);
@@ -422,7 +422,7 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                 Level::Info,
                 format!("queue statistics: {}", w.label()),
             );
-            return vec![Effect::RefreshNow];
+            return vec![Effect::RefreshNow(None)];
         }
         CommandId::Palette => {
             state.palette.open();

@@ -330,7 +330,7 @@ fn pane_switching_tells_pollers_and_keeps_filters_per_pane() {
     assert_eq!(s.overlay, Some(Overlay::Help));
     update(&mut s, key('?'));
     assert!(s.overlay.is_none());
-    assert_eq!(update(&mut s, key('r')), vec![Effect::RefreshNow]);
+    assert_eq!(update(&mut s, key('r')), vec![Effect::RefreshNow(None)]);
     assert_eq!(update(&mut s, key('q')), vec![Effect::Quit]);
     assert!(s.quit);
 }
