@@ -105,7 +105,11 @@ impl Harness {
     }
     async fn until(&mut self, what: &str, done: impl Fn(&State) -> bool) {
         let ok = self.console.pump_until(WAIT, done).await;
-        assert!(ok, "timed out waiting for {what}; message: {}", self.message());
+        assert!(
+            ok,
+            "timed out waiting for {what}; message: {}",
+            self.message()
+        );
     }
     fn form_step(&self) -> Option<Step> {
         match &self.console.state.overlay {
@@ -158,7 +162,12 @@ async fn edit_a_users_forward_from_the_accounts_pane() {
     h.char('1');
     h.select("anna6");
     h.palette("forward.edit");
-    assert_eq!(h.form_step(), Some(Step::Edit), "form open: {}", h.message());
+    assert_eq!(
+        h.form_step(),
+        Some(Step::Edit),
+        "form open: {}",
+        h.message()
+    );
     let old = h.form_value("target").unwrap();
     assert!(old.starts_with("+3165555"), "{old}");
     assert_eq!(h.form_value("type").as_deref(), Some("noanswer"));
@@ -169,19 +178,23 @@ async fn edit_a_users_forward_from_the_accounts_pane() {
     h.type_text("+31699999999");
     h.key(KeyCode::Enter);
     h.apply_reviewed("").await;
-    h.until("the change answered", |s| s.overlay.is_none()).await;
+    h.until("the change answered", |s| s.overlay.is_none())
+        .await;
     assert!(h.message().contains("updated"), "{}", h.message());
     assert_eq!(h.writes(), ["POST /api/updateForward"]);
     let forwards = h.sims.provoice.objects("forwards");
     assert!(
-        forwards
-            .iter()
-            .any(|f| f["target"] == "+31699999999" && f["type"] == "noanswer" && f["customer_id"] == 6),
+        forwards.iter().any(|f| f["target"] == "+31699999999"
+            && f["type"] == "noanswer"
+            && f["customer_id"] == 6),
         "{forwards:?}"
     );
     let audit = read_recent(&h.dir, 10);
     let last = audit.last().expect("audited");
-    assert_eq!((last.command.as_str(), last.outcome), ("forward.edit", AuditOutcome::Ok));
+    assert_eq!(
+        (last.command.as_str(), last.outcome),
+        ("forward.edit", AuditOutcome::Ok)
+    );
     assert_eq!(last.method, "POST");
     assert_eq!(h.sims.provoice.throttled(), 0);
 }

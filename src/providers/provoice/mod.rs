@@ -133,9 +133,9 @@ pub fn map_http_error(
     let msg = provider_msg.as_deref().unwrap_or(reason);
     match status {
         400 | 422 => ProviderError::BadRequest(cap(&format!("{what}: {msg}"))),
-        401 => ProviderError::Unauthorized(cap(&format!(
-            "API key rejected ({msg}); check `api_key`"
-        ))),
+        401 => {
+            ProviderError::Unauthorized(cap(&format!("API key rejected ({msg}); check `api_key`")))
+        }
         403 => ProviderError::Forbidden(cap(&format!("{what}: {msg}"))),
         404 => ProviderError::NotFound(cap(&format!("{what}: {msg}"))),
         429 => ProviderError::RateLimited {
@@ -281,12 +281,18 @@ impl Client {
             JobKind::Trunks => {
                 let c = scope(key)?;
                 let body = self
-                    .get("getCustomerDestinations", &[("customer_id", c)], &format!("destinations of customer {c}"))
+                    .get(
+                        "getCustomerDestinations",
+                        &[("customer_id", c)],
+                        &format!("destinations of customer {c}"),
+                    )
                     .await?;
                 let list = wire::decode_destinations(&body)?;
                 lock(&self.memo).destinations.insert(
                     c.to_owned(),
-                    list.iter().map(|d| (d.id.clone(), d.name.clone())).collect(),
+                    list.iter()
+                        .map(|d| (d.id.clone(), d.name.clone()))
+                        .collect(),
                 );
                 forms::remember_destinations(self.id, c, &list);
                 Ok(FetchData::Trunks(
@@ -298,10 +304,18 @@ impl Client {
             JobKind::Numbers => {
                 let c = scope(key)?;
                 let body = self
-                    .get("getCustomerExtensions", &[("customer_id", c)], &format!("extensions of customer {c}"))
+                    .get(
+                        "getCustomerExtensions",
+                        &[("customer_id", c)],
+                        &format!("extensions of customer {c}"),
+                    )
                     .await?;
                 let list = wire::decode_extensions(&body)?;
-                let names = lock(&self.memo).destinations.get(c).cloned().unwrap_or_default();
+                let names = lock(&self.memo)
+                    .destinations
+                    .get(c)
+                    .cloned()
+                    .unwrap_or_default();
                 Ok(FetchData::Numbers(
                     list.into_iter()
                         .map(|e| map::map_extension(self.id, c, e, &names))
@@ -367,7 +381,11 @@ impl Client {
         };
         for c in &due {
             match self
-                .get("getCustomerUsers", &[("customer_id", c)], &format!("users of customer {c}"))
+                .get(
+                    "getCustomerUsers",
+                    &[("customer_id", c)],
+                    &format!("users of customer {c}"),
+                )
                 .await
                 .and_then(|b| wire::decode_users(&b))
             {
@@ -386,14 +404,23 @@ impl Client {
             let memo = lock(&self.memo);
             customers
                 .iter()
-                .filter_map(|c| memo.users.get(&c.id).map(|(_, u)| (c.id.clone(), u.clone())))
+                .filter_map(|c| {
+                    memo.users
+                        .get(&c.id)
+                        .map(|(_, u)| (c.id.clone(), u.clone()))
+                })
                 .collect()
         };
-        Ok(FetchData::Accounts(map::map_tree(self.id, &customers, &users)))
+        Ok(FetchData::Accounts(map::map_tree(
+            self.id, &customers, &users,
+        )))
     }
 
     /// Asks for the last [`RECORDS_DAYS`] days of records and waits for the callback.
-    async fn fetch_records(&self, customer: &str) -> Result<Vec<crate::model::Call>, ProviderError> {
+    async fn fetch_records(
+        &self,
+        customer: &str,
+    ) -> Result<Vec<crate::model::Call>, ProviderError> {
         self.consumer.ensure_started()?;
         let mut waiter = self.consumer.issue();
         let now = jiff::Timestamp::now();
@@ -479,7 +506,13 @@ impl Client {
         let started = Instant::now();
         let resp = self.http.send(request).await?;
         let status = resp.status().as_u16();
-        tracing::debug!(method = "POST", operation = *operation, status, elapsed_ms = started.elapsed().as_millis() as u64, "provoice request");
+        tracing::debug!(
+            method = "POST",
+            operation = *operation,
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "provoice request"
+        );
         let retry = http::retry_after(resp.headers());
         let bytes = resp
             .bytes()
@@ -549,7 +582,13 @@ impl Client {
             .header(ACCEPT, HeaderValue::from_static("application/json"));
         let resp = self.http.send(request).await?;
         let status = resp.status();
-        tracing::debug!(method = "GET", operation, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "provoice request");
+        tracing::debug!(
+            method = "GET",
+            operation,
+            status = status.as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "provoice request"
+        );
         if status.is_success() {
             resp.bytes()
                 .await
