@@ -93,6 +93,22 @@ async fn the_customer_tree_has_depth_users_and_counts() {
     // Jobs: four per customer, all in the one budget scope.
     let jobs = c.jobs(&a);
     assert_eq!(jobs.len(), 7 * 4);
+    // A tree of 50 customers stretches the per-customer intervals so polling stays inside
+    // the budget (requests a minute, all panes on screen, tree job included).
+    let big: Vec<_> = (0..50)
+        .map(|i| {
+            let mut x = a[1].clone();
+            x.id = format!("c{i}");
+            x
+        })
+        .collect();
+    let per_minute: f64 = c
+        .jobs(&big)
+        .iter()
+        .chain([c.discovery_job()].iter())
+        .map(|j| j.cost as f64 * 60.0 / j.interval.as_secs_f64())
+        .sum();
+    assert!(per_minute < 54.0, "{per_minute:.1} requests a minute");
     assert!(jobs.iter().all(|j| j.budget == provoice::BUDGET));
     // Requests are GETs named as in the provider document.
     let reqs = s.provoice.requests();
