@@ -90,7 +90,12 @@ async fn the_customer_tree_has_depth_users_and_counts() {
         // The password is never kept, only whether one is set.
         assert_eq!(extra(&u.extra, "password"), Some("****"));
     }
-    // Jobs: four per customer, all in the one budget scope.
+    // Ramp-up: destinations and extensions of all 7 customers, details and records of
+    // the first 4 (the first minute stays at 43 of the 54 requests the scheduler allows);
+    // the rest join at the next tree refresh. All in the one budget scope.
+    let jobs = c.jobs(&a);
+    let first: u32 = jobs.iter().map(|j| j.cost).sum::<u32>() + c.discovery_job().cost;
+    assert_eq!((jobs.len(), first), (7 * 2 + 4 * 2, 43));
     let jobs = c.jobs(&a);
     assert_eq!(jobs.len(), 7 * 4);
     // A tree of 50 customers stretches the per-customer intervals so polling stays inside
@@ -102,6 +107,9 @@ async fn the_customer_tree_has_depth_users_and_counts() {
             x
         })
         .collect();
+    for _ in 0..60 {
+        c.jobs(&big);
+    }
     let per_minute: f64 = c
         .jobs(&big)
         .iter()
