@@ -103,6 +103,8 @@ fn state(n: usize) -> State {
                 },
                 depth: 1,
                 order: i,
+                collapsed: false,
+                hidden: false,
             })
             .collect();
         s.tables

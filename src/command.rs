@@ -520,6 +520,19 @@ pub static COMMANDS: &[Command] = &[
     .needs(ActionKind::EditAccount)
     .row(),
     Command::new(
+        C::Form("limit.delete"),
+        "limit.delete",
+        "Delete abuse limit",
+        &[],
+        "Delete a limit of the selected customer or user (where the provider allows it)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Typed)
+    .needs(ActionKind::EditAccount)
+    .row(),
+    Command::new(
         C::Form("whitelist.new"),
         "whitelist.new",
         "New whitelist entry",

@@ -194,7 +194,10 @@ mod tests {
             acc("5", Some("4")),
         ];
         let e = build_tree(&a).unwrap_err();
-        assert_eq!(e, TreeError::Cycle(vec!["2".into(), "4".into(), "3".into()]));
+        assert_eq!(
+            e,
+            TreeError::Cycle(vec!["2".into(), "4".into(), "3".into()])
+        );
         assert_eq!(e.to_string(), "the parent ids form a cycle: 2 → 4 → 3 → 2");
         // Self-parent.
         let e = build_tree(&[acc("8", Some("8"))]).unwrap_err();

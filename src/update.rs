@@ -729,7 +729,11 @@ fn toggle_tree(state: &mut State) {
     let key = (row.account.provider, row.account.id.clone());
     if !has_children && !state.collapsed.contains(&key) {
         let name = row.account.name.clone();
-        set_message(state, Level::Info, format!("{name} has no sub-accounts to fold"));
+        set_message(
+            state,
+            Level::Info,
+            format!("{name} has no sub-accounts to fold"),
+        );
         return;
     }
     if !state.collapsed.remove(&key) {
@@ -742,7 +746,9 @@ fn toggle_tree(state: &mut State) {
     };
     let t = &mut state.tables.accounts;
     apply_collapse(&mut t.rows, &state.collapsed);
-    let keep = t.selected_row().map(|r| (r.account.provider, r.account.id.clone()));
+    let keep = t
+        .selected_row()
+        .map(|r| (r.account.provider, r.account.id.clone()));
     t.rebuild(&ctx, keep);
     t.ensure_visible(crate::ui::table_height(state.size).max(1));
 }

@@ -10,7 +10,9 @@ use support::tmux::{Tmux, bin};
 
 /// A screen line naming `name` (not the command line typed at the palette).
 fn row<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
-    screen.lines().find(|l| l.contains(name) && !l.contains(':'))
+    screen
+        .lines()
+        .find(|l| l.contains(name) && !l.contains(':'))
 }
 
 #[test]
@@ -21,21 +23,27 @@ fn demo_provoice_tree_folds_and_unfolds() {
         s.contains("Live calls")
     });
     t.send(&["1"]);
-    t.wait_for("the ProVoice tree with users", Duration::from_secs(20), |s| {
-        s.contains("Reseller Noord") && s.contains("anna2")
-    });
+    t.wait_for(
+        "the ProVoice tree with users",
+        Duration::from_secs(20),
+        |s| s.contains("Reseller Noord") && s.contains("anna2"),
+    );
     // Only ProVoice's rows.
     t.send(&[":"]);
     std::thread::sleep(Duration::from_millis(200));
     t.send(&["scope provoice-demo", "Enter"]);
     let screen = t.wait_for("scoped to ProVoice", Duration::from_secs(10), |s| {
-        s.lines().next().is_some_and(|l| l.contains("scope provoice-demo"))
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains("scope provoice-demo"))
             && !s.contains("enter run")
             && s.contains("Reseller Zuid")
             && !s.contains("cloudonix.net")
     });
     // Counts beside the name.
-    let noord = row(&screen, "Reseller Noord").unwrap_or_default().to_string();
+    let noord = row(&screen, "Reseller Noord")
+        .unwrap_or_default()
+        .to_string();
     assert!(noord.contains("2 sub · 3 users"), "{screen}");
 
     // Select Reseller Noord (the provider row, then Wholesale, then Noord); its details
@@ -56,7 +64,8 @@ fn demo_provoice_tree_folds_and_unfolds() {
     // Fold it.
     t.send(&["Space"]);
     let screen = t.wait_for("Noord folded", Duration::from_secs(10), |s| {
-        !s.contains("Bakkerij de Vries") && row(s, "Reseller Noord").is_some_and(|l| l.contains('▸'))
+        !s.contains("Bakkerij de Vries")
+            && row(s, "Reseller Noord").is_some_and(|l| l.contains('▸'))
     });
     assert!(screen.contains("Reseller Zuid"), "{screen}");
     assert!(screen.contains("Garage Peters"), "{screen}");

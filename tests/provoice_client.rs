@@ -83,18 +83,51 @@ async fn the_customer_tree_has_depth_users_and_counts() {
     for u in &users {
         assert!(u.id.starts_with("user:"), "{}", u.id);
         let parent = u.parent.as_deref().unwrap();
-        assert!(a.iter().any(|x| x.id == parent && x.kind == AccountKind::Customer));
+        assert!(
+            a.iter()
+                .any(|x| x.id == parent && x.kind == AccountKind::Customer)
+        );
         // The password is never kept, only whether one is set.
         assert_eq!(extra(&u.extra, "password"), Some("****"));
     }
-    // Jobs: four per customer, all in the one budget scope.
+    // Ramp-up: destinations and extensions of all 7 customers, details and records of
+    // the first 4 (the first minute stays at 43 of the 54 requests the scheduler allows);
+    // the rest join at the next tree refresh. All in the one budget scope.
+    let jobs = c.jobs(&a);
+    let first: u32 = jobs.iter().map(|j| j.cost).sum::<u32>() + c.discovery_job().cost;
+    assert_eq!((jobs.len(), first), (7 * 2 + 4 * 2, 43));
     let jobs = c.jobs(&a);
     assert_eq!(jobs.len(), 7 * 4);
+    // A tree of 50 customers stretches the per-customer intervals so polling stays inside
+    // the budget (requests a minute, all panes on screen, tree job included).
+    let big: Vec<_> = (0..50)
+        .map(|i| {
+            let mut x = a[1].clone();
+            x.id = format!("c{i}");
+            x
+        })
+        .collect();
+    for _ in 0..60 {
+        c.jobs(&big);
+    }
+    let per_minute: f64 = c
+        .jobs(&big)
+        .iter()
+        .chain([c.discovery_job()].iter())
+        .map(|j| j.cost as f64 * 60.0 / j.interval.as_secs_f64())
+        .sum();
+    assert!(per_minute < 54.0, "{per_minute:.1} requests a minute");
     assert!(jobs.iter().all(|j| j.budget == provoice::BUDGET));
     // Requests are GETs named as in the provider document.
     let reqs = s.provoice.requests();
-    assert!(reqs.iter().any(|r| r.method == "GET" && r.path == "/api/getCustomers"));
-    assert!(reqs.iter().any(|r| r.method == "GET" && r.path == "/api/getCustomerUsers"));
+    assert!(
+        reqs.iter()
+            .any(|r| r.method == "GET" && r.path == "/api/getCustomers")
+    );
+    assert!(
+        reqs.iter()
+            .any(|r| r.method == "GET" && r.path == "/api/getCustomerUsers")
+    );
 }
 
 #[tokio::test]
@@ -114,17 +147,32 @@ async fn details_trunks_and_numbers_of_a_customer() {
             .any(|(k, v)| k.starts_with("forward ") && v.starts_with("busy → +3161234")),
         "{fields:?}"
     );
-    assert!(fields.iter().any(|(k, v)| k.starts_with("limit ") && v.contains("per month")));
-    assert!(fields.iter().any(|(k, v)| k.starts_with("whitelist ") && v.contains("prefix +31")));
+    assert!(
+        fields
+            .iter()
+            .any(|(k, v)| k.starts_with("limit ") && v.contains("per month"))
+    );
+    assert!(
+        fields
+            .iter()
+            .any(|(k, v)| k.starts_with("whitelist ") && v.contains("prefix +31"))
+    );
     let FetchData::Trunks(trunks) = c.fetch(&key(JobKind::Trunks, "4")).await.unwrap() else {
         panic!()
     };
-    assert!(trunks.iter().any(|t| t.name == "pbx-4" && t.host == "10.4.0.10" && t.port == Some(5060)));
+    assert!(
+        trunks
+            .iter()
+            .any(|t| t.name == "pbx-4" && t.host == "10.4.0.10" && t.port == Some(5060))
+    );
     let FetchData::Numbers(numbers) = c.fetch(&key(JobKind::Numbers, "4")).await.unwrap() else {
         panic!()
     };
     assert_eq!(numbers.len(), 2);
-    assert!(numbers.iter().any(|n| n.target == "inbound → pbx-4"), "{numbers:?}");
+    assert!(
+        numbers.iter().any(|n| n.target == "inbound → pbx-4"),
+        "{numbers:?}"
+    );
 }
 
 fn target(op: &'static str, customer: &str, id: Option<String>) -> ProviderTarget {
@@ -135,7 +183,10 @@ fn target(op: &'static str, customer: &str, id: Option<String>) -> ProviderTarge
 }
 
 fn vals(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 async fn send(c: &Client, m: &Mutation) -> Option<String> {
@@ -159,55 +210,155 @@ async fn every_create_update_and_delete_reaches_the_provider() {
     // SIP destination.
     let m = forms::build(
         &target("trunk.new", "5", None),
-        &vals(&[("name", "edge-1"), ("host", "203.0.113.9"), ("port", "5080"), ("transport", "tcp"), ("active", "yes"), ("user_id", "")]),
+        &vals(&[
+            ("name", "edge-1"),
+            ("host", "203.0.113.9"),
+            ("port", "5080"),
+            ("transport", "tcp"),
+            ("active", "yes"),
+            ("user_id", ""),
+        ]),
     )
     .unwrap();
     let id = send(&c, &m).await.unwrap();
     assert_eq!(find(&s, "destinations", &id).unwrap()["port"], 5080);
     let m = forms::build(
         &target("trunk.edit", "5", Some(id.clone())),
-        &vals(&[("name", "edge-1"), ("host", "203.0.113.10"), ("port", "5080"), ("transport", "tls"), ("active", "no"), ("user_id", "")]),
+        &vals(&[
+            ("name", "edge-1"),
+            ("host", "203.0.113.10"),
+            ("port", "5080"),
+            ("transport", "tls"),
+            ("active", "no"),
+            ("user_id", ""),
+        ]),
     )
     .unwrap();
     send(&c, &m).await;
     let d = find(&s, "destinations", &id).unwrap();
-    assert_eq!((d["host"].as_str(), d["transport"].as_str(), d["active"].as_bool()), (Some("203.0.113.10"), Some("tls"), Some(false)));
+    assert_eq!(
+        (
+            d["host"].as_str(),
+            d["transport"].as_str(),
+            d["active"].as_bool()
+        ),
+        (Some("203.0.113.10"), Some("tls"), Some(false))
+    );
 
     // Extension routed to it.
     let m = forms::build(
         &target("number.new", "5", None),
-        &vals(&[("number", "+31201112233"), ("direction", "inbound"), ("destination_id", &id), ("user_id", "")]),
+        &vals(&[
+            ("number", "+31201112233"),
+            ("direction", "inbound"),
+            ("destination_id", &id),
+            ("user_id", ""),
+        ]),
     )
     .unwrap();
     let ext = send(&c, &m).await.unwrap();
     let m = forms::build(
         &target("number.edit", "5", Some(ext.clone())),
-        &vals(&[("number", "+31201112233"), ("direction", "outbound"), ("destination_id", &id), ("user_id", "")]),
+        &vals(&[
+            ("number", "+31201112233"),
+            ("direction", "outbound"),
+            ("destination_id", &id),
+            ("user_id", ""),
+        ]),
     )
     .unwrap();
     send(&c, &m).await;
-    assert_eq!(find(&s, "extensions", &ext).unwrap()["direction"], "outbound");
+    assert_eq!(
+        find(&s, "extensions", &ext).unwrap()["direction"],
+        "outbound"
+    );
 
     // Forward.
-    let fw = vals(&[("type", "noanswer"), ("target", "+31612345678"), ("timeout", "25"), ("extension_id", &ext), ("active", "yes")]);
-    let fid = send(&c, &forms::build(&target("forward.new", "5", None), &fw).unwrap()).await.unwrap();
-    let fw2 = vals(&[("type", "always"), ("target", "+31687654321"), ("timeout", ""), ("extension_id", ""), ("active", "no")]);
-    send(&c, &forms::build(&target("forward.edit", "5", Some(fid.clone())), &fw2).unwrap()).await;
+    let fw = vals(&[
+        ("type", "noanswer"),
+        ("target", "+31612345678"),
+        ("timeout", "25"),
+        ("extension_id", &ext),
+        ("active", "yes"),
+    ]);
+    let fid = send(
+        &c,
+        &forms::build(&target("forward.new", "5", None), &fw).unwrap(),
+    )
+    .await
+    .unwrap();
+    let fw2 = vals(&[
+        ("type", "always"),
+        ("target", "+31687654321"),
+        ("timeout", ""),
+        ("extension_id", ""),
+        ("active", "no"),
+    ]);
+    send(
+        &c,
+        &forms::build(&target("forward.edit", "5", Some(fid.clone())), &fw2).unwrap(),
+    )
+    .await;
     let f = find(&s, "forwards", &fid).unwrap();
-    assert_eq!((f["type"].as_str(), f["target"].as_str(), f["active"].as_bool()), (Some("always"), Some("+31687654321"), Some(false)));
+    assert_eq!(
+        (
+            f["type"].as_str(),
+            f["target"].as_str(),
+            f["active"].as_bool()
+        ),
+        (Some("always"), Some("+31687654321"), Some(false))
+    );
 
     // Limit (the provider has no deleteLimit).
-    let lid = send(&c, &forms::build(&target("limit.new", "5", None), &vals(&[("type", "calls"), ("value", "40"), ("period", "day")])).unwrap())
-        .await
-        .unwrap();
-    send(&c, &forms::build(&target("limit.edit", "5", Some(lid.clone())), &vals(&[("type", "calls"), ("value", "80"), ("period", "day")])).unwrap()).await;
+    let lid = send(
+        &c,
+        &forms::build(
+            &target("limit.new", "5", None),
+            &vals(&[("type", "calls"), ("value", "40"), ("period", "day")]),
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    send(
+        &c,
+        &forms::build(
+            &target("limit.edit", "5", Some(lid.clone())),
+            &vals(&[("type", "calls"), ("value", "80"), ("period", "day")]),
+        )
+        .unwrap(),
+    )
+    .await;
     assert_eq!(find(&s, "limits", &lid).unwrap()["value"], 80);
 
     // Whitelist.
-    let wid = send(&c, &forms::build(&target("whitelist.new", "5", None), &vals(&[("prefix", ""), ("ip", "198.51.100.7"), ("description", "branch")])).unwrap())
-        .await
-        .unwrap();
-    send(&c, &forms::build(&target("whitelist.edit", "5", Some(wid.clone())), &vals(&[("prefix", ""), ("ip", "198.51.100.8"), ("description", "branch")])).unwrap()).await;
+    let wid = send(
+        &c,
+        &forms::build(
+            &target("whitelist.new", "5", None),
+            &vals(&[
+                ("prefix", ""),
+                ("ip", "198.51.100.7"),
+                ("description", "branch"),
+            ]),
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    send(
+        &c,
+        &forms::build(
+            &target("whitelist.edit", "5", Some(wid.clone())),
+            &vals(&[
+                ("prefix", ""),
+                ("ip", "198.51.100.8"),
+                ("description", "branch"),
+            ]),
+        )
+        .unwrap(),
+    )
+    .await;
     assert_eq!(find(&s, "whitelists", &wid).unwrap()["ip"], "198.51.100.8");
 
     // Deletes: POST, `[]`, gone.
@@ -234,9 +385,19 @@ async fn every_create_update_and_delete_reaches_the_provider() {
     assert_eq!(
         writes,
         [
-            "createDestination", "updateDestination", "createExtension", "updateExtension",
-            "createForward", "updateForward", "createLimit", "updateLimit", "createWhitelist",
-            "updateWhitelist", "deleteForward", "deleteWhitelist", "deleteExtension",
+            "createDestination",
+            "updateDestination",
+            "createExtension",
+            "updateExtension",
+            "createForward",
+            "updateForward",
+            "createLimit",
+            "updateLimit",
+            "createWhitelist",
+            "updateWhitelist",
+            "deleteForward",
+            "deleteWhitelist",
+            "deleteExtension",
             "deleteDestination",
         ]
         .map(|op| format!("POST /api/{op}"))
@@ -249,21 +410,35 @@ async fn a_refused_change_says_why_and_read_only_sends_nothing() {
     let c = client(&s);
     let m = forms::build(
         &target("number.new", "5", None),
-        &vals(&[("number", "+31201112233"), ("direction", "inbound"), ("destination_id", "99999"), ("user_id", "")]),
+        &vals(&[
+            ("number", "+31201112233"),
+            ("direction", "inbound"),
+            ("destination_id", "99999"),
+            ("user_id", ""),
+        ]),
     )
     .unwrap();
     let e = c.mutate(&m).await.unwrap_err();
-    assert!(matches!(&e, ProviderError::NotFound(msg) if msg.contains("destination_id names no destination")), "{e:?}");
+    assert!(
+        matches!(&e, ProviderError::NotFound(msg) if msg.contains("destination_id names no destination")),
+        "{e:?}"
+    );
 
     // The preview is exactly what is sent.
     let p = c.preview(&m).unwrap();
-    assert_eq!((p.method.as_str(), p.path.as_str()), ("POST", "/createExtension"));
+    assert_eq!(
+        (p.method.as_str(), p.path.as_str()),
+        ("POST", "/createExtension")
+    );
     assert!(p.body.unwrap().contains("\"destination_id\":99999"));
 
     c.set_read_only(true);
     let before = s.provoice.requests().len();
     let e = c.mutate(&m).await.unwrap_err();
-    assert!(matches!(&e, ProviderError::Refused(msg) if msg.starts_with("read-only")), "{e:?}");
+    assert!(
+        matches!(&e, ProviderError::Refused(msg) if msg.starts_with("read-only")),
+        "{e:?}"
+    );
     assert_eq!(s.provoice.requests().len(), before);
 }
 
@@ -271,12 +446,17 @@ async fn a_refused_change_says_why_and_read_only_sends_nothing() {
 async fn call_records_arrive_through_the_callback() {
     let s = sims(1000, Duration::from_millis(200)).await;
     let c = client(&s);
-    let FetchData::Calls { live, history } = c.fetch(&key(JobKind::Calls, "4")).await.unwrap() else {
+    let FetchData::Calls { live, history } = c.fetch(&key(JobKind::Calls, "4")).await.unwrap()
+    else {
         panic!()
     };
     assert!(live.is_empty());
     assert!(history.len() >= 6, "{}", history.len());
-    assert!(history.iter().all(|h| h.account == "4" && h.started_at_ms.is_some()));
+    assert!(
+        history
+            .iter()
+            .all(|h| h.account == "4" && h.started_at_ms.is_some())
+    );
     // The simulator notes the consumer's answer once it has it.
     let mut d = s.provoice.deliveries();
     for _ in 0..100 {
@@ -350,7 +530,16 @@ async fn rate_limit_key_errors_and_broken_trees() {
         c.fetch(&key(JobKind::Trunks, "4")).await.unwrap();
     }
     let e = c.fetch(&key(JobKind::Trunks, "4")).await.unwrap_err();
-    assert!(matches!(e, ProviderError::RateLimited { retry_after: Some(_), .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            ProviderError::RateLimited {
+                retry_after: Some(_),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     s.provoice.set_rate_limit(1000, Duration::from_secs(60));
 
     let bad = Client::new(ProviderId(0), &config(&s, "pv_wrong_key_123456")).unwrap();

@@ -39,7 +39,11 @@ fn customers_and_users_make_a_tree_with_counts() {
     };
     assert_eq!(field(0, "sub-customers").as_deref(), Some("1"));
     assert_eq!(field(1, "users").as_deref(), Some("1"));
-    assert_eq!(field(3, "users"), None, "not read yet: no count rather than 0");
+    assert_eq!(
+        field(3, "users"),
+        None,
+        "not read yet: no count rather than 0"
+    );
     assert_eq!(a[2].kind, AccountKind::SubAccount);
     assert_eq!(a[2].parent.as_deref(), Some("2"));
     let shown = format!("{:?}", a);
@@ -53,13 +57,25 @@ fn details_read_forwards_limits_whitelists_and_plans() {
         {"id": 5, "customer_id": 2, "user_id": 10, "extension_id": null, "target": "+31612345678", "type": "NoAnswer", "timeout": "20", "active": 0}
     ])))
     .unwrap();
-    let l = wire::decode_limits(&bytes(json!([{"id": 6, "customer_id": 2, "type": "calls", "value": 10, "period": "day"}]))).unwrap();
-    let w = wire::decode_whitelists(&bytes(json!([{"id": 7, "customer_id": 2, "ip": "192.0.2.1", "description": "office"}]))).unwrap();
-    let t = wire::decode_tariffplans(&bytes(json!([{"id": 1, "name": "Gold", "currency": "EUR"}]))).unwrap();
+    let l = wire::decode_limits(&bytes(
+        json!([{"id": 6, "customer_id": 2, "type": "calls", "value": 10, "period": "day"}]),
+    ))
+    .unwrap();
+    let w = wire::decode_whitelists(&bytes(
+        json!([{"id": 7, "customer_id": 2, "ip": "192.0.2.1", "description": "office"}]),
+    ))
+    .unwrap();
+    let t = wire::decode_tariffplans(&bytes(
+        json!([{"id": 1, "name": "Gold", "currency": "EUR"}]),
+    ))
+    .unwrap();
     let fields = map::map_customer_info(&f, &l, &w, &t);
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     assert_eq!(get("tariffplan"), Some("Gold (EUR)"));
-    assert_eq!(get("forward 5"), Some("no answer → +31612345678 after 20 s, inactive (user 10)"));
+    assert_eq!(
+        get("forward 5"),
+        Some("no answer → +31612345678 after 20 s, inactive (user 10)")
+    );
     assert_eq!(get("limit 6"), Some("calls 10 per day"));
     assert_eq!(get("whitelist 7"), Some("ip 192.0.2.1 (office)"));
 }
@@ -87,19 +103,32 @@ fn records_become_history_rows() {
     assert_eq!(calls[1].started_at_ms, Some(1_763_632_800_000));
     assert!(calls.iter().all(|c| c.account == "4"));
     assert!(wire::decode_records(b"[]").is_err());
-    assert!(wire::decode_records(br#"{"records":[]}"#).is_err(), "no request id");
+    assert!(
+        wire::decode_records(br#"{"records":[]}"#).is_err(),
+        "no request id"
+    );
 }
 
 #[test]
 fn errors_use_the_provider_message() {
     let body = br#"{"error":{"code":404,"message":"customer 99 not found"}}"#;
     let e = map_http_error(404, None, body, "users of customer 99");
-    assert_eq!(e, ProviderError::NotFound("users of customer 99: customer 99 not found".into()));
+    assert_eq!(
+        e,
+        ProviderError::NotFound("users of customer 99: customer 99 not found".into())
+    );
     let e = map_http_error(401, None, b"garbage", "x");
     assert!(e.is_auth() && e.to_string().contains("api_key"), "{e}");
-    assert!(matches!(wire::decode_array(body, "users"), Err(ProviderError::Decode(m)) if m.contains("customer 99 not found")));
+    assert!(
+        matches!(wire::decode_array(body, "users"), Err(ProviderError::Decode(m)) if m.contains("customer 99 not found"))
+    );
     assert!(wire::decode_array(b"42", "users").is_err());
-    assert_eq!(wire::decode_queued(br#"[{"request_id":"pv-1","status":"queued"}]"#).unwrap().as_deref(), Some("pv-1"));
+    assert_eq!(
+        wire::decode_queued(br#"[{"request_id":"pv-1","status":"queued"}]"#)
+            .unwrap()
+            .as_deref(),
+        Some("pv-1")
+    );
 }
 
 fn run_all(b: &[u8]) {
@@ -123,8 +152,23 @@ fn run_all(b: &[u8]) {
 }
 
 const FIELDS: &[&str] = &[
-    "id", "parent_id", "customer_id", "user_id", "name", "active", "port", "number", "direction",
-    "destination_id", "type", "timeout", "value", "request_id", "records", "start", "error",
+    "id",
+    "parent_id",
+    "customer_id",
+    "user_id",
+    "name",
+    "active",
+    "port",
+    "number",
+    "direction",
+    "destination_id",
+    "type",
+    "timeout",
+    "value",
+    "request_id",
+    "records",
+    "start",
+    "error",
     "message",
 ];
 
@@ -134,7 +178,9 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         "[ -~]{0,12}".prop_map(Value::from),
     ];
     let key = prop_oneof![

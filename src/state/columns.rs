@@ -121,7 +121,11 @@ pub static ACCOUNT_COLUMNS: &[Column<AccountRow>] = &[
             } else {
                 "└ "
             };
-            format!("{indent}{mark}{}{}", r.account.name, tree_summary(&r.account))
+            format!(
+                "{indent}{mark}{}{}",
+                r.account.name,
+                tree_summary(&r.account)
+            )
         },
         sort: |r, _| text(&r.account.name),
     },

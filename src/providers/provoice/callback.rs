@@ -164,7 +164,7 @@ pub struct Waiter {
 impl Waiter {
     /// The id this process issued.
     pub fn id(&self) -> &str {
-        &self.ids[0]
+        self.ids.first().map(String::as_str).unwrap_or_default()
     }
 
     /// Also accept `id` (the provider answered with its own request id).

@@ -73,10 +73,20 @@ pub fn remember_destinations(provider: ProviderId, customer: &str, list: &[wire:
 }
 
 fn details(provider: ProviderId, customer: &str) -> Details {
-    with_cache(|c| c.get(&(provider, customer.to_owned())).cloned().unwrap_or_default())
+    with_cache(|c| {
+        c.get(&(provider, customer.to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    })
 }
 
-fn field(key: &'static str, label: &'static str, kind: FieldKind, required: bool, help: &'static str) -> FieldSpec {
+fn field(
+    key: &'static str,
+    label: &'static str,
+    kind: FieldKind,
+    required: bool,
+    help: &'static str,
+) -> FieldSpec {
     FieldSpec {
         key,
         label,
@@ -103,7 +113,12 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-fn spec(title: String, mode: FormMode, fields: Vec<FieldSpec>, values: Vec<(String, String)>) -> FormSpec {
+fn spec(
+    title: String,
+    mode: FormMode,
+    fields: Vec<FieldSpec>,
+    values: Vec<(String, String)>,
+) -> FormSpec {
     FormSpec {
         title,
         mode,
@@ -166,11 +181,13 @@ fn owner(ctx: &FormContext) -> Result<Owner, String> {
         });
     }
     match account.map(|a| a.kind) {
-        Some(AccountKind::Customer) | None if !id.is_empty() && !id.starts_with(USER_PREFIX) => Ok(Owner {
-            provider,
-            customer: id.to_owned(),
-            user: None,
-        }),
+        Some(AccountKind::Customer) | None if !id.is_empty() && !id.starts_with(USER_PREFIX) => {
+            Ok(Owner {
+                provider,
+                customer: id.to_owned(),
+                user: None,
+            })
+        }
         _ => Err("select a customer or a user on the Accounts pane first".into()),
     }
 }
@@ -186,52 +203,172 @@ fn target(owner: &Owner, op: &'static str, id: Option<String>) -> ProviderTarget
 }
 
 fn user_field() -> FieldSpec {
-    field("user_id", "User id", FieldKind::Text, false, "empty: the whole customer; else the user's id")
+    field(
+        "user_id",
+        "User id",
+        FieldKind::Text,
+        false,
+        "empty: the whole customer; else the user's id",
+    )
 }
 
 fn destination_fields() -> Vec<FieldSpec> {
     vec![
-        field("name", "Name", FieldKind::Text, true, "a name for this SIP destination"),
-        field("host", "Host", FieldKind::Host, true, "IP address or hostname of the SIP peer"),
-        field("port", "Port", FieldKind::Port, true, "SIP port, usually 5060"),
-        field("transport", "Transport", FieldKind::Choice(TRANSPORTS), true, "udp, tcp or tls"),
-        field("active", "Active", FieldKind::Bool, true, "whether calls are routed to it"),
+        field(
+            "name",
+            "Name",
+            FieldKind::Text,
+            true,
+            "a name for this SIP destination",
+        ),
+        field(
+            "host",
+            "Host",
+            FieldKind::Host,
+            true,
+            "IP address or hostname of the SIP peer",
+        ),
+        field(
+            "port",
+            "Port",
+            FieldKind::Port,
+            true,
+            "SIP port, usually 5060",
+        ),
+        field(
+            "transport",
+            "Transport",
+            FieldKind::Choice(TRANSPORTS),
+            true,
+            "udp, tcp or tls",
+        ),
+        field(
+            "active",
+            "Active",
+            FieldKind::Bool,
+            true,
+            "whether calls are routed to it",
+        ),
         user_field(),
     ]
 }
 
 fn extension_fields() -> Vec<FieldSpec> {
     vec![
-        field("number", "Number", FieldKind::Text, true, "the extension or DDI, e.g. +31201234567 or 201"),
-        field("direction", "Direction", FieldKind::Choice(DIRECTIONS), true, "inbound or outbound"),
-        field("destination_id", "Destination id", FieldKind::Text, false, "id of a SIP destination (Trunks pane, Id column)"),
+        field(
+            "number",
+            "Number",
+            FieldKind::Text,
+            true,
+            "the extension or DDI, e.g. +31201234567 or 201",
+        ),
+        field(
+            "direction",
+            "Direction",
+            FieldKind::Choice(DIRECTIONS),
+            true,
+            "inbound or outbound",
+        ),
+        field(
+            "destination_id",
+            "Destination id",
+            FieldKind::Text,
+            false,
+            "id of a SIP destination (Trunks pane, Id column)",
+        ),
         user_field(),
     ]
 }
 
 fn forward_fields() -> Vec<FieldSpec> {
     vec![
-        field("type", "When", FieldKind::Choice(FORWARD_TYPES), true, "always, busy, noanswer or unavailable"),
-        field("target", "Target", FieldKind::Text, true, "number or SIP URI calls go to"),
-        field("timeout", "Timeout (s)", FieldKind::Text, false, "seconds before forwarding (noanswer), 0-600"),
-        field("extension_id", "Extension id", FieldKind::Text, false, "only calls to this extension (empty: all)"),
-        field("active", "Active", FieldKind::Bool, true, "whether the forward applies"),
+        field(
+            "type",
+            "When",
+            FieldKind::Choice(FORWARD_TYPES),
+            true,
+            "always, busy, noanswer or unavailable",
+        ),
+        field(
+            "target",
+            "Target",
+            FieldKind::Text,
+            true,
+            "number or SIP URI calls go to",
+        ),
+        field(
+            "timeout",
+            "Timeout (s)",
+            FieldKind::Text,
+            false,
+            "seconds before forwarding (noanswer), 0-600",
+        ),
+        field(
+            "extension_id",
+            "Extension id",
+            FieldKind::Text,
+            false,
+            "only calls to this extension (empty: all)",
+        ),
+        field(
+            "active",
+            "Active",
+            FieldKind::Bool,
+            true,
+            "whether the forward applies",
+        ),
     ]
 }
 
 fn limit_fields() -> Vec<FieldSpec> {
     vec![
-        field("type", "Limit on", FieldKind::Text, true, "what is limited, e.g. calls, minutes, cost"),
-        field("value", "Value", FieldKind::Text, true, "the maximum, a whole number"),
-        field("period", "Per", FieldKind::Choice(LIMIT_PERIODS), true, "minute, hour, day or month"),
+        field(
+            "type",
+            "Limit on",
+            FieldKind::Text,
+            true,
+            "what is limited, e.g. calls, minutes, cost",
+        ),
+        field(
+            "value",
+            "Value",
+            FieldKind::Text,
+            true,
+            "the maximum, a whole number",
+        ),
+        field(
+            "period",
+            "Per",
+            FieldKind::Choice(LIMIT_PERIODS),
+            true,
+            "minute, hour, day or month",
+        ),
     ]
 }
 
 fn whitelist_fields() -> Vec<FieldSpec> {
     vec![
-        field("prefix", "Prefix", FieldKind::Text, false, "number prefix allowed, e.g. +3120 (or give an IP)"),
-        field("ip", "IP", FieldKind::Text, false, "source address allowed (or give a prefix)"),
-        field("description", "Description", FieldKind::Text, false, "why it is allowed"),
+        field(
+            "prefix",
+            "Prefix",
+            FieldKind::Text,
+            false,
+            "number prefix allowed, e.g. +3120 (or give an IP)",
+        ),
+        field(
+            "ip",
+            "IP",
+            FieldKind::Text,
+            false,
+            "source address allowed (or give a prefix)",
+        ),
+        field(
+            "description",
+            "Description",
+            FieldKind::Text,
+            false,
+            "why it is allowed",
+        ),
     ]
 }
 
@@ -247,31 +384,49 @@ fn pick<'a, T>(
 ) -> Result<&'a T, String> {
     let args = args.trim();
     if !args.is_empty() {
-        return list
-            .iter()
-            .find(|x| id(x) == args)
-            .ok_or_else(|| format!("no {noun} {args} on {} (ids are in the details panel)", owner.label()));
+        return list.iter().find(|x| id(x) == args).ok_or_else(|| {
+            format!(
+                "no {noun} {args} on {} (ids are in the details panel)",
+                owner.label()
+            )
+        });
     }
     list.iter()
         .find(|x| user(x) == owner.user.as_deref())
-        .ok_or_else(|| format!("no {noun} on {} yet: use {new_cmd} (or wait for its details to load)", owner.label()))
+        .ok_or_else(|| {
+            format!(
+                "no {noun} on {} yet: use {new_cmd} (or wait for its details to load)",
+                owner.label()
+            )
+        })
 }
 
 pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
     match intent {
         Intent::TrunkNew => {
             let o = owner(ctx)?;
-            let mut values = vec![pair("port", "5060"), pair("transport", "udp"), pair("active", "yes")];
+            let mut values = vec![
+                pair("port", "5060"),
+                pair("transport", "udp"),
+                pair("active", "yes"),
+            ];
             if let Some(u) = &o.user {
                 values.push(pair("user_id", u.clone()));
             }
             Ok((
-                spec(format!("New SIP destination for {}", o.label()), FormMode::Create, destination_fields(), values),
+                spec(
+                    format!("New SIP destination for {}", o.label()),
+                    FormMode::Create,
+                    destination_fields(),
+                    values,
+                ),
                 target(&o, "trunk.new", None),
             ))
         }
         Intent::TrunkEdit | Intent::TrunkDelete => {
-            let t = ctx.trunk.ok_or("select a SIP destination on the Trunks pane first")?;
+            let t = ctx
+                .trunk
+                .ok_or("select a SIP destination on the Trunks pane first")?;
             let o = Owner {
                 provider: t.provider,
                 customer: t.account.clone(),
@@ -283,7 +438,11 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                     reason.push_str(&format!("; {} live calls use it", ctx.live_calls_on_trunk));
                 }
                 return Ok((
-                    confirm(format!("Delete SIP destination {}", t.name), &t.name, reason),
+                    confirm(
+                        format!("Delete SIP destination {}", t.name),
+                        &t.name,
+                        reason,
+                    ),
                     target(&o, "trunk.delete", Some(t.id.clone())),
                 ));
             }
@@ -296,7 +455,12 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 pair("user_id", extra(&t.extra, "user_id").unwrap_or_default()),
             ];
             Ok((
-                spec(format!("Edit SIP destination {}", t.name), FormMode::Edit, destination_fields(), values),
+                spec(
+                    format!("Edit SIP destination {}", t.name),
+                    FormMode::Edit,
+                    destination_fields(),
+                    values,
+                ),
                 target(&o, "trunk.edit", Some(t.id.clone())),
             ))
         }
@@ -307,12 +471,19 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 values.push(pair("user_id", u.clone()));
             }
             Ok((
-                spec(format!("New extension for {}", o.label()), FormMode::Create, extension_fields(), values),
+                spec(
+                    format!("New extension for {}", o.label()),
+                    FormMode::Create,
+                    extension_fields(),
+                    values,
+                ),
                 target(&o, "number.new", None),
             ))
         }
         Intent::NumberEdit | Intent::NumberDelete => {
-            let n = ctx.number.ok_or("select an extension on the Numbers pane first")?;
+            let n = ctx
+                .number
+                .ok_or("select an extension on the Numbers pane first")?;
             let o = Owner {
                 provider: n.provider,
                 customer: n.account.clone(),
@@ -323,24 +494,40 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                     confirm(
                         format!("Delete extension {}", n.number),
                         &n.number,
-                        format!("deleting extension {} cannot be undone; calls to it stop routing", n.number),
+                        format!(
+                            "deleting extension {} cannot be undone; calls to it stop routing",
+                            n.number
+                        ),
                     ),
                     target(&o, "number.delete", Some(n.id.clone())),
                 ));
             }
             let values = vec![
                 pair("number", n.number.clone()),
-                pair("direction", extra(&n.extra, "direction").unwrap_or("inbound")),
-                pair("destination_id", extra(&n.extra, "destination_id").unwrap_or_default()),
+                pair(
+                    "direction",
+                    extra(&n.extra, "direction").unwrap_or("inbound"),
+                ),
+                pair(
+                    "destination_id",
+                    extra(&n.extra, "destination_id").unwrap_or_default(),
+                ),
                 pair("user_id", extra(&n.extra, "user_id").unwrap_or_default()),
             ];
             Ok((
-                spec(format!("Edit extension {}", n.number), FormMode::Edit, extension_fields(), values),
+                spec(
+                    format!("Edit extension {}", n.number),
+                    FormMode::Edit,
+                    extension_fields(),
+                    values,
+                ),
                 target(&o, "number.edit", Some(n.id.clone())),
             ))
         }
         Intent::Other(op) => open_detail(op, ctx),
-        Intent::NumberToggle | Intent::Call | Intent::Hangup => Err("not offered by ProVoice".into()),
+        Intent::NumberToggle | Intent::Call | Intent::Hangup => {
+            Err("not offered by ProVoice".into())
+        }
     }
 }
 
@@ -460,11 +647,18 @@ fn id_json(s: &str) -> Value {
 }
 
 fn opt_id(s: &str) -> Value {
-    if s.trim().is_empty() { Value::Null } else { id_json(s) }
+    if s.trim().is_empty() {
+        Value::Null
+    } else {
+        id_json(s)
+    }
 }
 
 fn bool_of(s: &str) -> bool {
-    matches!(s.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1")
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "yes" | "true" | "on" | "1"
+    )
 }
 
 fn whole(s: &str, label: &str, max: i64) -> Result<Value, String> {
@@ -489,20 +683,35 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
             owner_fields(&mut body, v("user_id"));
             body.insert("name".into(), v("name").into());
             body.insert("host".into(), v("host").into());
-            let port: u16 = v("port").parse().map_err(|_| "port must be 1-65535".to_string())?;
+            let port: u16 = v("port")
+                .parse()
+                .map_err(|_| "port must be 1-65535".to_string())?;
             body.insert("port".into(), port.into());
-            body.insert("transport".into(), v("transport").to_ascii_lowercase().into());
+            body.insert(
+                "transport".into(),
+                v("transport").to_ascii_lowercase().into(),
+            );
             body.insert("active".into(), bool_of(v("active")).into());
             if target.op == "trunk.new" {
-                ("createDestination", format!("SIP destination {}", v("name")))
+                (
+                    "createDestination",
+                    format!("SIP destination {}", v("name")),
+                )
             } else {
-                ("updateDestination", format!("SIP destination {}", v("name")))
+                (
+                    "updateDestination",
+                    format!("SIP destination {}", v("name")),
+                )
             }
         }
         "number.new" | "number.edit" => {
             owner_fields(&mut body, v("user_id"));
             let number = v("number");
-            if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '+' || c == '*' || c == '#') {
+            if number.is_empty()
+                || !number
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '+' || c == '*' || c == '#')
+            {
                 return Err("number: digits only, optionally starting with +".into());
             }
             body.insert("number".into(), number.into());
@@ -530,13 +739,20 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
             body.insert("extension_id".into(), opt_id(v("extension_id")));
             body.insert("target".into(), v("target").into());
             body.insert("type".into(), kind.into());
-            let timeout = if v("timeout").is_empty() { Value::from(0) } else { whole(v("timeout"), "timeout", 600)? };
+            let timeout = if v("timeout").is_empty() {
+                Value::from(0)
+            } else {
+                whole(v("timeout"), "timeout", 600)?
+            };
             body.insert("timeout".into(), timeout);
             body.insert("active".into(), bool_of(v("active")).into());
             if target.op == "forward.new" {
                 ("createForward", format!("forward of customer {customer}"))
             } else {
-                ("updateForward", format!("forward {id} of customer {customer}"))
+                (
+                    "updateForward",
+                    format!("forward {id} of customer {customer}"),
+                )
             }
         }
         "limit.new" | "limit.edit" => {
@@ -569,9 +785,15 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
             }
             body.insert("description".into(), v("description").into());
             if target.op == "whitelist.new" {
-                ("createWhitelist", format!("whitelist entry of customer {customer}"))
+                (
+                    "createWhitelist",
+                    format!("whitelist entry of customer {customer}"),
+                )
             } else {
-                ("updateWhitelist", format!("whitelist entry {id} of customer {customer}"))
+                (
+                    "updateWhitelist",
+                    format!("whitelist entry {id} of customer {customer}"),
+                )
             }
         }
         "trunk.delete" => ("deleteDestination", format!("SIP destination {id}")),

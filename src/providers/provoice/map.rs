@@ -2,7 +2,9 @@
 //! account id; users become `user:<id>` sub-accounts under their customer (ids of the
 //! two kinds may coincide at the provider).
 
-use crate::model::{Account, AccountKind, Call, CallState, Direction, Field, Number, ProviderId, Trunk};
+use crate::model::{
+    Account, AccountKind, Call, CallState, Direction, Field, Number, ProviderId, Trunk,
+};
 
 use super::wire;
 
@@ -23,7 +25,11 @@ fn f(k: &str, v: impl Into<String>) -> Field {
 }
 
 fn or_dash(s: &str) -> String {
-    if s.is_empty() { "-".into() } else { s.to_owned() }
+    if s.is_empty() {
+        "-".into()
+    } else {
+        s.to_owned()
+    }
 }
 
 /// Customers with their sub-customer count and, when known, their users.
@@ -40,7 +46,10 @@ pub fn map_tree(
             .iter()
             .filter(|o| o.parent_id.as_deref() == Some(c.id.as_str()) && o.id != c.id)
             .count();
-        let mut extra = vec![f("customer_id", c.id.clone()), f("sub-customers", subs.to_string())];
+        let mut extra = vec![
+            f("customer_id", c.id.clone()),
+            f("sub-customers", subs.to_string()),
+        ];
         let mine = users.iter().find(|(cid, _)| *cid == c.id).map(|(_, u)| u);
         if let Some(u) = mine {
             extra.push(f("users", u.len().to_string()));
@@ -131,7 +140,10 @@ pub fn map_extension(
         active: None,
         extra: vec![
             f("direction", or_dash(&e.direction)),
-            f("destination_id", e.destination_id.unwrap_or_else(|| "-".into())),
+            f(
+                "destination_id",
+                e.destination_id.unwrap_or_else(|| "-".into()),
+            ),
             f("user_id", e.user_id.unwrap_or_else(|| "-".into())),
         ],
         id: e.id,
@@ -179,13 +191,20 @@ pub fn map_customer_info(
         f("whitelists", whitelists.len().to_string()),
     ];
     for fw in forwards {
-        let timeout = fw.timeout.map(|t| format!(" after {t} s")).unwrap_or_default();
+        let timeout = fw
+            .timeout
+            .map(|t| format!(" after {t} s"))
+            .unwrap_or_default();
         let ext = fw
             .extension_id
             .as_deref()
             .map(|e| format!(", extension {e}"))
             .unwrap_or_default();
-        let state = if fw.active == Some(false) { ", inactive" } else { "" };
+        let state = if fw.active == Some(false) {
+            ", inactive"
+        } else {
+            ""
+        };
         out.push(f(
             &format!("forward {}", fw.id),
             format!(
@@ -200,7 +219,12 @@ pub fn map_customer_info(
         let value = l.value.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
         out.push(f(
             &format!("limit {}", l.id),
-            format!("{} {value} per {}{}", or_dash(&l.kind), or_dash(&l.period), who(&l.user_id)),
+            format!(
+                "{} {value} per {}{}",
+                or_dash(&l.kind),
+                or_dash(&l.period),
+                who(&l.user_id)
+            ),
         ));
     }
     for w in whitelists {
@@ -261,7 +285,10 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
                 _ => Direction::Unknown,
             };
             let mut extra = vec![
-                f("customer_id", r.customer_id.clone().unwrap_or_else(|| customer.to_owned())),
+                f(
+                    "customer_id",
+                    r.customer_id.clone().unwrap_or_else(|| customer.to_owned()),
+                ),
                 f("user_id", r.user_id.clone().unwrap_or_else(|| "-".into())),
                 f("disposition", or_dash(&r.disposition)),
             ];

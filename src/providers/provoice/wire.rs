@@ -84,7 +84,12 @@ pub fn int(o: &Object, key: &str) -> Option<i64> {
         Value::Number(n) => n
             .as_i64()
             .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64),
+        Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(|f| f as i64),
         _ => None,
     }
 }
@@ -211,7 +216,9 @@ pub struct RecordsBatch {
 }
 
 fn port(o: &Object) -> Option<u16> {
-    int(o, "port").and_then(|p| u16::try_from(p).ok()).filter(|p| *p > 0)
+    int(o, "port")
+        .and_then(|p| u16::try_from(p).ok())
+        .filter(|p| *p > 0)
 }
 
 fn list<T>(

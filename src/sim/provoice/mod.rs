@@ -216,8 +216,13 @@ fn seed(rng: &mut Rng, now_s: i64) -> (Collections, u64) {
         (6, Some(3), "Garage Peters", 2),
         (7, Some(6), "Garage Peters Filiaal", 1),
     ];
-    for (id, name, cur) in [(1, "Standaard", "EUR"), (2, "Zakelijk", "EUR"), (3, "Wholesale", "EUR")] {
-        d.tariffplans.push(obj(json!({"id": id, "name": name, "currency": cur})));
+    for (id, name, cur) in [
+        (1, "Standaard", "EUR"),
+        (2, "Zakelijk", "EUR"),
+        (3, "Wholesale", "EUR"),
+    ] {
+        d.tariffplans
+            .push(obj(json!({"id": id, "name": name, "currency": cur})));
     }
     let mut next = 100u64;
     let mut id = || {
@@ -230,7 +235,9 @@ fn seed(rng: &mut Rng, now_s: i64) -> (Collections, u64) {
             "created": format!("2024-0{}-1{}T09:00:00Z", 1 + cid % 9, cid % 10),
         })));
         d.plan_of.insert(cid, plan);
-        d.domains.push(obj(json!({"id": id(), "customer_id": cid, "name": format!("c{cid}.voip.example.nl")})));
+        d.domains.push(obj(
+            json!({"id": id(), "customer_id": cid, "name": format!("c{cid}.voip.example.nl")}),
+        ));
         let n_users = if cid == 1 { 0 } else { 1 + (cid % 3) };
         let mut user_ids = Vec::new();
         for u in 0..n_users {
@@ -298,8 +305,21 @@ fn seed(rng: &mut Rng, now_s: i64) -> (Collections, u64) {
         for _ in 0..(6 + rng.below(8)) {
             let start = now_s - rng.range(300, 7 * 86_400) as i64;
             let ring = rng.range(2, 20) as i64;
-            let disp = rng.pick(&["ANSWERED", "ANSWERED", "ANSWERED", "BUSY", "NO ANSWER", "FAILED"]).unwrap_or("ANSWERED");
-            let talk = if disp == "ANSWERED" { rng.range(10, 900) as i64 } else { 0 };
+            let disp = rng
+                .pick(&[
+                    "ANSWERED",
+                    "ANSWERED",
+                    "ANSWERED",
+                    "BUSY",
+                    "NO ANSWER",
+                    "FAILED",
+                ])
+                .unwrap_or("ANSWERED");
+            let talk = if disp == "ANSWERED" {
+                rng.range(10, 900) as i64
+            } else {
+                0
+            };
             let fmt = |s: i64| {
                 jiff::Timestamp::from_second(s)
                     .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
@@ -373,8 +393,10 @@ pub(crate) fn spawn(
 fn respond(status: StatusCode, body: Value) -> Response {
     let mut r = Response::new(Body::from(body.to_string()));
     *r.status_mut() = status;
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
@@ -402,7 +424,10 @@ fn decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;
@@ -460,20 +485,17 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
     let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
         .await
         .unwrap_or_default();
-    let response = {
-        let mut st = shared.lock();
-        let r = route(&mut st, &shared, &method, &path, &query, &body, key_ok);
-        st.requests.push(ProvoiceRequest {
-            method: method.to_string(),
-            path: path.clone(),
-            status: r.status().as_u16(),
-        });
-        if st.requests.len() > 20_000 {
-            st.requests.drain(..10_000);
-        }
-        r
-    };
-    response
+    let mut st = shared.lock();
+    let r = route(&mut st, &shared, &method, &path, &query, &body, key_ok);
+    st.requests.push(ProvoiceRequest {
+        method: method.to_string(),
+        path: path.clone(),
+        status: r.status().as_u16(),
+    });
+    if st.requests.len() > 20_000 {
+        st.requests.drain(..10_000);
+    }
+    r
 }
 
 fn route(
@@ -486,14 +508,20 @@ fn route(
     key_ok: bool,
 ) -> Response {
     let Some(op) = path.strip_prefix("/api/").filter(|o| !o.contains('/')) else {
-        return error(StatusCode::NOT_FOUND, "unknown path: requests are /api/<operation>");
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown path: requests are /api/<operation>",
+        );
     };
     if !key_ok {
         return error(StatusCode::UNAUTHORIZED, "missing or invalid API key");
     }
     if let Err(retry) = st.limiter.check("key", Instant::now()) {
         st.throttled += 1;
-        let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded: 60 requests per minute");
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate limit exceeded: 60 requests per minute",
+        );
         if let Ok(v) = HeaderValue::from_str(&retry.max(1).to_string()) {
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -517,11 +545,23 @@ fn route(
     }
 }
 
-fn need(q: &HashMap<String, String>, key: &str) -> Result<u64, Response> {
+/// A refusal: status and message (rendered by [`error`]).
+type Fail = (StatusCode, String);
+
+fn fail(f: Fail) -> Response {
+    error(f.0, &f.1)
+}
+
+fn need(q: &HashMap<String, String>, key: &str) -> Result<u64, Fail> {
     q.get(key)
         .or_else(|| q.get("id"))
         .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| error(StatusCode::BAD_REQUEST, &format!("parameter {key} is required (a number)")))
+        .ok_or_else(|| {
+            (
+                StatusCode::BAD_REQUEST,
+                format!("parameter {key} is required (a number)"),
+            )
+        })
 }
 
 fn ok(list: Vec<Value>) -> Response {
@@ -543,13 +583,13 @@ fn read(st: &mut State, shared: &Arc<Shared>, op: &str, q: &HashMap<String, Stri
         match need(q, "customer_id") {
             Ok(c) if customer_exists(c) => ok(by_field(list, "customer_id", c)),
             Ok(c) => error(StatusCode::NOT_FOUND, &format!("customer {c} not found")),
-            Err(r) => r,
+            Err(f) => fail(f),
         }
     };
     let single = |list: &[Obj], key: &str, what: &str| -> Response {
         match need(q, key) {
             Ok(id) => one(by_id(list, id), &format!("{what} {id}")),
-            Err(r) => r,
+            Err(f) => fail(f),
         }
     };
     match op {
@@ -569,16 +609,16 @@ fn read(st: &mut State, shared: &Arc<Shared>, op: &str, q: &HashMap<String, Stri
                 ok(by_id(&d.tariffplans, plan))
             }
             Ok(c) => error(StatusCode::NOT_FOUND, &format!("customer {c} not found")),
-            Err(r) => r,
+            Err(f) => fail(f),
         },
         "getUser" => single(&d.users, "user_id", "user"),
         "getUserExtensions" => match need(q, "user_id") {
             Ok(u) => ok(by_field(&d.extensions, "user_id", u)),
-            Err(r) => r,
+            Err(f) => fail(f),
         },
         "getUserLimits" => match need(q, "user_id") {
             Ok(u) => ok(by_field(&d.limits, "user_id", u)),
-            Err(r) => r,
+            Err(f) => fail(f),
         },
         "getDestination" => single(&d.destinations, "destination_id", "destination"),
         "getTariffplan" => single(&d.tariffplans, "tariffplan_id", "tariffplan"),
@@ -595,21 +635,32 @@ fn read(st: &mut State, shared: &Arc<Shared>, op: &str, q: &HashMap<String, Stri
 fn per_customer_parent(d: &Collections, q: &HashMap<String, String>) -> Response {
     match need(q, "customer_id") {
         Ok(c) => ok(by_field(&d.customers, "parent_id", c)),
-        Err(r) => r,
+        Err(f) => fail(f),
     }
 }
 
-fn queue_records(st: &mut State, shared: &Arc<Shared>, op: &str, q: &HashMap<String, String>) -> Response {
+fn queue_records(
+    st: &mut State,
+    shared: &Arc<Shared>,
+    op: &str,
+    q: &HashMap<String, String>,
+) -> Response {
     let customer = if op == "getCustomerCallRecords" {
         match need(q, "customer_id") {
             Ok(c) => Some(c),
-            Err(r) => return r,
+            Err(f) => return fail(f),
         }
     } else {
         None
     };
-    let Some(callback) = q.get("callback").filter(|c| c.starts_with("http://") || c.starts_with("https://")) else {
-        return error(StatusCode::BAD_REQUEST, "parameter callback (an http(s) URL) is required");
+    let Some(callback) = q
+        .get("callback")
+        .filter(|c| c.starts_with("http://") || c.starts_with("https://"))
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "parameter callback (an http(s) URL) is required",
+        );
     };
     let request_id = q
         .get("request_id")
@@ -661,7 +712,9 @@ fn queue_records(st: &mut State, shared: &Arc<Shared>, op: &str, q: &HashMap<Str
 }
 
 fn records_len(v: &Value) -> usize {
-    v.get("records").and_then(Value::as_array).map_or(0, Vec::len)
+    v.get("records")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 /// (collection, required fields, allowed values per field).
@@ -683,28 +736,58 @@ fn schema(op: &str) -> Option<(&'static str, &'static [&'static str])> {
 }
 
 const OPERATIONS: &[&str] = &[
-    "createCustomer", "updateCustomer", "createUser", "updateUser", "createDestination",
-    "updateDestination", "deleteDestination", "createLimit", "updateLimit", "createWhitelist",
-    "updateWhitelist", "deleteWhitelist", "createExtension", "updateExtension", "deleteExtension",
-    "createForward", "updateForward", "deleteForward",
+    "createCustomer",
+    "updateCustomer",
+    "createUser",
+    "updateUser",
+    "createDestination",
+    "updateDestination",
+    "deleteDestination",
+    "createLimit",
+    "updateLimit",
+    "createWhitelist",
+    "updateWhitelist",
+    "deleteWhitelist",
+    "createExtension",
+    "updateExtension",
+    "deleteExtension",
+    "createForward",
+    "updateForward",
+    "deleteForward",
 ];
 
-fn check(st: &State, coll: &str, o: &Obj) -> Result<(), Response> {
-    let bad = |m: String| Err(error(StatusCode::UNPROCESSABLE_ENTITY, &m));
+fn check(st: &State, coll: &str, o: &Obj) -> Result<(), Fail> {
+    let bad = |m: String| Err((StatusCode::UNPROCESSABLE_ENTITY, m));
     if let Some(c) = o.get("customer_id") {
         let c = id_of(Some(c));
-        if !c.is_some_and(|c| st.data.customers.iter().any(|x| id_of(x.get("id")) == Some(c))) {
-            return Err(error(StatusCode::NOT_FOUND, "customer_id names no customer"));
+        if !c.is_some_and(|c| {
+            st.data
+                .customers
+                .iter()
+                .any(|x| id_of(x.get("id")) == Some(c))
+        }) {
+            return Err((
+                StatusCode::NOT_FOUND,
+                "customer_id names no customer".into(),
+            ));
         }
     }
     if let Some(u) = o.get("user_id").filter(|u| !u.is_null())
-        && !st.data.users.iter().any(|x| id_of(x.get("id")) == id_of(Some(u)))
+        && !st
+            .data
+            .users
+            .iter()
+            .any(|x| id_of(x.get("id")) == id_of(Some(u)))
     {
-        return Err(error(StatusCode::NOT_FOUND, "user_id names no user"));
+        return Err((StatusCode::NOT_FOUND, "user_id names no user".into()));
     }
     match coll {
         "destinations" => {
-            if !o.get("port").and_then(Value::as_u64).is_some_and(|p| (1..=65535).contains(&p)) {
+            if !o
+                .get("port")
+                .and_then(Value::as_u64)
+                .is_some_and(|p| (1..=65535).contains(&p))
+            {
                 return bad("port must be 1-65535".into());
             }
             if let Some(t) = o.get("transport").and_then(Value::as_str)
@@ -719,9 +802,16 @@ fn check(st: &State, coll: &str, o: &Obj) -> Result<(), Response> {
                 return bad("direction must be inbound or outbound".into());
             }
             if let Some(dest) = o.get("destination_id").filter(|d| !d.is_null())
-                && !st.data.destinations.iter().any(|x| id_of(x.get("id")) == id_of(Some(dest)))
+                && !st
+                    .data
+                    .destinations
+                    .iter()
+                    .any(|x| id_of(x.get("id")) == id_of(Some(dest)))
             {
-                return Err(error(StatusCode::NOT_FOUND, "destination_id names no destination"));
+                return Err((
+                    StatusCode::NOT_FOUND,
+                    "destination_id names no destination".into(),
+                ));
             }
         }
         "forwards" => {
@@ -731,16 +821,24 @@ fn check(st: &State, coll: &str, o: &Obj) -> Result<(), Response> {
             }
         }
         "whitelists" => {
-            let has = |k: &str| o.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+            let has = |k: &str| {
+                o.get(k)
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| !s.is_empty())
+            };
             if !has("prefix") && !has("ip") {
                 return bad("a whitelist needs a prefix or an ip".into());
             }
         }
         "customers" => {
             if let Some(p) = o.get("parent_id").filter(|p| !p.is_null())
-                && !st.data.customers.iter().any(|x| id_of(x.get("id")) == id_of(Some(p)))
+                && !st
+                    .data
+                    .customers
+                    .iter()
+                    .any(|x| id_of(x.get("id")) == id_of(Some(p)))
             {
-                return Err(error(StatusCode::NOT_FOUND, "parent_id names no customer"));
+                return Err((StatusCode::NOT_FOUND, "parent_id names no customer".into()));
             }
         }
         _ => {}
@@ -757,12 +855,15 @@ fn write(st: &mut State, op: &str, input: Obj) -> Response {
     };
     if op.starts_with("create") {
         for r in required {
-            if input.get(*r).is_none_or(|v| v.is_null() || v.as_str() == Some("")) {
+            if input
+                .get(*r)
+                .is_none_or(|v| v.is_null() || v.as_str() == Some(""))
+            {
                 return error(StatusCode::BAD_REQUEST, &format!("{r} is required"));
             }
         }
-        if let Err(r) = check(st, coll, &input) {
-            return r;
+        if let Err(f) = check(st, coll, &input) {
+            return fail(f);
         }
         st.next_id += 1;
         let mut o = input;
@@ -775,9 +876,13 @@ fn write(st: &mut State, op: &str, input: Obj) -> Response {
     let Some(id) = id_of(input.get("id")) else {
         return error(StatusCode::BAD_REQUEST, "id is required");
     };
-    let pos = coll_mut(&mut st.data, coll).and_then(|l| l.iter().position(|o| id_of(o.get("id")) == Some(id)));
+    let pos = coll_mut(&mut st.data, coll)
+        .and_then(|l| l.iter().position(|o| id_of(o.get("id")) == Some(id)));
     let Some(pos) = pos else {
-        return error(StatusCode::NOT_FOUND, &format!("{} {id} not found", coll.trim_end_matches('s')));
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("{} {id} not found", coll.trim_end_matches('s')),
+        );
     };
     if op.starts_with("delete") {
         if let Some(l) = coll_mut(&mut st.data, coll) {
@@ -791,8 +896,8 @@ fn write(st: &mut State, op: &str, input: Obj) -> Response {
     for (k, v) in input {
         merged.insert(k, v);
     }
-    if let Err(r) = check(st, coll, &merged) {
-        return r;
+    if let Err(f) = check(st, coll, &merged) {
+        return fail(f);
     }
     if let Some(l) = coll_mut(&mut st.data, coll) {
         l[pos] = merged.clone();
