@@ -616,7 +616,7 @@ pub static QUEUE_COLUMNS: &[Column<QueueStat>] = &[
     },
     Column {
         title: "Period",
-        width: 7,
+        width: 10,
         drop: 1,
         text: |q, _| q.period.clone(),
         sort: |q, _| text(&q.period),
