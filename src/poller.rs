@@ -317,7 +317,10 @@ impl Poller {
         let (budget, cost) = (state.job.budget.clone(), state.job.cost);
         let accepted = !matches!(result, Err(ProviderError::RateLimited { .. }));
         // A paged job may have needed fewer requests than it reserved.
-        let used = self.client.requests_used(&key).map_or(cost, |u| u.min(cost));
+        let used = self
+            .client
+            .requests_used(&key)
+            .map_or(cost, |u| u.min(cost));
         self.budgets
             .scope(&budget)
             .complete_used(now, cost, used, accepted);

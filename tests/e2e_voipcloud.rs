@@ -22,7 +22,10 @@ fn demo_shows_queue_statistics_and_switches_the_window() {
     assert!(screen.contains("ring group"), "{screen}");
     // Every VoIPcloud row has an abandon rate.
     for name in ["reception", "support", "sales"] {
-        let line = screen.lines().find(|l| l.contains(name)).unwrap_or_default();
+        let line = screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_default();
         assert!(line.contains('%'), "{name}: {line}");
     }
     t.send(&["w"]);

@@ -61,7 +61,10 @@ async fn lists_live_calls_history_and_statistics() {
         assert!(names.contains(&n), "{names:?}");
     }
     let total: u32 = rows.iter().filter_map(|r| r.total).sum();
-    assert!(total > 500, "seeded traffic spans more than one page: {total}");
+    assert!(
+        total > 500,
+        "seeded traffic spans more than one page: {total}"
+    );
     let support_row = rows.iter().find(|r| r.name == "support").unwrap();
     assert_eq!(support_row.period, "today");
     assert!(support_row.answered.unwrap() > 0 && !support_row.per_agent.is_empty());
@@ -79,14 +82,34 @@ async fn lists_live_calls_history_and_statistics() {
     };
     assert_eq!(live.len(), sim.live_user_calls());
     assert!(!live.is_empty(), "seeded live calls");
-    assert!(history.iter().any(|c| c.extra.iter().any(|(k, _)| k == "queue")));
-    assert!(history.iter().any(|c| c.extra.iter().any(|(k, _)| k == "user")));
+    assert!(
+        history
+            .iter()
+            .any(|c| c.extra.iter().any(|(k, _)| k == "queue"))
+    );
+    assert!(
+        history
+            .iter()
+            .any(|c| c.extra.iter().any(|(k, _)| k == "user"))
+    );
     // Every request carried the token header, never api_key.
     let reqs = sim.requests();
-    assert!(reqs.iter().all(|r| r.header_auth && !r.path.contains("api_key")));
-    assert!(reqs.iter().all(|r| r.path.starts_with("/api/integration/v1/")));
-    assert!(reqs.iter().any(|r| r.path.contains("offset=500")), "second page asked for");
-    assert!(reqs.iter().all(|r| r.path.contains("from_date=") || r.path.contains("status")));
+    assert!(
+        reqs.iter()
+            .all(|r| r.header_auth && !r.path.contains("api_key"))
+    );
+    assert!(
+        reqs.iter()
+            .all(|r| r.path.starts_with("/api/integration/v1/"))
+    );
+    assert!(
+        reqs.iter().any(|r| r.path.contains("offset=500")),
+        "second page asked for"
+    );
+    assert!(
+        reqs.iter()
+            .all(|r| r.path.contains("from_date=") || r.path.contains("status"))
+    );
 }
 
 #[tokio::test]
@@ -99,8 +122,17 @@ async fn v2_paths_work_the_same() {
         panic!("calls");
     };
     assert!(!live.is_empty() && !history.is_empty());
-    assert!(live[0].extra.iter().any(|(k, v)| k == "type" && v.starts_with("user_")));
-    assert!(sim.requests().iter().all(|r| r.path.starts_with("/api/integration/v2/")));
+    assert!(
+        live[0]
+            .extra
+            .iter()
+            .any(|(k, v)| k == "type" && v.starts_with("user_"))
+    );
+    assert!(
+        sim.requests()
+            .iter()
+            .all(|r| r.path.starts_with("/api/integration/v2/"))
+    );
 }
 
 #[tokio::test]
@@ -161,7 +193,10 @@ async fn call_to_number_creates_a_live_call_and_read_only_refuses() {
     else {
         panic!("calls");
     };
-    assert!(live.iter().any(|c| c.to == "+61299990000" && c.from == "203"));
+    assert!(
+        live.iter()
+            .any(|c| c.to == "+61299990000" && c.from == "203")
+    );
     // Live until it ends.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(sim.live_user_calls(), before);
@@ -182,7 +217,10 @@ async fn call_to_number_creates_a_live_call_and_read_only_refuses() {
 fn busiest(times: &[std::time::Instant], window: Duration) -> usize {
     let mut best = 0;
     for (i, t) in times.iter().enumerate() {
-        let n = times[i..].iter().take_while(|u| u.duration_since(*t) < window).count();
+        let n = times[i..]
+            .iter()
+            .take_while(|u| u.duration_since(*t) < window)
+            .count();
         best = best.max(n);
     }
     best
@@ -252,7 +290,11 @@ async fn budget_holds_over_several_scaled_windows() {
         assert!(ok.get(&kind).copied().unwrap_or(0) >= 3, "{kind:?}: {ok:?}");
     }
     // The budget was used (not idling) and the view said so.
-    assert!(reqs.len() > 200, "only {} requests in 3.5 windows", reqs.len());
+    assert!(
+        reqs.len() > 200,
+        "only {} requests in 3.5 windows",
+        reqs.len()
+    );
     let b = budget_seen.expect("budget view reported");
     assert_eq!(b.documented, 100);
     assert!(b.resets_in_s <= 15);

@@ -89,7 +89,11 @@ impl Harness {
     }
     async fn until(&mut self, what: &str, done: impl Fn(&State) -> bool) {
         let ok = self.console.pump_until(WAIT, done).await;
-        assert!(ok, "timed out waiting for {what}; message: {}", self.message());
+        assert!(
+            ok,
+            "timed out waiting for {what}; message: {}",
+            self.message()
+        );
     }
     fn form_step(&self) -> Option<Step> {
         match &self.console.state.overlay {
@@ -144,7 +148,10 @@ async fn click_to_call_from_the_palette_refused_read_only_then_placed_and_audite
     h.key(KeyCode::Enter);
     h.palette("call 61299990000");
     assert_eq!(h.form_step(), Some(Step::Edit), "{}", h.message());
-    assert_eq!(h.form_value("number_to_call").as_deref(), Some("61299990000"));
+    assert_eq!(
+        h.form_value("number_to_call").as_deref(),
+        Some("61299990000")
+    );
     // The user's extension goes in the first (focused) field.
     h.type_text("203");
     assert_eq!(h.form_value("user_number").as_deref(), Some("203"));
@@ -159,8 +166,14 @@ async fn click_to_call_from_the_palette_refused_read_only_then_placed_and_audite
         _ => None,
     }
     .unwrap_or_default();
-    assert!(preview.contains("/api/integration/v1/call-to-number"), "{preview}");
-    assert!(preview.contains("\\\"user_number\\\":\\\"203\\\""), "{preview}");
+    assert!(
+        preview.contains("/api/integration/v1/call-to-number"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("\\\"user_number\\\":\\\"203\\\""),
+        "{preview}"
+    );
     // Enter on the focused Cancel sends nothing.
     h.key(KeyCode::Tab);
     h.key(KeyCode::Enter);
@@ -172,7 +185,10 @@ async fn click_to_call_from_the_palette_refused_read_only_then_placed_and_audite
             .any(|c| c.to == "+61299990000" && c.from == "203")
     })
     .await;
-    assert_eq!(h.posts(), vec!["/api/integration/v1/call-to-number".to_string()]);
+    assert_eq!(
+        h.posts(),
+        vec!["/api/integration/v1/call-to-number".to_string()]
+    );
     let audit = read_recent(&h.dir, 10);
     let calls: Vec<_> = audit.iter().filter(|e| e.command == "call").collect();
     assert!(
@@ -204,12 +220,18 @@ async fn the_statistics_window_switches_without_a_request() {
     let before = queue_requests(&h);
     h.char('w');
     assert!(h.message().contains("15 min"), "{}", h.message());
-    h.until("15-minute figures", |s| period(s).as_deref() == Some("15 min"))
-        .await;
+    h.until("15-minute figures", |s| {
+        period(s).as_deref() == Some("15 min")
+    })
+    .await;
     h.char('w');
     h.until("1-hour figures", |s| period(s).as_deref() == Some("1 h"))
         .await;
-    assert_eq!(queue_requests(&h), before, "computed from the lists already fetched");
+    assert_eq!(
+        queue_requests(&h),
+        before,
+        "computed from the lists already fetched"
+    );
     h.char('w');
     h.until("today again", |s| period(s).as_deref() == Some("today"))
         .await;

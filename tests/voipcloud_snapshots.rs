@@ -17,13 +17,24 @@ const NOW: i64 = 1_700_000_000_000;
 const MIN: i64 = 60_000;
 
 fn caps() -> Capabilities {
-    [Resource::Accounts, Resource::LiveCalls, Resource::CallHistory, Resource::Queues]
-        .iter()
-        .fold(Capabilities::new(), |c, &r| c.with(r))
+    [
+        Resource::Accounts,
+        Resource::LiveCalls,
+        Resource::CallHistory,
+        Resource::Queues,
+    ]
+    .iter()
+    .fold(Capabilities::new(), |c, &r| c.with(r))
 }
 
 /// `answered`, `abandoned`, `timed out` calls for `group`, one a minute back from now.
-fn traffic(group: &str, kind: &str, answered: u32, abandoned: u32, timed_out: u32) -> Vec<GroupCallRecord> {
+fn traffic(
+    group: &str,
+    kind: &str,
+    answered: u32,
+    abandoned: u32,
+    timed_out: u32,
+) -> Vec<GroupCallRecord> {
     let mut v = Vec::new();
     let outcomes = std::iter::repeat_n(Outcome::Answered, answered as usize)
         .chain(std::iter::repeat_n(Outcome::Abandoned, abandoned as usize))
@@ -48,7 +59,10 @@ fn state() -> State {
     let mut p = ProviderState::new(ProviderId(0), "vc-pbx", ProviderKind::Voipcloud, caps());
     for kind in [JobKind::Accounts, JobKind::Calls, JobKind::Stats] {
         p.jobs.insert(
-            JobKey { kind, scope: String::new() },
+            JobKey {
+                kind,
+                scope: String::new(),
+            },
             JobStatus {
                 last_ok_ms: Some(NOW - 2_000),
                 last_error: None,
@@ -75,7 +89,14 @@ fn state() -> State {
     let mut records = traffic("sales", "queue", 19, 1, 0); // 5 %: normal
     records.extend(traffic("support", "queue", 16, 3, 1)); // 15 %: warning
     records.extend(traffic("reception", "ring group", 6, 3, 1)); // 30 %: critical
-    let mut rows = stats::compute(ProviderId(0), "vc-pbx", &records, StatsWindow::Min15, NOW, NOW - 10 * 60 * MIN);
+    let mut rows = stats::compute(
+        ProviderId(0),
+        "vc-pbx",
+        &records,
+        StatsWindow::Min15,
+        NOW,
+        NOW - 10 * 60 * MIN,
+    );
     // An IOVOX-style daily row: no total, no series; 25 % abandoned.
     rows.push(QueueStat {
         provider: ProviderId(0),
@@ -94,7 +115,9 @@ fn state() -> State {
         provider_names: &["vc-pbx".to_string()],
         tz: &jiff::tz::TimeZone::UTC,
     };
-    s.tables.queues.replace_slice(ProviderId(0), None, rows, &ctx);
+    s.tables
+        .queues
+        .replace_slice(ProviderId(0), None, rows, &ctx);
     s.focus = Resource::Queues;
     s
 }
@@ -108,7 +131,9 @@ fn draw(state: &State, (w, h): (u16, u16)) -> Terminal<TestBackend> {
 fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
     let a = buf.area;
     for y in a.top()..a.bottom() {
-        let row: String = (a.left()..a.right()).map(|x| buf[(x, y)].symbol()).collect();
+        let row: String = (a.left()..a.right())
+            .map(|x| buf[(x, y)].symbol())
+            .collect();
         if let Some(i) = row.find(text) {
             // Column of the byte offset (the rows here are ASCII up to the name).
             let x = row[..i].chars().count() as u16;
@@ -124,7 +149,10 @@ fn stats_pane_with_thresholds_crossed() {
     let s = state();
     for size in [(120, 30), (200, 50)] {
         let t = draw(&s, size);
-        insta::assert_snapshot!(format!("voipcloud_queues_{}x{}", size.0, size.1), t.backend());
+        insta::assert_snapshot!(
+            format!("voipcloud_queues_{}x{}", size.0, size.1),
+            t.backend()
+        );
     }
     let t = draw(&s, (200, 50));
     let buf = t.backend().buffer();
@@ -133,11 +161,29 @@ fn stats_pane_with_thresholds_crossed() {
         let (x, y) = find(buf, name).unwrap_or_else(|| panic!("{name} on screen"));
         buf[(x, y)].fg
     };
-    assert_eq!(fg_of("support"), theme.warn.fg.unwrap(), "15 % ≥ 10 %: warning");
-    assert_eq!(fg_of("reception"), theme.error.fg.unwrap(), "30 % ≥ 20 %: critical");
-    assert_eq!(fg_of("iovox-daily"), theme.error.fg.unwrap(), "any QueueStat is graded");
+    assert_eq!(
+        fg_of("support"),
+        theme.warn.fg.unwrap(),
+        "15 % ≥ 10 %: warning"
+    );
+    assert_eq!(
+        fg_of("reception"),
+        theme.error.fg.unwrap(),
+        "30 % ≥ 20 %: critical"
+    );
+    assert_eq!(
+        fg_of("iovox-daily"),
+        theme.error.fg.unwrap(),
+        "any QueueStat is graded"
+    );
     assert_ne!(fg_of("sales"), theme.warn.fg.unwrap());
     assert_ne!(fg_of("sales"), theme.error.fg.unwrap());
     // The long-window budget and the next refreshes.
-    assert!(find(buf, "budget 63/100, window resets in 7 min · calls 12s · stats 25s").is_some());
+    assert!(
+        find(
+            buf,
+            "budget 63/100, window resets in 7 min · calls 12s · stats 25s"
+        )
+        .is_some()
+    );
 }

@@ -77,8 +77,7 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         &opts.cloudonix,
     )?;
     let vc_port = if port == 0 { 0 } else { port.saturating_add(1) };
-    let vc_listener =
-        tokio::net::TcpListener::bind(SocketAddr::new(opts.host, vc_port)).await?;
+    let vc_listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.host, vc_port)).await?;
     let (voipcloud, vc_handles) = voipcloud::spawn(
         vc_listener,
         rng::Rng::derive(opts.seed, 0x0FC1).next_u64(),
