@@ -265,7 +265,7 @@ async fn budget_holds_over_several_scaled_windows() {
                 }
                 n += 1;
                 // The operator moves between the calls and the queues panes.
-                if n % 20 == 0 {
+                if n.is_multiple_of(20) {
                     let r = [Resource::LiveCalls, Resource::Queues][(n / 20 % 2) as usize];
                     handle.send(PollerCmd::Visible(r));
                 }

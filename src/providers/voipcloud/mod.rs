@@ -368,7 +368,7 @@ impl Client {
         let calls: Vec<wire::UserCall> = rows.iter().map(wire::user_call).collect();
         let (live, mut history) = map_user_calls(self.id, &self.name, &calls);
         history.extend(lock(&self.memo).group_history.iter().cloned());
-        history.sort_by(|a, b| b.started_at_ms.cmp(&a.started_at_ms));
+        history.sort_by_key(|c| std::cmp::Reverse(c.started_at_ms));
         Ok(FetchData::Calls { live, history })
     }
 

@@ -676,7 +676,7 @@ fn list(st: &mut State, op: &str, v2: bool, q: &HashMap<String, String>, now: i6
         }
     };
     // Newest first.
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     let page: Vec<Value> = rows
         .into_iter()
         .skip(offset)
