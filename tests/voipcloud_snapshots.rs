@@ -187,3 +187,42 @@ fn stats_pane_with_thresholds_crossed() {
         .is_some()
     );
 }
+
+#[test]
+fn system_status_reaches_the_status_bar() {
+    use switchboard::model::{Account, AccountKind};
+    use switchboard::state::columns::AccountRow;
+    let mut s = state();
+    let row = |status: &str| AccountRow {
+        account: Account {
+            provider: ProviderId(0),
+            id: "vc-pbx".into(),
+            name: "vc-pbx".into(),
+            parent: None,
+            kind: AccountKind::Domain,
+            active: Some(false),
+            extra: vec![("system status".into(), status.into())],
+        },
+        depth: 0,
+        order: 0,
+    };
+    let ctx_names = ["vc-pbx".to_string()];
+    let tz = jiff::tz::TimeZone::UTC;
+    let ctx = Ctx {
+        now_ms: NOW,
+        provider_names: &ctx_names,
+        tz: &tz,
+    };
+    s.tables
+        .accounts
+        .replace_slice(ProviderId(0), None, vec![row("major outage")], &ctx);
+    let t = draw(&s, (200, 50));
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "system major outage").expect("status in the status bar");
+    assert_eq!(buf[(x, y)].fg, Theme::default().warn.fg.unwrap());
+    s.tables
+        .accounts
+        .replace_slice(ProviderId(0), None, vec![row("operational")], &ctx);
+    let t = draw(&s, (200, 50));
+    assert!(find(t.backend().buffer(), "system ok").is_some());
+}
