@@ -300,3 +300,53 @@ async fn budget_holds_over_several_scaled_windows() {
     assert!(b.resets_in_s <= 15);
     let _ = voipcloud::plan(limit);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_coming_on_screen_moves_to_its_on_screen_interval() {
+    // 100 per 90 s: stats every 3.3 s on screen, every 10 s in the background.
+    let window = Duration::from_secs(90);
+    let sims = support::sims(26, |o| o.voipcloud.rate_limit_window = window).await;
+    let sim = &sims.voipcloud;
+    let cfg = support::with_rate(config(sim, None), 100, window);
+    let client = Arc::new(ProviderClient::from_config(ProviderId(0), &cfg).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cancel = CancellationToken::new();
+    let limit = RateLimit {
+        requests: 100,
+        per: window,
+    };
+    let handle = poller::spawn(
+        ProviderId(0),
+        client,
+        limit,
+        PollerOptions::default(),
+        tx,
+        cancel.clone(),
+    );
+    // The first stats run (live calls on screen).
+    let first = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(a) = rx.recv().await {
+            if matches!(&a, Action::Fetched(f) if f.job.kind == JobKind::Stats) {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(first.is_ok(), "stats fetched at start");
+    handle.send(PollerCmd::Visible(Resource::Queues));
+    let started = tokio::time::Instant::now();
+    let again = tokio::time::timeout(Duration::from_secs(7), async {
+        while let Some(a) = rx.recv().await {
+            if matches!(&a, Action::Fetched(f) if f.job.kind == JobKind::Stats) {
+                return;
+            }
+        }
+    })
+    .await;
+    cancel.cancel();
+    assert!(
+        again.is_ok(),
+        "stats refreshed at the on-screen interval, not the background one"
+    );
+    assert!(started.elapsed() < Duration::from_secs(7));
+}
