@@ -499,6 +499,28 @@ mod tests {
     }
 
     #[test]
+    fn the_bell_rings_once_per_new_crossing_and_only_when_enabled() {
+        let q = |abandoned| QueueStat {
+            abandoned: Some(abandoned),
+            total: Some(10),
+            ..QueueStat::default()
+        };
+        let _ = take_bell();
+        note_crossings(&[&q(0)], &[q(3)]);
+        assert!(!take_bell(), "bell = false by default");
+        set_thresholds(Thresholds {
+            bell: true,
+            ..Thresholds::default()
+        });
+        note_crossings(&[&q(0)], &[q(3)]);
+        assert!(take_bell());
+        assert!(!take_bell(), "taken once");
+        note_crossings(&[&q(3)], &[q(4)]);
+        assert!(!take_bell(), "still critical: not new");
+        set_thresholds(Thresholds::default());
+    }
+
+    #[test]
     fn sparkline_scales_to_the_maximum() {
         assert_eq!(sparkline(&[0, 1, 2, 4]), " ▂▄█");
         assert_eq!(sparkline(&[]), "");

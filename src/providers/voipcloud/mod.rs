@@ -612,9 +612,13 @@ pub fn map_error(
     }
 }
 
-/// Today's date in the console's time zone, `Y-m-d`.
+/// `from_date` for "today": the UTC date of the console's local midnight. The API does
+/// not say which time zone its dates are in; this never starts later than local midnight
+/// (east of UTC it starts a day early, and the statistics window filters by time anyway).
 fn today_local() -> String {
-    jiff::Zoned::now().date().to_string()
+    jiff::Timestamp::from_millisecond(day_start_ms())
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| jiff::Zoned::now().date().to_string())
 }
 
 /// Local midnight today, epoch ms.
