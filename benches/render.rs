@@ -52,6 +52,7 @@ fn provider(id: u16, name: &str) -> ProviderState {
         window_s: 10,
         scopes: 1,
         throttled: 0,
+        ..BudgetView::default()
     };
     p
 }

@@ -697,7 +697,10 @@ fn walk_stats(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> crate::stats::Thresho
         w.issue(
             v.span().start,
             Some("stats"),
-            format!("expected a table `[stats]`, found {}", type_name(v.get_ref())),
+            format!(
+                "expected a table `[stats]`, found {}",
+                type_name(v.get_ref())
+            ),
         );
         return t;
     };

@@ -218,7 +218,7 @@ impl Poller {
                 _ = cancel.cancelled() => break,
                 cmd = rx.recv() => match cmd {
                     Some(PollerCmd::RefreshNow) => self.refresh_now(),
-                    Some(PollerCmd::Visible(r)) => self.visible = r,
+                    Some(PollerCmd::Visible(r)) => self.set_visible(r),
                     Some(PollerCmd::Reserve { budget, cost, reply }) => {
                         let now = Instant::now();
                         let window = self.budgets.scope(&budget);
@@ -317,7 +317,10 @@ impl Poller {
         let (budget, cost) = (state.job.budget.clone(), state.job.cost);
         let accepted = !matches!(result, Err(ProviderError::RateLimited { .. }));
         // A paged job may have needed fewer requests than it reserved.
-        let used = self.client.requests_used(&key).map_or(cost, |u| u.min(cost));
+        let used = self
+            .client
+            .requests_used(&key)
+            .map_or(cost, |u| u.min(cost));
         self.budgets
             .scope(&budget)
             .complete_used(now, cost, used, accepted);
@@ -371,6 +374,32 @@ impl Poller {
             stale_after_ms: stale_after.as_millis() as i64,
             result,
         })));
+    }
+
+    /// The operator moved to another pane: jobs that come on screen move to their
+    /// on-screen interval (counted from their last run), jobs that leave it to the
+    /// background one. Matters where intervals are long (VoIPcloud: tens of seconds).
+    fn set_visible(&mut self, r: Resource) {
+        let before = self.visible;
+        self.visible = r;
+        let factor = self.opts.background_factor.max(1);
+        if before == r || factor == 1 {
+            return;
+        }
+        let now = Instant::now();
+        for s in self.jobs.values_mut() {
+            if s.in_flight || s.failures > 0 || s.job.key.kind == JobKind::Accounts {
+                continue;
+            }
+            let feeds = s.job.key.kind.feeds();
+            let (was, is) = (feeds.contains(&before), feeds.contains(&r));
+            let shift = s.job.interval * (factor - 1);
+            if is && !was {
+                s.next_due = s.next_due.checked_sub(shift).unwrap_or(now);
+            } else if was && !is && s.next_due > now {
+                s.next_due += shift;
+            }
+        }
     }
 
     /// Keeps the state of jobs that still exist, adds new ones (due now), drops vanished ones.

@@ -150,9 +150,9 @@ impl Window {
     /// How long until the oldest request in the window leaves it (zero when empty).
     pub fn resets_in(&mut self, now: Instant) -> Duration {
         self.prune(now);
-        self.done
-            .front()
-            .map_or(Duration::ZERO, |&(t, _)| (t + self.per).saturating_duration_since(now))
+        self.done.front().map_or(Duration::ZERO, |&(t, _)| {
+            (t + self.per).saturating_duration_since(now)
+        })
     }
 
     /// Stops all requests in this scope until `until` (after a 429).
@@ -372,10 +372,7 @@ mod tests {
     #[test]
     fn unused_pages_are_given_back_and_the_view_counts_the_rest() {
         let per = Duration::from_secs(900);
-        let mut b = Budgets::new(RateLimit {
-            requests: 100,
-            per,
-        });
+        let mut b = Budgets::new(RateLimit { requests: 100, per });
         let t0 = Instant::now();
         assert!(b.scope("pbx").try_reserve(t0, 6));
         assert_eq!(b.scope("pbx").available(t0), 84);

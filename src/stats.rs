@@ -160,9 +160,9 @@ pub enum Level {
 /// answered + abandoned + timed out). None when nothing was offered.
 pub fn abandon_rate(q: &QueueStat) -> Option<f64> {
     let abandoned = q.abandoned?;
-    let total = q.total.or_else(|| {
-        Some(q.answered.unwrap_or(0) + abandoned + q.timed_out.unwrap_or(0))
-    })?;
+    let total = q
+        .total
+        .or_else(|| Some(q.answered.unwrap_or(0) + abandoned + q.timed_out.unwrap_or(0)))?;
     (total > 0).then(|| f64::from(abandoned) * 100.0 / f64::from(total))
 }
 
@@ -356,22 +356,57 @@ mod tests {
     fn fixture() -> Vec<GroupCallRecord> {
         vec![
             // Within 15 min (start ≥ 585).
-            rec("sales", 590, Some(20), Some(140), Some("ann"), Outcome::Answered),
-            rec("sales", 595, Some(40), Some(100), Some("bob"), Outcome::Answered),
+            rec(
+                "sales",
+                590,
+                Some(20),
+                Some(140),
+                Some("ann"),
+                Outcome::Answered,
+            ),
+            rec(
+                "sales",
+                595,
+                Some(40),
+                Some(100),
+                Some("bob"),
+                Outcome::Answered,
+            ),
             rec("sales", 596, None, Some(30), None, Outcome::Abandoned),
             rec("sales", 599, None, None, None, Outcome::Other), // waiting now
             // Within 1 h (start ≥ 540) but not 15 min.
-            rec("sales", 550, Some(10), Some(70), Some("ann"), Outcome::Answered),
+            rec(
+                "sales",
+                550,
+                Some(10),
+                Some(70),
+                Some("ann"),
+                Outcome::Answered,
+            ),
             rec("sales", 560, None, Some(300), None, Outcome::TimedOut),
             // Earlier today.
             rec("sales", 100, None, Some(5), None, Outcome::Abandoned),
-            rec("support", 120, Some(8), Some(68), Some("cy"), Outcome::Answered),
+            rec(
+                "support",
+                120,
+                Some(8),
+                Some(68),
+                Some("cy"),
+                Outcome::Answered,
+            ),
         ]
     }
 
     #[test]
     fn fifteen_minutes_by_hand() {
-        let rows = compute(ProviderId(0), "pbx", &fixture(), StatsWindow::Min15, 600 * MIN, 0);
+        let rows = compute(
+            ProviderId(0),
+            "pbx",
+            &fixture(),
+            StatsWindow::Min15,
+            600 * MIN,
+            0,
+        );
         let sales = rows.iter().find(|r| r.name == "sales").unwrap();
         assert_eq!(sales.total, Some(4));
         assert_eq!(sales.answered, Some(2));
@@ -401,7 +436,14 @@ mod tests {
 
     #[test]
     fn hour_and_today_by_hand() {
-        let hour = compute(ProviderId(0), "pbx", &fixture(), StatsWindow::Hour, 600 * MIN, 0);
+        let hour = compute(
+            ProviderId(0),
+            "pbx",
+            &fixture(),
+            StatsWindow::Hour,
+            600 * MIN,
+            0,
+        );
         let sales = hour.iter().find(|r| r.name == "sales").unwrap();
         assert_eq!(sales.total, Some(6));
         assert_eq!(sales.answered, Some(3));
@@ -413,7 +455,14 @@ mod tests {
         assert_eq!(sales.avg_talk_s, Some(80));
         assert_eq!(sales.per_agent, vec![("ann".into(), 2), ("bob".into(), 1)]);
 
-        let today = compute(ProviderId(0), "pbx", &fixture(), StatsWindow::Today, 600 * MIN, 0);
+        let today = compute(
+            ProviderId(0),
+            "pbx",
+            &fixture(),
+            StatsWindow::Today,
+            600 * MIN,
+            0,
+        );
         let sales = today.iter().find(|r| r.name == "sales").unwrap();
         assert_eq!(sales.total, Some(7));
         assert_eq!(sales.abandoned, Some(2));
@@ -447,6 +496,28 @@ mod tests {
         assert!(newly_crossed(&[&q(0, 10)], &[q(3, 10)], &t));
         assert!(!newly_crossed(&[&q(3, 10)], &[q(3, 10)], &t));
         assert!(!newly_crossed(&[&q(3, 10)], &[q(1, 10)], &t));
+    }
+
+    #[test]
+    fn the_bell_rings_once_per_new_crossing_and_only_when_enabled() {
+        let q = |abandoned| QueueStat {
+            abandoned: Some(abandoned),
+            total: Some(10),
+            ..QueueStat::default()
+        };
+        let _ = take_bell();
+        note_crossings(&[&q(0)], &[q(3)]);
+        assert!(!take_bell(), "bell = false by default");
+        set_thresholds(Thresholds {
+            bell: true,
+            ..Thresholds::default()
+        });
+        note_crossings(&[&q(0)], &[q(3)]);
+        assert!(take_bell());
+        assert!(!take_bell(), "taken once");
+        note_crossings(&[&q(3)], &[q(4)]);
+        assert!(!take_bell(), "still critical: not new");
+        set_thresholds(Thresholds::default());
     }
 
     #[test]

@@ -76,12 +76,20 @@ fn queue_and_ring_group_rows_become_statistics() {
         .iter()
         .filter_map(|g| voipcloud::group_record(g, "queue"))
         .collect();
-    records.extend(r.iter().filter_map(|g| voipcloud::group_record(g, "ring group")));
+    records.extend(
+        r.iter()
+            .filter_map(|g| voipcloud::group_record(g, "ring group")),
+    );
     let now = ms("2019-10-01T15:10:00Z");
     let rows = stats::compute(ProviderId(0), "pbx", &records, StatsWindow::Min15, now, 0);
     let sales = rows.iter().find(|s| s.name == "sales").unwrap();
     assert_eq!(
-        (sales.total, sales.answered, sales.abandoned, sales.timed_out),
+        (
+            sales.total,
+            sales.answered,
+            sales.abandoned,
+            sales.timed_out
+        ),
         (Some(3), Some(1), Some(1), Some(1))
     );
     // Waits 30, 45, 120 s → 65; talk 120 s.
@@ -114,20 +122,29 @@ fn an_error_envelope_is_an_error_with_its_message() {
     assert_eq!(e.code, 400);
     assert_eq!(e.message, "Parameters error: limit");
     let err = map_error(e.code, &e.message, None, "user calls");
-    assert_eq!(err, ProviderError::BadRequest("user calls: Parameters error: limit".into()));
+    assert_eq!(
+        err,
+        ProviderError::BadRequest("user calls: Parameters error: limit".into())
+    );
     // code 200 but status not success is still an error; code 0 is "unknown".
     let Err(Ok(e)) = wire::decode_envelope(br#"{"status":"failed","message":"","code":0}"#) else {
         panic!("expected an error");
     };
     assert_eq!(e.code, 0);
-    assert!(matches!(map_error(0, &e.message, None, "x"), ProviderError::Server { status: 0, .. }));
+    assert!(matches!(
+        map_error(0, &e.message, None, "x"),
+        ProviderError::Server { status: 0, .. }
+    ));
     // 401 is explained, whatever the provider's text.
     assert_eq!(
         map_error(401, "Authorization error", None, "x").to_string(),
         "401 key rejected: the PBX rejected the token, or this host's IP is not whitelisted"
     );
     // Not JSON at all.
-    assert!(matches!(wire::decode_envelope(b"<html>"), Err(Err(ProviderError::Decode(_)))));
+    assert!(matches!(
+        wire::decode_envelope(b"<html>"),
+        Err(Err(ProviderError::Decode(_)))
+    ));
 }
 
 #[test]

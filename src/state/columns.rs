@@ -519,8 +519,14 @@ impl Row for QueueStat {
                 f("max concurrency", format::opt_num(self.max_concurrency)),
                 f("longest wait s", format::opt_num(self.longest_wait_s)),
                 f("timed out", format::opt_num(self.timed_out)),
-                f("answer rate", crate::stats::percent(crate::stats::answer_rate(self))),
-                f("abandon rate", crate::stats::percent(crate::stats::abandon_rate(self))),
+                f(
+                    "answer rate",
+                    crate::stats::percent(crate::stats::answer_rate(self)),
+                ),
+                f(
+                    "abandon rate",
+                    crate::stats::percent(crate::stats::abandon_rate(self)),
+                ),
                 f("avg wait s", format::opt_num(self.avg_wait_s)),
                 f("avg talk s", format::opt_num(self.avg_talk_s)),
                 f("avg call s", format::opt_num(self.avg_call_s)),
@@ -660,7 +666,7 @@ pub static QUEUE_COLUMNS: &[Column<QueueStat>] = &[
     },
     Column {
         title: "Period",
-        width: 7,
+        width: 10,
         drop: 1,
         text: |q, _| q.period.clone(),
         sort: |q, _| text(&q.period),

@@ -117,6 +117,48 @@ pub(crate) fn long_window_budget(b: &crate::state::BudgetView) -> String {
     s
 }
 
+/// A provider-reported system status (VoIPcloud `get-system-status`, on its account rows
+/// as the `system status` field): " · system ok" when operational (full detail only),
+/// " · system <status>" in the warning style otherwise.
+fn system_status_segment<'a>(
+    state: &'a State,
+    provider: crate::model::ProviderId,
+    theme: &Theme,
+    detail: u8,
+) -> Vec<Span<'a>> {
+    let status = state
+        .tables
+        .accounts
+        .rows
+        .iter()
+        .filter(|r| r.account.provider == provider)
+        .find_map(|r| {
+            r.account
+                .extra
+                .iter()
+                .find(|(k, _)| k == "system status")
+                .map(|(_, v)| v.as_str())
+        });
+    match status {
+        Some(s) if s.eq_ignore_ascii_case("operational") || s.eq_ignore_ascii_case("ok") => {
+            if detail >= 3 {
+                vec![Span::styled(" · system ok", theme.dim)]
+            } else {
+                Vec::new()
+            }
+        }
+        Some(s) if detail >= 1 => {
+            // Provider text: one line, at most 24 characters.
+            let mut short: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            if short.chars().count() > 24 {
+                short = short.chars().take(23).collect::<String>() + "…";
+            }
+            vec![Span::styled(format!(" · system {short}"), theme.warn)]
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn width(spans: &[Span]) -> usize {
     spans.iter().map(Span::width).sum()
 }
@@ -172,6 +214,7 @@ pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, th
                 v.push(Span::styled(SEP, theme.dim));
             }
             v.extend(provider_segment(p, state.now_ms, theme, detail));
+            v.extend(system_status_segment(state, p.id, theme, detail));
         }
         v
     };

@@ -73,13 +73,11 @@ impl PaneRow for QueueStat {
             "Waiting" if self.waiting.unwrap_or(0) > 0 => Some(theme.warn),
             "Abandon" if self.abandoned.unwrap_or(0) > 0 => Some(theme.warn),
             // Thresholds from the config's [stats] section.
-            "Aband%" | "Name" => {
-                match crate::stats::level(self, &crate::stats::thresholds()) {
-                    crate::stats::Level::Critical => Some(theme.error),
-                    crate::stats::Level::Warning => Some(theme.warn),
-                    crate::stats::Level::Normal => None,
-                }
-            }
+            "Aband%" | "Name" => match crate::stats::level(self, &crate::stats::thresholds()) {
+                crate::stats::Level::Critical => Some(theme.error),
+                crate::stats::Level::Warning => Some(theme.warn),
+                crate::stats::Level::Normal => None,
+            },
             _ => None,
         }
     }

@@ -88,7 +88,9 @@ pub fn plan(limit: RateLimit) -> Plan {
     let per = limit.per.as_secs_f64().max(0.001);
     // Runs per window a share allows; at least one.
     let every = |share: f64, cost: u32| {
-        let runs = (f64::from(capacity) * share / f64::from(cost)).floor().max(1.0);
+        let runs = (f64::from(capacity) * share / f64::from(cost))
+            .floor()
+            .max(1.0);
         Duration::from_secs_f64(per / runs).max(Duration::from_millis(200))
     };
     Plan {
@@ -184,7 +186,8 @@ impl Client {
         api.set_fragment(None);
         // A base that already ends in /api/integration/vN is taken as it is.
         let path = api.path().trim_end_matches('/').to_owned();
-        let has_api = path.ends_with("/api/integration/v1") || path.ends_with("/api/integration/v2");
+        let has_api =
+            path.ends_with("/api/integration/v1") || path.ends_with("/api/integration/v2");
         if !has_api {
             api.path_segments_mut()
                 .map_err(|_| format!("provider '{name}': base_url cannot take a path"))?
@@ -198,7 +201,10 @@ impl Client {
             .unwrap_or(http::DEFAULT_TIMEOUT);
         let http = http::Guard::new(timeout, cfg.read_only.unwrap_or(false))
             .map_err(|e| format!("provider '{name}': {e}"))?;
-        let limit = cfg.rate_limit.map(RateLimit::from).unwrap_or(DEFAULT_RATE_LIMIT);
+        let limit = cfg
+            .rate_limit
+            .map(RateLimit::from)
+            .unwrap_or(DEFAULT_RATE_LIMIT);
         Ok(Client {
             id,
             name: name.clone(),
@@ -275,7 +281,10 @@ impl Client {
         let body = self.get("get-system-status", &[], "system status").await?;
         let mut extra = vec![
             ("api".to_string(), format!("integration {}", self.version)),
-            ("host".to_string(), self.api.host_str().unwrap_or("").to_string()),
+            (
+                "host".to_string(),
+                self.api.host_str().unwrap_or("").to_string(),
+            ),
         ];
         match wire::decode_system_status(&body) {
             Ok(s) => {
@@ -359,7 +368,7 @@ impl Client {
         let calls: Vec<wire::UserCall> = rows.iter().map(wire::user_call).collect();
         let (live, mut history) = map_user_calls(self.id, &self.name, &calls);
         history.extend(lock(&self.memo).group_history.iter().cloned());
-        history.sort_by(|a, b| b.started_at_ms.cmp(&a.started_at_ms));
+        history.sort_by_key(|c| std::cmp::Reverse(c.started_at_ms));
         Ok(FetchData::Calls { live, history })
     }
 
@@ -375,13 +384,19 @@ impl Client {
             if fresh && memo.last_window != Some(window) {
                 memo.last_window = Some(window);
                 return Ok(FetchData::Queues(stats::compute(
-                    self.id, &self.name, &memo.groups, window, now_ms, day_start,
+                    self.id,
+                    &self.name,
+                    &memo.groups,
+                    window,
+                    now_ms,
+                    day_start,
                 )));
             }
         }
         let (queues, rings) = (
             self.list("get-queue-calls", "queue calls", used).await?,
-            self.list("get-ringgroup-calls", "ring-group calls", used).await?,
+            self.list("get-ringgroup-calls", "ring-group calls", used)
+                .await?,
         );
         let mut records = Vec::new();
         let mut history = Vec::new();
@@ -527,7 +542,9 @@ impl Client {
             .header(HeaderName::from_static("token"), self.token.clone())
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .json(&Self::body(user, to, caller));
-        let body = self.send(request, "call-to-number", "call-to-number").await?;
+        let body = self
+            .send(request, "call-to-number", "call-to-number")
+            .await?;
         let (id, message) = wire::decode_call_to_number(&body)
             .map_err(|e| self.envelope_error(e, "call-to-number"))?;
         Ok(MutationOutcome {
@@ -595,9 +612,13 @@ pub fn map_error(
     }
 }
 
-/// Today's date in the console's time zone, `Y-m-d`.
+/// `from_date` for "today": the UTC date of the console's local midnight. The API does
+/// not say which time zone its dates are in; this never starts later than local midnight
+/// (east of UTC it starts a day early, and the statistics window filters by time anyway).
 fn today_local() -> String {
-    jiff::Zoned::now().date().to_string()
+    jiff::Timestamp::from_millisecond(day_start_ms())
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| jiff::Zoned::now().date().to_string())
 }
 
 /// Local midnight today, epoch ms.
@@ -718,7 +739,12 @@ pub fn group_record(g: &wire::GroupCall, kind: &str) -> Option<GroupCallRecord> 
     })
 }
 
-fn group_history_call(provider: ProviderId, account: &str, g: &wire::GroupCall, kind: &str) -> Call {
+fn group_history_call(
+    provider: ProviderId,
+    account: &str,
+    g: &wire::GroupCall,
+    kind: &str,
+) -> Call {
     let state = match &g.outcome {
         Some(wire::Outcome::Answered) => CallState::Completed,
         Some(wire::Outcome::Abandoned) => CallState::Cancelled,

@@ -155,20 +155,18 @@ pub struct UserCall {
 
 pub fn user_call(row: &Value) -> UserCall {
     let kind = field(row, &["type"]);
-    let inbound = field_int(row, &["is_inbound"])
-        .map(|v| v != 0)
-        .or_else(|| {
-            kind.as_deref().and_then(|k| {
-                let k = k.to_ascii_lowercase();
-                if k.contains("inbound") {
-                    Some(true)
-                } else if k.contains("outbound") {
-                    Some(false)
-                } else {
-                    None
-                }
-            })
-        });
+    let inbound = field_int(row, &["is_inbound"]).map(|v| v != 0).or_else(|| {
+        kind.as_deref().and_then(|k| {
+            let k = k.to_ascii_lowercase();
+            if k.contains("inbound") {
+                Some(true)
+            } else if k.contains("outbound") {
+                Some(false)
+            } else {
+                None
+            }
+        })
+    });
     UserCall {
         id: field(row, &["unique_call_id", "call_id", "id"]),
         from: field(row, &["from_number", "caller_id"]),
@@ -243,7 +241,9 @@ pub fn group_call(row: &Value) -> GroupCall {
     }
 }
 
-pub fn decode_user_calls(body: &[u8]) -> Result<Vec<UserCall>, Result<EnvelopeError, ProviderError>> {
+pub fn decode_user_calls(
+    body: &[u8],
+) -> Result<Vec<UserCall>, Result<EnvelopeError, ProviderError>> {
     let env = decode_envelope(body)?;
     Ok(rows(&env.data).iter().map(user_call).collect())
 }

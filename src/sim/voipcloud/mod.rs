@@ -200,7 +200,11 @@ impl State {
         let id = self.id();
         self.user_calls.push(UserCall {
             id,
-            from: if inbound { other.clone() } else { number.into() },
+            from: if inbound {
+                other.clone()
+            } else {
+                number.into()
+            },
             to: if inbound { number.into() } else { other },
             user: user.into(),
             user_number: number.into(),
@@ -236,7 +240,8 @@ impl State {
         } else {
             ("answered", self.rng.range(2, 60) as i64)
         };
-        let agent = (status == "answered").then(|| USERS[self.rng.index(USERS.len())].0.to_string());
+        let agent =
+            (status == "answered").then(|| USERS[self.rng.index(USERS.len())].0.to_string());
         let id = self.id();
         self.group_calls.push(GroupCall {
             id,
@@ -291,7 +296,13 @@ impl State {
             let kind = format!(
                 "user_{}_{}",
                 if c.inbound { "inbound" } else { "outbound" },
-                if c.answered { "answered" } else if c.inbound { "missed" } else { "unanswered" }
+                if c.answered {
+                    "answered"
+                } else if c.inbound {
+                    "missed"
+                } else {
+                    "unanswered"
+                }
             );
             json!({
                 "unique_call_id": c.id,
@@ -332,7 +343,11 @@ impl State {
         if end > now {
             return None;
         }
-        let name_key = if c.ring_group { "ring_group_name" } else { "queue_name" };
+        let name_key = if c.ring_group {
+            "ring_group_name"
+        } else {
+            "queue_name"
+        };
         let mut row = json!({
             "callerid": c.caller,
             "inbound_number": c.inbound_number,
@@ -513,7 +528,17 @@ async fn handle(
     st.advance(now);
     let query = query_map(&uri);
     let header_token = headers.get("token").and_then(|v| v.to_str().ok());
-    let (response, header_auth) = respond(&mut st, peer.ip(), &method, &uri, &query, header_token, &headers, &body, now);
+    let (response, header_auth) = respond(
+        &mut st,
+        peer.ip(),
+        &method,
+        &uri,
+        &query,
+        header_token,
+        &headers,
+        &body,
+        now,
+    );
     let status = response.status().as_u16();
     st.requests.push(VoipcloudRequest {
         method: method.to_string(),
@@ -596,13 +621,7 @@ fn respond(
     (r, header_auth)
 }
 
-fn list(
-    st: &mut State,
-    op: &str,
-    v2: bool,
-    q: &HashMap<String, String>,
-    now: i64,
-) -> Response {
+fn list(st: &mut State, op: &str, v2: bool, q: &HashMap<String, String>, now: i64) -> Response {
     let limit = match q.get("limit").map(|v| v.trim().parse::<u32>()) {
         None => 100,
         Some(Ok(n)) if (1..=10_000).contains(&n) => n,
@@ -643,7 +662,11 @@ fn list(
         }
         _ => {
             let ring = op == "get-ringgroup-calls";
-            let wanted = names(if ring { "ringgroups_names" } else { "queues_names" });
+            let wanted = names(if ring {
+                "ringgroups_names"
+            } else {
+                "queues_names"
+            });
             st.group_calls
                 .iter()
                 .filter(|c| c.ring_group == ring && in_dates(c.start_ms))
@@ -653,7 +676,7 @@ fn list(
         }
     };
     // Newest first.
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     let page: Vec<Value> = rows
         .into_iter()
         .skip(offset)
@@ -707,16 +730,28 @@ fn body_fields(headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
 
 fn call_to_number(st: &mut State, headers: &HeaderMap, body: &[u8], now: i64) -> Response {
     let f = body_fields(headers, body);
-    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let get = |k: &str| {
+        f.get(k)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
     let (Some(user_number), Some(to)) = (get("user_number"), get("number_to_call")) else {
         return error(400, "user_number and number_to_call are required");
     };
-    let digits = |s: &str| !s.is_empty() && s.trim_start_matches('+').bytes().all(|b| b.is_ascii_digit());
+    let digits = |s: &str| {
+        !s.is_empty()
+            && s.trim_start_matches('+')
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+    };
     if !digits(&user_number) || !digits(&to) {
         return error(400, "user_number and number_to_call must be numbers");
     }
     let Some((user, _)) = USERS.iter().find(|(_, n)| *n == user_number) else {
-        return error(404, "Tenant or required data not found: no such user number");
+        return error(
+            404,
+            "Tenant or required data not found: no such user number",
+        );
     };
     let id = st.id();
     let talk = st.opts.click_call_duration.as_secs() as i64;
