@@ -66,6 +66,7 @@ fn state(n: usize) -> State {
         now_ms: NOW,
         provider_names: &names,
         tz: &tz,
+        thresholds: Default::default(),
     };
     let states = [CallState::Ringing, CallState::InCall, CallState::Setup];
     for p in 0..2u16 {
@@ -159,6 +160,7 @@ fn filter_keystroke(bencher: Bencher, n: usize) {
             now_ms: NOW,
             provider_names: &names,
             tz: &tz,
+            thresholds: Default::default(),
         };
         flip = !flip;
         let needle = if flip { "2079460" } else { "20794600" };
@@ -177,6 +179,7 @@ fn sort_reverse(bencher: Bencher, n: usize) {
             now_ms: NOW,
             provider_names: &names,
             tz: &tz,
+            thresholds: Default::default(),
         };
         state.tables.live.sort_reverse(&ctx);
     });

@@ -39,6 +39,8 @@ pub fn epoch_ms() -> i64 {
 /// Where frames go: the real terminal, or a test backend.
 pub trait Screen {
     fn draw_state(&mut self, state: &State, theme: &Theme) -> io::Result<()>;
+    /// Rings the terminal bell (BEL).
+    fn bell(&mut self) {}
     fn size(&self) -> io::Result<(u16, u16)>;
 }
 
@@ -49,12 +51,12 @@ impl Screen for ratatui::DefaultTerminal {
         ratatui::crossterm::queue!(self.backend_mut(), BeginSynchronizedUpdate)?;
         self.draw(|f| crate::ui::render(f, state, theme))?;
         ratatui::crossterm::execute!(self.backend_mut(), EndSynchronizedUpdate)?;
-        if crate::stats::take_bell() {
-            use std::io::Write;
-            let _ = self.backend_mut().write_all(b"\x07");
-            let _ = self.backend_mut().flush();
-        }
         Ok(())
+    }
+    fn bell(&mut self) {
+        use std::io::Write;
+        let _ = self.backend_mut().write_all(b"\x07");
+        let _ = self.backend_mut().flush();
     }
     fn size(&self) -> io::Result<(u16, u16)> {
         let s = ratatui::Terminal::size(self)?;
@@ -109,7 +111,6 @@ impl Console {
         opts: StartOptions,
         cancel: CancellationToken,
     ) -> Console {
-        crate::stats::set_thresholds(config.stats);
         let (tx, rx) = unbounded_channel();
         let mut providers = Vec::new();
         let mut pollers = Vec::new();
@@ -413,6 +414,9 @@ impl Console {
             if self.state.dirty && pending_resize.is_none() {
                 screen.draw_state(&self.state, &self.theme)?;
                 self.state.dirty = false;
+                if std::mem::take(&mut self.state.bell) {
+                    screen.bell();
+                }
             }
             let resize_at = pending_resize
                 .map(|(_, t)| t)

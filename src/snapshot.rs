@@ -40,7 +40,7 @@ impl ProviderSnapshot {
         self.status == "ok"
     }
 
-    fn absorb(&mut self, data: FetchData) {
+    fn absorb(&mut self, id: ProviderId, scope: &str, data: FetchData) {
         match data {
             FetchData::Accounts(a) => self.accounts = a,
             FetchData::Calls { live, history } => {
@@ -50,6 +50,20 @@ impl ProviderSnapshot {
             FetchData::Trunks(t) => self.trunks.extend(t),
             FetchData::Numbers(n) => self.numbers.extend(n),
             FetchData::Queues(q) => self.queues.extend(q),
+            FetchData::GroupCalls(records) => {
+                let now = crate::app::epoch_ms();
+                let day_start = jiff::Zoned::now()
+                    .start_of_day()
+                    .map_or(now - 86_400_000, |z| z.timestamp().as_millisecond());
+                self.queues.extend(crate::stats::compute(
+                    id,
+                    scope,
+                    &records,
+                    crate::stats::StatsWindow::Today,
+                    now,
+                    day_start,
+                ));
+            }
             FetchData::AccountInfo { account, fields } => {
                 if let Some(a) = self.accounts.iter_mut().find(|a| a.id == account) {
                     crate::update::merge_fields(&mut a.extra, fields);
@@ -111,7 +125,7 @@ pub async fn snapshot_provider(
     let accounts = match run_job(&client, &mut budgets, &discovery).await {
         Ok(FetchData::Accounts(a)) => a,
         Ok(other) => {
-            snap.absorb(other);
+            snap.absorb(id, &discovery.key.scope, other);
             Vec::new()
         }
         Err(e) => {
@@ -125,7 +139,7 @@ pub async fn snapshot_provider(
     let mut failed = 0;
     for job in &jobs {
         match run_job(&client, &mut budgets, job).await {
-            Ok(data) => snap.absorb(data),
+            Ok(data) => snap.absorb(id, &job.key.scope, data),
             Err(e) => {
                 failed += 1;
                 let text = format!("{} {}: {e}", job.key.kind.label(), job.key.scope);
@@ -192,6 +206,7 @@ pub fn render_text(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
         now_ms,
         provider_names: &names,
         tz: &tz,
+        thresholds: Default::default(),
     };
     let mut out = String::new();
     for (i, s) in snaps.iter().enumerate() {

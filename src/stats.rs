@@ -18,8 +18,6 @@
 //! Averages are whole seconds, rounded to nearest.
 
 use std::collections::BTreeMap;
-use std::sync::RwLock;
-use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::model::{ProviderId, QueueStat};
 
@@ -47,10 +45,11 @@ pub struct GroupCallRecord {
 }
 
 /// The window the Queues pane shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatsWindow {
     Min15,
     Hour,
+    #[default]
     Today,
 }
 
@@ -92,26 +91,6 @@ impl StatsWindow {
     }
 }
 
-static WINDOW: AtomicU8 = AtomicU8::new(2);
-
-/// The window currently chosen by the operator (`stats.window`); default "today".
-pub fn selected_window() -> StatsWindow {
-    match WINDOW.load(Ordering::Relaxed) {
-        0 => StatsWindow::Min15,
-        1 => StatsWindow::Hour,
-        _ => StatsWindow::Today,
-    }
-}
-
-pub fn select_window(w: StatsWindow) {
-    let v = match w {
-        StatsWindow::Min15 => 0,
-        StatsWindow::Hour => 1,
-        StatsWindow::Today => 2,
-    };
-    WINDOW.store(v, Ordering::Relaxed);
-}
-
 /// Thresholds from the config's `[stats]` section.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
@@ -131,21 +110,6 @@ impl Default for Thresholds {
             bell: false,
         }
     }
-}
-
-static THRESHOLDS: RwLock<Thresholds> = RwLock::new(Thresholds {
-    abandon_warn_percent: 10.0,
-    abandon_crit_percent: 20.0,
-    bell: false,
-});
-
-/// Set once at start from the config.
-pub fn set_thresholds(t: Thresholds) {
-    *THRESHOLDS.write().unwrap_or_else(|p| p.into_inner()) = t;
-}
-
-pub fn thresholds() -> Thresholds {
-    *THRESHOLDS.read().unwrap_or_else(|p| p.into_inner())
 }
 
 /// How bad a row's abandon rate is.
@@ -308,22 +272,6 @@ pub fn newly_crossed(before: &[&QueueStat], after: &[QueueStat], t: &Thresholds)
             .map_or(Level::Normal, |b| level(b, t));
         now > prev
     })
-}
-
-static BELL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Called when new statistics arrive: asks for the bell (when `[stats] bell = true`) if a
-/// group newly crossed a threshold. The terminal writes it after its next frame.
-pub fn note_crossings(before: &[&QueueStat], after: &[QueueStat]) {
-    let t = thresholds();
-    if t.bell && newly_crossed(before, after, &t) {
-        BELL.store(true, Ordering::Relaxed);
-    }
-}
-
-/// Takes a pending bell request.
-pub fn take_bell() -> bool {
-    BELL.swap(false, Ordering::Relaxed)
 }
 
 #[cfg(test)]
@@ -496,28 +444,6 @@ mod tests {
         assert!(newly_crossed(&[&q(0, 10)], &[q(3, 10)], &t));
         assert!(!newly_crossed(&[&q(3, 10)], &[q(3, 10)], &t));
         assert!(!newly_crossed(&[&q(3, 10)], &[q(1, 10)], &t));
-    }
-
-    #[test]
-    fn the_bell_rings_once_per_new_crossing_and_only_when_enabled() {
-        let q = |abandoned| QueueStat {
-            abandoned: Some(abandoned),
-            total: Some(10),
-            ..QueueStat::default()
-        };
-        let _ = take_bell();
-        note_crossings(&[&q(0)], &[q(3)]);
-        assert!(!take_bell(), "bell = false by default");
-        set_thresholds(Thresholds {
-            bell: true,
-            ..Thresholds::default()
-        });
-        note_crossings(&[&q(0)], &[q(3)]);
-        assert!(take_bell());
-        assert!(!take_bell(), "taken once");
-        note_crossings(&[&q(3)], &[q(4)]);
-        assert!(!take_bell(), "still critical: not new");
-        set_thresholds(Thresholds::default());
     }
 
     #[test]

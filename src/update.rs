@@ -149,6 +149,7 @@ fn with_focused(state: &mut State, f: impl Fn(&mut dyn TableOps, &crate::state::
         now_ms: state.now_ms,
         provider_names: &state.provider_names,
         tz: &state.tz,
+        thresholds: state.thresholds,
     };
     let t = &mut state.tables;
     match state.focus {
@@ -415,14 +416,15 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
         }
         CommandId::Refresh => return vec![Effect::RefreshNow(None)],
         CommandId::StatsWindow => {
-            let w = crate::stats::selected_window().next();
-            crate::stats::select_window(w);
+            let w = state.stats_window.next();
+            state.stats_window = w;
+            recompute_group_stats(state, None);
             set_message(
                 state,
                 Level::Info,
                 format!("queue statistics: {}", w.label()),
             );
-            return vec![Effect::RefreshNow(None)];
+            return Vec::new();
         }
         CommandId::Palette => {
             state.palette.open();
@@ -596,6 +598,7 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
         now_ms: state.now_ms,
         provider_names: &state.provider_names,
         tz: &state.tz,
+        thresholds: state.thresholds,
     };
     let account = (!scope.is_empty()).then_some(scope);
     let t = &mut state.tables;
@@ -649,8 +652,15 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
         FetchData::Numbers(rows) => t.numbers.replace_slice(pid, account, rows, &ctx),
         FetchData::Queues(rows) => {
             let before: Vec<_> = t.queues.rows.iter().filter(|r| r.provider == pid).collect();
-            crate::stats::note_crossings(&before, &rows);
-            t.queues.replace_slice(pid, account, rows, &ctx)
+            let ring = state.thresholds.bell
+                && crate::stats::newly_crossed(&before, &rows, &state.thresholds);
+            t.queues.replace_slice(pid, account, rows, &ctx);
+            state.bell |= ring;
+        }
+        FetchData::GroupCalls(records) => {
+            let key = (pid, scope.to_string());
+            state.group_calls.insert(key.clone(), records);
+            recompute_group_stats(state, Some(&key));
         }
         FetchData::AccountInfo { account, fields } => {
             if let Some(row) = t
@@ -671,6 +681,34 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
     tables.trunks.ensure_visible(height);
     tables.numbers.ensure_visible(height);
     tables.queues.ensure_visible(height);
+}
+
+/// Recomputes the Queues pane's rows from the kept group calls for the chosen window: of
+/// one (provider, account), or of all of them (a window switch). No request is made.
+fn recompute_group_stats(state: &mut State, only: Option<&(ProviderId, String)>) {
+    let now_ms = state.now_ms;
+    let day_start = jiff::Timestamp::from_millisecond(now_ms)
+        .ok()
+        .and_then(|t| t.to_zoned(state.tz.clone()).start_of_day().ok())
+        .map_or(now_ms - 86_400_000, |z| z.timestamp().as_millisecond());
+    let keys: Vec<(ProviderId, String)> = match only {
+        Some(k) => vec![k.clone()],
+        None => state.group_calls.keys().cloned().collect(),
+    };
+    for (pid, account) in keys {
+        let Some(records) = state.group_calls.get(&(pid, account.clone())) else {
+            continue;
+        };
+        let rows = crate::stats::compute(
+            pid,
+            &account,
+            records,
+            state.stats_window,
+            now_ms,
+            day_start,
+        );
+        apply_data(state, pid, &account, FetchData::Queues(rows));
+    }
 }
 
 /// Replaces fields of the same name, appends new ones.
@@ -743,6 +781,7 @@ fn toggle_tree(state: &mut State) {
         now_ms: state.now_ms,
         provider_names: &state.provider_names,
         tz: &state.tz,
+        thresholds: state.thresholds,
     };
     let t = &mut state.tables.accounts;
     apply_collapse(&mut t.rows, &state.collapsed);
@@ -881,6 +920,7 @@ pub fn set_scope(state: &mut State, scope: Option<Scope>) {
         now_ms: state.now_ms,
         provider_names: &state.provider_names,
         tz: &state.tz,
+        thresholds: state.thresholds,
     };
     let t = &mut state.tables;
     let provider_only = scope.as_ref().map(|s| Scope {

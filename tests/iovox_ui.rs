@@ -38,6 +38,7 @@ fn state() -> State {
         now_ms: NOW,
         provider_names: &names,
         tz: &tz,
+        thresholds: Default::default(),
     };
     s.tables
         .numbers

@@ -146,6 +146,7 @@ fn fill(state: &mut State) {
         now_ms: NOW,
         provider_names: &names,
         tz: &tz,
+        thresholds: Default::default(),
     };
     let t = &mut state.tables;
     let tree = |p: u16, rows: Vec<(u8, Account)>| -> Vec<AccountRow> {
@@ -397,6 +398,7 @@ fn state_error() -> State {
         now_ms: NOW,
         provider_names: &names,
         tz: &tz,
+        thresholds: Default::default(),
     };
     let t = &mut s.tables;
     t.accounts.clear_provider(ProviderId(1), &ctx);
@@ -559,6 +561,7 @@ fn filter_prompt() {
         now_ms: NOW,
         provider_names: &names,
         tz: &tz,
+        thresholds: Default::default(),
     };
     s.tables.live.set_filter("+61293741005", &ctx);
     let mut t = draw(&s, &Theme::default(), (80, 24));
@@ -728,6 +731,7 @@ fn many_calls(n: usize) -> State {
         now_ms: NOW,
         provider_names: &names,
         tz: &tz,
+        thresholds: Default::default(),
     };
     s.tables.live.replace_slice(
         ProviderId(0),

@@ -564,3 +564,62 @@ fn y_copies_the_selected_number_and_refusals_are_explained() {
         "a greyed command does not run"
     );
 }
+
+/// Group calls: 4 offered at the support queue 10 min ago, `abandoned` of them abandoned.
+fn group_calls(abandoned: usize) -> Result<FetchData, ProviderError> {
+    use switchboard::stats::{GroupCallRecord, Outcome};
+    Ok(FetchData::GroupCalls(
+        (0..4)
+            .map(|i| {
+                let start = NOW - 600_000 + i as i64 * 1000;
+                let lost = i < abandoned;
+                GroupCallRecord {
+                    group: "support".into(),
+                    kind: "queue".into(),
+                    started_ms: start,
+                    answered_ms: (!lost).then_some(start + 20_000),
+                    finished_ms: Some(start + 90_000),
+                    agent: (!lost).then(|| "alice".to_string()),
+                    outcome: if lost {
+                        Outcome::Abandoned
+                    } else {
+                        Outcome::Answered
+                    },
+                }
+            })
+            .collect(),
+    ))
+}
+
+#[test]
+fn window_switch_recomputes_queue_figures_without_a_request() {
+    let mut s = state();
+    update(&mut s, fetched(1, JobKind::Stats, "vc", 1, group_calls(1)));
+    let row = |s: &State| s.tables.queues.rows.iter().find(|r| r.name == "support").cloned();
+    let today = row(&s).expect("a support row");
+    assert_eq!(today.period, "today");
+    assert_eq!((today.answered, today.abandoned), (Some(3), Some(1)));
+    // 15 min → still the four calls; the effects ask for nothing from the network.
+    let effects = update(&mut s, key('6'));
+    assert!(!effects.is_empty(), "pane switch tells the pollers");
+    let effects = update(&mut s, key('w'));
+    assert!(effects.is_empty(), "w makes no request: {effects:?}");
+    assert_eq!(row(&s).unwrap().period, "15 min");
+    assert_eq!(row(&s).unwrap().answered, Some(3));
+}
+
+#[test]
+fn the_bell_rings_once_when_a_queue_newly_crosses_a_threshold_and_only_when_enabled() {
+    let mut s = state();
+    update(&mut s, fetched(1, JobKind::Stats, "vc", 1, group_calls(0)));
+    update(&mut s, fetched(1, JobKind::Stats, "vc", 2, group_calls(2)));
+    assert!(!s.bell, "bell = false by default");
+    s.thresholds.bell = true;
+    update(&mut s, fetched(1, JobKind::Stats, "vc", 3, group_calls(0)));
+    assert!(!s.bell, "back to normal: no bell");
+    update(&mut s, fetched(1, JobKind::Stats, "vc", 4, group_calls(2)));
+    assert!(s.bell, "50% abandoned crosses the critical threshold");
+    s.bell = false;
+    update(&mut s, fetched(1, JobKind::Stats, "vc", 5, group_calls(2)));
+    assert!(!s.bell, "still critical: not a new crossing");
+}

@@ -54,9 +54,24 @@ async fn lists_live_calls_history_and_statistics() {
     let jobs = client.jobs(&accounts);
     assert_eq!(jobs.len(), 2);
     // Stats first: its queue/ring-group calls join the history.
-    let Ok(FetchData::Queues(rows)) = client.fetch(&key(JobKind::Stats, "pbx-au")).await else {
+    let Ok(FetchData::GroupCalls(records)) = client.fetch(&key(JobKind::Stats, "pbx-au")).await
+    else {
         panic!("stats");
     };
+    // The console computes the figures for the chosen window (here: today).
+    let now = switchboard::app::epoch_ms();
+    let day_start = jiff::Zoned::now()
+        .start_of_day()
+        .map(|z| z.timestamp().as_millisecond())
+        .unwrap();
+    let rows = switchboard::stats::compute(
+        switchboard::model::ProviderId(0),
+        "pbx-au",
+        &records,
+        switchboard::stats::StatsWindow::Today,
+        now,
+        day_start,
+    );
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     for n in ["sales", "support", "reception"] {
         assert!(names.contains(&n), "{names:?}");

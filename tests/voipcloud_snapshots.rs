@@ -114,6 +114,7 @@ fn state() -> State {
         now_ms: NOW,
         provider_names: &["vc-pbx".to_string()],
         tz: &jiff::tz::TimeZone::UTC,
+        thresholds: stats::Thresholds::default(),
     };
     s.tables
         .queues
@@ -145,7 +146,6 @@ fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
 
 #[test]
 fn stats_pane_with_thresholds_crossed() {
-    stats::set_thresholds(stats::Thresholds::default());
     let s = state();
     for size in [(120, 30), (200, 50)] {
         let t = draw(&s, size);
@@ -205,6 +205,8 @@ fn system_status_reaches_the_status_bar() {
         },
         depth: 0,
         order: 0,
+        collapsed: false,
+        hidden: false,
     };
     let ctx_names = ["vc-pbx".to_string()];
     let tz = jiff::tz::TimeZone::UTC;
@@ -212,6 +214,7 @@ fn system_status_reaches_the_status_bar() {
         now_ms: NOW,
         provider_names: &ctx_names,
         tz: &tz,
+        thresholds: stats::Thresholds::default(),
     };
     s.tables
         .accounts

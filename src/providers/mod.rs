@@ -173,6 +173,9 @@ pub enum FetchData {
     Trunks(Vec<Trunk>),
     Numbers(Vec<Number>),
     Queues(Vec<QueueStat>),
+    /// Today's queue / ring-group calls of one account; the console computes the Queues
+    /// pane's figures from them for the window the operator chose (`stats.window`).
+    GroupCalls(Vec<crate::stats::GroupCallRecord>),
     /// Fields merged into one account's row (replacing fields of the same name).
     AccountInfo {
         account: String,

@@ -276,6 +276,17 @@ pub struct State {
     pub dirty: bool,
     /// Accounts whose sub-accounts are folded away, by (provider, account id).
     pub collapsed: std::collections::BTreeSet<(ProviderId, String)>,
+    /// The period the Queues pane's computed figures cover (`stats.window`).
+    pub stats_window: crate::stats::StatsWindow,
+    /// From the config's `[stats]` section.
+    pub thresholds: crate::stats::Thresholds,
+    /// A queue newly crossed a threshold and `[stats] bell = true`: the app rings the
+    /// terminal bell after the next frame (like `dirty`, consumed by the app).
+    pub bell: bool,
+    /// Today's queue / ring-group calls per (provider, account), kept so a window switch
+    /// recomputes the figures without a request.
+    pub group_calls:
+        std::collections::BTreeMap<(ProviderId, String), Vec<crate::stats::GroupCallRecord>>,
 }
 
 impl State {
@@ -302,6 +313,10 @@ impl State {
             palette: crate::palette::Palette::default(),
             dirty: true,
             collapsed: Default::default(),
+            stats_window: Default::default(),
+            thresholds: Default::default(),
+            bell: false,
+            group_calls: Default::default(),
         }
     }
 
@@ -310,6 +325,7 @@ impl State {
             now_ms: self.now_ms,
             provider_names: &self.provider_names,
             tz: &self.tz,
+            thresholds: self.thresholds,
         }
     }
 

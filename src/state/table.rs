@@ -29,6 +29,8 @@ pub struct Ctx<'a> {
     pub now_ms: i64,
     pub provider_names: &'a [String],
     pub tz: &'a jiff::tz::TimeZone,
+    /// The `[stats]` thresholds the Queues pane grades rows by.
+    pub thresholds: crate::stats::Thresholds,
 }
 
 impl Ctx<'_> {

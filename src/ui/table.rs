@@ -19,7 +19,7 @@ use crate::theme::Theme;
 /// Per-row-type cell styling on top of the generic column tables.
 pub(crate) trait PaneRow: Row + 'static {
     /// Style of the cell of column `col` (None: the row's style).
-    fn cell_style(&self, _col: &Column<Self>, _theme: &Theme) -> Option<Style>
+    fn cell_style(&self, _col: &Column<Self>, _theme: &Theme, _ctx: &Ctx) -> Option<Style>
     where
         Self: Sized,
     {
@@ -44,13 +44,13 @@ fn active_style(active: Option<bool>, theme: &Theme) -> Option<Style> {
 }
 
 impl PaneRow for Call {
-    fn cell_style(&self, col: &Column<Self>, theme: &Theme) -> Option<Style> {
+    fn cell_style(&self, col: &Column<Self>, theme: &Theme, _ctx: &Ctx) -> Option<Style> {
         matches!(col.title, "State" | "Result").then(|| call_state_style(&self.state, theme))
     }
 }
 
 impl PaneRow for Trunk {
-    fn cell_style(&self, col: &Column<Self>, theme: &Theme) -> Option<Style> {
+    fn cell_style(&self, col: &Column<Self>, theme: &Theme, _ctx: &Ctx) -> Option<Style> {
         match col.title {
             "Name" => active_style(self.active, theme),
             _ => None,
@@ -59,7 +59,7 @@ impl PaneRow for Trunk {
 }
 
 impl PaneRow for Number {
-    fn cell_style(&self, col: &Column<Self>, theme: &Theme) -> Option<Style> {
+    fn cell_style(&self, col: &Column<Self>, theme: &Theme, _ctx: &Ctx) -> Option<Style> {
         match col.title {
             "Active" => active_style(self.active, theme),
             _ => None,
@@ -68,12 +68,12 @@ impl PaneRow for Number {
 }
 
 impl PaneRow for QueueStat {
-    fn cell_style(&self, col: &Column<Self>, theme: &Theme) -> Option<Style> {
+    fn cell_style(&self, col: &Column<Self>, theme: &Theme, ctx: &Ctx) -> Option<Style> {
         match col.title {
             "Waiting" if self.waiting.unwrap_or(0) > 0 => Some(theme.warn),
             "Abandon" if self.abandoned.unwrap_or(0) > 0 => Some(theme.warn),
             // Thresholds from the config's [stats] section.
-            "Aband%" | "Name" => match crate::stats::level(self, &crate::stats::thresholds()) {
+            "Aband%" | "Name" => match crate::stats::level(self, &ctx.thresholds) {
                 crate::stats::Level::Critical => Some(theme.error),
                 crate::stats::Level::Warning => Some(theme.warn),
                 crate::stats::Level::Normal => None,
@@ -84,7 +84,7 @@ impl PaneRow for QueueStat {
 }
 
 impl PaneRow for AccountRow {
-    fn cell_style(&self, col: &Column<Self>, theme: &Theme) -> Option<Style> {
+    fn cell_style(&self, col: &Column<Self>, theme: &Theme, _ctx: &Ctx) -> Option<Style> {
         match col.title {
             "Name" if self.depth == 0 => Some(theme.title),
             "Active" => active_style(self.account.active, theme),
@@ -564,7 +564,7 @@ pub(crate) fn render_pane<T: PaneRow>(
                 text = format!("✓ {text}");
             }
             let mut style = row_style;
-            if let Some(cs) = row.cell_style(col, theme) {
+            if let Some(cs) = row.cell_style(col, theme, &ctx) {
                 style = style.patch(cs);
                 if stale {
                     style = style.patch(stale_dim);

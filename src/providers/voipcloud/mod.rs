@@ -29,7 +29,7 @@ use crate::model::{
     Account, AccountKind, ActionKind, Call, CallState, Capabilities, Direction, ProviderId,
     Resource,
 };
-use crate::stats::{self, GroupCallRecord, StatsWindow};
+use crate::stats::{self, GroupCallRecord};
 
 /// What VoIPcloud offers: no trunks, no numbers.
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -102,13 +102,9 @@ pub fn plan(limit: RateLimit) -> Plan {
 
 #[derive(Default)]
 struct Memo {
-    /// Today's queue and ring-group calls from the last stats fetch.
-    groups: Vec<GroupCallRecord>,
-    /// The same calls as history rows (merged into the calls job's history).
+    /// Today's queue and ring-group calls as history rows (merged into the calls job's
+    /// history).
     group_history: Vec<Call>,
-    groups_at: Option<Instant>,
-    /// The window the last stats rows were computed for.
-    last_window: Option<StatsWindow>,
 }
 
 pub struct Client {
@@ -372,27 +368,10 @@ impl Client {
         Ok(FetchData::Calls { live, history })
     }
 
+    /// Today's queue and ring-group calls. The console computes the statistics for the
+    /// window the operator chose from them (`stats.window` makes no request); they also
+    /// join the call history.
     async fn fetch_stats(&self, used: &mut u32) -> Result<FetchData, ProviderError> {
-        let window = stats::selected_window();
-        let (now_ms, day_start) = (crate::app::epoch_ms(), day_start_ms());
-        // The operator switched windows and today's lists are fresh: recompute locally.
-        {
-            let mut memo = lock(&self.memo);
-            let fresh = memo
-                .groups_at
-                .is_some_and(|t| t.elapsed() < self.plan.stats);
-            if fresh && memo.last_window != Some(window) {
-                memo.last_window = Some(window);
-                return Ok(FetchData::Queues(stats::compute(
-                    self.id,
-                    &self.name,
-                    &memo.groups,
-                    window,
-                    now_ms,
-                    day_start,
-                )));
-            }
-        }
         let (queues, rings) = (
             self.list("get-queue-calls", "queue calls", used).await?,
             self.list("get-ringgroup-calls", "ring-group calls", used)
@@ -409,13 +388,8 @@ impl Client {
                 history.push(group_history_call(self.id, &self.name, &g, kind));
             }
         }
-        let rows = stats::compute(self.id, &self.name, &records, window, now_ms, day_start);
-        let mut memo = lock(&self.memo);
-        memo.groups = records;
-        memo.group_history = history;
-        memo.groups_at = Some(Instant::now());
-        memo.last_window = Some(window);
-        Ok(FetchData::Queues(rows))
+        lock(&self.memo).group_history = history;
+        Ok(FetchData::GroupCalls(records))
     }
 
     fn url(&self, op: &str) -> Result<Url, ProviderError> {
