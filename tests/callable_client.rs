@@ -156,6 +156,17 @@ async fn a_wrong_password_says_sign_in_failed_with_the_reason() {
         "{text}"
     );
     assert!(!text.contains(&sim.password), "{text}");
+    // Every job asking again within the minute gets the same answer without another
+    // password attempt (repeated failures lock a Keycloak user out).
+    for kind in [JobKind::Trunks, JobKind::Numbers, JobKind::Calls] {
+        let again = c
+            .fetch(&key(kind, DARREN))
+            .await
+            .expect_err("still refused");
+        assert_eq!(again, e);
+    }
+    assert_eq!(sim.token_stats().refused, 1);
+    assert_eq!(sim.requests().len(), 1);
 }
 
 #[tokio::test]
