@@ -158,3 +158,31 @@ async fn creates_answer_201_and_updates_204_without_bodies() {
         "7774872eb9991b38efa4d888"
     );
 }
+
+#[tokio::test]
+async fn the_voice_channel_also_takes_basic_auth_at_the_host_root() {
+    let sims = support::sims(7, |_| {}).await;
+    let base = sims.callable.base_url.clone();
+    let account = "5554872eb0731b38efa4d444";
+    let client = switchboard::sim::callable::client_id(account);
+    let http = reqwest::Client::new();
+    let call = json!({"target": {"phoneNumber": {"number": "+441234567893"}},
+                      "verbs": [{"say": {"text": ["Your pizza is outside!"]}}]});
+    let r = http
+        .post(format!("{base}/channels/voice"))
+        .basic_auth(account, Some(&client))
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(sims.callable.calls(account).len(), 1);
+    let r = http
+        .post(format!("{base}/channels/voice"))
+        .basic_auth(account, Some("wrong"))
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
