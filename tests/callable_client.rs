@@ -67,6 +67,10 @@ async fn a_three_second_token_is_refreshed_for_twenty_seconds_without_a_new_sign
     let c = client(sim);
     let errors = poll(&c, 20).await;
     let stats = sim.token_stats();
+    eprintln!(
+        "3 s token, 20 s: {stats:?}, failed fetches {}",
+        errors.len()
+    );
     assert!(errors.len() <= 1, "{errors:?}");
     assert!(stats.expired <= 1, "{stats:?}");
     assert_eq!(
@@ -89,6 +93,10 @@ async fn an_expired_refresh_token_leads_to_a_new_password_sign_in() {
     let c = client(sim);
     let errors = poll(&c, 20).await;
     let stats = sim.token_stats();
+    eprintln!(
+        "3 s token, 7 s session, 20 s: {stats:?}, failed fetches {}",
+        errors.len()
+    );
     assert!(errors.len() <= 1, "{errors:?}");
     // A 7 s session over 20 s: signed in at 0, ~7 and ~14 s.
     assert!(stats.sign_ins >= 2 && stats.sign_ins <= 4, "{stats:?}");
