@@ -224,6 +224,14 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// An ISO timestamp `secs` seconds ago.
+fn ago(secs: i64) -> String {
+    let now = jiff::Timestamp::now();
+    now.checked_sub(jiff::SignedDuration::from_secs(secs))
+        .unwrap_or(now)
+        .to_string()
+}
+
 /// The provider document's examples (with its JSON typos fixed).
 fn demo_accounts(dangling: bool) -> Vec<SimAccount> {
     let trunk = json!({
@@ -335,8 +343,8 @@ fn demo_accounts(dangling: bool) -> Vec<SimAccount> {
                 "callerId": "+441234567800",
                 "target": {"phoneNumber": {"number": "+441234567893"}},
                 "state": "in-progress",
-                "startedAt": "2026-01-01T09:00:00Z",
-                "answeredAt": "2026-01-01T09:00:05Z",
+                "startedAt": ago(95),
+                "answeredAt": ago(90),
                 "tag": {"data": {"cab": "42"}}
             })],
         },
