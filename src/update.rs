@@ -93,7 +93,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 .is_some_and(|m| state.now_ms - m.at_ms < 3_000);
             match wait {
                 // Do not cover a fresher message (an edit's result) with "refreshing".
-                None if recent => {}
+                // With several providers, one's budget wait must not cover the edit's
+                // result either (the refresh still runs when the budget allows).
+                None | Some(_) if recent => {}
                 None => set_message(state, Level::Info, format!("{name}: refreshing")),
                 Some(d) => set_message(
                     state,

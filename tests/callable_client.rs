@@ -67,6 +67,10 @@ async fn a_three_second_token_is_refreshed_for_twenty_seconds_without_a_new_sign
     let c = client(sim);
     let errors = poll(&c, 20).await;
     let stats = sim.token_stats();
+    eprintln!(
+        "3 s token, 20 s: {stats:?}, failed fetches {}",
+        errors.len()
+    );
     assert!(errors.len() <= 1, "{errors:?}");
     assert!(stats.expired <= 1, "{stats:?}");
     assert_eq!(
@@ -89,6 +93,10 @@ async fn an_expired_refresh_token_leads_to_a_new_password_sign_in() {
     let c = client(sim);
     let errors = poll(&c, 20).await;
     let stats = sim.token_stats();
+    eprintln!(
+        "3 s token, 7 s session, 20 s: {stats:?}, failed fetches {}",
+        errors.len()
+    );
     assert!(errors.len() <= 1, "{errors:?}");
     // A 7 s session over 20 s: signed in at 0, ~7 and ~14 s.
     assert!(stats.sign_ins >= 2 && stats.sign_ins <= 4, "{stats:?}");
@@ -156,6 +164,17 @@ async fn a_wrong_password_says_sign_in_failed_with_the_reason() {
         "{text}"
     );
     assert!(!text.contains(&sim.password), "{text}");
+    // Every job asking again within the minute gets the same answer without another
+    // password attempt (repeated failures lock a Keycloak user out).
+    for kind in [JobKind::Trunks, JobKind::Numbers, JobKind::Calls] {
+        let again = c
+            .fetch(&key(kind, DARREN))
+            .await
+            .expect_err("still refused");
+        assert_eq!(again, e);
+    }
+    assert_eq!(sim.token_stats().refused, 1);
+    assert_eq!(sim.requests().len(), 1);
 }
 
 #[tokio::test]

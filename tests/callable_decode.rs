@@ -337,7 +337,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<i64>().prop_map(Value::from),
         prop_oneof![
             Just("id".to_string()),
             Just("HANGUP".to_string()),
@@ -372,4 +372,126 @@ fn arb_json() -> impl Strategy<Value = Value> {
             }),
         ]
     })
+}
+
+fn darren_with_details() -> Account {
+    let mut extra = vec![("mbn".to_string(), "+441234567890".to_string())];
+    extra.extend(callable::address_fields(
+        &wire::decode_address(&fixture("address.json")).unwrap(),
+    ));
+    extra.extend(callable::hook_fields(
+        &wire::decode_hooks(&fixture("hooks.json")).unwrap(),
+    ));
+    Account {
+        provider: P,
+        id: DARREN.into(),
+        name: "Darren's Pizzas".into(),
+        parent: Some("org".into()),
+        kind: AccountKind::Domain,
+        active: None,
+        extra,
+    }
+}
+
+fn ctx_for<'a>(a: &'a Account, args: &'a str) -> FormContext<'a> {
+    FormContext {
+        account: DARREN,
+        args,
+        account_row: Some(a),
+        trunk: None,
+        live_calls_on_trunk: 0,
+        number: None,
+        marked_numbers: Vec::new(),
+        call: None,
+        accounts: vec![a],
+    }
+}
+
+#[test]
+fn address_form_starts_from_the_current_address() {
+    let a = darren_with_details();
+    let (spec, target) = forms::open(Intent::Other("address.edit"), &ctx_for(&a, "")).unwrap();
+    let get = |k: &str| spec.values.iter().find(|(f, _)| f == k).unwrap().1.clone();
+    assert_eq!(get("line1"), "Unit 5 The Old Printworks");
+    assert_eq!(get("postalCode"), "BN213AW");
+    let mut values = spec.values.clone();
+    values.retain(|(k, _)| k != "line1");
+    values.push(("line1".into(), "Unit 6".into()));
+    let Mutation::Provider {
+        change: ProviderChange::Callable(Change::UpdateAddress(ad)),
+        command,
+        ..
+    } = forms::build(&target, &values).unwrap()
+    else {
+        panic!("address")
+    };
+    assert_eq!(
+        (command, ad.line1.as_str(), ad.country.as_str()),
+        ("address.edit", "Unit 6", "United Kingdom")
+    );
+}
+
+#[test]
+fn hook_forms_create_and_edit_by_id_prefix_or_url() {
+    let a = darren_with_details();
+    let (spec, target) = forms::open(Intent::Other("hook.new"), &ctx_for(&a, "")).unwrap();
+    let mut values = spec.values.clone();
+    values.retain(|(k, _)| k != "url");
+    values.push(("url".into(), "https://hooks.example/events".into()));
+    let Mutation::Provider {
+        change: ProviderChange::Callable(Change::CreateHook(h)),
+        ..
+    } = forms::build(&target, &values).unwrap()
+    else {
+        panic!("hook")
+    };
+    assert_eq!(
+        (h.app.as_str(), h.method.as_str(), h.priority),
+        ("event.generic", "POST", 10)
+    );
+    values.retain(|(k, _)| k != "url");
+    values.push(("url".into(), "test.com".into()));
+    assert!(forms::build(&target, &values).unwrap_err().contains("http"));
+
+    // Two hooks: the operator names one (id prefix or URL part).
+    let e = forms::open(Intent::Other("hook.edit"), &ctx_for(&a, "")).unwrap_err();
+    assert!(e.contains(":hook.edit <id prefix"), "{e}");
+    for args in ["3ab3", "myevent"] {
+        let (spec, target) = forms::open(Intent::Other("hook.edit"), &ctx_for(&a, args)).unwrap();
+        assert_eq!(
+            target.id.as_deref(),
+            Some("3ab34a16-dc17-42da-b67a-4d68d0046822")
+        );
+        let get = |k: &str| spec.values.iter().find(|(f, _)| f == k).unwrap().1.clone();
+        assert_eq!(
+            (
+                get("app"),
+                get("method"),
+                get("url"),
+                get("priority"),
+                get("authType")
+            ),
+            (
+                "event.generic".to_string(),
+                "POST".to_string(),
+                "http://test.com/myevent".to_string(),
+                "10".to_string(),
+                "DISABLED".to_string()
+            )
+        );
+        let Mutation::Provider {
+            change: ProviderChange::Callable(Change::UpdateHook { id, hook }),
+            ..
+        } = forms::build(&target, &spec.values).unwrap()
+        else {
+            panic!("hook edit")
+        };
+        assert_eq!(
+            (id.as_str(), hook.url.as_str()),
+            (
+                "3ab34a16-dc17-42da-b67a-4d68d0046822",
+                "http://test.com/myevent"
+            )
+        );
+    }
 }

@@ -349,6 +349,27 @@ fn refresh_answer_says_when_budget_allows() {
 }
 
 #[test]
+fn a_budget_wait_does_not_cover_a_fresh_edit_result() {
+    let mut s = state();
+    s.message = Some(switchboard::state::Message {
+        text: "cx: trunk.edit: trunk pbx updated".into(),
+        level: switchboard::state::Level::Info,
+        at_ms: NOW,
+    });
+    update(
+        &mut s,
+        Action::RefreshAnswer {
+            provider: ProviderId(1),
+            wait: Some(Duration::from_millis(800)),
+        },
+    );
+    assert_eq!(
+        s.message.as_ref().unwrap().text,
+        "cx: trunk.edit: trunk pbx updated"
+    );
+}
+
+#[test]
 fn ticks_move_durations_and_staleness() {
     let mut s = state();
     update(

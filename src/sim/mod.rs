@@ -169,6 +169,12 @@ impl RunningSims {
             "  username        {}\n  password        {}\n",
             k.username, k.password
         ));
+        for (id, name) in k.accounts() {
+            s.push_str(&format!(
+                "  {name:<15} {id}  (voice Basic auth client id {})\n",
+                callable::client_id(&id)
+            ));
+        }
         s.push_str(&format!(
             "ProVoice simulator    {}\n  api key         {}\n",
             self.provoice.base_url, self.provoice.api_key

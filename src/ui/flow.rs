@@ -106,7 +106,7 @@ pub(crate) fn render_flow(
             frame.buffer_mut(),
             inner.x,
             inner.y,
-            "no flow for this account (only Callable accounts have flow devices)",
+            "no flow loaded for this account yet (Callable accounts: it comes with their details)",
             inner.width,
             theme.dim,
         );

@@ -29,6 +29,10 @@ use crate::secret::Secret;
 /// Refresh at most this long before the access token expires.
 const MAX_EARLY: Duration = Duration::from_secs(30);
 
+/// After the password was refused, wait this long before trying it again (every job
+/// would otherwise retry it, and Keycloak locks a user out after repeated failures).
+pub const SIGN_IN_RETRY: Duration = Duration::from_secs(60);
+
 /// A token response without `expires_in` is treated as lasting this long.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 
@@ -61,6 +65,9 @@ pub struct Auth {
     roles: StdMutex<Vec<String>>,
     stats: StdMutex<AuthStats>,
     generation: StdMutex<u64>,
+    /// The last refused sign-in: when, and the error every caller gets until
+    /// [`SIGN_IN_RETRY`] has passed.
+    refused: StdMutex<Option<(Instant, ProviderError)>>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -103,6 +110,7 @@ impl Auth {
             roles: StdMutex::new(Vec::new()),
             stats: StdMutex::new(AuthStats::default()),
             generation: StdMutex::new(0),
+            refused: StdMutex::new(None),
         })
     }
 
@@ -166,15 +174,28 @@ impl Auth {
                 }
             }
         }
+        if let Ok(r) = self.refused.lock()
+            && let Some((at, e)) = r.as_ref()
+            && at.elapsed() < SIGN_IN_RETRY
+        {
+            return Err(e.clone());
+        }
         match self.grant(Grant::Password).await {
             Ok(t) => {
+                if let Ok(mut r) = self.refused.lock() {
+                    *r = None;
+                }
                 self.count(|s| s.sign_ins += 1);
                 tracing::info!("callable: signed in");
                 Ok(t)
             }
             Err(e) => {
                 self.count(|s| s.failures += 1);
-                Err(match e {
+                let credentials_refused = matches!(
+                    e,
+                    ProviderError::Unauthorized(_) | ProviderError::BadRequest(_)
+                );
+                let e = match e {
                     ProviderError::Unauthorized(m)
                     | ProviderError::BadRequest(m)
                     | ProviderError::Forbidden(m)
@@ -186,7 +207,11 @@ impl Auth {
                         super::cap(&format!("sign-in failed: {status} {message}")),
                     ),
                     other => other,
-                })
+                };
+                if credentials_refused && let Ok(mut r) = self.refused.lock() {
+                    *r = Some((Instant::now(), e.clone()));
+                }
+                Err(e)
             }
         }
     }

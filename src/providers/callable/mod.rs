@@ -808,7 +808,7 @@ pub fn map_ddis(
                 .find(|dev| {
                     dev.start_route
                         .as_ref()
-                        .is_some_and(|r| r.ddis.iter().any(|x| *x == d.id))
+                        .is_some_and(|r| r.ddis.contains(&d.id))
                 })
                 .map(|dev| dev.name.clone())
                 .unwrap_or_default();

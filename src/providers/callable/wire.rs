@@ -3,7 +3,8 @@
 //! skipped, a missing or mistyped field becomes empty. Unknown fields are ignored.
 
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::alphabet::URL_SAFE;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
 use crate::providers::ProviderError;
@@ -420,7 +421,14 @@ pub fn decode_jwt_claims(token: &str) -> Option<Claims> {
     if parts.next().is_some() {
         return None;
     }
-    let bytes = URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok()?;
+    // Lenient: padding or not, non-zero trailing bits tolerated (display only).
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &URL_SAFE,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let bytes = LENIENT.decode(p).ok()?;
     let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(&bytes) else {
         return None;
     };
@@ -438,6 +446,8 @@ pub fn decode_jwt_claims(token: &str) -> Option<Claims> {
 mod tests {
     use super::*;
 
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     #[test]
     fn jwt_claims_of_the_documents_refresh_token_header_only_are_none() {
         // The document's tokens are truncated ("…"), so they do not decode.
@@ -448,6 +458,11 @@ mod tests {
         let c = decode_jwt_claims(&format!("h.{payload}.s")).expect("claims");
         assert_eq!(c.roles, vec!["VoiceChannel"]);
         assert_eq!(c.exp, Some(5));
+        // Padded payloads decode too.
+        let padded = base64::engine::general_purpose::URL_SAFE.encode(br#"{"iat":12}"#);
+        assert!(padded.ends_with('='));
+        let c = decode_jwt_claims(&format!("h.{padded}.s")).expect("padded");
+        assert_eq!(c.iat, Some(12));
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //! (Darren's Pizzas, Dean's Taxis, the Primary GW flow, their DDIs and hooks).
 //!
 //! INVENTED (providers.md §4.5 proposal, not documented by Callable): the voice-channel
-//! `POST` answers `201 {"id"}` with a `Location`, `GET …/channels/voice` lists live calls
-//! and `DELETE …/channels/voice/{id}` hangs one up.
+//! `POST` answers `201 {"id"}`, `GET …/channels/voice` lists live calls and
+//! `DELETE …/channels/voice/{id}` hangs one up.
+//!
+//! `POST /channels/voice` at the host root also takes HTTP Basic (Account ID : Client ID,
+//! see [`client_id`]), as the 2023 Voice API page describes.
 //!
 //! It renders its own wire JSON and shares no types with the console's client.
 
@@ -221,6 +224,14 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// An ISO timestamp `secs` seconds ago.
+fn ago(secs: i64) -> String {
+    let now = jiff::Timestamp::now();
+    now.checked_sub(jiff::SignedDuration::from_secs(secs))
+        .unwrap_or(now)
+        .to_string()
+}
+
 /// The provider document's examples (with its JSON typos fixed).
 fn demo_accounts(dangling: bool) -> Vec<SimAccount> {
     let trunk = json!({
@@ -332,8 +343,8 @@ fn demo_accounts(dangling: bool) -> Vec<SimAccount> {
                 "callerId": "+441234567800",
                 "target": {"phoneNumber": {"number": "+441234567893"}},
                 "state": "in-progress",
-                "startedAt": "2026-01-01T09:00:00Z",
-                "answeredAt": "2026-01-01T09:00:05Z",
+                "startedAt": ago(95),
+                "answeredAt": ago(90),
                 "tag": {"data": {"cab": "42"}}
             })],
         },
@@ -456,6 +467,11 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
             r
         }
     }
+}
+
+/// The demo Client ID of an account (HTTP Basic password on `/channels/voice`).
+pub fn client_id(account: &str) -> String {
+    format!("client-{}", account.get(..8).unwrap_or(account))
 }
 
 fn spring_error(status: u16, error: &str, message: &str, path: &str) -> Reply {
@@ -614,6 +630,30 @@ impl State {
                 self.authorize(body, now)
             } else {
                 spring_error(405, "Method Not Allowed", "use POST", path)
+            };
+        }
+        // The 2023 Voice API page: `POST /channels/voice` at the host root with HTTP Basic
+        // (Account ID : Client ID), the account implied by the credentials.
+        if path == "/channels/voice"
+            && let Some(basic) = auth.and_then(|a| a.strip_prefix("Basic "))
+        {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(basic.trim())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .unwrap_or_default();
+            let account = decoded.split_once(':').and_then(|(id, client)| {
+                self.accounts
+                    .iter()
+                    .find(|a| a.id == id && client_id(&a.id) == client)
+                    .map(|a| a.id.clone())
+            });
+            return match account {
+                Some(id) => {
+                    let rest = ["channels".to_owned(), "voice".to_owned()];
+                    self.account_request(method, &id, &rest, body, path)
+                }
+                None => spring_error(401, "Unauthorized", "unknown account or client id", path),
             };
         }
         let token = auth.and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("");
