@@ -23,15 +23,15 @@ fn demo_provoice_tree_folds_and_unfolds() {
         s.contains("Live calls")
     });
     t.send(&["1"]);
+    // Only ProVoice's rows (the demo runs all five providers).
+    t.send(&[":"]);
+    std::thread::sleep(Duration::from_millis(200));
+    t.send(&["scope provoice-demo", "Enter"]);
     t.wait_for(
         "the ProVoice tree with users",
         Duration::from_secs(20),
         |s| s.contains("Reseller Noord") && s.contains("anna2"),
     );
-    // Only ProVoice's rows.
-    t.send(&[":"]);
-    std::thread::sleep(Duration::from_millis(200));
-    t.send(&["scope provoice-demo", "Enter"]);
     let screen = t.wait_for("scoped to ProVoice", Duration::from_secs(10), |s| {
         s.lines()
             .next()
