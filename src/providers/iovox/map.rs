@@ -261,7 +261,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
         provider,
         account: owner(root, &c.link_id, &c.node_id),
         id: c.id.trim().to_owned(),
-        from: c.call_origin.trim().to_owned(),
+        from: display_number(&c.call_origin),
         to: display_number(&c.voxnumber),
         direction: direction(&c.direction),
         state: call_result_state(&c.call_result),

@@ -112,7 +112,7 @@ impl IovoxSim {
             .collect()
     }
 
-    /// Calls placed through `initiateCall`: (link id via its number, destination).
+    /// Destinations of the calls placed through `initiateCall`, oldest first.
     pub fn api_calls(&self) -> Vec<String> {
         self.shared
             .lock()
