@@ -53,3 +53,51 @@ fn demo_switches_an_iovox_number_off() {
     });
     t.assert_terminal_usable();
 }
+
+/// `space` marks two numbers; `t` switches both OFF in one request.
+#[test]
+fn demo_marks_two_iovox_numbers_and_switches_both_off() {
+    let t = Tmux::shell("iovox-marks");
+    t.send(&[&format!("{} --demo", bin()), "Enter"]);
+    t.send(&["5"]);
+    let rows = |s: &str| {
+        s.lines()
+            // Table rows only (the pane title and the filter line show the filter too).
+            .filter(|l| l.contains("L-LON-S") && l.contains("+4420712345"))
+            .map(|l| l.trim_end_matches('│').trim_end().to_string())
+            .collect::<Vec<_>>()
+    };
+    t.wait_for("IOVOX numbers", Duration::from_secs(30), |s| {
+        rows(s).len() == 2
+    });
+    t.send(&["/"]);
+    t.send(&["-l", "L-LON-S"]);
+    t.send(&["Enter"]);
+    t.wait_for("two London numbers, on", Duration::from_secs(10), |s| {
+        let r = rows(s);
+        r.len() == 2 && r.iter().all(|l| l.ends_with("yes")) && s.contains("2/")
+    });
+    t.send(&["Space"]);
+    t.send(&["j"]);
+    t.send(&["Space"]);
+    t.wait_for("two marks", Duration::from_secs(5), |s| {
+        rows(s).iter().filter(|l| l.contains("✓ +44")).count() == 2
+    });
+    t.send(&["t"]);
+    t.wait_for(
+        "the confirmation listing both",
+        Duration::from_secs(10),
+        |s| s.contains("Switch 2 numbers OFF") && s.contains("setCallStatus"),
+    );
+    t.send(&["Tab"]);
+    t.send(&["Enter"]);
+    t.wait_for("both off", Duration::from_secs(30), |s| {
+        let r = rows(s);
+        !s.contains("Switch 2") && r.len() == 2 && r.iter().all(|l| l.ends_with("no"))
+    });
+    t.send(&["q"]);
+    t.wait_for("the shell back", Duration::from_secs(10), |s| {
+        !s.contains("Numbers") && s.contains('$')
+    });
+    t.assert_terminal_usable();
+}
