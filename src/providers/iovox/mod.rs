@@ -156,7 +156,7 @@ pub fn map_http_error(status: u16, body: &[u8], what: &str) -> ProviderError {
     }
 }
 
-/// Links learned from the last account refresh (for the click-to-call form's checks).
+/// What the client learned from the last account refresh.
 #[derive(Default)]
 struct Memo {
     root: Option<String>,
