@@ -47,6 +47,50 @@ fn demo_switches_an_iovox_number_off() {
     });
     assert!(!screen.contains("HTTPS Required"), "{screen}");
 
+    // Then `space` marks two other numbers and `t` switches both OFF in one request.
+    let rows = |s: &str| {
+        s.lines()
+            // Table rows only (the pane title and the filter line show the filter too).
+            .filter(|l| l.contains("L-LON-S") && l.contains("+4420712345"))
+            .map(|l| l.trim_end_matches('│').trim_end().to_string())
+            .collect::<Vec<_>>()
+    };
+    // Esc clears the filter (alone: ESC and a key at once read as Alt+key).
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(&["Escape"]);
+    t.wait_for("every number again", Duration::from_secs(10), |s| {
+        rows(s).len() == 2
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(&["/"]);
+    t.send(&["-l", "L-LON-S"]);
+    t.send(&["Enter"]);
+    t.wait_for("two London numbers, on", Duration::from_secs(10), |s| {
+        let r = rows(s);
+        r.len() == 2 && r.iter().all(|l| l.ends_with("yes")) && s.contains("2/")
+    });
+    let marks = |s: &str| rows(s).iter().filter(|l| l.contains("✓ +44")).count();
+    // The selection stays on the row it was on if it can: start from the first row.
+    t.send(&["g"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(&["Space"]);
+    t.wait_for("one mark", Duration::from_secs(5), |s| marks(s) == 1);
+    t.send(&["Down"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(&["Space"]);
+    t.wait_for("two marks", Duration::from_secs(5), |s| marks(s) == 2);
+    t.send(&["t"]);
+    t.wait_for(
+        "the confirmation listing both",
+        Duration::from_secs(10),
+        |s| s.contains("Switch 2 numbers OFF") && s.contains("setCallStatus"),
+    );
+    t.send(&["Tab"]);
+    t.send(&["Enter"]);
+    t.wait_for("both off", Duration::from_secs(30), |s| {
+        let r = rows(s);
+        !s.contains("Switch 2") && r.len() == 2 && r.iter().all(|l| l.ends_with("no"))
+    });
     t.send(&["q"]);
     t.wait_for("the shell back", Duration::from_secs(10), |s| {
         !s.contains("Numbers") && s.contains('$')

@@ -68,7 +68,11 @@ async fn reads_tree_numbers_history_and_metrics_in_json_and_xml() {
         assert_eq!(nodes, 3, "{output:?}");
         assert_eq!(links.len(), sim.links().len(), "{output:?}");
         let sales = links.iter().find(|l| l.id == "L-LON-SALES").expect("link");
-        assert_eq!(sales.parent.as_deref(), Some("LON01"), "links hang under nodes");
+        assert_eq!(
+            sales.parent.as_deref(),
+            Some("LON01"),
+            "links hang under nodes"
+        );
 
         let numbers = match c.fetch(&key(JobKind::Numbers)).await {
             Ok(FetchData::Numbers(n)) => n,
@@ -84,7 +88,11 @@ async fn reads_tree_numbers_history_and_metrics_in_json_and_xml() {
         // An unassigned number has an empty link: `{}` in JSON, `<link_id/>` in XML.
         let free = numbers.iter().find(|n| n.id == "33142345607").expect("n");
         assert_eq!(free.target, "(no link)");
-        assert!(free.extra.iter().any(|(k, v)| k == "assigned" && v == "unassigned"));
+        assert!(
+            free.extra
+                .iter()
+                .any(|(k, v)| k == "assigned" && v == "unassigned")
+        );
 
         let history = match c.fetch(&key(JobKind::Calls)).await {
             Ok(FetchData::Calls { live, history }) => {
@@ -121,10 +129,11 @@ async fn reads_tree_numbers_history_and_metrics_in_json_and_xml() {
     assert!(reqs.iter().all(|r| r.status == 200), "{reqs:?}");
     assert!(reqs.iter().any(|r| r.path.contains("output=XML")));
     assert!(reqs.iter().any(|r| r.path.contains("output=JSON")));
-    assert!(reqs
-        .iter()
-        .any(|r| r.path.starts_with("/Calls?v=3&method=getCallMetrics")
-            && r.path.contains("group_fields=cdate%2Ccall_res")));
+    assert!(
+        reqs.iter()
+            .any(|r| r.path.starts_with("/Calls?v=3&method=getCallMetrics")
+                && r.path.contains("group_fields=cdate%2Ccall_res"))
+    );
 }
 
 #[tokio::test]
@@ -138,14 +147,21 @@ async fn switches_numbers_off_and_on_with_one_put() {
     assert_eq!(preview.path, "/Voxnumbers?v=3&method=setCallStatus");
     let body = preview.body.expect("xml body");
     assert!(body.contains("<call_status>OFF</call_status>"), "{body}");
-    assert!(body.contains("<voxnumber>442071234502</voxnumber>"), "{body}");
+    assert!(
+        body.contains("<voxnumber>442071234502</voxnumber>"),
+        "{body}"
+    );
 
     let out = c.mutate(&m).await.expect("sent");
     assert_eq!(out.status, 204);
     assert_eq!(out.message, "2 numbers switched OFF");
     assert_eq!(sim.call_status("442071234501").as_deref(), Some("OFF"));
     assert_eq!(sim.call_status("442071234502").as_deref(), Some("OFF"));
-    let puts: Vec<_> = sim.requests().into_iter().filter(|r| r.method == "PUT").collect();
+    let puts: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .collect();
     assert_eq!(puts.len(), 1, "one request for both numbers");
     assert_eq!(puts[0].body, body, "the preview is exactly what was sent");
 
@@ -159,15 +175,27 @@ async fn switches_numbers_off_and_on_with_one_put() {
 
     // Read-only: refused before anything is sent.
     c.set_read_only(true);
-    let e = c.mutate(&toggle(&["442071234501"], true)).await.expect_err("read-only");
+    let e = c
+        .mutate(&toggle(&["442071234501"], true))
+        .await
+        .expect_err("read-only");
     assert!(e.to_string().contains("read-only"), "{e}");
-    assert_eq!(sim.requests().iter().filter(|r| r.method == "PUT").count(), 1);
+    assert_eq!(
+        sim.requests().iter().filter(|r| r.method == "PUT").count(),
+        1
+    );
     c.set_read_only(false);
 
     // An unknown number: IOVOX's error text with its status.
-    let e = c.mutate(&toggle(&["999"], true)).await.expect_err("unknown");
+    let e = c
+        .mutate(&toggle(&["999"], true))
+        .await
+        .expect_err("unknown");
     assert_eq!(e.status(), Some(400));
-    assert!(e.to_string().contains("400 Voxnumber does not exist: 999"), "{e}");
+    assert!(
+        e.to_string().contains("400 Voxnumber does not exist: 999"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -202,7 +230,10 @@ async fn initiate_call_is_accepted_with_201() {
         }),
     };
     let e = c.mutate(&bad).await.expect_err("unknown link");
-    assert!(e.to_string().contains("Link ID does not exist: nope"), "{e}");
+    assert!(
+        e.to_string().contains("Link ID does not exist: nope"),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -224,10 +255,14 @@ async fn refuses_plain_http_to_a_remote_host_and_untrusted_certificates() {
     let mut cfg = ProviderConfig::new("i", ProviderKind::Iovox, "http://api.iovox.com:444");
     cfg.username = Some("u".into());
     cfg.secure_key = Some(Secret::new("k"));
-    let e = ProviderClient::from_config(ProviderId(0), &cfg).err().expect("refused");
+    let e = ProviderClient::from_config(ProviderId(0), &cfg)
+        .err()
+        .expect("refused");
     assert!(e.contains("IOVOX requires HTTPS"), "{e}");
     cfg.base_url = "http://10.1.2.3:8080".into();
-    let e = ProviderClient::from_config(ProviderId(0), &cfg).err().expect("refused");
+    let e = ProviderClient::from_config(ProviderId(0), &cfg)
+        .err()
+        .expect("refused");
     assert!(e.contains("IOVOX requires HTTPS"), "{e}");
     // Loopback plain HTTP is allowed (local test doubles), HTTPS anywhere.
     cfg.base_url = "http://127.0.0.1:1".into();
@@ -240,7 +275,10 @@ async fn refuses_plain_http_to_a_remote_host_and_untrusted_certificates() {
     let mut cfg = config(&sims.iovox, None);
     cfg.ca_file = None;
     let c = client(&cfg);
-    let e = c.fetch(&c.discovery_job().key).await.expect_err("untrusted");
+    let e = c
+        .fetch(&c.discovery_job().key)
+        .await
+        .expect_err("untrusted");
     assert!(matches!(e, ProviderError::Connect(_)), "{e:?}");
     assert!(sims.iovox.requests().is_empty());
 
@@ -248,7 +286,9 @@ async fn refuses_plain_http_to_a_remote_host_and_untrusted_certificates() {
     let bad = std::env::temp_dir().join(format!("iovox-bad-ca-{}.pem", std::process::id()));
     std::fs::write(&bad, "not a certificate").unwrap();
     cfg.ca_file = Some(bad.clone());
-    let e = ProviderClient::from_config(ProviderId(0), &cfg).err().expect("bad ca");
+    let e = ProviderClient::from_config(ProviderId(0), &cfg)
+        .err()
+        .expect("bad ca");
     assert!(e.contains("holds no PEM certificate"), "{e}");
     let _ = std::fs::remove_file(bad);
 }
@@ -257,7 +297,11 @@ async fn refuses_plain_http_to_a_remote_host_and_untrusted_certificates() {
 #[tokio::test]
 async fn simulator_answers_plain_http_with_https_required() {
     let sims = support::sims(10, |_| {}).await;
-    let addr = sims.iovox.base_url.trim_start_matches("https://").to_string();
+    let addr = sims
+        .iovox
+        .base_url
+        .trim_start_matches("https://")
+        .to_string();
     let text = tokio::task::spawn_blocking(move || {
         let mut s = std::net::TcpStream::connect(addr).unwrap();
         s.write_all(b"GET /Nodes?v=3&method=getNodes HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -284,11 +328,37 @@ async fn simulator_general_errors_are_worded_exactly() {
         .tls_certs_merge([pem])
         .build()
         .unwrap();
-    let cases: &[(&str, Option<&str>, Option<&str>, u16, &str)] = &[
-        ("/Nodes?v=3&method=getNodes", None, Some("k"), 400, "Username Empty"),
-        ("/Nodes?v=3&method=getNodes", Some("u"), None, 400, "Secure Key Empty"),
-        ("/Nodes?v=3&method=getNodes", Some("u"), Some("k"), 401, "HTTP 401: Unauthorized"),
-        ("/?v=3&method=getNodes", Some("OK"), Some("OK"), 400, "Interface Name Empty"),
+    /// Path, username header, secureKey header ("OK" = the valid one), status, text.
+    type Case<'a> = (&'a str, Option<&'a str>, Option<&'a str>, u16, &'a str);
+    let cases: &[Case] = &[
+        (
+            "/Nodes?v=3&method=getNodes",
+            None,
+            Some("k"),
+            400,
+            "Username Empty",
+        ),
+        (
+            "/Nodes?v=3&method=getNodes",
+            Some("u"),
+            None,
+            400,
+            "Secure Key Empty",
+        ),
+        (
+            "/Nodes?v=3&method=getNodes",
+            Some("u"),
+            Some("k"),
+            401,
+            "HTTP 401: Unauthorized",
+        ),
+        (
+            "/?v=3&method=getNodes",
+            Some("OK"),
+            Some("OK"),
+            400,
+            "Interface Name Empty",
+        ),
         (
             "/exampleInterface?v=3&method=x",
             Some("OK"),
@@ -311,8 +381,20 @@ async fn simulator_general_errors_are_worded_exactly() {
             400,
             "Method Invalid: getVoxNumbers in interface Voxnumbers",
         ),
-        ("/Nodes?method=getNodes", Some("OK"), Some("OK"), 400, "API Version Empty"),
-        ("/Nodes?v=2&method=getNodes", Some("OK"), Some("OK"), 400, "Invalid API Version"),
+        (
+            "/Nodes?method=getNodes",
+            Some("OK"),
+            Some("OK"),
+            400,
+            "API Version Empty",
+        ),
+        (
+            "/Nodes?v=2&method=getNodes",
+            Some("OK"),
+            Some("OK"),
+            400,
+            "Invalid API Version",
+        ),
         (
             "/Nodes?v=3&method=getNodes&limit=20001",
             Some("OK"),
@@ -324,10 +406,20 @@ async fn simulator_general_errors_are_worded_exactly() {
     for (path, user, key, status, text) in cases {
         let mut rq = http.get(format!("{}{path}", sim.base_url));
         if let Some(u) = user {
-            rq = rq.header("username", if *u == "OK" { sim.username.as_str() } else { u });
+            rq = rq.header(
+                "username",
+                if *u == "OK" { sim.username.as_str() } else { u },
+            );
         }
         if let Some(k) = key {
-            rq = rq.header("secureKey", if *k == "OK" { sim.secure_key.as_str() } else { k });
+            rq = rq.header(
+                "secureKey",
+                if *k == "OK" {
+                    sim.secure_key.as_str()
+                } else {
+                    k
+                },
+            );
         }
         let resp = rq.send().await.unwrap();
         assert_eq!(resp.status().as_u16(), *status, "{path}");

@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use switchboard::model::{CallState, ProviderId};
-use switchboard::providers::iovox::{map, map_http_error, tree, wire};
 use switchboard::providers::ProviderError;
+use switchboard::providers::iovox::{map, map_http_error, tree, wire};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/iovox/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -31,11 +31,16 @@ fn many_voxnumbers_read_the_same_in_json_and_xml() {
     assert_eq!(numbers[0].target, "Web / Spring promo");
     assert_eq!(numbers[0].account, "link123");
     assert_eq!(numbers[1].active, Some(false));
-    assert_eq!(numbers[1].account, "root", "an unassigned number belongs to the root");
-    assert!(numbers[1]
-        .extra
-        .iter()
-        .any(|(k, v)| k == "call status" && v == "off"));
+    assert_eq!(
+        numbers[1].account, "root",
+        "an unassigned number belongs to the root"
+    );
+    assert!(
+        numbers[1]
+            .extra
+            .iter()
+            .any(|(k, v)| k == "call status" && v == "off")
+    );
 }
 
 #[test]
@@ -57,7 +62,11 @@ fn a_single_result_collapsed_to_an_object_is_one_row() {
     let start = call.started_at_ms.unwrap();
     assert_eq!(call.ended_at_ms, Some(start + 125_000));
     assert_eq!(call.answered_at_ms, Some(start + 15_000));
-    assert!(call.extra.iter().any(|(k, v)| k == "category Lead" && v == "Yes"));
+    assert!(
+        call.extra
+            .iter()
+            .any(|(k, v)| k == "category Lead" && v == "Yes")
+    );
 }
 
 #[test]
@@ -74,7 +83,11 @@ fn empty_results_are_an_empty_list() {
 fn numbers_may_be_strings_or_numbers() {
     let m = wire::decode_metrics(&fixture("metrics.json")).unwrap();
     assert_eq!(m[0].total_calls, Some(8));
-    assert_eq!(m[2].total_calls, Some(5), "a JSON number reads like a string");
+    assert_eq!(
+        m[2].total_calls,
+        Some(5),
+        "a JSON number reads like a string"
+    );
     let stats = map::map_metrics(ProviderId(0), "root", "last 7 days", m);
     let day = stats
         .iter()
@@ -112,7 +125,10 @@ fn error_bodies_show_every_status_and_text() {
     );
     let one = map_http_error(401, &fixture("errors-one.xml"), "nodes");
     assert!(one.is_auth());
-    assert!(one.to_string().contains("401 HTTP 401: Unauthorized"), "{one}");
+    assert!(
+        one.to_string().contains("401 HTTP 401: Unauthorized"),
+        "{one}"
+    );
     let json = wire::decode_errors(&fixture("errors-many.json")).unwrap();
     assert_eq!(
         wire::format_errors(&json),
@@ -123,7 +139,10 @@ fn error_bodies_show_every_status_and_text() {
     assert!(e.contains("Secure Key Empty"), "{e}");
     // A body that is not an error document falls back to the status text.
     let e = map_http_error(502, b"<html>bad gateway</html>", "numbers");
-    assert_eq!(e.to_string(), "502 provider error: numbers: 502 Bad Gateway");
+    assert_eq!(
+        e.to_string(),
+        "502 provider error: numbers: 502 Bad Gateway"
+    );
 }
 
 #[test]

@@ -76,11 +76,7 @@ fn numbers_pane_shows_on_and_off_numbers_and_a_mark() {
     assert!(text.contains("+442071234501"), "{text}");
     assert!(text.contains("+448001234505"), "{text}");
     assert!(text.contains("✓ "), "the marked row shows a mark: {text}");
-    let marked_line = text
-        .lines()
-        .find(|l| l.contains("✓ "))
-        .unwrap()
-        .to_string();
+    let marked_line = text.lines().find(|l| l.contains("✓ ")).unwrap().to_string();
     assert!(
         marked_line.contains(&format!("+{marked_id}")),
         "{marked_line}"
@@ -129,12 +125,10 @@ fn toggle_on_marked_numbers_confirms_every_number_and_switches_off() {
         switchboard::providers::Mutation::Provider {
             account: "L-LON-SALES".into(),
             command: "number.toggle",
-            change: switchboard::providers::ProviderChange::Iovox(
-                iovox::Change::SetCallStatus {
-                    numbers: vec!["442071234501".into(), "448001234505".into()],
-                    on: false
-                }
-            ),
+            change: switchboard::providers::ProviderChange::Iovox(iovox::Change::SetCallStatus {
+                numbers: vec!["442071234501".into(), "448001234505".into()],
+                on: false
+            }),
         }
     );
     // Only OFF numbers selected: switch ON.

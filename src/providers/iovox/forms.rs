@@ -208,3 +208,56 @@ fn intern_choices(list: Vec<String>) -> &'static [&'static str] {
     t.insert(list, leaked);
     leaked
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations_are_international_digits_with_optional_dtmf() {
+        assert_eq!(
+            normalise_destination("+44 7700 900123").as_deref(),
+            Ok("447700900123")
+        );
+        assert_eq!(
+            normalise_destination("0044-7700-900123,,12#").as_deref(),
+            Ok("447700900123,,12#")
+        );
+        for bad in [
+            "",
+            "12345",
+            "+44 7700 abc",
+            "447700900123,,x",
+            "4477009001231234567",
+        ] {
+            assert!(normalise_destination(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_call_needs_a_link_and_a_valid_destination() {
+        let t = ProviderTarget::new(ProviderKind::Iovox, "L1", CALL);
+        let v = |l: &str, d: &str| {
+            vec![
+                (key::LINK.to_owned(), l.to_owned()),
+                (key::DESTINATION.to_owned(), d.to_owned()),
+            ]
+        };
+        assert_eq!(
+            build(&t, &v("", "447700900123")),
+            Err("choose a link".into())
+        );
+        assert!(build(&t, &v("L1", "77")).is_err());
+        assert_eq!(
+            build(&t, &v("L1", "+447700900123")),
+            Ok(Mutation::Provider {
+                account: "L1".into(),
+                command: CALL,
+                change: ProviderChange::Iovox(Change::InitiateCall {
+                    link_id: "L1".into(),
+                    destination: "447700900123".into(),
+                }),
+            })
+        );
+    }
+}

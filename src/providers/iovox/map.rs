@@ -160,7 +160,11 @@ pub fn map_number(provider: ProviderId, root: &str, v: Voxnumber) -> Number {
     push(&mut extra, "city", &v.city);
     push(&mut extra, "link", &name_or_id(&v.link_name, &v.link_id));
     push(&mut extra, "node", &name_or_id(&v.node_name, &v.node_id));
-    push(&mut extra, "assigned", &v.assigned_status.to_ascii_lowercase());
+    push(
+        &mut extra,
+        "assigned",
+        &v.assigned_status.to_ascii_lowercase(),
+    );
     push(&mut extra, "purchased", &v.purchase_date);
     let target = if v.link_id.is_empty() && v.link_name.is_empty() {
         "(no link)".to_owned()
@@ -257,7 +261,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
         provider,
         account: owner(root, &c.link_id, &c.node_id),
         id: c.id.trim().to_owned(),
-        from: c.call_origin.trim().to_owned(),
+        from: display_number(&c.call_origin),
         to: display_number(&c.voxnumber),
         direction: direction(&c.direction),
         state: call_result_state(&c.call_result),
@@ -308,7 +312,7 @@ impl Acc {
 
     fn stat(&self, provider: ProviderId, account: &str, name: String, kind: &str) -> QueueStat {
         let c32 = |v: u64| Some(u32::try_from(v).unwrap_or(u32::MAX));
-        let avg = |sum: u64, n: u64| if n == 0 { None } else { c32(sum / n) };
+        let avg = |sum: u64, n: u64| sum.checked_div(n).and_then(c32);
         QueueStat {
             provider,
             account: account.to_owned(),

@@ -345,8 +345,8 @@ mod tests {
 
     #[test]
     fn attributes_and_entities() {
-        let doc = parse_xml(br#"<errors><error status="400">A &amp; B&#33;</error></errors>"#)
-            .unwrap();
+        let doc =
+            parse_xml(br#"<errors><error status="400">A &amp; B&#33;</error></errors>"#).unwrap();
         let e = doc.path(&["errors", "error"]).unwrap();
         assert_eq!(e.str("@status"), Some("400"));
         assert_eq!(e.text(), Some("A & B!"));
@@ -362,7 +362,11 @@ mod tests {
             b"</a>",
             b"<a>&nope;</a>",
         ] {
-            assert!(parse_xml(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+            assert!(
+                parse_xml(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

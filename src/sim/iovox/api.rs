@@ -78,7 +78,10 @@ pub struct Incoming<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     /// 200 with a body in the requested format.
-    Body { xml: bool, text: String },
+    Body {
+        xml: bool,
+        text: String,
+    },
     Status(u16),
     /// Always XML (providers.md §3.5).
     Error(u16, String),
@@ -193,11 +196,39 @@ impl State {
             node("WEB01", "Web campaigns", "CAMPAIGN"),
         ];
         let links = vec![
-            link("L-LON-SALES", "Sales line", "PHONE", 0, "Ring sales team", true),
-            link("L-LON-SUPPORT", "Support line", "PHONE", 0, "Support queue", true),
+            link(
+                "L-LON-SALES",
+                "Sales line",
+                "PHONE",
+                0,
+                "Ring sales team",
+                true,
+            ),
+            link(
+                "L-LON-SUPPORT",
+                "Support line",
+                "PHONE",
+                0,
+                "Support queue",
+                true,
+            ),
             link("L-MAN-MAIN", "Reception", "PHONE", 1, "Office hours", false),
-            link("L-WEB-SPRING", "Spring promo", "WEBSITE", 2, "Forward to sales", true),
-            link("L-WEB-RADIO", "Radio ad", "RADIO", 2, "Forward to sales", false),
+            link(
+                "L-WEB-SPRING",
+                "Spring promo",
+                "WEBSITE",
+                2,
+                "Forward to sales",
+                true,
+            ),
+            link(
+                "L-WEB-RADIO",
+                "Radio ad",
+                "RADIO",
+                2,
+                "Forward to sales",
+                false,
+            ),
         ];
         let mk = |n: &str, kind, country, city, link, status: &str, p: &str| SimNumber {
             number: n.to_owned(),
@@ -209,13 +240,69 @@ impl State {
             purchased: p.to_owned(),
         };
         let numbers = vec![
-            mk("442071234501", "LOCAL", "United Kingdom", "London", Some(0), "ON", "2025-03-02 10:00:00"),
-            mk("442071234502", "LOCAL", "United Kingdom", "London", Some(1), "ON", "2025-03-02 10:00:00"),
-            mk("441612345603", "LOCAL", "United Kingdom", "Manchester", Some(2), "ON", "2025-05-14 09:30:00"),
-            mk("448001234504", "NATIONAL", "United Kingdom", "", Some(3), "ON", "2026-02-01 08:00:00"),
-            mk("448001234505", "NATIONAL", "United Kingdom", "", Some(4), "OFF", "2026-02-01 08:00:00"),
-            mk("442071234506", "LOCAL", "United Kingdom", "London", Some(3), "NO RULES", "2026-04-20 12:00:00"),
-            mk("33142345607", "LOCAL", "France", "Paris", None, "OFF", "2026-06-11 15:00:00"),
+            mk(
+                "442071234501",
+                "LOCAL",
+                "United Kingdom",
+                "London",
+                Some(0),
+                "ON",
+                "2025-03-02 10:00:00",
+            ),
+            mk(
+                "442071234502",
+                "LOCAL",
+                "United Kingdom",
+                "London",
+                Some(1),
+                "ON",
+                "2025-03-02 10:00:00",
+            ),
+            mk(
+                "441612345603",
+                "LOCAL",
+                "United Kingdom",
+                "Manchester",
+                Some(2),
+                "ON",
+                "2025-05-14 09:30:00",
+            ),
+            mk(
+                "448001234504",
+                "NATIONAL",
+                "United Kingdom",
+                "",
+                Some(3),
+                "ON",
+                "2026-02-01 08:00:00",
+            ),
+            mk(
+                "448001234505",
+                "NATIONAL",
+                "United Kingdom",
+                "",
+                Some(4),
+                "OFF",
+                "2026-02-01 08:00:00",
+            ),
+            mk(
+                "442071234506",
+                "LOCAL",
+                "United Kingdom",
+                "London",
+                Some(3),
+                "NO RULES",
+                "2026-04-20 12:00:00",
+            ),
+            mk(
+                "33142345607",
+                "LOCAL",
+                "France",
+                "Paris",
+                None,
+                "OFF",
+                "2026-06-11 15:00:00",
+            ),
         ];
         let mut st = State {
             username: "noc-demo".to_owned(),
@@ -415,8 +502,9 @@ impl State {
         let today = fmt_time(now_s);
         let from = match get("sdt") {
             Some(v) => parse_time(v).ok_or_else(|| err("Start Date Invalid"))?,
-            None => parse_time(&format!("{}-01 00:00:00", &today[..7.min(today.len())]))
-                .unwrap_or(0),
+            None => {
+                parse_time(&format!("{}-01 00:00:00", &today[..7.min(today.len())])).unwrap_or(0)
+            }
         };
         let to = match get("edt") {
             Some(v) => parse_time(v).ok_or_else(|| err("End Date Invalid"))?,
@@ -468,7 +556,11 @@ impl State {
             ("node_name", s(node.map(|x| x.name.as_str()).unwrap_or(""))),
             (
                 "assigned_status",
-                s(if link.is_some() { "ASSIGNED" } else { "UNASSIGNED" }),
+                s(if link.is_some() {
+                    "ASSIGNED"
+                } else {
+                    "UNASSIGNED"
+                }),
             ),
             ("call_status", s(&n.call_status)),
             ("purchase_date", s(&n.purchased)),
@@ -495,7 +587,10 @@ impl State {
             ("call_start", s(fmt_time(c.start))),
             ("call_end", s(fmt_time(c.start + c.call_secs as i64))),
             ("call_origin", s(&c.origin)),
-            ("voxnumber", s(number.map(|n| n.number.as_str()).unwrap_or(""))),
+            (
+                "voxnumber",
+                s(number.map(|n| n.number.as_str()).unwrap_or("")),
+            ),
             ("call_destination", s(&c.destination)),
             ("call_time", s(hms(c.call_secs))),
             ("call_time_sec", s(c.call_secs)),
@@ -540,7 +635,8 @@ impl State {
                 other => ("detail", other.to_owned()),
             }
         };
-        let mut buckets: Vec<(Vec<(&'static str, String)>, Vec<&SimCall>)> = Vec::new();
+        type Key = Vec<(&'static str, String)>;
+        let mut buckets: Vec<(Key, Vec<&SimCall>)> = Vec::new();
         for c in calls {
             let k: Vec<_> = groups.iter().map(|g| key_of(c, g)).collect();
             match buckets.iter_mut().find(|(bk, _)| *bk == k) {
@@ -684,7 +780,9 @@ fn read_request(body: &[u8]) -> Result<Vec<(String, String)>, Reply> {
         let upto = &body[..(pos as usize).min(body.len())];
         let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
         let col = upto.len() - upto.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
-        err(format!("XML parse error. {msg} at line {line}, column {col}"))
+        err(format!(
+            "XML parse error. {msg} at line {line}, column {col}"
+        ))
     };
     loop {
         match reader.read_event_into(&mut buf) {
@@ -707,7 +805,10 @@ fn read_request(body: &[u8]) -> Result<Vec<(String, String)>, Reply> {
         buf.clear();
     }
     if !path.is_empty() {
-        return Err(position_error(body.len() as u64, "Premature end of data".into()));
+        return Err(position_error(
+            body.len() as u64,
+            "Premature end of data".into(),
+        ));
     }
     if out.is_empty() && !String::from_utf8_lossy(body).contains("<request") {
         return Err(err("Request Empty"));
@@ -730,9 +831,7 @@ fn render_rec_xml(rec: &Rec, indent: &str, out: &mut String) {
         match v {
             Val::Str(t) if t.is_empty() => out.push_str(&format!("{indent}<{k}/>\n")),
             Val::Str(t) => out.push_str(&format!("{indent}<{k}>{}</{k}>\n", xml_escape(t))),
-            Val::Group(item, recs) if recs.is_empty() => {
-                out.push_str(&format!("{indent}<{k}/>\n"))
-            }
+            Val::Group(item, recs) if recs.is_empty() => out.push_str(&format!("{indent}<{k}/>\n")),
             Val::Group(item, recs) => {
                 out.push_str(&format!("{indent}<{k}>\n"));
                 for r in recs {
@@ -769,7 +868,10 @@ fn collapse(recs: &[Rec]) -> String {
         [one] => render_rec_json(one),
         many => format!(
             "[{}]",
-            many.iter().map(render_rec_json).collect::<Vec<_>>().join(",")
+            many.iter()
+                .map(render_rec_json)
+                .collect::<Vec<_>>()
+                .join(",")
         ),
     }
 }

@@ -112,7 +112,7 @@ impl IovoxSim {
             .collect()
     }
 
-    /// Calls placed through `initiateCall`: (link id via its number, destination).
+    /// Destinations of the calls placed through `initiateCall`, oldest first.
     pub fn api_calls(&self) -> Vec<String> {
         self.shared
             .lock()
@@ -318,9 +318,7 @@ pub(crate) fn spawn(
 const MAX_BODY: usize = 1 << 20;
 
 fn header_text(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
