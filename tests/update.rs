@@ -616,7 +616,14 @@ fn group_calls(abandoned: usize) -> Result<FetchData, ProviderError> {
 fn window_switch_recomputes_queue_figures_without_a_request() {
     let mut s = state();
     update(&mut s, fetched(1, JobKind::Stats, "vc", 1, group_calls(1)));
-    let row = |s: &State| s.tables.queues.rows.iter().find(|r| r.name == "support").cloned();
+    let row = |s: &State| {
+        s.tables
+            .queues
+            .rows
+            .iter()
+            .find(|r| r.name == "support")
+            .cloned()
+    };
     let today = row(&s).expect("a support row");
     assert_eq!(today.period, "today");
     assert_eq!((today.answered, today.abandoned), (Some(3), Some(1)));

@@ -17,10 +17,10 @@ pub mod window;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+pub use callable::{CallableOptions, CallableSim};
 pub use cloudonix::{
     CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
-pub use callable::{CallableOptions, CallableSim};
 pub use faults::{FaultKind, Faults};
 pub use iovox::IovoxSim;
 pub use provoice::{ProvoiceOptions, ProvoiceSim};
@@ -96,7 +96,11 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         &opts.cloudonix,
     )?;
     let listen = |offset: u16| {
-        let p = if port == 0 { 0 } else { port.saturating_add(offset) };
+        let p = if port == 0 {
+            0
+        } else {
+            port.saturating_add(offset)
+        };
         tokio::net::TcpListener::bind(SocketAddr::new(opts.host, p))
     };
     let (voipcloud, vc_handles) = voipcloud::spawn(
