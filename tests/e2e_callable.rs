@@ -16,6 +16,11 @@ fn demo_creates_a_callable_trunk_and_draws_the_flow() {
     let t = Tmux::shell("callable");
     t.send(&[&format!("{} --demo", bin()), "Enter"]);
     t.send(&["1"]);
+    // The demo runs all five providers: narrow the panes to Callable's.
+    std::thread::sleep(Duration::from_millis(300));
+    t.send(&[":"]);
+    t.send(&["-l", "scope callable-demo"]);
+    t.send(&["Enter"]);
     t.wait_for("the Callable accounts", Duration::from_secs(20), |s| {
         s.contains("Darren's Pizzas")
     });

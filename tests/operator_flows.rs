@@ -309,8 +309,10 @@ async fn create_a_trunk_and_a_duplicate_keeps_the_form_with_the_providers_messag
     h.type_text("-2");
     h.key(KeyCode::Enter);
     h.apply_reviewed("").await;
-    h.until("the new trunk", |s| {
-        s.tables.trunks.rows.iter().any(|t| t.name == "pbx-hq-2")
+    // The form closes when the provider's answer is in (and audited); a poll may show the
+    // new trunk a moment before that.
+    h.until("the new trunk and the answer", |s| {
+        s.tables.trunks.rows.iter().any(|t| t.name == "pbx-hq-2") && s.overlay.is_none()
     })
     .await;
     let audit = read_recent(&h.dir, 10);
