@@ -105,6 +105,12 @@ fn numbers_may_be_strings_or_numbers() {
         .unwrap();
     assert_eq!(answered.total, Some(13));
     assert_eq!(answered.period, "last 7 days");
+    // A breakdown row is not graded by the abandon thresholds.
+    assert_eq!(
+        switchboard::stats::abandon_rate(answered),
+        None,
+        "by-result rows carry no answered/abandoned split"
+    );
     // Newest day first, with the per-day series oldest first.
     assert_eq!(stats[0].name, "2026-11-21");
     assert_eq!(stats[0].series, vec![10, 5]);

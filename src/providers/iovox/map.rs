@@ -330,7 +330,9 @@ impl Acc {
 
 /// `getCallMetrics` grouped by `cdate,call_res` → one row per day ("by day", newest
 /// first, with a calls-per-day series) and one per call result ("by result", over
-/// `period`). `answered` counts `ANSWERED` calls; `abandoned` = every other result.
+/// `period`). `answered` counts `ANSWERED` calls; `abandoned` = every other result. A
+/// "by result" row is a breakdown, not a queue: it carries only its total and times, so
+/// the abandon thresholds grade the days, never "BUSY is 100 % abandoned".
 pub fn map_metrics(
     provider: ProviderId,
     account: &str,
@@ -362,6 +364,8 @@ pub fn map_metrics(
         let label = if result.is_empty() { "(none)" } else { result };
         let mut s = acc.stat(provider, account, label.to_owned(), "by result");
         s.period = period.to_owned();
+        s.answered = None;
+        s.abandoned = None;
         out.push(s);
     }
     out
