@@ -901,3 +901,30 @@ fn audit_overlay_and_write_confirmation() {
             .contains(ratatui::style::Modifier::REVERSED)
     );
 }
+
+#[test]
+fn five_providers_at_80_columns_all_keep_a_place_in_the_status_bar() {
+    let names = [
+        "cloudonix-demo",
+        "voipcloud-demo",
+        "iovox-demo",
+        "callable-demo",
+        "provoice-demo",
+    ];
+    let providers = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ProviderState::new(ProviderId(i as u16), n, ProviderKind::ALL[i], all_caps()))
+        .collect();
+    let state = new_state(providers);
+    let t = draw(&state, &Theme::default(), (80, 24));
+    let bar = row_text(t.backend().buffer(), 23);
+    for n in names {
+        // Each keeps at least the start of its name.
+        assert!(
+            bar.contains(&n[..6]),
+            "{n} missing from the status bar: {bar:?}"
+        );
+    }
+    assert!(bar.contains("? help"), "{bar:?}");
+}

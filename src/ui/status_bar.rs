@@ -218,12 +218,36 @@ pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, th
         }
         v
     };
-    let mut spans = build(0);
+    let mut spans = Vec::new();
+    let mut fitted = false;
     for detail in (0..=3).rev() {
         let s = build(detail);
         if width(&s) + min_hints <= w {
             spans = s;
+            fitted = true;
             break;
+        }
+    }
+    if !fitted {
+        // Many providers on a narrow terminal: every provider keeps its symbol and the
+        // start of its name rather than the last ones falling off the edge.
+        let n = state.providers.len().max(1);
+        let room = w.saturating_sub(min_hints + SEP.len() * (n - 1)) / n;
+        let keep = room.saturating_sub(2).max(1);
+        for (i, p) in state.providers.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(SEP, theme.dim));
+            }
+            let name: String = if p.name.chars().count() > keep {
+                let mut t: String = p.name.chars().take(keep.saturating_sub(1)).collect();
+                t.push('…');
+                t
+            } else {
+                p.name.clone()
+            };
+            spans.push(Span::styled(p.conn.symbol(), conn_style(&p.conn, theme)));
+            spans.push(Span::styled(" ", theme.base));
+            spans.push(Span::styled(name, theme.title));
         }
     }
     let used = width(&spans);
