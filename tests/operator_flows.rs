@@ -3,35 +3,37 @@
 
 mod support;
 
-use std::path::PathBuf;
+use support::flow::Flow;
+
 use std::time::Duration;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use switchboard::action::Action;
-use switchboard::app::{Console, StartOptions};
 use switchboard::audit::{AuditOutcome, read_recent};
 use switchboard::config::Config;
 use switchboard::form::Step;
 use switchboard::model::Resource;
 use switchboard::sim::{Faults, RunningSims};
-use switchboard::state::{Overlay, State};
-use switchboard::theme::Theme;
-use tokio_util::sync::CancellationToken;
+use switchboard::state::Overlay;
 
 /// Long enough for a refresh that waits for the provider's request budget (10 per 10 s).
 const WAIT: Duration = Duration::from_secs(20);
 
 struct Harness {
-    console: Console,
+    flow: Flow,
     sims: RunningSims,
-    dir: PathBuf,
-    cancel: CancellationToken,
 }
 
-impl Drop for Harness {
-    fn drop(&mut self) {
-        self.cancel.cancel();
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl std::ops::Deref for Harness {
+    type Target = Flow;
+    fn deref(&self) -> &Flow {
+        &self.flow
+    }
+}
+
+impl std::ops::DerefMut for Harness {
+    fn deref_mut(&mut self) -> &mut Flow {
+        &mut self.flow
     }
 }
 
@@ -43,116 +45,33 @@ async fn harness(tag: &str, read_only: bool, timeout_s: f64) -> Harness {
         providers: vec![cfg],
         ..Config::default()
     };
-    let dir = std::env::temp_dir().join(format!("sb-flow-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let cancel = CancellationToken::new();
-    let opts = StartOptions {
-        read_only,
-        state_dir: Some(dir.clone()),
-        ..StartOptions::default()
-    };
-    let mut console = Console::start(&config, Theme::default(), opts, cancel.clone());
-    console.apply(Action::Resize(120, 40));
     // Every domain's trunks and numbers, not just the first to answer.
     let domains = sims.cloudonix.domains.clone();
-    let loaded = console
-        .pump_until(WAIT, |s| {
-            domains.iter().all(|d| {
-                let has = |r: &[String]| r.iter().any(|a| a == d);
-                let trunks: Vec<String> = s
-                    .tables
-                    .trunks
-                    .rows
-                    .iter()
-                    .map(|t| t.account.clone())
-                    .collect();
-                let numbers: Vec<String> = s
-                    .tables
-                    .numbers
-                    .rows
-                    .iter()
-                    .map(|n| n.account.clone())
-                    .collect();
-                has(&trunks) && has(&numbers)
-            })
+    let flow = Flow::start(tag, &config, read_only, (120, 40), WAIT, |s| {
+        domains.iter().all(|d| {
+            let has = |r: &[String]| r.iter().any(|a| a == d);
+            let trunks: Vec<String> = s
+                .tables
+                .trunks
+                .rows
+                .iter()
+                .map(|t| t.account.clone())
+                .collect();
+            let numbers: Vec<String> = s
+                .tables
+                .numbers
+                .rows
+                .iter()
+                .map(|n| n.account.clone())
+                .collect();
+            has(&trunks) && has(&numbers)
         })
-        .await;
-    assert!(loaded, "trunks and numbers loaded");
-    Harness {
-        console,
-        sims,
-        dir,
-        cancel,
-    }
+    })
+    .await;
+    Harness { flow, sims }
 }
 
 impl Harness {
-    fn key(&mut self, code: KeyCode) {
-        self.console
-            .apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
-    fn char(&mut self, c: char) {
-        self.key(KeyCode::Char(c));
-    }
-    fn type_text(&mut self, text: &str) {
-        text.chars().for_each(|c| self.char(c));
-    }
-    fn palette(&mut self, line: &str) {
-        self.char(':');
-        self.type_text(line);
-        self.key(KeyCode::Enter);
-    }
-    /// Filters the focused pane down to `needle` (the first match is selected).
-    fn select(&mut self, needle: &str) {
-        self.char('/');
-        self.type_text(needle);
-        self.key(KeyCode::Enter);
-    }
-    async fn until(&mut self, what: &str, done: impl Fn(&State) -> bool) {
-        let ok = self.console.pump_until(WAIT, done).await;
-        assert!(
-            ok,
-            "timed out waiting for {what}; message: {}; overlay: {:?}",
-            self.message(),
-            self.console.state.overlay
-        );
-    }
-    fn form_step(&self) -> Option<Step> {
-        match &self.console.state.overlay {
-            Some(Overlay::Form(o)) => Some(o.form.step().clone()),
-            _ => None,
-        }
-    }
-    fn form_value(&self, key: &str) -> Option<String> {
-        match &self.console.state.overlay {
-            Some(Overlay::Form(o)) => o.form.value(key),
-            _ => None,
-        }
-    }
-    fn message(&self) -> String {
-        self.console
-            .state
-            .message
-            .as_ref()
-            .map(|m| m.text.clone())
-            .unwrap_or_default()
-    }
-    /// From the review step: move to Apply and press it; type the confirmation when asked.
-    async fn apply_reviewed(&mut self, confirm_text: &str) {
-        self.until(
-            "the request preview",
-            |s| matches!(&s.overlay, Some(Overlay::Form(o)) if o.form.preview().is_some()),
-        )
-        .await;
-        self.key(KeyCode::Tab);
-        self.key(KeyCode::Enter);
-        if self.form_step() == Some(Step::Confirm) {
-            self.type_text(confirm_text);
-            self.key(KeyCode::Tab);
-            self.key(KeyCode::Enter);
-        }
-    }
     fn mutating_requests(&self) -> Vec<String> {
         self.sims
             .cloudonix

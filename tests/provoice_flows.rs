@@ -3,35 +3,36 @@
 
 mod support;
 
-use std::path::PathBuf;
+use support::flow::Flow;
+
 use std::time::Duration;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use switchboard::action::Action;
-use switchboard::app::{Console, StartOptions};
+use ratatui::crossterm::event::KeyCode;
 use switchboard::audit::{AuditOutcome, read_recent};
 use switchboard::config::{Config, ProviderConfig};
 use switchboard::form::Step;
 use switchboard::model::ProviderKind;
 use switchboard::secret::Secret;
 use switchboard::sim::RunningSims;
-use switchboard::state::{Overlay, State};
-use switchboard::theme::Theme;
-use tokio_util::sync::CancellationToken;
+use switchboard::state::Overlay;
 
 const WAIT: Duration = Duration::from_secs(30);
 
 struct Harness {
-    console: Console,
+    flow: Flow,
     sims: RunningSims,
-    dir: PathBuf,
-    cancel: CancellationToken,
 }
 
-impl Drop for Harness {
-    fn drop(&mut self) {
-        self.cancel.cancel();
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl std::ops::Deref for Harness {
+    type Target = Flow;
+    fn deref(&self) -> &Flow {
+        &self.flow
+    }
+}
+
+impl std::ops::DerefMut for Harness {
+    fn deref_mut(&mut self) -> &mut Flow {
+        &mut self.flow
     }
 }
 
@@ -52,99 +53,19 @@ async fn harness(tag: &str) -> Harness {
         providers: vec![cfg],
         ..Config::default()
     };
-    let dir = std::env::temp_dir().join(format!("sb-pvflow-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let cancel = CancellationToken::new();
-    let opts = StartOptions {
-        read_only: false,
-        state_dir: Some(dir.clone()),
-        ..StartOptions::default()
-    };
-    let mut console = Console::start(&config, Theme::default(), opts, cancel.clone());
-    console.apply(Action::Resize(120, 40));
-    let loaded = console
-        .pump_until(WAIT, |s| {
-            let details = |id: &str| {
-                s.tables.accounts.rows.iter().any(|r| {
-                    r.account.id == id && r.account.extra.iter().any(|(k, _)| k == "tariffplan")
-                })
-            };
-            details("5") && details("6") && s.tables.trunks.rows.iter().any(|t| t.name == "pbx-5")
-        })
-        .await;
-    assert!(loaded, "tree, details and trunks loaded");
-    Harness {
-        console,
-        sims,
-        dir,
-        cancel,
-    }
+    let flow = Flow::start(tag, &config, false, (120, 40), WAIT, |s| {
+        let details = |id: &str| {
+            s.tables.accounts.rows.iter().any(|r| {
+                r.account.id == id && r.account.extra.iter().any(|(k, _)| k == "tariffplan")
+            })
+        };
+        details("5") && details("6") && s.tables.trunks.rows.iter().any(|t| t.name == "pbx-5")
+    })
+    .await;
+    Harness { flow, sims }
 }
 
 impl Harness {
-    fn key(&mut self, code: KeyCode) {
-        self.console
-            .apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
-    fn char(&mut self, c: char) {
-        self.key(KeyCode::Char(c));
-    }
-    fn type_text(&mut self, text: &str) {
-        text.chars().for_each(|c| self.char(c));
-    }
-    fn palette(&mut self, line: &str) {
-        self.char(':');
-        self.type_text(line);
-        self.key(KeyCode::Enter);
-    }
-    fn select(&mut self, needle: &str) {
-        self.char('/');
-        self.type_text(needle);
-        self.key(KeyCode::Enter);
-    }
-    async fn until(&mut self, what: &str, done: impl Fn(&State) -> bool) {
-        let ok = self.console.pump_until(WAIT, done).await;
-        assert!(
-            ok,
-            "timed out waiting for {what}; message: {}",
-            self.message()
-        );
-    }
-    fn form_step(&self) -> Option<Step> {
-        match &self.console.state.overlay {
-            Some(Overlay::Form(o)) => Some(o.form.step().clone()),
-            _ => None,
-        }
-    }
-    fn form_value(&self, key: &str) -> Option<String> {
-        match &self.console.state.overlay {
-            Some(Overlay::Form(o)) => o.form.value(key),
-            _ => None,
-        }
-    }
-    fn message(&self) -> String {
-        self.console
-            .state
-            .message
-            .as_ref()
-            .map(|m| m.text.clone())
-            .unwrap_or_default()
-    }
-    async fn apply_reviewed(&mut self, confirm_text: &str) {
-        self.until(
-            "the request preview",
-            |s| matches!(&s.overlay, Some(Overlay::Form(o)) if o.form.preview().is_some()),
-        )
-        .await;
-        self.key(KeyCode::Tab);
-        self.key(KeyCode::Enter);
-        if self.form_step() == Some(Step::Confirm) {
-            self.type_text(confirm_text);
-            self.key(KeyCode::Tab);
-            self.key(KeyCode::Enter);
-        }
-    }
     fn writes(&self) -> Vec<String> {
         self.sims
             .provoice

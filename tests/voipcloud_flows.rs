@@ -5,12 +5,11 @@
 
 mod support;
 
-use std::path::PathBuf;
+use support::flow::Flow;
+
 use std::time::Duration;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use switchboard::action::Action;
-use switchboard::app::{Console, StartOptions};
+use ratatui::crossterm::event::KeyCode;
 use switchboard::audit::{AuditOutcome, read_recent};
 use switchboard::config::{Config, ProviderConfig};
 use switchboard::form::Step;
@@ -18,22 +17,24 @@ use switchboard::model::{ProviderKind, Resource};
 use switchboard::secret::Secret;
 use switchboard::sim::RunningSims;
 use switchboard::state::{Overlay, State};
-use switchboard::theme::Theme;
-use tokio_util::sync::CancellationToken;
 
 const WAIT: Duration = Duration::from_secs(20);
 
 struct Harness {
-    console: Console,
+    flow: Flow,
     sims: RunningSims,
-    dir: PathBuf,
-    cancel: CancellationToken,
 }
 
-impl Drop for Harness {
-    fn drop(&mut self) {
-        self.cancel.cancel();
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl std::ops::Deref for Harness {
+    type Target = Flow;
+    fn deref(&self) -> &Flow {
+        &self.flow
+    }
+}
+
+impl std::ops::DerefMut for Harness {
+    fn deref_mut(&mut self) -> &mut Flow {
+        &mut self.flow
     }
 }
 
@@ -46,75 +47,14 @@ async fn harness(tag: &str, read_only: bool) -> Harness {
         providers: vec![cfg],
         ..Config::default()
     };
-    let dir = std::env::temp_dir().join(format!("sb-vcflow-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let cancel = CancellationToken::new();
-    let opts = StartOptions {
-        read_only,
-        state_dir: Some(dir.clone()),
-        ..StartOptions::default()
-    };
-    let mut console = Console::start(&config, Theme::default(), opts, cancel.clone());
-    console.apply(Action::Resize(160, 40));
-    let loaded = console
-        .pump_until(WAIT, |s| {
-            !s.tables.live.rows.is_empty() && !s.tables.queues.rows.is_empty()
-        })
-        .await;
-    assert!(loaded, "live calls and queues loaded");
-    Harness {
-        console,
-        sims,
-        dir,
-        cancel,
-    }
+    let flow = Flow::start(tag, &config, read_only, (160, 40), WAIT, |s| {
+        !s.tables.live.rows.is_empty() && !s.tables.queues.rows.is_empty()
+    })
+    .await;
+    Harness { flow, sims }
 }
 
 impl Harness {
-    fn key(&mut self, code: KeyCode) {
-        self.console
-            .apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
-    fn char(&mut self, c: char) {
-        self.key(KeyCode::Char(c));
-    }
-    fn type_text(&mut self, text: &str) {
-        text.chars().for_each(|c| self.char(c));
-    }
-    fn palette(&mut self, line: &str) {
-        self.char(':');
-        self.type_text(line);
-        self.key(KeyCode::Enter);
-    }
-    async fn until(&mut self, what: &str, done: impl Fn(&State) -> bool) {
-        let ok = self.console.pump_until(WAIT, done).await;
-        assert!(
-            ok,
-            "timed out waiting for {what}; message: {}",
-            self.message()
-        );
-    }
-    fn form_step(&self) -> Option<Step> {
-        match &self.console.state.overlay {
-            Some(Overlay::Form(o)) => Some(o.form.step().clone()),
-            _ => None,
-        }
-    }
-    fn form_value(&self, key: &str) -> Option<String> {
-        match &self.console.state.overlay {
-            Some(Overlay::Form(o)) => o.form.value(key),
-            _ => None,
-        }
-    }
-    fn message(&self) -> String {
-        self.console
-            .state
-            .message
-            .as_ref()
-            .map(|m| m.text.clone())
-            .unwrap_or_default()
-    }
     fn posts(&self) -> Vec<String> {
         self.sims
             .voipcloud

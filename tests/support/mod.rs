@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: simulators on loopback and console configs.
 #![allow(dead_code)]
 
+pub mod flow;
 pub mod tmux;
 
 use std::time::Duration;
