@@ -157,6 +157,35 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
+/// A provider's API root from its `base_url`: http(s), with a host, without query,
+/// fragment or trailing slash. Errors name the provider and say what to fix.
+pub fn base_url(name: &str, raw: &str) -> Result<reqwest::Url, String> {
+    let base_str = raw.trim().trim_end_matches('/');
+    let lower = base_str.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(format!(
+            "provider '{name}': base_url must start with http:// or https://"
+        ));
+    }
+    let mut base = reqwest::Url::parse(base_str)
+        .map_err(|e| format!("provider '{name}': base_url is not a valid URL ({e})"))?;
+    if base.cannot_be_a_base() || !base.has_host() {
+        return Err(format!("provider '{name}': base_url has no host"));
+    }
+    base.set_query(None);
+    base.set_fragment(None);
+    Ok(base)
+}
+
+/// The per-request timeout: `timeout_seconds` (clamped to 0.1–300 s), else
+/// [`DEFAULT_TIMEOUT`].
+pub fn timeout(cfg: &crate::config::ProviderConfig) -> std::time::Duration {
+    cfg.timeout_seconds
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .map(|t| std::time::Duration::from_secs_f64(t.clamp(0.1, 300.0)))
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

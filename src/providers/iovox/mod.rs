@@ -249,11 +249,7 @@ impl Client {
                     )
                 })?;
         }
-        let timeout = cfg
-            .timeout_seconds
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .map(|t| Duration::from_secs_f64(t.clamp(0.1, 300.0)))
-            .unwrap_or(http::DEFAULT_TIMEOUT);
+        let timeout = http::timeout(cfg);
         let http = http::Guard::with_roots(timeout, cfg.read_only.unwrap_or(false), roots)
             .map_err(|e| format!("provider '{name}': {e}"))?;
         Ok(Client {

@@ -194,25 +194,8 @@ impl Client {
                 (HeaderName::from_static("x-api-key"), v)
             }
         };
-        let base_str = cfg.base_url.trim().trim_end_matches('/');
-        let lower = base_str.to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-            return Err(format!(
-                "provider '{name}': base_url must start with http:// or https:// (e.g. https://provoice.nl/api)"
-            ));
-        }
-        let mut base = Url::parse(base_str)
-            .map_err(|e| format!("provider '{name}': base_url is not a valid URL ({e})"))?;
-        if base.cannot_be_a_base() || !base.has_host() {
-            return Err(format!("provider '{name}': base_url has no host"));
-        }
-        base.set_query(None);
-        base.set_fragment(None);
-        let timeout = cfg
-            .timeout_seconds
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .map(|t| Duration::from_secs_f64(t.clamp(0.1, 300.0)))
-            .unwrap_or(http::DEFAULT_TIMEOUT);
+        let base = http::base_url(name, &cfg.base_url)?;
+        let timeout = http::timeout(cfg);
         let http = http::Guard::new(timeout, cfg.read_only.unwrap_or(false))
             .map_err(|e| format!("provider '{name}': {e}"))?;
         let consumer = callback::Consumer::bind(

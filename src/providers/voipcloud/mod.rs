@@ -190,11 +190,7 @@ impl Client {
                 .pop_if_empty()
                 .extend(["api", "integration", version]);
         }
-        let timeout = cfg
-            .timeout_seconds
-            .filter(|t| t.is_finite() && *t > 0.0)
-            .map(|t| Duration::from_secs_f64(t.clamp(0.1, 300.0)))
-            .unwrap_or(http::DEFAULT_TIMEOUT);
+        let timeout = http::timeout(cfg);
         let http = http::Guard::new(timeout, cfg.read_only.unwrap_or(false))
             .map_err(|e| format!("provider '{name}': {e}"))?;
         let limit = cfg
