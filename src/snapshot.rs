@@ -52,9 +52,7 @@ impl ProviderSnapshot {
             FetchData::Queues(q) => self.queues.extend(q),
             FetchData::GroupCalls(records) => {
                 let now = crate::app::epoch_ms();
-                let day_start = jiff::Zoned::now()
-                    .start_of_day()
-                    .map_or(now - 86_400_000, |z| z.timestamp().as_millisecond());
+                let day_start = crate::stats::day_start_ms(now, &jiff::tz::TimeZone::system());
                 self.queues.extend(crate::stats::compute(
                     id,
                     scope,

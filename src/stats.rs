@@ -91,6 +91,14 @@ impl StatsWindow {
     }
 }
 
+/// Local midnight of the day holding `now_ms` in `tz`, epoch ms ("today" starts there).
+pub fn day_start_ms(now_ms: i64, tz: &jiff::tz::TimeZone) -> i64 {
+    jiff::Timestamp::from_millisecond(now_ms)
+        .ok()
+        .and_then(|t| t.to_zoned(tz.clone()).start_of_day().ok())
+        .map_or(now_ms - 86_400_000, |z| z.timestamp().as_millisecond())
+}
+
 /// Thresholds from the config's `[stats]` section.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {

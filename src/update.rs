@@ -689,10 +689,7 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
 /// one (provider, account), or of all of them (a window switch). No request is made.
 fn recompute_group_stats(state: &mut State, only: Option<&(ProviderId, String)>) {
     let now_ms = state.now_ms;
-    let day_start = jiff::Timestamp::from_millisecond(now_ms)
-        .ok()
-        .and_then(|t| t.to_zoned(state.tz.clone()).start_of_day().ok())
-        .map_or(now_ms - 86_400_000, |z| z.timestamp().as_millisecond());
+    let day_start = crate::stats::day_start_ms(now_ms, &state.tz);
     let keys: Vec<(ProviderId, String)> = match only {
         Some(k) => vec![k.clone()],
         None => state.group_calls.keys().cloned().collect(),

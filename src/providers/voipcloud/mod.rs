@@ -593,10 +593,7 @@ fn today_local() -> String {
 
 /// Local midnight today, epoch ms.
 fn day_start_ms() -> i64 {
-    jiff::Zoned::now()
-        .start_of_day()
-        .map(|z| z.timestamp().as_millisecond())
-        .unwrap_or_else(|_| crate::app::epoch_ms() - 86_400_000)
+    stats::day_start_ms(crate::app::epoch_ms(), &jiff::tz::TimeZone::system())
 }
 
 /// A number as people read it: long all-digit numbers get their `+` back (VoIPcloud
