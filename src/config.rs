@@ -88,6 +88,10 @@ pub struct ProviderConfig {
     pub rate_limit: Option<RateLimitConfig>,
     /// Per-request timeout in seconds (default 10).
     pub timeout_seconds: Option<f64>,
+    /// Largest response body accepted, in MiB (default 32).
+    pub max_response_mib: Option<u32>,
+    /// Most rows accepted in one unpaged list (default 50,000).
+    pub max_rows: Option<u32>,
     pub read_only: Option<bool>,
 }
 
@@ -112,6 +116,8 @@ impl ProviderConfig {
             secure_key: None,
             rate_limit: None,
             timeout_seconds: None,
+            max_response_mib: None,
+            max_rows: None,
             read_only: None,
         }
     }
@@ -351,6 +357,8 @@ const PROVIDER_KEYS: &[&str] = &[
     "secure_key",
     "rate_limit",
     "timeout_seconds",
+    "max_response_mib",
+    "max_rows",
     "read_only",
 ];
 const RATE_LIMIT_KEYS: &[&str] = &["requests", "per_seconds"];
@@ -494,6 +502,33 @@ fn as_i128(v: &DeValue<'_>) -> Option<i128> {
     match v {
         DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix()).ok(),
         _ => None,
+    }
+}
+
+/// A whole number in `min..=max` (`unit` names it in the message), else an issue.
+fn whole_in(
+    w: &mut Walker,
+    at: usize,
+    key: &str,
+    v: &DeValue<'_>,
+    min: u32,
+    max: u32,
+    unit: &str,
+) -> Option<u32> {
+    match as_i128(v) {
+        Some(n) if (i128::from(min)..=i128::from(max)).contains(&n) => u32::try_from(n).ok(),
+        Some(_) => {
+            w.issue(at, Some(key), format!("must be {min} to {max} {unit}"));
+            None
+        }
+        None => {
+            w.issue(
+                at,
+                Some(key),
+                format!("expected a whole number of {unit}, found {}", type_name(v)),
+            );
+            None
+        }
     }
 }
 
@@ -1132,6 +1167,12 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                     ),
                 ),
             },
+            "max_response_mib" => {
+                extras.max_response_mib = whole_in(w, at, key, v.get_ref(), 1, 1024, "MiB")
+            }
+            "max_rows" => {
+                extras.max_rows = whole_in(w, at, key, v.get_ref(), 100, 10_000_000, "rows")
+            }
             "read_only" => match v.get_ref() {
                 DeValue::Boolean(b) => read_only = Some(*b),
                 other => w.issue(
@@ -1196,6 +1237,8 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
     config.ca_file = extras.ca_file;
     config.callback_listen = extras.callback_listen;
     config.callback_url = extras.callback_url;
+    config.max_response_mib = extras.max_response_mib;
+    config.max_rows = extras.max_rows;
     Some(DraftProvider {
         config,
         name_at,

@@ -536,11 +536,20 @@ fn non_json_bodies_are_decode_errors() {
             Err(ProviderError::Decode(_))
         ));
     }
-    // JSON, but a scalar where a list belongs.
-    assert!(matches!(
+    // JSON, but a scalar where a list belongs: not what was asked for.
+    assert_eq!(
         cx::decode_sessions(b"42"),
-        Err(ProviderError::Decode(_))
-    ));
+        Err(ProviderError::Unexpected(
+            "expected a list, got a number".into()
+        ))
+    );
+    // An object that is no session (a proxy's wrapper) is not a one-session list.
+    assert_eq!(
+        cx::decode_sessions(br#"{"data":"aaaa"}"#),
+        Err(ProviderError::Unexpected(
+            "expected a list, got an object with keys data".into()
+        ))
+    );
     // An error body delivered with 200.
     let e = cx::decode_sessions(&fixture("error_status_false.json")).expect_err("error body");
     assert!(e.to_string().contains("Too Many Requests"), "{e}");

@@ -1,6 +1,10 @@
 //! What every provider client shares on the HTTP side: the reqwest client, the read-only
-//! guard every request goes through, and the mapping of transport errors to
-//! [`ProviderError`] without leaking URLs or headers.
+//! guard every request goes through, the mapping of transport errors to
+//! [`ProviderError`] without leaking URLs or headers, and the defences against a hostile or
+//! broken provider: redirects are refused (a credential header never follows one to
+//! another host), bodies are read incrementally up to a byte cap, lists are counted
+//! against a row cap before they are decoded, and a 2xx body that is plainly not what was
+//! asked for (an HTML page, XML for JSON) is an error, never "ok, empty".
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +15,45 @@ use reqwest::Method;
 use crate::providers::ProviderError;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Largest response body read by default (`max_response_mib` in the provider's table).
+pub const DEFAULT_MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Most rows accepted in one list by default (`max_rows`); paged lists accept at most the
+/// page size they asked for.
+pub const DEFAULT_MAX_ROWS: usize = 50_000;
+/// Error bodies are read only this far (they only feed a one-line message).
+pub const ERROR_BODY_MAX: usize = 64 * 1024;
+/// Bodies larger than this are decoded on the blocking pool.
+pub const LARGE_BODY: usize = 256 * 1024;
+
+/// What one provider connection accepts from the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes in one response body.
+    pub max_bytes: usize,
+    /// Rows in one list.
+    pub max_rows: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_rows: DEFAULT_MAX_ROWS,
+        }
+    }
+}
+
+/// The limits a provider's table sets (`max_response_mib`, `max_rows`), else the defaults.
+pub fn limits(cfg: &crate::config::ProviderConfig) -> Limits {
+    Limits {
+        max_bytes: cfg
+            .max_response_mib
+            .map(|m| (m as usize).saturating_mul(1024 * 1024))
+            .unwrap_or(DEFAULT_MAX_BYTES),
+        max_rows: cfg.max_rows.map(|r| r as usize).unwrap_or(DEFAULT_MAX_ROWS),
+    }
+}
 
 /// One reqwest client per provider connection: rustls, timeouts, our user agent, and no
 /// automatic retries of any kind (a mutation is sent once; the poller decides about
@@ -31,6 +74,11 @@ pub fn client_with_roots(
         .connect_timeout(timeout.min(Duration::from_secs(5)))
         .timeout(timeout)
         .retry(reqwest::retry::never())
+        // Never follow a redirect: reqwest strips only `Authorization` and `Cookie` on a
+        // cross-host hop, so VoIPcloud's `token`, IOVOX's `secureKey` and ProVoice's
+        // `X-Api-Key` would go to whatever host the Location names. [`Guard::send`] turns
+        // a 3xx into an error that names the target instead.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| format!("cannot build HTTP client: {}", e.without_url()))
 }
@@ -74,6 +122,7 @@ pub struct Guard {
     client: reqwest::Client,
     read_only: ReadOnly,
     timeout: Duration,
+    limits: Limits,
 }
 
 impl Guard {
@@ -91,7 +140,18 @@ impl Guard {
             client: client_with_roots(timeout, roots)?,
             read_only: ReadOnly::new(read_only),
             timeout,
+            limits: Limits::default(),
         })
+    }
+
+    /// This guard with other response limits (from the provider's table: [`limits`]).
+    pub fn with_limits(mut self, limits: Limits) -> Guard {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The switch (shared with every clone of this guard).
@@ -109,8 +169,9 @@ impl Guard {
     }
 
     /// Checks the switch and sends the request once. Transport failures (timeouts
-    /// included) are mapped by [`transport_error`]; any HTTP status comes back as a
-    /// response for the caller to map.
+    /// included) are mapped by [`transport_error`]; a redirect is an error naming its
+    /// target ([`redirect_error`]); any other HTTP status comes back as a response for
+    /// the caller to map.
     pub async fn send(
         &self,
         request: reqwest::RequestBuilder,
@@ -120,10 +181,137 @@ impl Guard {
             .map_err(|e| ProviderError::Refused(format!("bad request: {}", e.without_url())))?;
         self.read_only
             .check(request.method(), request.url().path())?;
-        self.client
+        let url = request.url().clone();
+        let resp = self
+            .client
             .execute(request)
             .await
-            .map_err(|e| transport_error(e, self.timeout))
+            .map_err(|e| transport_error(e, self.timeout))?;
+        if resp.status().is_redirection() {
+            return Err(redirect_error(&url, &resp));
+        }
+        Ok(resp)
+    }
+
+    /// Reads a 2xx body incrementally, never past [`Limits::max_bytes`]: a
+    /// `Content-Length` over the cap is refused before a byte of the body is read, and a
+    /// body without one is cut off (and refused) as soon as it passes the cap.
+    pub async fn read_body(&self, resp: reqwest::Response) -> Result<Vec<u8>, ProviderError> {
+        read_capped(resp, self.limits.max_bytes, self.timeout).await
+    }
+
+    /// Reads at most [`ERROR_BODY_MAX`] bytes of an error response for its message;
+    /// whatever cannot be read is left out.
+    pub async fn read_error_body(&self, resp: reqwest::Response) -> Vec<u8> {
+        let mut resp = resp;
+        let mut body = Vec::new();
+        while let Ok(Some(chunk)) = resp.chunk().await {
+            let room = ERROR_BODY_MAX - body.len();
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() >= ERROR_BODY_MAX {
+                break;
+            }
+        }
+        body
+    }
+}
+
+/// The error for a 3xx: names the status and the target's scheme, host and port (never its
+/// path or query, which may carry anything), and what to check.
+pub fn redirect_error(from: &reqwest::Url, resp: &reqwest::Response) -> ProviderError {
+    let status = resp.status();
+    let target = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| from.join(l.trim()).ok());
+    let to = match &target {
+        Some(t) => {
+            let host = t.host_str().unwrap_or("?");
+            match t.port() {
+                Some(p) => format!("{}://{host}:{p}", t.scheme()),
+                None => format!("{}://{host}", t.scheme()),
+            }
+        }
+        None => "an unnamed location".to_owned(),
+    };
+    let same_host = target.as_ref().is_some_and(|t| {
+        t.host_str() == from.host_str() && t.port_or_known_default() == from.port_or_known_default()
+    });
+    let hint = if same_host {
+        "check base_url (the provider moved this path)"
+    } else {
+        "check base_url (nothing was sent to that host)"
+    };
+    ProviderError::Unexpected(format!(
+        "provider redirected to {to} ({} {}); {hint}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("redirect")
+    ))
+}
+
+/// The error for a body over `max` bytes.
+pub fn too_large(max: usize, announced: Option<u64>) -> ProviderError {
+    let mib = max as f64 / (1024.0 * 1024.0);
+    let limit = if mib >= 1.0 {
+        format!("{mib:.0} MiB")
+    } else {
+        format!("{} KiB", max / 1024)
+    };
+    let size = match announced {
+        Some(n) => format!("{:.0} MiB announced", n as f64 / (1024.0 * 1024.0)),
+        None => "not read past the limit".to_owned(),
+    };
+    ProviderError::Unexpected(format!(
+        "response larger than the {limit} limit ({size}); raise max_response_mib for this provider if that is expected"
+    ))
+}
+
+async fn read_capped(
+    mut resp: reqwest::Response,
+    max: usize,
+    timeout: Duration,
+) -> Result<Vec<u8>, ProviderError> {
+    if let Some(n) = resp.content_length()
+        && n > max as u64
+    {
+        return Err(too_large(max, Some(n)));
+    }
+    let hint = resp.content_length().unwrap_or(0).min(max as u64) as usize;
+    let mut body = Vec::with_capacity(hint);
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| transport_error(e, timeout))?
+    {
+        let needed = body.len() + chunk.len();
+        if needed > max {
+            return Err(too_large(max, None));
+        }
+        if needed > body.capacity() {
+            // Grow by doubling, but never past the cap (a plain push would double a
+            // 32 MiB buffer to 64 MiB).
+            let want = (body.capacity() * 2).max(needed).min(max);
+            body.reserve_exact(want - body.len());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Runs a decoder inline for small bodies and on the blocking pool for large ones, so a
+/// big decode never holds an async worker (which would stall the console's other tasks).
+pub async fn decode_off_worker<T, F>(body: Vec<u8>, decode: F) -> Result<T, ProviderError>
+where
+    F: FnOnce(Vec<u8>) -> Result<T, ProviderError> + Send + 'static,
+    T: Send + 'static,
+{
+    if body.len() > LARGE_BODY {
+        tokio::task::spawn_blocking(move || decode(body))
+            .await
+            .map_err(|_| ProviderError::Decode("decoder stopped".into()))?
+    } else {
+        decode(body)
     }
 }
 

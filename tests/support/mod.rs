@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod flow;
+pub mod hostile;
 pub mod tmux;
 
 use std::time::Duration;

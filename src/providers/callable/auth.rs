@@ -241,10 +241,13 @@ impl Auth {
             .body(body);
         let resp = self.http.send(request).await?;
         let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| http::transport_error(e, self.http.timeout()))?;
+        let bytes = if (200..300).contains(&status) {
+            let body = self.http.read_body(resp).await?;
+            crate::providers::shape::check_kind(&body, crate::providers::shape::Expect::Json)?;
+            body
+        } else {
+            self.http.read_error_body(resp).await
+        };
         tracing::debug!(what, status, "callable token request");
         if !(200..300).contains(&status) {
             let reason = wire::decode_error_message(&bytes).unwrap_or_else(|| {

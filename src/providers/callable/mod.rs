@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
-    RateLimit, RequestPreview, http,
+    RateLimit, RequestPreview, http, shape,
 };
 use crate::config::ProviderConfig;
 use crate::model::{
@@ -236,7 +236,6 @@ pub struct Client {
     http: http::Guard,
     base: Url,
     auth: auth::Auth,
-    timeout: Duration,
 }
 
 impl std::fmt::Debug for Client {
@@ -272,6 +271,7 @@ impl Client {
         let base = http::base_url(name, &cfg.base_url)?;
         let timeout = http::timeout(cfg);
         let http = http::Guard::new(timeout, cfg.read_only.unwrap_or(false))
+            .map(|g| g.with_limits(http::limits(cfg)))
             .map_err(|e| format!("provider '{name}': {e}"))?;
         let auth = auth::Auth::new(&base, username, password, timeout)
             .map_err(|e| format!("provider '{name}': {e}"))?;
@@ -280,7 +280,6 @@ impl Client {
             http,
             base,
             auth,
-            timeout,
         })
     }
 
@@ -608,7 +607,16 @@ impl Client {
     }
 
     async fn get(&self, segments: &[&str], what: &str) -> Result<Vec<u8>, ProviderError> {
-        Ok(self.send(Method::GET, segments, None, what).await?.body)
+        let body = self.send(Method::GET, segments, None, what).await?.body;
+        let max_rows = self.http.limits().max_rows;
+        let what = what.to_owned();
+        // Lists are bare arrays or `{"data": [...]}`: count two levels before decoding.
+        http::decode_off_worker(body, move |body| {
+            shape::check_kind(&body, shape::Expect::Json)?;
+            shape::check_rows(&body, 2, shape::RowCap::MaxRows(max_rows), &what)?;
+            Ok(body)
+        })
+        .await
     }
 
     /// One request with a valid token; on 401 the token is renewed and the request
@@ -652,16 +660,11 @@ impl Client {
                 continue;
             }
             let retry_after = http::retry_after(resp.headers());
-            let bytes = resp
-                .bytes()
-                .await
-                .map_err(|e| http::transport_error(e, self.timeout))?;
             if (200..300).contains(&status) {
-                return Ok(Answer {
-                    status,
-                    body: bytes.to_vec(),
-                });
+                let body = self.http.read_body(resp).await?;
+                return Ok(Answer { status, body });
             }
+            let bytes = self.http.read_error_body(resp).await;
             return Err(map_http_error(status, retry_after, &bytes, what));
         }
     }

@@ -119,7 +119,7 @@ fn parse(body: &[u8]) -> Result<Value, ProviderError> {
 fn object(body: &[u8], what: &str) -> Result<Map<String, Value>, ProviderError> {
     match parse(body)? {
         Value::Object(m) => Ok(m),
-        _ => Err(ProviderError::Decode(format!(
+        _ => Err(ProviderError::Unexpected(format!(
             "{what}: expected a JSON object"
         ))),
     }
@@ -136,9 +136,18 @@ fn array(body: &[u8], what: &str) -> Result<Vec<Map<String, Value>>, ProviderErr
                 _ => None,
             }) {
             Some(a) => a,
-            None => return Err(ProviderError::Decode(format!("{what}: expected a list"))),
+            None => {
+                return Err(ProviderError::Unexpected(format!(
+                    "{what}: expected a list, got {}",
+                    crate::providers::shape::describe_keys(&m)
+                )));
+            }
         },
-        _ => return Err(ProviderError::Decode(format!("{what}: expected a list"))),
+        _ => {
+            return Err(ProviderError::Unexpected(format!(
+                "{what}: expected a list"
+            )));
+        }
     };
     Ok(items
         .into_iter()

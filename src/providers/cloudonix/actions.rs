@@ -380,7 +380,7 @@ impl CloudonixClient {
         let retry_after = http::retry_after(resp.headers());
         // The change has happened once the status is 2xx: a body that cannot be read
         // only costs the created id.
-        let body = resp.bytes().await.unwrap_or_default();
+        let body = self.http.read_error_body(resp).await;
         if (200..300).contains(&status) {
             let created_id = match p.expect {
                 Expect::CreatedTrunk => wire::decode_one::<wire::Trunk>(&body)

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::providers::ProviderError;
+use crate::providers::{ProviderError, shape};
 
 // ---------------------------------------------------------------------------------------
 // Wire types
@@ -418,6 +418,14 @@ pub fn decode_list<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, Prov
             if let Some(e) = error_body_in_success(obj) {
                 return Err(e);
             }
+            // A lone object stands for a one-item list only if it looks like an item: a
+            // proxy's `{"data": "…"}` is not "an account with nothing in it".
+            if !shape::has_known_key::<T>(obj) {
+                return Err(ProviderError::Unexpected(format!(
+                    "expected a list, got {}",
+                    shape::describe_keys(obj)
+                )));
+            }
             match from_value_object(&value) {
                 Some(item) => Ok(Decoded {
                     items: vec![item],
@@ -433,8 +441,8 @@ pub fn decode_list<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, Prov
             items: Vec::new(),
             skipped: 0,
         }),
-        other => Err(ProviderError::Decode(format!(
-            "expected a JSON array, got {}",
+        other => Err(ProviderError::Unexpected(format!(
+            "expected a list, got {}",
             kind_of(&other)
         ))),
     }
@@ -450,6 +458,12 @@ pub fn decode_one<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ProviderError>
             if let Some(e) = error_body_in_success(obj) {
                 return Err(e);
             }
+            if !shape::has_known_key::<T>(obj) {
+                return Err(ProviderError::Unexpected(format!(
+                    "expected an item, got {}",
+                    shape::describe_keys(obj)
+                )));
+            }
             from_value_object(&value)
                 .ok_or_else(|| ProviderError::Decode("object of unexpected shape".into()))
         }
@@ -457,8 +471,8 @@ pub fn decode_one<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ProviderError>
             .iter()
             .find_map(from_value_object)
             .ok_or_else(|| ProviderError::Decode("expected an object, got an empty list".into())),
-        other => Err(ProviderError::Decode(format!(
-            "expected a JSON object, got {}",
+        other => Err(ProviderError::Unexpected(format!(
+            "expected an object, got {}",
             kind_of(other)
         ))),
     }

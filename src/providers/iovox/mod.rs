@@ -19,7 +19,7 @@ use reqwest::{Method, Url};
 
 use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
-    RateLimit, RequestPreview, http,
+    RateLimit, RequestPreview, http, shape,
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, ActionKind, Capabilities, ProviderId, Resource};
@@ -56,9 +56,6 @@ pub const ACCOUNTS_INTERVAL: Duration = Duration::from_secs(60);
 pub const CALLS_INTERVAL: Duration = Duration::from_secs(30);
 pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(30);
 pub const STATS_INTERVAL: Duration = Duration::from_secs(60);
-
-/// Bodies larger than this (bytes) are decoded on the blocking pool.
-const LARGE_BODY: usize = 256 * 1024;
 
 /// Longest error message passed on (chars).
 const MESSAGE_MAX: usize = 200;
@@ -172,7 +169,6 @@ pub struct Client {
     /// The account tree's root id (the API user name).
     root: String,
     output: Output,
-    timeout: Duration,
     memo: Mutex<Memo>,
 }
 
@@ -251,6 +247,7 @@ impl Client {
         }
         let timeout = http::timeout(cfg);
         let http = http::Guard::with_roots(timeout, cfg.read_only.unwrap_or(false), roots)
+            .map(|g| g.with_limits(http::limits(cfg)))
             .map_err(|e| format!("provider '{name}': {e}"))?;
         Ok(Client {
             id,
@@ -260,7 +257,6 @@ impl Client {
             key,
             root: user.to_owned(),
             output,
-            timeout,
             memo: Mutex::new(Memo::default()),
         })
     }
@@ -434,7 +430,7 @@ impl Client {
         let resp = self.send(request, &method, interface).await?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
-            let body = resp.bytes().await.unwrap_or_default();
+            let body = self.http.read_error_body(resp).await;
             return Err(map_http_error(status, &body, &what));
         }
         let message = match m {
@@ -537,13 +533,12 @@ impl Client {
             .header(ACCEPT, HeaderValue::from_static(accept));
         let resp = self.send(request, &Method::GET, interface).await?;
         let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| http::transport_error(e, self.timeout))?;
         if (200..300).contains(&status) {
-            Ok(body.to_vec())
+            let body = self.http.read_body(resp).await?;
+            shape::check_kind(&body, shape::Expect::JsonOrXml)?;
+            Ok(body)
         } else {
+            let body = self.http.read_error_body(resp).await;
             Err(map_http_error(status, &body, what))
         }
     }
@@ -569,18 +564,26 @@ impl Client {
             if !p.iter().any(|(k, _)| *k == "limit") {
                 p.push(("limit", MAX_LIMIT.to_string()));
             }
+            // A page holds at most the rows asked for.
+            let asked = p
+                .iter()
+                .find(|(k, _)| *k == "limit")
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .unwrap_or(MAX_LIMIT as usize);
             p.push(("page", page.to_string()));
             let body = self.get(interface, method, &p, what).await?;
-            // ~8 ms per 1,000 VoxNumbers (release): keep big pages off the async workers.
-            let decoded = if body.len() > LARGE_BODY {
-                tokio::task::spawn_blocking(move || wire::decode_with(&body, f))
-                    .await
-                    .map_err(|_| ProviderError::Decode(format!("{what}: decoder stopped")))?
-            } else {
+            let list = what.to_owned();
+            // ~8 ms per 1,000 VoxNumbers (release): big pages are decoded off the workers.
+            let (info, rows) = http::decode_off_worker(body, move |body| {
+                let page = shape::RowCap::Page(asked);
+                shape::check_rows(&body, 4, page, &list)?;
+                if shape::xml_elements_over(&body, "result", asked).is_some() {
+                    return Err(page.exceeded(&list));
+                }
                 wire::decode_with(&body, f)
-            };
-            let (info, rows) =
-                decoded.map_err(|e| ProviderError::Decode(cap(&format!("{what}: {e}"))))?;
+                    .map_err(|e| ProviderError::Decode(cap(&format!("{list}: {e}"))))
+            })
+            .await?;
             out.extend(rows);
             if u64::from(page) >= info.total_pages {
                 break;

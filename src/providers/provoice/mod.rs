@@ -29,7 +29,7 @@ use reqwest::{Method, Url};
 
 use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
-    RateLimit, RequestPreview, http,
+    RateLimit, RequestPreview, http, shape,
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
@@ -99,7 +99,6 @@ pub struct Client {
     http: http::Guard,
     base: Url,
     auth: (HeaderName, HeaderValue),
-    timeout: Duration,
     records_timeout: Mutex<Duration>,
     /// Requests the scheduler allows itself per window (limit minus margin).
     window_capacity: u32,
@@ -197,6 +196,7 @@ impl Client {
         let base = http::base_url(name, &cfg.base_url)?;
         let timeout = http::timeout(cfg);
         let http = http::Guard::new(timeout, cfg.read_only.unwrap_or(false))
+            .map(|g| g.with_limits(http::limits(cfg)))
             .map_err(|e| format!("provider '{name}': {e}"))?;
         let consumer = callback::Consumer::bind(
             cfg.callback_listen.as_deref().unwrap_or("127.0.0.1:0"),
@@ -208,7 +208,6 @@ impl Client {
             http,
             base,
             auth,
-            timeout,
             records_timeout: Mutex::new(RECORDS_TIMEOUT),
             window_capacity: {
                 let limit = cfg
@@ -544,10 +543,7 @@ impl Client {
             "provoice request"
         );
         let retry = http::retry_after(resp.headers());
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| http::transport_error(e, self.timeout))?;
+        let bytes = self.http.read_error_body(resp).await;
         if !(200..300).contains(&status) {
             return Err(map_http_error(status, retry, &bytes, what));
         }
@@ -602,7 +598,7 @@ impl Client {
         operation: &str,
         query: &[(&str, &str)],
         what: &str,
-    ) -> Result<axum::body::Bytes, ProviderError> {
+    ) -> Result<Vec<u8>, ProviderError> {
         let url = self.url(operation, query)?;
         let started = Instant::now();
         let request = self
@@ -620,12 +616,19 @@ impl Client {
             "provoice request"
         );
         if status.is_success() {
-            resp.bytes()
-                .await
-                .map_err(|e| http::transport_error(e, self.timeout))
+            let body = self.http.read_body(resp).await?;
+            let max_rows = self.http.limits().max_rows;
+            let what = what.to_owned();
+            // Lists are bare arrays: count the top level before anything is decoded.
+            http::decode_off_worker(body, move |body| {
+                shape::check_kind(&body, shape::Expect::Json)?;
+                shape::check_rows(&body, 1, shape::RowCap::MaxRows(max_rows), &what)?;
+                Ok(body)
+            })
+            .await
         } else {
             let retry = http::retry_after(resp.headers());
-            let body = resp.bytes().await.unwrap_or_default();
+            let body = self.http.read_error_body(resp).await;
             Err(map_http_error(status.as_u16(), retry, &body, what))
         }
     }

@@ -42,11 +42,24 @@ pub fn decode_array(body: &[u8], what: &str) -> Result<Vec<Object>, ProviderErro
             "{what}: {}",
             decode_error_message(body).unwrap_or_else(|| "error without a message".into())
         ))),
-        Value::Object(o) => Ok(vec![o]),
-        _ => Err(ProviderError::Decode(format!(
+        // A bare object stands for a one-item list only if it looks like a record (it
+        // has an id or a name): a proxy's `{"data": "…"}` is not an empty account.
+        Value::Object(o) if looks_like_record(&o) => Ok(vec![o]),
+        Value::Object(o) => Err(ProviderError::Unexpected(format!(
+            "{what}: expected a list, got {}",
+            crate::providers::shape::describe_keys(&o)
+        ))),
+        _ => Err(ProviderError::Unexpected(format!(
             "{what}: expected a JSON array"
         ))),
     }
+}
+
+fn looks_like_record(o: &Object) -> bool {
+    o.keys().any(|k| {
+        let k = k.to_ascii_lowercase();
+        k == "id" || k == "name" || k.ends_with("id") || k.ends_with("_id")
+    })
 }
 
 /// An id: a non-negative integer or a non-empty string (trimmed). `0` means none.

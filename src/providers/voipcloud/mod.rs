@@ -22,7 +22,7 @@ use reqwest::{Method, Url};
 
 use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
-    RateLimit, RequestPreview, http,
+    RateLimit, RequestPreview, http, shape,
 };
 use crate::config::ProviderConfig;
 use crate::model::{
@@ -116,7 +116,6 @@ pub struct Client {
     api: Url,
     version: &'static str,
     token: HeaderValue,
-    timeout: Duration,
     plan: Plan,
     memo: Mutex<Memo>,
     /// Requests the last run of each job actually made.
@@ -192,6 +191,7 @@ impl Client {
         }
         let timeout = http::timeout(cfg);
         let http = http::Guard::new(timeout, cfg.read_only.unwrap_or(false))
+            .map(|g| g.with_limits(http::limits(cfg)))
             .map_err(|e| format!("provider '{name}': {e}"))?;
         let limit = cfg
             .rate_limit
@@ -204,7 +204,6 @@ impl Client {
             api,
             version,
             token,
-            timeout,
             plan: plan(limit),
             memo: Mutex::new(Memo::default()),
             used: Mutex::new(HashMap::new()),
@@ -338,8 +337,20 @@ impl Client {
                     what,
                 )
                 .await?;
-            let env = wire::decode_envelope(&body).map_err(|e| self.envelope_error(e, what))?;
-            let page_rows = wire::rows(&env.data);
+            // A page holds at most the rows asked for: anything longer is refused before
+            // it is decoded (one page cannot cost gigabytes).
+            let list = what.to_owned();
+            let decoded = http::decode_off_worker(body, move |body| {
+                let page = shape::RowCap::Page(PAGE_LIMIT as usize);
+                shape::check_rows(&body, 3, page, &list)?;
+                match wire::decode_envelope(&body) {
+                    Ok(env) => wire::rows(&env.data).map(Ok),
+                    Err(Ok(env_error)) => Ok(Err(env_error)),
+                    Err(Err(e)) => Err(e),
+                }
+            })
+            .await?;
+            let page_rows = decoded.map_err(|e| self.envelope_error(Ok(e), what))?;
             let n = page_rows.len();
             rows.extend(page_rows);
             if n < PAGE_LIMIT as usize {
@@ -431,13 +442,12 @@ impl Client {
             "voipcloud request"
         );
         let retry_after = http::retry_after(resp.headers());
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| http::transport_error(e, self.timeout))?;
         if (200..300).contains(&status) {
-            return Ok(body.to_vec());
+            let body = self.http.read_body(resp).await?;
+            shape::check_kind(&body, shape::Expect::Json)?;
+            return Ok(body);
         }
+        let body = self.http.read_error_body(resp).await;
         let (code, message) = match wire::decode_envelope(&body) {
             Err(Ok(e)) => (i64::from(status), e.message),
             _ => (i64::from(status), String::new()),

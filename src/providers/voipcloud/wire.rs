@@ -75,10 +75,19 @@ pub fn decode_envelope(body: &[u8]) -> Result<Envelope, Result<EnvelopeError, Pr
         )))
     })?;
     let Value::Object(map) = v else {
-        return Err(Err(ProviderError::Decode(
+        return Err(Err(ProviderError::Unexpected(
             "VoIPcloud sent JSON that is not an {status, message, code, data} envelope".into(),
         )));
     };
+    if !["status", "message", "code", "data"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+    {
+        return Err(Err(ProviderError::Unexpected(format!(
+            "expected the {{status, message, code, data}} envelope, got {}",
+            crate::providers::shape::describe_keys(&map)
+        ))));
+    }
     let status = map.get("status").and_then(text);
     let message = map.get("message").and_then(text).unwrap_or_default();
     let code = map.get("code").and_then(int);
@@ -119,15 +128,31 @@ impl ClassifyLabel for serde_json::Error {
 
 /// The rows of a list `data`: an array (non-object items skipped); missing, null, `{}`,
 /// `""` or `[]` is an empty list; `{"rows": [...]}`-style wrappers are unwrapped once.
-pub fn rows(data: &Value) -> Vec<Value> {
+/// Anything else (a string, a number, an object holding no list) is not a list, and an
+/// error rather than "no calls today".
+pub fn rows(data: &Value) -> Result<Vec<Value>, ProviderError> {
+    let objects = |a: &Vec<Value>| a.iter().filter(|v| v.is_object()).cloned().collect();
     match data {
-        Value::Array(items) => items.iter().filter(|v| v.is_object()).cloned().collect(),
+        Value::Array(items) => Ok(objects(items)),
+        Value::Null => Ok(Vec::new()),
+        Value::String(s) if s.trim().is_empty() => Ok(Vec::new()),
+        Value::Object(m) if m.is_empty() => Ok(Vec::new()),
         Value::Object(m) => m
             .values()
             .find_map(|v| v.as_array())
-            .map(|a| a.iter().filter(|v| v.is_object()).cloned().collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
+            .map(objects)
+            .ok_or_else(|| {
+                ProviderError::Unexpected(format!(
+                    "data should be a list, got {}",
+                    crate::providers::shape::describe_keys(m)
+                ))
+            }),
+        Value::String(_) => Err(ProviderError::Unexpected(
+            "data should be a list, got a string".into(),
+        )),
+        Value::Number(_) | Value::Bool(_) => Err(ProviderError::Unexpected(
+            "data should be a list, got a scalar".into(),
+        )),
     }
 }
 
@@ -245,14 +270,22 @@ pub fn decode_user_calls(
     body: &[u8],
 ) -> Result<Vec<UserCall>, Result<EnvelopeError, ProviderError>> {
     let env = decode_envelope(body)?;
-    Ok(rows(&env.data).iter().map(user_call).collect())
+    Ok(rows(&env.data)
+        .map_err(Err)?
+        .iter()
+        .map(user_call)
+        .collect())
 }
 
 pub fn decode_group_calls(
     body: &[u8],
 ) -> Result<Vec<GroupCall>, Result<EnvelopeError, ProviderError>> {
     let env = decode_envelope(body)?;
-    Ok(rows(&env.data).iter().map(group_call).collect())
+    Ok(rows(&env.data)
+        .map_err(Err)?
+        .iter()
+        .map(group_call)
+        .collect())
 }
 
 /// `get-system-status` (shape invented, providers.md §2.5): `data.status` and
