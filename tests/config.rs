@@ -861,3 +861,34 @@ fn provider_specific_keys_are_checked() {
     );
     assert_eq!(e.key.as_deref(), Some("callback_listen"), "{e}");
 }
+
+#[test]
+fn response_limits_are_whole_numbers_in_range() {
+    let c = ok(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"k-0123456789\"\nmax_response_mib = 64\nmax_rows = 250000\n",
+    );
+    let p = &c.config.providers[0];
+    assert_eq!((p.max_response_mib, p.max_rows), (Some(64), Some(250_000)));
+    let limits = switchboard::providers::http::limits(p);
+    assert_eq!(
+        (limits.max_bytes, limits.max_rows),
+        (64 * 1024 * 1024, 250_000)
+    );
+
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\nmax_response_mib = 0\n",
+    );
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(5), Some("max_response_mib"))
+    );
+    assert!(e.message.contains("must be 1 to 1024 MiB"), "{e}");
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"voipcloud\"\nbase_url = \"https://pbx.example\"\ntoken = \"env:X\"\nmax_rows = \"lots\"\n",
+    );
+    assert_eq!((e.line, e.key.as_deref()), (Some(6), Some("max_rows")));
+    assert!(
+        e.message.contains("expected a whole number of rows, found"),
+        "{e}"
+    );
+}
