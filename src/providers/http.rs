@@ -299,6 +299,14 @@ async fn read_capped(
     Ok(body)
 }
 
+/// [`decode_off_worker`] for a plain decoder function of the body.
+pub async fn decode<T: Send + 'static>(
+    body: Vec<u8>,
+    f: fn(&[u8]) -> Result<T, ProviderError>,
+) -> Result<T, ProviderError> {
+    decode_off_worker(body, move |b| f(&b)).await
+}
+
 /// Runs a decoder inline for small bodies and on the blocking pool for large ones, so a
 /// big decode never holds an async worker (which would stall the console's other tasks).
 pub async fn decode_off_worker<T, F>(body: Vec<u8>, decode: F) -> Result<T, ProviderError>

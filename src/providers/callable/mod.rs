@@ -339,7 +339,9 @@ impl Client {
                     .get(&["account", a, "channels", "voice"], "live calls")
                     .await
                 {
-                    Ok(body) => map_calls(self.id, a, wire::decode_calls(&body)?),
+                    Ok(body) => {
+                        map_calls(self.id, a, http::decode(body, wire::decode_calls).await?)
+                    }
                     Err(ProviderError::NotFound(_)) => Vec::new(),
                     Err(ProviderError::Server { status: 405, .. }) => Vec::new(),
                     Err(e) => return Err(e),
@@ -355,7 +357,7 @@ impl Client {
                 Ok(FetchData::Trunks(map_trunks(
                     self.id,
                     a,
-                    wire::decode_trunks(&body)?,
+                    http::decode(body, wire::decode_trunks).await?,
                 )))
             }
             JobKind::Numbers => {

@@ -329,7 +329,7 @@ impl CloudonixClient {
                 let body = self
                     .get(&self.domain_path(d, "trunks"), &format!("trunks of {d}"))
                     .await?;
-                let trunks = wire::decode_trunks(&body)?;
+                let trunks = http::decode(body, wire::decode_trunks).await?;
                 Ok(FetchData::Trunks(map::map_trunks(self.id, d, trunks)))
             }
             JobKind::Numbers => self.fetch_numbers(domain_scope(key)?).await,
@@ -341,7 +341,7 @@ impl CloudonixClient {
                         &format!("subscribers of {d}"),
                     )
                     .await?;
-                let subs = wire::decode_subscribers(&body)?;
+                let subs = http::decode(body, wire::decode_subscribers).await?;
                 Ok(FetchData::AccountInfo {
                     account: d.to_owned(),
                     fields: map::map_subscribers(&subs),
@@ -389,7 +389,7 @@ impl CloudonixClient {
             self.get(&dnids_path, &dnids_what),
             self.get(&apps_path, &apps_what)
         );
-        let dnids = wire::decode_dnids(&dnids?)?;
+        let dnids = http::decode(dnids?, wire::decode_dnids).await?;
         let apps = match apps.and_then(|b| wire::decode_applications(&b)) {
             Ok(apps) => {
                 self.memo().apps.insert(d.to_owned(), apps.clone());
@@ -419,7 +419,8 @@ impl CloudonixClient {
                             &format!("domains of customer {c}"),
                         )
                         .await?;
-                    let domains = self.keep_configured(wire::decode_domains(&body)?);
+                    let domains =
+                        self.keep_configured(http::decode(body, wire::decode_domains).await?);
                     let mut out = vec![customer];
                     out.extend(map::map_domains(self.id, Some(&out[0].id), domains));
                     dedup_accounts(&mut out);
@@ -448,7 +449,8 @@ impl CloudonixClient {
                     ))),
                     other => other,
                 })?;
-            let mut out = map::map_domains(self.id, None, wire::decode_domains(&body)?);
+            let domains = http::decode(body, wire::decode_domains).await?;
+            let mut out = map::map_domains(self.id, None, domains);
             dedup_accounts(&mut out);
             return Ok(FetchData::Accounts(out));
         }
