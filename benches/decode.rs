@@ -1,5 +1,6 @@
 //! Decode + map cost of a large Cloudonix sessions response (10,000 sessions with
-//! realistic profile objects, mixed live/ended, mixed epoch representations).
+//! realistic profile objects, mixed live/ended, mixed epoch representations), and the
+//! row-cap scan that runs before it.
 
 use std::fmt::Write as _;
 
@@ -132,4 +133,14 @@ fn decode_and_map_10k_sessions(bencher: Bencher) {
         let sessions = cx::decode_sessions(black_box(&body)).unwrap_or_default();
         cx::map_sessions(ProviderId(0), DOMAIN, sessions)
     });
+}
+
+/// The row-cap scan every list body passes before it is decoded (issue 11): its cost
+/// next to the decode above, on the same 10,000 sessions.
+#[divan::bench(sample_count = 30)]
+fn row_cap_scan_10k_sessions(bencher: Bencher) {
+    let body = sessions_json(N);
+    bencher
+        .counter(BytesCount::new(body.len()))
+        .bench(|| switchboard::providers::shape::longest_list_over(black_box(&body), 1, 50_000));
 }
