@@ -100,7 +100,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     p.name,
                     ((until_ms - state.now_ms) / 1000).max(1)
                 );
-                set_message(state, Level::Warn, text);
+                set_message(state, Level::Warn, text.clone());
+                state.message_failure = Some((provider, None, ErrorKind::RateLimited, text));
             }
         }
         Action::RefreshAnswer { provider, wait } => {
@@ -147,7 +148,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 // It cannot be polled at all: every pane it feeds says so.
                 p.link_error = Some(Failure::new(ErrorKind::Unreachable, message.clone(), now));
                 let text = format!("{}: {message}", p.name);
-                set_message(state, Level::Error, text);
+                set_message(state, Level::Error, text.clone());
+                state.message_failure = Some((provider, None, ErrorKind::Unreachable, text));
             }
         }
     }
@@ -599,7 +601,7 @@ fn on_fetched(state: &mut State, f: Fetched) {
                 };
                 let line = format!("{name}: {what}{scope}: {text}");
                 set_message(state, Level::Error, line.clone());
-                state.message_failure = Some((pid, f.job.clone(), kind, line));
+                state.message_failure = Some((pid, Some(f.job.clone()), kind, line));
             }
         }
     }
@@ -632,7 +634,7 @@ fn clear_link_errors(
     }
     if let Some((mp, mjob, kind, text)) = &state.message_failure
         && *mp == pid
-        && (kind.is_link() || mjob == job)
+        && (kind.is_link() || mjob.as_ref() == Some(job))
     {
         if state.message.as_ref().is_some_and(|m| &m.text == text) {
             state.message = None;

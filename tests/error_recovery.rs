@@ -248,6 +248,10 @@ fn a_429_learned_at_start_clears_once_data_loads_and_never_reads_as_auth_failed(
     let text = screen(&s, (80, 24));
     assert!(text.contains("⏸ voipcloud: "), "{text}");
     assert!(!text.contains('✗'), "a 429 is not an auth failure:\n{text}");
+    assert!(
+        lines(&s, (80, 24))[22].starts_with("⏸ voipcloud: accounts: 429 rate limited"),
+        "the message line uses the same symbol:\n{text}"
+    );
     assert!(status_bar(&s, (80, 24)).starts_with("⏸ voipcloud rate-limited"));
 
     // The pause ends, the data loads.
@@ -400,6 +404,27 @@ fn error_lines_say_how_old_they_are_by_the_state_clock() {
         "{bar_line}"
     );
     assert!(bar_line.contains('…'), "{bar_line}");
+}
+
+#[test]
+fn a_provider_that_cannot_be_polled_says_so_on_every_pane_it_feeds() {
+    let mut s = state_with(&["iovox"]);
+    update(
+        &mut s,
+        Action::ProviderDown {
+            provider: ProviderId(0),
+            message: "ca_file /etc/iovox.pem: no such file".into(),
+        },
+    );
+    update(&mut s, Action::Tick(NOW + 3 * S));
+    for (pane, size, text) in every_pane(&mut s) {
+        assert!(
+            text.contains("↯ iovox: ca_file /etc/iovox.pem: no such file (3 s ago)"),
+            "{pane:?} at {size:?}:\n{text}"
+        );
+    }
+    assert!(lines(&s, (80, 24))[22].starts_with("↯ iovox: ca_file"));
+    assert!(status_bar(&s, (80, 24)).starts_with("↯ iovox unreachable"));
 }
 
 /// Five providers in five states, as the demo names them.

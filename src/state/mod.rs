@@ -406,9 +406,10 @@ pub struct State {
     /// The text being typed in the filter prompt (applied live to the focused pane).
     pub filter_input: tui_input::Input,
     pub message: Option<Message>,
-    /// The fetch failure the message line reports (provider, job, kind, text), so the
+    /// The provider failure the message line reports (provider, job — None for the
+    /// provider as a whole —, kind, text): the line shows the kind's symbol, and the
     /// success that clears the error clears the message too.
-    pub message_failure: Option<(ProviderId, JobKey, ErrorKind, String)>,
+    pub message_failure: Option<(ProviderId, Option<JobKey>, ErrorKind, String)>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub tz: jiff::tz::TimeZone,

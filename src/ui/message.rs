@@ -42,7 +42,7 @@ pub(crate) fn render_message_line(frame: &mut Frame, area: Rect, state: &State, 
             .map(|(_, _, kind, _)| kind.symbol());
         let (prefix, style) = match msg.level {
             Level::Info => (String::new(), theme.info),
-            Level::Warn => ("! ".to_string(), theme.warn),
+            Level::Warn => (format!("{} ", kind.unwrap_or("!")), theme.warn),
             Level::Error => (format!("{} ", kind.unwrap_or("✗")), theme.error),
         };
         let line = Line::from(vec![
