@@ -645,22 +645,24 @@ fn clear_link_errors(
 
 /// Derives the provider's connection state from its errors: the worst kind wins (a key
 /// rejected over unreachable over a 429 over unreadable bodies over failing requests).
+/// A running 429 pause keeps its countdown unless the key was rejected.
 fn recompute_conn(state: &mut State, pid: ProviderId) {
     let now = state.now_ms;
     let Some(p) = state.providers.get_mut(pid.0 as usize) else {
         return;
     };
-    if let ConnState::RateLimited { until_ms } = p.conn
-        && until_ms > now
-    {
-        return;
-    }
     let worst = p
         .jobs
         .values()
         .filter_map(|j| j.last_error.as_ref())
         .chain(p.link_error.as_ref())
         .max_by_key(|f| (f.kind, f.at_ms));
+    if let ConnState::RateLimited { until_ms } = p.conn
+        && until_ms > now
+        && worst.is_none_or(|f| f.kind != ErrorKind::Auth)
+    {
+        return;
+    }
     p.conn = if let Some(f) = worst {
         ConnState::of(f)
     } else if p.last_ok_ms.is_some() {

@@ -407,6 +407,33 @@ fn error_lines_say_how_old_they_are_by_the_state_clock() {
 }
 
 #[test]
+fn a_rejected_key_shows_even_during_a_429_pause() {
+    let mut s = state_with(&["callable"]);
+    update(
+        &mut s,
+        Action::RateLimited {
+            provider: ProviderId(0),
+            until_ms: NOW + 30 * S,
+        },
+    );
+    assert!(status_bar(&s, (80, 24)).starts_with("⏸ callable rate-limited"));
+    update(
+        &mut s,
+        fetched(
+            0,
+            JobKind::Accounts,
+            NOW + S,
+            Err(ProviderError::Unauthorized("token revoked".into())),
+        ),
+    );
+    assert!(
+        status_bar(&s, (80, 24)).starts_with("✗ callable auth failed"),
+        "{}",
+        status_bar(&s, (80, 24))
+    );
+}
+
+#[test]
 fn a_provider_that_cannot_be_polled_says_so_on_every_pane_it_feeds() {
     let mut s = state_with(&["iovox"]);
     update(
