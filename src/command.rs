@@ -682,6 +682,9 @@ pub fn by_word(word: &str) -> Option<&'static Command> {
 pub struct CommandCtx<'a> {
     pub focus: Resource,
     pub read_only: bool,
+    /// The selected row's provider is pinned read-only in its own config table: `:write`
+    /// does not change that, so the reason must not suggest it.
+    pub pinned: bool,
     /// Capabilities of the selected row's provider (None: no row selected).
     pub selected_caps: Option<Capabilities>,
     pub has_selection: bool,
@@ -695,6 +698,7 @@ impl CommandCtx<'_> {
         CommandCtx {
             focus,
             read_only: false,
+            pinned: false,
             selected_caps: None,
             has_selection: false,
             provider_name: None,
@@ -741,6 +745,11 @@ pub fn availability(cmd: &Command, ctx: &CommandCtx) -> Result<(), String> {
         return Err(format!(
             "not offered by {}",
             ctx.provider_name.unwrap_or("this provider")
+        ));
+    }
+    if cmd.mutating && ctx.pinned {
+        return Err(crate::state::pinned_reason(
+            ctx.provider_name.unwrap_or("this provider"),
         ));
     }
     if cmd.mutating && ctx.read_only {
@@ -854,6 +863,15 @@ mod tests {
         assert_eq!(availability(trunk_edit, &ctx), Ok(()));
         ctx.read_only = true;
         assert_eq!(availability(trunk_edit, &ctx), Err(READ_ONLY_REASON.into()));
+        // A provider pinned in its config table: `:write` would not help, so the reason
+        // names the config file instead.
+        ctx.pinned = true;
+        let reason = availability(trunk_edit, &ctx).unwrap_err();
+        assert!(
+            reason.contains("iovox-uk is pinned read-only in the config file")
+                && !reason.contains(":write"),
+            "{reason}"
+        );
         // Reading is fine in read-only mode; so is leaving it.
         assert_eq!(availability(by_id(CommandId::Refresh), &ctx), Ok(()));
         assert_eq!(availability(by_id(CommandId::ToggleReadOnly), &ctx), Ok(()));

@@ -10,11 +10,11 @@ use tui_input::backend::crossterm::EventHandler;
 use crate::action::{Action, Effect, Fetched};
 use crate::command::CommandId;
 use crate::model::{Account, AccountKind, ProviderId, Resource};
-use crate::providers::{FetchData, ProviderError};
+use crate::providers::FetchData;
 use crate::secret::redact;
 use crate::state::columns::AccountRow;
 use crate::state::table::Scope;
-use crate::state::{ConnState, Level, Message, Mode, Overlay, State};
+use crate::state::{ConnState, ErrorKind, Failure, Level, Message, Mode, Overlay, State};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
@@ -61,6 +61,18 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     },
                 ];
             }
+            // A 429 pause that ended: the state follows the errors again.
+            let paused_over: Vec<ProviderId> = state
+                .providers
+                .iter()
+                .filter(
+                    |p| matches!(p.conn, ConnState::RateLimited { until_ms } if until_ms <= now),
+                )
+                .map(|p| p.id)
+                .collect();
+            for pid in paused_over {
+                recompute_conn(state, pid);
+            }
             // Ages and live durations move every second.
             state.dirty = true;
             return Vec::new();
@@ -72,14 +84,24 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::RateLimited { provider, until_ms } => {
+            let now = state.now_ms;
             if let Some(p) = state.providers.get_mut(provider.0 as usize) {
                 p.conn = ConnState::RateLimited { until_ms };
+                p.link_error = Some(Failure::new(
+                    ErrorKind::RateLimited,
+                    format!(
+                        "provider answered 429; polls paused until {}",
+                        crate::format::clock(until_ms, now, &state.tz)
+                    ),
+                    now,
+                ));
                 let text = format!(
                     "{}: provider answered 429; pausing its polls for {} s",
                     p.name,
                     ((until_ms - state.now_ms) / 1000).max(1)
                 );
-                set_message(state, Level::Warn, text);
+                set_message(state, Level::Warn, text.clone());
+                state.message_failure = Some((provider, None, ErrorKind::RateLimited, text));
             }
         }
         Action::RefreshAnswer { provider, wait } => {
@@ -120,11 +142,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Notice { level, text } => set_message(state, level, redact(&text).into_owned()),
         Action::ProviderDown { provider, message } => {
             let message = redact(&message).into_owned();
+            let now = state.now_ms;
             if let Some(p) = state.providers.get_mut(provider.0 as usize) {
-                p.conn = ConnState::Degraded(message.clone());
-                p.last_error = Some(message.clone());
+                p.conn = ConnState::Unreachable(message.clone());
+                // It cannot be polled at all: every pane it feeds says so.
+                p.link_error = Some(Failure::new(ErrorKind::Unreachable, message.clone(), now));
                 let text = format!("{}: {message}", p.name);
-                set_message(state, Level::Error, text);
+                set_message(state, Level::Error, text.clone());
+                state.message_failure = Some((provider, None, ErrorKind::Unreachable, text));
             }
         }
     }
@@ -133,6 +158,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn set_message(state: &mut State, level: Level, text: String) {
+    state.message_failure = None;
     state.message = Some(Message {
         text,
         level,
@@ -507,7 +533,19 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
             if !want_write {
                 return disable_write(state);
             }
-            if writable {
+            let selected_pinned = state
+                .selected_provider()
+                .and_then(|id| state.provider(id))
+                .filter(|p| p.config_read_only)
+                .map(|p| p.name.clone());
+            if let Some(name) = selected_pinned.filter(|_| writable) {
+                // `:write` cannot lift a pin from the config file: say so, not "allowed".
+                let text = format!(
+                    "{}; :write does not change that (other providers accept changes)",
+                    crate::state::pinned_reason(&name)
+                );
+                set_message(state, Level::Warn, text);
+            } else if writable {
                 set_message(state, Level::Info, "changes are already allowed".into());
             } else {
                 // Cancel is focused: Enter alone changes nothing.
@@ -539,16 +577,21 @@ fn on_fetched(state: &mut State, f: Fetched) {
             status.last_ok_ms = Some(f.at_ms);
             status.last_error = None;
             p.last_ok_ms = Some(f.at_ms);
+            clear_link_errors(state, pid, &f.job, f.at_ms);
             apply_data(state, pid, &f.job.scope, data);
         }
         Err(e) => {
             let text = redact(&e.to_string()).into_owned();
-            let first = status.last_error.as_deref() != Some(text.as_str());
-            status.last_error = Some(text.clone());
-            p.last_error = Some(text.clone());
-            if let ProviderError::Unauthorized(_) = e {
-                p.conn = ConnState::AuthFailed(text.clone());
-            }
+            let kind = ErrorKind::of(&e);
+            let first = status.last_error.as_ref().map(|f| f.text.as_str()) != Some(text.as_str());
+            // Still failing since the last success: the run keeps its start.
+            let since_ms = status.last_error.as_ref().map_or(f.at_ms, |e| e.since_ms);
+            status.last_error = Some(Failure {
+                kind,
+                text: text.clone(),
+                since_ms,
+                at_ms: f.at_ms,
+            });
             if first {
                 let what = f.job.kind.label();
                 let scope = if f.job.scope.is_empty() {
@@ -556,38 +599,72 @@ fn on_fetched(state: &mut State, f: Fetched) {
                 } else {
                     format!(" {}", f.job.scope)
                 };
-                set_message(
-                    state,
-                    Level::Error,
-                    format!("{name}: {what}{scope}: {text}"),
-                );
+                let line = format!("{name}: {what}{scope}: {text}");
+                set_message(state, Level::Error, line.clone());
+                state.message_failure = Some((pid, Some(f.job.clone()), kind, line));
             }
         }
     }
     recompute_conn(state, pid);
 }
 
-/// Derives the provider's connection state from its jobs.
+/// A success of `job` at `at_ms`: the provider answers, so every error about its link
+/// (unreachable, key rejected, 429) seen up to then is over, on every job and pane; and
+/// the message line stops reporting a failure this success cleared.
+fn clear_link_errors(
+    state: &mut State,
+    pid: ProviderId,
+    job: &crate::providers::JobKey,
+    at_ms: i64,
+) {
+    let Some(p) = state.providers.get_mut(pid.0 as usize) else {
+        return;
+    };
+    let over = |f: &Option<Failure>| {
+        f.as_ref()
+            .is_some_and(|f| f.kind.is_link() && f.at_ms <= at_ms)
+    };
+    if over(&p.link_error) {
+        p.link_error = None;
+    }
+    for s in p.jobs.values_mut() {
+        if over(&s.last_error) {
+            s.last_error = None;
+        }
+    }
+    if let Some((mp, mjob, kind, text)) = &state.message_failure
+        && *mp == pid
+        && (kind.is_link() || mjob.as_ref() == Some(job))
+    {
+        if state.message.as_ref().is_some_and(|m| &m.text == text) {
+            state.message = None;
+        }
+        state.message_failure = None;
+    }
+}
+
+/// Derives the provider's connection state from its errors: the worst kind wins (a key
+/// rejected over unreachable over a 429 over unreadable bodies over failing requests).
+/// A running 429 pause keeps its countdown unless the key was rejected.
 fn recompute_conn(state: &mut State, pid: ProviderId) {
     let now = state.now_ms;
     let Some(p) = state.providers.get_mut(pid.0 as usize) else {
         return;
     };
-    if let ConnState::RateLimited { until_ms } = p.conn
-        && until_ms > now
-    {
-        return;
-    }
-    let errors: Vec<&String> = p
+    let worst = p
         .jobs
         .values()
         .filter_map(|j| j.last_error.as_ref())
-        .collect();
-    let auth = errors.iter().find(|e| e.starts_with("401"));
-    p.conn = if let Some(e) = auth {
-        ConnState::AuthFailed((*e).clone())
-    } else if let Some(e) = errors.first() {
-        ConnState::Degraded((*e).clone())
+        .chain(p.link_error.as_ref())
+        .max_by_key(|f| (f.kind, f.at_ms));
+    if let ConnState::RateLimited { until_ms } = p.conn
+        && until_ms > now
+        && worst.is_none_or(|f| f.kind != ErrorKind::Auth)
+    {
+        return;
+    }
+    p.conn = if let Some(f) = worst {
+        ConnState::of(f)
     } else if p.last_ok_ms.is_some() {
         ConnState::Ok
     } else {
@@ -945,11 +1022,15 @@ pub const WRITE_MODE_MS: i64 = 10 * 60 * 1000;
 fn enable_write(state: &mut State) -> Vec<Effect> {
     state.overlay = None;
     state.write.write_until_ms = Some(state.now_ms + WRITE_MODE_MS);
-    set_message(
-        state,
-        Level::Warn,
-        "write mode on for 10 minutes: changes are sent to the providers".into(),
-    );
+    let pinned = state.pinned_names().join(", ");
+    let text = if pinned.is_empty() {
+        "write mode on for 10 minutes: changes are sent to the providers".to_string()
+    } else {
+        format!(
+            "write mode on for 10 minutes: changes are sent to the providers except {pinned} (pinned read-only in the config file)"
+        )
+    };
+    set_message(state, Level::Warn, text);
     vec![
         Effect::SetWritable(true),
         Effect::AuditNote {

@@ -27,6 +27,7 @@ fn trunks_ctx() -> CommandCtx<'static> {
     CommandCtx {
         focus: Resource::Trunks,
         read_only: false,
+        pinned: false,
         selected_caps: Some(all_actions()),
         has_selection: true,
         provider_name: Some("cx-demo"),

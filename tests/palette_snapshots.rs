@@ -34,6 +34,7 @@ fn ctx() -> CommandCtx<'static> {
     CommandCtx {
         focus: Resource::Trunks,
         read_only: true,
+        pinned: false,
         selected_caps: Some(caps()),
         has_selection: true,
         provider_name: Some("cx-demo"),
@@ -82,6 +83,7 @@ fn palette_with_a_query_and_greyed_items() {
 fn palette_empty_query_lists_everything() {
     let ctx = CommandCtx {
         read_only: false,
+        pinned: false,
         ..ctx()
     };
     let keymap = Keymap::default();
@@ -185,6 +187,7 @@ fn help_with_a_conflict_and_unavailable_commands() {
     let ctx = CommandCtx {
         focus: Resource::LiveCalls,
         read_only: true,
+        pinned: false,
         selected_caps: None,
         has_selection: false,
         provider_name: None,

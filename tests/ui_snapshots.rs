@@ -15,7 +15,8 @@ use switchboard::providers::{JobKey, JobKind};
 use switchboard::state::columns::AccountRow;
 use switchboard::state::table::Ctx;
 use switchboard::state::{
-    BudgetView, ConnState, JobStatus, Level, Message, Mode, Overlay, ProviderState, State,
+    BudgetView, ConnState, ErrorKind, Failure, JobStatus, Level, Message, Mode, Overlay,
+    ProviderState, State,
 };
 use switchboard::theme::Theme;
 use switchboard::ui;
@@ -385,11 +386,21 @@ fn state_error() -> State {
     ps[0].conn = ConnState::Degraded("HTTP 503 from api.cloudonix.io".into());
     for (k, s) in ps[0].jobs.iter_mut() {
         if matches!(k.kind, JobKind::Calls | JobKind::Trunks) {
-            s.last_error = Some(format!("{}: HTTP 503 Service Unavailable", k.kind.label()));
+            s.last_error = Some(Failure::new(
+                ErrorKind::Failing,
+                format!("{}: HTTP 503 Service Unavailable", k.kind.label()),
+                NOW - 2_000,
+            ));
         }
     }
     ps[1].conn = ConnState::AuthFailed("401 invalid API token".into());
-    ps[1].last_error = Some("401 invalid API token".into());
+    // Rejected since the start, four minutes ago; last tried 20 s ago.
+    ps[1].link_error = Some(Failure {
+        kind: ErrorKind::Auth,
+        text: "401 key rejected: invalid API token".into(),
+        since_ms: NOW - 240_000,
+        at_ms: NOW - 20_000,
+    });
     let mut s = new_state(ps);
     fill(&mut s);
     let names = s.provider_names.clone();
@@ -700,9 +711,9 @@ fn stale_rows_are_dimmed_and_the_title_says_stale() {
             );
         }
     }
-    // Status bar shows the rate limit with the time to resume.
+    // Status bar shows the rate limit, the data's age and the time to resume.
     assert!(
-        row_text(buf, 23).contains("⏸ cx-demo rate-limited 12s"),
+        row_text(buf, 23).contains("⏸ cx-demo rate-limited 1m · resumes in 12s"),
         "{}",
         row_text(buf, 23)
     );
@@ -714,7 +725,7 @@ fn error_text_is_red() {
     s.focus = Resource::Trunks;
     let t = draw(&s, &Theme::default(), (80, 24));
     let buf = t.backend().buffer();
-    let (x, y) = find(buf, "✗").unwrap();
+    let (x, y) = find(buf, "◐").unwrap();
     assert!(row_text(buf, y).contains("HTTP 503"));
     assert_eq!(buf[(x, y)].fg, Color::Red);
 }
@@ -777,16 +788,18 @@ fn selection_stays_visible_when_notices_take_rows() {
     // An error line takes a row from the table: the window shifts instead of hiding the
     // selected row.
     let mut s = many_calls(500);
-    s.providers[0]
-        .jobs
-        .values_mut()
-        .for_each(|j| j.last_error = Some("timeout".into()));
+    s.providers[0].jobs.values_mut().for_each(|j| {
+        j.last_error = Some(Failure::new(ErrorKind::Unreachable, "timeout", NOW - 5_000))
+    });
     let h = ui::table_height((80, 24));
     s.tables.live.select_last(h);
     let t = draw(&s, &Theme::default(), (80, 24));
     let buf = t.backend().buffer();
     let text: Vec<String> = (0..24).map(|y| row_text(buf, y)).collect();
-    assert!(text.iter().any(|l| l.contains("✗ cx-demo: timeout")));
+    assert!(
+        text.iter()
+            .any(|l| l.contains("↯ cx-demo: timeout (5 s ago)"))
+    );
     let last = s.tables.live.selected_row().unwrap().from.clone();
     let y = text
         .iter()
@@ -920,9 +933,9 @@ fn five_providers_at_80_columns_all_keep_a_place_in_the_status_bar() {
     let t = draw(&state, &Theme::default(), (80, 24));
     let bar = row_text(t.backend().buffer(), 23);
     for n in names {
-        // Each keeps at least the start of its name.
+        // Each keeps its symbol and at least the start of its name ("-demo" goes first).
         assert!(
-            bar.contains(&n[..6]),
+            bar.contains(&format!("○ {}", &n[..5])),
             "{n} missing from the status bar: {bar:?}"
         );
     }

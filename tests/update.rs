@@ -534,7 +534,7 @@ fn write_mode_lapses_by_itself() {
     assert!(
         s.read_only_reason(ProviderId(1))
             .unwrap()
-            .contains("vc is read-only in the config")
+            .contains("vc is pinned read-only in the config file")
     );
 }
 

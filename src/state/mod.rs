@@ -15,40 +15,177 @@ use columns::{
 };
 use table::{Ctx, Sort, TableView};
 
+/// What kind of failure an error is. It decides the error's symbol (the same one the
+/// status bar and the help legend use) and what clears it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ErrorKind {
+    /// A 5xx, 403, 404 … for one job: the provider answers, that request failed.
+    Failing,
+    /// The body could not be read (malformed, wrong shape, an HTML page).
+    Unreadable,
+    /// 429: the provider's own limit was hit; polls of the scope pause.
+    RateLimited,
+    /// Connection refused, reset, DNS, TLS, timeout; or the provider cannot be polled.
+    Unreachable,
+    /// 401: the key or token was rejected.
+    Auth,
+}
+
+impl ErrorKind {
+    pub fn of(e: &crate::providers::ProviderError) -> ErrorKind {
+        use crate::providers::ProviderError as E;
+        match e {
+            E::Unauthorized(_) => ErrorKind::Auth,
+            E::RateLimited { .. } => ErrorKind::RateLimited,
+            E::Connect(_) | E::Timeout(_) => ErrorKind::Unreachable,
+            E::Decode(_) => ErrorKind::Unreadable,
+            E::Forbidden(_)
+            | E::NotFound(_)
+            | E::BadRequest(_)
+            | E::Server { .. }
+            | E::Refused(_) => ErrorKind::Failing,
+        }
+    }
+
+    /// The provider's state while this is its worst error.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ErrorKind::Failing => "◐",
+            ErrorKind::Unreadable => "≠",
+            ErrorKind::RateLimited => "⏸",
+            ErrorKind::Unreachable => "↯",
+            ErrorKind::Auth => "✗",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorKind::Failing => "degraded",
+            ErrorKind::Unreadable => "unreadable",
+            ErrorKind::RateLimited => "rate-limited",
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::Auth => "auth failed",
+        }
+    }
+
+    /// About the provider as a whole (its link, its key, its limit) rather than one
+    /// request: any success from the provider clears it, on every job.
+    pub fn is_link(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Auth | ErrorKind::Unreachable | ErrorKind::RateLimited
+        )
+    }
+}
+
+/// An error as the panes show it: its kind, its text and when it was seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub text: String,
+    /// When this run of failures started (the first failure since the last success).
+    pub since_ms: i64,
+    /// When it was last seen.
+    pub at_ms: i64,
+}
+
+impl Failure {
+    pub fn new(kind: ErrorKind, text: impl Into<String>, at_ms: i64) -> Failure {
+        Failure {
+            kind,
+            text: text.into(),
+            since_ms: at_ms,
+            at_ms,
+        }
+    }
+
+    /// "12 s ago", or "12 s ago, since 5 min ago" when it has been failing for a minute
+    /// or more. Computed from `now_ms` (the state's clock), never the system clock.
+    pub fn age(&self, now_ms: i64) -> String {
+        let last = crate::format::age(self.at_ms, now_ms);
+        if self.at_ms - self.since_ms >= 60_000 {
+            format!(
+                "{last}, since {}",
+                crate::format::age(self.since_ms, now_ms)
+            )
+        } else {
+            last
+        }
+    }
+}
+
 /// Connection state of one provider, as the status bar shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConnState {
     Connecting,
     Ok,
-    /// Some jobs fail; the message is the latest error.
+    /// Some jobs fail (5xx, 403 …); the message is the latest error.
     Degraded(String),
     /// A 429 was received; polling of the scope pauses until `until_ms`.
     RateLimited {
         until_ms: i64,
     },
     AuthFailed(String),
+    /// The provider cannot be reached (connection refused, timeout, TLS …).
+    Unreachable(String),
+    /// The provider answers with bodies that cannot be read.
+    Unreadable(String),
 }
 
 impl ConnState {
+    /// The state an error of `kind` puts the provider in.
+    pub fn of(f: &Failure) -> ConnState {
+        match f.kind {
+            ErrorKind::Failing => ConnState::Degraded(f.text.clone()),
+            ErrorKind::Unreadable => ConnState::Unreadable(f.text.clone()),
+            // A 429 whose pause is over but no success came yet.
+            ErrorKind::RateLimited => ConnState::RateLimited { until_ms: f.at_ms },
+            ErrorKind::Unreachable => ConnState::Unreachable(f.text.clone()),
+            ErrorKind::Auth => ConnState::AuthFailed(f.text.clone()),
+        }
+    }
+
+    /// The kind of error behind this state (None: connecting or ok).
+    pub fn error_kind(&self) -> Option<ErrorKind> {
+        match self {
+            ConnState::Connecting | ConnState::Ok => None,
+            ConnState::Degraded(_) => Some(ErrorKind::Failing),
+            ConnState::RateLimited { .. } => Some(ErrorKind::RateLimited),
+            ConnState::AuthFailed(_) => Some(ErrorKind::Auth),
+            ConnState::Unreachable(_) => Some(ErrorKind::Unreachable),
+            ConnState::Unreadable(_) => Some(ErrorKind::Unreadable),
+        }
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             ConnState::Connecting => "connecting",
             ConnState::Ok => "ok",
-            ConnState::Degraded(_) => "degraded",
-            ConnState::RateLimited { .. } => "rate-limited",
-            ConnState::AuthFailed(_) => "auth failed",
+            other => other.error_kind().map_or("", ErrorKind::label),
         }
     }
 
-    /// A symbol so the state reads without colour.
+    /// A symbol so the state reads without colour (an error line on a pane uses the same
+    /// symbol for its kind).
     pub fn symbol(&self) -> &'static str {
         match self {
             ConnState::Connecting => "○",
             ConnState::Ok => "●",
-            ConnState::Degraded(_) => "◐",
-            ConnState::RateLimited { .. } => "⏸",
-            ConnState::AuthFailed(_) => "✗",
+            other => other.error_kind().map_or("", ErrorKind::symbol),
         }
+    }
+
+    /// Every state, for the legend (help overlay, README).
+    pub fn legend() -> [ConnState; 7] {
+        [
+            ConnState::Ok,
+            ConnState::Connecting,
+            ConnState::Degraded(String::new()),
+            ConnState::RateLimited { until_ms: 0 },
+            ConnState::AuthFailed(String::new()),
+            ConnState::Unreachable(String::new()),
+            ConnState::Unreadable(String::new()),
+        ]
     }
 }
 
@@ -56,7 +193,9 @@ impl ConnState {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JobStatus {
     pub last_ok_ms: Option<i64>,
-    pub last_error: Option<String>,
+    /// The job's current error; cleared by its next success (and, for errors about the
+    /// provider's link, by any success of the provider).
+    pub last_error: Option<Failure>,
     /// The newest result applied (older ones arriving late are dropped).
     pub last_seq: u64,
     /// Data older than this many ms is shown as stale.
@@ -106,7 +245,9 @@ pub struct ProviderState {
     pub jobs: BTreeMap<JobKey, JobStatus>,
     pub budget: BudgetView,
     pub last_ok_ms: Option<i64>,
-    pub last_error: Option<String>,
+    /// An error about the provider as a whole (it cannot be polled, its link failed, a
+    /// 429), shown on every pane it feeds until any success of the provider clears it.
+    pub link_error: Option<Failure>,
     /// `read_only = true` in this provider's config table: never writable from here.
     pub config_read_only: bool,
 }
@@ -123,7 +264,7 @@ impl ProviderState {
             jobs: BTreeMap::new(),
             budget: BudgetView::default(),
             last_ok_ms: None,
-            last_error: None,
+            link_error: None,
             config_read_only: false,
         }
     }
@@ -244,6 +385,14 @@ impl WriteMode {
     }
 }
 
+/// Why a provider pinned read-only in its config table refuses changes (`:write` cannot
+/// lift it).
+pub fn pinned_reason(name: &str) -> String {
+    format!(
+        "{name} is pinned read-only in the config file (read_only = true in its provider table)"
+    )
+}
+
 pub struct State {
     /// Wall clock (epoch ms) as of the last tick: ages and live durations use it.
     pub now_ms: i64,
@@ -257,6 +406,10 @@ pub struct State {
     /// The text being typed in the filter prompt (applied live to the focused pane).
     pub filter_input: tui_input::Input,
     pub message: Option<Message>,
+    /// The provider failure the message line reports (provider, job — None for the
+    /// provider as a whole —, kind, text): the line shows the kind's symbol, and the
+    /// success that clears the error clears the message too.
+    pub message_failure: Option<(ProviderId, Option<JobKey>, ErrorKind, String)>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub tz: jiff::tz::TimeZone,
@@ -302,6 +455,7 @@ impl State {
             tables: Tables::default(),
             filter_input: tui_input::Input::default(),
             message: None,
+            message_failure: None,
             size: (80, 24),
             tz: jiff::tz::TimeZone::system(),
             quit: false,
@@ -352,6 +506,7 @@ impl State {
         crate::command::CommandCtx {
             focus: self.focus,
             read_only,
+            pinned: p.is_some_and(|p| p.config_read_only),
             selected_caps: p.map(|p| p.caps),
             has_selection: p.is_some(),
             provider_name: p.map(|p| p.name.as_str()),
@@ -361,12 +516,21 @@ impl State {
     /// Why changes to `provider` are refused right now, or None when they are allowed.
     pub fn read_only_reason(&self, provider: ProviderId) -> Option<String> {
         match self.provider(provider) {
-            Some(p) if p.config_read_only => Some(format!("{} is read-only in the config", p.name)),
+            Some(p) if p.config_read_only => Some(pinned_reason(&p.name)),
             _ if !self.write.writable(self.now_ms) => {
                 Some("read-only mode: :write enables changes for 10 minutes".to_string())
             }
             _ => None,
         }
+    }
+
+    /// Providers pinned read-only in their own config table (`:write` leaves them so).
+    pub fn pinned_names(&self) -> Vec<&str> {
+        self.providers
+            .iter()
+            .filter(|p| p.config_read_only)
+            .map(|p| p.name.as_str())
+            .collect()
     }
 
     pub fn provider(&self, id: ProviderId) -> Option<&ProviderState> {

@@ -33,22 +33,25 @@ fn legend(theme: &Theme) -> Vec<Line<'static>> {
         ));
         c.push(Span::raw("  "));
     }
-    let conns = [
-        (ConnState::Ok, theme.ok),
-        (ConnState::Connecting, theme.dim),
-        (ConnState::Degraded(String::new()), theme.warn),
-        (ConnState::RateLimited { until_ms: 0 }, theme.warn),
-        (ConnState::AuthFailed(String::new()), theme.error),
+    // Two lines, so the legend fits an 80-column help overlay.
+    let mut links = [
+        vec![Span::styled("links  ", theme.header)],
+        vec![Span::raw("       ")],
     ];
-    let mut p = vec![Span::styled("links  ", theme.header)];
-    for (s, st) in conns {
-        p.push(Span::styled(format!("{} {}", s.symbol(), s.label()), st));
-        p.push(Span::raw("  "));
+    for (i, s) in ConnState::legend().iter().enumerate() {
+        let line = &mut links[usize::from(i >= 4)];
+        line.push(Span::styled(
+            format!("{} {}", s.symbol(), s.label()),
+            super::status_bar::conn_style(s, theme),
+        ));
+        line.push(Span::raw("  "));
     }
+    let [p, p2] = links.map(Line::from);
     vec![
         Line::raw(""),
         Line::from(c),
-        Line::from(p),
+        p,
+        p2,
         Line::from(vec![
             Span::styled("rows   ", theme.header),
             Span::styled("dimmed", theme.stale),
@@ -162,7 +165,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCtx>, theme: &Theme) {
     let (warnings, mut lines) = help_lines(keymap, ctx, false);
-    let legend_lines = legend(theme);
+    let mut legend_lines = legend(theme);
     let legend_w = legend_lines.iter().map(Line::width).max().unwrap_or(0);
     let max_inner = area.width.saturating_sub(4) as usize;
 
@@ -223,6 +226,10 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
     let per_col = if two_cols { n.div_ceil(2) } else { n };
     let content_w = if two_cols { 2 * entry_w + 3 } else { entry_w };
     let content_w = content_w.max(top_w.min(max_inner));
+    if top.len() + per_col + legend_lines.len() > avail_h {
+        // Short of room: the legend goes without its blank line before it goes.
+        legend_lines.remove(0);
+    }
     let with_legend = top.len() + per_col + legend_lines.len() <= avail_h;
     let content_w = if with_legend {
         content_w.max(legend_w)

@@ -34,10 +34,16 @@ pub(crate) fn render_message_line(frame: &mut Frame, area: Rect, state: &State, 
     if let Some(msg) = &state.message
         && message_visible(msg, state.now_ms)
     {
+        // A provider's failed poll carries the symbol of its kind, as on the panes.
+        let kind = state
+            .message_failure
+            .as_ref()
+            .filter(|(.., text)| *text == msg.text)
+            .map(|(_, _, kind, _)| kind.symbol());
         let (prefix, style) = match msg.level {
-            Level::Info => ("", theme.info),
-            Level::Warn => ("! ", theme.warn),
-            Level::Error => ("✗ ", theme.error),
+            Level::Info => (String::new(), theme.info),
+            Level::Warn => (format!("{} ", kind.unwrap_or("!")), theme.warn),
+            Level::Error => (format!("{} ", kind.unwrap_or("✗")), theme.error),
         };
         let line = Line::from(vec![
             Span::styled(prefix, style),

@@ -25,56 +25,66 @@ pub(crate) fn compact_secs(secs: i64) -> String {
     }
 }
 
-fn conn_style(c: &ConnState, theme: &Theme) -> Style {
+pub(crate) fn conn_style(c: &ConnState, theme: &Theme) -> Style {
     match c {
         ConnState::Connecting => theme.dim,
         ConnState::Ok => theme.ok,
-        ConnState::Degraded(_) | ConnState::RateLimited { .. } => theme.warn,
-        ConnState::AuthFailed(_) => theme.error,
+        ConnState::Degraded(_) | ConnState::RateLimited { .. } | ConnState::Unreadable(_) => {
+            theme.warn
+        }
+        ConnState::AuthFailed(_) | ConnState::Unreachable(_) => theme.error,
     }
 }
 
-/// One provider's segment. `detail`: 3 full, 2 without budget, 1 symbol, name and
-/// non-ok state, 0 symbol and name.
+/// How much of a provider's segment shows, from the most to the least. Every level keeps
+/// the state symbol and the data age: narrower terminals lose words, then name length.
+const FULL: u8 = 4;
+/// Without the request budget.
+const NO_BUDGET: u8 = 3;
+/// Without the "ok" word and the pause countdown.
+const STATE_WORDS: u8 = 2;
+/// Symbol, name and data age.
+const SYMBOL_NAME_AGE: u8 = 1;
+/// The same, with names shortened to fit (see [`short_names`]).
+const SHORT_NAMES: u8 = 0;
+
+/// One provider's segment at `level`, with `name` as given (full or shortened).
 fn provider_segment<'a>(
     p: &'a ProviderState,
+    name: String,
     now_ms: i64,
     theme: &Theme,
-    detail: u8,
+    level: u8,
 ) -> Vec<Span<'a>> {
     let style = conn_style(&p.conn, theme);
     let mut v = vec![
         Span::styled(p.conn.symbol(), style),
         Span::styled(" ", theme.base),
-        Span::styled(p.name.as_str(), theme.title),
+        Span::styled(name, theme.title),
     ];
-    if detail == 0 {
-        return v;
+    let word = match p.conn {
+        ConnState::Ok => level >= NO_BUDGET,
+        _ => level >= STATE_WORDS,
+    };
+    if word {
+        v.push(Span::styled(format!(" {}", p.conn.label()), style));
     }
-    let age = p
-        .last_ok_ms
-        .map(|t| compact_secs((now_ms - t) / 1000))
-        .unwrap_or_default();
-    match &p.conn {
-        ConnState::Ok if detail >= 2 => {
-            v.push(Span::styled(" ok", style));
-            if !age.is_empty() {
-                v.push(Span::styled(format!(" {age}"), theme.dim));
-            }
-        }
-        ConnState::Ok => {}
-        ConnState::RateLimited { until_ms } => {
-            let left = compact_secs((until_ms - now_ms + 999) / 1000);
-            v.push(Span::styled(format!(" rate-limited {left}"), style));
-        }
-        ConnState::Degraded(_) if detail >= 2 && !age.is_empty() => {
-            v.push(Span::styled(" degraded", style));
-            v.push(Span::styled(format!(" {age}"), theme.dim));
-        }
-        other => v.push(Span::styled(format!(" {}", other.label()), style)),
+    // The age of its data, whatever its state: a current outage reads apart from an old one.
+    if let Some(t) = p.last_ok_ms {
+        v.push(Span::styled(
+            format!(" {}", compact_secs((now_ms - t) / 1000)),
+            theme.dim,
+        ));
+    }
+    if let ConnState::RateLimited { until_ms } = p.conn
+        && until_ms > now_ms
+        && level >= NO_BUDGET
+    {
+        let left = compact_secs((until_ms - now_ms + 999) / 1000);
+        v.push(Span::styled(format!(" · resumes in {left}"), style));
     }
     let b = &p.budget;
-    if detail >= 3 && b.limit > 0 && matches!(p.conn, ConnState::Ok | ConnState::Degraded(_)) {
+    if level >= FULL && b.limit > 0 && matches!(p.conn, ConnState::Ok | ConnState::Degraded(_)) {
         let bstyle = if b.remaining == 0 {
             theme.warn
         } else {
@@ -90,13 +100,84 @@ fn provider_segment<'a>(
             ));
         }
     }
-    if detail >= 2 && p.budget.throttled > 0 {
+    if level >= NO_BUDGET && p.budget.throttled > 0 {
         v.push(Span::styled(
             format!(" · 429×{}", p.budget.throttled),
             theme.warn,
         ));
     }
     v
+}
+
+/// Names that fit `budget` characters in all: first a prefix or suffix every
+/// name shares (`-demo` of `cloudonix-demo`, `voipcloud-demo` …) goes, then the longest
+/// names are cut (with `…`) to one common length so each keeps as much as the others.
+pub(crate) fn short_names(names: &[&str], budget: usize) -> Vec<String> {
+    let stripped = strip_common_affixes(names);
+    let lens: Vec<usize> = stripped.iter().map(|n| n.chars().count()).collect();
+    let total = |cap: usize| lens.iter().map(|&l| l.min(cap)).sum::<usize>();
+    let longest = lens.iter().copied().max().unwrap_or(0);
+    let mut cap = longest;
+    while cap > 1 && total(cap) > budget {
+        cap -= 1;
+    }
+    // What is left over goes, one character each, to the first names that were cut.
+    let mut spare = budget.saturating_sub(total(cap));
+    stripped
+        .iter()
+        .zip(&lens)
+        .map(|(n, &l)| {
+            let mut cap = cap;
+            if l > cap && spare > 0 {
+                cap += 1;
+                spare -= 1;
+            }
+            if l <= cap {
+                n.clone()
+            } else if cap >= 3 {
+                let mut t: String = n.chars().take(cap - 1).collect();
+                t.push('…');
+                t
+            } else {
+                n.chars().take(cap).collect()
+            }
+        })
+        .collect()
+}
+
+/// Drops a word every name shares at its start or end (`acme-`, `-demo`), when at least
+/// two names share it and every name keeps something.
+fn strip_common_affixes(names: &[&str]) -> Vec<String> {
+    let seps = ['-', '_', '.', ' '];
+    let mut out: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    if names.len() < 2 {
+        return out;
+    }
+    let first = names[0];
+    // Suffix: from the last separator of the first name.
+    if let Some(i) = first.rfind(seps) {
+        let suffix = &first[i..];
+        if names
+            .iter()
+            .all(|n| n.len() > suffix.len() && n.ends_with(suffix))
+        {
+            out = out
+                .iter()
+                .map(|n| n[..n.len() - suffix.len()].to_string())
+                .collect();
+        }
+    }
+    let first = out[0].clone();
+    if let Some(i) = first.find(seps) {
+        let prefix = &first[..=i];
+        if out
+            .iter()
+            .all(|n| n.len() > prefix.len() && n.starts_with(prefix))
+        {
+            out = out.iter().map(|n| n[prefix.len()..].to_string()).collect();
+        }
+    }
+    out
 }
 
 /// " · budget 63/100, window resets in 7 min · calls 12s stats 30s".
@@ -207,48 +288,57 @@ pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, th
         .unwrap_or(0);
     const SEP: &str = "  ";
 
-    let build = |detail: u8| -> Vec<Span> {
+    let system = |p: &ProviderState, level: u8| {
+        // " · system ok" only in full detail; another status down to the shortest.
+        let detail = if level >= FULL { 3 } else { 1 };
+        system_status_segment(state, p.id, theme, detail)
+    };
+    let build = |level: u8, names: &[String], sep: &'static str| -> Vec<Span> {
         let mut v = Vec::new();
         for (i, p) in state.providers.iter().enumerate() {
             if i > 0 {
-                v.push(Span::styled(SEP, theme.dim));
+                v.push(Span::styled(sep, theme.dim));
             }
-            v.extend(provider_segment(p, state.now_ms, theme, detail));
-            v.extend(system_status_segment(state, p.id, theme, detail));
+            let name = names.get(i).cloned().unwrap_or_default();
+            v.extend(provider_segment(p, name, state.now_ms, theme, level));
+            v.extend(system(p, level));
         }
         v
     };
+    let names: Vec<&str> = state.providers.iter().map(|p| p.name.as_str()).collect();
+    let full_names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let stripped = strip_common_affixes(&names);
     let mut spans = Vec::new();
-    let mut fitted = false;
-    for detail in (0..=3).rev() {
-        let s = build(detail);
-        if width(&s) + min_hints <= w {
-            spans = s;
-            fitted = true;
-            break;
+    // Words go before facts; before any words go, names lose what they all share.
+    'fit: for level in (SYMBOL_NAME_AGE..=FULL).rev() {
+        for names in [&full_names, &stripped] {
+            let s = build(level, names, SEP);
+            if width(&s) + min_hints <= w {
+                spans = s;
+                break 'fit;
+            }
         }
     }
-    if !fitted {
-        // Many providers on a narrow terminal: every provider keeps its symbol and the
-        // start of its name rather than the last ones falling off the edge.
-        let n = state.providers.len().max(1);
-        let room = w.saturating_sub(min_hints + SEP.len() * (n - 1)) / n;
-        let keep = room.saturating_sub(2).max(1);
-        for (i, p) in state.providers.iter().enumerate() {
-            if i > 0 {
-                spans.push(Span::styled(SEP, theme.dim));
-            }
-            let name: String = if p.name.chars().count() > keep {
-                let mut t: String = p.name.chars().take(keep.saturating_sub(1)).collect();
-                t.push('…');
-                t
-            } else {
-                p.name.clone()
-            };
-            spans.push(Span::styled(p.conn.symbol(), conn_style(&p.conn, theme)));
-            spans.push(Span::styled(" ", theme.base));
-            spans.push(Span::styled(name, theme.title));
-        }
+    if spans.is_empty() {
+        // Many providers on a narrow terminal: names get shorter (segments start with
+        // their symbol, so one space parts them), never the symbols and ages, so every
+        // provider keeps its state and data age.
+        let fixed: usize = state
+            .providers
+            .iter()
+            .map(|p| {
+                width(&provider_segment(
+                    p,
+                    String::new(),
+                    state.now_ms,
+                    theme,
+                    SHORT_NAMES,
+                )) + width(&system(p, SHORT_NAMES))
+            })
+            .sum();
+        let seps = state.providers.len().saturating_sub(1);
+        let budget = w.saturating_sub(min_hints + seps + fixed);
+        spans = build(SHORT_NAMES, &short_names(&names, budget), " ");
     }
     let used = width(&spans);
 
@@ -278,4 +368,37 @@ pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, th
         spans.extend(hint_spans);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_what_they_share_then_their_ends() {
+        let demo = [
+            "cloudonix-demo",
+            "voipcloud-demo",
+            "iovox-demo",
+            "callable-demo",
+            "provoice-demo",
+        ];
+        assert_eq!(
+            short_names(&demo, 100),
+            ["cloudonix", "voipcloud", "iovox", "callable", "provoice"]
+        );
+        // 39 characters needed, 36 there: the longest are cut to one length, the spare
+        // characters go to the first of them.
+        assert_eq!(
+            short_names(&demo, 36),
+            ["cloudon…", "voipclo…", "iovox", "callable", "provoi…"]
+        );
+        assert_eq!(short_names(&["acme-cx", "acme-vc"], 100), ["cx", "vc"]);
+        // Nothing shared, or a name that would be left empty: unchanged.
+        assert_eq!(short_names(&["cx", "vc-demo"], 100), ["cx", "vc-demo"]);
+        assert_eq!(short_names(&["demo", "x-demo"], 100), ["demo", "x-demo"]);
+        assert_eq!(short_names(&["solo-demo"], 100), ["solo-demo"]);
+        // Never below one character each.
+        assert_eq!(short_names(&["alpha", "beta"], 0), ["a", "b"]);
+    }
 }

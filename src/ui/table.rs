@@ -13,7 +13,7 @@ use crate::format;
 use crate::model::{Call, CallState, Number, QueueStat, Resource, Trunk};
 use crate::state::columns::AccountRow;
 use crate::state::table::{Column, Ctx, Row, TableView};
-use crate::state::{ConnState, ProviderState, State};
+use crate::state::{Failure, ProviderState, State};
 use crate::theme::Theme;
 
 /// Per-row-type cell styling on top of the generic column tables.
@@ -100,34 +100,45 @@ impl PaneRow for AccountRow {
 pub(crate) struct PaneInfo<'a> {
     pub offering: Vec<&'a ProviderState>,
     pub not_offering: Vec<&'a ProviderState>,
-    /// Provider name and error text.
-    pub errors: Vec<(&'a str, String)>,
+    /// Provider name and its error.
+    pub errors: Vec<(&'a str, &'a Failure)>,
     /// Offering providers that have not delivered this resource yet.
     pub loading: Vec<&'a str>,
     pub stale: bool,
     pub data_time: Option<i64>,
 }
 
-pub(crate) fn provider_error(p: &ProviderState, resource: Resource) -> Option<String> {
-    if let ConnState::AuthFailed(m) = &p.conn {
-        return Some(if m.is_empty() {
-            "auth failed".to_string()
-        } else {
-            format!("auth failed: {m}")
-        });
-    }
-    let job_error = p
-        .jobs
+/// The error a pane fed by `resource` shows for `p`: its link error (it cannot be
+/// reached, its key was rejected, a 429) or an error of a job that feeds the pane; the
+/// worst kind, then the newest. None once successes cleared them.
+pub(crate) fn provider_error(p: &ProviderState, resource: Resource) -> Option<&Failure> {
+    p.jobs
         .iter()
         .filter(|(k, _)| k.kind.feeds().contains(&resource))
-        .find_map(|(_, s)| s.last_error.clone());
-    if job_error.is_some() {
-        return job_error;
-    }
-    if let ConnState::Degraded(m) = &p.conn {
-        return Some(m.clone());
-    }
-    p.last_error.clone()
+        .filter_map(|(_, s)| s.last_error.as_ref())
+        .chain(p.link_error.as_ref())
+        .max_by_key(|f| (f.kind, f.at_ms))
+}
+
+/// One error line: the kind's symbol, the provider, the text clipped so that the age
+/// always shows (`↯ voipcloud: connection failed: … (2 min ago)`).
+pub(crate) fn error_line(
+    name: &str,
+    f: &Failure,
+    now_ms: i64,
+    width: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let head = format!("{} {name}: ", f.kind.symbol());
+    let age = format!(" ({})", f.age(now_ms));
+    let room =
+        width.saturating_sub(Span::raw(head.as_str()).width() + Span::raw(age.as_str()).width());
+    let text = clip_chars(&f.text, room.max(1));
+    Line::from(vec![
+        Span::styled(head, theme.error),
+        Span::styled(text, theme.error),
+        Span::styled(age, theme.error),
+    ])
 }
 
 pub(crate) fn pane_info(state: &State, resource: Resource) -> PaneInfo<'_> {
@@ -434,10 +445,13 @@ pub(crate) fn render_pane<T: PaneRow>(
     // ---- notices above the table (errors first), at most a third of the pane
     let mut notices: Vec<Line> = Vec::new();
     for (name, err) in &info.errors {
-        notices.push(Line::from(vec![
-            Span::styled(format!("✗ {name}: "), theme.error),
-            Span::styled(err.clone(), theme.error),
-        ]));
+        notices.push(error_line(
+            name,
+            err,
+            state.now_ms,
+            inner.width as usize,
+            theme,
+        ));
     }
     if focused {
         if !info.not_offering.is_empty() {
