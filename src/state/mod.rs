@@ -21,7 +21,8 @@ use table::{Ctx, Sort, TableView};
 pub enum ErrorKind {
     /// A 5xx, 403, 404 … for one job: the provider answers, that request failed.
     Failing,
-    /// The body could not be read (malformed, wrong shape, an HTML page).
+    /// The body could not be read (malformed, wrong shape, an HTML page, over a cap, a
+    /// redirect).
     Unreadable,
     /// 429: the provider's own limit was hit; polls of the scope pause.
     RateLimited,
@@ -38,7 +39,9 @@ impl ErrorKind {
             E::Unauthorized(_) => ErrorKind::Auth,
             E::RateLimited { .. } => ErrorKind::RateLimited,
             E::Connect(_) | E::Timeout(_) => ErrorKind::Unreachable,
-            E::Decode(_) => ErrorKind::Unreadable,
+            // Not what was asked for: a redirect, a body or list over its cap, an HTML
+            // page. Per request, like a body that does not parse.
+            E::Decode(_) | E::Unexpected(_) => ErrorKind::Unreadable,
             E::Forbidden(_)
             | E::NotFound(_)
             | E::BadRequest(_)
