@@ -241,13 +241,9 @@ pub fn redirect_error(from: &reqwest::Url, resp: &reqwest::Response) -> Provider
     let hint = if same_host {
         "check base_url (the provider moved this path)"
     } else {
-        "check base_url (nothing was sent to that host)"
+        "check base_url (nothing was sent there)"
     };
-    ProviderError::Unexpected(format!(
-        "provider redirected to {to} ({} {}); {hint}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("redirect")
-    ))
+    ProviderError::Unexpected(format!("redirected to {to} ({}): {hint}", status.as_u16()))
 }
 
 /// The error for a body over `max` bytes.
@@ -263,7 +259,7 @@ pub fn too_large(max: usize, announced: Option<u64>) -> ProviderError {
         None => "not read past the limit".to_owned(),
     };
     ProviderError::Unexpected(format!(
-        "response larger than the {limit} limit ({size}); raise max_response_mib for this provider if that is expected"
+        "answer over the {limit} limit ({size}): raise max_response_mib if that is expected"
     ))
 }
 

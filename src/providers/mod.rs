@@ -48,9 +48,10 @@ pub enum ProviderError {
     Connect(String),
     /// The body did not decode (malformed JSON/XML, wrong shape).
     Decode(String),
-    /// A 2xx answer that is not what was asked for: a redirect (never followed), a body
+    /// An answer that is not what was asked for: a redirect (never followed), a body
     /// over the size cap, a list over the row cap, an HTML page or the wrong document
-    /// type. The old data is kept and marked stale.
+    /// type. The old data is kept and marked stale. The message says it all, most
+    /// important first (it is cut at the pane's width): no prefix is added.
     Unexpected(String),
     /// Refused locally before anything was sent (bad input, read-only …).
     Refused(String),
@@ -100,7 +101,7 @@ impl fmt::Display for ProviderError {
             ProviderError::Timeout(d) => write!(f, "timed out after {:.1} s", d.as_secs_f64()),
             ProviderError::Connect(m) => write!(f, "connection failed: {m}"),
             ProviderError::Decode(m) => write!(f, "unreadable response: {m}"),
-            ProviderError::Unexpected(m) => write!(f, "unexpected response: {m}"),
+            ProviderError::Unexpected(m) => f.write_str(m),
             ProviderError::Refused(m) => write!(f, "refused: {m}"),
         }
     }

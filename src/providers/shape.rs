@@ -28,7 +28,7 @@ pub fn check_kind(body: &[u8], expect: Expect) -> Result<(), ProviderError> {
         .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
     let Some(start) = start else {
         return Err(ProviderError::Unexpected(
-            "empty body where data was expected".into(),
+            "an empty answer where data was expected".into(),
         ));
     };
     let head = &body[start..body.len().min(start + 1024)];
@@ -36,18 +36,18 @@ pub fn check_kind(body: &[u8], expect: Expect) -> Result<(), ProviderError> {
     let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
     if head[0] == b'<' && (has(b"<html") || has(b"<!doctype html") || has(b"<body")) {
         return Err(ProviderError::Unexpected(
-            "looks like an HTML page: proxy or captive portal?".into(),
+            "an HTML page, not the API: proxy or captive portal?".into(),
         ));
     }
     match (expect, head[0]) {
         (Expect::Json, b'<') => Err(ProviderError::Unexpected(
-            "XML where JSON was expected".into(),
+            "an XML answer where JSON was expected".into(),
         )),
         (Expect::Xml, b'{' | b'[') => Err(ProviderError::Unexpected(
-            "JSON where XML was expected".into(),
+            "a JSON answer where XML was expected".into(),
         )),
         (Expect::Xml, c) if c != b'<' => Err(ProviderError::Unexpected(
-            "plain text where XML was expected".into(),
+            "a plain-text answer where XML was expected".into(),
         )),
         _ => Ok(()),
     }
@@ -266,7 +266,7 @@ mod tests {
         let e = check_rows(&body, 1, RowCap::MaxRows(10), "sessions").expect_err("over");
         assert_eq!(
             e.to_string(),
-            "unexpected response: sessions: more than 10 rows; raise max_rows for this provider if that is expected"
+            "sessions: more than 10 rows; raise max_rows for this provider if that is expected"
         );
     }
 
