@@ -92,6 +92,9 @@ pub struct SimArgs {
     /// Cloudonix rate limit as REQUESTS/SECONDS per domain (the seed says 10/10, the newer spec 10/3).
     #[arg(long, default_value = "10/10")]
     pub rate_limit: String,
+    /// Generated ProVoice customers added to the seeded tree (load tests, e.g. 200000).
+    #[arg(long, default_value_t = 0)]
+    pub provoice_customers: usize,
     /// Also write a console config for these simulators to this file.
     #[arg(long)]
     pub write_config: Option<PathBuf>,

@@ -21,6 +21,7 @@ async fn sims(requests: u32, delay: Duration) -> RunningSims {
             rate_limit_requests: requests,
             rate_limit_window: Duration::from_secs(60),
             records_delay: delay,
+            ..ProvoiceOptions::default()
         }
     })
     .await

@@ -33,6 +33,10 @@ use super::{
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
+use crate::tree::{Cancel, Cancelled, TreeError};
+
+/// Bodies at least this large are decoded on the blocking pool, never on an async worker.
+pub const INLINE_DECODE_MAX: usize = 64 * 1024;
 
 /// What ProVoice offers.
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -155,6 +159,38 @@ pub fn map_http_error(
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn stopped(_: Cancelled) -> ProviderError {
+    ProviderError::Refused("stopped: the result is no longer wanted".into())
+}
+
+/// Runs CPU-heavy `work` (decoding, mapping and checking a large customer list) on the
+/// blocking pool, so async workers stay free for the UI, the timers and the signals.
+/// Dropping the returned future (a poller stopping, the console quitting) raises the
+/// [`Cancel`] flag `work` checks every few thousand items.
+async fn off_worker<T: Send + 'static>(
+    work: impl FnOnce(&Cancel) -> Result<T, ProviderError> + Send + 'static,
+) -> Result<T, ProviderError> {
+    let cancel = Cancel::new();
+    let _stop_if_dropped = cancel.on_drop();
+    let flag = cancel.clone();
+    match tokio::task::spawn_blocking(move || work(&flag)).await {
+        Ok(result) => result,
+        Err(e) => Err(ProviderError::Decode(format!("decoding stopped: {e}"))),
+    }
+}
+
+/// `decode(body)`, on the blocking pool when the body is large.
+async fn decode<T: Send + 'static>(
+    body: axum::body::Bytes,
+    decode: fn(&[u8]) -> Result<T, ProviderError>,
+) -> Result<T, ProviderError> {
+    if body.len() < INLINE_DECODE_MAX {
+        decode(&body)
+    } else {
+        off_worker(move |_| decode(&body)).await
+    }
 }
 
 fn scope(key: &JobKey) -> Result<&str, ProviderError> {
@@ -317,7 +353,7 @@ impl Client {
                         &format!("destinations of customer {c}"),
                     )
                     .await?;
-                let list = wire::decode_destinations(&body)?;
+                let list = decode(body, wire::decode_destinations).await?;
                 lock(&self.memo).destinations.insert(
                     c.to_owned(),
                     list.iter()
@@ -340,7 +376,7 @@ impl Client {
                         &format!("extensions of customer {c}"),
                     )
                     .await?;
-                let list = wire::decode_extensions(&body)?;
+                let list = decode(body, wire::decode_extensions).await?;
                 let names = lock(&self.memo)
                     .destinations
                     .get(c)
@@ -361,10 +397,10 @@ impl Client {
                     self.get("getCustomerWhitelists", &q, "whitelists"),
                     self.get("getCustomerTariffplans", &q, "tariffplans"),
                 );
-                let forwards = wire::decode_forwards(&fw?)?;
-                let limits = wire::decode_limits(&li?)?;
-                let whitelists = wire::decode_whitelists(&wl?)?;
-                let plans = wire::decode_tariffplans(&tp?)?;
+                let forwards = decode(fw?, wire::decode_forwards).await?;
+                let limits = decode(li?, wire::decode_limits).await?;
+                let whitelists = decode(wl?, wire::decode_whitelists).await?;
+                let plans = decode(tp?, wire::decode_tariffplans).await?;
                 forms::remember_details(self.id, c, &forwards, &limits, &whitelists);
                 Ok(FetchData::AccountInfo {
                     account: c.to_owned(),
@@ -386,29 +422,42 @@ impl Client {
     }
 
     /// `getCustomers`, checked to be a tree, plus users of up to [`USERS_PER_RUN`]
-    /// customers (never-read first, then the longest unread).
+    /// customers (never-read first, then the longest unread). Decoding, mapping and the
+    /// tree check run on the blocking pool: a list of any size leaves the async workers
+    /// free, and the work stops soon after the fetch is dropped.
     async fn fetch_tree(&self) -> Result<FetchData, ProviderError> {
         let body = self.get("getCustomers", &[], "customers").await?;
-        let customers = wire::decode_customers(&body)?;
-        let bare = map::map_tree(self.id, &customers, &[]);
-        crate::tree::build_tree(&bare).map_err(|e| {
-            ProviderError::Decode(cap(&format!(
-                "customer tree: {e}; fix the parent_id of these customers at ProVoice"
-            )))
-        })?;
-        let due: Vec<String> = {
-            let memo = lock(&self.memo);
-            let mut order: Vec<(Option<Instant>, &str)> = customers
-                .iter()
-                .map(|c| (memo.users.get(&c.id).map(|(t, _)| *t), c.id.as_str()))
-                .collect();
+        let read: HashMap<String, Instant> = lock(&self.memo)
+            .users
+            .iter()
+            .map(|(c, (t, _))| (c.clone(), *t))
+            .collect();
+        let id = self.id;
+        let (customers, due) = off_worker(move |cancel| {
+            let customers = wire::decode_customers(&body)?;
+            drop(body);
+            let bare = map::map_tree_until(id, &customers, &[], cancel).map_err(stopped)?;
+            crate::tree::build_tree_until(&bare, cancel).map_err(|e| match e {
+                TreeError::Cancelled => stopped(Cancelled),
+                e => ProviderError::Decode(cap(&format!(
+                    "customer tree: {e}; fix the parent_id of these customers at ProVoice"
+                ))),
+            })?;
+            drop(bare);
+            let mut order: Vec<(Option<Instant>, usize)> = Vec::with_capacity(customers.len());
+            for (i, c) in customers.iter().enumerate() {
+                cancel.check(i).map_err(stopped)?;
+                order.push((read.get(&c.id).copied(), i));
+            }
             order.sort_by_key(|(t, _)| *t);
-            order
+            let due: Vec<String> = order
                 .into_iter()
                 .take(USERS_PER_RUN)
-                .map(|(_, id)| id.to_owned())
-                .collect()
-        };
+                .filter_map(|(_, i)| customers.get(i).map(|c| c.id.clone()))
+                .collect();
+            Ok((customers, due))
+        })
+        .await?;
         for c in &due {
             match self
                 .get(
@@ -430,20 +479,17 @@ impl Client {
                 Err(e) => tracing::warn!(customer = %c, error = %e, "provoice: users unavailable"),
             }
         }
-        let users: Vec<(String, Vec<wire::User>)> = {
-            let memo = lock(&self.memo);
-            customers
-                .iter()
-                .filter_map(|c| {
-                    memo.users
-                        .get(&c.id)
-                        .map(|(_, u)| (c.id.clone(), u.clone()))
-                })
-                .collect()
-        };
-        Ok(FetchData::Accounts(map::map_tree(
-            self.id, &customers, &users,
-        )))
+        // Users are read a few customers at a time: the memo stays small.
+        let users: Vec<(String, Vec<wire::User>)> = lock(&self.memo)
+            .users
+            .iter()
+            .map(|(c, (_, u))| (c.clone(), u.clone()))
+            .collect();
+        let accounts = off_worker(move |cancel| {
+            map::map_tree_until(id, &customers, &users, cancel).map_err(stopped)
+        })
+        .await?;
+        Ok(FetchData::Accounts(accounts))
     }
 
     /// Asks for the last [`RECORDS_DAYS`] days of records and waits for the callback.
@@ -487,7 +533,7 @@ impl Client {
                 ),
             });
         };
-        let batch = wire::decode_records(&records)?;
+        let batch = decode(records, wire::decode_records).await?;
         Ok(map::map_records(self.id, customer, batch.records))
     }
 
