@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 /// How long the runtime may take to stop its tasks once the console, `snapshot` or
 /// `sim` is done; a task still running then (a poller busy in CPU work) is abandoned.
-const RUNTIME_GRACE: Duration = Duration::from_millis(800);
+const RUNTIME_GRACE: Duration = Duration::from_millis(500);
 /// After a signal, or once `q` has restored the terminal, the process ends within this
 /// even if the orderly path is stuck (the backstop restores the terminal and exits).
 const EXIT_DEADLINE: Duration = Duration::from_millis(1700);
