@@ -63,7 +63,7 @@ impl Busy {
             let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
             let is_console = args.first() == Some(&bin().as_bytes())
-                && args.iter().any(|a| *a == config.as_bytes());
+                && args.contains(&config.as_bytes());
             is_console.then_some(pid)
         })
     }
