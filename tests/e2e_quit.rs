@@ -62,8 +62,8 @@ impl Busy {
             let pid: u32 = e.file_name().to_str()?.parse().ok()?;
             let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-            let is_console = args.first() == Some(&bin().as_bytes())
-                && args.contains(&config.as_bytes());
+            let is_console =
+                args.first() == Some(&bin().as_bytes()) && args.contains(&config.as_bytes());
             is_console.then_some(pid)
         })
     }

@@ -372,6 +372,7 @@ pub(crate) fn spawn(
     listener: tokio::net::TcpListener,
     seed_value: u64,
     opts: &ProvoiceOptions,
+    faults: super::Faults,
 ) -> std::io::Result<(ProvoiceSim, Handles)> {
     let addr = listener.local_addr()?;
     let mut rng = Rng::new(seed_value);
@@ -396,7 +397,12 @@ pub(crate) fn spawn(
         std::net::SocketAddr::V6(a) => format!("http://[{}]:{}/api", a.ip(), a.port()),
         std::net::SocketAddr::V4(a) => format!("http://{}:{}/api", a.ip(), a.port()),
     };
-    let app = Router::new().fallback(handle).with_state(shared.clone());
+    let app = super::faults::inject(
+        Router::new().fallback(handle).with_state(shared.clone()),
+        faults,
+        Rng::derive(seed_value, 0xFA17),
+        |_| error(StatusCode::INTERNAL_SERVER_ERROR, "Request Failed"),
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)
