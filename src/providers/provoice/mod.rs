@@ -67,6 +67,11 @@ pub const RECORDS_INTERVAL: Duration = Duration::from_secs(300);
 pub const RECORDS_TIMEOUT: Duration = Duration::from_secs(60);
 /// Days of history a records request asks for.
 pub const RECORDS_DAYS: i64 = 7;
+/// Customers (the first in the provider's order) whose trunks, numbers, details and
+/// records are polled. One round over them already takes hours inside the budget (1000
+/// customers: about 4 h); jobs for more would never run and would only cost the poller
+/// CPU (hundreds of thousands of jobs to order every pass). The tree itself is complete.
+pub const MAX_POLLED_CUSTOMERS: usize = 1000;
 
 /// A change only ProVoice makes: one POST of a named operation with a JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +114,8 @@ pub struct Client {
     window_capacity: u32,
     consumer: callback::Consumer,
     memo: Mutex<Memo>,
+    /// The tree was larger than [`MAX_POLLED_CUSTOMERS`] (said once in the log).
+    capped: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Client {
@@ -258,6 +265,7 @@ impl Client {
             },
             consumer,
             memo: Mutex::new(Memo::default()),
+            capped: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -296,12 +304,23 @@ impl Client {
     /// Every eight customers beyond the first eight stretch these intervals once more,
     /// so a large tree stays inside the 60-a-minute budget (50 customers: about 44 a
     /// minute).
+    ///
+    /// Only the first [`MAX_POLLED_CUSTOMERS`] customers get jobs (logged once).
     pub fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
         let mut jobs = Vec::new();
-        let customers: Vec<&Account> = accounts
+        let mut customers: Vec<&Account> = accounts
             .iter()
             .filter(|a| a.provider == self.id && a.kind == AccountKind::Customer)
             .collect();
+        if customers.len() > MAX_POLLED_CUSTOMERS {
+            if !self.capped.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!(
+                    customers = customers.len(),
+                    "provoice: trunks, numbers, details and records are polled for the first {MAX_POLLED_CUSTOMERS} customers only"
+                );
+            }
+            customers.truncate(MAX_POLLED_CUSTOMERS);
+        }
         let scale = (customers.len() as u32).div_ceil(8).max(1);
         let admitted: Vec<String> = {
             let mut memo = lock(&self.memo);
