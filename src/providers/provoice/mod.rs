@@ -478,15 +478,18 @@ impl Client {
         })
         .await?;
         for c in &due {
-            match self
+            let users = match self
                 .get(
                     "getCustomerUsers",
                     &[("customer_id", c)],
                     &format!("users of customer {c}"),
                 )
                 .await
-                .and_then(|b| wire::decode_users(&b))
             {
+                Ok(body) => decode(body, wire::decode_users).await,
+                Err(e) => Err(e),
+            };
+            match users {
                 Ok(users) => {
                     lock(&self.memo)
                         .users
