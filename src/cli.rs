@@ -74,24 +74,30 @@ pub struct SimArgs {
     /// Seed for keys, initial data and the traffic generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Extra latency added to every response, in milliseconds.
+    /// Extra latency added to every response of all five simulators, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
-    /// Fraction of requests answered with 500 (0..1).
+    /// Fraction of requests answered with 500 in the provider's own error shape, by all
+    /// five simulators (0..1).
     #[arg(long, default_value_t = 0.0)]
     pub error_rate: f64,
-    /// Fraction of 200 responses with a malformed body (0..1).
+    /// Fraction of 200 responses with a malformed body (cut short, or an HTML proxy page),
+    /// by all five simulators (0..1).
     #[arg(long, default_value_t = 0.0)]
     pub malformed_rate: f64,
-    /// Fraction of connections cut mid-response (0..1).
+    /// Fraction of 200 responses whose connection is cut mid-body, by all five simulators
+    /// (0..1).
     #[arg(long, default_value_t = 0.0)]
     pub drop_rate: f64,
-    /// New calls per minute per domain.
+    /// New calls per minute per domain (Cloudonix only).
     #[arg(long, default_value_t = 12.0)]
     pub calls_per_minute: f64,
     /// Cloudonix rate limit as REQUESTS/SECONDS per domain (the seed says 10/10, the newer spec 10/3).
     #[arg(long, default_value = "10/10")]
     pub rate_limit: String,
+    /// Generated ProVoice customers added to the seeded tree (load tests, e.g. 200000).
+    #[arg(long, default_value_t = 0)]
+    pub provoice_customers: usize,
     /// Also write a console config for these simulators to this file.
     #[arg(long)]
     pub write_config: Option<PathBuf>,

@@ -1137,7 +1137,15 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
             "callback_listen" => {
                 if let Some(s) = string(w) {
                     match s.trim().parse::<std::net::SocketAddr>() {
-                        Ok(_) => extras.callback_listen = Some(s.trim().to_string()),
+                        Ok(addr) => {
+                            if !addr.ip().is_loopback() {
+                                w.warnings.push((
+                                    at,
+                                    crate::providers::provoice::callback::exposed_warning(addr),
+                                ));
+                            }
+                            extras.callback_listen = Some(s.trim().to_string());
+                        }
                         Err(_) => w.issue(
                             at,
                             Some(key),

@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use clap::Parser;
 use ratatui::crossterm::event::EventStream;
@@ -15,6 +18,55 @@ use switchboard::state::Level;
 use switchboard::theme::Theme;
 use switchboard::{logging, sim, snapshot};
 use tokio_util::sync::CancellationToken;
+
+/// How long the runtime may take to stop its tasks once the console, `snapshot` or
+/// `sim` is done; a task still running then (a poller busy in CPU work) is abandoned.
+const RUNTIME_GRACE: Duration = Duration::from_millis(500);
+/// After a signal, or once `q` has restored the terminal, the process ends within this
+/// even if the orderly path is stuck (the backstop restores the terminal and exits).
+const EXIT_DEADLINE: Duration = Duration::from_millis(1700);
+
+/// The signal that ended the run (0: none).
+static SIGNALLED: AtomicI32 = AtomicI32::new(0);
+/// The console has the terminal in raw mode / the alternate screen.
+static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
+/// Files to remove on every exit path, the backstop's included (the simulators' CA file).
+static CLEANUP: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn cleanup_list() -> MutexGuard<'static, Vec<PathBuf>> {
+    CLEANUP.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The exit code of a run that `cancel` ended: 128 + the signal number when a signal
+/// did, else `normal`.
+fn exit_code(normal: ExitCode) -> ExitCode {
+    match SIGNALLED.load(Ordering::SeqCst) {
+        0 => normal,
+        n => ExitCode::from(128u8.saturating_add(n as u8)),
+    }
+}
+
+/// Ends the process now: terminal restored, temporary files removed.
+fn force_exit(code: i32) -> ! {
+    if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+        ratatui::restore();
+    }
+    for path in cleanup_list().iter() {
+        let _ = std::fs::remove_file(path);
+    }
+    std::process::exit(code)
+}
+
+/// Ends the process `EXIT_DEADLINE` from now with `code` unless it has ended by then.
+fn arm_backstop(code: i32) {
+    let _ = std::thread::Builder::new()
+        .name("exit-backstop".into())
+        .spawn(move || {
+            std::thread::sleep(EXIT_DEADLINE);
+            tracing::warn!("shutdown took too long: exiting");
+            force_exit(code)
+        });
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,18 +81,31 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match &cli.command {
-        Some(Command::Sim(args)) => rt.block_on(run_sim(args.clone())),
+    let cancel = CancellationToken::new();
+    if !matches!(cli.command, Some(Command::Config { .. })) {
+        watch_signals(cancel.clone());
+    }
+    let code = match &cli.command {
+        Some(Command::Sim(args)) => rt.block_on(run_sim(args.clone(), cancel)),
         Some(Command::Snapshot { json }) => {
             let _log = start_logging(&cli);
             match load_config(&cli) {
-                Ok((cfg, _)) => ExitCode::from(rt.block_on(snapshot::run(&cfg, *json))),
+                Ok((cfg, _)) => rt.block_on(async {
+                    tokio::select! {
+                        code = snapshot::run(&cfg, *json) => ExitCode::from(code),
+                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
+                    }
+                }),
                 Err(code) => code,
             }
         }
         Some(Command::Config { action }) => config_command(action),
-        None => run_console(&cli, &rt),
-    }
+        None => run_console(&cli, &rt, cancel),
+    };
+    // Tasks still busy (a poller deep in CPU work, a hung request) must not keep the
+    // process alive: they get a short grace, then are abandoned.
+    rt.shutdown_timeout(RUNTIME_GRACE);
+    code
 }
 
 fn start_logging(cli: &Cli) -> Option<logging::LogGuard> {
@@ -101,7 +166,7 @@ fn theme_for(cli: &Cli, cfg: &Config) -> Result<Theme, String> {
     )
 }
 
-fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
+fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToken) -> ExitCode {
     let _log = start_logging(cli);
     let mut sims = None;
     let mut warnings = Vec::new();
@@ -114,6 +179,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
+        cleanup_list().push(running.iovox.ca_file.clone());
         let parsed = config::parse(&running.config_toml(), Path::new("<demo>"));
         sims = Some(running);
         match parsed {
@@ -153,9 +219,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
         "console starting"
     );
 
-    let cancel = CancellationToken::new();
     let result = rt.block_on(async {
-        spawn_signal_watch(cancel.clone());
         let opts = StartOptions {
             poller: PollerOptions::default(),
             read_only: cli.read_only || config.read_only,
@@ -171,17 +235,30 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime) -> ExitCode {
             });
         }
         let mut terminal = ratatui::init();
+        TERMINAL_TAKEN.store(true, Ordering::SeqCst);
         install_panic_hook();
         let r = console.run(&mut terminal, EventStream::new()).await;
-        ratatui::restore();
+        if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+            ratatui::restore();
+        }
         r
     });
     cancel.cancel();
+    // The terminal is back; whatever is still running must not keep the process alive.
+    let code = match &result {
+        Ok(()) => exit_code(ExitCode::SUCCESS),
+        Err(_) => ExitCode::from(1),
+    };
+    arm_backstop(match (&result, SIGNALLED.load(Ordering::SeqCst)) {
+        (Err(_), _) => 1,
+        (Ok(()), 0) => 0,
+        (Ok(()), n) => 128 + n,
+    });
     drop(sims);
     match result {
         Ok(()) => {
             tracing::info!("console stopped");
-            ExitCode::SUCCESS
+            code
         }
         Err(e) => {
             tracing::error!("terminal error: {e}");
@@ -204,29 +281,65 @@ fn install_panic_hook() {
     }));
 }
 
-/// SIGINT, SIGTERM and SIGHUP (an SSH drop) end the console cleanly.
-fn spawn_signal_watch(cancel: CancellationToken) {
+/// SIGINT, SIGTERM and SIGHUP (an SSH drop) end the console, `snapshot` and `sim`
+/// cleanly with exit code 128 + n. The watch runs on its own thread and runtime, so it
+/// answers even when every async worker is busy; it cancels `cancel` (the orderly path:
+/// terminal restored, files removed) and ends the process itself [`EXIT_DEADLINE`] later
+/// (or at a second signal) if that path has not finished.
+fn watch_signals(cancel: CancellationToken) {
     #[cfg(unix)]
-    tokio::spawn(async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            tracing::warn!("cannot watch signals");
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => tracing::info!("SIGTERM"),
-            _ = hup.recv() => tracing::info!("SIGHUP"),
-            _ = int.recv() => tracing::info!("SIGINT"),
+    {
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        tracing::warn!("cannot watch signals: {e}");
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    use tokio::signal::unix::{SignalKind, signal};
+                    let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
+                        signal(SignalKind::terminate()),
+                        signal(SignalKind::hangup()),
+                        signal(SignalKind::interrupt()),
+                    ) else {
+                        tracing::warn!("cannot watch signals");
+                        return;
+                    };
+                    let n = tokio::select! {
+                        _ = term.recv() => 15,
+                        _ = hup.recv() => 1,
+                        _ = int.recv() => 2,
+                    };
+                    tracing::info!(signal = n, "signal received: stopping");
+                    SIGNALLED.store(n, Ordering::SeqCst);
+                    cancel.cancel();
+                    tokio::select! {
+                        _ = tokio::time::sleep(EXIT_DEADLINE) => {
+                            tracing::warn!("shutdown took too long: exiting");
+                        }
+                        _ = term.recv() => {}
+                        _ = hup.recv() => {}
+                        _ = int.recv() => {}
+                    }
+                    force_exit(128 + n)
+                });
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot watch signals: {e}");
         }
-        cancel.cancel();
-    });
+    }
+    #[cfg(not(unix))]
+    let _ = cancel;
 }
 
-async fn run_sim(args: SimArgs) -> ExitCode {
+async fn run_sim(args: SimArgs, cancel: CancellationToken) -> ExitCode {
     if let Err(e) = args.validate() {
         eprintln!("switchboard sim: {e}");
         return ExitCode::from(2);
@@ -250,7 +363,10 @@ async fn run_sim(args: SimArgs) -> ExitCode {
         },
         voipcloud: sim::VoipcloudOptions::default(),
         callable: sim::CallableOptions::default(),
-        provoice: sim::ProvoiceOptions::default(),
+        provoice: sim::ProvoiceOptions {
+            extra_customers: args.provoice_customers,
+            ..sim::ProvoiceOptions::default()
+        },
     };
     let sims = match sim::start(opts).await {
         Ok(s) => s,
@@ -259,6 +375,7 @@ async fn run_sim(args: SimArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    cleanup_list().push(sims.iovox.ca_file.clone());
     println!("{}", sims.describe());
     if let Some(path) = &args.write_config {
         match write_private(path, &sims.config_toml()) {
@@ -270,9 +387,10 @@ async fn run_sim(args: SimArgs) -> ExitCode {
         }
     }
     println!("Ctrl-C to stop.");
-    let _ = tokio::signal::ctrl_c().await;
+    cancel.cancelled().await;
+    // Dropping the simulators removes the CA file.
     sims.shutdown();
-    ExitCode::SUCCESS
+    exit_code(ExitCode::SUCCESS)
 }
 
 /// Writes a file readable by its owner only (it holds demo keys).

@@ -6,11 +6,77 @@
 //! `update::account_tree` stays tolerant (it lists what it cannot place flat); providers
 //! whose data must be a proper tree (ProVoice's customer tree) check it here first and
 //! report the problem as an error.
+//!
+//! Trees can be large (hundreds of thousands of customers), so the builder runs on the
+//! blocking pool and checks a [`Cancel`] flag every [`CHECK_EVERY`] accounts: a console
+//! that quits, or a fetch that is dropped, gets its thread back within milliseconds.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::model::Account;
+
+/// How many items long-running loops handle between two looks at their [`Cancel`] flag.
+pub const CHECK_EVERY: usize = 4096;
+
+/// A flag that CPU-heavy work (tree building, big decodes) checks every
+/// [`CHECK_EVERY`] items; raised when its result is no longer wanted.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+/// The work stopped because its [`Cancel`] flag was raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+impl Cancel {
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Call with a loop counter: looks at the flag every [`CHECK_EVERY`] items.
+    pub fn check(&self, i: usize) -> Result<(), Cancelled> {
+        if i.is_multiple_of(CHECK_EVERY) && self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A guard that raises the flag when dropped: hold it in the future that waits for
+    /// the work, so dropping that future (a poller stopping, the runtime shutting down)
+    /// stops the work too.
+    pub fn on_drop(&self) -> CancelOnDrop {
+        CancelOnDrop(self.clone())
+    }
+}
+
+/// Raises its [`Cancel`] flag when dropped.
+#[derive(Debug)]
+pub struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
 
 /// Why a set of accounts is not a tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +85,8 @@ pub enum TreeError {
     Orphans(Vec<(String, String)>),
     /// The ids of one parent cycle, in parent order, starting from the smallest.
     Cycle(Vec<String>),
+    /// Building stopped: the result was no longer wanted.
+    Cancelled,
 }
 
 impl fmt::Display for TreeError {
@@ -49,6 +117,7 @@ impl fmt::Display for TreeError {
                 }
                 write!(f, "the parent ids form a cycle: {}", path.join(" → "))
             }
+            TreeError::Cancelled => f.write_str("stopped before the tree was built"),
         }
     }
 }
@@ -59,6 +128,15 @@ impl std::error::Error for TreeError {}
 /// their parent, siblings in input order), or why the accounts are not a tree. An
 /// account whose parent is itself counts as a cycle.
 pub fn build_tree(accounts: &[Account]) -> Result<Vec<(usize, u8)>, TreeError> {
+    build_tree_until(accounts, &Cancel::new())
+}
+
+/// [`build_tree`] that stops with [`TreeError::Cancelled`] soon after `cancel` is raised.
+pub fn build_tree_until(
+    accounts: &[Account],
+    cancel: &Cancel,
+) -> Result<Vec<(usize, u8)>, TreeError> {
+    let stop = |_| TreeError::Cancelled;
     let index: HashMap<&str, usize> = accounts
         .iter()
         .enumerate()
@@ -74,8 +152,10 @@ pub fn build_tree(accounts: &[Account]) -> Result<Vec<(usize, u8)>, TreeError> {
     if !orphans.is_empty() {
         return Err(TreeError::Orphans(orphans));
     }
+    cancel.check(0).map_err(stop)?;
     let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, a) in accounts.iter().enumerate() {
+        cancel.check(i).map_err(stop)?;
         if let Some(p) = a.parent.as_deref() {
             children.entry(p).or_default().push(i);
         }
@@ -95,6 +175,7 @@ pub fn build_tree(accounts: &[Account]) -> Result<Vec<(usize, u8)>, TreeError> {
         }
         placed[i] = true;
         out.push((i, depth));
+        cancel.check(out.len()).map_err(stop)?;
         if let Some(kids) = children.get(accounts[i].id.as_str()) {
             stack.extend(kids.iter().rev().map(|&k| (k, depth.saturating_add(1))));
         }
@@ -217,5 +298,17 @@ mod tests {
         // The same chain closed into a ring.
         a[0].parent = Some((n - 1).to_string());
         assert!(matches!(build_tree(&a), Err(TreeError::Cycle(c)) if c.len() == n));
+    }
+
+    #[test]
+    fn a_raised_flag_stops_the_build() {
+        let a: Vec<Account> = (0..3 * CHECK_EVERY)
+            .map(|i| acc(&i.to_string(), (i > 0).then_some("0")))
+            .collect();
+        let cancel = Cancel::new();
+        assert!(build_tree_until(&a, &cancel).is_ok());
+        drop(cancel.on_drop());
+        assert!(cancel.is_cancelled());
+        assert_eq!(build_tree_until(&a, &cancel), Err(TreeError::Cancelled));
     }
 }

@@ -690,13 +690,13 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
                 .unwrap_or_default();
             let mut rows = account_tree(pid, &name, &accounts);
             // Facts from per-account jobs (subscriber counts …) outlive a tree refresh.
+            // (Looked up by id: a tree may hold hundreds of thousands of accounts.)
+            let mut before: std::collections::HashMap<&str, &AccountRow> = Default::default();
+            for o in t.accounts.rows.iter().filter(|o| o.account.provider == pid) {
+                before.entry(o.account.id.as_str()).or_insert(o);
+            }
             for row in &mut rows {
-                if let Some(old) = t
-                    .accounts
-                    .rows
-                    .iter()
-                    .find(|o| o.account.provider == pid && o.account.id == row.account.id)
-                {
+                if let Some(old) = before.get(row.account.id.as_str()) {
                     let missing: Vec<crate::model::Field> = old
                         .account
                         .extra
@@ -887,6 +887,12 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
     }];
     let ids: HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
     let mut placed: HashSet<usize> = HashSet::new();
+    let mut children_of: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (j, c) in accounts.iter().enumerate() {
+        if let Some(p) = c.parent.as_deref() {
+            children_of.entry(p).or_default().push(j);
+        }
+    }
     // Roots: no parent, or a parent we do not know.
     let mut stack: Vec<(usize, u8)> = accounts
         .iter()
@@ -907,11 +913,12 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
             collapsed: false,
             hidden: false,
         });
-        let children: Vec<(usize, u8)> = accounts
-            .iter()
-            .enumerate()
-            .filter(|(j, c)| c.parent.as_deref() == Some(a.id.as_str()) && !placed.contains(j))
-            .map(|(j, _)| (j, depth.saturating_add(1)))
+        let children: Vec<(usize, u8)> = children_of
+            .get(a.id.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|j| !placed.contains(*j))
+            .map(|&j| (j, depth.saturating_add(1)))
             .rev()
             .collect();
         stack.extend(children);

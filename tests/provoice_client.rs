@@ -21,6 +21,7 @@ async fn sims(requests: u32, delay: Duration) -> RunningSims {
             rate_limit_requests: requests,
             rate_limit_window: Duration::from_secs(60),
             records_delay: delay,
+            ..ProvoiceOptions::default()
         }
     })
     .await
@@ -554,4 +555,33 @@ async fn rate_limit_key_errors_and_broken_trees() {
     s.provoice.set_parent(1, Some(7));
     let e = c.fetch(&key(JobKind::Accounts, "")).await.unwrap_err();
     assert!(e.to_string().contains("cycle: 1 → 7 → 6 → 3 → 1"), "{e}");
+}
+
+#[test]
+fn a_huge_tree_gets_jobs_for_a_bounded_number_of_customers() {
+    let mut cfg = ProviderConfig::new("pv", ProviderKind::Provoice, "http://127.0.0.1:9/api");
+    cfg.api_key = Some(Secret::new("k"));
+    let c = Client::new(ProviderId(0), &cfg).unwrap();
+    let accounts: Vec<switchboard::model::Account> = (0..20_000)
+        .map(|i| switchboard::model::Account {
+            provider: ProviderId(0),
+            id: i.to_string(),
+            name: format!("c{i}"),
+            parent: (i > 0).then(|| "0".to_string()),
+            kind: AccountKind::Customer,
+            active: Some(true),
+            extra: Vec::new(),
+        })
+        .collect();
+    let jobs = c.jobs(&accounts);
+    let customers: std::collections::HashSet<&str> =
+        jobs.iter().map(|j| j.key.scope.as_str()).collect();
+    assert_eq!(customers.len(), provoice::MAX_POLLED_CUSTOMERS);
+    assert!(customers.contains("0") && !customers.contains("19999"));
+    // Trunks and numbers for each, details and records for the admitted few.
+    assert!(
+        jobs.len() < 3 * provoice::MAX_POLLED_CUSTOMERS,
+        "{}",
+        jobs.len()
+    );
 }

@@ -1,9 +1,17 @@
 //! Fault injection shared by the simulators: added latency, injected 500s, malformed
-//! bodies and connections cut mid-response.
+//! bodies and connections cut mid-response. All five simulators take the same
+//! [`Faults`]: Cloudonix draws them inside its own state (so each recorded request
+//! names its fault); the other four through [`inject`], a layer around their router.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use futures_util::StreamExt;
 
 use super::rng::Rng;
@@ -94,6 +102,61 @@ pub(crate) fn dropped_body(real: Vec<u8>, shape: f64) -> Body {
         item
     });
     Body::from_stream(stream)
+}
+
+/// The provider's own `500` body for an injected error (given the request path).
+pub(crate) type ErrorPage = fn(&str) -> Response;
+
+struct Injector {
+    faults: Faults,
+    rng: Mutex<Rng>,
+    error: ErrorPage,
+}
+
+/// Wraps a simulator's router so that every request may get `faults`: the latency
+/// first, then a `500` in the provider's own error shape (`error`), or a `200` whose
+/// body is malformed or whose connection is cut. `rng` keeps the draws apart from the
+/// simulator's data. With no faults the router is returned as it was.
+pub(crate) fn inject(router: Router, faults: Faults, rng: Rng, error: ErrorPage) -> Router {
+    if faults == Faults::default() {
+        return router;
+    }
+    let state = Arc::new(Injector {
+        faults,
+        rng: Mutex::new(rng),
+        error,
+    });
+    router.layer(axum::middleware::from_fn_with_state(state, apply))
+}
+
+async fn apply(State(inj): State<Arc<Injector>>, req: Request, next: Next) -> Response {
+    let roll = {
+        let mut rng = inj.rng.lock().unwrap_or_else(|p| p.into_inner());
+        Roll::draw(&inj.faults, &mut rng)
+    };
+    if !inj.faults.latency.is_zero() {
+        tokio::time::sleep(inj.faults.latency).await;
+    }
+    if roll.error {
+        let mut r = (inj.error)(req.uri().path());
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        return r;
+    }
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::OK || !(roll.malformed || roll.dropped) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(real) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = if roll.malformed {
+        Body::from(malformed_body(&real, roll.shape))
+    } else {
+        dropped_body(real.to_vec(), roll.shape)
+    };
+    Response::from_parts(parts, body)
 }
 
 #[cfg(test)]

@@ -107,21 +107,24 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
         listen(1).await?,
         rng::Rng::derive(opts.seed, 0x0FC1).next_u64(),
         &opts.voipcloud,
+        opts.faults,
     )?;
     let (iovox, iovox_handles) = iovox::spawn(
         listen(2).await?,
         rng::Rng::derive(opts.seed, 0x10F0).next_u64(),
-        opts.faults.latency,
+        opts.faults,
     )?;
     let (callable, callable_handles) = callable::spawn(
         listen(3).await?,
         rng::Rng::derive(opts.seed, 0xCA11).next_u64(),
         &opts.callable,
+        opts.faults,
     )?;
     let (provoice, provoice_handles) = provoice::spawn(
         listen(4).await?,
         rng::Rng::derive(opts.seed, 0x0F04).next_u64(),
         &opts.provoice,
+        opts.faults,
     )?;
     Ok(RunningSims {
         cloudonix,

@@ -12,12 +12,18 @@ pub struct Tmux {
 impl Tmux {
     /// A detached 80x24 session running a clean shell with its own HOME.
     pub fn start(tag: &str, shell_cmd: &str) -> Tmux {
+        Tmux::start_sized(tag, shell_cmd, 80, 24)
+    }
+
+    /// A detached session of `width` x `height` running `shell_cmd` with its own HOME.
+    pub fn start_sized(tag: &str, shell_cmd: &str, width: u16, height: u16) -> Tmux {
         let name = format!("sb-e2e-{tag}-{}", std::process::id());
         let home = std::env::temp_dir().join(&name);
         let _ = std::fs::remove_dir_all(&home);
         std::fs::create_dir_all(&home).unwrap();
         let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x", "80", "-y", "24"])
+            .args(["new-session", "-d", "-s", &name])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .arg(format!(
                 "env -i PATH=/usr/bin:/bin HOME={h} TERM=xterm-256color PS1='$ ' {shell_cmd}",
                 h = home.display()
@@ -111,6 +117,14 @@ impl Drop for Tmux {
     }
 }
 
+/// The binary under test: `$SWITCHBOARD_E2E_BIN` when set (a copy taken right after the
+/// build, safe from other checkouts sharing the target directory), else cargo's.
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_switchboard")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("SWITCHBOARD_E2E_BIN")
+            .ok()
+            .filter(|b| !b.is_empty())
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_switchboard").to_owned())
+    })
 }

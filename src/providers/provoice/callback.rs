@@ -5,7 +5,11 @@
 //! and still waits for (anything else: 404), bodies above [`MAX_BODY`] are refused with
 //! 413 before being read, and the handler only hands the body to the waiting fetch over
 //! a channel and answers at once, so the provider never waits on decoding and the UI is
-//! never involved.
+//! never involved. A request (headers and body) must arrive within [`READ_TIMEOUT`] of
+//! the connection opening or of the previous answer, or the connection is closed, and
+//! at most [`MAX_CONNECTIONS`] connections are served at once (more wait in the
+//! backlog): half-sent requests cannot pile up. Listening beyond loopback is allowed
+//! (the provider must reach it) but warned about at config load and in the log.
 //!
 //! The socket is bound when the client is built (so a bad `callback_listen` is a config
 //! error and the default callback URL is known); the server starts on the first records
@@ -14,8 +18,10 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -23,7 +29,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::Response;
-use tokio::sync::mpsc;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::providers::ProviderError;
 
@@ -32,6 +39,116 @@ pub const MAX_BODY: usize = 1 << 20;
 
 /// The path of the default callback URL.
 pub const CALLBACK_PATH: &str = "/provoice/records";
+
+/// How long a request (headers and body) may take to arrive, counted from the
+/// connection opening or the previous answer on it; then the connection is closed.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections served at once; further ones wait in the listen backlog.
+pub const MAX_CONNECTIONS: usize = 64;
+
+/// The config warning (and log line) for a consumer listening beyond this machine.
+pub fn exposed_warning(addr: SocketAddr) -> String {
+    format!(
+        "callback_listen {addr} accepts call-record callbacks from other hosts, not only \
+         this one; make sure a firewall admits only ProVoice (use 127.0.0.1 behind a tunnel \
+         or proxy if you can)"
+    )
+}
+
+/// A connection's stream with a deadline on reading a request and a slot among
+/// [`MAX_CONNECTIONS`] held until it closes.
+struct Guarded {
+    tcp: tokio::net::TcpStream,
+    timeout: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl AsyncRead for Guarded {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.tcp).poll_read(cx, buf) {
+            Poll::Pending => match self.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "request not received in time",
+                ))),
+                Poll::Pending => Poll::Pending,
+            },
+            ready => ready,
+        }
+    }
+}
+
+impl AsyncWrite for Guarded {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.tcp).poll_write(cx, buf);
+        if matches!(r, Poll::Ready(Ok(_))) {
+            // An answer went out: the next request on this connection gets a fresh budget.
+            let next = tokio::time::Instant::now() + self.timeout;
+            self.deadline.as_mut().reset(next);
+        }
+        r
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+/// The consumer's listener: a slot is taken before a connection is accepted.
+struct Limited {
+    listener: tokio::net::TcpListener,
+    slots: Arc<Semaphore>,
+    timeout: Duration,
+}
+
+impl axum::serve::Listener for Limited {
+    type Io = Guarded;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Guarded, SocketAddr) {
+        loop {
+            let Ok(slot) = self.slots.clone().acquire_owned().await else {
+                // Never closed; wait rather than spin if it were.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            };
+            match self.listener.accept().await {
+                Ok((tcp, peer)) => {
+                    let deadline = Box::pin(tokio::time::sleep(self.timeout));
+                    return (
+                        Guarded {
+                            tcp,
+                            timeout: self.timeout,
+                            deadline,
+                            _slot: slot,
+                        },
+                        peer,
+                    );
+                }
+                // Out of file descriptors and the like: wait a little, as axum does.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+}
 
 type Pending = Arc<Mutex<HashMap<String, mpsc::Sender<Bytes>>>>;
 
@@ -46,6 +163,8 @@ pub struct Consumer {
     listener: Mutex<Option<std::net::TcpListener>>,
     server: Mutex<Option<tokio::task::JoinHandle<()>>>,
     counter: AtomicU64,
+    /// Read timeout and connection cap (set before the server starts).
+    limits: Mutex<(Duration, usize)>,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -84,6 +203,9 @@ impl Consumer {
             Some(u) => u.to_owned(),
             None => format!("http://{local}{CALLBACK_PATH}"),
         };
+        if !addr.ip().is_loopback() {
+            tracing::warn!("{}", exposed_warning(local));
+        }
         Ok(Consumer {
             url,
             local,
@@ -91,7 +213,14 @@ impl Consumer {
             listener: Mutex::new(Some(listener)),
             server: Mutex::new(None),
             counter: AtomicU64::new(0),
+            limits: Mutex::new((READ_TIMEOUT, MAX_CONNECTIONS)),
         })
+    }
+
+    /// Another read timeout and connection cap (tests); takes effect when the server
+    /// starts.
+    pub fn set_limits(&self, read_timeout: Duration, max_connections: usize) {
+        *lock(&self.limits) = (read_timeout, max_connections.max(1));
     }
 
     /// The URL sent to the provider.
@@ -118,6 +247,12 @@ impl Consumer {
         let listener = tokio::net::TcpListener::from_std(std_listener).map_err(|e| {
             ProviderError::Refused(format!("call-record consumer cannot start: {e}"))
         })?;
+        let (timeout, max) = *lock(&self.limits);
+        let listener = Limited {
+            listener,
+            slots: Arc::new(Semaphore::new(max)),
+            timeout,
+        };
         let app = Router::new()
             .fallback(receive)
             .with_state(self.pending.clone());

@@ -40,17 +40,39 @@ pub fn map_tree(
     customers: &[wire::Customer],
     users: &[(String, Vec<wire::User>)],
 ) -> Vec<Account> {
-    let mut out = Vec::new();
-    for c in customers {
-        let subs = customers
-            .iter()
-            .filter(|o| o.parent_id.as_deref() == Some(c.id.as_str()) && o.id != c.id)
-            .count();
+    // A flag nobody raises: never cancelled.
+    map_tree_until(provider, customers, users, &crate::tree::Cancel::new()).unwrap_or_default()
+}
+
+/// [`map_tree`] in linear time that stops soon after `cancel` is raised (it runs on the
+/// blocking pool for customer lists of any size).
+pub fn map_tree_until(
+    provider: ProviderId,
+    customers: &[wire::Customer],
+    users: &[(String, Vec<wire::User>)],
+    cancel: &crate::tree::Cancel,
+) -> Result<Vec<Account>, crate::tree::Cancelled> {
+    use std::collections::HashMap;
+    let mut subs: HashMap<&str, usize> = HashMap::new();
+    for (i, o) in customers.iter().enumerate() {
+        cancel.check(i)?;
+        if let Some(p) = o.parent_id.as_deref().filter(|p| *p != o.id) {
+            *subs.entry(p).or_default() += 1;
+        }
+    }
+    let mut users_of: HashMap<&str, &Vec<wire::User>> = HashMap::new();
+    for (cid, u) in users {
+        users_of.entry(cid.as_str()).or_insert(u);
+    }
+    let mut out = Vec::with_capacity(customers.len());
+    for (i, c) in customers.iter().enumerate() {
+        cancel.check(i)?;
+        let subs = subs.get(c.id.as_str()).copied().unwrap_or(0);
         let mut extra = vec![
             f("customer_id", c.id.clone()),
             f("sub-customers", subs.to_string()),
         ];
-        let mine = users.iter().find(|(cid, _)| *cid == c.id).map(|(_, u)| u);
+        let mine = users_of.get(c.id.as_str()).copied();
         if let Some(u) = mine {
             extra.push(f("users", u.len().to_string()));
         }
@@ -74,7 +96,7 @@ pub fn map_tree(
             out.push(map_user(provider, &c.id, u));
         }
     }
-    out
+    Ok(out)
 }
 
 pub fn map_user(provider: ProviderId, customer: &str, u: &wire::User) -> Account {

@@ -33,6 +33,10 @@ use super::{
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
+use crate::tree::{Cancel, Cancelled, TreeError};
+
+/// Bodies at least this large are decoded on the blocking pool, never on an async worker.
+pub const INLINE_DECODE_MAX: usize = 64 * 1024;
 
 /// What ProVoice offers.
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -63,6 +67,11 @@ pub const RECORDS_INTERVAL: Duration = Duration::from_secs(300);
 pub const RECORDS_TIMEOUT: Duration = Duration::from_secs(60);
 /// Days of history a records request asks for.
 pub const RECORDS_DAYS: i64 = 7;
+/// Customers (the first in the provider's order) whose trunks, numbers, details and
+/// records are polled. One round over them already takes hours inside the budget (1000
+/// customers: about 4 h); jobs for more would never run and would only cost the poller
+/// CPU (hundreds of thousands of jobs to order every pass). The tree itself is complete.
+pub const MAX_POLLED_CUSTOMERS: usize = 1000;
 
 /// A change only ProVoice makes: one POST of a named operation with a JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +113,8 @@ pub struct Client {
     window_capacity: u32,
     consumer: callback::Consumer,
     memo: Mutex<Memo>,
+    /// The tree was larger than [`MAX_POLLED_CUSTOMERS`] (said once in the log).
+    capped: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Client {
@@ -154,6 +165,38 @@ pub fn map_http_error(
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn stopped(_: Cancelled) -> ProviderError {
+    ProviderError::Refused("stopped: the result is no longer wanted".into())
+}
+
+/// Runs CPU-heavy `work` (decoding, mapping and checking a large customer list) on the
+/// blocking pool, so async workers stay free for the UI, the timers and the signals.
+/// Dropping the returned future (a poller stopping, the console quitting) raises the
+/// [`Cancel`] flag `work` checks every few thousand items.
+async fn off_worker<T: Send + 'static>(
+    work: impl FnOnce(&Cancel) -> Result<T, ProviderError> + Send + 'static,
+) -> Result<T, ProviderError> {
+    let cancel = Cancel::new();
+    let _stop_if_dropped = cancel.on_drop();
+    let flag = cancel.clone();
+    match tokio::task::spawn_blocking(move || work(&flag)).await {
+        Ok(result) => result,
+        Err(e) => Err(ProviderError::Decode(format!("decoding stopped: {e}"))),
+    }
+}
+
+/// `decode(body)`, on the blocking pool when the body is large.
+async fn decode<T: Send + 'static>(
+    body: axum::body::Bytes,
+    decode: fn(&[u8]) -> Result<T, ProviderError>,
+) -> Result<T, ProviderError> {
+    if body.len() < INLINE_DECODE_MAX {
+        decode(&body)
+    } else {
+        off_worker(move |_| decode(&body)).await
+    }
 }
 
 fn scope(key: &JobKey) -> Result<&str, ProviderError> {
@@ -221,6 +264,7 @@ impl Client {
             },
             consumer,
             memo: Mutex::new(Memo::default()),
+            capped: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -259,12 +303,23 @@ impl Client {
     /// Every eight customers beyond the first eight stretch these intervals once more,
     /// so a large tree stays inside the 60-a-minute budget (50 customers: about 44 a
     /// minute).
+    ///
+    /// Only the first [`MAX_POLLED_CUSTOMERS`] customers get jobs (logged once).
     pub fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
         let mut jobs = Vec::new();
-        let customers: Vec<&Account> = accounts
+        let mut customers: Vec<&Account> = accounts
             .iter()
             .filter(|a| a.provider == self.id && a.kind == AccountKind::Customer)
             .collect();
+        if customers.len() > MAX_POLLED_CUSTOMERS {
+            if !self.capped.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::warn!(
+                    customers = customers.len(),
+                    "provoice: trunks, numbers, details and records are polled for the first {MAX_POLLED_CUSTOMERS} customers only"
+                );
+            }
+            customers.truncate(MAX_POLLED_CUSTOMERS);
+        }
         let scale = (customers.len() as u32).div_ceil(8).max(1);
         let admitted: Vec<String> = {
             let mut memo = lock(&self.memo);
@@ -316,7 +371,7 @@ impl Client {
                         &format!("destinations of customer {c}"),
                     )
                     .await?;
-                let list = wire::decode_destinations(&body)?;
+                let list = decode(body, wire::decode_destinations).await?;
                 lock(&self.memo).destinations.insert(
                     c.to_owned(),
                     list.iter()
@@ -339,7 +394,7 @@ impl Client {
                         &format!("extensions of customer {c}"),
                     )
                     .await?;
-                let list = wire::decode_extensions(&body)?;
+                let list = decode(body, wire::decode_extensions).await?;
                 let names = lock(&self.memo)
                     .destinations
                     .get(c)
@@ -360,10 +415,10 @@ impl Client {
                     self.get("getCustomerWhitelists", &q, "whitelists"),
                     self.get("getCustomerTariffplans", &q, "tariffplans"),
                 );
-                let forwards = wire::decode_forwards(&fw?)?;
-                let limits = wire::decode_limits(&li?)?;
-                let whitelists = wire::decode_whitelists(&wl?)?;
-                let plans = wire::decode_tariffplans(&tp?)?;
+                let forwards = decode(fw?, wire::decode_forwards).await?;
+                let limits = decode(li?, wire::decode_limits).await?;
+                let whitelists = decode(wl?, wire::decode_whitelists).await?;
+                let plans = decode(tp?, wire::decode_tariffplans).await?;
                 forms::remember_details(self.id, c, &forwards, &limits, &whitelists);
                 Ok(FetchData::AccountInfo {
                     account: c.to_owned(),
@@ -385,39 +440,55 @@ impl Client {
     }
 
     /// `getCustomers`, checked to be a tree, plus users of up to [`USERS_PER_RUN`]
-    /// customers (never-read first, then the longest unread).
+    /// customers (never-read first, then the longest unread). Decoding, mapping and the
+    /// tree check run on the blocking pool: a list of any size leaves the async workers
+    /// free, and the work stops soon after the fetch is dropped.
     async fn fetch_tree(&self) -> Result<FetchData, ProviderError> {
         let body = self.get("getCustomers", &[], "customers").await?;
-        let customers = wire::decode_customers(&body)?;
-        let bare = map::map_tree(self.id, &customers, &[]);
-        crate::tree::build_tree(&bare).map_err(|e| {
-            ProviderError::Decode(cap(&format!(
-                "customer tree: {e}; fix the parent_id of these customers at ProVoice"
-            )))
-        })?;
-        let due: Vec<String> = {
-            let memo = lock(&self.memo);
-            let mut order: Vec<(Option<Instant>, &str)> = customers
-                .iter()
-                .map(|c| (memo.users.get(&c.id).map(|(t, _)| *t), c.id.as_str()))
-                .collect();
+        let read: HashMap<String, Instant> = lock(&self.memo)
+            .users
+            .iter()
+            .map(|(c, (t, _))| (c.clone(), *t))
+            .collect();
+        let id = self.id;
+        let (customers, due) = off_worker(move |cancel| {
+            let customers = wire::decode_customers(&body)?;
+            drop(body);
+            let bare = map::map_tree_until(id, &customers, &[], cancel).map_err(stopped)?;
+            crate::tree::build_tree_until(&bare, cancel).map_err(|e| match e {
+                TreeError::Cancelled => stopped(Cancelled),
+                e => ProviderError::Decode(cap(&format!(
+                    "customer tree: {e}; fix the parent_id of these customers at ProVoice"
+                ))),
+            })?;
+            drop(bare);
+            let mut order: Vec<(Option<Instant>, usize)> = Vec::with_capacity(customers.len());
+            for (i, c) in customers.iter().enumerate() {
+                cancel.check(i).map_err(stopped)?;
+                order.push((read.get(&c.id).copied(), i));
+            }
             order.sort_by_key(|(t, _)| *t);
-            order
+            let due: Vec<String> = order
                 .into_iter()
                 .take(USERS_PER_RUN)
-                .map(|(_, id)| id.to_owned())
-                .collect()
-        };
+                .filter_map(|(_, i)| customers.get(i).map(|c| c.id.clone()))
+                .collect();
+            Ok((customers, due))
+        })
+        .await?;
         for c in &due {
-            match self
+            let users = match self
                 .get(
                     "getCustomerUsers",
                     &[("customer_id", c)],
                     &format!("users of customer {c}"),
                 )
                 .await
-                .and_then(|b| wire::decode_users(&b))
             {
+                Ok(body) => decode(body, wire::decode_users).await,
+                Err(e) => Err(e),
+            };
+            match users {
                 Ok(users) => {
                     lock(&self.memo)
                         .users
@@ -429,20 +500,17 @@ impl Client {
                 Err(e) => tracing::warn!(customer = %c, error = %e, "provoice: users unavailable"),
             }
         }
-        let users: Vec<(String, Vec<wire::User>)> = {
-            let memo = lock(&self.memo);
-            customers
-                .iter()
-                .filter_map(|c| {
-                    memo.users
-                        .get(&c.id)
-                        .map(|(_, u)| (c.id.clone(), u.clone()))
-                })
-                .collect()
-        };
-        Ok(FetchData::Accounts(map::map_tree(
-            self.id, &customers, &users,
-        )))
+        // Users are read a few customers at a time: the memo stays small.
+        let users: Vec<(String, Vec<wire::User>)> = lock(&self.memo)
+            .users
+            .iter()
+            .map(|(c, (_, u))| (c.clone(), u.clone()))
+            .collect();
+        let accounts = off_worker(move |cancel| {
+            map::map_tree_until(id, &customers, &users, cancel).map_err(stopped)
+        })
+        .await?;
+        Ok(FetchData::Accounts(accounts))
     }
 
     /// Asks for the last [`RECORDS_DAYS`] days of records and waits for the callback.
@@ -486,7 +554,7 @@ impl Client {
                 ),
             });
         };
-        let batch = wire::decode_records(&records)?;
+        let batch = decode(records, wire::decode_records).await?;
         Ok(map::map_records(self.id, customer, batch.records))
     }
 

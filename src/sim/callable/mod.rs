@@ -356,6 +356,7 @@ pub(crate) fn spawn(
     listener: tokio::net::TcpListener,
     seed: u64,
     opts: &CallableOptions,
+    faults: crate::sim::Faults,
 ) -> std::io::Result<(CallableSim, Handles)> {
     let addr = listener.local_addr()?;
     let base_url = match addr {
@@ -389,7 +390,21 @@ pub(crate) fn spawn(
         password: opts.password.clone(),
         shared: shared.clone(),
     };
-    let app = Router::new().fallback(handle).with_state(shared);
+    let app = crate::sim::faults::inject(
+        Router::new().fallback(handle).with_state(shared),
+        faults,
+        Rng::derive(seed, 0xFA17),
+        |path| {
+            let v = json!({"timestamp": now_ms(), "status": 500, "error": "Internal Server Error",
+                           "message": "Request Failed", "path": path});
+            let mut r = Response::new(Body::from(v.to_string()));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        },
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)

@@ -223,8 +223,9 @@ async fn refuse_plain_http(mut tcp: TcpStream) {
 pub(crate) fn spawn(
     listener: TcpListener,
     seed: u64,
-    latency: Duration,
+    faults: crate::sim::Faults,
 ) -> std::io::Result<(IovoxSim, Handles)> {
+    let latency = faults.latency;
     let addr = listener.local_addr()?;
     let (ca_pem, chain, key) = make_certs().map_err(std::io::Error::other)?;
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
@@ -295,7 +296,23 @@ pub(crate) fn spawn(
         }
     });
 
-    let app = Router::new().fallback(handle).with_state(shared.clone());
+    // The handler adds the latency itself (before it records the request).
+    let app = crate::sim::faults::inject(
+        Router::new().fallback(handle).with_state(shared.clone()),
+        crate::sim::Faults {
+            latency: Duration::ZERO,
+            ..faults
+        },
+        crate::sim::rng::Rng::derive(seed, 0xFA17),
+        |_| {
+            let mut r = Response::new(Body::from(error_xml(500, "Request Failed")));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/xml"),
+            );
+            r
+        },
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let tls = TlsListener { rx: conn_rx, addr };
     tokio::spawn(async move {

@@ -33,6 +33,9 @@ pub struct ProvoiceOptions {
     pub rate_limit_window: Duration,
     /// How long the processing queue takes before POSTing records to the callback.
     pub records_delay: Duration,
+    /// Generated customers added below the seeded tree (load tests: a very large
+    /// customer list). Each hangs under the wholesale customer or an earlier generated one.
+    pub extra_customers: usize,
 }
 
 impl Default for ProvoiceOptions {
@@ -41,6 +44,7 @@ impl Default for ProvoiceOptions {
             rate_limit_requests: 60,
             rate_limit_window: Duration::from_secs(60),
             records_delay: Duration::from_millis(1500),
+            extra_customers: 0,
         }
     }
 }
@@ -344,15 +348,37 @@ fn seed(rng: &mut Rng, now_s: i64) -> (Collections, u64) {
     (d, next)
 }
 
+/// Ids of generated customers start here (far above every seeded or created id).
+const GENERATED_FIRST_ID: u64 = 10_000_000;
+
+/// `n` more customers in a random tree under the wholesale customer (id 1).
+fn add_generated_customers(d: &mut Collections, n: usize, rng: &mut Rng) {
+    d.customers.reserve(n);
+    for i in 0..n as u64 {
+        let id = GENERATED_FIRST_ID + i;
+        // Under the root or any earlier generated customer: a shallow, wide tree.
+        let parent = match rng.below(i + 1) {
+            0 => 1,
+            k => GENERATED_FIRST_ID + k - 1,
+        };
+        d.customers.push(obj(json!({
+            "id": id, "parent_id": parent, "name": format!("Klant {id}"), "active": true,
+        })));
+        d.plan_of.insert(id, 1);
+    }
+}
+
 pub(crate) fn spawn(
     listener: tokio::net::TcpListener,
     seed_value: u64,
     opts: &ProvoiceOptions,
+    faults: super::Faults,
 ) -> std::io::Result<(ProvoiceSim, Handles)> {
     let addr = listener.local_addr()?;
     let mut rng = Rng::new(seed_value);
     let now_s = jiff::Timestamp::now().as_second();
-    let (data, next_id) = seed(&mut rng, now_s);
+    let (mut data, next_id) = seed(&mut rng, now_s);
+    add_generated_customers(&mut data, opts.extra_customers, &mut rng);
     let key = format!("pv_{}", rng.hex_lower(32));
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
@@ -371,7 +397,12 @@ pub(crate) fn spawn(
         std::net::SocketAddr::V6(a) => format!("http://[{}]:{}/api", a.ip(), a.port()),
         std::net::SocketAddr::V4(a) => format!("http://{}:{}/api", a.ip(), a.port()),
     };
-    let app = Router::new().fallback(handle).with_state(shared.clone());
+    let app = super::faults::inject(
+        Router::new().fallback(handle).with_state(shared.clone()),
+        faults,
+        Rng::derive(seed_value, 0xFA17),
+        |_| error(StatusCode::INTERNAL_SERVER_ERROR, "Request Failed"),
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)

@@ -455,6 +455,7 @@ pub(crate) fn spawn(
     listener: tokio::net::TcpListener,
     seed: u64,
     opts: &VoipcloudOptions,
+    faults: crate::sim::Faults,
 ) -> std::io::Result<(VoipcloudSim, Handles)> {
     let addr = listener.local_addr()?;
     let base_url = match addr {
@@ -466,7 +467,12 @@ pub(crate) fn spawn(
     let shared = Arc::new(Shared {
         state: Mutex::new(state),
     });
-    let app = Router::new().fallback(handle).with_state(shared.clone());
+    let app = crate::sim::faults::inject(
+        Router::new().fallback(handle).with_state(shared.clone()),
+        faults,
+        crate::sim::rng::Rng::derive(seed, 0xFA17),
+        |_| error(500, "Request Failed"),
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = axum::serve(
