@@ -109,7 +109,8 @@ fn write_private(path: &Path, text: &str) {
     }
 }
 
-/// The ProVoice simulator with a 200,000-customer tree, and a console on it in tmux,
+/// The ProVoice simulator with a 200,000-customer tree, and a console on it in tmux
+/// (`max_rows` raised from its 50,000 default so the whole list is taken),
 /// returned once the simulator has answered `getCustomers` and the console's background
 /// threads have spent half a second of CPU since: its poller is then busy on the tree.
 fn busy_console(tag: &str) -> Busy {
@@ -127,7 +128,7 @@ fn busy_console(tag: &str) -> Busy {
     write_private(
         &dir.join("config.toml"),
         &format!(
-            "[[provider]]\nname = \"pv\"\nkind = \"provoice\"\nbase_url = \"{}\"\napi_key = \"{}\"\n",
+            "[[provider]]\nname = \"pv\"\nkind = \"provoice\"\nbase_url = \"{}\"\napi_key = \"{}\"\nmax_rows = 250000\n",
             p.base_url, p.api_key
         ),
     );

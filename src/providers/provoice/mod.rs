@@ -35,9 +35,6 @@ use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 use crate::tree::{Cancel, Cancelled, TreeError};
 
-/// Bodies at least this large are decoded on the blocking pool, never on an async worker.
-pub const INLINE_DECODE_MAX: usize = 64 * 1024;
-
 /// What ProVoice offers.
 pub const CAPABILITIES: Capabilities = Capabilities::new()
     .with(Resource::Accounts)
@@ -184,18 +181,6 @@ async fn off_worker<T: Send + 'static>(
     match tokio::task::spawn_blocking(move || work(&flag)).await {
         Ok(result) => result,
         Err(e) => Err(ProviderError::Decode(format!("decoding stopped: {e}"))),
-    }
-}
-
-/// `decode(body)`, on the blocking pool when the body is large.
-async fn decode<T: Send + 'static>(
-    body: axum::body::Bytes,
-    decode: fn(&[u8]) -> Result<T, ProviderError>,
-) -> Result<T, ProviderError> {
-    if body.len() < INLINE_DECODE_MAX {
-        decode(&body)
-    } else {
-        off_worker(move |_| decode(&body)).await
     }
 }
 
@@ -371,7 +356,7 @@ impl Client {
                         &format!("destinations of customer {c}"),
                     )
                     .await?;
-                let list = decode(body, wire::decode_destinations).await?;
+                let list = http::decode(body, wire::decode_destinations).await?;
                 lock(&self.memo).destinations.insert(
                     c.to_owned(),
                     list.iter()
@@ -394,7 +379,7 @@ impl Client {
                         &format!("extensions of customer {c}"),
                     )
                     .await?;
-                let list = decode(body, wire::decode_extensions).await?;
+                let list = http::decode(body, wire::decode_extensions).await?;
                 let names = lock(&self.memo)
                     .destinations
                     .get(c)
@@ -415,10 +400,10 @@ impl Client {
                     self.get("getCustomerWhitelists", &q, "whitelists"),
                     self.get("getCustomerTariffplans", &q, "tariffplans"),
                 );
-                let forwards = decode(fw?, wire::decode_forwards).await?;
-                let limits = decode(li?, wire::decode_limits).await?;
-                let whitelists = decode(wl?, wire::decode_whitelists).await?;
-                let plans = decode(tp?, wire::decode_tariffplans).await?;
+                let forwards = http::decode(fw?, wire::decode_forwards).await?;
+                let limits = http::decode(li?, wire::decode_limits).await?;
+                let whitelists = http::decode(wl?, wire::decode_whitelists).await?;
+                let plans = http::decode(tp?, wire::decode_tariffplans).await?;
                 forms::remember_details(self.id, c, &forwards, &limits, &whitelists);
                 Ok(FetchData::AccountInfo {
                     account: c.to_owned(),
@@ -485,7 +470,7 @@ impl Client {
                 )
                 .await
             {
-                Ok(body) => decode(body, wire::decode_users).await,
+                Ok(body) => http::decode(body, wire::decode_users).await,
                 Err(e) => Err(e),
             };
             match users {
@@ -554,7 +539,7 @@ impl Client {
                 ),
             });
         };
-        let batch = decode(records, wire::decode_records).await?;
+        let batch = http::decode(records.to_vec(), wire::decode_records).await?;
         Ok(map::map_records(self.id, customer, batch.records))
     }
 
