@@ -360,6 +360,7 @@ impl Console {
                     }
                 }
             }
+            Effect::Audit(entry) => self.audit(&entry),
             Effect::AuditNote { command, message } => {
                 let outcome = if message.starts_with("refused") {
                     crate::audit::AuditOutcome::Refused

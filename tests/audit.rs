@@ -92,6 +92,7 @@ fn lines_are_appended_and_read_back() {
     assert_eq!(all[2].status, Some(400));
     assert_eq!(all[0].command, "hangup");
     assert_eq!(all[0].account, "acme.cloudonix.net");
+    assert_eq!(all[0].target, "call abc123");
     assert!(!all[0].user.is_empty() && !all[0].host.is_empty());
     assert!(all[0].time.ends_with('Z'));
 
@@ -106,8 +107,8 @@ fn lines_are_appended_and_read_back() {
         let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         let mut want = [
-            "time", "user", "host", "provider", "account", "command", "method", "path", "body",
-            "outcome", "status", "message",
+            "time", "user", "host", "provider", "account", "target", "command", "method", "path",
+            "body", "outcome", "status", "message",
         ];
         want.sort();
         assert_eq!(keys, want);
