@@ -64,7 +64,8 @@ pub struct AuditEntry {
     pub provider: String,
     pub account: String,
     /// What was acted on, as the operator saw it (`trunk pbx-hq (392)`, `number
-    /// +14155550100`, `call 2eac5483…`); empty when the command names no object.
+    /// +14155550100 (17)`, `call to +442071234501`); empty when nothing was selected, and
+    /// for a provider's own change that was sent (its `path` names the object).
     pub target: String,
     /// `trunk.new`, `hangup` … ([`Mutation::command`]).
     pub command: String,

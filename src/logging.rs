@@ -151,7 +151,7 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
 
 /// Opens `path` for appending, created 0600 on unix; an existing file with group or
 /// other access is tightened to 0600.
-pub fn open_private_append(path: &Path) -> io::Result<File> {
+fn open_private_append(path: &Path) -> io::Result<File> {
     let mut opts = OpenOptions::new();
     opts.append(true).create(true);
     #[cfg(unix)]
