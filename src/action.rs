@@ -98,6 +98,9 @@ pub enum Effect {
     },
     /// Switch the HTTP layer's read-only guard of every provider (not config-read-only ones).
     SetWritable(bool),
+    /// Append this line to the audit log (a change refused before a form opened: who
+    /// tried what on which object, and why not).
+    Audit(Box<crate::audit::AuditEntry>),
     /// Record a write-mode change in the audit log.
     AuditNote {
         command: String,

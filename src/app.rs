@@ -20,8 +20,31 @@ use crate::state::{ProviderState, State};
 use crate::theme::Theme;
 use crate::update::update;
 
-/// Appends one audit line; a failure is logged (the change itself already happened).
+/// Appends one audit line; a failure is logged (the change itself already happened). The
+/// log gets the same facts (redacted like every log line), the body at debug level.
 fn write_audit(log: &std::sync::Mutex<crate::audit::AuditLog>, entry: &crate::audit::AuditEntry) {
+    tracing::info!(
+        provider = %entry.provider,
+        account = %entry.account,
+        target = %entry.target,
+        status = ?entry.status,
+        "change {} {}: {}",
+        entry.command,
+        entry.outcome.as_str(),
+        entry.message
+    );
+    if let Some(body) = &entry.body {
+        // One log line: JSON bodies compacted, other bodies joined.
+        let one_line = serde_json::from_str::<serde_json::Value>(body)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| body.lines().collect::<Vec<_>>().join(" "));
+        tracing::debug!(
+            "change {} {} {}: {one_line}",
+            entry.command,
+            entry.method,
+            entry.path
+        );
+    }
     let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
     if let Err(e) = log.append(entry) {
         tracing::error!("audit log write failed: {e}");
@@ -360,6 +383,7 @@ impl Console {
                     }
                 }
             }
+            Effect::Audit(entry) => self.audit(&entry),
             Effect::AuditNote { command, message } => {
                 let outcome = if message.starts_with("refused") {
                     crate::audit::AuditOutcome::Refused

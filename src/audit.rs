@@ -5,7 +5,12 @@
 //! Each line is written with a single `write_all` on a file opened in append mode, then
 //! flushed and synced, so a crash can at worst leave a torn *last* line; the next append
 //! starts on a fresh line and readers skip lines that do not parse. Bodies are already
-//! masked by the client and are run through [`crate::secret::redact`] again here.
+//! masked by field by the client (`****` for a password) and are run through
+//! [`crate::secret::redact`] again here; that masks only whole tokens, so what was sent
+//! (a destination `+442071234501`) is recorded exactly.
+//!
+//! `user` and `host` come from the operating system (the real user id and its passwd
+//! name, `gethostname`), never from environment variables a shell can change.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -58,6 +63,10 @@ pub struct AuditEntry {
     /// The provider connection's configured name.
     pub provider: String,
     pub account: String,
+    /// What was acted on, as the operator saw it (`trunk pbx-hq (392)`, `number
+    /// +14155550100 (17)`, `call to +442071234501`); empty when nothing was selected, and
+    /// for a provider's own change that was sent (its `path` names the object).
+    pub target: String,
     /// `trunk.new`, `hangup` … ([`Mutation::command`]).
     pub command: String,
     pub method: String,
@@ -90,6 +99,7 @@ impl AuditEntry {
             host: current_host(),
             provider: provider.to_owned(),
             account: mutation.account().to_owned(),
+            target: target_of(mutation),
             command: mutation.command().to_owned(),
             method: preview.map(|p| p.method.clone()).unwrap_or_default(),
             path: preview.map(|p| p.path.clone()).unwrap_or_default(),
@@ -98,6 +108,44 @@ impl AuditEntry {
             status,
             message,
         }
+    }
+}
+
+impl AuditEntry {
+    /// A change refused before any request was built (read-only, not offered, nothing
+    /// selected): who tried what on which object, and why not. Time, user and host are
+    /// stamped when it is appended.
+    pub fn refused(
+        provider: &str,
+        account: &str,
+        target: &str,
+        command: &str,
+        reason: &str,
+    ) -> AuditEntry {
+        AuditEntry {
+            provider: provider.to_owned(),
+            account: account.to_owned(),
+            target: target.to_owned(),
+            command: command.to_owned(),
+            outcome: AuditOutcome::Refused,
+            message: format!("refused: {reason}"),
+            ..AuditEntry::default()
+        }
+    }
+}
+
+/// The object a mutation acts on, in words (empty for a provider's own change: its
+/// `path` names it).
+pub fn target_of(m: &Mutation) -> String {
+    match m {
+        Mutation::CreateTrunk { trunk, .. } => format!("trunk {}", trunk.name),
+        Mutation::UpdateTrunk { id, trunk, .. } => format!("trunk {} ({id})", trunk.name),
+        Mutation::DeleteTrunk { id, .. } => format!("trunk {id}"),
+        Mutation::UpdateNumber { id, number, .. } => format!("number {} ({id})", number.source),
+        Mutation::SetNumberActive { id, .. } => format!("number {id}"),
+        Mutation::ClickToCall { destination, .. } => format!("call to {destination}"),
+        Mutation::Hangup { call_id, .. } => format!("call {call_id}"),
+        Mutation::Provider { .. } => String::new(),
     }
 }
 
@@ -123,9 +171,18 @@ pub fn now_rfc3339() -> String {
         .to_string()
 }
 
-/// `$USER`, else `$LOGNAME`, else `unknown`.
+/// The operating-system user running the console: the passwd name of the real user id
+/// (`alice`), else `uid 1000`. Not `$USER`, which any shell can set or unset.
+#[cfg(unix)]
 pub fn current_user() -> String {
-    ["USER", "LOGNAME"]
+    // SAFETY: getuid cannot fail and touches no memory.
+    let uid = unsafe { libc::getuid() };
+    passwd_name(uid).unwrap_or_else(|| format!("uid {uid}"))
+}
+
+#[cfg(not(unix))]
+pub fn current_user() -> String {
+    ["USERNAME", "USER"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .map(|v| v.trim().to_owned())
@@ -133,19 +190,63 @@ pub fn current_user() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// `/etc/hostname`, else `$HOSTNAME`, else `unknown`.
+/// The passwd entry's name for `uid` (getpwuid_r), if there is one.
+#[cfg(unix)]
+fn passwd_name(uid: libc::uid_t) -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    for _ in 0..4 {
+        // SAFETY: all-zero is a valid `passwd` (null pointers, zero ids); getpwuid_r
+        // fills it with pointers into `buf`, which outlives every read below.
+        let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for the length given; `found` is set to `&pw`
+        // or null.
+        let rc = unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut found) };
+        if rc == libc::ERANGE {
+            let len = buf.len() * 4;
+            buf.resize(len, 0);
+            continue;
+        }
+        if rc != 0 || found.is_null() || pw.pw_name.is_null() {
+            return None;
+        }
+        // SAFETY: pw_name points at a NUL-terminated string inside `buf`.
+        let name = unsafe { std::ffi::CStr::from_ptr(pw.pw_name) };
+        let name = name.to_string_lossy().trim().to_owned();
+        return (!name.is_empty()).then_some(name);
+    }
+    None
+}
+
+/// The machine's host name (gethostname), else `/etc/hostname`, else `unknown`.
 pub fn current_host() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
+    os_hostname()
         .or_else(|| {
-            std::env::var("HOSTNAME")
+            std::fs::read_to_string("/etc/hostname")
                 .ok()
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
         })
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(unix)]
+fn os_hostname() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; the result is NUL-terminated within it
+    // unless truncated, which the search below handles.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).trim().to_owned();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(not(unix))]
+fn os_hostname() -> Option<String> {
+    None
 }
 
 /// `<dir>/audit.jsonl`.
@@ -162,9 +263,9 @@ pub struct AuditLog {
 
 impl AuditLog {
     /// Opens (creating if needed) `<dir>/audit.jsonl`, mode 0600 on unix. The directory
-    /// is created when missing.
+    /// is created 0700 when missing, and tightened to 0700 when others can read it.
     pub fn open(dir: &Path) -> Result<AuditLog, String> {
-        std::fs::create_dir_all(dir)
+        crate::logging::private_dir(dir)
             .map_err(|e| format!("cannot create audit directory {}: {e}", dir.display()))?;
         let path = audit_path(dir);
         let mut opts = OpenOptions::new();
@@ -304,6 +405,14 @@ mod tests {
             outcome_of(&ProviderError::BadRequest("x".into())),
             AuditOutcome::Failed
         );
+    }
+
+    #[test]
+    fn user_and_host_come_from_the_system() {
+        let user = current_user();
+        assert!(!user.is_empty() && user != "unknown", "{user}");
+        let host = current_host();
+        assert!(!host.is_empty(), "{host}");
     }
 
     #[test]

@@ -684,6 +684,13 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
             if matches!(p.reference, Reference::Literal(_)) && p.key != "username" {
                 has_literal = true;
             }
+            if matches!(p.reference, Reference::Cmd(_)) {
+                // The console has not taken the terminal yet: say why start-up waits.
+                eprintln!(
+                    "switchboard: resolving secret for provider \"{}\" (`{}`, cmd:) …",
+                    d.config.name, p.key
+                );
+            }
             let value = resolve(&p.reference).map_err(|m| {
                 err(
                     Some(p.at),
@@ -691,6 +698,19 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
                     format!("provider \"{}\": {m}", d.config.name),
                 )
             })?;
+            if p.key != "username" && !crate::secret::maskable(&value) {
+                w.warnings.push((
+                    p.at,
+                    format!(
+                        "provider \"{}\", key `{}`: the secret is shorter than {} characters, \
+                         so it is not masked in logs, messages, the audit log or snapshots \
+                         (that would mask ordinary text such as phone numbers); use a longer one",
+                        d.config.name,
+                        p.key,
+                        crate::secret::MIN_MASK_LEN
+                    ),
+                ));
+            }
             match p.key {
                 "username" => d.config.username = Some(value),
                 "api_key" => d.config.api_key = Some(Secret::new(value)),
@@ -1400,34 +1420,46 @@ fn resolve(r: &Reference) -> Result<String, String> {
 }
 
 /// Runs `cmd` through `sh -c` and returns the first line of its standard output, trimmed.
-/// Standard input and error are not connected; the command is killed after `timeout`.
+/// Standard input and error are not connected. The command runs in a process group of
+/// its own, and the whole group (the shell and everything it started) is killed after
+/// `timeout`, so a hanging `pass`/`gpg`/`sleep` does not outlive the console's start.
 /// Error texts never contain the command or its output.
 pub(crate) fn run_secret_command(cmd: &str, timeout: Duration) -> Result<String, String> {
-    let mut child = Command::new("sh")
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::null());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    let mut child = command
         .spawn()
         .map_err(|e| format!("could not be started (sh: {e})"))?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let Some(mut stdout) = child.stdout.take() else {
+        kill_group(&mut child);
+        return Err("output could not be read (no pipe)".into());
+    };
     let (tx, rx) = mpsc::channel();
-    // A thread reads so a chatty command cannot block on a full pipe; if a grandchild keeps
-    // the pipe open after a timeout the thread is simply left behind.
+    // A thread reads so a chatty command cannot block on a full pipe. It ends when every
+    // process holding the pipe has exited, which the group kill below guarantees.
     std::thread::spawn(move || {
         let mut buf = Vec::new();
         let r = stdout.by_ref().take(1 << 20).read_to_end(&mut buf);
         let _ = tx.send(r.map(|_| buf));
     });
     let deadline = std::time::Instant::now() + timeout;
+    let timed_out = |child: &mut std::process::Child| {
+        kill_group(child);
+        format!("did not finish within {} s", timeout.as_secs())
+    };
     let output = match rx.recv_timeout(timeout) {
         Ok(r) => r.map_err(|e| format!("output could not be read ({e})"))?,
-        Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("did not finish within {} s", timeout.as_secs()));
-        }
+        Err(_) => return Err(timed_out(&mut child)),
     };
     let status = loop {
         match child.try_wait() {
@@ -1435,11 +1467,7 @@ pub(crate) fn run_secret_command(cmd: &str, timeout: Duration) -> Result<String,
             Ok(None) if std::time::Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(10))
             }
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("did not finish within {} s", timeout.as_secs()));
-            }
+            Ok(None) => return Err(timed_out(&mut child)),
             Err(e) => return Err(format!("could not be waited for ({e})")),
         }
     };
@@ -1455,6 +1483,24 @@ pub(crate) fn run_secret_command(cmd: &str, timeout: Duration) -> Result<String,
         return Err("printed nothing on its first line".into());
     }
     Ok(first.to_string())
+}
+
+/// Kills the child's whole process group (it leads one: `process_group(0)`), then reaps
+/// the child.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id())
+        && pid > 0
+    {
+        // SAFETY: kill(2) with a negative pid signals that process group; it touches no
+        // memory of ours. The group id is the child's pid, so only the secret command
+        // and what it started are signalled.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[cfg(test)]
@@ -1474,6 +1520,13 @@ mod tests {
         let e = run_secret_command("sleep 5", Duration::from_millis(300)).unwrap_err();
         assert!(e.contains("did not finish"), "{e}");
         assert!(t.elapsed() < Duration::from_secs(3));
+    }
+
+    #[test]
+    fn command_timeout_kills_the_whole_group() {
+        let e = run_secret_command("sleep 30 & sleep 30; echo late", Duration::from_millis(300))
+            .unwrap_err();
+        assert!(e.contains("did not finish"), "{e}");
     }
 
     #[test]

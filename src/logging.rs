@@ -1,8 +1,10 @@
 //! Logging to a daily-rotated file, with every line passed through the secret redactor.
 //!
 //! The console owns the terminal, so nothing is ever written to stdout or stderr: events go
-//! through `tracing_appender::non_blocking` to `switchboard.YYYY-MM-DD.log` in the state
-//! directory (7 files kept). Each formatted line is buffered by a [`RedactingWriter`] and
+//! through `tracing_appender::non_blocking` to `switchboard.YYYY-MM-DD.log` (UTC date) in
+//! the state directory (7 files kept). The files hold phone numbers and account names:
+//! each is created mode 0600 (an existing one is tightened), and the directory is made
+//! 0700 (created so, or tightened when it exists with group/other access). Each formatted line is buffered by a [`RedactingWriter`] and
 //! run through [`crate::secret::redact`] before it reaches the file, so a key a provider
 //! echoes back in an error body is masked even if code logs it by mistake. Never log an
 //! `Authorization` header, key, token or password in the first place: the redactor is
@@ -11,8 +13,9 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use std::fs::{File, OpenOptions};
+
 use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
-use tracing_appender::rolling::{Builder, Rotation};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -100,7 +103,8 @@ pub fn subscriber(
     Ok((subscriber, guard))
 }
 
-/// Installs the global subscriber writing to `dir` (created, private, if missing). Returns an
+/// Installs the global subscriber writing to `dir` (created private if missing, tightened
+/// to 0700 if it exists with group/other access). Returns an
 /// error, never panics, on a bad filter, an unwritable directory, or when a global
 /// subscriber is already installed (a second call in one process).
 pub fn init(dir: &Path, level: Option<&str>) -> Result<LogGuard, String> {
@@ -111,18 +115,13 @@ pub fn init(dir: &Path, level: Option<&str>) -> Result<LogGuard, String> {
 }
 
 fn file_writer(dir: &Path) -> Result<(NonBlocking, LogGuard), String> {
-    if !dir.exists() {
-        crate::config::create_private_dir(dir)
-            .map_err(|e| format!("cannot create log directory {}: {e}", dir.display()))?;
-    }
-    let appender = Builder::new()
-        .rotation(Rotation::DAILY)
-        .filename_prefix(FILE_PREFIX)
-        .filename_suffix(FILE_SUFFIX)
-        .max_log_files(MAX_FILES)
-        .build(dir)
+    private_dir(dir).map_err(|e| format!("cannot create log directory {}: {e}", dir.display()))?;
+    let mut daily = DailyFile::new(dir);
+    // Open today's file now, so an unwritable directory is an error at start.
+    daily
+        .current()
         .map_err(|e| format!("cannot open a log file in {}: {e}", dir.display()))?;
-    let (writer, worker) = tracing_appender::non_blocking(appender);
+    let (writer, worker) = tracing_appender::non_blocking(daily);
     Ok((
         writer,
         LogGuard {
@@ -130,6 +129,128 @@ fn file_writer(dir: &Path) -> Result<(NonBlocking, LogGuard), String> {
             dir: dir.to_path_buf(),
         },
     ))
+}
+
+/// Creates `dir` (0700 on unix) or, when it exists, takes group and other access away
+/// from it, as for the audit log: the state dir holds logs and the audit trail.
+pub fn private_dir(dir: &Path) -> io::Result<()> {
+    if !dir.exists() {
+        return crate::config::create_private_dir(dir);
+    }
+    // The `./` fallback (no home directory) is the user's own directory: leave it.
+    #[cfg(unix)]
+    if dir != Path::new(".") {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens `path` for appending, created 0600 on unix; an existing file with group or
+/// other access is tightened to 0600.
+fn open_private_append(path: &Path) -> io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = opts.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(file)
+}
+
+/// `switchboard.YYYY-MM-DD.log` for the UTC day of `unix_secs`.
+fn file_name(unix_secs: i64) -> String {
+    let date = jiff::Timestamp::from_second(unix_secs)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| "unknown".to_string());
+    format!("{FILE_PREFIX}.{date}.{FILE_SUFFIX}")
+}
+
+fn now_secs() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// The log file of the current UTC day, private (0600), switched at midnight UTC; when
+/// it switches, all but the newest [`MAX_FILES`] log files are deleted.
+struct DailyFile {
+    dir: PathBuf,
+    file: Option<File>,
+    /// When the open file's day ends (Unix seconds).
+    next_day: i64,
+}
+
+impl DailyFile {
+    fn new(dir: &Path) -> DailyFile {
+        DailyFile {
+            dir: dir.to_path_buf(),
+            file: None,
+            next_day: i64::MIN,
+        }
+    }
+
+    /// Today's file, opening (and pruning) when the day changed.
+    fn current(&mut self) -> io::Result<&mut File> {
+        let now = now_secs();
+        if self.file.is_none() || now >= self.next_day {
+            self.file = None;
+            let file = open_private_append(&self.dir.join(file_name(now)))?;
+            self.next_day = (now.div_euclid(86_400) + 1) * 86_400;
+            self.prune();
+            self.file = Some(file);
+        }
+        match self.file.as_mut() {
+            Some(f) => Ok(f),
+            None => Err(io::Error::other("log file not open")),
+        }
+    }
+
+    /// Deletes the oldest log files beyond [`MAX_FILES`] (names sort by date).
+    fn prune(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let prefix = format!("{FILE_PREFIX}.");
+        let suffix = format!(".{FILE_SUFFIX}");
+        let mut logs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(&suffix))
+            })
+            .collect();
+        logs.sort();
+        let excess = logs.len().saturating_sub(MAX_FILES);
+        for old in &logs[..excess] {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+}
+
+impl Write for DailyFile {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.current()?.write(data)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.file.as_mut() {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Wraps a [`MakeWriter`] so every line is redacted before it is written.
@@ -258,6 +379,13 @@ mod tests {
         let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         assert!(!text.contains("fmt-layer-secret-123"), "{text}");
         assert!(text.contains("provider said ****"), "{text}");
+    }
+
+    #[test]
+    fn file_names_follow_the_utc_day() {
+        assert_eq!(file_name(0), "switchboard.1970-01-01.log");
+        assert_eq!(file_name(86_399), "switchboard.1970-01-01.log");
+        assert_eq!(file_name(86_400), "switchboard.1970-01-02.log");
     }
 
     #[test]

@@ -228,10 +228,12 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             osc52: true,
         };
         let mut console = Console::start(&config, theme, opts, cancel.clone());
-        for text in warnings {
+        // One message line holds one notice: every config warning goes in it, the first
+        // (a readable file holding a secret) in front.
+        if !warnings.is_empty() {
             let _ = console.sender().send(Action::Notice {
                 level: Level::Warn,
-                text,
+                text: warnings.join("  ·  "),
             });
         }
         let mut terminal = ratatui::init();

@@ -211,12 +211,13 @@ pub fn open(state: &mut State, intent: Intent, args: &str) -> Vec<Effect> {
         Intent::NumberNew | Intent::NumberDelete | Intent::Other(_)
     );
     if !offered || (kind == ProviderKind::Cloudonix && !cloudonix_form) {
-        say(state, Level::Warn, format!("not offered by {name}"));
-        return Vec::new();
+        let reason = format!("not offered by {name}");
+        say(state, Level::Warn, reason.clone());
+        return vec![refused(state, intent_name(intent), args, &reason)];
     }
     if let Some(reason) = state.read_only_reason(provider) {
-        say(state, Level::Warn, reason);
-        return Vec::new();
+        say(state, Level::Warn, reason.clone());
+        return vec![refused(state, intent_name(intent), args, &reason)];
     }
     if kind != ProviderKind::Cloudonix {
         let opened = {
@@ -311,6 +312,76 @@ pub fn open(state: &mut State, intent: Intent, args: &str) -> Vec<Effect> {
         Intent::NumberNew | Intent::NumberDelete | Intent::Other(_) => return Vec::new(),
     };
     show(state, provider, spec, target)
+}
+
+/// The command name of an intent, as the audit log records it.
+fn intent_name(intent: Intent) -> &'static str {
+    match intent {
+        Intent::TrunkNew => "trunk.new",
+        Intent::TrunkEdit => "trunk.edit",
+        Intent::TrunkDelete => "trunk.delete",
+        Intent::NumberNew => "number.new",
+        Intent::NumberEdit => "number.edit",
+        Intent::NumberToggle => "number.toggle",
+        Intent::NumberDelete => "number.delete",
+        Intent::Call => "call",
+        Intent::Hangup => "hangup",
+        Intent::Other(name) => name,
+    }
+}
+
+/// The object the focused selection (or the typed arguments) names, in words, for the
+/// audit line of a refused change: `trunk pbx-hq (392)`, `call to +442071234501` …
+fn selection_target(state: &State, command: &str, args: &str) -> String {
+    let args = args.trim();
+    if command == "call" && !args.is_empty() {
+        return format!("call to {args}");
+    }
+    let call = |c: &Call| format!("call {} ({} → {})", c.id, c.from, c.to);
+    let named = match state.focus {
+        Resource::Trunks => state
+            .tables
+            .trunks
+            .selected_row()
+            .map(|t| format!("trunk {} ({})", t.name, t.id)),
+        Resource::Numbers => state
+            .tables
+            .numbers
+            .selected_row()
+            .map(|n| format!("number {} ({})", n.number, n.id)),
+        Resource::LiveCalls => state.tables.live.selected_row().map(call),
+        Resource::CallHistory => state.tables.history.selected_row().map(call),
+        Resource::Accounts => state
+            .tables
+            .accounts
+            .selected_row()
+            .map(|r| format!("account {}", r.account.name)),
+        Resource::Queues => None,
+    };
+    match named {
+        Some(t) if !args.is_empty() => format!("{t} {args}"),
+        Some(t) => t,
+        None => args.to_string(),
+    }
+}
+
+/// The audit line for a change refused before any request was built (read-only, not
+/// offered, greyed in the palette): the provider, account and object the selection
+/// points at, the command and the reason.
+pub fn refused(state: &State, command: &str, args: &str, reason: &str) -> Effect {
+    let (provider, account) = context_account(state)
+        .map(|(p, a)| {
+            let name = state
+                .provider(p)
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            (name, a)
+        })
+        .unwrap_or_default();
+    let target = selection_target(state, command, args);
+    Effect::Audit(Box::new(crate::audit::AuditEntry::refused(
+        &provider, &account, &target, command, reason,
+    )))
 }
 
 /// What the provider's form builder is told about the selection.

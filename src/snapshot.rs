@@ -1,5 +1,9 @@
 //! `switchboard snapshot`: poll every resource of every configured provider once, within
 //! its budget, and print tables or one JSON document. For scripts, cron and monitoring.
+//!
+//! Everything printed passes through the secret redactor: every string of the JSON
+//! document (mapped `from`, `to`, `user`, `id` … as well as `extra` and errors), and every
+//! line of the tables, since a provider may echo a credential back in any field.
 
 use std::io::Write;
 use std::time::Duration;
@@ -195,7 +199,7 @@ fn table<T>(out: &mut String, title: &str, cols: &'static [Column<T>], rows: &[T
     }
 }
 
-/// Human-readable tables.
+/// Human-readable tables, redacted.
 pub fn render_text(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
     use std::fmt::Write as _;
     let names: Vec<String> = snaps.iter().map(|s| s.name.clone()).collect();
@@ -234,12 +238,13 @@ pub fn render_text(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
         table(&mut out, "queues", QUEUE_COLUMNS, &s.queues, &ctx);
         out.push('\n');
     }
-    out
+    redact(&out).into_owned()
 }
 
-/// JSON: `{"generated_at": ms, "providers": [ … ]}`.
+/// JSON: `{"generated_at": ms, "providers": [ … ]}`, every string redacted.
 pub fn render_json(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
-    let doc = serde_json::json!({ "generated_at_ms": now_ms, "providers": snaps });
+    let mut doc = serde_json::json!({ "generated_at_ms": now_ms, "providers": snaps });
+    crate::secret::redact_json(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 

@@ -324,10 +324,7 @@ pub fn run_command(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
             state.dirty = true;
             set_message(state, Level::Warn, format!("{}: {reason}", command.title));
             if command.mutating {
-                vec![Effect::AuditNote {
-                    command: command.name.to_string(),
-                    message: format!("refused: {reason}"),
-                }]
+                vec![crate::ops::refused(state, command.name, args, &reason)]
             } else {
                 Vec::new()
             }
@@ -342,7 +339,17 @@ fn on_palette_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         .palette
         .matches(crate::command::COMMANDS, &ctx, &state.keymap);
     match state.palette.handle_key(&key, &items) {
-        crate::palette::PaletteEvent::None | crate::palette::PaletteEvent::Refused(_) => Vec::new(),
+        crate::palette::PaletteEvent::None => Vec::new(),
+        // A change greyed in the palette is a refused attempt: audited like its key.
+        crate::palette::PaletteEvent::Refused(reason) => {
+            match state.palette.selected_item(&items) {
+                Some(item) if crate::command::by_id(item.id).mutating => {
+                    let name = crate::command::by_id(item.id).name;
+                    vec![crate::ops::refused(state, name, &item.args, &reason)]
+                }
+                _ => Vec::new(),
+            }
+        }
         crate::palette::PaletteEvent::Close => {
             state.overlay = None;
             Vec::new()

@@ -92,6 +92,7 @@ fn lines_are_appended_and_read_back() {
     assert_eq!(all[2].status, Some(400));
     assert_eq!(all[0].command, "hangup");
     assert_eq!(all[0].account, "acme.cloudonix.net");
+    assert_eq!(all[0].target, "call abc123");
     assert!(!all[0].user.is_empty() && !all[0].host.is_empty());
     assert!(all[0].time.ends_with('Z'));
 
@@ -106,8 +107,8 @@ fn lines_are_appended_and_read_back() {
         let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         let mut want = [
-            "time", "user", "host", "provider", "account", "command", "method", "path", "body",
-            "outcome", "status", "message",
+            "time", "user", "host", "provider", "account", "target", "command", "method", "path",
+            "body", "outcome", "status", "message",
         ];
         want.sort();
         assert_eq!(keys, want);
@@ -233,4 +234,82 @@ fn missing_log_reads_as_empty() {
     let dir = fresh_dir("missing");
     assert!(audit::read_recent(&dir, 10).is_empty());
     assert!(!dir.exists(), "reading creates nothing");
+}
+
+/// The output of a system command, trimmed (None when it cannot run).
+fn system(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// `user` and `host` come from the operating system: a shell that sets `$USER` (or
+/// unsets it) changes nothing. Runs itself as a child process with a forged environment.
+#[test]
+fn user_and_host_come_from_the_os_not_the_environment() {
+    const CHILD: &str = "SWITCHBOARD_AUDIT_TEST_CHILD_DIR";
+    if let Some(dir) = std::env::var_os(CHILD) {
+        let mut log = AuditLog::open(std::path::Path::new(&dir)).unwrap();
+        log.append(&AuditEntry::refused(
+            "cx",
+            "acme.cloudonix.net",
+            "trunk pbx-hq (392)",
+            "trunk.edit",
+            "read-only",
+        ))
+        .unwrap();
+        return;
+    }
+    let dir = fresh_dir("user");
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "user_and_host_come_from_the_os_not_the_environment",
+            "--test-threads=1",
+        ])
+        .env(CHILD, &dir)
+        .env("USER", "mallory")
+        .env("LOGNAME", "mallory")
+        .env("HOSTNAME", "forged-host")
+        .status()
+        .expect("the test binary runs");
+    assert!(status.success());
+    let back = audit::read_recent(&dir, 5);
+    assert_eq!(back.len(), 1, "{back:?}");
+    let e = &back[0];
+    assert_ne!(e.user, "mallory");
+    assert_ne!(e.host, "forged-host");
+    if let Some(name) = system("id", &["-un"]) {
+        assert_eq!(e.user, name);
+    } else if let Some(uid) = system("id", &["-u"]) {
+        assert_eq!(e.user, format!("uid {uid}"));
+    }
+    if let Some(host) = system("hostname", &[]) {
+        assert_eq!(e.host, host);
+    } else if let Ok(host) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        assert_eq!(e.host, host.trim());
+    }
+    // A refused line says who tried what on which object.
+    assert_eq!(e.outcome, AuditOutcome::Refused);
+    assert_eq!(
+        (e.provider.as_str(), e.account.as_str(), e.target.as_str()),
+        ("cx", "acme.cloudonix.net", "trunk pbx-hq (392)")
+    );
+    assert_eq!(e.message, "refused: read-only");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An existing state directory others can read is tightened, like the file.
+#[cfg(unix)]
+#[test]
+fn an_open_state_directory_is_tightened() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = fresh_dir("dirmode");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    AuditLog::open(&dir).unwrap();
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -892,3 +892,91 @@ fn response_limits_are_whole_numbers_in_range() {
         "{e}"
     );
 }
+
+/// Whether process `pid` still runs (a zombie waiting for its reaper does not count).
+#[cfg(target_os = "linux")]
+fn running(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // `pid (comm) S …`: the state follows the last `)`.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_some_and(|state| state != 'Z' && state != 'X'),
+        Err(_) => false,
+    }
+}
+
+/// A `cmd:` secret that hangs: the user is told what start-up waits for, and after the
+/// 10 s timeout the whole command is gone, including a grandchild of the shell (here
+/// `sh -c '…; exec sleep 100'`, which used to be reparented to init and keep running).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_hanging_cmd_secret_is_killed_with_its_children_and_the_wait_is_announced() {
+    let dir = TempDir::new();
+    let pidfile = dir.path().join("grandchild.pid");
+    let config = dir.path().join("config.toml");
+    write_with_mode(
+        &config,
+        &format!(
+            "[[provider]]\nname = \"hang\"\nkind = \"cloudonix\"\n\
+             api_key = \"cmd:sh -c 'echo $$ > {}; exec sleep 100'\"\n",
+            pidfile.display()
+        ),
+        0o600,
+    );
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["snapshot", "--config"])
+        .arg(&config)
+        .env("HOME", dir.path())
+        .output()
+        .expect("binary runs");
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("resolving secret for provider \"hang\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 4, key `api_key`") && stderr.contains("did not finish within 10 s"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("sleep 100"),
+        "the command is not echoed: {stderr}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "gave up after {took:?}"
+    );
+    let pid: u32 = std::fs::read_to_string(&pidfile)
+        .expect("the grandchild started")
+        .trim()
+        .parse()
+        .expect("a pid");
+    // Killed with SIGKILL; give init a moment to reap it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while running(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!running(pid), "the grandchild {pid} survived the timeout");
+}
+
+/// A short secret is not masked anywhere (it would mask phone numbers): the user is told,
+/// with file, line, provider and key, and never the value.
+#[test]
+fn a_secret_shorter_than_eight_characters_warns() {
+    let loaded = ok(
+        "[[provider]]\nname = \"cx\"\nkind = \"cloudonix\"\napi_key = \"cmd:echo 4711\"\n\n\
+         [[provider]]\nname = \"pv\"\nkind = \"provoice\"\nbase_url = \"https://pv.example\"\napi_key = \"pv-long-enough-key\"\n",
+    );
+    assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+    let w = &loaded.warnings[0];
+    assert!(
+        w.starts_with(&format!("{PATH} line 4: provider \"cx\", key `api_key`: ")),
+        "{w}"
+    );
+    assert!(w.contains("shorter than 8 characters"), "{w}");
+    assert!(!w.contains("4711"), "{w}");
+}

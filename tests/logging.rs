@@ -115,3 +115,59 @@ fn hint_and_state_dir() {
         state.display()
     );
 }
+
+/// Logs hold phone numbers and account names: in a state dir that already exists with
+/// mode 0755 (and a log file of today left 0644 by an older version), the file ends up
+/// 0600 and the directory 0700.
+#[cfg(unix)]
+#[test]
+fn log_files_are_private_in_an_existing_open_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = temp_dir("modes");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (subscriber, guard) = logging::subscriber(&dir, Some("info")).unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!("call from +442071234501 on acme.cloudonix.net");
+    });
+    drop(guard);
+    assert_eq!(mode(&dir), 0o700, "the directory is tightened");
+    let (text, names) = read_logs(&dir);
+    assert!(text.contains("call from +442071234501"), "{text}");
+    assert_eq!(names.len(), 1, "{names:?}");
+    let file = dir.join(&names[0]);
+    assert_eq!(mode(&file), 0o600, "a new log file is private");
+
+    // An old file of today left readable is tightened when logging starts again.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (subscriber, guard) = logging::subscriber(&dir, Some("info")).unwrap();
+    tracing::subscriber::with_default(subscriber, || tracing::info!("second run"));
+    drop(guard);
+    assert_eq!(mode(&file), 0o600);
+    let (text, _) = read_logs(&dir);
+    assert!(
+        text.contains("second run") && text.contains("+442071234501"),
+        "appended: {text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// At most seven daily files are kept: older ones are deleted when a file is opened.
+#[test]
+fn only_the_newest_seven_files_are_kept() {
+    let dir = temp_dir("prune");
+    std::fs::create_dir_all(&dir).unwrap();
+    for day in 1..=9 {
+        std::fs::write(dir.join(format!("switchboard.2020-01-0{day}.log")), "old\n").unwrap();
+    }
+    std::fs::write(dir.join("audit.jsonl"), "{}\n").unwrap();
+    let (_subscriber, guard) = logging::subscriber(&dir, Some("info")).unwrap();
+    drop(guard);
+    let (_, mut names) = read_logs(&dir);
+    names.sort();
+    assert_eq!(names.len(), logging::MAX_FILES + 1, "{names:?}");
+    assert_eq!(names[0], "audit.jsonl", "other files are left alone");
+    assert_eq!(names[1], "switchboard.2020-01-04.log", "{names:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

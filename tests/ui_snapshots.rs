@@ -860,6 +860,7 @@ fn audit_overlay_and_write_confirmation() {
         host: "jump01".into(),
         provider: "cx-demo".into(),
         account: "acme.cloudonix.net".into(),
+        target: "trunk pbx-hq (12)".into(),
         command: command.into(),
         method: "PUT".into(),
         path: "/customers/self/domains/acme.cloudonix.net/trunks/12".into(),

@@ -571,7 +571,12 @@ fn y_copies_the_selected_number_and_refusals_are_explained() {
     assert!(s.overlay.is_none());
     assert!(s.message.as_ref().unwrap().text.contains(":write"));
     assert!(
-        matches!(&effects[..], [Effect::AuditNote { command, message }] if command == "number.edit" && message.starts_with("refused"))
+        matches!(&effects[..], [Effect::Audit(e)] if e.command == "number.edit"
+            && e.outcome == switchboard::audit::AuditOutcome::Refused
+            && e.message.starts_with("refused")
+            && e.account == "d1"
+            && e.target == "number +14155550100 (7)"),
+        "{effects:?}"
     );
     // Trunk commands on the numbers pane explain where they apply.
     update(&mut s, key(':'));

@@ -2,8 +2,11 @@
 //!
 //! `POST /api/v1/oauth/authorize` with the form `username`/`password` signs in; the same
 //! endpoint with `token=<refresh_token>` refreshes. Tokens live in memory only, as
-//! [`Secret`]s (registered with the redactor), and only ever go into a sensitive
-//! `Authorization` header or the refresh form body; they are never logged.
+//! [`Secret`]s, and only ever go into a sensitive `Authorization` header or the refresh
+//! form body; they are never logged. Each is registered with the redactor through its
+//! own [`Slot`] (one for the access token, one for the refresh token): a renewal replaces
+//! the old value there, so the redactor holds two tokens per client, not every token
+//! ever issued.
 //!
 //! * The access token is refreshed shortly before `expires_in` runs out (a fifth of its
 //!   lifetime, at most 30 s early), and once after a 401 ([`Auth::rejected`]).
@@ -24,7 +27,7 @@ use reqwest::{Method, Url};
 
 use super::wire;
 use crate::providers::{ProviderError, http};
-use crate::secret::Secret;
+use crate::secret::{Secret, Slot};
 
 /// Refresh at most this long before the access token expires.
 const MAX_EARLY: Duration = Duration::from_secs(30);
@@ -61,6 +64,9 @@ pub struct Auth {
     url: Url,
     username: String,
     password: Secret,
+    /// The redactor's places for the current access and refresh tokens.
+    access_slot: Slot,
+    refresh_slot: Slot,
     tokens: tokio::sync::Mutex<Option<Tokens>>,
     roles: StdMutex<Vec<String>>,
     stats: StdMutex<AuthStats>,
@@ -106,6 +112,8 @@ impl Auth {
             url,
             username,
             password,
+            access_slot: Slot::new(),
+            refresh_slot: Slot::new(),
             tokens: tokio::sync::Mutex::new(None),
             roles: StdMutex::new(Vec::new()),
             stats: StdMutex::new(AuthStats::default()),
@@ -274,8 +282,16 @@ impl Auth {
             });
         }
         let t = wire::decode_token(&bytes)?;
-        let access = Secret::new(t.access_token);
-        let refresh = t.refresh_token.map(Secret::new);
+        // Renewals happen one at a time (under the token mutex): the slots hold the
+        // newest tokens, the ones replaced are no longer registered.
+        let access = self.access_slot.fill(t.access_token);
+        let refresh = match t.refresh_token {
+            Some(r) => Some(self.refresh_slot.fill(r)),
+            None => {
+                self.refresh_slot.clear();
+                None
+            }
+        };
         let mut header = HeaderValue::from_str(&format!("Bearer {}", access.expose()))
             .map_err(|_| ProviderError::Decode("access token is not header-safe".into()))?;
         header.set_sensitive(true);
