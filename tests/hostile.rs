@@ -259,3 +259,33 @@ async fn a_million_cloudonix_sessions_stop_at_max_rows() {
         "{error}"
     );
 }
+
+/// A token endpoint that fails with 500 is a provider failure, not a rejected password:
+/// the state symbol and the message must say which (issue 11, item 5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callable_sign_in_that_fails_with_500_is_not_an_auth_failure() {
+    let hostile =
+        Hostile::start(|_| Reply::json(500, r#"{"error":"Request Failed","status":500}"#)).await;
+    let snap = snapshot(&config(ProviderKind::Callable, &hostile.url())).await;
+    assert_eq!(snap.status, "failed", "{snap:?}");
+    let error = snap.error.unwrap_or_default();
+    assert!(
+        error.starts_with("500 provider error: sign-in failed"),
+        "{error}"
+    );
+
+    // A refused password still reads as the credentials being rejected.
+    let refused = Hostile::start(|_| {
+        Reply::json(
+            401,
+            r#"{"error":"invalid_grant","error_description":"Invalid user credentials"}"#,
+        )
+    })
+    .await;
+    let snap = snapshot(&config(ProviderKind::Callable, &refused.url())).await;
+    let error = snap.error.unwrap_or_default();
+    assert!(
+        error.starts_with("401 key rejected: sign-in failed: Invalid user credentials"),
+        "{error}"
+    );
+}

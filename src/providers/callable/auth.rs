@@ -11,7 +11,8 @@
 //! * The access token is refreshed shortly before `expires_in` runs out (a fifth of its
 //!   lifetime, at most 30 s early), and once after a 401 ([`Auth::rejected`]).
 //! * A failed refresh, or a refresh token past `refresh_expires_in`, leads to a new
-//!   password sign-in; if that fails the error is `401 … sign-in failed: <reason>`.
+//!   password sign-in; if the credentials are refused the error is `401 … sign-in
+//!   failed: <reason>`; any other failure keeps its kind (a 5xx stays a server error).
 //! * One renewal at a time: the token state sits behind a tokio mutex, so concurrent
 //!   fetches that find the token stale wait for the one renewal and then reuse it.
 //!
@@ -203,17 +204,21 @@ impl Auth {
                     e,
                     ProviderError::Unauthorized(_) | ProviderError::BadRequest(_)
                 );
+                // Only a refusal of the credentials reads as an auth failure; a server
+                // error, a missing endpoint or an unreadable answer keeps its own kind
+                // (and symbol), with "sign-in failed" in its message.
+                let signing_in = |m: &str| super::cap(&format!("sign-in failed: {m}"));
                 let e = match e {
-                    ProviderError::Unauthorized(m)
-                    | ProviderError::BadRequest(m)
-                    | ProviderError::Forbidden(m)
-                    | ProviderError::NotFound(m)
-                    | ProviderError::Decode(m) => {
-                        ProviderError::Unauthorized(super::cap(&format!("sign-in failed: {m}")))
+                    ProviderError::Unauthorized(m) | ProviderError::BadRequest(m) => {
+                        ProviderError::Unauthorized(signing_in(&m))
                     }
-                    ProviderError::Server { status, message } => ProviderError::Unauthorized(
-                        super::cap(&format!("sign-in failed: {status} {message}")),
-                    ),
+                    ProviderError::Forbidden(m) => ProviderError::Forbidden(signing_in(&m)),
+                    ProviderError::NotFound(m) => ProviderError::NotFound(signing_in(&m)),
+                    ProviderError::Decode(m) => ProviderError::Decode(signing_in(&m)),
+                    ProviderError::Server { status, message } => ProviderError::Server {
+                        status,
+                        message: signing_in(&message),
+                    },
                     other => other,
                 };
                 if credentials_refused && let Ok(mut r) = self.refused.lock() {
