@@ -51,13 +51,7 @@ fn write_audit(log: &std::sync::Mutex<crate::audit::AuditLog>, entry: &crate::au
     }
 }
 
-/// Wall-clock milliseconds since the Unix epoch.
-pub fn epoch_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub use crate::clock::epoch_ms;
 
 /// Where frames go: the real terminal, or a test backend.
 pub trait Screen {

@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod audit;
 pub mod cli;
+pub mod clock;
 pub mod command;
 pub mod config;
 pub mod form;

@@ -330,7 +330,7 @@ impl Poller {
             tracing::warn!(provider = self.provider.0, scope = %budget, "429 from provider; pausing scope");
             let _ = self.actions.send(Action::RateLimited {
                 provider: self.provider,
-                until_ms: crate::app::epoch_ms() + until.duration_since(now).as_millis() as i64,
+                until_ms: crate::clock::epoch_ms() + until.duration_since(now).as_millis() as i64,
             });
         }
         // Discovery decides the other jobs.
@@ -370,7 +370,7 @@ impl Poller {
             epoch: 0,
             seq,
             job: key,
-            at_ms: crate::app::epoch_ms(),
+            at_ms: crate::clock::epoch_ms(),
             stale_after_ms: stale_after.as_millis() as i64,
             result,
         })));

@@ -55,8 +55,8 @@ impl ProviderSnapshot {
             FetchData::Numbers(n) => self.numbers.extend(n),
             FetchData::Queues(q) => self.queues.extend(q),
             FetchData::GroupCalls(records) => {
-                let now = crate::app::epoch_ms();
-                let day_start = crate::stats::day_start_ms(now, &jiff::tz::TimeZone::system());
+                let now = crate::clock::epoch_ms();
+                let day_start = crate::stats::day_start_ms(now, &crate::clock::time_zone());
                 self.queues.extend(crate::stats::compute(
                     id,
                     scope,
@@ -203,7 +203,7 @@ fn table<T>(out: &mut String, title: &str, cols: &'static [Column<T>], rows: &[T
 pub fn render_text(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
     use std::fmt::Write as _;
     let names: Vec<String> = snaps.iter().map(|s| s.name.clone()).collect();
-    let tz = jiff::tz::TimeZone::system();
+    let tz = crate::clock::time_zone();
     let ctx = Ctx {
         now_ms,
         provider_names: &names,
@@ -251,7 +251,7 @@ pub fn render_json(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
 /// Runs the snapshot command; returns the process exit code.
 pub async fn run(config: &Config, json: bool) -> u8 {
     let snaps = collect(config).await;
-    let now = crate::app::epoch_ms();
+    let now = crate::clock::epoch_ms();
     let text = if json {
         render_json(&snaps, now)
     } else {

@@ -460,7 +460,7 @@ impl State {
             message: None,
             message_failure: None,
             size: (80, 24),
-            tz: jiff::tz::TimeZone::system(),
+            tz: crate::clock::time_zone(),
             quit: false,
             scope: None,
             write: WriteMode::default(),

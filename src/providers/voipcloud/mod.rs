@@ -596,14 +596,9 @@ pub fn map_error(
 /// not say which time zone its dates are in; this never starts later than local midnight
 /// (east of UTC it starts a day early, and the statistics window filters by time anyway).
 fn today_local() -> String {
-    jiff::Timestamp::from_millisecond(day_start_ms())
+    jiff::Timestamp::from_millisecond(crate::clock::today_start_ms())
         .map(|t| t.strftime("%Y-%m-%d").to_string())
         .unwrap_or_else(|_| jiff::Zoned::now().date().to_string())
-}
-
-/// Local midnight today, epoch ms.
-fn day_start_ms() -> i64 {
-    stats::day_start_ms(crate::app::epoch_ms(), &jiff::tz::TimeZone::system())
 }
 
 /// A number as people read it: long all-digit numbers get their `+` back (VoIPcloud
