@@ -7,7 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::model::{ProviderId, Resource};
 use crate::providers::{FetchData, JobKey, ProviderError};
-use crate::state::BudgetView;
+use crate::scheduler::BudgetView;
 
 #[derive(Debug)]
 pub enum Action {

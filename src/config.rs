@@ -129,6 +129,15 @@ pub struct RateLimitConfig {
     pub per_seconds: f64,
 }
 
+impl From<RateLimitConfig> for crate::scheduler::RateLimit {
+    fn from(c: RateLimitConfig) -> Self {
+        crate::scheduler::RateLimit {
+            requests: c.requests,
+            per: Duration::from_secs_f64(c.per_seconds),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct UiConfig {
     /// Theme name: a file `themes/<name>.toml` or a built-in (`default`, `mono`).

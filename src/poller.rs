@@ -14,8 +14,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::action::{Action, Fetched};
 use crate::model::{ProviderId, Resource};
-use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderClient, ProviderError, RateLimit};
-use crate::scheduler::{Budgets, Jitter, backoff};
+use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderClient, ProviderError};
+use crate::scheduler::{BudgetView, Budgets, Jitter, RateLimit, backoff};
 
 /// Commands the UI sends to a poller.
 #[derive(Debug)]
@@ -137,7 +137,7 @@ struct Poller {
     visible: Resource,
     seq: u64,
     jitter: Jitter,
-    last_budget: Option<crate::state::BudgetView>,
+    last_budget: Option<BudgetView>,
     /// Scopes held for an operator change waiting for budget: polls there wait.
     held: std::collections::HashMap<String, Instant>,
 }

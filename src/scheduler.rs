@@ -16,8 +16,34 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::providers::RateLimit;
-use crate::state::BudgetView;
+/// A documented request budget: `requests` per `per` for each budget scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per: Duration,
+}
+
+/// The request budget as the scheduler last reported it (the status bar shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BudgetView {
+    /// Requests left in the current window of the tightest scope.
+    pub remaining: u32,
+    /// Requests the console allows itself per window (documented limit minus margin).
+    pub limit: u32,
+    pub window_s: u32,
+    /// How many budget scopes (Cloudonix: domains) the provider has.
+    pub scopes: u32,
+    /// 429 responses received since start (should stay 0).
+    pub throttled: u32,
+    /// Requests counted in the busiest scope's window (sent or in flight).
+    pub used: u32,
+    /// The provider's documented limit per window.
+    pub documented: u32,
+    /// Seconds until the oldest of those requests leaves the window.
+    pub resets_in_s: u32,
+    /// Seconds until the next refresh of the calls and the stats lists (None: no such job).
+    pub next_refresh_s: [Option<u32>; 2],
+}
 
 /// The sliding window of one budget scope.
 #[derive(Debug, Clone)]

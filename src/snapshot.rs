@@ -13,8 +13,8 @@ use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::model::{Account, Call, Number, ProviderId, QueueStat, Trunk};
-use crate::providers::{FetchData, Job, ProviderClient, ProviderError, RateLimit};
-use crate::scheduler::Budgets;
+use crate::providers::{FetchData, Job, ProviderClient, ProviderError};
+use crate::scheduler::{Budgets, RateLimit};
 use crate::secret::redact;
 use crate::state::columns::{
     ACCOUNT_COLUMNS, AccountRow, HISTORY_COLUMNS, LIVE_CALL_COLUMNS, NUMBER_COLUMNS, QUEUE_COLUMNS,

@@ -17,10 +17,11 @@ pub mod voipcloud;
 use std::fmt;
 use std::time::Duration;
 
-use crate::config::{ProviderConfig, RateLimitConfig};
+use crate::config::ProviderConfig;
 use crate::model::{
     Account, Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk,
 };
+pub use crate::scheduler::RateLimit;
 
 /// Everything that can go wrong talking to a provider, as an operator should read it.
 /// Messages never contain a secret: clients build them from status codes and the
@@ -320,22 +321,6 @@ pub struct MutationOutcome {
     pub message: String,
     /// For click-to-call: the new call's id (token).
     pub created_id: Option<String>,
-}
-
-/// A documented request budget: `requests` per `per` for each budget scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub requests: u32,
-    pub per: Duration,
-}
-
-impl From<RateLimitConfig> for RateLimit {
-    fn from(c: RateLimitConfig) -> Self {
-        RateLimit {
-            requests: c.requests,
-            per: Duration::from_secs_f64(c.per_seconds),
-        }
-    }
 }
 
 /// The configured client of one provider connection. An enum rather than a trait object
