@@ -11,55 +11,10 @@ use crate::form::{Form, FormEvent};
 use crate::model::{AccountKind, Call, Number, ProviderId, ProviderKind, Resource, Trunk};
 use crate::providers::cloudonix::forms as cx;
 pub use crate::providers::forms::Intent;
-use crate::providers::forms::{self as pforms, FormContext, ProviderTarget};
+use crate::providers::forms::{self as pforms, FormContext};
 use crate::providers::{Mutation, MutationOutcome, ProviderError, RequestPreview};
+pub use crate::state::{FormOverlay, Target};
 use crate::state::{Level, Message, Overlay, State};
-
-/// What an open form or confirmation will do when applied.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    TrunkNew {
-        account: String,
-    },
-    TrunkEdit {
-        account: String,
-        id: String,
-    },
-    TrunkDelete {
-        account: String,
-        id: String,
-    },
-    NumberEdit {
-        account: String,
-        id: String,
-    },
-    NumberToggle {
-        account: String,
-        id: String,
-        active: bool,
-    },
-    Call {
-        account: String,
-    },
-    Hangup {
-        account: String,
-        call_id: String,
-    },
-    /// Any other provider's form (see [`crate::providers::forms`]).
-    Provider(ProviderTarget),
-}
-
-/// An open operator form: the form, whose provider it is for and what it will do.
-#[derive(Debug, PartialEq)]
-pub struct FormOverlay {
-    pub form: Form,
-    pub provider: ProviderId,
-    pub target: Target,
-    /// The mutation built when the form reached its review step.
-    pub mutation: Option<Mutation>,
-    /// Tags previews and results so a late answer for a closed form is dropped.
-    pub ticket: u64,
-}
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
     state.message = Some(Message {

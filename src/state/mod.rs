@@ -275,7 +275,7 @@ pub enum Overlay {
     /// The `:` command palette (its state lives in `State::palette`).
     Palette,
     /// An operator form or Cancel-first confirmation (edit trunk, call, hang up …).
-    Form(Box<crate::ops::FormOverlay>),
+    Form(Box<FormOverlay>),
     /// `:write`: confirm time-limited write mode. `apply` is the focused button.
     ConfirmWrite {
         apply: bool,
@@ -298,6 +298,52 @@ pub enum Overlay {
         fields: Vec<(String, String)>,
         scroll: u16,
     },
+}
+
+/// What an open form or confirmation will do when applied.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    TrunkNew {
+        account: String,
+    },
+    TrunkEdit {
+        account: String,
+        id: String,
+    },
+    TrunkDelete {
+        account: String,
+        id: String,
+    },
+    NumberEdit {
+        account: String,
+        id: String,
+    },
+    NumberToggle {
+        account: String,
+        id: String,
+        active: bool,
+    },
+    Call {
+        account: String,
+    },
+    Hangup {
+        account: String,
+        call_id: String,
+    },
+    /// Any other provider's form (see [`crate::providers::forms`]).
+    Provider(crate::providers::forms::ProviderTarget),
+}
+
+/// An open operator form: the form, whose provider it is for and what it will do.
+#[derive(Debug, PartialEq)]
+pub struct FormOverlay {
+    pub form: crate::form::Form,
+    pub provider: ProviderId,
+    pub target: Target,
+    /// The mutation built when the form reached its review step.
+    pub mutation: Option<crate::providers::Mutation>,
+    /// Tags previews and results so a late answer for a closed form is dropped.
+    pub ticket: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
