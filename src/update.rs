@@ -168,7 +168,7 @@ fn set_message(state: &mut State, level: Level, text: String) {
 
 /// Rows in one page of the focused table.
 fn page(state: &State) -> usize {
-    crate::ui::table_height(state.size).max(1)
+    crate::state::layout::table_height(state.size).max(1)
 }
 
 /// Runs `f` on the focused table, whatever its row type.
@@ -274,14 +274,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             (_, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter) => state.overlay = None,
             (Overlay::Help, KeyCode::Char('?')) => state.overlay = None,
             (Overlay::Details { scroll, fields, .. }, KeyCode::Down | KeyCode::Char('j')) => {
-                let max = crate::ui::details_max_scroll(state.size, fields.len());
+                let max = crate::state::layout::details_max_scroll(state.size, fields.len());
                 *scroll = scroll.saturating_add(1).min(max)
             }
             (Overlay::Details { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
                 *scroll = scroll.saturating_sub(1)
             }
             (Overlay::Flow { scroll, lines, .. }, KeyCode::Down | KeyCode::Char('j')) => {
-                let max = crate::ui::flow::max_scroll(state.size, lines.len());
+                let max = crate::state::layout::flow_max_scroll(state.size, lines.len());
                 *scroll = scroll.saturating_add(1).min(max)
             }
             (Overlay::Flow { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
@@ -508,7 +508,7 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                 Some(r) => {
                     state.overlay = Some(Overlay::Flow {
                         title: format!("Call flow of {}", r.account.name),
-                        lines: crate::ui::flow::lines_of(&r.account),
+                        lines: crate::providers::callable::flow::lines_of(&r.account),
                         scroll: 0,
                     })
                 }
@@ -759,7 +759,7 @@ fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) 
             }
         }
     }
-    let height = crate::ui::table_height(state.size).max(1);
+    let height = crate::state::layout::table_height(state.size).max(1);
     let tables = &mut state.tables;
     tables.accounts.ensure_visible(height);
     tables.live.ensure_visible(height);
@@ -872,7 +872,7 @@ fn toggle_tree(state: &mut State) {
         .selected_row()
         .map(|r| (r.account.provider, r.account.id.clone()));
     t.rebuild(&ctx, keep);
-    t.ensure_visible(crate::ui::table_height(state.size).max(1));
+    t.ensure_visible(crate::state::layout::table_height(state.size).max(1));
 }
 
 /// Orders a provider's accounts as a tree under a root row for the provider itself.
@@ -1023,7 +1023,7 @@ pub fn set_scope(state: &mut State, scope: Option<Scope>) {
     t.trunks.set_scope(scope.clone(), &ctx);
     t.numbers.set_scope(scope.clone(), &ctx);
     t.queues.set_scope(scope.clone(), &ctx);
-    let height = crate::ui::table_height(state.size).max(1);
+    let height = crate::state::layout::table_height(state.size).max(1);
     with_focused(state, |t, _| t.ensure_visible(height));
     state.scope = scope;
     state.dirty = true;

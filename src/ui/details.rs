@@ -9,21 +9,6 @@ use crate::theme::Theme;
 
 use super::table::put_clipped;
 
-/// Height of the overlay (borders included) for `n` fields on a screen `screen_h` rows
-/// tall.
-fn overlay_height(screen_h: u16, n: usize) -> u16 {
-    (n.min(u16::MAX as usize - 2) as u16 + 2)
-        .max(5)
-        .min(screen_h.saturating_sub(2).max(3))
-        .min(screen_h)
-}
-
-/// The largest useful `scroll` for `n` fields on a terminal of `size`.
-pub fn max_scroll(size: (u16, u16), n: usize) -> u16 {
-    let inner = overlay_height(size.1, n).saturating_sub(2) as usize;
-    n.saturating_sub(inner).min(u16::MAX as usize) as u16
-}
-
 pub(crate) fn render_details(
     frame: &mut Frame,
     area: Rect,
@@ -50,7 +35,7 @@ pub(crate) fn render_details(
         .min(area.width.saturating_sub(4).max(20))
         .min(area.width)
         .min(110);
-    let h = overlay_height(area.height, fields.len());
+    let h = crate::state::layout::details_height(area.height, fields.len());
     let r = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,

@@ -1,6 +1,6 @@
 //! The flow overlay (`:flow` on the accounts pane): an account's call flow as the
-//! provider drew it (Callable: `flow NN` detail fields built by
-//! `providers::callable::flow`). The overlay only draws lines; a line with a dangling
+//! provider drew it (Callable: `flow NN` detail fields, read back into lines by
+//! `providers::callable::flow::lines_of`). The overlay only draws lines; a line with a dangling
 //! reference carries `⚠ MISSING` in its text and is shown in the error style as well.
 
 use ratatui::Frame;
@@ -8,42 +8,9 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear};
 
-use crate::model::Account;
 use crate::theme::Theme;
 
 use super::table::put_clipped;
-
-/// The marker a problem line carries in its text.
-pub const PROBLEM_MARK: &str = "⚠";
-
-/// The flow lines of an account: its `flow NN` fields in order, each with whether it
-/// flags a problem. Empty when the provider drew no flow for it.
-pub fn lines_of(account: &Account) -> Vec<(String, bool)> {
-    let mut lines: Vec<(&str, &str)> = account
-        .extra
-        .iter()
-        .filter(|(k, _)| {
-            k.strip_prefix("flow ")
-                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-        })
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    lines.sort_by_key(|(k, _)| {
-        k.trim_start_matches("flow ")
-            .parse::<u32>()
-            .unwrap_or(u32::MAX)
-    });
-    lines
-        .into_iter()
-        .map(|(_, v)| (v.to_owned(), v.contains(PROBLEM_MARK)))
-        .collect()
-}
-
-/// The largest useful scroll for `n` lines on a terminal of `size`.
-pub fn max_scroll(size: (u16, u16), n: usize) -> u16 {
-    let inner = size.1.saturating_sub(4) as usize;
-    n.saturating_sub(inner).min(u16::MAX as usize) as u16
-}
 
 pub(crate) fn render_flow(
     frame: &mut Frame,

@@ -1,23 +1,12 @@
-//! Screen regions. The vertical split depends on the terminal size only, so
-//! [`table_height`](super::table_height) is exact whatever the state: the focused pane's
-//! height never changes with messages, the filter prompt or the focused pane.
+//! Screen regions. The sizes and the vertical split come from
+//! [`crate::state::layout`], which `update` uses for the same numbers.
 
 use ratatui::layout::Rect;
 
+use crate::state::layout::CHROME_ROWS;
+pub use crate::state::layout::{MIN_SIZE, TALL, WIDE, data_rows};
+
 use crate::model::Resource;
-
-/// Below this size only a "terminal too small" notice is drawn.
-pub const MIN_SIZE: (u16, u16) = (60, 15);
-/// From this width on, the accounts tree is shown as a left column.
-pub const WIDE: u16 = 160;
-/// From this height on, a live-calls strip is shown under the accounts tree (wide only).
-pub const TALL: u16 = 40;
-
-/// Rows above and below the focused pane: tabs (1), message / prompt line (1), status
-/// bar (1).
-const CHROME_ROWS: u16 = 3;
-/// Rows of the focused pane that are not data rows: two borders and the header.
-const PANE_FRAME_ROWS: u16 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
@@ -37,7 +26,7 @@ pub struct Areas {
 }
 
 pub fn too_small(area: Rect) -> bool {
-    area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1
+    crate::state::layout::too_small((area.width, area.height))
 }
 
 /// Width of the left column on wide terminals.
@@ -82,9 +71,4 @@ pub fn areas(area: Rect, focus: Resource) -> Areas {
         message,
         status,
     }
-}
-
-/// Data rows of a bordered pane with a header, for a pane area of `height` rows.
-pub fn data_rows(height: u16) -> usize {
-    height.saturating_sub(PANE_FRAME_ROWS) as usize
 }

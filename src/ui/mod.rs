@@ -10,7 +10,8 @@
 //! - the message line (the `/` prompt while filtering);
 //! - the status bar (providers, budgets, key hints).
 //!
-//! The vertical split depends on the terminal size only, so [`table_height`] is exact.
+//! The vertical split depends on the terminal size only, so [`table_height`] (screen
+//! arithmetic in [`crate::state::layout`]) is exact.
 
 mod confirm;
 mod details;
@@ -31,21 +32,10 @@ use crate::model::Resource;
 use crate::state::{Overlay, State};
 use crate::theme::Theme;
 
-pub use details::max_scroll as details_max_scroll;
-pub use layout::MIN_SIZE;
+pub use crate::state::layout::{MIN_SIZE, details_max_scroll, table_height};
 pub use message::{ERROR_TTL_MS, MESSAGE_TTL_MS, message_visible};
 
 use table::{PaneKind, render_pane};
-
-/// Data rows the focused pane shows in a terminal of `size` (columns, rows). The lead's
-/// `update` keeps the selection inside a window of this height. 0 below [`MIN_SIZE`].
-pub fn table_height(size: (u16, u16)) -> usize {
-    let area = Rect::new(0, 0, size.0, size.1);
-    if layout::too_small(area) {
-        return 0;
-    }
-    layout::data_rows(layout::areas(area, Resource::LiveCalls).main.height)
-}
 
 /// Draws the whole screen.
 pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
