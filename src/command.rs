@@ -11,8 +11,6 @@
 //! confirmation. `hangup` has no default key at all; `trunk.delete` is on `d` only because
 //! it opens a typed confirmation.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use crate::model::{ActionKind, Capabilities, Resource};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -729,6 +727,14 @@ pub fn panes_text(panes: &[Resource]) -> String {
     }
 }
 
+/// Why a provider pinned read-only in its config table refuses changes (`:write` cannot
+/// lift it).
+pub fn pinned_reason(name: &str) -> String {
+    format!(
+        "{name} is pinned read-only in the config file (read_only = true in its provider table)"
+    )
+}
+
 /// Whether `cmd` can run in `ctx`, or why not. Checks, in order: the pane, a selected
 /// row, the provider's capability, then read-only mode (so "`:write` to enable" is only
 /// suggested when it would make the command work).
@@ -748,9 +754,7 @@ pub fn availability(cmd: &Command, ctx: &CommandCtx) -> Result<(), String> {
         ));
     }
     if cmd.mutating && ctx.pinned {
-        return Err(crate::state::pinned_reason(
-            ctx.provider_name.unwrap_or("this provider"),
-        ));
+        return Err(pinned_reason(ctx.provider_name.unwrap_or("this provider")));
     }
     if cmd.mutating && ctx.read_only {
         return Err(READ_ONLY_REASON.to_string());
@@ -758,66 +762,9 @@ pub fn availability(cmd: &Command, ctx: &CommandCtx) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses one key in the keymap syntax. Returns None for an unknown name; see
-/// [`crate::keymap::parse_key_spec`] for the reason.
-pub fn parse_key(spec: &str) -> Option<(KeyCode, KeyModifiers)> {
-    crate::keymap::parse_key_spec(spec).ok()
-}
-
-/// Whether a key event matches a key spec. Shift is implied by an upper-case letter.
-pub fn matches(spec: &str, key: &KeyEvent) -> bool {
-    parse_key(spec).is_some_and(|k| k == crate::keymap::normalize_event(key))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, mods)
-    }
-
-    /// What a key runs with the default keymap, on the live-calls pane.
-    fn command_for(key: &KeyEvent) -> Option<CommandId> {
-        crate::keymap::Keymap::default().command_for(key, Resource::LiveCalls)
-    }
-
-    #[test]
-    fn default_keys_resolve() {
-        assert_eq!(
-            command_for(&key(KeyCode::Char('q'), KeyModifiers::NONE)),
-            Some(CommandId::Quit)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some(CommandId::Quit)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Some(CommandId::Bottom)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('g'), KeyModifiers::NONE)),
-            Some(CommandId::Top)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
-            Some(CommandId::PrevPane)
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('4'), KeyModifiers::NONE)),
-            Some(CommandId::Pane(Resource::Trunks))
-        );
-        assert_eq!(
-            command_for(&key(KeyCode::Char('x'), KeyModifiers::NONE)),
-            None
-        );
-        // Pane-scoped keys are not global.
-        assert_eq!(
-            command_for(&key(KeyCode::Char('e'), KeyModifiers::NONE)),
-            None
-        );
-    }
 
     #[test]
     fn every_command_id_has_one_entry_and_names_are_unique() {

@@ -486,6 +486,52 @@ impl Keymap {
 mod tests {
     use super::*;
 
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    /// What a key runs with the default keymap, on the live-calls pane.
+    fn command_for(key: &KeyEvent) -> Option<CommandId> {
+        Keymap::default().command_for(key, Resource::LiveCalls)
+    }
+
+    #[test]
+    fn default_keys_resolve() {
+        assert_eq!(
+            command_for(&key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(CommandId::Quit)
+        );
+        assert_eq!(
+            command_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(CommandId::Quit)
+        );
+        assert_eq!(
+            command_for(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(CommandId::Bottom)
+        );
+        assert_eq!(
+            command_for(&key(KeyCode::Char('g'), KeyModifiers::NONE)),
+            Some(CommandId::Top)
+        );
+        assert_eq!(
+            command_for(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(CommandId::PrevPane)
+        );
+        assert_eq!(
+            command_for(&key(KeyCode::Char('4'), KeyModifiers::NONE)),
+            Some(CommandId::Pane(Resource::Trunks))
+        );
+        assert_eq!(
+            command_for(&key(KeyCode::Char('x'), KeyModifiers::NONE)),
+            None
+        );
+        // Pane-scoped keys are not global.
+        assert_eq!(
+            command_for(&key(KeyCode::Char('e'), KeyModifiers::NONE)),
+            None
+        );
+    }
+
     #[test]
     fn specs_round_trip() {
         for spec in [

@@ -6,6 +6,7 @@ pub mod table;
 
 use std::collections::BTreeMap;
 
+pub use crate::command::pinned_reason;
 use crate::model::{
     Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk,
 };
@@ -412,14 +413,6 @@ impl WriteMode {
     pub fn writable(&self, now_ms: i64) -> bool {
         !self.read_only || self.write_until_ms.is_some_and(|t| t > now_ms)
     }
-}
-
-/// Why a provider pinned read-only in its config table refuses changes (`:write` cannot
-/// lift it).
-pub fn pinned_reason(name: &str) -> String {
-    format!(
-        "{name} is pinned read-only in the config file (read_only = true in its provider table)"
-    )
 }
 
 pub struct State {
