@@ -3,9 +3,10 @@
 //! parents that form a cycle). Iterative, so neither a deep tree nor a cycle can hang
 //! or overflow the stack.
 //!
-//! `update::account_tree` stays tolerant (it lists what it cannot place flat); providers
-//! whose data must be a proper tree (ProVoice's customer tree) check it here first and
-//! report the problem as an error.
+//! The same walk serves two readers: [`display_order`] is tolerant (the accounts pane,
+//! through `update::account_tree`, lists what it cannot place flat), and
+//! [`build_tree`] is strict for providers whose data must be a proper tree (ProVoice's
+//! customer tree checks it first and reports the problem as an error).
 //!
 //! Trees can be large (hundreds of thousands of customers), so the builder runs on the
 //! blocking pool and checks a [`Cancel`] flag every [`CHECK_EVERY`] accounts: a console
@@ -136,12 +137,7 @@ pub fn build_tree_until(
     accounts: &[Account],
     cancel: &Cancel,
 ) -> Result<Vec<(usize, u8)>, TreeError> {
-    let stop = |_| TreeError::Cancelled;
-    let index: HashMap<&str, usize> = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id.as_str(), i))
-        .collect();
+    let index = index_of(accounts);
     let orphans: Vec<(String, String)> = accounts
         .iter()
         .filter_map(|a| {
@@ -152,20 +148,67 @@ pub fn build_tree_until(
     if !orphans.is_empty() {
         return Err(TreeError::Orphans(orphans));
     }
-    cancel.check(0).map_err(stop)?;
+    let walk = walk(accounts, &index, cancel).map_err(|_| TreeError::Cancelled)?;
+    if let Some(start) = walk.placed.iter().position(|p| !p) {
+        return Err(TreeError::Cycle(find_cycle(accounts, &index, start)));
+    }
+    Ok(walk.order)
+}
+
+/// The tolerant order the console's accounts pane shows: like [`build_tree`], but an
+/// account whose parent does not exist is a root, and accounts in a parent cycle follow
+/// the tree at depth 1 in input order rather than being lost. Linear in the number of
+/// accounts (hundreds of thousands are fine).
+pub fn display_order(accounts: &[Account]) -> Vec<(usize, u8)> {
+    let index = index_of(accounts);
+    // A flag nobody raises: the walk cannot stop early.
+    let Ok(mut walk) = walk(accounts, &index, &Cancel::new()) else {
+        return Vec::new();
+    };
+    for (i, placed) in walk.placed.iter().enumerate() {
+        if !placed {
+            walk.order.push((i, 1));
+        }
+    }
+    walk.order
+}
+
+fn index_of(accounts: &[Account]) -> HashMap<&str, usize> {
+    accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect()
+}
+
+/// What one depth-first walk placed: the order, and which accounts it reached.
+struct Walk {
+    order: Vec<(usize, u8)>,
+    placed: Vec<bool>,
+}
+
+/// The one tree walk both builders share: roots are the accounts without a parent or
+/// whose parent is unknown, each followed depth-first by its children (siblings in
+/// input order). Accounts that no root reaches (parent cycles) stay unplaced.
+fn walk(
+    accounts: &[Account],
+    index: &HashMap<&str, usize>,
+    cancel: &Cancel,
+) -> Result<Walk, Cancelled> {
+    cancel.check(0)?;
     let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, a) in accounts.iter().enumerate() {
-        cancel.check(i).map_err(stop)?;
+        cancel.check(i)?;
         if let Some(p) = a.parent.as_deref() {
             children.entry(p).or_default().push(i);
         }
     }
-    let mut out = Vec::with_capacity(accounts.len());
+    let mut order = Vec::with_capacity(accounts.len());
     let mut placed = vec![false; accounts.len()];
     let mut stack: Vec<(usize, u8)> = accounts
         .iter()
         .enumerate()
-        .filter(|(_, a)| a.parent.is_none())
+        .filter(|(_, a)| a.parent.as_deref().is_none_or(|p| !index.contains_key(p)))
         .map(|(i, _)| (i, 1u8))
         .rev()
         .collect();
@@ -174,16 +217,18 @@ pub fn build_tree_until(
             continue;
         }
         placed[i] = true;
-        out.push((i, depth));
-        cancel.check(out.len()).map_err(stop)?;
+        order.push((i, depth));
+        cancel.check(order.len())?;
         if let Some(kids) = children.get(accounts[i].id.as_str()) {
-            stack.extend(kids.iter().rev().map(|&k| (k, depth.saturating_add(1))));
+            stack.extend(
+                kids.iter()
+                    .rev()
+                    .filter(|&&k| !placed[k])
+                    .map(|&k| (k, depth.saturating_add(1))),
+            );
         }
     }
-    if let Some(start) = placed.iter().position(|p| !p) {
-        return Err(TreeError::Cycle(find_cycle(accounts, &index, start)));
-    }
-    Ok(out)
+    Ok(Walk { order, placed })
 }
 
 /// Follows parents from `start` (which no root reaches) until an id repeats.
@@ -310,5 +355,70 @@ mod tests {
         drop(cancel.on_drop());
         assert!(cancel.is_cancelled());
         assert_eq!(build_tree_until(&a, &cancel), Err(TreeError::Cancelled));
+    }
+
+    fn shown(accounts: &[Account]) -> Vec<(String, u8)> {
+        display_order(accounts)
+            .into_iter()
+            .map(|(i, d)| (accounts[i].id.clone(), d))
+            .collect()
+    }
+
+    #[test]
+    fn the_display_order_of_a_proper_tree_is_the_strict_order() {
+        let a = [
+            acc("3", Some("1")),
+            acc("1", None),
+            acc("4", Some("2")),
+            acc("2", Some("1")),
+            acc("9", None),
+        ];
+        assert_eq!(shown(&a), order(&a));
+    }
+
+    #[test]
+    fn the_display_order_keeps_orphans_as_roots_and_cycles_flat() {
+        let a = [
+            acc("1", None),
+            acc("5", Some("77")),
+            acc("6", Some("5")),
+            acc("2", Some("3")),
+            acc("3", Some("2")),
+            acc("8", Some("8")),
+        ];
+        assert_eq!(
+            shown(&a),
+            vec![
+                ("1".into(), 1),
+                ("5".into(), 1),
+                ("6".into(), 2),
+                ("2".into(), 1),
+                ("3".into(), 1),
+                ("8".into(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn two_hundred_thousand_accounts_are_ordered_quickly() {
+        // 2,000 customers with 99 users each, listed children first.
+        let mut a = Vec::new();
+        for c in 0..2_000 {
+            for u in 0..99 {
+                a.push(acc(&format!("u{c}-{u}"), Some(&format!("c{c}"))));
+            }
+        }
+        for c in 0..2_000 {
+            a.push(acc(&format!("c{c}"), None));
+        }
+        let started = std::time::Instant::now();
+        let shown = display_order(&a);
+        let strict = build_tree(&a).unwrap();
+        // Linear work: well under a second even unoptimised on a slow machine.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(shown.len(), 200_000);
+        assert_eq!(shown, strict);
+        assert_eq!(a[shown[0].0].id, "c0");
+        assert_eq!(a[shown[1].0].id, "u0-0");
     }
 }

@@ -875,7 +875,8 @@ fn toggle_tree(state: &mut State) {
     t.ensure_visible(crate::state::layout::table_height(state.size).max(1));
 }
 
-/// Orders a provider's accounts as a tree under a root row for the provider itself.
+/// Orders a provider's accounts as a tree under a root row for the provider itself (the
+/// order is [`crate::tree::display_order`]: unknown parents make roots, cycles go flat).
 pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) -> Vec<AccountRow> {
     let mut rows = vec![AccountRow {
         account: Account {
@@ -892,55 +893,15 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
         collapsed: false,
         hidden: false,
     }];
-    let ids: HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
-    let mut placed: HashSet<usize> = HashSet::new();
-    let mut children_of: std::collections::HashMap<&str, Vec<usize>> = Default::default();
-    for (j, c) in accounts.iter().enumerate() {
-        if let Some(p) = c.parent.as_deref() {
-            children_of.entry(p).or_default().push(j);
-        }
-    }
-    // Roots: no parent, or a parent we do not know.
-    let mut stack: Vec<(usize, u8)> = accounts
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.parent.as_deref().is_none_or(|p| !ids.contains(p)))
-        .map(|(i, _)| (i, 1u8))
-        .rev()
-        .collect();
-    while let Some((i, depth)) = stack.pop() {
-        if !placed.insert(i) {
-            continue;
-        }
-        let a = &accounts[i];
+    rows.reserve(accounts.len());
+    for (i, depth) in crate::tree::display_order(accounts) {
         rows.push(AccountRow {
-            account: a.clone(),
+            account: accounts[i].clone(),
             depth,
             order: rows.len() as u32,
             collapsed: false,
             hidden: false,
         });
-        let children: Vec<(usize, u8)> = children_of
-            .get(a.id.as_str())
-            .into_iter()
-            .flatten()
-            .filter(|j| !placed.contains(*j))
-            .map(|&j| (j, depth.saturating_add(1)))
-            .rev()
-            .collect();
-        stack.extend(children);
-    }
-    // Anything left is in a parent cycle: list it at depth 1 rather than lose it.
-    for (i, a) in accounts.iter().enumerate() {
-        if !placed.contains(&i) {
-            rows.push(AccountRow {
-                account: a.clone(),
-                depth: 1,
-                order: rows.len() as u32,
-                collapsed: false,
-                hidden: false,
-            });
-        }
     }
     rows
 }
