@@ -12,7 +12,9 @@ use serde::Serialize;
 use tokio::time::Instant;
 
 use crate::config::Config;
-use crate::model::{Account, Call, Number, ProviderId, QueueStat, Trunk};
+use crate::model::{
+    Account, AccountKind, Call, Capabilities, Number, ProviderId, QueueStat, Trunk,
+};
 use crate::providers::{FetchData, Job, ProviderClient, ProviderError};
 use crate::scheduler::{Budgets, RateLimit};
 use crate::secret::redact;
@@ -21,6 +23,7 @@ use crate::state::columns::{
     TRUNK_COLUMNS,
 };
 use crate::state::table::{Column, Ctx};
+use crate::state::{ProviderState, State};
 
 /// One provider's part of the snapshot (the JSON object documented in the README).
 #[derive(Debug, Serialize, Default)]
@@ -44,35 +47,49 @@ impl ProviderSnapshot {
         self.status == "ok"
     }
 
-    fn absorb(&mut self, id: ProviderId, scope: &str, data: FetchData) {
-        match data {
-            FetchData::Accounts(a) => self.accounts = a,
-            FetchData::Calls { live, history } => {
-                self.live_calls.extend(live);
-                self.call_history.extend(history);
+    /// Takes the folded rows of provider `id` out of `rows`; accounts in the order the
+    /// provider listed them (`discovered`), with the facts that per-account jobs added.
+    fn take_rows(&mut self, id: ProviderId, rows: State, discovered: Vec<Account>) {
+        let t = rows.tables;
+        let mut tree: Vec<Account> = t
+            .accounts
+            .rows
+            .into_iter()
+            .filter(|r| r.account.provider == id && r.account.kind != AccountKind::Provider)
+            .map(|r| r.account)
+            .collect();
+        // The tree rows are `discovered` in `tree::display_order`: put them back in the
+        // provider's order.
+        let order = crate::tree::display_order(&discovered);
+        if order.len() == tree.len() {
+            let mut back: Vec<Option<Account>> = vec![None; tree.len()];
+            for ((i, _), a) in order.into_iter().zip(tree.drain(..)) {
+                back[i] = Some(a);
             }
-            FetchData::Trunks(t) => self.trunks.extend(t),
-            FetchData::Numbers(n) => self.numbers.extend(n),
-            FetchData::Queues(q) => self.queues.extend(q),
-            FetchData::GroupCalls(records) => {
-                let now = crate::clock::epoch_ms();
-                let day_start = crate::stats::day_start_ms(now, &crate::clock::time_zone());
-                self.queues.extend(crate::stats::compute(
-                    id,
-                    scope,
-                    &records,
-                    crate::stats::StatsWindow::Today,
-                    now,
-                    day_start,
-                ));
-            }
-            FetchData::AccountInfo { account, fields } => {
-                if let Some(a) = self.accounts.iter_mut().find(|a| a.id == account) {
-                    crate::update::merge_fields(&mut a.extra, fields);
-                }
-            }
+            tree = back.into_iter().flatten().collect();
         }
+        self.accounts = tree;
+        self.live_calls = t.live.rows;
+        self.call_history = t.history.rows;
+        self.trunks = t.trunks.rows;
+        self.numbers = t.numbers.rows;
+        self.queues = t.queues.rows;
     }
+}
+
+/// An empty console state that holds only rows: `snapshot` folds every result into it
+/// with [`crate::update::apply_data`], exactly as the console does.
+fn rows_for(id: ProviderId, cfg: &crate::config::ProviderConfig) -> State {
+    let providers = (0..=id.0)
+        .map(|j| ProviderState::new(ProviderId(j), &cfg.name, cfg.kind, Capabilities::new()))
+        .collect();
+    State::new(providers, crate::clock::epoch_ms())
+}
+
+/// Folds one result into `rows` at the current time (group calls count "today" from it).
+fn fold(rows: &mut State, id: ProviderId, scope: &str, data: FetchData) {
+    rows.now_ms = crate::clock::epoch_ms();
+    crate::update::apply_data(rows, id, scope, data);
 }
 
 /// Runs one job once, waiting for its budget first.
@@ -123,11 +140,15 @@ pub async fn snapshot_provider(
         .map(RateLimit::from)
         .unwrap_or_else(|| client.default_rate_limit());
     let mut budgets = Budgets::new(limit);
+    let mut rows = rows_for(id, cfg);
     let discovery = client.discovery_job();
     let accounts = match run_job(&client, &mut budgets, &discovery).await {
-        Ok(FetchData::Accounts(a)) => a,
+        Ok(FetchData::Accounts(a)) => {
+            fold(&mut rows, id, "", FetchData::Accounts(a.clone()));
+            a
+        }
         Ok(other) => {
-            snap.absorb(id, &discovery.key.scope, other);
+            fold(&mut rows, id, &discovery.key.scope, other);
             Vec::new()
         }
         Err(e) => {
@@ -137,11 +158,10 @@ pub async fn snapshot_provider(
         }
     };
     let jobs = client.jobs(&accounts);
-    snap.accounts = accounts;
     let mut failed = 0;
     for job in &jobs {
         match run_job(&client, &mut budgets, job).await {
-            Ok(data) => snap.absorb(id, &job.key.scope, data),
+            Ok(data) => fold(&mut rows, id, &job.key.scope, data),
             Err(e) => {
                 failed += 1;
                 let text = format!("{} {}: {e}", job.key.kind.label(), job.key.scope);
@@ -149,6 +169,7 @@ pub async fn snapshot_provider(
             }
         }
     }
+    snap.take_rows(id, rows, accounts);
     snap.status = if failed == 0 { "ok" } else { "degraded" }.into();
     snap
 }
@@ -263,5 +284,88 @@ pub async fn run(config: &Config, json: bool) -> u8 {
         0
     } else {
         1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ProviderConfig;
+    use crate::model::ProviderKind;
+
+    fn acc(id: &str, parent: Option<&str>, kind: AccountKind) -> Account {
+        Account {
+            provider: ProviderId(1),
+            id: id.into(),
+            name: id.into(),
+            parent: parent.map(Into::into),
+            kind,
+            active: None,
+            extra: vec![("id".into(), id.into())],
+        }
+    }
+
+    fn trunk(account: &str, id: &str) -> Trunk {
+        Trunk {
+            provider: ProviderId(1),
+            account: account.into(),
+            id: id.into(),
+            name: id.into(),
+            host: "sip.example.net".into(),
+            port: Some(5060),
+            transport: "udp".into(),
+            direction: "outbound".into(),
+            prefix: String::new(),
+            active: Some(true),
+            extra: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_snapshot_folds_like_the_console_and_keeps_the_providers_order() {
+        let id = ProviderId(1);
+        let cfg = ProviderConfig::new("pv", ProviderKind::Provoice, "http://127.0.0.1:1");
+        // Users listed after all customers: the tree would interleave them.
+        let discovered = vec![
+            acc("c1", None, AccountKind::Customer),
+            acc("c2", None, AccountKind::Customer),
+            acc("u1", Some("c1"), AccountKind::SubAccount),
+        ];
+        let mut rows = rows_for(id, &cfg);
+        fold(&mut rows, id, "", FetchData::Accounts(discovered.clone()));
+        fold(
+            &mut rows,
+            id,
+            "c2",
+            FetchData::Trunks(vec![trunk("c2", "t2")]),
+        );
+        fold(
+            &mut rows,
+            id,
+            "c1",
+            FetchData::Trunks(vec![trunk("c1", "t1")]),
+        );
+        fold(
+            &mut rows,
+            id,
+            "u1",
+            FetchData::AccountInfo {
+                account: "u1".into(),
+                fields: vec![("forwards".into(), "2".into())],
+            },
+        );
+        let mut snap = ProviderSnapshot::default();
+        snap.take_rows(id, rows, discovered);
+        let ids: Vec<&str> = snap.accounts.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["c1", "c2", "u1"]);
+        assert_eq!(
+            snap.accounts[2].extra,
+            vec![
+                ("id".to_string(), "u1".to_string()),
+                ("forwards".to_string(), "2".to_string())
+            ]
+        );
+        let trunks: Vec<&str> = snap.trunks.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(trunks, ["t2", "t1"]);
     }
 }

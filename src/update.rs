@@ -679,7 +679,11 @@ fn recompute_conn(state: &mut State, pid: ProviderId) {
     };
 }
 
-fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) {
+/// The one fold of a job's result into rows: the provider's slice of `scope` (all of
+/// the provider's rows when `scope` is empty) is replaced, the accounts become the tree,
+/// group calls become queue figures for the chosen window, account facts are merged into
+/// their row. The console folds into its `State` here and `snapshot` folds into one too.
+pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchData) {
     let ctx = crate::state::table::Ctx {
         now_ms: state.now_ms,
         provider_names: &state.provider_names,
