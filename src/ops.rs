@@ -374,6 +374,12 @@ fn form_context<'a>(
             .map(|r| &r.account)
             .filter(|a| a.provider == provider)
             .collect(),
+        details: state
+            .details
+            .iter()
+            .filter(|((p, _), _)| *p == provider)
+            .map(|((_, account), d)| (account.as_str(), d))
+            .collect(),
     }
 }
 

@@ -352,6 +352,7 @@ mod tests {
             FetchData::AccountInfo {
                 account: "u1".into(),
                 fields: vec![("forwards".into(), "2".into())],
+                details: None,
             },
         );
         let mut snap = ProviderSnapshot::default();

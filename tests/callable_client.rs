@@ -199,8 +199,9 @@ async fn accounts_tree_details_and_roles() {
     );
     assert_eq!(c.jobs(&accounts).len(), 8);
 
-    let FetchData::AccountInfo { account, fields } =
-        c.fetch(&key(JobKind::AccountInfo, DARREN)).await.unwrap()
+    let FetchData::AccountInfo {
+        account, fields, ..
+    } = c.fetch(&key(JobKind::AccountInfo, DARREN)).await.unwrap()
     else {
         panic!("info")
     };

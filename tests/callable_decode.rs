@@ -198,6 +198,7 @@ fn the_documents_voice_call_is_what_the_call_form_builds() {
         marked_numbers: Vec::new(),
         call: None,
         accounts: vec![&account],
+        details: Vec::new(),
     };
     let (spec, target) = forms::open(Intent::Call, &ctx).unwrap();
     let mut values = spec.values.clone();
@@ -267,6 +268,7 @@ fn trunk_edit_form_round_trips_and_refuses_bad_values() {
         marked_numbers: Vec::new(),
         call: None,
         accounts: row.into_iter().collect(),
+        details: Vec::new(),
     };
     let t: &'static Trunk = Box::leak(Box::new(t));
     let org: &'static Account = Box::leak(Box::new(org));
@@ -404,6 +406,7 @@ fn ctx_for<'a>(a: &'a Account, args: &'a str) -> FormContext<'a> {
         marked_numbers: Vec::new(),
         call: None,
         accounts: vec![a],
+        details: Vec::new(),
     }
 }
 

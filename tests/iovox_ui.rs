@@ -112,6 +112,7 @@ fn toggle_on_marked_numbers_confirms_every_number_and_switches_off() {
         marked_numbers: vec![on, off],
         call: None,
         accounts: vec![],
+        details: Vec::new(),
     };
     let (spec, target) = iovox::forms::open(Intent::NumberToggle, &ctx).unwrap();
     assert!(spec.fields.is_empty(), "a confirmation, not a form");

@@ -135,8 +135,9 @@ async fn the_customer_tree_has_depth_users_and_counts() {
 async fn details_trunks_and_numbers_of_a_customer() {
     let s = sims(1000, Duration::from_millis(50)).await;
     let c = client(&s);
-    let FetchData::AccountInfo { account, fields } =
-        c.fetch(&key(JobKind::AccountInfo, "4")).await.unwrap()
+    let FetchData::AccountInfo {
+        account, fields, ..
+    } = c.fetch(&key(JobKind::AccountInfo, "4")).await.unwrap()
     else {
         panic!()
     };

@@ -419,6 +419,7 @@ fn account_info_is_merged_and_survives_a_tree_refresh() {
     let info = FetchData::AccountInfo {
         account: "d1".into(),
         fields: vec![("subscribers".into(), "3 (2 active)".into())],
+        details: None,
     };
     update(&mut s, fetched(0, JobKind::AccountInfo, "d1", 2, Ok(info)));
     update(

@@ -7,7 +7,7 @@
 
 use crate::form::spec::FormSpec;
 use crate::model::{Account, ActionKind, Call, Number, ProviderKind, Trunk};
-use crate::providers::Mutation;
+use crate::providers::{Mutation, ProviderDetails};
 
 /// The operator intents that open a form or a confirmation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +64,9 @@ pub struct FormContext<'a> {
     pub call: Option<&'a Call>,
     /// Every account of this provider (for pickers: parent customers, users …).
     pub accounts: Vec<&'a Account>,
+    /// The provider-only details this provider's jobs brought back, by account id (see
+    /// [`ProviderDetails`]); empty for providers that have none.
+    pub details: Vec<(&'a str, &'a ProviderDetails)>,
 }
 
 /// What a provider's open form will do when applied. `op` is the provider's own name

@@ -184,11 +184,23 @@ pub enum FetchData {
     /// Today's queue / ring-group calls of one account; the console computes the Queues
     /// pane's figures from them for the window the operator chose (`stats.window`).
     GroupCalls(Vec<crate::stats::GroupCallRecord>),
-    /// Fields merged into one account's row (replacing fields of the same name).
+    /// Fields merged into one account's row (replacing fields of the same name), and
+    /// what the provider's forms start from for that account, if it has such data.
     AccountInfo {
         account: String,
         fields: Vec<crate::model::Field>,
+        details: Option<ProviderDetails>,
     },
+}
+
+/// Provider-only data about one account that its forms start from (ProVoice: a
+/// customer's forwards, limits and whitelists, so an edit form opens with what was
+/// read). It travels like any result: in [`FetchData::AccountInfo`] through `update`
+/// (which drops a stale one) into `State`, and back to the provider's form builder in
+/// [`forms::FormContext::details`]. Nothing of it is kept anywhere else.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProviderDetails {
+    Provoice(provoice::forms::Details),
 }
 
 /// An operator action that changes something at a provider. Built from a submitted

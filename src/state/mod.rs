@@ -462,6 +462,9 @@ pub struct State {
     /// recomputes the figures without a request.
     pub group_calls:
         std::collections::BTreeMap<(ProviderId, String), Vec<crate::stats::GroupCallRecord>>,
+    /// Provider-only details per (provider, account) from the newest applied result, for
+    /// that provider's forms (see `providers::ProviderDetails`).
+    pub details: BTreeMap<(ProviderId, String), crate::providers::ProviderDetails>,
 }
 
 impl State {
@@ -493,6 +496,7 @@ impl State {
             thresholds: Default::default(),
             bell: false,
             group_calls: Default::default(),
+            details: BTreeMap::new(),
         }
     }
 

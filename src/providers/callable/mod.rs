@@ -467,6 +467,7 @@ impl Client {
         Ok(FetchData::AccountInfo {
             account: a.to_owned(),
             fields,
+            details: None,
         })
     }
 

@@ -345,6 +345,7 @@ impl CloudonixClient {
                 Ok(FetchData::AccountInfo {
                     account: d.to_owned(),
                     fields: map::map_subscribers(&subs),
+                    details: None,
                 })
             }
             JobKind::Stats => {

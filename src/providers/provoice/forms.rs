@@ -8,76 +8,44 @@
 //! argument picks one, else the first of the selected customer or user). The provider
 //! document has no `deleteLimit`, so `limit.delete` says so instead of inventing one.
 //!
-//! Edit forms start from the values the client last read: it leaves them here
-//! ([`remember_details`], [`remember_destinations`]) because a form is opened without
-//! network access.
-
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+//! Edit forms start from the values the client last read: they come back with the
+//! customer's details job ([`Details`], in `FetchData::AccountInfo`), are kept in
+//! `State` like any other result, and reach the form in [`FormContext::details`], since
+//! a form is opened without network access.
 
 use serde_json::{Map, Value};
 
 use super::map::{USER_PREFIX, user_id_of};
 use super::wire;
 use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
-use crate::model::{Account, AccountKind, ProviderId, ProviderKind};
+use crate::model::{Account, AccountKind, ProviderKind};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
-use crate::providers::{Mutation, ProviderChange};
+use crate::providers::{Mutation, ProviderChange, ProviderDetails};
 
 pub const TRANSPORTS: &[&str] = &["udp", "tcp", "tls"];
 pub const DIRECTIONS: &[&str] = &["inbound", "outbound"];
 pub const FORWARD_TYPES: &[&str] = &["always", "busy", "noanswer", "unavailable"];
 pub const LIMIT_PERIODS: &[&str] = &["minute", "hour", "day", "month"];
 
-#[derive(Default, Clone)]
-struct Details {
-    forwards: Vec<wire::Forward>,
-    limits: Vec<wire::Limit>,
-    whitelists: Vec<wire::Whitelist>,
-    destinations: Vec<wire::Destination>,
+/// What ProVoice's edit forms start from for one customer: its forwards, limits and
+/// whitelists as the client last read them (`AccountInfo`). Carried to `State` as
+/// [`ProviderDetails::Provoice`] and handed back in [`FormContext::details`].
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Details {
+    pub forwards: Vec<wire::Forward>,
+    pub limits: Vec<wire::Limit>,
+    pub whitelists: Vec<wire::Whitelist>,
 }
 
-fn cache() -> &'static Mutex<HashMap<(ProviderId, String), Details>> {
-    static C: OnceLock<Mutex<HashMap<(ProviderId, String), Details>>> = OnceLock::new();
-    C.get_or_init(Default::default)
-}
-
-fn with_cache<R>(f: impl FnOnce(&mut HashMap<(ProviderId, String), Details>) -> R) -> R {
-    let mut g = cache().lock().unwrap_or_else(|p| p.into_inner());
-    f(&mut g)
-}
-
-/// Called by the client after reading a customer's details.
-pub fn remember_details(
-    provider: ProviderId,
-    customer: &str,
-    forwards: &[wire::Forward],
-    limits: &[wire::Limit],
-    whitelists: &[wire::Whitelist],
-) {
-    with_cache(|c| {
-        let d = c.entry((provider, customer.to_owned())).or_default();
-        d.forwards = forwards.to_vec();
-        d.limits = limits.to_vec();
-        d.whitelists = whitelists.to_vec();
-    });
-}
-
-/// Called by the client after reading a customer's destinations.
-pub fn remember_destinations(provider: ProviderId, customer: &str, list: &[wire::Destination]) {
-    with_cache(|c| {
-        c.entry((provider, customer.to_owned()))
-            .or_default()
-            .destinations = list.to_vec();
-    });
-}
-
-fn details(provider: ProviderId, customer: &str) -> Details {
-    with_cache(|c| {
-        c.get(&(provider, customer.to_owned()))
-            .cloned()
-            .unwrap_or_default()
-    })
+/// The details of `customer` in the form context (empty when none were read yet).
+fn details<'a>(ctx: &FormContext<'a>, customer: &str) -> Details {
+    ctx.details
+        .iter()
+        .find_map(|(account, d)| match d {
+            ProviderDetails::Provoice(d) if *account == customer => Some(d.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 fn field(
@@ -141,7 +109,6 @@ fn confirm(title: String, text: &str, reason: String) -> FormSpec {
 
 /// The customer and (for a user) user the form acts for.
 struct Owner {
-    provider: ProviderId,
     customer: String,
     user: Option<String>,
 }
@@ -155,17 +122,7 @@ impl Owner {
     }
 }
 
-fn provider_of(ctx: &FormContext) -> ProviderId {
-    ctx.account_row
-        .map(|a| a.provider)
-        .or(ctx.trunk.map(|t| t.provider))
-        .or(ctx.number.map(|n| n.provider))
-        .or(ctx.accounts.first().map(|a| a.provider))
-        .unwrap_or_default()
-}
-
 fn owner(ctx: &FormContext) -> Result<Owner, String> {
-    let provider = provider_of(ctx);
     let account: Option<&Account> = ctx
         .account_row
         .or_else(|| ctx.accounts.iter().copied().find(|a| a.id == ctx.account));
@@ -175,7 +132,6 @@ fn owner(ctx: &FormContext) -> Result<Owner, String> {
             .and_then(|a| a.parent.clone())
             .ok_or_else(|| format!("user {user} has no customer yet: wait for the tree to load"))?;
         return Ok(Owner {
-            provider,
             customer,
             user: Some(user.to_owned()),
         });
@@ -183,7 +139,6 @@ fn owner(ctx: &FormContext) -> Result<Owner, String> {
     match account.map(|a| a.kind) {
         Some(AccountKind::Customer) | None if !id.is_empty() && !id.starts_with(USER_PREFIX) => {
             Ok(Owner {
-                provider,
                 customer: id.to_owned(),
                 user: None,
             })
@@ -428,7 +383,6 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 .trunk
                 .ok_or("select a SIP destination on the Trunks pane first")?;
             let o = Owner {
-                provider: t.provider,
                 customer: t.account.clone(),
                 user: None,
             };
@@ -485,7 +439,6 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 .number
                 .ok_or("select an extension on the Numbers pane first")?;
             let o = Owner {
-                provider: n.provider,
                 customer: n.account.clone(),
                 user: None,
             };
@@ -533,7 +486,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
 
 fn open_detail(op: &'static str, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
     let o = owner(ctx)?;
-    let d = details(o.provider, &o.customer);
+    let d = details(ctx, &o.customer);
     let user_of = |u: &Option<String>| u.clone();
     match op {
         "forward.new" => Ok((

@@ -28,8 +28,8 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderVal
 use reqwest::{Method, Url};
 
 use super::{
-    FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
-    RateLimit, RequestPreview, http, shape,
+    FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderDetails,
+    ProviderError, RateLimit, RequestPreview, http, shape,
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
@@ -363,7 +363,6 @@ impl Client {
                         .map(|d| (d.id.clone(), d.name.clone()))
                         .collect(),
                 );
-                forms::remember_destinations(self.id, c, &list);
                 Ok(FetchData::Trunks(
                     list.into_iter()
                         .map(|d| map::map_destination(self.id, c, d))
@@ -404,10 +403,14 @@ impl Client {
                 let limits = http::decode(li?, wire::decode_limits).await?;
                 let whitelists = http::decode(wl?, wire::decode_whitelists).await?;
                 let plans = http::decode(tp?, wire::decode_tariffplans).await?;
-                forms::remember_details(self.id, c, &forwards, &limits, &whitelists);
                 Ok(FetchData::AccountInfo {
                     account: c.to_owned(),
                     fields: map::map_customer_info(&forwards, &limits, &whitelists, &plans),
+                    details: Some(ProviderDetails::Provoice(forms::Details {
+                        forwards,
+                        limits,
+                        whitelists,
+                    })),
                 })
             }
             JobKind::Calls => {
