@@ -12,7 +12,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModif
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::providers::RequestPreview;
+use super::RequestPreview;
 
 use super::diff::field_change;
 use super::spec::{FieldKind, FieldSpec, FormMode, FormSpec};

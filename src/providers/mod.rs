@@ -18,6 +18,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::config::ProviderConfig;
+pub use crate::form::RequestPreview;
 use crate::model::{
     Account, Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk,
 };
@@ -314,15 +315,6 @@ pub struct NumberSpec {
     pub prefix: bool,
     pub expression: bool,
     pub asterisk_compatible: bool,
-}
-
-/// The exact request a mutation sends, for the review step and the audit log.
-/// `body` has every secret masked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestPreview {
-    pub method: String,
-    pub path: String,
-    pub body: Option<String>,
 }
 
 /// How a mutation ended when the provider answered 2xx (or 404 on hang-up).
