@@ -92,8 +92,13 @@ async fn a_change_the_provider_does_not_offer_is_audited_with_the_number() {
         providers: vec![cfg],
         ..Config::default()
     };
+    // Wait for the number itself: Callable's DDIs arrive one account at a time.
     let mut flow = Flow::start("refuse-cap", &config, false, (160, 40), WAIT, |s| {
-        !s.tables.numbers.rows.is_empty()
+        s.tables
+            .numbers
+            .rows
+            .iter()
+            .any(|n| n.number.contains("441234567890"))
     })
     .await;
     flow.char('5');
