@@ -55,6 +55,15 @@ pub fn opt_num<T: std::fmt::Display>(n: Option<T>) -> String {
     }
 }
 
+/// At most `max` chars of `s`, then `…` when anything was cut. A length cap for stored
+/// text (messages, extra fields), not a layout width: see [`clip`] for columns.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_owned(),
+        Some((i, _)) => format!("{}…", &s[..i]),
+    }
+}
+
 /// Levenshtein distance, for "did you mean" hints (config keys, command names).
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -7,6 +7,7 @@
 
 pub mod callable;
 pub mod cloudonix;
+pub mod errors;
 pub mod forms;
 pub mod http;
 pub mod iovox;

@@ -35,6 +35,8 @@ use crate::model::{
     Account, AccountKind, ActionKind, Call, CallState, Capabilities, Direction, Field, Number,
     ProviderId, Resource, Trunk,
 };
+pub(crate) use crate::providers::errors::cap;
+use crate::providers::errors::{self, Class, Said, Wording};
 
 /// What Callable offers. No call history: Callable has no CDR endpoint (§4.5).
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -64,19 +66,6 @@ pub const CALLS_INTERVAL: Duration = Duration::from_secs(5);
 pub const TRUNKS_INTERVAL: Duration = Duration::from_secs(30);
 pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(60);
 pub const INFO_INTERVAL: Duration = Duration::from_secs(60);
-
-const MESSAGE_MAX: usize = 200;
-
-/// One line, redacted, at most [`MESSAGE_MAX`] chars.
-pub(crate) fn cap(msg: &str) -> String {
-    let one_line = msg.split_whitespace().collect::<Vec<_>>().join(" ");
-    let redacted = crate::secret::redact(&one_line);
-    let mut out: String = redacted.chars().take(MESSAGE_MAX).collect();
-    if redacted.chars().count() > MESSAGE_MAX {
-        out.push('…');
-    }
-    out
-}
 
 /// A trunk as Callable stores it (the form's values).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -200,6 +189,20 @@ fn address_json(a: &wire::Address) -> Value {
     })
 }
 
+/// Callable's wording: 422 is a bad request; a rejected token or a missing role points
+/// at the user's roles.
+const WORDING: Wording = Wording {
+    classes: &[(422, Class::BadRequest)],
+    words: |class, said| match class {
+        Class::Unauthorized => format!(
+            "access token rejected for {} ({}); check the user's roles",
+            said.what, said.text
+        ),
+        Class::Forbidden => format!("user lacks the role for {} ({})", said.what, said.text),
+        _ => said.usual(class),
+    },
+};
+
 /// Maps a non-2xx resource response to a [`ProviderError`].
 pub fn map_http_error(
     status: u16,
@@ -207,28 +210,13 @@ pub fn map_http_error(
     body: &[u8],
     what: &str,
 ) -> ProviderError {
-    let provider_msg = wire::decode_error_message(body);
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("unexpected status");
-    let msg = provider_msg.as_deref().unwrap_or(reason);
-    match status {
-        400 | 422 => ProviderError::BadRequest(cap(&format!("{what}: {msg}"))),
-        401 => ProviderError::Unauthorized(cap(&format!(
-            "access token rejected for {what} ({msg}); check the user's roles"
-        ))),
-        403 => ProviderError::Forbidden(cap(&format!("user lacks the role for {what} ({msg})"))),
-        404 => ProviderError::NotFound(cap(&format!("{what}: {msg}"))),
-        429 => ProviderError::RateLimited {
-            retry_after,
-            message: cap(msg),
-        },
-        _ => ProviderError::Server {
-            status,
-            message: cap(&format!("{what}: {msg}")),
-        },
-    }
+    let provider = wire::decode_error_message(body);
+    let said = Said {
+        what,
+        provider: provider.as_deref(),
+        text: provider.as_deref().unwrap_or(errors::reason(status)),
+    };
+    errors::map_status(status, retry_after, &said, &WORDING)
 }
 
 pub struct Client {
