@@ -822,13 +822,6 @@ pub fn call_state(s: &str) -> CallState {
     }
 }
 
-fn iso_ms(s: &str) -> Option<i64> {
-    s.trim()
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .map(|t| t.as_millisecond())
-}
-
 /// Live calls of the §4.5 proposal. Calls whose state says they ended are dropped.
 pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall>) -> Vec<Call> {
     calls
@@ -840,8 +833,8 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
             from: c.caller_id,
             to: c.target,
             direction: Direction::Outbound,
-            started_at_ms: iso_ms(&c.started_at),
-            answered_at_ms: iso_ms(&c.answered_at),
+            started_at_ms: crate::providers::dates::parse_iso_ms(&c.started_at),
+            answered_at_ms: crate::providers::dates::parse_iso_ms(&c.answered_at),
             ended_at_ms: None,
             extra: vec![("state".into(), c.state)],
             id: c.id,

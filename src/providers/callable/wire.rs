@@ -7,7 +7,7 @@ use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
-use crate::providers::ProviderError;
+use crate::providers::{ProviderError, lenient};
 
 /// The token endpoint's answer (sign-in and refresh alike).
 #[derive(Debug, Clone, PartialEq)]
@@ -160,20 +160,11 @@ fn array(body: &[u8], what: &str) -> Result<Vec<Map<String, Value>>, ProviderErr
 
 /// A string field; numbers and booleans are rendered, anything else is empty.
 pub fn text(m: &Map<String, Value>, key: &str) -> String {
-    match m.get(key) {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        _ => String::new(),
-    }
+    m.get(key).and_then(lenient::text).unwrap_or_default()
 }
 
 fn int(m: &Map<String, Value>, key: &str) -> Option<i64> {
-    match m.get(key) {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    }
+    m.get(key).and_then(lenient::int)
 }
 
 fn strings(m: &Map<String, Value>, key: &str) -> Vec<String> {

@@ -605,33 +605,6 @@ mod tests {
     }
 
     #[test]
-    fn epochs_normalise_to_milliseconds() {
-        assert_eq!(wire::normalise_epoch(0), None);
-        assert_eq!(wire::normalise_epoch(-5), None);
-        assert_eq!(
-            wire::normalise_epoch(1_716_239_100),
-            Some(1_716_239_100_000)
-        );
-        assert_eq!(
-            wire::normalise_epoch(1_716_239_100_387),
-            Some(1_716_239_100_387)
-        );
-        assert_eq!(
-            wire::normalise_epoch(99_999_999_999),
-            Some(99_999_999_999_000)
-        );
-        assert_eq!(
-            wire::parse_iso_ms("2024-05-09T12:42:51Z"),
-            Some(1_715_258_571_000)
-        );
-        assert_eq!(
-            wire::parse_iso_ms("2024-05-09 12:42:51"),
-            Some(1_715_258_571_000)
-        );
-        assert_eq!(wire::parse_iso_ms("yesterday"), None);
-    }
-
-    #[test]
     fn status_and_direction_vocabulary() {
         let cases = [
             ("new", CallState::Setup),

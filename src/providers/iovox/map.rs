@@ -35,19 +35,7 @@ pub fn format_date(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%d").to_string()
 }
 
-/// `YYYY-MM-DD HH:MM:SS` (UTC assumed) → epoch ms.
-pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let dt = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", s)
-        .ok()
-        .or_else(|| s.parse::<jiff::civil::DateTime>().ok())?;
-    dt.to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp().as_millisecond())
-}
+pub use crate::providers::dates::parse_utc_ms as parse_time;
 
 /// The account tree: root (the API user), its nodes, their links. Links whose node is
 /// unknown hang under the root. Ids are unique (the first of a repeated id is kept).
