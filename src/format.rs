@@ -64,19 +64,29 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
-/// Levenshtein distance, for "did you mean" hints (config keys, command names).
+/// Edit distance for "did you mean" hints (config keys, command names): insertions,
+/// deletions, substitutions and transpositions of two neighbours each count as one
+/// (optimal string alignment).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    strsim::osa_distance(a, b)
+}
+
+/// The candidate closest to a mistyped `word` ("did you mean"), compared after
+/// `normalise` (applied to both): at most 2 edits, and fewer than half the candidate's
+/// length plus one (so a short word is not "close" to everything). The first of equally
+/// close candidates wins.
+pub fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    normalise: impl Fn(&str) -> String,
+) -> Option<&'a str> {
+    let word = normalise(word);
+    candidates
+        .into_iter()
+        .map(|c| (c, edit_distance(&word, &normalise(c))))
+        .filter(|(c, d)| *d <= 2 && *d < c.len() / 2 + 1)
+        .min_by_key(|(_, d)| *d)
+        .map(|(c, _)| c)
 }
 
 #[cfg(test)]
@@ -97,8 +107,28 @@ mod tests {
     #[test]
     fn edit_distance_counts_single_edits() {
         assert_eq!(edit_distance("timeout", "timeout_seconds"), 8);
-        assert_eq!(edit_distance("qiut", "quit"), 2);
+        // A transposition is one edit (it was two before `strsim::osa_distance`).
+        assert_eq!(edit_distance("qiut", "quit"), 1);
         assert_eq!(edit_distance("", "ab"), 2);
+    }
+
+    #[test]
+    fn did_you_mean_counts_a_transposition_as_one_edit() {
+        let keys = ["timeout", "retries", "name"];
+        let same = |s: &str| s.to_owned();
+        assert_eq!(edit_distance("timeuot", "timeout"), 1);
+        assert_eq!(closest("timeuot", keys, same), Some("timeout"));
+        // Two transpositions are two edits: still close for a long word.
+        assert_eq!(closest("itmeuot", keys, same), Some("timeout"));
+        // Short candidates need a closer match.
+        assert_eq!(closest("nmea", keys, same), Some("name"));
+        assert_eq!(closest("xyz", keys, same), None);
+        assert_eq!(
+            closest("Time-Out", keys, |s: &str| s
+                .to_ascii_lowercase()
+                .replace('-', "")),
+            Some("timeout")
+        );
     }
 
     #[test]
