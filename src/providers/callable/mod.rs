@@ -685,12 +685,7 @@ fn scope(key: &JobKey) -> Result<&str, ProviderError> {
 
 /// `441234567890` → `+441234567890` (already-prefixed and empty values kept).
 pub fn plus(n: &str) -> String {
-    let n = n.trim();
-    if n.is_empty() || n.starts_with('+') || !n.chars().all(|c| c.is_ascii_digit()) {
-        n.to_owned()
-    } else {
-        format!("+{n}")
-    }
+    crate::phone::display(n, &forms::PHONE)
 }
 
 pub fn address_fields(a: &wire::Address) -> Vec<Field> {

@@ -114,12 +114,7 @@ pub fn call_status_active(status: &str) -> Option<bool> {
 
 /// A VoxNumber in international digits (`442012344321`) as `+442012344321`.
 pub fn display_number(n: &str) -> String {
-    let n = n.trim();
-    if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
-        format!("+{n}")
-    } else {
-        n.to_owned()
-    }
+    crate::phone::display(n, &super::forms::PHONE)
 }
 
 fn owner(root: &str, link_id: &str, node_id: &str) -> String {

@@ -610,12 +610,7 @@ fn day_start_ms() -> i64 {
 /// A number as people read it: long all-digit numbers get their `+` back (VoIPcloud
 /// sends `61300000000`); extensions and anything else stay as sent.
 pub fn display_number(s: &str) -> String {
-    let t = s.trim();
-    if t.len() >= 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-        format!("+{t}")
-    } else {
-        t.to_string()
-    }
+    crate::phone::display(s, &forms::PHONE)
 }
 
 fn opt_number(s: &Option<String>) -> String {
