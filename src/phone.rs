@@ -36,6 +36,22 @@ pub struct Rules {
     pub display_plus_from: usize,
 }
 
+impl Rules {
+    /// Digits typed exactly (nothing dropped), with `prefix` and a count in `digits`; a
+    /// leading 0 allowed, no extra characters, never shown with an added `+`. Providers
+    /// change what differs with `..Rules::typed(…)`.
+    pub const fn typed(prefix: Prefix, digits: RangeInclusive<usize>) -> Rules {
+        Rules {
+            prefix,
+            digits,
+            leading_zero: true,
+            extra: &[],
+            ignore: keep_all,
+            display_plus_from: usize::MAX,
+        }
+    }
+}
+
 /// Nothing is dropped before checking.
 pub fn keep_all(_: char) -> bool {
     false
@@ -44,12 +60,10 @@ pub fn keep_all(_: char) -> bool {
 /// The neutral E.164 field: `+`, then 8-15 digits, the first not 0; spaces, dashes,
 /// dots and parentheses are tolerated and dropped.
 pub const E164: Rules = Rules {
-    prefix: Prefix::Plus,
-    digits: 8..=15,
     leading_zero: false,
-    extra: &[],
     ignore: |c| c.is_whitespace() || matches!(c, '-' | '(' | ')' | '.'),
     display_plus_from: 1,
+    ..Rules::typed(Prefix::Plus, 8..=15)
 };
 
 /// Why a typed number was refused, in the order the checks run.

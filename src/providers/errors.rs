@@ -88,6 +88,23 @@ pub struct Wording {
     pub words: fn(Class, &Said<'_>) -> String,
 }
 
+/// Maps a non-2xx answer whose body may carry the provider's own `message` (already
+/// extracted); without one the status's reason phrase stands in.
+pub fn map_message(
+    status: u16,
+    retry_after: Option<Duration>,
+    what: &str,
+    provider: Option<&str>,
+    wording: &Wording,
+) -> ProviderError {
+    let said = Said {
+        what,
+        provider,
+        text: provider.unwrap_or(reason(status)),
+    };
+    map_status(status, retry_after, &said, wording)
+}
+
 /// Maps a non-2xx answer to a [`ProviderError`] in the provider's words, capped.
 pub fn map_status(
     status: u16,

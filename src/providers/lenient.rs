@@ -130,16 +130,6 @@ impl Scalar {
     pub fn into_id(self) -> Option<String> {
         match self {
             Scalar::Float(f) => float_to_i64(f).map(|i| i.to_string()),
-            Scalar::Str(s) => {
-                let t = s.trim();
-                if t.is_empty() {
-                    None
-                } else if t.len() == s.len() {
-                    Some(s)
-                } else {
-                    Some(t.to_owned())
-                }
-            }
             Scalar::Bool(_) => None,
             other => other.into_text(),
         }

@@ -402,23 +402,12 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
 
 /// Callable numbers: `+` and 8-15 digits as typed; shown with a `+` when stored bare.
 pub const PHONE: Rules = Rules {
-    prefix: Prefix::Plus,
-    digits: 8..=15,
-    leading_zero: true,
-    extra: &[],
-    ignore: phone::keep_all,
     display_plus_from: 1,
+    ..Rules::typed(Prefix::Plus, 8..=15)
 };
 
 /// A Callable extension: 1-8 digits, no prefix.
-pub const EXTENSION: Rules = Rules {
-    prefix: Prefix::None,
-    digits: 1..=8,
-    leading_zero: true,
-    extra: &[],
-    ignore: phone::keep_all,
-    display_plus_from: usize::MAX,
-};
+pub const EXTENSION: Rules = Rules::typed(Prefix::None, 1..=8);
 
 fn e164(s: &str, what: &str) -> Result<String, String> {
     if phone::is_valid(s, &PHONE) {

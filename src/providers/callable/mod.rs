@@ -36,7 +36,7 @@ use crate::model::{
     ProviderId, Resource, Trunk,
 };
 pub(crate) use crate::providers::errors::cap;
-use crate::providers::errors::{self, Class, Said, Wording};
+use crate::providers::errors::{self, Class, Wording};
 
 /// What Callable offers. No call history: Callable has no CDR endpoint (§4.5).
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -211,12 +211,7 @@ pub fn map_http_error(
     what: &str,
 ) -> ProviderError {
     let provider = wire::decode_error_message(body);
-    let said = Said {
-        what,
-        provider: provider.as_deref(),
-        text: provider.as_deref().unwrap_or(errors::reason(status)),
-    };
-    errors::map_status(status, retry_after, &said, &WORDING)
+    errors::map_message(status, retry_after, what, provider.as_deref(), &WORDING)
 }
 
 pub struct Client {

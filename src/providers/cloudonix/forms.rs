@@ -385,14 +385,7 @@ fn one_of(label: &str, v: &str, list: &[&str]) -> Result<String, String> {
 }
 
 /// Cloudonix numbers: `+` and 8-15 digits, typed exactly (nothing dropped).
-pub const PHONE: Rules = Rules {
-    prefix: Prefix::Plus,
-    digits: 8..=15,
-    leading_zero: true,
-    extra: &[],
-    ignore: phone::keep_all,
-    display_plus_from: usize::MAX,
-};
+pub const PHONE: Rules = Rules::typed(Prefix::Plus, 8..=15);
 
 fn is_e164(v: &str) -> bool {
     phone::is_valid(v, &PHONE)

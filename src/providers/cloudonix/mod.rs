@@ -22,7 +22,7 @@ use reqwest::{Method, Url};
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 pub(crate) use crate::providers::errors::cap;
-use crate::providers::errors::{self, Class, Said, Wording};
+use crate::providers::errors::{self, Class, Wording};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http, shape};
 
 pub use map::{
@@ -88,12 +88,7 @@ pub fn map_http_error(
     resource: &str,
 ) -> ProviderError {
     let provider = wire::decode_error_message(body);
-    let said = Said {
-        what: resource,
-        provider: provider.as_deref(),
-        text: provider.as_deref().unwrap_or(errors::reason(status)),
-    };
-    errors::map_status(status, retry_after, &said, &WORDING)
+    errors::map_message(status, retry_after, resource, provider.as_deref(), &WORDING)
 }
 
 /// Whether a domain matches one of the configured names: by name (case-insensitive,

@@ -135,12 +135,9 @@ fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
 /// IOVOX numbers: international digits, 6-15 of them, with `+` or `00` allowed (and
 /// dropped) in front; spaces and dashes are dropped. Stored bare, shown with a `+`.
 pub const PHONE: Rules = Rules {
-    prefix: Prefix::OptionalPlusOr00,
-    digits: 6..=15,
-    leading_zero: true,
-    extra: &[],
     ignore: |c| matches!(c, ' ' | '-'),
     display_plus_from: 1,
+    ..Rules::typed(Prefix::OptionalPlusOr00, 6..=15)
 };
 
 /// A destination as IOVOX takes it: international digits (a leading `+` or `00` is

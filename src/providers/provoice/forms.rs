@@ -672,12 +672,8 @@ fn whole(s: &str, label: &str, max: i64) -> Result<Value, String> {
 /// ProVoice numbers as a dial string: digits, `+`, `*` and `#`, at least one of them,
 /// stored as typed.
 pub const PHONE: Rules = Rules {
-    prefix: Prefix::OptionalPlus,
-    digits: 0..=usize::MAX,
-    leading_zero: true,
     extra: &['+', '*', '#'],
-    ignore: phone::keep_all,
-    display_plus_from: usize::MAX,
+    ..Rules::typed(Prefix::OptionalPlus, 0..=usize::MAX)
 };
 
 pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {

@@ -33,7 +33,7 @@ use super::{
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
-use crate::providers::errors::{self, Class, Said, Wording, cap};
+use crate::providers::errors::{self, Class, Wording, cap};
 use crate::tree::{Cancel, Cancelled, TreeError};
 
 /// What ProVoice offers.
@@ -142,12 +142,7 @@ pub fn map_http_error(
     what: &str,
 ) -> ProviderError {
     let provider = wire::decode_error_message(body);
-    let said = Said {
-        what,
-        provider: provider.as_deref(),
-        text: provider.as_deref().unwrap_or(errors::reason(status)),
-    };
-    errors::map_status(status, retry_after, &said, &WORDING)
+    errors::map_message(status, retry_after, what, provider.as_deref(), &WORDING)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -89,12 +89,9 @@ fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
 /// VoIPcloud numbers: 1-20 digits (extensions too), an optional `+` dropped, spaces,
 /// dashes, dots and brackets dropped. Stored bare; shown with a `+` from 8 digits on.
 pub const PHONE: Rules = Rules {
-    prefix: Prefix::OptionalPlus,
-    digits: 1..=20,
-    leading_zero: true,
-    extra: &[],
     ignore: |c| matches!(c, ' ' | '-' | '(' | ')' | '.'),
     display_plus_from: 8,
+    ..Rules::typed(Prefix::OptionalPlus, 1..=20)
 };
 
 /// Digits with an optional leading `+` (dropped: VoIPcloud numbers carry none); spaces,
