@@ -192,6 +192,23 @@ pub fn positive_id(v: &Value) -> Option<String> {
         .filter(|id| id != "0" && !(number && id.starts_with('-')))
 }
 
+/// A non-negative count from text (`"12"`, `"12.0"`; a fraction rounds to the nearest,
+/// within 2^53), as XML bodies carry numbers.
+pub fn count_text(s: &str) -> Option<u64> {
+    let t = s.trim();
+    t.parse::<u64>().ok().or_else(|| {
+        t.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite() && *f >= 0.0 && *f <= F64_EXACT)
+            .map(|f| f.round() as u64)
+    })
+}
+
+/// A flag from text: the words [`flag`] knows (`1`, `true`, `yes`, `on` …).
+pub fn flag_text(s: &str) -> Option<bool> {
+    Scalar::Str(s.to_owned()).into_flag()
+}
+
 /// A flag from a bool, a number (non-zero is true) or a word: `1`/`true`/`yes`/`on`/
 /// `active`/`enabled` and their opposites, any case.
 pub fn flag(v: &Value) -> Option<bool> {
@@ -246,5 +263,10 @@ mod tests {
         assert_eq!(flag(&json!(0)), Some(false));
         assert_eq!(flag(&json!(0.5)), Some(true));
         assert_eq!(flag(&json!("maybe")), None);
+        assert_eq!(count_text(" 12 "), Some(12));
+        assert_eq!(count_text("12.6"), Some(13));
+        assert_eq!(count_text("-1"), None);
+        assert_eq!(count_text("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(flag_text("ON"), Some(true));
     }
 }

@@ -35,7 +35,7 @@ pub fn format_date(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%d").to_string()
 }
 
-pub use crate::providers::dates::parse_utc_ms as parse_time;
+use crate::providers::dates::parse_utc_ms as parse_time;
 
 /// The account tree: root (the API user), its nodes, their links. Links whose node is
 /// unknown hang under the root. Ids are unique (the first of a repeated id is kept).

@@ -22,7 +22,7 @@ pub struct EnvelopeError {
     pub message: String,
 }
 
-pub use crate::providers::lenient::{int, text};
+use crate::providers::lenient::{int, text};
 
 fn field(row: &Value, names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| row.get(*n).and_then(text))
