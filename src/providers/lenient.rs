@@ -215,6 +215,29 @@ pub fn flag(v: &Value) -> Option<bool> {
     Scalar::from(v).into_flag()
 }
 
+/// A JSON object, as the keyed readers below take it.
+pub type Object = serde_json::Map<String, Value>;
+
+/// The [`text`] of `key` ("" when missing, null or blank).
+pub fn text_at(o: &Object, key: &str) -> String {
+    o.get(key).and_then(text).unwrap_or_default()
+}
+
+/// The [`int`] of `key`.
+pub fn int_at(o: &Object, key: &str) -> Option<i64> {
+    o.get(key).and_then(int)
+}
+
+/// The [`flag`] of `key`.
+pub fn flag_at(o: &Object, key: &str) -> Option<bool> {
+    o.get(key).and_then(flag)
+}
+
+/// The [`positive_id`] of `key`.
+pub fn positive_id_at(o: &Object, key: &str) -> Option<String> {
+    o.get(key).and_then(positive_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

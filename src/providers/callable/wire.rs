@@ -159,13 +159,9 @@ fn array(body: &[u8], what: &str) -> Result<Vec<Map<String, Value>>, ProviderErr
 }
 
 /// A string field; numbers and booleans are rendered, anything else is empty.
-pub fn text(m: &Map<String, Value>, key: &str) -> String {
-    m.get(key).and_then(lenient::text).unwrap_or_default()
-}
+pub use lenient::text_at as text;
 
-fn int(m: &Map<String, Value>, key: &str) -> Option<i64> {
-    m.get(key).and_then(lenient::int)
-}
+use lenient::int_at as int;
 
 fn strings(m: &Map<String, Value>, key: &str) -> Vec<String> {
     match m.get(key) {

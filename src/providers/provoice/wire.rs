@@ -62,26 +62,9 @@ fn looks_like_record(o: &Object) -> bool {
     })
 }
 
-/// An id: a positive integer (exact, any size) or a non-empty string (trimmed) other
-/// than `0`. `0` means none.
-pub fn id(o: &Object, key: &str) -> Option<String> {
-    o.get(key).and_then(lenient::positive_id)
-}
-
-/// Text of a string, number or bool field ("" when missing or null).
-pub fn text(o: &Object, key: &str) -> String {
-    o.get(key).and_then(lenient::text).unwrap_or_default()
-}
-
-/// An integer from a number or numeric string.
-pub fn int(o: &Object, key: &str) -> Option<i64> {
-    o.get(key).and_then(lenient::int)
-}
-
-/// A flag from a bool, a number or a yes/no/true/false/on/off word.
-pub fn flag(o: &Object, key: &str) -> Option<bool> {
-    o.get(key).and_then(lenient::flag)
-}
+/// Field readers: an id (`0` and negative numbers mean none, integers exact at any
+/// size), a text ("" when missing), an integer, a flag (bool, number or yes/no word).
+pub use lenient::{flag_at as flag, int_at as int, positive_id_at as id, text_at as text};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
