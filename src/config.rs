@@ -23,7 +23,6 @@
 //! top of the file is reported. Secrets are resolved only after the whole file validated,
 //! so a typo never runs a `cmd:` reference.
 
-use crate::format::edit_distance as distance;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Read;
@@ -552,17 +551,13 @@ fn as_number(v: &DeValue<'_>) -> Option<f64> {
 fn unknown_key_message(key: &str, section: &str, known: &[&str]) -> String {
     let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '_'], "");
     let key_n = norm(key);
-    let close = known
-        .iter()
-        .map(|k| (k, distance(&key_n, &norm(k))))
-        .filter(|(k, d)| *d <= 2 && *d < k.len() / 2 + 1)
-        .min_by_key(|(_, d)| *d)
-        .map(|(k, _)| k);
+    let close = crate::format::closest(key, known.iter().copied(), norm);
     // `timeout` for `timeout_seconds`, `rate` for `rate_limit`.
     let prefix = || {
         known
             .iter()
             .find(|k| key_n.len() >= 4 && norm(k).starts_with(&key_n))
+            .copied()
     };
     let hint = close
         .or_else(prefix)

@@ -1,4 +1,52 @@
 //! Small text formatters shared by panes, the status bar and `snapshot`.
+//!
+//! Widths are terminal columns, not chars: a CJK character or most emoji take two
+//! columns, a combining mark none ([`width`], [`clip`], [`pad`]).
+
+use unicode_truncate::{Alignment, UnicodeTruncateStr};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// The ellipsis that marks a cut (one column).
+pub const ELLIPSIS: char = '…';
+
+/// Terminal columns of `s` (as ratatui counts them).
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Terminal columns of one char (control chars count 0).
+pub fn char_width(c: char) -> usize {
+    UnicodeWidthChar::width(c).unwrap_or(0)
+}
+
+/// `s` cut to at most `w` columns, the cut marked with `…` (which takes the last
+/// column). A wide char that would straddle the edge is left out whole.
+pub fn clip(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_owned();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let (head, _) = s.unicode_truncate(w - 1);
+    let mut out = String::with_capacity(head.len() + ELLIPSIS.len_utf8());
+    out.push_str(head);
+    out.push(ELLIPSIS);
+    out
+}
+
+/// At most `w` columns of `s`, cut without a mark.
+pub fn cut(s: &str, w: usize) -> &str {
+    s.unicode_truncate(w).0
+}
+
+/// `s` clipped (see [`clip`]) and padded with spaces on the right to exactly `w`
+/// columns (one fewer when a wide char was left out at the edge and there is no room).
+pub fn pad(s: &str, w: usize) -> String {
+    clip(s, w)
+        .unicode_pad(w, Alignment::Left, false)
+        .into_owned()
+}
 
 /// `mm:ss`, or `h:mm:ss` from an hour on.
 pub fn duration(secs: i64) -> String {
@@ -55,19 +103,38 @@ pub fn opt_num<T: std::fmt::Display>(n: Option<T>) -> String {
     }
 }
 
-/// Levenshtein distance, for "did you mean" hints (config keys, command names).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+/// At most `max` chars of `s`, then `…` when anything was cut. A length cap for stored
+/// text (messages, extra fields), not a layout width: see [`clip`] for columns.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_owned(),
+        Some((i, _)) => format!("{}…", &s[..i]),
     }
-    prev[b.len()]
+}
+
+/// Edit distance for "did you mean" hints (config keys, command names): insertions,
+/// deletions, substitutions and transpositions of two neighbours each count as one
+/// (optimal string alignment).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    strsim::osa_distance(a, b)
+}
+
+/// The candidate closest to a mistyped `word` ("did you mean"), compared after
+/// `normalise` (applied to both): at most 2 edits, and fewer than half the candidate's
+/// length plus one (so a short word is not "close" to everything). The first of equally
+/// close candidates wins.
+pub fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    normalise: impl Fn(&str) -> String,
+) -> Option<&'a str> {
+    let word = normalise(word);
+    candidates
+        .into_iter()
+        .map(|c| (c, edit_distance(&word, &normalise(c))))
+        .filter(|(c, d)| *d <= 2 && *d < c.len() / 2 + 1)
+        .min_by_key(|(_, d)| *d)
+        .map(|(c, _)| c)
 }
 
 #[cfg(test)]
@@ -86,10 +153,70 @@ mod tests {
     }
 
     #[test]
+    fn clip_and_pad_count_terminal_columns() {
+        // ASCII: as before.
+        assert_eq!(clip("hello", 5), "hello");
+        assert_eq!(clip("hello", 4), "hel…");
+        assert_eq!(clip("hello", 1), "…");
+        assert_eq!(clip("hello", 0), "");
+        assert_eq!(pad("ab", 4), "ab  ");
+        assert_eq!(pad("abcdef", 4), "abc…");
+        // CJK: two columns each.
+        assert_eq!(width("東京"), 4);
+        assert_eq!(clip("東京都庁", 8), "東京都庁");
+        assert_eq!(clip("東京都庁", 7), "東京都…");
+        // A wide char never straddles the edge: 5 columns hold 東京 and the mark.
+        assert_eq!(clip("東京都庁", 6), "東京…");
+        assert_eq!(clip("東京都庁", 5), "東京…");
+        assert_eq!(width(&clip("東京都庁", 5)), 5);
+        assert_eq!(pad("東京", 6), "東京  ");
+        assert_eq!(pad("東京都庁", 6), "東京… ");
+        assert_eq!(width(&pad("東京都庁", 6)), 6);
+        // Emoji: two columns.
+        assert_eq!(width("📞 call"), 7);
+        assert_eq!(clip("📞📞📞", 4), "📞…");
+        assert_eq!(pad("a📞", 5), "a📞  ");
+        // Mixed: a name column lines up whatever the script.
+        for name in ["acme", "東京支店", "café ☕", "📞 desk"] {
+            assert_eq!(width(&pad(name, 6)), 6, "{name}");
+        }
+        assert_eq!(cut("東京都", 3), "東");
+        assert_eq!(char_width('東'), 2);
+        assert_eq!(char_width('a'), 1);
+    }
+
+    #[test]
+    fn truncate_chars_caps_length_not_width() {
+        assert_eq!(truncate_chars("abc", 3), "abc");
+        assert_eq!(truncate_chars("abcd", 3), "abc…");
+        assert_eq!(truncate_chars("東京都庁", 2), "東京…");
+    }
+
+    #[test]
     fn edit_distance_counts_single_edits() {
         assert_eq!(edit_distance("timeout", "timeout_seconds"), 8);
-        assert_eq!(edit_distance("qiut", "quit"), 2);
+        // A transposition is one edit (it was two before `strsim::osa_distance`).
+        assert_eq!(edit_distance("qiut", "quit"), 1);
         assert_eq!(edit_distance("", "ab"), 2);
+    }
+
+    #[test]
+    fn did_you_mean_counts_a_transposition_as_one_edit() {
+        let keys = ["timeout", "retries", "name"];
+        let same = |s: &str| s.to_owned();
+        assert_eq!(edit_distance("timeuot", "timeout"), 1);
+        assert_eq!(closest("timeuot", keys, same), Some("timeout"));
+        // Two transpositions are two edits: still close for a long word.
+        assert_eq!(closest("itmeuot", keys, same), Some("timeout"));
+        // Short candidates need a closer match.
+        assert_eq!(closest("nmea", keys, same), Some("name"));
+        assert_eq!(closest("xyz", keys, same), None);
+        assert_eq!(
+            closest("Time-Out", keys, |s: &str| s
+                .to_ascii_lowercase()
+                .replace('-', "")),
+            Some("timeout")
+        );
     }
 
     #[test]

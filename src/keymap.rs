@@ -15,7 +15,6 @@
 //! `shift-` (`ctrl-x`, `alt-enter`, `shift-tab`). Names and modifiers may be written in
 //! any case; single characters are case-sensitive (`G` is shift-g).
 
-use crate::format::edit_distance as distance;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -237,14 +236,7 @@ pub fn lookup_command(name: &str) -> Result<&'static Command, KeymapError> {
     let hint = crate::command::by_name(&lower)
         .or_else(|| crate::command::by_word(&lower))
         .map(|c| c.name)
-        .or_else(|| {
-            COMMANDS
-                .iter()
-                .map(|c| (c.name, distance(&lower, c.name)))
-                .filter(|(n, d)| *d <= 2 && *d < n.len() / 2 + 1)
-                .min_by_key(|(_, d)| *d)
-                .map(|(n, _)| n)
-        });
+        .or_else(|| crate::format::closest(&lower, COMMANDS.iter().map(|c| c.name), str::to_owned));
     Err(KeymapError::UnknownCommand {
         name: name.to_string(),
         hint,

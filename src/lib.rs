@@ -16,6 +16,7 @@ pub mod logging;
 pub mod model;
 pub mod ops;
 pub mod palette;
+pub mod phone;
 pub mod poller;
 pub mod providers;
 pub mod scheduler;

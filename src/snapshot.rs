@@ -201,16 +201,17 @@ fn table<T>(out: &mut String, title: &str, cols: &'static [Column<T>], rows: &[T
         .map(|(i, c)| {
             cells
                 .iter()
-                .map(|r| r[i].chars().count())
+                .map(|r| crate::format::width(&r[i]))
                 .max()
                 .unwrap_or(0)
-                .max(c.title.len())
+                .max(crate::format::width(c.title))
         })
         .collect();
     let line = |vals: Vec<&str>| {
         let mut s = String::from("    ");
         for (v, w) in vals.iter().zip(&widths) {
-            s.push_str(&format!("{v:<w$}  ", w = *w));
+            s.push_str(&crate::format::pad(v, *w));
+            s.push_str("  ");
         }
         s.trim_end().to_string()
     };

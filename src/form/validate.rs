@@ -41,7 +41,7 @@ pub fn check(field: &FieldSpec, mode: FormMode, raw: &str) -> Result<(), String>
 pub fn normalize(kind: &FieldKind, raw: &str) -> String {
     match kind {
         FieldKind::Secret => raw.to_string(),
-        FieldKind::E164 => strip_phone_formatting(raw),
+        FieldKind::E164 => crate::phone::strip(raw, &crate::phone::E164),
         FieldKind::Bool => match check_bool(raw.trim()) {
             Ok(true) => "yes".into(),
             Ok(false) => "no".into(),
@@ -131,32 +131,20 @@ pub fn check_bool(s: &str) -> Result<bool, String> {
 /// An E.164 number: `+`, then 8-15 digits, the first not 0. Spaces, dashes, dots and
 /// parentheses are tolerated and stripped. Returns the normalised number.
 pub fn check_e164(raw: &str) -> Result<String, String> {
-    let s = strip_phone_formatting(raw);
-    if s.is_empty() {
-        return Err("required".into());
-    }
-    if s.starts_with("00") {
-        return Err("use + instead of the 00 prefix".into());
-    }
-    let Some(digits) = s.strip_prefix('+') else {
-        return Err("must start with + and the country code".into());
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err("only digits after the +".into());
-    }
-    if digits.starts_with('0') {
-        return Err("country code cannot start with 0".into());
-    }
-    if !(8..=15).contains(&digits.len()) {
-        return Err("must be + and 8-15 digits".into());
-    }
-    Ok(s)
-}
-
-fn strip_phone_formatting(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '(' | ')' | '.')))
-        .collect()
+    use crate::phone::{E164, Problem, check};
+    check(raw, &E164)
+        .map(|digits| format!("+{digits}"))
+        .map_err(|p| {
+            match p {
+                Problem::Empty => "required",
+                Problem::DoubleZero => "use + instead of the 00 prefix",
+                Problem::NoPlus => "must start with + and the country code",
+                Problem::NotDigits => "only digits after the +",
+                Problem::LeadingZero => "country code cannot start with 0",
+                Problem::Length => "must be + and 8-15 digits",
+            }
+            .into()
+        })
 }
 
 #[cfg(test)]

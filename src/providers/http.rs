@@ -378,6 +378,27 @@ pub fn timeout(cfg: &crate::config::ProviderConfig) -> std::time::Duration {
         .unwrap_or(DEFAULT_TIMEOUT)
 }
 
+/// A URL safe to show: scheme, host, port and path only (no user-info, query, fragment).
+pub fn display_url(raw: &str) -> String {
+    match reqwest::Url::parse(raw.trim()) {
+        Ok(u) if u.has_host() => {
+            let mut out = format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default());
+            if let Some(p) = u.port() {
+                out.push(':');
+                out.push_str(&p.to_string());
+            }
+            out.push_str(u.path());
+            out
+        }
+        _ => {
+            // Not a URL we can parse: drop anything after ? or # and anything before @.
+            let cut = raw.split(['?', '#']).next().unwrap_or_default();
+            let cut = cut.rsplit('@').next().unwrap_or_default();
+            cut.trim().to_owned()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,5 +419,14 @@ mod tests {
         assert!(!ro.is_on());
         assert!(ro.check(&Method::DELETE, "/x").is_ok());
         assert!(!ReadOnly::default().is_on());
+    }
+
+    #[test]
+    fn urls_lose_credentials_and_queries() {
+        assert_eq!(
+            display_url("https://u:p@host.example:8443/a/b?token=x#f"),
+            "https://host.example:8443/a/b"
+        );
+        assert_eq!(display_url("u:p@weird thing?x=1"), "weird thing");
     }
 }

@@ -7,9 +7,12 @@
 
 pub mod callable;
 pub mod cloudonix;
+pub mod dates;
+pub mod errors;
 pub mod forms;
 pub mod http;
 pub mod iovox;
+pub mod lenient;
 pub mod provoice;
 pub mod shape;
 pub mod voipcloud;

@@ -30,7 +30,7 @@ pub(crate) fn render_details(
         .unwrap_or(0) as u16;
     let want_w = (key_w + 2 + val_w + 4)
         .max(44)
-        .max(title.chars().count() as u16 + 8);
+        .max(crate::format::width(title) as u16 + 8);
     let w = want_w
         .min(area.width.saturating_sub(4).max(20))
         .min(area.width)

@@ -27,7 +27,7 @@ pub(crate) fn render_flow(
         .unwrap_or(0)
         .saturating_add(4)
         .max(50)
-        .max(title.chars().count() as u16 + 8);
+        .max(crate::format::width(title) as u16 + 8);
     let w = want_w
         .min(area.width.saturating_sub(4).max(20))
         .min(area.width);

@@ -497,44 +497,7 @@ fn done_lines(msg: &str, cw: usize, theme: &Theme) -> Vec<Line<'static>> {
 // ---------------------------------------------------------------------------------------
 // Text helpers (display widths, not bytes).
 
-fn width(s: &str) -> usize {
-    Span::raw(s).width()
-}
-
-fn char_width(c: char) -> usize {
-    let mut b = [0u8; 4];
-    width(c.encode_utf8(&mut b))
-}
-
-/// `s` cut to `w` columns, with `…` when cut.
-fn clip(s: &str, w: usize) -> String {
-    if width(s) <= w {
-        return s.to_string();
-    }
-    if w == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = char_width(c);
-        if used + cw > w - 1 {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push('…');
-    out
-}
-
-/// `s` clipped and padded with spaces to exactly `w` columns.
-fn pad(s: &str, w: usize) -> String {
-    let mut out = clip(s, w);
-    let n = width(&out);
-    out.extend(std::iter::repeat_n(' ', w.saturating_sub(n)));
-    out
-}
+use crate::format::{char_width, clip, pad, width};
 
 /// The columns `start..start + w` of `s`.
 fn slice_cols(s: &str, start: usize, w: usize) -> String {

@@ -4,6 +4,7 @@
 //! reason. A legend of the state symbols follows when there is room. Commands with no key
 //! show how to reach them from the palette (`:hangup`).
 
+use crate::format::width as width_of;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
@@ -151,8 +152,8 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
+        let len = width_of(&line);
+        if len > 0 && len + 1 + width_of(word) > width {
             out.push(std::mem::replace(&mut line, "  ".to_string()));
         } else if len > 0 && line != "  " {
             line.push(' ');
@@ -177,11 +178,7 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
             top.extend(wrap(w, max_inner).into_iter().map(|l| (l, false)));
         }
     }
-    let top_w = top
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0);
+    let top_w = top.iter().map(|(l, _)| width_of(l)).max().unwrap_or(0);
 
     // One column with every key if it fits the height; otherwise two columns that show
     // the first key and the short title of each command.
@@ -211,12 +208,11 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
                 reason,
             } => {
                 let description = if two_cols { title } else { description };
-                key_w = key_w.max(keys_of(keys).chars().count());
-                let dw = description.chars().count()
-                    + reason_text(reason).map_or(0, |t| t.chars().count());
+                key_w = key_w.max(width_of(&keys_of(keys)));
+                let dw = width_of(description) + reason_text(reason).map_or(0, |t| width_of(&t));
                 text_w = text_w.max(dw);
             }
-            HelpLine::Section(t) => text_w = text_w.max(t.chars().count()),
+            HelpLine::Section(t) => text_w = text_w.max(width_of(t)),
             // Clipped to the column rather than widening it.
             HelpLine::Summary(_) => {}
         }

@@ -69,7 +69,7 @@ fn render_prompt(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     const HINT: &str = "  enter keep · esc clear";
     let input = &state.filter_input;
     let hint_w = if area.width >= 50 {
-        HINT.chars().count() as u16
+        crate::format::width(HINT) as u16
     } else {
         0
     };

@@ -104,7 +104,7 @@ pub fn render_palette(
     } else {
         format!(" {runnable} of {} runnable ", items.len())
     };
-    let cw = count.chars().count() as u16;
+    let cw = crate::format::width(&count) as u16;
     if cw + 2 <= inner.width {
         buf.set_stringn(
             inner.right() - cw - 1,
@@ -139,13 +139,13 @@ pub fn render_palette(
         let start = if sel >= n { sel + 1 - n } else { 0 };
         let title_w = items
             .iter()
-            .map(|i| i.title.chars().count())
+            .map(|i| crate::format::width(i.title))
             .max()
             .unwrap_or(0)
             .min(list.width as usize * 2 / 5) as u16;
         let name_w = items
             .iter()
-            .map(|i| i.name.chars().count())
+            .map(|i| crate::format::width(i.name))
             .max()
             .unwrap_or(0)
             .min(list.width as usize / 4) as u16;

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::command::{COMMANDS, CommandId};
+use crate::format;
 use crate::state::{ConnState, Mode, ProviderState, State};
 use crate::theme::Theme;
 
@@ -114,7 +115,7 @@ fn provider_segment<'a>(
 /// names are cut (with `…`) to one common length so each keeps as much as the others.
 pub(crate) fn short_names(names: &[&str], budget: usize) -> Vec<String> {
     let stripped = strip_common_affixes(names);
-    let lens: Vec<usize> = stripped.iter().map(|n| n.chars().count()).collect();
+    let lens: Vec<usize> = stripped.iter().map(|n| format::width(n)).collect();
     let total = |cap: usize| lens.iter().map(|&l| l.min(cap)).sum::<usize>();
     let longest = lens.iter().copied().max().unwrap_or(0);
     let mut cap = longest;
@@ -135,11 +136,9 @@ pub(crate) fn short_names(names: &[&str], budget: usize) -> Vec<String> {
             if l <= cap {
                 n.clone()
             } else if cap >= 3 {
-                let mut t: String = n.chars().take(cap - 1).collect();
-                t.push('…');
-                t
+                format::clip(n, cap)
             } else {
-                n.chars().take(cap).collect()
+                format::cut(n, cap).to_owned()
             }
         })
         .collect()
@@ -231,9 +230,7 @@ fn system_status_segment<'a>(
         Some(s) if detail >= 1 => {
             // Provider text: one line, at most 24 characters.
             let mut short: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-            if short.chars().count() > 24 {
-                short = short.chars().take(23).collect::<String>() + "…";
-            }
+            short = format::clip(&short, 24);
             vec![Span::styled(format!(" · system {short}"), theme.warn)]
         }
         _ => Vec::new(),
@@ -274,7 +271,7 @@ fn hints(state: &State) -> Vec<(u8, String, &'static str)> {
 }
 
 fn hint_width(k: &str, d: &str) -> usize {
-    2 + k.chars().count() + 1 + d.len()
+    2 + format::width(k) + 1 + format::width(d)
 }
 
 pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

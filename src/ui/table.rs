@@ -133,7 +133,7 @@ pub(crate) fn error_line(
     let age = format!(" ({})", f.age(now_ms));
     let room =
         width.saturating_sub(Span::raw(head.as_str()).width() + Span::raw(age.as_str()).width());
-    let text = clip_chars(&f.text, room.max(1));
+    let text = crate::format::clip(&f.text, room.max(1));
     Line::from(vec![
         Span::styled(head, theme.error),
         Span::styled(text, theme.error),
@@ -232,17 +232,6 @@ pub(crate) fn fit_columns<T>(cols: &[Column<T>], width: u16) -> Vec<(usize, u16)
 }
 
 // ---------------------------------------------------------------- drawing helpers
-
-/// At most `max` characters of `s`, with `…` when cut.
-pub(crate) fn clip_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
 
 /// Writes `text` into one cell of `width` columns, with `…` when it does not fit.
 pub(crate) fn put_clipped(buf: &mut Buffer, x: u16, y: u16, text: &str, width: u16, style: Style) {
@@ -369,7 +358,7 @@ pub(crate) fn render_pane<T: PaneRow>(
         right: false,
         spans: vec![Span::styled(count, theme.title)],
     });
-    let filter = clip_chars(&tv.filter, 24);
+    let filter = crate::format::clip(&tv.filter, 24);
     if !tv.filter.is_empty() {
         pieces.push(TitlePiece {
             prio: 3,

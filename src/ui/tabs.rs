@@ -80,12 +80,12 @@ fn indicators<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
 
 pub(crate) fn render_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let right = indicators(state, theme);
-    let right_w: usize = right.iter().map(|s| s.content.chars().count()).sum();
+    let right_w: usize = right.iter().map(|s| crate::format::width(&s.content)).sum();
     let width = (area.width as usize).saturating_sub(right_w);
     let mut chosen = labels(state, 2);
     for level in 0..2 {
         let l = labels(state, level);
-        if l.iter().map(|s| s.chars().count() + 1).sum::<usize>() <= width {
+        if l.iter().map(|s| crate::format::width(s) + 1).sum::<usize>() <= width {
             chosen = l;
             break;
         }
@@ -98,7 +98,7 @@ pub(crate) fn render_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &
         } else {
             theme.tab_inactive
         };
-        used += label.chars().count() + 1;
+        used += crate::format::width(&label) + 1;
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }

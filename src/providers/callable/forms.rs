@@ -4,6 +4,7 @@
 
 use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
 use crate::model::{self, AccountKind, ProviderKind};
+use crate::phone::{self, Prefix, Rules};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
 use crate::providers::{Mutation, ProviderChange};
 
@@ -399,9 +400,17 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
     }
 }
 
+/// Callable numbers: `+` and 8-15 digits as typed; shown with a `+` when stored bare.
+pub const PHONE: Rules = Rules {
+    display_plus_from: 1,
+    ..Rules::typed(Prefix::Plus, 8..=15)
+};
+
+/// A Callable extension: 1-8 digits, no prefix.
+pub const EXTENSION: Rules = Rules::typed(Prefix::None, 1..=8);
+
 fn e164(s: &str, what: &str) -> Result<String, String> {
-    let digits = s.strip_prefix('+').unwrap_or("");
-    if (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
+    if phone::is_valid(s, &PHONE) {
         Ok(s.to_owned())
     } else {
         Err(format!(
@@ -492,7 +501,7 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
             let raw = v("target");
             let target = if raw.starts_with('+') {
                 CallTarget::Phone(e164(&raw, "call")?)
-            } else if !raw.is_empty() && raw.len() <= 8 && raw.chars().all(|c| c.is_ascii_digit()) {
+            } else if phone::is_valid(&raw, &EXTENSION) {
                 CallTarget::Extension(raw)
             } else {
                 return Err("call: a +number or an extension (up to 8 digits)".into());
@@ -528,5 +537,34 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
             call_id: id()?,
         }),
         other => Err(format!("unknown Callable form {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_rules_plus_number_or_extension() {
+        use crate::phone::{display, is_valid};
+        assert!(is_valid("+441234567890", &PHONE));
+        assert!(!is_valid("441234567890", &PHONE));
+        assert!(!is_valid("+4412", &PHONE));
+        assert!(!is_valid("+44 1234 567890", &PHONE));
+        assert!(e164("+441234567890", "call").is_ok());
+        assert_eq!(
+            e164("+44", "call").unwrap_err(),
+            "call: use +country code and number, e.g. +441234567890"
+        );
+        assert!(is_valid("1", &EXTENSION));
+        assert!(is_valid("12345678", &EXTENSION));
+        assert!(!is_valid("123456789", &EXTENSION));
+        assert!(!is_valid("", &EXTENSION));
+        assert!(!is_valid("+1234", &EXTENSION));
+        assert!(!is_valid("12a", &EXTENSION));
+        // Shown with a `+` whenever stored as bare digits.
+        assert_eq!(display("441234567890", &PHONE), "+441234567890");
+        assert_eq!(display("1001", &PHONE), "+1001");
+        assert_eq!(display("+44", &PHONE), "+44");
     }
 }

@@ -35,6 +35,8 @@ use crate::model::{
     Account, AccountKind, ActionKind, Call, CallState, Capabilities, Direction, Field, Number,
     ProviderId, Resource, Trunk,
 };
+pub(crate) use crate::providers::errors::cap;
+use crate::providers::errors::{self, Class, Wording};
 
 /// What Callable offers. No call history: Callable has no CDR endpoint (§4.5).
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -64,19 +66,6 @@ pub const CALLS_INTERVAL: Duration = Duration::from_secs(5);
 pub const TRUNKS_INTERVAL: Duration = Duration::from_secs(30);
 pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(60);
 pub const INFO_INTERVAL: Duration = Duration::from_secs(60);
-
-const MESSAGE_MAX: usize = 200;
-
-/// One line, redacted, at most [`MESSAGE_MAX`] chars.
-pub(crate) fn cap(msg: &str) -> String {
-    let one_line = msg.split_whitespace().collect::<Vec<_>>().join(" ");
-    let redacted = crate::secret::redact(&one_line);
-    let mut out: String = redacted.chars().take(MESSAGE_MAX).collect();
-    if redacted.chars().count() > MESSAGE_MAX {
-        out.push('…');
-    }
-    out
-}
 
 /// A trunk as Callable stores it (the form's values).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -200,6 +189,20 @@ fn address_json(a: &wire::Address) -> Value {
     })
 }
 
+/// Callable's wording: 422 is a bad request; a rejected token or a missing role points
+/// at the user's roles.
+const WORDING: Wording = Wording {
+    classes: &[(422, Class::BadRequest)],
+    words: |class, said| match class {
+        Class::Unauthorized => format!(
+            "access token rejected for {} ({}); check the user's roles",
+            said.what, said.text
+        ),
+        Class::Forbidden => format!("user lacks the role for {} ({})", said.what, said.text),
+        _ => said.usual(class),
+    },
+};
+
 /// Maps a non-2xx resource response to a [`ProviderError`].
 pub fn map_http_error(
     status: u16,
@@ -207,28 +210,8 @@ pub fn map_http_error(
     body: &[u8],
     what: &str,
 ) -> ProviderError {
-    let provider_msg = wire::decode_error_message(body);
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("unexpected status");
-    let msg = provider_msg.as_deref().unwrap_or(reason);
-    match status {
-        400 | 422 => ProviderError::BadRequest(cap(&format!("{what}: {msg}"))),
-        401 => ProviderError::Unauthorized(cap(&format!(
-            "access token rejected for {what} ({msg}); check the user's roles"
-        ))),
-        403 => ProviderError::Forbidden(cap(&format!("user lacks the role for {what} ({msg})"))),
-        404 => ProviderError::NotFound(cap(&format!("{what}: {msg}"))),
-        429 => ProviderError::RateLimited {
-            retry_after,
-            message: cap(msg),
-        },
-        _ => ProviderError::Server {
-            status,
-            message: cap(&format!("{what}: {msg}")),
-        },
-    }
+    let provider = wire::decode_error_message(body);
+    errors::map_message(status, retry_after, what, provider.as_deref(), &WORDING)
 }
 
 pub struct Client {
@@ -698,12 +681,7 @@ fn scope(key: &JobKey) -> Result<&str, ProviderError> {
 
 /// `441234567890` → `+441234567890` (already-prefixed and empty values kept).
 pub fn plus(n: &str) -> String {
-    let n = n.trim();
-    if n.is_empty() || n.starts_with('+') || !n.chars().all(|c| c.is_ascii_digit()) {
-        n.to_owned()
-    } else {
-        format!("+{n}")
-    }
+    crate::phone::display(n, &forms::PHONE)
 }
 
 pub fn address_fields(a: &wire::Address) -> Vec<Field> {
@@ -835,13 +813,6 @@ pub fn call_state(s: &str) -> CallState {
     }
 }
 
-fn iso_ms(s: &str) -> Option<i64> {
-    s.trim()
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .map(|t| t.as_millisecond())
-}
-
 /// Live calls of the §4.5 proposal. Calls whose state says they ended are dropped.
 pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall>) -> Vec<Call> {
     calls
@@ -853,8 +824,8 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
             from: c.caller_id,
             to: c.target,
             direction: Direction::Outbound,
-            started_at_ms: iso_ms(&c.started_at),
-            answered_at_ms: iso_ms(&c.answered_at),
+            started_at_ms: crate::providers::dates::parse_iso_ms(&c.started_at),
+            answered_at_ms: crate::providers::dates::parse_iso_ms(&c.answered_at),
             ended_at_ms: None,
             extra: vec![("state".into(), c.state)],
             id: c.id,

@@ -7,7 +7,7 @@ use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
-use crate::providers::ProviderError;
+use crate::providers::{ProviderError, lenient};
 
 /// The token endpoint's answer (sign-in and refresh alike).
 #[derive(Debug, Clone, PartialEq)]
@@ -159,22 +159,9 @@ fn array(body: &[u8], what: &str) -> Result<Vec<Map<String, Value>>, ProviderErr
 }
 
 /// A string field; numbers and booleans are rendered, anything else is empty.
-pub fn text(m: &Map<String, Value>, key: &str) -> String {
-    match m.get(key) {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        _ => String::new(),
-    }
-}
+pub use lenient::text_at as text;
 
-fn int(m: &Map<String, Value>, key: &str) -> Option<i64> {
-    match m.get(key) {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
+use lenient::int_at as int;
 
 fn strings(m: &Map<String, Value>, key: &str) -> Vec<String> {
     match m.get(key) {

@@ -5,6 +5,7 @@
 //! `false`, `on`, `off`, `1`, `0` are accepted back). A secret field starts empty and
 //! an empty secret means "keep the stored one".
 
+use crate::phone::{self, Prefix, Rules};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -383,10 +384,11 @@ fn one_of(label: &str, v: &str, list: &[&str]) -> Result<String, String> {
     }
 }
 
+/// Cloudonix numbers: `+` and 8-15 digits, typed exactly (nothing dropped).
+pub const PHONE: Rules = Rules::typed(Prefix::Plus, 8..=15);
+
 fn is_e164(v: &str) -> bool {
-    v.strip_prefix('+').is_some_and(|digits| {
-        (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
-    })
+    phone::is_valid(v, &PHONE)
 }
 
 /// Submitted trunk form values → `CreateTrunk` (`id` None) or `UpdateTrunk`.
@@ -569,5 +571,22 @@ mod tests {
         );
         assert!(call_mutation("d", &v(&[("destination", "0044")])).is_err());
         assert!(call_mutation("", &v(&[("destination", "+4420794600000")])).is_err());
+    }
+
+    #[test]
+    fn phone_rules_plus_and_8_to_15_digits_typed_exactly() {
+        use crate::phone::{Problem, check, is_valid};
+        assert!(is_valid("+12125550100", &PHONE));
+        assert!(
+            is_valid("+01234567", &PHONE),
+            "a leading 0 is not refused here"
+        );
+        assert!(is_valid("+123456789012345", &PHONE));
+        assert_eq!(check("+1234567", &PHONE), Err(Problem::Length));
+        assert_eq!(check("+1234567890123456", &PHONE), Err(Problem::Length));
+        assert_eq!(check("12125550100", &PHONE), Err(Problem::NoPlus));
+        assert_eq!(check("+1 212 555 0100", &PHONE), Err(Problem::NotDigits));
+        assert_eq!(check("", &PHONE), Err(Problem::Empty));
+        assert!(is_e164("+12125550100") && !is_e164("0012125550100"));
     }
 }

@@ -7,6 +7,7 @@ use crate::model::{Account, AccountKind, Call, CallState, Direction, Field, Numb
 use crate::model::{QueueStat, Trunk};
 
 use super::wire;
+use crate::providers::http;
 
 /// Longest extra value shown in the details panel (chars).
 const EXTRA_MAX: usize = 120;
@@ -15,7 +16,7 @@ fn push(extra: &mut Vec<Field>, key: &str, value: Option<&str>) {
     if let Some(v) = value {
         let v = v.trim();
         if !v.is_empty() {
-            extra.push((key.to_owned(), clip(v, EXTRA_MAX)));
+            extra.push((key.to_owned(), crate::format::truncate_chars(v, EXTRA_MAX)));
         }
     }
 }
@@ -29,39 +30,6 @@ fn push_flag(extra: &mut Vec<Field>, key: &str, value: Option<bool>) {
 fn push_int(extra: &mut Vec<Field>, key: &str, value: Option<i64>) {
     if let Some(v) = value {
         extra.push((key.to_owned(), v.to_string()));
-    }
-}
-
-/// Cuts `s` to at most `max` chars, marking the cut with `…`.
-pub(crate) fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        None => s.to_owned(),
-        Some((i, _)) => {
-            let mut out = s[..i].to_owned();
-            out.push('…');
-            out
-        }
-    }
-}
-
-/// A URL safe to show: scheme, host, port and path only (no user-info, query, fragment).
-pub fn display_url(raw: &str) -> String {
-    match reqwest::Url::parse(raw.trim()) {
-        Ok(u) if u.has_host() => {
-            let mut out = format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default());
-            if let Some(p) = u.port() {
-                out.push(':');
-                out.push_str(&p.to_string());
-            }
-            out.push_str(u.path());
-            out
-        }
-        _ => {
-            // Not a URL we can parse: drop anything after ? or # and anything before @.
-            let cut = raw.split(['?', '#']).next().unwrap_or_default();
-            let cut = cut.rsplit('@').next().unwrap_or_default();
-            cut.trim().to_owned()
-        }
     }
 }
 
@@ -197,10 +165,10 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
     }
     push_flag(&mut extra, "ringing", s.ringing);
     if let Some(u) = &s.url {
-        push(&mut extra, "url", Some(&display_url(u)));
+        push(&mut extra, "url", Some(&http::display_url(u)));
     }
     if let Some(u) = &s.callback {
-        push(&mut extra, "callback", Some(&display_url(u)));
+        push(&mut extra, "callback", Some(&http::display_url(u)));
     }
     push(
         &mut extra,

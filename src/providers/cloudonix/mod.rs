@@ -21,11 +21,13 @@ use reqwest::{Method, Url};
 
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
+pub(crate) use crate::providers::errors::cap;
+use crate::providers::errors::{self, Class, Wording};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http, shape};
 
 pub use map::{
-    call_state, direction, display_url, map_current_calls, map_customer, map_dnid, map_dnids,
-    map_domain, map_domains, map_session, map_sessions, map_trunk, map_trunks,
+    call_state, direction, map_current_calls, map_customer, map_dnid, map_dnids, map_domain,
+    map_domains, map_session, map_sessions, map_trunk, map_trunks,
 };
 pub use wire::{
     Decoded, decode_applications, decode_current_calls, decode_customer, decode_dnids,
@@ -62,14 +64,19 @@ pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(60);
 pub const STATS_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Longest error message passed on (chars).
-const MESSAGE_MAX: usize = 200;
-
-/// One line, redacted, at most [`MESSAGE_MAX`] chars.
-pub(crate) fn cap(msg: &str) -> String {
-    let one_line = msg.split_whitespace().collect::<Vec<_>>().join(" ");
-    let redacted = crate::secret::redact(&one_line);
-    map::clip(&redacted, MESSAGE_MAX)
-}
+/// Cloudonix's wording: a rejected key or a missing scope says so, with the provider's
+/// message when it gave one; other errors name the resource, server errors do not.
+const WORDING: Wording = Wording {
+    classes: &[],
+    words: |class, said| match (class, said.provider) {
+        (Class::Unauthorized, Some(m)) => format!("API key rejected ({m})"),
+        (Class::Unauthorized, None) => "API key rejected".to_owned(),
+        (Class::Forbidden, Some(m)) => format!("key lacks scope for {} ({m})", said.what),
+        (Class::Forbidden, None) => format!("key lacks scope for {}", said.what),
+        (Class::Server, _) => said.text.to_owned(),
+        _ => said.usual(class),
+    },
+};
 
 /// Maps a non-2xx response to a [`ProviderError`]. `resource` names what was asked
 /// for ("sessions of acme.cloudonix.net"); the provider's `message` (or `error`) is used
@@ -80,32 +87,8 @@ pub fn map_http_error(
     body: &[u8],
     resource: &str,
 ) -> ProviderError {
-    let provider_msg = wire::decode_error_message(body);
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("unexpected status");
-    let msg = provider_msg.as_deref().unwrap_or(reason);
-    match status {
-        400 => ProviderError::BadRequest(cap(&format!("{resource}: {msg}"))),
-        401 => ProviderError::Unauthorized(cap(&match &provider_msg {
-            Some(m) => format!("API key rejected ({m})"),
-            None => "API key rejected".to_owned(),
-        })),
-        403 => ProviderError::Forbidden(cap(&match &provider_msg {
-            Some(m) => format!("key lacks scope for {resource} ({m})"),
-            None => format!("key lacks scope for {resource}"),
-        })),
-        404 => ProviderError::NotFound(cap(&format!("{resource}: {msg}"))),
-        429 => ProviderError::RateLimited {
-            retry_after,
-            message: cap(msg),
-        },
-        _ => ProviderError::Server {
-            status,
-            message: cap(msg),
-        },
-    }
+    let provider = wire::decode_error_message(body);
+    errors::map_message(status, retry_after, resource, provider.as_deref(), &WORDING)
 }
 
 /// Whether a domain matches one of the configured names: by name (case-insensitive,
@@ -614,34 +597,7 @@ mod tests {
     fn messages_are_one_line_and_capped() {
         assert_eq!(cap("a\n  b\tc"), "a b c");
         let long = "é".repeat(500);
-        assert_eq!(cap(&long).chars().count(), MESSAGE_MAX + 1);
-    }
-
-    #[test]
-    fn epochs_normalise_to_milliseconds() {
-        assert_eq!(wire::normalise_epoch(0), None);
-        assert_eq!(wire::normalise_epoch(-5), None);
-        assert_eq!(
-            wire::normalise_epoch(1_716_239_100),
-            Some(1_716_239_100_000)
-        );
-        assert_eq!(
-            wire::normalise_epoch(1_716_239_100_387),
-            Some(1_716_239_100_387)
-        );
-        assert_eq!(
-            wire::normalise_epoch(99_999_999_999),
-            Some(99_999_999_999_000)
-        );
-        assert_eq!(
-            wire::parse_iso_ms("2024-05-09T12:42:51Z"),
-            Some(1_715_258_571_000)
-        );
-        assert_eq!(
-            wire::parse_iso_ms("2024-05-09 12:42:51"),
-            Some(1_715_258_571_000)
-        );
-        assert_eq!(wire::parse_iso_ms("yesterday"), None);
+        assert_eq!(cap(&long).chars().count(), errors::MESSAGE_MAX + 1);
     }
 
     #[test]
@@ -672,14 +628,5 @@ mod tests {
         assert_eq!(direction("subscriber"), Direction::Internal);
         assert_eq!(direction("internal"), Direction::Internal);
         assert_eq!(direction(""), Direction::Unknown);
-    }
-
-    #[test]
-    fn urls_lose_credentials_and_queries() {
-        assert_eq!(
-            display_url("https://u:p@host.example:8443/a/b?token=x#f"),
-            "https://host.example:8443/a/b"
-        );
-        assert_eq!(display_url("u:p@weird thing?x=1"), "weird thing");
     }
 }

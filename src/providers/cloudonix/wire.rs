@@ -17,7 +17,8 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use crate::providers::{ProviderError, shape};
+use crate::providers::lenient::Scalar;
+use crate::providers::{ProviderError, dates, shape};
 
 // ---------------------------------------------------------------------------------------
 // Wire types
@@ -658,189 +659,6 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Item<T> {
     }
 }
 
-/// Any JSON value reduced to a scalar; arrays and objects are consumed and become `Other`.
-#[derive(Debug, Clone, PartialEq)]
-enum Scalar {
-    Null,
-    Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Str(String),
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Scalar;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
-                Ok(Scalar::Bool(v))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
-                Ok(Scalar::Int(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
-                Ok(Scalar::UInt(v))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
-                Ok(Scalar::Float(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
-                Ok(Scalar::Str(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
-                Ok(Scalar::Str(v))
-            }
-            fn visit_unit<E>(self) -> Result<Scalar, E> {
-                Ok(Scalar::Null)
-            }
-            fn visit_none<E>(self) -> Result<Scalar, E> {
-                Ok(Scalar::Null)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
-                Scalar::deserialize(d)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Scalar::Other)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Scalar::Other)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// Largest integer an f64 holds exactly (2^53).
-const F64_EXACT: f64 = 9_007_199_254_740_992.0;
-
-fn float_to_i64(f: f64) -> Option<i64> {
-    if f.is_finite() && f.abs() <= F64_EXACT {
-        Some(f.trunc() as i64)
-    } else {
-        None
-    }
-}
-
-fn parse_int_text(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    s.parse::<i64>()
-        .ok()
-        .or_else(|| s.parse::<f64>().ok().and_then(float_to_i64))
-}
-
-impl Scalar {
-    fn into_text(self) -> Option<String> {
-        match self {
-            Scalar::Str(s) if s.trim().is_empty() => None,
-            Scalar::Str(s) => Some(s),
-            Scalar::Int(i) => Some(i.to_string()),
-            Scalar::UInt(u) => Some(u.to_string()),
-            Scalar::Float(f) if f.is_finite() => Some(f.to_string()),
-            Scalar::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }
-    }
-
-    fn into_int(self) -> Option<i64> {
-        match self {
-            Scalar::Int(i) => Some(i),
-            Scalar::UInt(u) => i64::try_from(u).ok(),
-            Scalar::Float(f) => float_to_i64(f),
-            Scalar::Str(s) => parse_int_text(&s),
-            _ => None,
-        }
-    }
-
-    fn into_id(self) -> Option<String> {
-        match self {
-            Scalar::Float(f) => float_to_i64(f).map(|i| i.to_string()),
-            Scalar::Str(s) => {
-                let t = s.trim();
-                if t.is_empty() {
-                    None
-                } else if t.len() == s.len() {
-                    Some(s)
-                } else {
-                    Some(t.to_owned())
-                }
-            }
-            Scalar::Bool(_) => None,
-            other => other.into_text(),
-        }
-    }
-
-    fn into_flag(self) -> Option<bool> {
-        match self {
-            Scalar::Bool(b) => Some(b),
-            Scalar::Int(i) => Some(i != 0),
-            Scalar::UInt(u) => Some(u != 0),
-            Scalar::Str(s) => {
-                let t = s.trim();
-                if t.eq_ignore_ascii_case("true") || t == "1" || t.eq_ignore_ascii_case("yes") {
-                    Some(true)
-                } else if t.eq_ignore_ascii_case("false")
-                    || t == "0"
-                    || t.eq_ignore_ascii_case("no")
-                {
-                    Some(false)
-                } else {
-                    None
-                }
-            }
-            _ => None,
-        }
-    }
-}
-
-/// Epochs below this are taken as seconds, not milliseconds (1e11 ms is March 1973;
-/// 1e11 s is the year 5138).
-const SECONDS_CUTOFF: i64 = 100_000_000_000;
-
-/// Normalises an epoch number to milliseconds; zero and negatives mean "not set".
-pub fn normalise_epoch(v: i64) -> Option<i64> {
-    if v <= 0 {
-        None
-    } else if v < SECONDS_CUTOFF {
-        v.checked_mul(1000)
-    } else {
-        Some(v)
-    }
-}
-
-/// Parses an ISO-8601 date-time (with offset or `Z`; without one, UTC is assumed).
-pub fn parse_iso_ms(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Some(ts.as_millisecond());
-    }
-    let dt = s.parse::<jiff::civil::DateTime>().ok()?;
-    dt.to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp().as_millisecond())
-}
-
-/// Epoch milliseconds from an integer, float, numeric string or ISO string.
-fn scalar_epoch(s: Scalar) -> Option<i64> {
-    match s {
-        Scalar::Str(text) => match parse_int_text(&text) {
-            Some(v) => normalise_epoch(v),
-            None => parse_iso_ms(&text),
-        },
-        other => other.into_int().and_then(normalise_epoch),
-    }
-}
-
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Scalar::deserialize(d).map(Scalar::into_text)
 }
@@ -858,7 +676,7 @@ fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
 }
 
 fn epoch_ms<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Scalar::deserialize(d).map(scalar_epoch)
+    Scalar::deserialize(d).map(dates::scalar_epoch_ms)
 }
 
 fn port<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {

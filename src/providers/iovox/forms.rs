@@ -2,6 +2,7 @@
 //! Cancel-first confirmation) and click-to-call (`initiateCall`: a link and a
 //! destination).
 
+use crate::phone::{self, Prefix, Rules};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -131,21 +132,27 @@ fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// IOVOX numbers: international digits, 6-15 of them, with `+` or `00` allowed (and
+/// dropped) in front; spaces and dashes are dropped. Stored bare, shown with a `+`.
+pub const PHONE: Rules = Rules {
+    ignore: |c| matches!(c, ' ' | '-'),
+    display_plus_from: 1,
+    ..Rules::typed(Prefix::OptionalPlusOr00, 6..=15)
+};
+
 /// A destination as IOVOX takes it: international digits (a leading `+` or `00` is
 /// dropped), optionally followed by `,`-separated DTMF (`0-9*#` and `,` pauses).
 pub fn normalise_destination(raw: &str) -> Result<String, String> {
-    let raw: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let raw = phone::strip(raw, &PHONE);
     let (number, dtmf) = match raw.find(',') {
         Some(i) => raw.split_at(i),
         None => (raw.as_str(), ""),
     };
-    let number = number.strip_prefix('+').unwrap_or(number);
-    let number = number.strip_prefix("00").unwrap_or(number);
-    if !(6..=15).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
+    let Ok(number) = phone::check(number, &PHONE) else {
         return Err(format!(
             "destination {raw:?} must be an international number (6-15 digits, e.g. 449789123123)"
         ));
-    }
+    };
     if !dtmf
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, ',' | '*' | '#'))
@@ -259,5 +266,21 @@ mod tests {
                 }),
             })
         );
+    }
+
+    #[test]
+    fn phone_rules_6_to_15_digits_after_plus_or_00() {
+        use crate::phone::{Problem, check, display};
+        assert_eq!(check("449789123123", &PHONE).as_deref(), Ok("449789123123"));
+        assert_eq!(check("+44 978-912", &PHONE).as_deref(), Ok("44978912"));
+        assert_eq!(check("0044978912", &PHONE).as_deref(), Ok("44978912"));
+        assert_eq!(check("+0044978912", &PHONE).as_deref(), Ok("44978912"));
+        assert_eq!(check("012345", &PHONE).as_deref(), Ok("012345"));
+        assert_eq!(check("12345", &PHONE), Err(Problem::Length));
+        assert_eq!(check("1234567890123456", &PHONE), Err(Problem::Length));
+        assert_eq!(check("44(978)912", &PHONE), Err(Problem::NotDigits));
+        assert_eq!(display("442012344321", &PHONE), "+442012344321");
+        assert_eq!(display("123", &PHONE), "+123");
+        assert_eq!(display("anonymous", &PHONE), "anonymous");
     }
 }

@@ -35,19 +35,7 @@ pub fn format_date(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%d").to_string()
 }
 
-/// `YYYY-MM-DD HH:MM:SS` (UTC assumed) → epoch ms.
-pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let dt = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", s)
-        .ok()
-        .or_else(|| s.parse::<jiff::civil::DateTime>().ok())?;
-    dt.to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp().as_millisecond())
-}
+use crate::providers::dates::parse_utc_ms as parse_time;
 
 /// The account tree: root (the API user), its nodes, their links. Links whose node is
 /// unknown hang under the root. Ids are unique (the first of a repeated id is kept).
@@ -126,12 +114,7 @@ pub fn call_status_active(status: &str) -> Option<bool> {
 
 /// A VoxNumber in international digits (`442012344321`) as `+442012344321`.
 pub fn display_number(n: &str) -> String {
-    let n = n.trim();
-    if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
-        format!("+{n}")
-    } else {
-        n.to_owned()
-    }
+    crate::phone::display(n, &super::forms::PHONE)
 }
 
 fn owner(root: &str, link_id: &str, node_id: &str) -> String {

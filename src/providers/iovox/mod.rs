@@ -23,6 +23,8 @@ use super::{
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, ActionKind, Capabilities, ProviderId, Resource};
+use crate::providers::errors::cap;
+use crate::providers::errors::{self, Class, Said, Wording};
 
 /// What IOVOX offers: the node/link tree, call history, VoxNumbers (on/off), call
 /// metrics; no live calls (v3 has no live-call API).
@@ -56,9 +58,6 @@ pub const ACCOUNTS_INTERVAL: Duration = Duration::from_secs(60);
 pub const CALLS_INTERVAL: Duration = Duration::from_secs(30);
 pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(30);
 pub const STATS_INTERVAL: Duration = Duration::from_secs(60);
-
-/// Longest error message passed on (chars).
-const MESSAGE_MAX: usize = 200;
 
 /// A change only IOVOX makes (built by its own forms, sent by [`Client::mutate`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -111,46 +110,33 @@ fn is_loopback(url: &Url) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// One line, redacted, capped.
-fn cap(msg: &str) -> String {
-    let one_line = msg.split_whitespace().collect::<Vec<_>>().join(" ");
-    let redacted = crate::secret::redact(&one_line);
-    match redacted.char_indices().nth(MESSAGE_MAX) {
-        None => redacted.into_owned(),
-        Some((i, _)) => format!("{}…", &redacted[..i]),
-    }
-}
+/// IOVOX's wording: a rejected login names the three things to check.
+const WORDING: Wording = Wording {
+    classes: &[],
+    words: |class, said| match class {
+        Class::Unauthorized => format!(
+            "username or secure key rejected, or this IP is not allowed in IOVOX Settings > API Settings ({})",
+            said.text
+        ),
+        _ => said.usual(class),
+    },
+};
 
 /// Maps a non-2xx answer to a [`ProviderError`] with IOVOX's own error texts
 /// (`400 Username Empty; 400 Secure Key Empty`).
 pub fn map_http_error(status: u16, body: &[u8], what: &str) -> ProviderError {
     let errors = wire::decode_errors(body).filter(|e| !e.is_empty());
-    let text = match &errors {
-        Some(e) => wire::format_errors(e),
-        None => {
-            let reason = reqwest::StatusCode::from_u16(status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("unexpected status");
-            format!("{status} {reason}")
-        }
+    let provider = errors.as_deref().map(wire::format_errors);
+    let text = match &provider {
+        Some(t) => t.clone(),
+        None => format!("{status} {}", errors::reason(status)),
     };
-    match status {
-        400 => ProviderError::BadRequest(cap(&format!("{what}: {text}"))),
-        401 => ProviderError::Unauthorized(cap(&format!(
-            "username or secure key rejected, or this IP is not allowed in IOVOX Settings > API Settings ({text})"
-        ))),
-        403 => ProviderError::Forbidden(cap(&format!("{what}: {text}"))),
-        404 => ProviderError::NotFound(cap(&format!("{what}: {text}"))),
-        429 => ProviderError::RateLimited {
-            retry_after: None,
-            message: cap(&text),
-        },
-        _ => ProviderError::Server {
-            status,
-            message: cap(&format!("{what}: {text}")),
-        },
-    }
+    let said = Said {
+        what,
+        provider: provider.as_deref(),
+        text: &text,
+    };
+    errors::map_status(status, None, &said, &WORDING)
 }
 
 /// What the client learned from the last account refresh.

@@ -87,13 +87,8 @@ impl Node {
 
     /// A scalar field as a non-negative integer (`"12"`, `12`, `"12.0"`).
     pub fn u64(&self, key: &str) -> Option<u64> {
-        let t = self.str(key)?;
-        t.parse::<u64>().ok().or_else(|| {
-            t.parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite() && *f >= 0.0 && *f < 1e18)
-                .map(|f| f.round() as u64)
-        })
+        self.str(key)
+            .and_then(crate::providers::lenient::count_text)
     }
 
     /// An empty record, for "absent" without an `Option`.

@@ -174,11 +174,7 @@ pub struct Metric {
 }
 
 fn flag(n: &Node, key: &str) -> Option<bool> {
-    match n.str(key)?.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
-    }
+    n.str(key).and_then(crate::providers::lenient::flag_text)
 }
 
 pub fn node_row(n: &Node) -> NodeRow {

@@ -13,6 +13,8 @@
 //! `State` like any other result, and reach the form in [`FormContext::details`], since
 //! a form is opened without network access.
 
+use crate::phone::{self, Prefix, Rules};
+
 use serde_json::{Map, Value};
 
 use super::map::{USER_PREFIX, user_id_of};
@@ -621,6 +623,13 @@ fn whole(s: &str, label: &str, max: i64) -> Result<Value, String> {
     }
 }
 
+/// ProVoice numbers as a dial string: digits, `+`, `*` and `#`, at least one of them,
+/// stored as typed.
+pub const PHONE: Rules = Rules {
+    extra: &['+', '*', '#'],
+    ..Rules::typed(Prefix::OptionalPlus, 0..=usize::MAX)
+};
+
 pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
     let data = |k: &str| value(&target.data, k).to_owned();
     let v = |k: &str| value(values, k);
@@ -660,11 +669,7 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
         "number.new" | "number.edit" => {
             owner_fields(&mut body, v("user_id"));
             let number = v("number");
-            if number.is_empty()
-                || !number
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == '+' || c == '*' || c == '#')
-            {
+            if !phone::is_valid(number, &PHONE) {
                 return Err("number: digits only, optionally starting with +".into());
             }
             body.insert("number".into(), number.into());
@@ -776,4 +781,21 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
             what,
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_rules_a_dial_string_of_digits_plus_star_hash() {
+        use crate::phone::{Problem, check, is_valid};
+        assert!(is_valid("+4930123456", &PHONE));
+        assert!(is_valid("*21#", &PHONE));
+        assert!(is_valid("0800", &PHONE));
+        assert!(is_valid("1+2", &PHONE), "a + anywhere, as before");
+        assert_eq!(check("", &PHONE), Err(Problem::Empty));
+        assert_eq!(check("030 123", &PHONE), Err(Problem::NotDigits));
+        assert_eq!(check("12a", &PHONE), Err(Problem::NotDigits));
+    }
 }

@@ -268,17 +268,6 @@ pub fn map_customer_info(
     out
 }
 
-fn time_ms(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    match s.parse::<i64>() {
-        Ok(v) => crate::providers::cloudonix::wire::normalise_epoch(v),
-        Err(_) => crate::providers::cloudonix::wire::parse_iso_ms(s),
-    }
-}
-
 pub fn call_state(disposition: &str) -> CallState {
     let d: String = disposition
         .to_ascii_lowercase()
@@ -331,9 +320,9 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
                 to: r.callee,
                 direction,
                 state: call_state(&r.disposition),
-                started_at_ms: time_ms(&r.start),
-                answered_at_ms: time_ms(&r.answer),
-                ended_at_ms: time_ms(&r.end),
+                started_at_ms: crate::providers::dates::text_epoch_ms(&r.start),
+                answered_at_ms: crate::providers::dates::text_epoch_ms(&r.answer),
+                ended_at_ms: crate::providers::dates::text_epoch_ms(&r.end),
                 extra,
                 id: r.id,
             }

@@ -33,6 +33,7 @@ use super::{
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
+use crate::providers::errors::{self, Class, Wording, cap};
 use crate::tree::{Cancel, Cancelled, TreeError};
 
 /// What ProVoice offers.
@@ -124,10 +125,14 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// One line, redacted, capped.
-fn cap(msg: &str) -> String {
-    crate::providers::cloudonix::cap(msg)
-}
+/// ProVoice's wording: 422 is a bad request; a rejected key points at `api_key`.
+const WORDING: Wording = Wording {
+    classes: &[(422, Class::BadRequest)],
+    words: |class, said| match class {
+        Class::Unauthorized => format!("API key rejected ({}); check `api_key`", said.text),
+        _ => said.usual(class),
+    },
+};
 
 /// Maps a non-2xx answer: the provider's `{"error":{"message"}}` when present.
 pub fn map_http_error(
@@ -136,28 +141,8 @@ pub fn map_http_error(
     body: &[u8],
     what: &str,
 ) -> ProviderError {
-    let provider_msg = wire::decode_error_message(body);
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("unexpected status");
-    let msg = provider_msg.as_deref().unwrap_or(reason);
-    match status {
-        400 | 422 => ProviderError::BadRequest(cap(&format!("{what}: {msg}"))),
-        401 => {
-            ProviderError::Unauthorized(cap(&format!("API key rejected ({msg}); check `api_key`")))
-        }
-        403 => ProviderError::Forbidden(cap(&format!("{what}: {msg}"))),
-        404 => ProviderError::NotFound(cap(&format!("{what}: {msg}"))),
-        429 => ProviderError::RateLimited {
-            retry_after,
-            message: cap(msg),
-        },
-        _ => ProviderError::Server {
-            status,
-            message: cap(&format!("{what}: {msg}")),
-        },
-    }
+    let provider = wire::decode_error_message(body);
+    errors::map_message(status, retry_after, what, provider.as_deref(), &WORDING)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -538,7 +523,7 @@ impl Client {
                 message: format!(
                     "call records of customer {customer} requested but not delivered within {} s; check that ProVoice can reach {} (`callback_url`)",
                     wait.as_secs(),
-                    crate::providers::cloudonix::display_url(self.consumer.url())
+                    http::display_url(self.consumer.url())
                 ),
             });
         };

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::providers::ProviderError;
+use crate::providers::{ProviderError, lenient};
 
 pub type Object = Map<String, Value>;
 
@@ -62,64 +62,9 @@ fn looks_like_record(o: &Object) -> bool {
     })
 }
 
-/// An id: a non-negative integer or a non-empty string (trimmed). `0` means none.
-pub fn id(o: &Object, key: &str) -> Option<String> {
-    match o.get(key)? {
-        Value::Number(n) => {
-            let s = n.as_u64().map(|v| v.to_string()).or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e15)
-                    .map(|f| (f as u64).to_string())
-            })?;
-            (s != "0").then_some(s)
-        }
-        Value::String(s) => {
-            let s = s.trim();
-            (!s.is_empty() && s != "0").then(|| s.to_owned())
-        }
-        _ => None,
-    }
-}
-
-/// Text of a string, number or bool field ("" when missing or null).
-pub fn text(o: &Object, key: &str) -> String {
-    match o.get(key) {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        _ => String::new(),
-    }
-}
-
-/// An integer from a number or numeric string.
-pub fn int(o: &Object, key: &str) -> Option<i64> {
-    match o.get(key)? {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
-        Value::String(s) => s
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|f| f.is_finite())
-            .map(|f| f as i64),
-        _ => None,
-    }
-}
-
-/// A flag from a bool, 0/1 or a yes/no/true/false string.
-pub fn flag(o: &Object, key: &str) -> Option<bool> {
-    match o.get(key)? {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => n.as_f64().map(|f| f != 0.0),
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" | "active" | "enabled" => Some(true),
-            "0" | "false" | "no" | "off" | "inactive" | "disabled" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
-}
+/// Field readers: an id (`0` and negative numbers mean none, integers exact at any
+/// size), a text ("" when missing), an integer, a flag (bool, number or yes/no word).
+pub use lenient::{flag_at as flag, int_at as int, positive_id_at as id, text_at as text};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {

@@ -2,6 +2,7 @@
 
 use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
 use crate::model::ProviderKind;
+use crate::phone::{self, Prefix, Problem, Rules};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
 use crate::providers::{Mutation, ProviderChange};
 
@@ -85,27 +86,25 @@ fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// VoIPcloud numbers: 1-20 digits (extensions too), an optional `+` dropped, spaces,
+/// dashes, dots and brackets dropped. Stored bare; shown with a `+` from 8 digits on.
+pub const PHONE: Rules = Rules {
+    ignore: |c| matches!(c, ' ' | '-' | '(' | ')' | '.'),
+    display_plus_from: 8,
+    ..Rules::typed(Prefix::OptionalPlus, 1..=20)
+};
+
 /// Digits with an optional leading `+` (dropped: VoIPcloud numbers carry none); spaces,
 /// dashes and brackets are removed.
 pub fn phone(label: &str, v: &str, required: bool) -> Result<Option<String>, String> {
-    let cleaned: String = v
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
-        .collect();
-    if cleaned.is_empty() {
-        return if required {
-            Err(format!("{label} is required"))
-        } else {
-            Ok(None)
-        };
-    }
-    let digits = cleaned.strip_prefix('+').unwrap_or(&cleaned);
-    if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
+    match phone::check(v, &PHONE) {
+        Ok(digits) => Ok(Some(digits)),
+        Err(Problem::Empty) if required => Err(format!("{label} is required")),
+        Err(Problem::Empty) => Ok(None),
+        Err(_) => Err(format!(
             "{label}: expected digits (an extension or a number such as 61300000000), got '{v}'"
-        ));
+        )),
     }
-    Ok(Some(digits.to_string()))
 }
 
 pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
@@ -125,4 +124,40 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
             caller_id,
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_rules_1_to_20_digits_plus_dropped() {
+        use crate::phone::{Problem, check, display};
+        assert_eq!(
+            check("+61 (3) 0000-0000", &PHONE).as_deref(),
+            Ok("61300000000")
+        );
+        assert_eq!(check("1001", &PHONE).as_deref(), Ok("1001"));
+        assert_eq!(check("1", &PHONE).as_deref(), Ok("1"));
+        assert_eq!(check(&"9".repeat(20), &PHONE).map(|d| d.len()), Ok(20));
+        assert_eq!(check(&"9".repeat(21), &PHONE), Err(Problem::Length));
+        assert_eq!(check("+", &PHONE), Err(Problem::NotDigits));
+        assert_eq!(check("12#", &PHONE), Err(Problem::NotDigits));
+        assert_eq!(check(" - ", &PHONE), Err(Problem::Empty));
+        assert_eq!(
+            phone("User number", "", true).unwrap_err(),
+            "User number is required"
+        );
+        assert_eq!(phone("To", "", false), Ok(None));
+        assert_eq!(phone("To", "+61 300", false), Ok(Some("61300".into())));
+        assert!(
+            phone("To", "abc", false)
+                .unwrap_err()
+                .contains("expected digits")
+        );
+        // Shown with a `+` from 8 digits on; extensions stay as sent.
+        assert_eq!(display("61300000000", &PHONE), "+61300000000");
+        assert_eq!(display("12345678", &PHONE), "+12345678");
+        assert_eq!(display("1234567", &PHONE), "1234567");
+    }
 }

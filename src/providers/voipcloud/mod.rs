@@ -29,6 +29,8 @@ use crate::model::{
     Account, AccountKind, ActionKind, Call, CallState, Capabilities, Direction, ProviderId,
     Resource,
 };
+use crate::providers::errors::cap;
+use crate::providers::errors::{self, Class, Said, Wording};
 use crate::stats::{self, GroupCallRecord};
 
 /// What VoIPcloud offers: no trunks, no numbers.
@@ -552,10 +554,19 @@ mod bytes_like {
     pub type Body = Vec<u8>;
 }
 
-/// One line, redacted, at most 200 chars.
-fn cap(msg: &str) -> String {
-    crate::providers::cloudonix::cap(msg)
-}
+/// VoIPcloud's wording: 401 and 403 both mean the token or the host's IP was refused; a
+/// 404 hints at the integration API.
+const WORDING: Wording = Wording {
+    classes: &[(403, Class::Unauthorized)],
+    words: |class, said| match class {
+        Class::Unauthorized => UNAUTHORIZED.to_owned(),
+        Class::NotFound => format!(
+            "{}: {} (is the integration API enabled for this PBX?)",
+            said.what, said.text
+        ),
+        _ => said.usual(class),
+    },
+};
 
 /// Maps a status (HTTP or the envelope's `code`) and message to an error an operator can
 /// act on. `what` names the list ("queue calls").
@@ -565,31 +576,21 @@ pub fn map_error(
     retry_after: Option<Duration>,
     what: &str,
 ) -> ProviderError {
-    let msg = if message.trim().is_empty() {
-        match code {
-            400 => "parameters error",
-            404 => "tenant or required data not found",
-            429 => "Too Many Requests",
-            _ => "unknown error",
-        }
-    } else {
-        message
+    let provider = Some(message).filter(|m| !m.trim().is_empty());
+    let text = provider.unwrap_or(match code {
+        400 => "parameters error",
+        404 => "tenant or required data not found",
+        429 => "Too Many Requests",
+        _ => "unknown error",
+    });
+    let said = Said {
+        what,
+        provider,
+        text,
     };
-    match code {
-        401 | 403 => ProviderError::Unauthorized(UNAUTHORIZED.into()),
-        400 => ProviderError::BadRequest(cap(&format!("{what}: {msg}"))),
-        404 => ProviderError::NotFound(cap(&format!(
-            "{what}: {msg} (is the integration API enabled for this PBX?)"
-        ))),
-        429 => ProviderError::RateLimited {
-            retry_after,
-            message: cap(msg),
-        },
-        other => ProviderError::Server {
-            status: u16::try_from(other).unwrap_or(0),
-            message: cap(&format!("{what}: {msg}")),
-        },
-    }
+    // A code outside the HTTP range reads as a server error with status 0.
+    let status = u16::try_from(code).unwrap_or(0);
+    errors::map_status(status, retry_after, &said, &WORDING)
 }
 
 /// `from_date` for "today": the UTC date of the console's local midnight. The API does
@@ -604,12 +605,7 @@ fn today_local() -> String {
 /// A number as people read it: long all-digit numbers get their `+` back (VoIPcloud
 /// sends `61300000000`); extensions and anything else stay as sent.
 pub fn display_number(s: &str) -> String {
-    let t = s.trim();
-    if t.len() >= 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-        format!("+{t}")
-    } else {
-        t.to_string()
-    }
+    crate::phone::display(s, &forms::PHONE)
 }
 
 fn opt_number(s: &Option<String>) -> String {

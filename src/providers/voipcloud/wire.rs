@@ -22,36 +22,7 @@ pub struct EnvelopeError {
     pub message: String,
 }
 
-/// Text of a scalar (strings as they are, numbers printed); None for null/objects/"".
-pub fn text(v: &Value) -> Option<String> {
-    let s = match v {
-        Value::String(s) => s.trim().to_owned(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => return None,
-    };
-    (!s.is_empty()).then_some(s)
-}
-
-/// An integer from a number (floats truncated) or a numeric string.
-pub fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
-        Value::String(s) => {
-            let s = s.trim();
-            s.parse::<i64>().ok().or_else(|| {
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|f| f.is_finite())
-                    .map(|f| f as i64)
-            })
-        }
-        Value::Bool(b) => Some(i64::from(*b)),
-        _ => None,
-    }
-}
+use crate::providers::lenient::{int, text};
 
 fn field(row: &Value, names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| row.get(*n).and_then(text))
@@ -61,8 +32,14 @@ fn field_int(row: &Value, names: &[&str]) -> Option<i64> {
     names.iter().find_map(|n| row.get(*n).and_then(int))
 }
 
+/// `is_inbound` as a flag (`true`, `1`, `"yes"`) or any number (non-zero is inbound).
+fn is_inbound(row: &Value) -> Option<bool> {
+    let v = row.get("is_inbound")?;
+    crate::providers::lenient::flag(v).or_else(|| int(v).map(|i| i != 0))
+}
+
 fn time(row: &Value, names: &[&str]) -> Option<i64> {
-    field(row, names).and_then(|s| crate::providers::cloudonix::wire::parse_iso_ms(&s))
+    field(row, names).and_then(|s| crate::providers::dates::parse_iso_ms(&s))
 }
 
 /// Decodes the envelope. `Err(Ok(e))`: the provider answered with an error envelope;
@@ -180,7 +157,7 @@ pub struct UserCall {
 
 pub fn user_call(row: &Value) -> UserCall {
     let kind = field(row, &["type"]);
-    let inbound = field_int(row, &["is_inbound"]).map(|v| v != 0).or_else(|| {
+    let inbound = is_inbound(row).or_else(|| {
         kind.as_deref().and_then(|k| {
             let k = k.to_ascii_lowercase();
             if k.contains("inbound") {
