@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 
-use crate::providers::ProviderError;
+use crate::providers::{ProviderError, shape};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -198,6 +198,25 @@ impl Guard {
     /// body without one is cut off (and refused) as soon as it passes the cap.
     pub async fn read_body(&self, resp: reqwest::Response) -> Result<Vec<u8>, ProviderError> {
         read_capped(resp, self.limits.max_bytes, self.timeout).await
+    }
+
+    /// A JSON list answer, checked before anything is decoded (on the blocking pool when
+    /// large): the right kind of document ([`shape::check_kind`]) and no list within
+    /// `depth` levels longer than `max_rows` ([`shape::check_rows`]). `what` names it.
+    pub async fn checked_json_list(
+        &self,
+        body: Vec<u8>,
+        depth: usize,
+        what: &str,
+    ) -> Result<Vec<u8>, ProviderError> {
+        let cap = shape::RowCap::MaxRows(self.limits.max_rows);
+        let what = what.to_owned();
+        decode_off_worker(body, move |body| {
+            shape::check_kind(&body, shape::Expect::Json)?;
+            shape::check_rows(&body, depth, cap, &what)?;
+            Ok(body)
+        })
+        .await
     }
 
     /// Reads at most [`ERROR_BODY_MAX`] bytes of an error response for its message;

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
-    RateLimit, RequestPreview, http, shape,
+    RateLimit, RequestPreview, http,
 };
 use crate::config::ProviderConfig;
 use crate::model::{
@@ -594,15 +594,8 @@ impl Client {
 
     async fn get(&self, segments: &[&str], what: &str) -> Result<Vec<u8>, ProviderError> {
         let body = self.send(Method::GET, segments, None, what).await?.body;
-        let max_rows = self.http.limits().max_rows;
-        let what = what.to_owned();
         // Lists are bare arrays or `{"data": [...]}`: count two levels before decoding.
-        http::decode_off_worker(body, move |body| {
-            shape::check_kind(&body, shape::Expect::Json)?;
-            shape::check_rows(&body, 2, shape::RowCap::MaxRows(max_rows), &what)?;
-            Ok(body)
-        })
-        .await
+        self.http.checked_json_list(body, 2, what).await
     }
 
     /// One request with a valid token; on 401 the token is renewed and the request

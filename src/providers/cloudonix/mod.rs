@@ -23,7 +23,7 @@ use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
-use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http, shape};
+use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http};
 
 pub use map::{
     call_state, direction, map_current_calls, map_customer, map_dnid, map_dnids, map_domain,
@@ -524,15 +524,8 @@ impl CloudonixClient {
         );
         if status.is_success() {
             let body = self.http.read_body(resp).await?;
-            let max_rows = self.http.limits().max_rows;
-            let what = what.to_owned();
             // Lists are bare arrays: count the top level before anything is decoded.
-            http::decode_off_worker(body, move |body| {
-                shape::check_kind(&body, shape::Expect::Json)?;
-                shape::check_rows(&body, 1, shape::RowCap::MaxRows(max_rows), &what)?;
-                Ok(body)
-            })
-            .await
+            self.http.checked_json_list(body, 1, what).await
         } else {
             let retry_after = http::retry_after(resp.headers());
             let body = self.http.read_error_body(resp).await;

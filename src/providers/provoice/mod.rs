@@ -29,7 +29,7 @@ use reqwest::{Method, Url};
 
 use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderDetails,
-    ProviderError, RateLimit, RequestPreview, http, shape,
+    ProviderError, RateLimit, RequestPreview, http,
 };
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
@@ -658,15 +658,8 @@ impl Client {
         );
         if status.is_success() {
             let body = self.http.read_body(resp).await?;
-            let max_rows = self.http.limits().max_rows;
-            let what = what.to_owned();
             // Lists are bare arrays: count the top level before anything is decoded.
-            http::decode_off_worker(body, move |body| {
-                shape::check_kind(&body, shape::Expect::Json)?;
-                shape::check_rows(&body, 1, shape::RowCap::MaxRows(max_rows), &what)?;
-                Ok(body)
-            })
-            .await
+            self.http.checked_json_list(body, 1, what).await
         } else {
             let retry = http::retry_after(resp.headers());
             let body = self.http.read_error_body(resp).await;
