@@ -295,24 +295,14 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// The base URL used when a provider table leaves out `base_url`, where the provider has
-/// one public API host. VoIPcloud (regional, white-labelled) and ProVoice have none.
+/// one public API host (its [`Descriptor`](crate::providers::Descriptor) says).
 pub fn default_base_url(kind: ProviderKind) -> Option<&'static str> {
-    match kind {
-        ProviderKind::Cloudonix => Some("https://api.cloudonix.io"),
-        ProviderKind::Iovox => Some("https://api.iovox.com:444"),
-        ProviderKind::Callable => Some("https://eu-west-2-api.control.callable.io"),
-        ProviderKind::Voipcloud | ProviderKind::Provoice => None,
-    }
+    crate::providers::provider::descriptor(kind).default_base_url
 }
 
-/// The credential keys `kind` requires.
+/// The credential keys `kind` requires (its descriptor says).
 pub fn required_credentials(kind: ProviderKind) -> &'static [&'static str] {
-    match kind {
-        ProviderKind::Cloudonix | ProviderKind::Provoice => &["api_key"],
-        ProviderKind::Voipcloud => &["token"],
-        ProviderKind::Iovox => &["username", "secure_key"],
-        ProviderKind::Callable => &["username", "password"],
-    }
+    crate::providers::provider::descriptor(kind).required_keys
 }
 
 /// The warning for a file that holds a literal secret and is group/other readable, or None
@@ -379,20 +369,9 @@ fn kinds_list() -> String {
         .join(", ")
 }
 
-/// The kinds that use a credential key; None for keys every kind accepts.
-fn kinds_using(key: &str) -> Option<&'static [ProviderKind]> {
-    use ProviderKind::*;
-    match key {
-        "api_key" => Some(&[Cloudonix, Provoice]),
-        "token" | "api_version" => Some(&[Voipcloud]),
-        "ca_file" | "output" => Some(&[Iovox]),
-        "callback_listen" | "callback_url" => Some(&[Provoice]),
-        "customer" | "domains" => Some(&[Cloudonix]),
-        "username" => Some(&[Iovox, Callable]),
-        "secure_key" => Some(&[Iovox]),
-        "password" => Some(&[Callable]),
-        _ => None,
-    }
+/// The kinds that read `key`; None for keys every kind reads (the descriptors say).
+fn kinds_using(key: &str) -> Option<Vec<ProviderKind>> {
+    crate::providers::provider::kinds_using(key)
 }
 
 fn join_kinds(kinds: &[ProviderKind]) -> String {
@@ -1034,7 +1013,7 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                 Some(key),
                 format!(
                     "`{key}` is not a {kind} setting (only {} {verb} it)",
-                    join_kinds(users)
+                    join_kinds(&users)
                 ),
             );
             continue;

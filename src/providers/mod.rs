@@ -13,8 +13,11 @@ pub mod forms;
 pub mod http;
 pub mod iovox;
 pub mod lenient;
+pub mod provider;
 pub mod provoice;
 pub mod shape;
+
+pub use provider::{Descriptor, Provider};
 pub mod voipcloud;
 
 use std::fmt;
@@ -371,98 +374,66 @@ impl ProviderClient {
         }
     }
 
+    pub fn descriptor(&self) -> &'static Descriptor {
+        each!(self, c => Provider::descriptor(c))
+    }
+
     pub fn kind(&self) -> ProviderKind {
-        match self {
-            ProviderClient::Cloudonix(_) => ProviderKind::Cloudonix,
-            ProviderClient::Voipcloud(_) => ProviderKind::Voipcloud,
-            ProviderClient::Iovox(_) => ProviderKind::Iovox,
-            ProviderClient::Callable(_) => ProviderKind::Callable,
-            ProviderClient::Provoice(_) => ProviderKind::Provoice,
-        }
+        self.descriptor().kind
     }
 
     pub fn capabilities(&self) -> Capabilities {
-        match self {
-            ProviderClient::Cloudonix(_) => cloudonix::CAPABILITIES,
-            ProviderClient::Voipcloud(_) => voipcloud::CAPABILITIES,
-            ProviderClient::Iovox(_) => iovox::CAPABILITIES,
-            ProviderClient::Callable(_) => callable::CAPABILITIES,
-            ProviderClient::Provoice(_) => provoice::CAPABILITIES,
-        }
+        self.descriptor().capabilities
     }
 
     /// The documented limit, used when the config sets no `rate_limit`.
     pub fn default_rate_limit(&self) -> RateLimit {
-        match self {
-            ProviderClient::Cloudonix(_) => cloudonix::DEFAULT_RATE_LIMIT,
-            ProviderClient::Voipcloud(_) => voipcloud::DEFAULT_RATE_LIMIT,
-            ProviderClient::Iovox(_) => iovox::DEFAULT_RATE_LIMIT,
-            ProviderClient::Callable(_) => callable::DEFAULT_RATE_LIMIT,
-            ProviderClient::Provoice(_) => provoice::DEFAULT_RATE_LIMIT,
-        }
+        self.descriptor().default_rate_limit
     }
 
     /// The job that discovers the account tree; its result decides the other jobs.
     pub fn discovery_job(&self) -> Job {
-        each!(self, c => c.discovery_job())
+        each!(self, c => Provider::discovery_job(c))
     }
 
     /// The polling jobs for a discovered account tree.
     pub fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
-        each!(self, c => c.jobs(accounts))
+        each!(self, c => Provider::jobs(c, accounts))
     }
 
     pub async fn fetch(&self, key: &JobKey) -> Result<FetchData, ProviderError> {
-        each!(self, c => c.fetch(key).await)
+        each!(self, c => Provider::fetch(c, key).await)
     }
 
-    /// Requests the last run of `key` actually made, for clients whose jobs may need
-    /// fewer than their cost (VoIPcloud's paged lists); None = the job's cost.
+    /// Requests the last run of `key` actually made; None = the job's cost.
     pub fn requests_used(&self, key: &JobKey) -> Option<u32> {
-        match self {
-            ProviderClient::Voipcloud(c) => c.requests_used(key),
-            _ => None,
-        }
+        each!(self, c => Provider::requests_used(c, key))
+    }
+
+    /// The budget scope a mutation's requests count against, and how many it makes at
+    /// most.
+    pub fn mutation_budget(&self, m: &Mutation) -> (String, u32) {
+        each!(self, c => Provider::mutation_budget(c, m))
     }
 
     /// Exactly the request [`ProviderClient::mutate`] would send (method, path relative to
     /// the base URL, body with every secret as `****`). Sends nothing.
-    /// The budget scope a mutation's requests count against, and how many it makes at
-    /// most.
-    pub fn mutation_budget(&self, m: &Mutation) -> (String, u32) {
-        match self {
-            // Per domain; a number edit may first read the application list.
-            ProviderClient::Cloudonix(_) => {
-                let cost = if matches!(m, Mutation::UpdateNumber { .. }) {
-                    2
-                } else {
-                    1
-                };
-                (m.account().to_string(), cost)
-            }
-            ProviderClient::Voipcloud(c) => c.mutation_budget(m),
-            ProviderClient::Iovox(c) => c.mutation_budget(m),
-            ProviderClient::Callable(c) => c.mutation_budget(m),
-            ProviderClient::Provoice(c) => c.mutation_budget(m),
-        }
-    }
-
     pub fn preview(&self, m: &Mutation) -> Result<RequestPreview, ProviderError> {
-        each!(self, c => c.preview(m))
+        each!(self, c => Provider::preview(c, m))
     }
 
     /// Sends a mutation once, never retried. A timeout is [`ProviderError::Timeout`]: the
     /// outcome is unknown. Refused while read-only is on, before anything is sent.
     pub async fn mutate(&self, m: &Mutation) -> Result<MutationOutcome, ProviderError> {
-        each!(self, c => c.mutate(m).await)
+        each!(self, c => Provider::mutate(c, m).await)
     }
 
     /// Switches the read-only guard at run time (defaults to the config's `read_only`).
     pub fn set_read_only(&self, on: bool) {
-        each!(self, c => c.set_read_only(on))
+        each!(self, c => Provider::guard(c).read_only().set(on))
     }
 
     pub fn read_only(&self) -> bool {
-        each!(self, c => c.read_only())
+        each!(self, c => Provider::guard(c).read_only().is_on())
     }
 }

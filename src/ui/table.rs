@@ -174,10 +174,11 @@ pub(crate) fn pane_info(state: &State, resource: Resource) -> PaneInfo<'_> {
 }
 
 /// "loading", or for call history from a provider whose records come back
-/// asynchronously (ProVoice), "records requested, waiting".
+/// asynchronously (its descriptor says so), "records requested, waiting".
 fn loading_word(state: &State, resource: Resource, loading: &[&str]) -> &'static str {
     let asynchronous = state.providers.iter().any(|p| {
-        p.kind == crate::model::ProviderKind::Provoice && loading.contains(&p.name.as_str())
+        crate::providers::provider::descriptor(p.kind).history_arrives_later
+            && loading.contains(&p.name.as_str())
     });
     if resource == Resource::CallHistory && asynchronous {
         "records requested, waiting"

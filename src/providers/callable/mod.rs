@@ -37,6 +37,7 @@ use crate::model::{
 };
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
+use crate::providers::provider::{Descriptor, Provider};
 
 /// What Callable offers. No call history: Callable has no CDR endpoint (§4.5).
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -55,6 +56,51 @@ pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
     requests: 10,
     per: Duration::from_secs(1),
 };
+
+/// What shared code knows about callable without a client.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: crate::model::ProviderKind::Callable,
+    capabilities: CAPABILITIES,
+    default_rate_limit: DEFAULT_RATE_LIMIT,
+    default_base_url: Some("https://eu-west-2-api.control.callable.io"),
+    settings_keys: &["username", "password"],
+    required_keys: &["username", "password"],
+    history_arrives_later: false,
+};
+
+impl Provider for Client {
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+    fn discovery_job(&self) -> Job {
+        Client::discovery_job(self)
+    }
+    fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
+        Client::jobs(self, accounts)
+    }
+    fn fetch(
+        &self,
+        key: &JobKey,
+    ) -> impl std::future::Future<Output = Result<FetchData, ProviderError>> + Send {
+        Client::fetch(self, key)
+    }
+    fn mutation_budget(&self, m: &super::Mutation) -> (String, u32) {
+        Client::mutation_budget(self, m)
+    }
+    fn preview(&self, m: &super::Mutation) -> Result<super::RequestPreview, ProviderError> {
+        Client::preview(self, m)
+    }
+    fn mutate(
+        &self,
+        m: &super::Mutation,
+    ) -> impl std::future::Future<Output = Result<super::MutationOutcome, ProviderError>> + Send
+    {
+        Client::mutate(self, m)
+    }
+    fn guard(&self) -> &http::Guard {
+        &self.http
+    }
+}
 
 /// The one budget scope (the limit, if any, is per user, not per account).
 pub const BUDGET: &str = "api";

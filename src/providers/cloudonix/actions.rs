@@ -315,6 +315,16 @@ impl CloudonixClient {
     /// shown as `****`. Sends nothing. An application given by name is resolved from
     /// the application list last read for the domain (the numbers job reads it); when it
     /// is not known yet this is `Refused` while `mutate` reads the list first.
+    /// Per domain; a number edit may first read the application list.
+    pub fn mutation_budget(&self, m: &Mutation) -> (String, u32) {
+        let cost = if matches!(m, Mutation::UpdateNumber { .. }) {
+            2
+        } else {
+            1
+        };
+        (m.account().to_string(), cost)
+    }
+
     pub fn preview(&self, m: &Mutation) -> Result<RequestPreview, ProviderError> {
         let p = self.plan(m, Secrets::Mask)?;
         let url = self.url_for(&p.segments)?;

@@ -23,6 +23,7 @@ use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
+use crate::providers::provider::{Descriptor, Provider};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http};
 
 pub use map::{
@@ -53,6 +54,51 @@ pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
     requests: 10,
     per: Duration::from_secs(10),
 };
+
+/// What shared code knows about cloudonix without a client.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: crate::model::ProviderKind::Cloudonix,
+    capabilities: CAPABILITIES,
+    default_rate_limit: DEFAULT_RATE_LIMIT,
+    default_base_url: Some("https://api.cloudonix.io"),
+    settings_keys: &["api_key", "customer", "domains"],
+    required_keys: &["api_key"],
+    history_arrives_later: false,
+};
+
+impl Provider for CloudonixClient {
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+    fn discovery_job(&self) -> Job {
+        CloudonixClient::discovery_job(self)
+    }
+    fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
+        CloudonixClient::jobs(self, accounts)
+    }
+    fn fetch(
+        &self,
+        key: &JobKey,
+    ) -> impl std::future::Future<Output = Result<FetchData, ProviderError>> + Send {
+        CloudonixClient::fetch(self, key)
+    }
+    fn mutation_budget(&self, m: &super::Mutation) -> (String, u32) {
+        CloudonixClient::mutation_budget(self, m)
+    }
+    fn preview(&self, m: &super::Mutation) -> Result<super::RequestPreview, ProviderError> {
+        CloudonixClient::preview(self, m)
+    }
+    fn mutate(
+        &self,
+        m: &super::Mutation,
+    ) -> impl std::future::Future<Output = Result<super::MutationOutcome, ProviderError>> + Send
+    {
+        CloudonixClient::mutate(self, m)
+    }
+    fn guard(&self) -> &http::Guard {
+        &self.http
+    }
+}
 
 /// Budget scope of customer-level requests (domain-level ones use the domain name).
 pub const CUSTOMER_BUDGET: &str = "customer";

@@ -25,6 +25,7 @@ use crate::config::ProviderConfig;
 use crate::model::{Account, ActionKind, Capabilities, ProviderId, Resource};
 use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Said, Wording};
+use crate::providers::provider::{Descriptor, Provider};
 
 /// What IOVOX offers: the node/link tree, call history, VoxNumbers (on/off), call
 /// metrics; no live calls (v3 has no live-call API).
@@ -41,6 +42,51 @@ pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
     requests: 10,
     per: Duration::from_secs(1),
 };
+
+/// What shared code knows about iovox without a client.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: crate::model::ProviderKind::Iovox,
+    capabilities: CAPABILITIES,
+    default_rate_limit: DEFAULT_RATE_LIMIT,
+    default_base_url: Some("https://api.iovox.com:444"),
+    settings_keys: &["username", "secure_key", "ca_file", "output"],
+    required_keys: &["username", "secure_key"],
+    history_arrives_later: false,
+};
+
+impl Provider for Client {
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+    fn discovery_job(&self) -> Job {
+        Client::discovery_job(self)
+    }
+    fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
+        Client::jobs(self, accounts)
+    }
+    fn fetch(
+        &self,
+        key: &JobKey,
+    ) -> impl std::future::Future<Output = Result<FetchData, ProviderError>> + Send {
+        Client::fetch(self, key)
+    }
+    fn mutation_budget(&self, m: &super::Mutation) -> (String, u32) {
+        Client::mutation_budget(self, m)
+    }
+    fn preview(&self, m: &super::Mutation) -> Result<super::RequestPreview, ProviderError> {
+        Client::preview(self, m)
+    }
+    fn mutate(
+        &self,
+        m: &super::Mutation,
+    ) -> impl std::future::Future<Output = Result<super::MutationOutcome, ProviderError>> + Send
+    {
+        Client::mutate(self, m)
+    }
+    fn guard(&self) -> &http::Guard {
+        &self.http
+    }
+}
 
 /// Every request counts against one budget (the API user).
 pub const BUDGET: &str = "api";

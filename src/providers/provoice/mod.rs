@@ -34,6 +34,7 @@ use super::{
 use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 use crate::providers::errors::{self, Class, Wording, cap};
+use crate::providers::provider::{Descriptor, Provider};
 use crate::tree::{Cancel, Cancelled, TreeError};
 
 /// What ProVoice offers.
@@ -51,6 +52,51 @@ pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
     requests: 60,
     per: Duration::from_secs(60),
 };
+
+/// What shared code knows about provoice without a client.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: crate::model::ProviderKind::Provoice,
+    capabilities: CAPABILITIES,
+    default_rate_limit: DEFAULT_RATE_LIMIT,
+    default_base_url: None,
+    settings_keys: &["api_key", "callback_listen", "callback_url"],
+    required_keys: &["api_key"],
+    history_arrives_later: true,
+};
+
+impl Provider for Client {
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+    fn discovery_job(&self) -> Job {
+        Client::discovery_job(self)
+    }
+    fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
+        Client::jobs(self, accounts)
+    }
+    fn fetch(
+        &self,
+        key: &JobKey,
+    ) -> impl std::future::Future<Output = Result<FetchData, ProviderError>> + Send {
+        Client::fetch(self, key)
+    }
+    fn mutation_budget(&self, m: &super::Mutation) -> (String, u32) {
+        Client::mutation_budget(self, m)
+    }
+    fn preview(&self, m: &super::Mutation) -> Result<super::RequestPreview, ProviderError> {
+        Client::preview(self, m)
+    }
+    fn mutate(
+        &self,
+        m: &super::Mutation,
+    ) -> impl std::future::Future<Output = Result<super::MutationOutcome, ProviderError>> + Send
+    {
+        Client::mutate(self, m)
+    }
+    fn guard(&self) -> &http::Guard {
+        &self.http
+    }
+}
 
 /// The one budget scope: the limit is per key.
 pub const BUDGET: &str = "provoice";

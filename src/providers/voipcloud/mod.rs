@@ -31,6 +31,7 @@ use crate::model::{
 };
 use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Said, Wording};
+use crate::providers::provider::{Descriptor, Provider};
 use crate::stats::{self, GroupCallRecord};
 
 /// What VoIPcloud offers: no trunks, no numbers.
@@ -46,6 +47,55 @@ pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
     requests: 100,
     per: Duration::from_secs(900),
 };
+
+/// What shared code knows about voipcloud without a client.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: crate::model::ProviderKind::Voipcloud,
+    capabilities: CAPABILITIES,
+    default_rate_limit: DEFAULT_RATE_LIMIT,
+    default_base_url: None,
+    settings_keys: &["token", "api_version"],
+    required_keys: &["token"],
+    history_arrives_later: false,
+};
+
+impl Provider for Client {
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+    fn discovery_job(&self) -> Job {
+        Client::discovery_job(self)
+    }
+    fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
+        Client::jobs(self, accounts)
+    }
+    fn fetch(
+        &self,
+        key: &JobKey,
+    ) -> impl std::future::Future<Output = Result<FetchData, ProviderError>> + Send {
+        Client::fetch(self, key)
+    }
+    fn requests_used(&self, key: &JobKey) -> Option<u32> {
+        Client::requests_used(self, key)
+    }
+
+    fn mutation_budget(&self, m: &super::Mutation) -> (String, u32) {
+        Client::mutation_budget(self, m)
+    }
+    fn preview(&self, m: &super::Mutation) -> Result<super::RequestPreview, ProviderError> {
+        Client::preview(self, m)
+    }
+    fn mutate(
+        &self,
+        m: &super::Mutation,
+    ) -> impl std::future::Future<Output = Result<super::MutationOutcome, ProviderError>> + Send
+    {
+        Client::mutate(self, m)
+    }
+    fn guard(&self) -> &http::Guard {
+        &self.http
+    }
+}
 
 /// Rows asked for per page (`limit`).
 pub const PAGE_LIMIT: u32 = 500;
