@@ -21,6 +21,7 @@ pub mod poller;
 pub mod providers;
 pub mod scheduler;
 pub mod secret;
+pub mod settings;
 pub mod sim;
 pub mod snapshot;
 pub mod state;

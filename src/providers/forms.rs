@@ -95,28 +95,17 @@ impl ProviderTarget {
     }
 }
 
-/// Opens `kind`'s form for `intent`, or says why it cannot.
+/// Opens `kind`'s form for `intent`, or says why it cannot (the provider's descriptor
+/// names its form builder).
 pub fn open(
     kind: ProviderKind,
     intent: Intent,
     ctx: &FormContext,
 ) -> Result<(FormSpec, ProviderTarget), String> {
-    match kind {
-        ProviderKind::Cloudonix => Err("Cloudonix forms are opened by ops".into()),
-        ProviderKind::Voipcloud => super::voipcloud::forms::open(intent, ctx),
-        ProviderKind::Iovox => super::iovox::forms::open(intent, ctx),
-        ProviderKind::Callable => super::callable::forms::open(intent, ctx),
-        ProviderKind::Provoice => super::provoice::forms::open(intent, ctx),
-    }
+    (super::descriptor(kind).open_form)(intent, ctx)
 }
 
 /// Turns a submitted form's values into the mutation to send.
 pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
-    match target.kind {
-        ProviderKind::Cloudonix => Err("Cloudonix forms are built by ops".into()),
-        ProviderKind::Voipcloud => super::voipcloud::forms::build(target, values),
-        ProviderKind::Iovox => super::iovox::forms::build(target, values),
-        ProviderKind::Callable => super::callable::forms::build(target, values),
-        ProviderKind::Provoice => super::provoice::forms::build(target, values),
-    }
+    (super::descriptor(target.kind).build_form)(target, values)
 }

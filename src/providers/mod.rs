@@ -23,12 +23,40 @@ pub mod voipcloud;
 use std::fmt;
 use std::time::Duration;
 
-use crate::config::ProviderConfig;
 pub use crate::form::RequestPreview;
 use crate::model::{
     Account, Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk,
 };
 pub use crate::scheduler::RateLimit;
+use crate::settings::ProviderConfig;
+
+/// Every provider kind's descriptor, in [`ProviderKind::ALL`] order.
+pub const DESCRIPTORS: [&Descriptor; 5] = [
+    &cloudonix::DESCRIPTOR,
+    &voipcloud::DESCRIPTOR,
+    &iovox::DESCRIPTOR,
+    &callable::DESCRIPTOR,
+    &provoice::DESCRIPTOR,
+];
+
+/// The descriptor of `kind`.
+pub fn descriptor(kind: ProviderKind) -> &'static Descriptor {
+    DESCRIPTORS
+        .iter()
+        .copied()
+        .find(|d| d.kind == kind)
+        .unwrap_or(DESCRIPTORS[0])
+}
+
+/// The kinds whose tables read `key`, or None when every kind reads it.
+pub fn kinds_using(key: &str) -> Option<Vec<ProviderKind>> {
+    let kinds: Vec<ProviderKind> = DESCRIPTORS
+        .iter()
+        .filter(|d| d.settings_keys.contains(&key))
+        .map(|d| d.kind)
+        .collect();
+    (!kinds.is_empty()).then_some(kinds)
+}
 
 /// Everything that can go wrong talking to a provider, as an operator should read it.
 /// Messages never contain a secret: clients build them from status codes and the
@@ -435,5 +463,31 @@ impl ProviderClient {
 
     pub fn read_only(&self) -> bool {
         each!(self, c => Provider::guard(c).read_only().is_on())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ProviderKind;
+
+    #[test]
+    fn every_kind_has_one_descriptor_in_order() {
+        for (kind, d) in ProviderKind::ALL.iter().zip(DESCRIPTORS) {
+            assert_eq!(*kind, d.kind);
+            assert_eq!(descriptor(*kind).kind, d.kind);
+            assert!(d.required_keys.iter().all(|k| d.settings_keys.contains(k)));
+        }
+    }
+
+    #[test]
+    fn keys_map_back_to_the_kinds_that_read_them() {
+        use ProviderKind::*;
+        assert_eq!(kinds_using("api_key"), Some(vec![Cloudonix, Provoice]));
+        assert_eq!(kinds_using("username"), Some(vec![Iovox, Callable]));
+        assert_eq!(kinds_using("token"), Some(vec![Voipcloud]));
+        assert_eq!(kinds_using("timeout_seconds"), None);
+        assert!(descriptor(Provoice).history_arrives_later);
+        assert!(!descriptor(Cloudonix).history_arrives_later);
     }
 }

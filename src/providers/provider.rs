@@ -5,18 +5,26 @@
 //!
 //! Static dispatch: [`super::ProviderClient`] stays the one enum that lists the five
 //! clients and forwards to this trait; a sixth provider implements it and adds one
-//! variant there and one descriptor in [`DESCRIPTORS`].
+//! variant there and its descriptor to [`super::DESCRIPTORS`] (the registry lives in the
+//! parent module, which lists the providers anyway, so this file imports none of them).
 
 use std::future::Future;
 
+use crate::form::spec::FormSpec;
 use crate::model::{Account, Capabilities, ProviderKind};
+use crate::providers::forms::{FormContext, Intent, ProviderTarget};
 use crate::providers::{
     FetchData, Job, JobKey, Mutation, MutationOutcome, ProviderError, RateLimit, RequestPreview,
     http,
 };
 
+/// Opens a provider's form for an intent from what is selected, or says why it cannot.
+pub type OpenForm = fn(Intent, &FormContext) -> Result<(FormSpec, ProviderTarget), String>;
+/// Turns a submitted form's values into the mutation to send.
+pub type BuildForm = fn(&ProviderTarget, &[(String, String)]) -> Result<Mutation, String>;
+
 /// What shared code may know about a provider kind without holding a client.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Descriptor {
     pub kind: ProviderKind,
     /// Resources and actions it offers.
@@ -32,34 +40,10 @@ pub struct Descriptor {
     /// Call history arrives asynchronously (a callback), so an empty history pane may
     /// still be loading.
     pub history_arrives_later: bool,
-}
-
-/// Every provider kind's descriptor, in [`ProviderKind::ALL`] order.
-pub const DESCRIPTORS: [&Descriptor; 5] = [
-    &super::cloudonix::DESCRIPTOR,
-    &super::voipcloud::DESCRIPTOR,
-    &super::iovox::DESCRIPTOR,
-    &super::callable::DESCRIPTOR,
-    &super::provoice::DESCRIPTOR,
-];
-
-/// The descriptor of `kind`.
-pub fn descriptor(kind: ProviderKind) -> &'static Descriptor {
-    DESCRIPTORS
-        .iter()
-        .copied()
-        .find(|d| d.kind == kind)
-        .unwrap_or(DESCRIPTORS[0])
-}
-
-/// The kinds whose tables read `key`, or None when every kind reads it.
-pub fn kinds_using(key: &str) -> Option<Vec<ProviderKind>> {
-    let kinds: Vec<ProviderKind> = DESCRIPTORS
-        .iter()
-        .filter(|d| d.settings_keys.contains(&key))
-        .map(|d| d.kind)
-        .collect();
-    (!kinds.is_empty()).then_some(kinds)
+    /// Its forms (in `providers/<name>/forms.rs`), opened without a client: a form is
+    /// built from the state on screen.
+    pub open_form: OpenForm,
+    pub build_form: BuildForm,
 }
 
 /// One provider connection, as the poller, the console and `snapshot` use it. Clients
@@ -98,29 +82,4 @@ pub trait Provider: Send + Sync {
 
     /// The HTTP guard every request of this client passes (its read-only switch).
     fn guard(&self) -> &http::Guard;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_kind_has_one_descriptor_in_order() {
-        for (kind, d) in ProviderKind::ALL.iter().zip(DESCRIPTORS) {
-            assert_eq!(*kind, d.kind);
-            assert_eq!(descriptor(*kind), d);
-            assert!(d.required_keys.iter().all(|k| d.settings_keys.contains(k)));
-        }
-    }
-
-    #[test]
-    fn keys_map_back_to_the_kinds_that_read_them() {
-        use ProviderKind::*;
-        assert_eq!(kinds_using("api_key"), Some(vec![Cloudonix, Provoice]));
-        assert_eq!(kinds_using("username"), Some(vec![Iovox, Callable]));
-        assert_eq!(kinds_using("token"), Some(vec![Voipcloud]));
-        assert_eq!(kinds_using("timeout_seconds"), None);
-        assert!(descriptor(Provoice).history_arrives_later);
-        assert!(!descriptor(Cloudonix).history_arrives_later);
-    }
 }

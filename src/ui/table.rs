@@ -177,7 +177,7 @@ pub(crate) fn pane_info(state: &State, resource: Resource) -> PaneInfo<'_> {
 /// asynchronously (its descriptor says so), "records requested, waiting".
 fn loading_word(state: &State, resource: Resource, loading: &[&str]) -> &'static str {
     let asynchronous = state.providers.iter().any(|p| {
-        crate::providers::provider::descriptor(p.kind).history_arrives_later
+        crate::providers::descriptor(p.kind).history_arrives_later
             && loading.contains(&p.name.as_str())
     });
     if resource == Resource::CallHistory && asynchronous {

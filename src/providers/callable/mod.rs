@@ -30,7 +30,6 @@ use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
     RateLimit, RequestPreview, http,
 };
-use crate::config::ProviderConfig;
 use crate::model::{
     Account, AccountKind, ActionKind, Call, CallState, Capabilities, Direction, Field, Number,
     ProviderId, Resource, Trunk,
@@ -38,6 +37,7 @@ use crate::model::{
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
 use crate::providers::provider::{Descriptor, Provider};
+use crate::settings::ProviderConfig;
 
 /// What Callable offers. No call history: Callable has no CDR endpoint (§4.5).
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -66,6 +66,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     settings_keys: &["username", "password"],
     required_keys: &["username", "password"],
     history_arrives_later: false,
+    open_form: forms::open,
+    build_form: forms::build,
 };
 
 impl Provider for Client {

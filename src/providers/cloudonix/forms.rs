@@ -530,6 +530,29 @@ pub fn call_mutation(account: &str, values: &[(String, String)]) -> Result<Mutat
     })
 }
 
+/// Cloudonix's forms are still opened by `ops` from the state on screen (trunks,
+/// numbers, click-to-call, hang-up); the neutral entry points say so.
+pub fn open(
+    _: crate::providers::forms::Intent,
+    _: &crate::providers::forms::FormContext,
+) -> Result<
+    (
+        crate::form::spec::FormSpec,
+        crate::providers::forms::ProviderTarget,
+    ),
+    String,
+> {
+    Err("Cloudonix forms are opened by ops".into())
+}
+
+/// See [`open`].
+pub fn build(
+    _: &crate::providers::forms::ProviderTarget,
+    _: &[(String, String)],
+) -> Result<crate::providers::Mutation, String> {
+    Err("Cloudonix forms are built by ops".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

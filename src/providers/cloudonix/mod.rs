@@ -19,12 +19,12 @@ use std::time::{Duration, Instant};
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use reqwest::{Method, Url};
 
-use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
 use crate::providers::provider::{Descriptor, Provider};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http};
+use crate::settings::ProviderConfig;
 
 pub use map::{
     call_state, direction, map_current_calls, map_customer, map_dnid, map_dnids, map_domain,
@@ -64,6 +64,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     settings_keys: &["api_key", "customer", "domains"],
     required_keys: &["api_key"],
     history_arrives_later: false,
+    open_form: forms::open,
+    build_form: forms::build,
 };
 
 impl Provider for CloudonixClient {

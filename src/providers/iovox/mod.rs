@@ -21,11 +21,11 @@ use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
     RateLimit, RequestPreview, http, shape,
 };
-use crate::config::ProviderConfig;
 use crate::model::{Account, ActionKind, Capabilities, ProviderId, Resource};
 use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Said, Wording};
 use crate::providers::provider::{Descriptor, Provider};
+use crate::settings::ProviderConfig;
 
 /// What IOVOX offers: the node/link tree, call history, VoxNumbers (on/off), call
 /// metrics; no live calls (v3 has no live-call API).
@@ -52,6 +52,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     settings_keys: &["username", "secure_key", "ca_file", "output"],
     required_keys: &["username", "secure_key"],
     history_arrives_later: false,
+    open_form: forms::open,
+    build_form: forms::build,
 };
 
 impl Provider for Client {

@@ -31,10 +31,10 @@ use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderDetails,
     ProviderError, RateLimit, RequestPreview, http,
 };
-use crate::config::ProviderConfig;
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 use crate::providers::errors::{self, Class, Wording, cap};
 use crate::providers::provider::{Descriptor, Provider};
+use crate::settings::ProviderConfig;
 use crate::tree::{Cancel, Cancelled, TreeError};
 
 /// What ProVoice offers.
@@ -62,6 +62,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     settings_keys: &["api_key", "callback_listen", "callback_url"],
     required_keys: &["api_key"],
     history_arrives_later: true,
+    open_form: forms::open,
+    build_form: forms::build,
 };
 
 impl Provider for Client {

@@ -24,7 +24,6 @@ use super::{
     FetchData, Job, JobKey, JobKind, Mutation, MutationOutcome, ProviderChange, ProviderError,
     RateLimit, RequestPreview, http, shape,
 };
-use crate::config::ProviderConfig;
 use crate::model::{
     Account, AccountKind, ActionKind, Call, CallState, Capabilities, Direction, ProviderId,
     Resource,
@@ -32,6 +31,7 @@ use crate::model::{
 use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Said, Wording};
 use crate::providers::provider::{Descriptor, Provider};
+use crate::settings::ProviderConfig;
 use crate::stats::{self, GroupCallRecord};
 
 /// What VoIPcloud offers: no trunks, no numbers.
@@ -57,6 +57,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     settings_keys: &["token", "api_version"],
     required_keys: &["token"],
     history_arrives_later: false,
+    open_form: forms::open,
+    build_form: forms::build,
 };
 
 impl Provider for Client {
