@@ -2,6 +2,7 @@
 //! and a refused sign-in, logged at trace level for every crate (reqwest and hyper
 //! included). Checked twice: in the real log file, and in a raw capture that bypasses
 //! the log writer's redactor (so the test does not pass just because of masking).
+//! Its own test binary: `the_log_file_has_no_token` installs the process-wide subscriber.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

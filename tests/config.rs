@@ -1,4 +1,6 @@
 //! Configuration loading: what a user sees for good files, bad files and secret references.
+//! Its own test binary: tests set environment variables, which is unsound while other
+//! tests' threads read the environment outside Rust's lock (getaddrinfo for `localhost`).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,4 +1,5 @@
 //! The log file: written where asked, rotated by day, secrets masked.
+//! Its own test binary: `logging::init` installs the process-wide subscriber, once.
 
 use std::path::{Path, PathBuf};
 

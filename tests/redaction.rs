@@ -5,6 +5,8 @@
 //!
 //! A real `Console` (headless) places click-to-call calls against the Callable simulator;
 //! the log is this test process's global log file; `snapshot` is the real binary.
+//! Its own test binary: it installs the process-wide log subscriber and reads what the
+//! whole process logged.
 
 mod support;
 

@@ -39,7 +39,11 @@ impl Flow {
         wait: Duration,
         loaded: impl Fn(&State) -> bool,
     ) -> Flow {
-        let dir = std::env::temp_dir().join(format!("sb-flow-{tag}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "sb-flow-{tag}-{}-{}",
+            std::process::id(),
+            super::unique()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let cancel = CancellationToken::new();

@@ -2,15 +2,24 @@
 #![allow(dead_code)]
 
 pub mod flow;
+pub mod form_fixture;
 pub mod hostile;
 pub mod tmux;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use switchboard::config::{ProviderConfig, RateLimitConfig};
 use switchboard::model::ProviderKind;
 use switchboard::secret::Secret;
 use switchboard::sim::{self, RunningSims, SimOptions};
+
+/// A number no other call in this process returns: with the pid it names tmux sessions
+/// and temporary directories, which tests of different modules share one process for.
+pub fn unique() -> usize {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
 
 /// Starts the simulators on ephemeral loopback ports with the given tweaks.
 pub async fn sims(seed: u64, tweak: impl FnOnce(&mut SimOptions)) -> RunningSims {

@@ -17,7 +17,8 @@ impl Tmux {
 
     /// A detached session of `width` x `height` running `shell_cmd` with its own HOME.
     pub fn start_sized(tag: &str, shell_cmd: &str, width: u16, height: u16) -> Tmux {
-        let name = format!("sb-e2e-{tag}-{}", std::process::id());
+        // Unique in the process: every module of the test binary shares the pid.
+        let name = format!("sb-e2e-{tag}-{}-{}", std::process::id(), super::unique());
         let home = std::env::temp_dir().join(&name);
         let _ = std::fs::remove_dir_all(&home);
         std::fs::create_dir_all(&home).unwrap();

@@ -1,0 +1,58 @@
+//! The integration tests, one binary: one module per area, all sharing `tests/support`.
+//! Linking the library and the simulators once (not once per file) keeps builds short.
+//!
+//! Tests here share one process: names of tmux sessions and temporary directories carry
+//! `support::unique()`, and a test that must own something process-wide lives in a
+//! binary of its own instead (see `Cargo.toml`: the allocator, the redactor's count, the
+//! global log subscriber, the environment).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod account_tree_fold;
+mod audit;
+mod audit_refusals;
+mod callable_client;
+mod callable_decode;
+mod callable_ui;
+mod cloudonix_actions;
+mod cloudonix_client;
+mod cloudonix_decode;
+mod e2e_callable;
+mod e2e_hostile;
+mod e2e_iovox;
+mod e2e_provoice;
+mod e2e_quit;
+mod e2e_recovery;
+mod e2e_tmux;
+mod e2e_voipcloud;
+mod error_recovery;
+mod form;
+mod form_snapshots;
+mod hostile;
+mod iovox_client;
+mod iovox_decode;
+mod iovox_ui;
+mod keymap;
+mod operator_flows;
+mod palette;
+mod palette_snapshots;
+mod pinned_read_only;
+mod provoice_callback;
+mod provoice_client;
+mod provoice_decode;
+mod provoice_flows;
+mod rate_limit;
+mod signals;
+mod sim_callable;
+mod sim_cloudonix;
+mod sim_faults;
+mod sim_voipcloud;
+mod snapshot_cmd;
+mod stats_config;
+mod ui_snapshots;
+mod update;
+mod voipcloud_client;
+mod voipcloud_decode;
+mod voipcloud_flows;
+mod voipcloud_snapshots;
