@@ -15,6 +15,11 @@ const DARREN: &str = "5554872eb0731b38efa4d444";
 fn demo_creates_a_callable_trunk_and_draws_the_flow() {
     let t = Tmux::shell("callable");
     t.send(&[&format!("{} --demo", bin()), "Enter"]);
+    // Keys typed before the console owns the terminal go through the shell's cooked
+    // mode (Enter arrives as ^J, not Enter): wait for the console first.
+    t.wait_for("the console", Duration::from_secs(20), |s| {
+        s.contains("? help")
+    });
     t.send(&["1"]);
     // The demo runs all five providers: narrow the panes to Callable's.
     std::thread::sleep(Duration::from_millis(300));

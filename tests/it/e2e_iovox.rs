@@ -21,6 +21,11 @@ fn number_line(screen: &str) -> Option<&str> {
 fn demo_switches_an_iovox_number_off() {
     let t = Tmux::shell("iovox");
     t.send(&[&format!("{} --demo", bin()), "Enter"]);
+    // Keys typed before the console owns the terminal go through the shell's cooked
+    // mode (Enter arrives as ^J, not Enter): wait for the console first.
+    t.wait_for("the console", Duration::from_secs(20), |s| {
+        s.contains("? help")
+    });
     t.send(&["5"]);
     // The demo runs all five providers: narrow the panes to IOVOX's.
     std::thread::sleep(Duration::from_millis(300));
