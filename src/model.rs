@@ -172,6 +172,33 @@ pub struct Account {
     pub extra: Vec<Field>,
 }
 
+/// Detail fields named `flow 01`, `flow 02` … carry an account's call flow as lines a
+/// provider drew (Callable does); the `:flow` overlay shows them in order.
+pub const FLOW_FIELD_PREFIX: &str = "flow ";
+/// A flow line that flags a problem (a dangling connection …) contains this mark.
+pub const FLOW_PROBLEM_MARK: &str = "⚠";
+
+impl Account {
+    /// The call-flow lines of this account (its `flow NN` detail fields in order), each
+    /// with whether it flags a problem. Empty when its provider drew no flow for it.
+    pub fn flow_lines(&self) -> Vec<(String, bool)> {
+        let mut lines: Vec<(u32, &str)> = self
+            .extra
+            .iter()
+            .filter_map(|(k, v)| {
+                let n = k.strip_prefix(FLOW_FIELD_PREFIX)?;
+                (!n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+                    .then(|| (n.parse::<u32>().unwrap_or(u32::MAX), v.as_str()))
+            })
+            .collect();
+        lines.sort_by_key(|(n, _)| *n);
+        lines
+            .into_iter()
+            .map(|(_, v)| (v.to_owned(), v.contains(FLOW_PROBLEM_MARK)))
+            .collect()
+    }
+}
+
 /// Call state, in sngrep's vocabulary, shared by every provider adapter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -338,4 +365,39 @@ pub struct QueueStat {
     pub series: Vec<u32>,
     #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
+}
+
+#[cfg(test)]
+mod flow_tests {
+    use super::*;
+
+    #[test]
+    fn flow_lines_come_in_number_order_with_their_problem_flag() {
+        let account = Account {
+            provider: ProviderId(0),
+            id: "a".into(),
+            name: "a".into(),
+            parent: None,
+            kind: AccountKind::Domain,
+            active: None,
+            extra: vec![
+                ("flow 10".into(), "tenth".into()),
+                (
+                    "flow 02".into(),
+                    format!("second {FLOW_PROBLEM_MARK} dangling"),
+                ),
+                ("flow Start".into(), "not a line".into()),
+                ("flow 1".into(), "first".into()),
+                ("owner".into(), "x".into()),
+            ],
+        };
+        assert_eq!(
+            account.flow_lines(),
+            vec![
+                ("first".to_string(), false),
+                (format!("second {FLOW_PROBLEM_MARK} dangling"), true),
+                ("tenth".to_string(), false),
+            ]
+        );
+    }
 }

@@ -508,7 +508,7 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                 Some(r) => {
                     state.overlay = Some(Overlay::Flow {
                         title: format!("Call flow of {}", r.account.name),
-                        lines: crate::providers::callable::flow::lines_of(&r.account),
+                        lines: r.account.flow_lines(),
                         scroll: 0,
                     })
                 }

@@ -83,3 +83,61 @@ pub trait Provider: Send + Sync {
     /// The HTTP guard every request of this client passes (its read-only switch).
     fn guard(&self) -> &http::Guard;
 }
+
+/// Implements [`Provider`] for a client whose inherent methods carry the trait's names
+/// (`discovery_job`, `jobs`, `fetch`, `mutation_budget`, `preview`, `mutate`) and whose
+/// guard is its `http` field; `requests_used` forwards too when listed. One line per
+/// provider instead of five copies of the same forwarding.
+macro_rules! forward_provider {
+    ($client:ty, $descriptor:expr $(, $extra:ident)*) => {
+        impl $crate::providers::Provider for $client {
+            fn descriptor(&self) -> &'static $crate::providers::Descriptor {
+                &$descriptor
+            }
+            fn discovery_job(&self) -> $crate::providers::Job {
+                <$client>::discovery_job(self)
+            }
+            fn jobs(&self, accounts: &[$crate::model::Account]) -> Vec<$crate::providers::Job> {
+                <$client>::jobs(self, accounts)
+            }
+            fn fetch(
+                &self,
+                key: &$crate::providers::JobKey,
+            ) -> impl std::future::Future<
+                Output = Result<$crate::providers::FetchData, $crate::providers::ProviderError>,
+            > + Send {
+                <$client>::fetch(self, key)
+            }
+            $(forward_provider!(@$extra $client);)*
+            fn mutation_budget(&self, m: &$crate::providers::Mutation) -> (String, u32) {
+                <$client>::mutation_budget(self, m)
+            }
+            fn preview(
+                &self,
+                m: &$crate::providers::Mutation,
+            ) -> Result<$crate::providers::RequestPreview, $crate::providers::ProviderError> {
+                <$client>::preview(self, m)
+            }
+            fn mutate(
+                &self,
+                m: &$crate::providers::Mutation,
+            ) -> impl std::future::Future<
+                Output = Result<
+                    $crate::providers::MutationOutcome,
+                    $crate::providers::ProviderError,
+                >,
+            > + Send {
+                <$client>::mutate(self, m)
+            }
+            fn guard(&self) -> &$crate::providers::http::Guard {
+                &self.http
+            }
+        }
+    };
+    (@requests_used $client:ty) => {
+        fn requests_used(&self, key: &$crate::providers::JobKey) -> Option<u32> {
+            <$client>::requests_used(self, key)
+        }
+    };
+}
+pub(crate) use forward_provider;

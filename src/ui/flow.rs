@@ -1,6 +1,6 @@
 //! The flow overlay (`:flow` on the accounts pane): an account's call flow as the
 //! provider drew it (Callable: `flow NN` detail fields, read back into lines by
-//! `providers::callable::flow::lines_of`). The overlay only draws lines; a line with a dangling
+//! `model::Account::flow_lines`). The overlay only draws lines; a line with a dangling
 //! reference carries `⚠ MISSING` in its text and is shown in the error style as well.
 
 use ratatui::Frame;

@@ -132,31 +132,14 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The marker a problem line carries in its text.
-pub const PROBLEM_MARK: &str = "⚠";
+/// A line that flags a problem contains this mark (the neutral model's, so the overlay
+/// and `Account::flow_lines` agree).
+pub const PROBLEM_MARK: &str = crate::model::FLOW_PROBLEM_MARK;
 
-/// The flow lines of an account as the `:flow` overlay shows them: its `flow NN` detail
-/// fields (see `Client::fetch_info`) in order, each with whether it flags a
-/// problem. Empty when the provider drew no flow for it.
+/// The flow lines of an account as the `:flow` overlay shows them (see
+/// [`crate::model::Account::flow_lines`]).
 pub fn lines_of(account: &crate::model::Account) -> Vec<(String, bool)> {
-    let mut lines: Vec<(&str, &str)> = account
-        .extra
-        .iter()
-        .filter(|(k, _)| {
-            k.strip_prefix("flow ")
-                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-        })
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    lines.sort_by_key(|(k, _)| {
-        k.trim_start_matches("flow ")
-            .parse::<u32>()
-            .unwrap_or(u32::MAX)
-    });
-    lines
-        .into_iter()
-        .map(|(_, v)| (v.to_owned(), v.contains(PROBLEM_MARK)))
-        .collect()
+    account.flow_lines()
 }
 
 /// Builds the flow view of one account from its devices, DDIs and trunks.

@@ -36,7 +36,7 @@ use crate::model::{
 };
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
-use crate::providers::provider::{Descriptor, Provider};
+use crate::providers::provider::{Descriptor, forward_provider};
 use crate::settings::ProviderConfig;
 
 /// What Callable offers. No call history: Callable has no CDR endpoint (§4.5).
@@ -70,39 +70,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     build_form: forms::build,
 };
 
-impl Provider for Client {
-    fn descriptor(&self) -> &'static Descriptor {
-        &DESCRIPTOR
-    }
-    fn discovery_job(&self) -> Job {
-        Client::discovery_job(self)
-    }
-    fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
-        Client::jobs(self, accounts)
-    }
-    fn fetch(
-        &self,
-        key: &JobKey,
-    ) -> impl std::future::Future<Output = Result<FetchData, ProviderError>> + Send {
-        Client::fetch(self, key)
-    }
-    fn mutation_budget(&self, m: &super::Mutation) -> (String, u32) {
-        Client::mutation_budget(self, m)
-    }
-    fn preview(&self, m: &super::Mutation) -> Result<super::RequestPreview, ProviderError> {
-        Client::preview(self, m)
-    }
-    fn mutate(
-        &self,
-        m: &super::Mutation,
-    ) -> impl std::future::Future<Output = Result<super::MutationOutcome, ProviderError>> + Send
-    {
-        Client::mutate(self, m)
-    }
-    fn guard(&self) -> &http::Guard {
-        &self.http
-    }
-}
+forward_provider!(Client, DESCRIPTOR);
 
 /// The one budget scope (the limit, if any, is per user, not per account).
 pub const BUDGET: &str = "api";

@@ -22,7 +22,7 @@ use reqwest::{Method, Url};
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
-use crate::providers::provider::{Descriptor, Provider};
+use crate::providers::provider::{Descriptor, forward_provider};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http};
 use crate::settings::ProviderConfig;
 
@@ -68,39 +68,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     build_form: forms::build,
 };
 
-impl Provider for CloudonixClient {
-    fn descriptor(&self) -> &'static Descriptor {
-        &DESCRIPTOR
-    }
-    fn discovery_job(&self) -> Job {
-        CloudonixClient::discovery_job(self)
-    }
-    fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
-        CloudonixClient::jobs(self, accounts)
-    }
-    fn fetch(
-        &self,
-        key: &JobKey,
-    ) -> impl std::future::Future<Output = Result<FetchData, ProviderError>> + Send {
-        CloudonixClient::fetch(self, key)
-    }
-    fn mutation_budget(&self, m: &super::Mutation) -> (String, u32) {
-        CloudonixClient::mutation_budget(self, m)
-    }
-    fn preview(&self, m: &super::Mutation) -> Result<super::RequestPreview, ProviderError> {
-        CloudonixClient::preview(self, m)
-    }
-    fn mutate(
-        &self,
-        m: &super::Mutation,
-    ) -> impl std::future::Future<Output = Result<super::MutationOutcome, ProviderError>> + Send
-    {
-        CloudonixClient::mutate(self, m)
-    }
-    fn guard(&self) -> &http::Guard {
-        &self.http
-    }
-}
+forward_provider!(CloudonixClient, DESCRIPTOR);
 
 /// Budget scope of customer-level requests (domain-level ones use the domain name).
 pub const CUSTOMER_BUDGET: &str = "customer";

@@ -24,7 +24,7 @@ use super::{
 use crate::model::{Account, ActionKind, Capabilities, ProviderId, Resource};
 use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Said, Wording};
-use crate::providers::provider::{Descriptor, Provider};
+use crate::providers::provider::{Descriptor, forward_provider};
 use crate::settings::ProviderConfig;
 
 /// What IOVOX offers: the node/link tree, call history, VoxNumbers (on/off), call
@@ -56,39 +56,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     build_form: forms::build,
 };
 
-impl Provider for Client {
-    fn descriptor(&self) -> &'static Descriptor {
-        &DESCRIPTOR
-    }
-    fn discovery_job(&self) -> Job {
-        Client::discovery_job(self)
-    }
-    fn jobs(&self, accounts: &[Account]) -> Vec<Job> {
-        Client::jobs(self, accounts)
-    }
-    fn fetch(
-        &self,
-        key: &JobKey,
-    ) -> impl std::future::Future<Output = Result<FetchData, ProviderError>> + Send {
-        Client::fetch(self, key)
-    }
-    fn mutation_budget(&self, m: &super::Mutation) -> (String, u32) {
-        Client::mutation_budget(self, m)
-    }
-    fn preview(&self, m: &super::Mutation) -> Result<super::RequestPreview, ProviderError> {
-        Client::preview(self, m)
-    }
-    fn mutate(
-        &self,
-        m: &super::Mutation,
-    ) -> impl std::future::Future<Output = Result<super::MutationOutcome, ProviderError>> + Send
-    {
-        Client::mutate(self, m)
-    }
-    fn guard(&self) -> &http::Guard {
-        &self.http
-    }
-}
+forward_provider!(Client, DESCRIPTOR);
 
 /// Every request counts against one budget (the API user).
 pub const BUDGET: &str = "api";
