@@ -52,7 +52,7 @@ fn write_audit(log: &std::sync::Mutex<crate::audit::AuditLog>, entry: &crate::au
     }
 }
 
-pub use crate::clock::epoch_ms;
+use crate::clock::epoch_ms;
 
 /// Where frames go: the real terminal, or a test backend.
 pub trait Screen {

@@ -150,17 +150,9 @@ impl Guard {
         self
     }
 
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
-
     /// The switch (shared with every clone of this guard).
     pub fn read_only(&self) -> &ReadOnly {
         &self.read_only
-    }
-
-    pub fn timeout(&self) -> Duration {
-        self.timeout
     }
 
     /// Starts a request; nothing is sent until [`Guard::send`].

@@ -13,15 +13,14 @@ use crate::providers::ProviderError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
     Json,
-    Xml,
-    /// JSON or XML (a provider that answers errors in XML whatever was asked).
+    /// JSON or XML (IOVOX answers in the format asked for, its errors in either).
     JsonOrXml,
 }
 
 /// A 2xx body that is plainly not what was asked for: an HTML page (a proxy's error page
-/// or a captive portal answering 200), XML where JSON belongs or JSON where XML belongs,
-/// or nothing at all. Catches the cases where a decoder would otherwise read
-/// "nothing here" and call it an empty account.
+/// or a captive portal answering 200), XML where JSON belongs, or nothing at all.
+/// Catches the cases where a decoder would otherwise read "nothing here" and call it an
+/// empty account.
 pub fn check_kind(body: &[u8], expect: Expect) -> Result<(), ProviderError> {
     let start = body
         .iter()
@@ -42,12 +41,6 @@ pub fn check_kind(body: &[u8], expect: Expect) -> Result<(), ProviderError> {
     match (expect, head[0]) {
         (Expect::Json, b'<') => Err(ProviderError::Unexpected(
             "an XML answer where JSON was expected".into(),
-        )),
-        (Expect::Xml, b'{' | b'[') => Err(ProviderError::Unexpected(
-            "a JSON answer where XML was expected".into(),
-        )),
-        (Expect::Xml, c) if c != b'<' => Err(ProviderError::Unexpected(
-            "a plain-text answer where XML was expected".into(),
         )),
         _ => Ok(()),
     }
@@ -273,7 +266,7 @@ mod tests {
     #[test]
     fn document_kinds() {
         let html = b"\n  <!DOCTYPE HTML><html><body>Sign in to the guest network</body></html>";
-        for expect in [Expect::Json, Expect::Xml, Expect::JsonOrXml] {
+        for expect in [Expect::Json, Expect::JsonOrXml] {
             let e = check_kind(html, expect).expect_err("html");
             assert!(e.to_string().contains("proxy or captive portal"), "{e}");
             assert!(check_kind(b"  \r\n", expect).is_err());
@@ -281,9 +274,6 @@ mod tests {
         assert!(check_kind(b"[]", Expect::Json).is_ok());
         assert!(check_kind(b"\xEF\xBB\xBF{}", Expect::Json).is_ok());
         assert!(check_kind(b"<response/>", Expect::Json).is_err());
-        assert!(check_kind(b"<response/>", Expect::Xml).is_ok());
-        assert!(check_kind(b"{}", Expect::Xml).is_err());
-        assert!(check_kind(b"Service Unavailable", Expect::Xml).is_err());
         assert!(check_kind(b"{}", Expect::JsonOrXml).is_ok());
         assert!(check_kind(b"<errors/>", Expect::JsonOrXml).is_ok());
     }

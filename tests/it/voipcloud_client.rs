@@ -59,7 +59,7 @@ async fn lists_live_calls_history_and_statistics() {
         panic!("stats");
     };
     // The console computes the figures for the chosen window (here: today).
-    let now = switchboard::app::epoch_ms();
+    let now = switchboard::clock::epoch_ms();
     let day_start = jiff::Zoned::now()
         .start_of_day()
         .map(|z| z.timestamp().as_millisecond())
