@@ -268,26 +268,11 @@ impl AuditLog {
         crate::logging::private_dir(dir)
             .map_err(|e| format!("cannot create audit directory {}: {e}", dir.display()))?;
         let path = audit_path(dir);
-        let mut opts = OpenOptions::new();
-        opts.read(true).append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let file = opts
-            .open(&path)
-            .map_err(|e| format!("cannot open audit log {}: {e}", path.display()))?;
-        #[cfg(unix)]
-        {
-            // An existing file keeps its mode on open: tighten it.
-            use std::os::unix::fs::PermissionsExt;
-            if let Ok(meta) = file.metadata()
-                && meta.permissions().mode() & 0o077 != 0
-            {
-                let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
-            }
-        }
+        let file = crate::logging::open_private(
+            &path,
+            OpenOptions::new().read(true).append(true).create(true),
+        )
+        .map_err(|e| format!("cannot open audit log {}: {e}", path.display()))?;
         Ok(AuditLog { file, path })
     }
 

@@ -152,8 +152,12 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
 /// Opens `path` for appending, created 0600 on unix; an existing file with group or
 /// other access is tightened to 0600.
 fn open_private_append(path: &Path) -> io::Result<File> {
-    let mut opts = OpenOptions::new();
-    opts.append(true).create(true);
+    open_private(path, OpenOptions::new().append(true).create(true))
+}
+
+/// Opens `path` with `opts`, a new file created 0600 on unix and an existing one with
+/// group or other access tightened to 0600 (the log files, the audit log, the config).
+pub fn open_private(path: &Path, opts: &mut OpenOptions) -> io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
