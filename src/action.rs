@@ -6,7 +6,7 @@ use std::time::Duration;
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::model::{ProviderId, Resource};
-use crate::providers::{FetchData, JobKey, ProviderError};
+use crate::providers::ProviderError;
 use crate::scheduler::BudgetView;
 
 #[derive(Debug)]
@@ -59,20 +59,19 @@ pub enum Action {
     },
 }
 
-/// The result of one polling job, tagged so late or stale results can be dropped.
-#[derive(Debug)]
-pub struct Fetched {
-    pub provider: ProviderId,
-    /// The provider epoch the job was started in.
-    pub epoch: u64,
-    /// Dispatch sequence number (monotonic per provider).
-    pub seq: u64,
-    pub job: JobKey,
-    /// When the result arrived (epoch ms).
-    pub at_ms: i64,
-    /// Data older than this is shown as stale (from the job's interval).
-    pub stale_after_ms: i64,
-    pub result: Result<FetchData, ProviderError>,
+pub use crate::poller::Fetched;
+
+/// A poller's event is the console's action of the same name.
+impl From<crate::poller::Event> for Action {
+    fn from(e: crate::poller::Event) -> Action {
+        use crate::poller::Event;
+        match e {
+            Event::Fetched(f) => Action::Fetched(f),
+            Event::Budget { provider, budget } => Action::Budget { provider, budget },
+            Event::RateLimited { provider, until_ms } => Action::RateLimited { provider, until_ms },
+            Event::RefreshAnswer { provider, wait } => Action::RefreshAnswer { provider, wait },
+        }
+    }
 }
 
 /// What `update` asks the outside world to do.

@@ -1,7 +1,8 @@
 //! One background task per provider connection. It owns the provider's jobs and budgets,
 //! decides what to fetch next (what is on screen first, live calls before static lists),
-//! never exceeds a budget, backs off on failure and sends every result to the UI as an
-//! [`Action`] tagged with a sequence number. It never touches UI state.
+//! never exceeds a budget, backs off on failure and sends every result as an [`Event`]
+//! tagged with a sequence number to a [`Sink`] (the console maps events into its
+//! actions; a headless collector will keep them). It knows no terminal and no UI state.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,10 +13,56 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::action::{Action, Fetched};
 use crate::model::{ProviderId, Resource};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderClient, ProviderError};
 use crate::scheduler::{BudgetView, Budgets, Jitter, RateLimit, backoff};
+
+/// What a poller reports.
+#[derive(Debug)]
+pub enum Event {
+    /// A job finished.
+    Fetched(Box<Fetched>),
+    /// The budget changed (after a request, or as its window slides).
+    Budget {
+        provider: ProviderId,
+        budget: BudgetView,
+    },
+    /// A scope is paused after a 429 until `until_ms`.
+    RateLimited { provider: ProviderId, until_ms: i64 },
+    /// Answer to a manual refresh: `None` = started now; `Some(d)` = budget allows it in `d`.
+    RefreshAnswer {
+        provider: ProviderId,
+        wait: Option<Duration>,
+    },
+}
+
+/// The result of one polling job, tagged so late or stale results can be dropped.
+#[derive(Debug)]
+pub struct Fetched {
+    pub provider: ProviderId,
+    /// The provider epoch the job was started in.
+    pub epoch: u64,
+    /// Dispatch sequence number (monotonic per provider).
+    pub seq: u64,
+    pub job: JobKey,
+    /// When the result arrived (epoch ms).
+    pub at_ms: i64,
+    /// Data older than this is shown as stale (from the job's interval).
+    pub stale_after_ms: i64,
+    pub result: Result<FetchData, ProviderError>,
+}
+
+/// Where a poller's events go. Any unbounded channel whose message type can be made
+/// from an [`Event`] is one (the console's `Action`); a closed receiver drops events.
+pub trait Sink: Send + Sync + 'static {
+    fn emit(&self, event: Event);
+}
+
+impl<T: From<Event> + Send + 'static> Sink for UnboundedSender<T> {
+    fn emit(&self, event: Event) {
+        let _ = self.send(T::from(event));
+    }
+}
 
 /// Commands the UI sends to a poller.
 #[derive(Debug)]
@@ -116,11 +163,11 @@ pub fn spawn(
     client: Arc<ProviderClient>,
     limit: RateLimit,
     opts: PollerOptions,
-    actions: UnboundedSender<Action>,
+    events: impl Sink,
     cancel: CancellationToken,
 ) -> PollerHandle {
     let (tx, rx) = unbounded_channel();
-    let poller = Poller::new(provider, client, limit, opts, actions);
+    let poller = Poller::new(provider, client, limit, opts, Box::new(events));
     tokio::spawn(poller.run(rx, cancel));
     PollerHandle { provider, tx }
 }
@@ -131,7 +178,7 @@ struct Poller {
     provider: ProviderId,
     client: Arc<ProviderClient>,
     opts: PollerOptions,
-    actions: UnboundedSender<Action>,
+    events: Box<dyn Sink>,
     budgets: Budgets,
     jobs: BTreeMap<JobKey, JobState>,
     visible: Resource,
@@ -160,7 +207,7 @@ impl Poller {
         client: Arc<ProviderClient>,
         limit: RateLimit,
         opts: PollerOptions,
-        actions: UnboundedSender<Action>,
+        events: Box<dyn Sink>,
     ) -> Poller {
         let now = Instant::now();
         let mut jobs = BTreeMap::new();
@@ -184,7 +231,7 @@ impl Poller {
             provider,
             client,
             opts,
-            actions,
+            events,
             budgets: Budgets::new(limit),
             jobs,
             visible: Resource::LiveCalls,
@@ -328,7 +375,7 @@ impl Poller {
         if let Err(ProviderError::RateLimited { retry_after, .. }) = &result {
             let until = self.budgets.throttle(&budget, now, *retry_after);
             tracing::warn!(provider = self.provider.0, scope = %budget, "429 from provider; pausing scope");
-            let _ = self.actions.send(Action::RateLimited {
+            self.events.emit(Event::RateLimited {
                 provider: self.provider,
                 until_ms: crate::clock::epoch_ms() + until.duration_since(now).as_millis() as i64,
             });
@@ -365,7 +412,7 @@ impl Poller {
             tracing::warn!(provider = self.provider.0, job = key.kind.label(), scope = %key.scope, "fetch failed: {e}");
         }
         let stale_after = (interval * 3).max(Duration::from_secs(15));
-        let _ = self.actions.send(Action::Fetched(Box::new(Fetched {
+        self.events.emit(Event::Fetched(Box::new(Fetched {
             provider: self.provider,
             epoch: 0,
             seq,
@@ -453,7 +500,7 @@ impl Poller {
                 wait = wait.max(self.budgets.scope(&budget).wait_for(now, cost));
             }
         }
-        let _ = self.actions.send(Action::RefreshAnswer {
+        self.events.emit(Event::RefreshAnswer {
             provider: self.provider,
             wait: (!wait.is_zero()).then_some(wait),
         });
@@ -478,7 +525,7 @@ impl Poller {
         }
         if self.last_budget != Some(view) {
             self.last_budget = Some(view);
-            let _ = self.actions.send(Action::Budget {
+            self.events.emit(Event::Budget {
                 provider: self.provider,
                 budget: view,
             });
