@@ -1,32 +1,28 @@
 //! switchboard: a terminal operations console for voice platforms.
 //!
-//! See ARCHITECTURE.md for the module map and how data flows.
+//! This package is the console (terminal UI, config file, audit log, CLI). What knows no
+//! terminal lives in the workspace's crates and is re-exported here under the same
+//! module names: `switchboard-core` (neutral model, budgets, clock, statistics, form
+//! specs), `switchboard-engine` (providers, settings, poller) and `switchboard-sim`
+//! (the simulators). See ARCHITECTURE.md for the crates, their arrows and how data flows.
+
+pub use switchboard_core::{clock, format, model, phone, scheduler, secret, stats, tree};
+pub use switchboard_engine::{poller, providers, settings};
+pub use switchboard_sim as sim;
 
 pub mod action;
 pub mod app;
 pub mod audit;
 pub mod cli;
-pub mod clock;
 pub mod command;
 pub mod config;
 pub mod form;
-pub mod format;
 pub mod keymap;
 pub mod logging;
-pub mod model;
 pub mod ops;
 pub mod palette;
-pub mod phone;
-pub mod poller;
-pub mod providers;
-pub mod scheduler;
-pub mod secret;
-pub mod settings;
-pub mod sim;
 pub mod snapshot;
 pub mod state;
-pub mod stats;
 pub mod theme;
-pub mod tree;
 pub mod ui;
 pub mod update;

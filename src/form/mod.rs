@@ -1,20 +1,9 @@
-//! Operator edit forms, independent of any provider: the field spec ([`spec`]), field
-//! validation ([`validate`]), the review diff ([`diff`]) and the state machine
-//! ([`state::Form`]). Rendering lives in `ui::form`.
+//! Operator edit forms. The field spec, validation, review diff and request preview are
+//! provider- and terminal-neutral (`switchboard_core::form`, re-exported here); this
+//! module adds the state machine ([`state::Form`]), which reads terminal keys.
+//! Rendering lives in `ui::form`.
 
-pub mod diff;
-pub mod spec;
 pub mod state;
-pub mod validate;
 
 pub use state::{Banner, Button, FieldView, Form, FormEvent, Step};
-
-/// The exact request a mutation sends, for the review step and the audit log.
-/// `body` has every secret masked. Providers build it (`providers` re-exports it); the
-/// form only shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestPreview {
-    pub method: String,
-    pub path: String,
-    pub body: Option<String>,
-}
+pub use switchboard_core::form::{RequestPreview, diff, spec, validate};

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::sim::traffic::{Outcome, Phase};
+use crate::traffic::{Outcome, Phase};
 
 use super::state::{
     App, CallKind, Customer, Dnid, Domain, DomainField, Session, Subscriber, Trunk,

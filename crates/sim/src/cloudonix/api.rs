@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
-use crate::sim::faults::{FaultKind, Roll};
+use crate::faults::{FaultKind, Roll};
 
 use super::state::{App, Dnid, State, Trunk};
 use super::wire;

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::sim::faults::Faults;
-use crate::sim::rng::Rng;
-use crate::sim::traffic::{Arrivals, CallPlan};
-use crate::sim::window::RateLimiter;
+use crate::faults::Faults;
+use crate::rng::Rng;
+use crate::traffic::{Arrivals, CallPlan};
+use crate::window::RateLimiter;
 
 use super::{CloudonixOptions, KeyScope, RecordedRequest};
 

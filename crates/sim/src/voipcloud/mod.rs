@@ -455,7 +455,7 @@ pub(crate) fn spawn(
     listener: tokio::net::TcpListener,
     seed: u64,
     opts: &VoipcloudOptions,
-    faults: crate::sim::Faults,
+    faults: crate::Faults,
 ) -> std::io::Result<(VoipcloudSim, Handles)> {
     let addr = listener.local_addr()?;
     let base_url = match addr {
@@ -467,10 +467,10 @@ pub(crate) fn spawn(
     let shared = Arc::new(Shared {
         state: Mutex::new(state),
     });
-    let app = crate::sim::faults::inject(
+    let app = crate::faults::inject(
         Router::new().fallback(handle).with_state(shared.clone()),
         faults,
-        crate::sim::rng::Rng::derive(seed, 0xFA17),
+        crate::rng::Rng::derive(seed, 0xFA17),
         |_| error(500, "Request Failed"),
     );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

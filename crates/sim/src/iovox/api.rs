@@ -6,7 +6,7 @@
 
 use quick_xml::events::Event;
 
-use crate::sim::rng::Rng;
+use crate::rng::Rng;
 
 /// A value of a rendered result: text, or a repeating group (`categories.category`).
 #[derive(Debug, Clone, PartialEq)]

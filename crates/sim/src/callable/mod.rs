@@ -356,7 +356,7 @@ pub(crate) fn spawn(
     listener: tokio::net::TcpListener,
     seed: u64,
     opts: &CallableOptions,
-    faults: crate::sim::Faults,
+    faults: crate::Faults,
 ) -> std::io::Result<(CallableSim, Handles)> {
     let addr = listener.local_addr()?;
     let base_url = match addr {
@@ -390,7 +390,7 @@ pub(crate) fn spawn(
         password: opts.password.clone(),
         shared: shared.clone(),
     };
-    let app = crate::sim::faults::inject(
+    let app = crate::faults::inject(
         Router::new().fallback(handle).with_state(shared),
         faults,
         Rng::derive(seed, 0xFA17),

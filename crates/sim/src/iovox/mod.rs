@@ -223,7 +223,7 @@ async fn refuse_plain_http(mut tcp: TcpStream) {
 pub(crate) fn spawn(
     listener: TcpListener,
     seed: u64,
-    faults: crate::sim::Faults,
+    faults: crate::Faults,
 ) -> std::io::Result<(IovoxSim, Handles)> {
     let latency = faults.latency;
     let addr = listener.local_addr()?;
@@ -297,13 +297,13 @@ pub(crate) fn spawn(
     });
 
     // The handler adds the latency itself (before it records the request).
-    let app = crate::sim::faults::inject(
+    let app = crate::faults::inject(
         Router::new().fallback(handle).with_state(shared.clone()),
-        crate::sim::Faults {
+        crate::Faults {
             latency: Duration::ZERO,
             ..faults
         },
-        crate::sim::rng::Rng::derive(seed, 0xFA17),
+        crate::rng::Rng::derive(seed, 0xFA17),
         |_| {
             let mut r = Response::new(Body::from(error_xml(500, "Request Failed")));
             r.headers_mut().insert(
