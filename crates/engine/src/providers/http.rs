@@ -13,6 +13,7 @@ use std::time::Duration;
 use reqwest::Method;
 
 use crate::providers::{ProviderError, shape};
+use crate::tree::Cancel;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -327,6 +328,22 @@ where
             .map_err(|_| ProviderError::Decode("decoder stopped".into()))?
     } else {
         decode(body)
+    }
+}
+
+/// Runs CPU-heavy `work` (decoding, mapping and checking a large list) on the blocking
+/// pool, whatever the body size, so async workers stay free for the UI, the timers and
+/// the signals. Dropping the returned future (a poller stopping, the console quitting)
+/// raises the [`Cancel`] flag `work` checks every few thousand items.
+pub async fn work_off_worker<T: Send + 'static>(
+    work: impl FnOnce(&Cancel) -> Result<T, ProviderError> + Send + 'static,
+) -> Result<T, ProviderError> {
+    let cancel = Cancel::new();
+    let _stop_if_dropped = cancel.on_drop();
+    let flag = cancel.clone();
+    match tokio::task::spawn_blocking(move || work(&flag)).await {
+        Ok(result) => result,
+        Err(e) => Err(ProviderError::Decode(format!("decoding stopped: {e}"))),
     }
 }
 

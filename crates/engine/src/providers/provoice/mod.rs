@@ -35,7 +35,7 @@ use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, R
 use crate::providers::errors::{self, Class, Wording, cap};
 use crate::providers::provider::{Descriptor, forward_provider};
 use crate::settings::ProviderConfig;
-use crate::tree::{Cancel, Cancelled, TreeError};
+use crate::tree::{Cancelled, TreeError};
 
 /// What ProVoice offers.
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -167,22 +167,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn stopped(_: Cancelled) -> ProviderError {
     ProviderError::Refused("stopped: the result is no longer wanted".into())
-}
-
-/// Runs CPU-heavy `work` (decoding, mapping and checking a large customer list) on the
-/// blocking pool, so async workers stay free for the UI, the timers and the signals.
-/// Dropping the returned future (a poller stopping, the console quitting) raises the
-/// [`Cancel`] flag `work` checks every few thousand items.
-async fn off_worker<T: Send + 'static>(
-    work: impl FnOnce(&Cancel) -> Result<T, ProviderError> + Send + 'static,
-) -> Result<T, ProviderError> {
-    let cancel = Cancel::new();
-    let _stop_if_dropped = cancel.on_drop();
-    let flag = cancel.clone();
-    match tokio::task::spawn_blocking(move || work(&flag)).await {
-        Ok(result) => result,
-        Err(e) => Err(ProviderError::Decode(format!("decoding stopped: {e}"))),
-    }
 }
 
 fn scope(key: &JobKey) -> Result<&str, ProviderError> {
@@ -440,7 +424,7 @@ impl Client {
             .map(|(c, (t, _))| (c.clone(), *t))
             .collect();
         let id = self.id;
-        let (customers, due) = off_worker(move |cancel| {
+        let (customers, due) = http::work_off_worker(move |cancel| {
             let customers = wire::decode_customers(&body)?;
             drop(body);
             let bare = map::map_tree_until(id, &customers, &[], cancel).map_err(stopped)?;
@@ -495,7 +479,7 @@ impl Client {
             .iter()
             .map(|(c, (_, u))| (c.clone(), u.clone()))
             .collect();
-        let accounts = off_worker(move |cancel| {
+        let accounts = http::work_off_worker(move |cancel| {
             map::map_tree_until(id, &customers, &users, cancel).map_err(stopped)
         })
         .await?;
