@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::action::{Action, Effect};
 use crate::config::Config;
+use crate::frame_out::FrameWriter;
 use crate::model::{Capabilities, ProviderId};
 use crate::poller::{self, PollerCmd, PollerHandle, PollerOptions};
 use crate::providers::{ProviderClient, ProviderError};
@@ -62,14 +63,29 @@ pub trait Screen {
     fn size(&self) -> io::Result<(u16, u16)>;
 }
 
-impl Screen for ratatui::DefaultTerminal {
+/// The console's terminal: ratatui's crossterm backend writing through a
+/// [`FrameWriter`] (one write per frame, nothing for a frame that changes nothing).
+pub type Terminal<W> = ratatui::Terminal<ratatui::backend::CrosstermBackend<FrameWriter<W>>>;
+
+/// Takes the terminal (raw mode, alternate screen, ratatui's panic hook) and returns the
+/// console's terminal on stdout.
+pub fn init_terminal() -> io::Result<Terminal<io::Stdout>> {
+    drop(ratatui::init());
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(FrameWriter::new(
+        io::stdout(),
+    )))
+}
+
+impl<W: io::Write> Screen for Terminal<W> {
     fn draw_state(&mut self, state: &State, theme: &Theme) -> io::Result<()> {
         use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-        // DEC 2026: the terminal shows the frame whole, never half-drawn.
+        // The writer sees the frame's bounds in these two sequences (see `frame_out`).
         ratatui::crossterm::queue!(self.backend_mut(), BeginSynchronizedUpdate)?;
-        self.draw(|f| crate::ui::render(f, state, theme))?;
+        let drawn = self
+            .draw(|f| crate::ui::render(f, state, theme))
+            .map(|_| ());
         ratatui::crossterm::execute!(self.backend_mut(), EndSynchronizedUpdate)?;
-        Ok(())
+        drawn
     }
     fn bell(&mut self) {
         use std::io::Write;

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod command;
 pub mod config;
 pub mod form;
+pub mod frame_out;
 pub mod keymap;
 pub mod logging;
 pub mod ops;

@@ -236,7 +236,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
                 text: warnings.join("  ·  "),
             });
         }
-        let mut terminal = ratatui::init();
+        let mut terminal = switchboard::app::init_terminal()?;
         TERMINAL_TAKEN.store(true, Ordering::SeqCst);
         install_panic_hook();
         let r = console.run(&mut terminal, EventStream::new()).await;

@@ -29,6 +29,7 @@ mod e2e_voipcloud;
 mod error_recovery;
 mod form;
 mod form_snapshots;
+mod frame_output;
 mod hostile;
 mod iovox_client;
 mod iovox_decode;

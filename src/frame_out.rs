@@ -1,0 +1,280 @@
+//! What reaches the terminal, one frame at a time: [`FrameWriter`] sits between ratatui's
+//! crossterm backend and stdout. A frame (synchronized-output begin, ratatui's diff,
+//! end) is gathered in one buffer and leaves in one `write(2)`, so over SSH a frame is
+//! one packet instead of one per kilobyte; a frame whose diff drew nothing (only colour
+//! resets and the cursor's hide) is dropped whole, so an unchanged screen costs no bytes.
+//! It counts what it wrote, for the output benchmark and the tests.
+//!
+//! A frame's bounds are the synchronized-output sequences themselves: ratatui's backend
+//! offers no stable access to its writer, so the console queues them through the backend
+//! as before and the writer recognises them (crossterm writes each in one call).
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// DEC 2026: the terminal shows the frame whole, never half-drawn.
+const BEGIN_SYNC: &[u8] = b"\x1b[?2026h";
+const END_SYNC: &[u8] = b"\x1b[?2026l";
+
+/// What a [`FrameWriter`] has written so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputStats {
+    /// Bytes handed to the terminal.
+    pub bytes: u64,
+    /// `write` calls on the terminal (one per frame, plus any write outside frames).
+    pub writes: u64,
+    /// Frames that reached the terminal.
+    pub frames: u64,
+    /// Frames dropped because they would have changed nothing on screen.
+    pub empty_frames: u64,
+}
+
+/// The counters behind [`OutputStats`], readable from outside the terminal (ratatui
+/// keeps the writer to itself).
+#[derive(Debug, Default)]
+pub struct OutputCounters {
+    bytes: AtomicU64,
+    writes: AtomicU64,
+    frames: AtomicU64,
+    empty_frames: AtomicU64,
+}
+
+impl OutputCounters {
+    pub fn get(&self) -> OutputStats {
+        OutputStats {
+            bytes: self.bytes.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            frames: self.frames.load(Ordering::Relaxed),
+            empty_frames: self.empty_frames.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Buffers everything; writes it to `out` on `flush` outside a frame and at
+/// [`end_frame`](FrameWriter::end_frame), in one `write_all`.
+#[derive(Debug)]
+pub struct FrameWriter<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    /// Inside a frame: ratatui's own flushes wait for the frame's end.
+    frame_start: Option<usize>,
+    counters: Arc<OutputCounters>,
+}
+
+impl<W: Write> FrameWriter<W> {
+    pub fn new(out: W) -> FrameWriter<W> {
+        FrameWriter {
+            out,
+            buf: Vec::with_capacity(64 * 1024),
+            frame_start: None,
+            counters: Arc::default(),
+        }
+    }
+
+    /// Starts a frame: nothing leaves until [`end_frame`](Self::end_frame).
+    pub fn begin_frame(&mut self) {
+        if self.frame_start.is_none() {
+            self.frame_start = Some(self.buf.len());
+            self.buf.extend_from_slice(BEGIN_SYNC);
+        }
+    }
+
+    /// Ends the frame and sends it, unless it drew nothing.
+    pub fn end_frame(&mut self) -> io::Result<()> {
+        let Some(start) = self.frame_start.take() else {
+            return self.flush();
+        };
+        if draws_nothing(&self.buf[start + BEGIN_SYNC.len()..]) {
+            self.buf.truncate(start);
+            self.counters.empty_frames.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.buf.extend_from_slice(END_SYNC);
+            self.counters.frames.fetch_add(1, Ordering::Relaxed);
+        }
+        self.send()
+    }
+
+    pub fn stats(&self) -> OutputStats {
+        self.counters.get()
+    }
+
+    /// A handle on the counters that outlives lending the writer to a terminal.
+    pub fn counters(&self) -> Arc<OutputCounters> {
+        Arc::clone(&self.counters)
+    }
+
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let r = self
+            .out
+            .write_all(&self.buf)
+            .and_then(|()| self.out.flush());
+        let c = &self.counters;
+        c.bytes.fetch_add(self.buf.len() as u64, Ordering::Relaxed);
+        c.writes.fetch_add(1, Ordering::Relaxed);
+        self.buf.clear();
+        r
+    }
+}
+
+impl<W: Write> Write for FrameWriter<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if data == BEGIN_SYNC {
+            self.begin_frame();
+        } else if data == END_SYNC && self.frame_start.is_some() {
+            self.end_frame()?;
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.frame_start.is_some() {
+            return Ok(());
+        }
+        self.send()
+    }
+}
+
+/// A `Write` into memory that stays readable while a terminal owns the writer (tests
+/// and the output benchmark).
+#[derive(Debug, Clone, Default)]
+pub struct SharedBuf(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl SharedBuf {
+    pub fn bytes(&self) -> Vec<u8> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Write for SharedBuf {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// True when `bytes` only resets attributes or hides the cursor: no text, no cursor
+/// move, no erase. That is what ratatui writes for a frame whose diff is empty.
+fn draws_nothing(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != 0x1b || bytes.get(i + 1) != Some(&b'[') {
+            return false;
+        }
+        // CSI: parameters and intermediates, then one final byte in 0x40..=0x7e.
+        let mut j = i + 2;
+        while j < bytes.len() && !(0x40..=0x7e).contains(&bytes[j]) {
+            j += 1;
+        }
+        let Some(&last) = bytes.get(j) else {
+            return false;
+        };
+        let params = &bytes[i + 2..j];
+        let harmless = last == b'm' || (last == b'l' && params == b"?25");
+        if !harmless {
+            return false;
+        }
+        i = j + 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_leaves_in_one_write() {
+        let mut w = FrameWriter::new(Vec::new());
+        w.begin_frame();
+        w.write_all(b"\x1b[1;1Hhello").unwrap();
+        w.flush().unwrap(); // ratatui flushes mid-frame: held
+        w.write_all(b"\x1b[0m\x1b[?25l").unwrap();
+        w.flush().unwrap();
+        assert!(w.get_ref().is_empty());
+        w.end_frame().unwrap();
+        assert_eq!(
+            w.get_ref().as_slice(),
+            b"\x1b[?2026h\x1b[1;1Hhello\x1b[0m\x1b[?25l\x1b[?2026l"
+        );
+        let s = w.stats();
+        assert_eq!((s.frames, s.empty_frames, s.writes), (1, 0, 1));
+        assert_eq!(s.bytes, w.get_ref().len() as u64);
+    }
+
+    #[test]
+    fn a_frame_that_only_resets_colours_writes_nothing() {
+        let mut w = FrameWriter::new(Vec::new());
+        w.begin_frame();
+        w.write_all(b"\x1b[39m\x1b[49m\x1b[59m\x1b[0m\x1b[?25l")
+            .unwrap();
+        w.end_frame().unwrap();
+        assert!(w.get_ref().is_empty());
+        let s = w.stats();
+        assert_eq!((s.frames, s.empty_frames, s.writes, s.bytes), (0, 1, 0, 0));
+    }
+
+    #[test]
+    fn cursor_moves_erases_and_text_are_drawing() {
+        for bytes in [
+            &b"\x1b[3;4H"[..],
+            b"\x1b[2J",
+            b"x",
+            b"\x1b[?25h",
+            b"\x1b[0m\x1b[", // cut short: keep it, it is not provably harmless
+        ] {
+            assert!(!draws_nothing(bytes), "{bytes:?}");
+        }
+        assert!(draws_nothing(b""));
+    }
+
+    #[test]
+    fn the_sync_sequences_written_through_the_writer_bound_a_frame() {
+        let mut w = FrameWriter::new(Vec::new());
+        w.write_all(BEGIN_SYNC).unwrap();
+        w.write_all(b"\x1b[0m").unwrap();
+        w.write_all(END_SYNC).unwrap();
+        w.flush().unwrap();
+        assert!(w.get_ref().is_empty(), "an empty frame is dropped");
+        w.write_all(BEGIN_SYNC).unwrap();
+        w.write_all(b"\x1b[5;1Habc").unwrap();
+        w.write_all(END_SYNC).unwrap();
+        w.flush().unwrap();
+        assert_eq!(
+            w.get_ref().as_slice(),
+            b"\x1b[?2026h\x1b[5;1Habc\x1b[?2026l"
+        );
+        assert_eq!(w.stats().writes, 1);
+    }
+
+    #[test]
+    fn writes_outside_a_frame_go_on_flush() {
+        let mut w = FrameWriter::new(Vec::new());
+        w.write_all(b"\x07").unwrap();
+        assert!(w.get_ref().is_empty());
+        w.flush().unwrap();
+        assert_eq!(w.get_ref().as_slice(), b"\x07");
+        assert_eq!(w.stats().writes, 1);
+    }
+}
