@@ -60,7 +60,7 @@ pub trait Screen {
     fn draw_state(&mut self, state: &State, theme: &Theme) -> io::Result<()>;
     /// Rings the terminal bell (BEL).
     fn bell(&mut self) {}
-    fn size(&self) -> io::Result<(u16, u16)>;
+    fn size(&mut self) -> io::Result<(u16, u16)>;
 }
 
 /// The console's terminal: ratatui's crossterm backend writing through a
@@ -92,9 +92,10 @@ impl<W: io::Write> Screen for Terminal<W> {
         let _ = self.backend_mut().write_all(b"\x07");
         let _ = self.backend_mut().flush();
     }
-    fn size(&self) -> io::Result<(u16, u16)> {
-        let s = ratatui::Terminal::size(self)?;
-        Ok((s.width, s.height))
+    fn size(&mut self) -> io::Result<(u16, u16)> {
+        // The frame's area: the real terminal's size, or a fixed viewport's (benchmarks).
+        let a = self.get_frame().area();
+        Ok((a.width, a.height))
     }
 }
 
@@ -103,7 +104,7 @@ impl Screen for ratatui::Terminal<ratatui::backend::TestBackend> {
         let Ok(_) = self.draw(|f| crate::ui::render(f, state, theme));
         Ok(())
     }
-    fn size(&self) -> io::Result<(u16, u16)> {
+    fn size(&mut self) -> io::Result<(u16, u16)> {
         let a = self.backend().buffer().area;
         Ok((a.width, a.height))
     }
@@ -134,6 +135,8 @@ pub struct Console {
     tx: UnboundedSender<Action>,
     rx: UnboundedReceiver<Action>,
     cancel: CancellationToken,
+    /// Wall-clock epoch ms for the 1 s tick (`clock::epoch_ms`; scripted in benchmarks).
+    now: Box<dyn Fn() -> i64 + Send>,
 }
 
 impl Console {
@@ -226,7 +229,14 @@ impl Console {
             tx,
             rx,
             cancel,
+            now: Box::new(epoch_ms),
         }
+    }
+
+    /// Replaces the clock the tick reads (the output benchmark scripts time).
+    pub fn with_clock(mut self, now: impl Fn() -> i64 + Send + 'static) -> Console {
+        self.now = Box::new(now);
+        self
     }
 
     /// A sender for actions from elsewhere (signals, tests).
@@ -477,7 +487,10 @@ impl Console {
                         self.apply(more);
                     }
                 }
-                _ = tick.tick() => self.apply(Action::Tick(epoch_ms())),
+                _ = tick.tick() => {
+                    let now = (self.now)();
+                    self.apply(Action::Tick(now));
+                }
                 _ = tokio::time::sleep_until(resize_at), if pending_resize.is_some() => {
                     if let Some(((w, h), _)) = pending_resize.take() {
                         self.apply(Action::Resize(w, h));

@@ -28,6 +28,8 @@ pub struct OutputStats {
     pub frames: u64,
     /// Frames dropped because they would have changed nothing on screen.
     pub empty_frames: u64,
+    /// The bytes those dropped frames would have written.
+    pub dropped_bytes: u64,
 }
 
 /// The counters behind [`OutputStats`], readable from outside the terminal (ratatui
@@ -38,6 +40,7 @@ pub struct OutputCounters {
     writes: AtomicU64,
     frames: AtomicU64,
     empty_frames: AtomicU64,
+    dropped_bytes: AtomicU64,
 }
 
 impl OutputCounters {
@@ -47,6 +50,7 @@ impl OutputCounters {
             writes: self.writes.load(Ordering::Relaxed),
             frames: self.frames.load(Ordering::Relaxed),
             empty_frames: self.empty_frames.load(Ordering::Relaxed),
+            dropped_bytes: self.dropped_bytes.load(Ordering::Relaxed),
         }
     }
 }
@@ -86,6 +90,10 @@ impl<W: Write> FrameWriter<W> {
             return self.flush();
         };
         if draws_nothing(&self.buf[start + BEGIN_SYNC.len()..]) {
+            let dropped = self.buf.len() - start + END_SYNC.len();
+            self.counters
+                .dropped_bytes
+                .fetch_add(dropped as u64, Ordering::Relaxed);
             self.buf.truncate(start);
             self.counters.empty_frames.fetch_add(1, Ordering::Relaxed);
         } else {
@@ -233,6 +241,7 @@ mod tests {
         assert!(w.get_ref().is_empty());
         let s = w.stats();
         assert_eq!((s.frames, s.empty_frames, s.writes, s.bytes), (0, 1, 0, 0));
+        assert_eq!(s.dropped_bytes, 8 + 5 * 3 + 4 + 6 + 8);
     }
 
     #[test]
