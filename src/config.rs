@@ -18,10 +18,14 @@
 //!
 //! The file is parsed into toml's spanned document tree (`toml::de::DeTable`) and walked by
 //! hand rather than through `#[derive(Deserialize)]`: every value keeps its byte span, so
-//! every error can name the line and the key, and kind-specific rules ("`secure_key` is an
-//! IOVOX setting") get their own wording. When several problems exist the one nearest the
-//! top of the file is reported. Secrets are resolved only after the whole file validated,
-//! so a typo never runs a `cmd:` reference.
+//! every error can name the line and the key. This file reads the keys every kind reads;
+//! each kind declares its own keys as data in its descriptor (`SettingKey`: type,
+//! required, help), and every table is checked against them the same way, with their own
+//! wording ("`secure_key` is not a … setting (only … uses it)"). When several problems
+//! exist the one nearest the top of the file is reported. Secrets are resolved only after
+//! the whole file validated, so a typo never runs a `cmd:` reference; then each provider
+//! builds its typed settings from the checked values (`Descriptor::from_values`), and an
+//! error it finds names the key's line too.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,6 +40,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::model::ProviderKind;
 use crate::secret::Secret;
+use crate::settings::{SettingKey, SettingType, SettingValue, SettingValues};
 
 /// The whole configuration after loading and secret resolution.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +58,8 @@ pub struct Config {
     pub stats: crate::stats::Thresholds,
 }
 
-pub use crate::settings::{ProviderConfig, RateLimitConfig};
+pub use crate::providers::ProviderConfig;
+pub use crate::settings::RateLimitConfig;
 
 #[derive(Debug, Clone, Default)]
 pub struct UiConfig {
@@ -81,7 +87,7 @@ pub struct Loaded {
 /// A configuration problem, located as precisely as the file allows.
 ///
 /// `Display` gives the whole sentence a user sees, e.g.
-/// ``config error: /home/u/.config/switchboard/config.toml line 7, key `kind`: unknown provider kind "twilio" (expected one of cloudonix, voipcloud, iovox, callable, provoice)``.
+/// ``config error: /home/u/.config/switchboard/config.toml line 7, key `kind`: unknown provider kind "twilio" (expected one of …)``.
 /// Messages never contain a secret value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -212,17 +218,6 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
-/// The base URL used when a provider table leaves out `base_url`, where the provider has
-/// one public API host (its [`Descriptor`](crate::providers::Descriptor) says).
-pub fn default_base_url(kind: ProviderKind) -> Option<&'static str> {
-    crate::providers::descriptor(kind).default_base_url
-}
-
-/// The credential keys `kind` requires (its descriptor says).
-pub fn required_credentials(kind: ProviderKind) -> &'static [&'static str] {
-    crate::providers::descriptor(kind).required_keys
-}
-
 /// The warning for a file that holds a literal secret and is group/other readable, or None
 /// when its mode is private (or on non-unix systems).
 #[cfg(unix)]
@@ -255,22 +250,11 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats"];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
 const UI_KEYS: &[&str] = &["theme"];
-const PROVIDER_KEYS: &[&str] = &[
+/// The `[[provider]]` keys every kind reads; the others come from the kinds' descriptors.
+const COMMON_KEYS: &[&str] = &[
     "name",
     "kind",
     "base_url",
-    "api_key",
-    "token",
-    "api_version",
-    "ca_file",
-    "output",
-    "callback_listen",
-    "callback_url",
-    "customer",
-    "domains",
-    "username",
-    "password",
-    "secure_key",
     "rate_limit",
     "timeout_seconds",
     "max_response_mib",
@@ -290,6 +274,32 @@ fn kinds_list() -> String {
 /// The kinds that read `key`; None for keys every kind reads (the descriptors say).
 fn kinds_using(key: &str) -> Option<Vec<ProviderKind>> {
     crate::providers::kinds_using(key)
+}
+
+/// The keys a `[[provider]]` table of `kind` may hold (of any kind when it is unknown),
+/// in the order messages list them: name, kind and base_url, the kind's own, the rest.
+fn provider_keys(kind: Option<ProviderKind>) -> Vec<&'static str> {
+    let mut keys = COMMON_KEYS[..3].to_vec();
+    for d in crate::providers::DESCRIPTORS {
+        if kind.is_none_or(|k| k == d.kind) {
+            for k in d.settings {
+                if !keys.contains(&k.name) {
+                    keys.push(k.name);
+                }
+            }
+        }
+    }
+    keys.extend_from_slice(&COMMON_KEYS[3..]);
+    keys
+}
+
+/// How the kind declares `key`; with no kind known, the first kind that reads it.
+fn setting_of(kind: Option<ProviderKind>, key: &str) -> Option<&'static SettingKey> {
+    crate::providers::DESCRIPTORS
+        .iter()
+        .filter(|d| kind.is_none_or(|k| k == d.kind))
+        .flat_map(|d| d.settings.iter())
+        .find(|k| k.name == key)
 }
 
 fn join_kinds(kinds: &[ProviderKind]) -> String {
@@ -321,7 +331,7 @@ impl Reference {
         if let Some(var) = raw.strip_prefix("env:") {
             let var = var.trim();
             if var.is_empty() {
-                return Err("`env:` needs a variable name, e.g. env:CLOUDONIX_KEY".into());
+                return Err("`env:` needs a variable name, e.g. env:PBX_API_KEY".into());
             }
             if var.contains('=') || var.contains('\0') || var.chars().any(char::is_whitespace) {
                 return Err("`env:` is followed by an invalid environment variable name".into());
@@ -330,7 +340,7 @@ impl Reference {
         } else if let Some(cmd) = raw.strip_prefix("cmd:") {
             let cmd = cmd.trim();
             if cmd.is_empty() {
-                return Err("`cmd:` needs a shell command, e.g. cmd:pass show cloudonix".into());
+                return Err("`cmd:` needs a shell command, e.g. cmd:pass show noc/pbx".into());
             }
             Ok(Reference::Cmd(cmd.to_string()))
         } else if raw.trim().is_empty() {
@@ -346,13 +356,26 @@ struct Pending {
     at: usize,
     key: &'static str,
     reference: Reference,
+    /// A credential (masked) rather than a login.
+    secret: bool,
 }
 
-/// A provider table after validation, before secret resolution.
+/// The provider-specific keys of one table as walked: checked values, references still
+/// to resolve, and where each key stands (for the provider's own errors).
+#[derive(Default)]
+struct Settings {
+    values: SettingValues,
+    refs: Vec<Pending>,
+    key_at: Vec<(&'static str, usize)>,
+}
+
+/// A provider table after validation, before secret resolution; `config` still holds its
+/// kind's default settings.
 struct DraftProvider {
     config: ProviderConfig,
+    header: usize,
     name_at: usize,
-    refs: Vec<Pending>,
+    settings: Settings,
 }
 
 struct Walker {
@@ -576,51 +599,63 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
         }
     }
 
-    // Resolve secrets, top of the file first.
+    // Resolve secrets, top of the file first; then each provider builds its settings.
     let mut has_literal = false;
     let mut providers = Vec::with_capacity(drafts.len());
     for mut d in drafts {
-        d.refs.sort_by_key(|p| p.at);
-        for p in d.refs {
-            if matches!(p.reference, Reference::Literal(_)) && p.key != "username" {
+        let name = d.config.name.clone();
+        let mut settings = d.settings;
+        settings.refs.sort_by_key(|p| p.at);
+        for p in settings.refs {
+            if matches!(p.reference, Reference::Literal(_)) && p.secret {
                 has_literal = true;
             }
             if matches!(p.reference, Reference::Cmd(_)) {
                 // The console has not taken the terminal yet: say why start-up waits.
                 eprintln!(
-                    "switchboard: resolving secret for provider \"{}\" (`{}`, cmd:) …",
-                    d.config.name, p.key
+                    "switchboard: resolving secret for provider \"{name}\" (`{}`, cmd:) …",
+                    p.key
                 );
             }
             let value = resolve(&p.reference).map_err(|m| {
                 err(
                     Some(p.at),
                     Some(p.key.to_string()),
-                    format!("provider \"{}\": {m}", d.config.name),
+                    format!("provider \"{name}\": {m}"),
                 )
             })?;
-            if p.key != "username" && !crate::secret::maskable(&value) {
+            if p.secret && !crate::secret::maskable(&value) {
                 w.warnings.push((
                     p.at,
                     format!(
-                        "provider \"{}\", key `{}`: the secret is shorter than {} characters, \
+                        "provider \"{name}\", key `{}`: the secret is shorter than {} characters, \
                          so it is not masked in logs, messages, the audit log or snapshots \
                          (that would mask ordinary text such as phone numbers); use a longer one",
-                        d.config.name,
                         p.key,
                         crate::secret::MIN_MASK_LEN
                     ),
                 ));
             }
-            match p.key {
-                "username" => d.config.username = Some(value),
-                "api_key" => d.config.api_key = Some(Secret::new(value)),
-                "token" => d.config.token = Some(Secret::new(value)),
-                "password" => d.config.password = Some(Secret::new(value)),
-                "secure_key" => d.config.secure_key = Some(Secret::new(value)),
-                _ => unreachable!("only credential keys are deferred"),
-            }
+            let value = if p.secret {
+                SettingValue::Secret(Secret::new(value))
+            } else {
+                SettingValue::Text(value)
+            };
+            settings.values.insert(p.key, value);
         }
+        let build = crate::providers::descriptor(d.config.kind).from_values;
+        d.config.settings = build(&settings.values).map_err(|(key, m)| {
+            let at = settings
+                .key_at
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(d.header, |(_, at)| *at);
+            err(
+                Some(at),
+                Some(key.to_string()),
+                format!("provider \"{name}\": {m}"),
+            )
+        })?;
         providers.push(d.config);
     }
 
@@ -855,76 +890,21 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
         return None;
     };
     let issues_before = w.issues.len();
-
-    // Kind first: it decides which credential keys belong.
-    let kind = match t.get("kind") {
-        None => {
-            w.issue(
-                header,
-                Some("kind"),
-                format!(
-                    "this [[provider]] table has no `kind` (one of {})",
-                    kinds_list()
-                ),
-            );
-            None
-        }
-        Some(v) => match v.get_ref() {
-            DeValue::String(s) => match ProviderKind::parse(s.trim()) {
-                Some(k) => Some(k),
-                None => {
-                    let hint = ProviderKind::parse(&s.trim().to_ascii_lowercase())
-                        .map(|k| format!("; kinds are lower case: \"{k}\""))
-                        .unwrap_or_default();
-                    w.issue(
-                        v.span().start,
-                        Some("kind"),
-                        format!(
-                            "unknown provider kind \"{}\" (expected one of {}){hint}",
-                            s.escape_debug(),
-                            kinds_list()
-                        ),
-                    );
-                    None
-                }
-            },
-            other => {
-                w.issue(
-                    v.span().start,
-                    Some("kind"),
-                    format!("expected a string, found {}", type_name(other)),
-                );
-                None
-            }
-        },
-    };
-
-    let mut name: Option<(String, usize)> = None;
-    let mut base_url: Option<String> = None;
-    let mut customer = None;
-    let mut domains = Vec::new();
-    let mut rate_limit = None;
-    let mut timeout_seconds = None;
-    let mut read_only = None;
-    let mut extras = ProviderConfig::new("", ProviderKind::Cloudonix, "");
-    let mut refs: Vec<Pending> = Vec::new();
+    // Kind first: it decides which settings keys belong.
+    let kind = walk_kind(w, t, header);
+    let mut common = Common::default();
+    let mut settings = Settings::default();
     let mut present: Vec<&'static str> = Vec::new();
 
     for (k, v) in t.iter() {
-        let key_str = k.get_ref().as_ref();
-        let Some(&key) = PROVIDER_KEYS.iter().find(|&&p| p == key_str) else {
-            w.issue(
-                k.span().start,
-                Some(key_str),
-                unknown_key_message(key_str, "[[provider]]", PROVIDER_KEYS),
-            );
-            continue;
-        };
-        present.push(key);
-        let at = v.span().start;
-        if let (Some(kind), Some(users)) = (kind, kinds_using(key))
-            && !users.contains(&kind)
-        {
+        let key = k.get_ref().as_ref();
+        if let Some(&key) = COMMON_KEYS.iter().find(|&&c| c == key) {
+            present.push(key);
+            walk_common(w, &mut common, kind, key, v);
+        } else if let Some(spec) = setting_of(kind, key) {
+            present.push(spec.name);
+            walk_setting(w, spec, v, &mut settings);
+        } else if let (Some(kind), Some(users)) = (kind, kinds_using(key)) {
             let verb = if users.len() == 1 { "uses" } else { "use" };
             w.issue(
                 k.span().start,
@@ -934,183 +914,12 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                     join_kinds(&users)
                 ),
             );
-            continue;
-        }
-        let string = |w: &mut Walker| -> Option<String> {
-            match v.get_ref() {
-                DeValue::String(s) => Some(s.to_string()),
-                other => {
-                    w.issue(
-                        at,
-                        Some(key),
-                        format!("expected a string, found {}", type_name(other)),
-                    );
-                    None
-                }
-            }
-        };
-        match key {
-            "kind" => {}
-            "name" => {
-                if let Some(s) = string(w) {
-                    if s.trim().is_empty() {
-                        w.issue(at, Some("name"), "is empty (every provider needs a name)");
-                    } else {
-                        name = Some((s.trim().to_string(), at));
-                    }
-                }
-            }
-            "base_url" => {
-                if let Some(s) = string(w) {
-                    let s = s.trim().to_string();
-                    match check_url(&s) {
-                        Ok(plain_http) => {
-                            if plain_http {
-                                w.warnings.push((
-                                    at,
-                                    "base_url uses plain http to a non-local host; credentials \
-                                     travel unencrypted"
-                                        .into(),
-                                ));
-                            }
-                            base_url = Some(s);
-                        }
-                        Err(m) => w.issue(at, Some("base_url"), m),
-                    }
-                }
-            }
-            "api_key" | "token" | "password" | "secure_key" | "username" => {
-                if let Some(s) = string(w) {
-                    match Reference::parse(&s) {
-                        Ok(reference) => refs.push(Pending { at, key, reference }),
-                        Err(m) => w.issue(at, Some(key), m),
-                    }
-                }
-            }
-            "customer" => {
-                if let Some(s) = string(w) {
-                    if s.trim().is_empty() {
-                        w.issue(at, Some(key), "is empty (leave it out for `self`)");
-                    } else {
-                        customer = Some(s.trim().to_string());
-                    }
-                }
-            }
-            "domains" => match v.get_ref() {
-                DeValue::Array(items) => {
-                    for item in items.iter() {
-                        match item.get_ref() {
-                            DeValue::String(s) if !s.trim().is_empty() => {
-                                domains.push(s.trim().to_string())
-                            }
-                            DeValue::String(_) => {
-                                w.issue(item.span().start, Some(key), "holds an empty domain")
-                            }
-                            other => w.issue(
-                                item.span().start,
-                                Some(key),
-                                format!(
-                                    "expected an array of strings, found {} in it",
-                                    type_name(other)
-                                ),
-                            ),
-                        }
-                    }
-                }
-                other => w.issue(
-                    at,
-                    Some(key),
-                    format!(
-                        "expected an array of strings, e.g. [\"acme.cloudonix.net\"], found {}",
-                        type_name(other)
-                    ),
-                ),
-            },
-            "api_version" => {
-                if let Some(s) = string(w) {
-                    match s.trim() {
-                        "v1" | "v2" => extras.api_version = Some(s.trim().to_string()),
-                        _ => w.issue(at, Some(key), "expected \"v1\" or \"v2\""),
-                    }
-                }
-            }
-            "output" => {
-                if let Some(s) = string(w) {
-                    match s.trim() {
-                        "json" | "xml" => extras.output = Some(s.trim().to_string()),
-                        _ => w.issue(at, Some(key), "expected \"json\" or \"xml\""),
-                    }
-                }
-            }
-            "ca_file" => {
-                if let Some(s) = string(w) {
-                    if s.trim().is_empty() {
-                        w.issue(
-                            at,
-                            Some(key),
-                            "is empty (leave it out to trust the system CAs only)",
-                        );
-                    } else {
-                        extras.ca_file = Some(PathBuf::from(s.trim()));
-                    }
-                }
-            }
-            "callback_listen" => {
-                if let Some(s) = string(w) {
-                    match s.trim().parse::<std::net::SocketAddr>() {
-                        Ok(addr) => {
-                            if !addr.ip().is_loopback() {
-                                w.warnings.push((
-                                    at,
-                                    crate::providers::provoice::callback::exposed_warning(addr),
-                                ));
-                            }
-                            extras.callback_listen = Some(s.trim().to_string());
-                        }
-                        Err(_) => w.issue(
-                            at,
-                            Some(key),
-                            "expected an address and port, e.g. \"127.0.0.1:0\"",
-                        ),
-                    }
-                }
-            }
-            "callback_url" => {
-                if let Some(s) = string(w) {
-                    match check_url(s.trim()) {
-                        Ok(_) => extras.callback_url = Some(s.trim().to_string()),
-                        Err(m) => w.issue(at, Some(key), m),
-                    }
-                }
-            }
-            "rate_limit" => rate_limit = walk_rate_limit(w, v),
-            "timeout_seconds" => match as_number(v.get_ref()) {
-                Some(n) if n.is_finite() && n > 0.0 => timeout_seconds = Some(n),
-                Some(_) => w.issue(at, Some(key), "must be greater than 0"),
-                None => w.issue(
-                    at,
-                    Some(key),
-                    format!(
-                        "expected a number of seconds, found {}",
-                        type_name(v.get_ref())
-                    ),
-                ),
-            },
-            "max_response_mib" => {
-                extras.max_response_mib = whole_in(w, at, key, v.get_ref(), 1, 1024, "MiB")
-            }
-            "max_rows" => {
-                extras.max_rows = whole_in(w, at, key, v.get_ref(), 100, 10_000_000, "rows")
-            }
-            "read_only" => match v.get_ref() {
-                DeValue::Boolean(b) => read_only = Some(*b),
-                other => w.issue(
-                    at,
-                    Some(key),
-                    format!("expected true or false, found {}", type_name(other)),
-                ),
-            },
-            _ => unreachable!("all PROVIDER_KEYS are handled"),
+        } else {
+            w.issue(
+                k.span().start,
+                Some(key),
+                unknown_key_message(key, "[[provider]]", &provider_keys(kind)),
+            );
         }
     }
 
@@ -1122,9 +931,10 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
         );
     }
     if let Some(kind) = kind {
-        if base_url.is_none() && !present.contains(&"base_url") {
-            match default_base_url(kind) {
-                Some(u) => base_url = Some(u.to_string()),
+        let d = crate::providers::descriptor(kind);
+        if common.base_url.is_none() && !present.contains(&"base_url") {
+            match d.default_base_url {
+                Some(u) => common.base_url = Some(u.to_string()),
                 None => w.issue(
                     header,
                     Some("base_url"),
@@ -1134,45 +944,277 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                 ),
             }
         }
-        let needs = required_credentials(kind)
+        let required: Vec<&str> = d
+            .settings
+            .iter()
+            .filter(|k| k.required)
+            .map(|k| k.name)
+            .collect();
+        let needs = required
             .iter()
             .map(|k| format!("`{k}`"))
             .collect::<Vec<_>>()
             .join(" and ");
-        for &req in required_credentials(kind) {
-            if !present.contains(&req) {
-                w.issue(
-                    header,
-                    Some(req),
-                    format!("this {kind} provider has no `{req}` ({kind} needs {needs})"),
-                );
-            }
+        for req in required.iter().filter(|r| !present.contains(r)) {
+            w.issue(
+                header,
+                Some(req),
+                format!("this {kind} provider has no `{req}` ({kind} needs {needs})"),
+            );
         }
     }
 
     if w.issues.len() != issues_before {
         return None;
     }
-    let (name, name_at) = name?;
-    let kind = kind?;
-    let mut config = ProviderConfig::new(&name, kind, base_url.as_deref()?);
-    config.customer = customer;
-    config.domains = domains;
-    config.rate_limit = rate_limit;
-    config.timeout_seconds = timeout_seconds;
-    config.read_only = read_only;
-    config.api_version = extras.api_version;
-    config.output = extras.output;
-    config.ca_file = extras.ca_file;
-    config.callback_listen = extras.callback_listen;
-    config.callback_url = extras.callback_url;
-    config.max_response_mib = extras.max_response_mib;
-    config.max_rows = extras.max_rows;
+    let (name, name_at) = common.name?;
+    let mut config = ProviderConfig::new(&name, kind?, common.base_url.as_deref()?);
+    config.rate_limit = common.rate_limit;
+    config.timeout_seconds = common.timeout_seconds;
+    config.max_response_mib = common.max_response_mib;
+    config.max_rows = common.max_rows;
+    config.read_only = common.read_only;
     Some(DraftProvider {
         config,
+        header,
         name_at,
-        refs,
+        settings,
     })
+}
+
+/// The `kind` of a provider table, or None after reporting why there is none.
+fn walk_kind(w: &mut Walker, t: &DeTable<'_>, header: usize) -> Option<ProviderKind> {
+    let Some(v) = t.get("kind") else {
+        w.issue(
+            header,
+            Some("kind"),
+            format!(
+                "this [[provider]] table has no `kind` (one of {})",
+                kinds_list()
+            ),
+        );
+        return None;
+    };
+    let s = match v.get_ref() {
+        DeValue::String(s) => s,
+        other => {
+            w.issue(
+                v.span().start,
+                Some("kind"),
+                format!("expected a string, found {}", type_name(other)),
+            );
+            return None;
+        }
+    };
+    let kind = ProviderKind::parse(s.trim());
+    if kind.is_none() {
+        let hint = ProviderKind::parse(&s.trim().to_ascii_lowercase())
+            .map(|k| format!("; kinds are lower case: \"{k}\""))
+            .unwrap_or_default();
+        w.issue(
+            v.span().start,
+            Some("kind"),
+            format!(
+                "unknown provider kind \"{}\" (expected one of {}){hint}",
+                s.escape_debug(),
+                kinds_list()
+            ),
+        );
+    }
+    kind
+}
+
+/// The keys every kind reads, as walked.
+#[derive(Default)]
+struct Common {
+    name: Option<(String, usize)>,
+    base_url: Option<String>,
+    rate_limit: Option<RateLimitConfig>,
+    timeout_seconds: Option<f64>,
+    max_response_mib: Option<u32>,
+    max_rows: Option<u32>,
+    read_only: Option<bool>,
+}
+
+/// A string value, or an issue naming `key` and what it found.
+fn string_value(w: &mut Walker, key: &str, v: &Spanned<DeValue<'_>>) -> Option<String> {
+    match v.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        other => {
+            w.issue(
+                v.span().start,
+                Some(key),
+                format!("expected a string, found {}", type_name(other)),
+            );
+            None
+        }
+    }
+}
+
+/// One of [`COMMON_KEYS`].
+fn walk_common(
+    w: &mut Walker,
+    c: &mut Common,
+    kind: Option<ProviderKind>,
+    key: &'static str,
+    v: &Spanned<DeValue<'_>>,
+) {
+    let at = v.span().start;
+    match key {
+        "name" => {
+            if let Some(s) = string_value(w, key, v) {
+                if s.trim().is_empty() {
+                    w.issue(at, Some("name"), "is empty (every provider needs a name)");
+                } else {
+                    c.name = Some((s.trim().to_string(), at));
+                }
+            }
+        }
+        "base_url" => {
+            if let Some(s) = string_value(w, key, v) {
+                let s = s.trim().to_string();
+                let example = kind
+                    .and_then(|k| crate::providers::descriptor(k).default_base_url)
+                    .unwrap_or("https://api.example.com");
+                match check_url(&s, example) {
+                    Ok(plain_http) => {
+                        if plain_http {
+                            w.warnings.push((
+                                at,
+                                "base_url uses plain http to a non-local host; credentials \
+                                 travel unencrypted"
+                                    .into(),
+                            ));
+                        }
+                        c.base_url = Some(s);
+                    }
+                    Err(m) => w.issue(at, Some("base_url"), m),
+                }
+            }
+        }
+        "rate_limit" => c.rate_limit = walk_rate_limit(w, v),
+        "timeout_seconds" => match as_number(v.get_ref()) {
+            Some(n) if n.is_finite() && n > 0.0 => c.timeout_seconds = Some(n),
+            Some(_) => w.issue(at, Some(key), "must be greater than 0"),
+            None => w.issue(
+                at,
+                Some(key),
+                format!(
+                    "expected a number of seconds, found {}",
+                    type_name(v.get_ref())
+                ),
+            ),
+        },
+        "max_response_mib" => {
+            c.max_response_mib = whole_in(w, at, key, v.get_ref(), 1, 1024, "MiB")
+        }
+        "max_rows" => c.max_rows = whole_in(w, at, key, v.get_ref(), 100, 10_000_000, "rows"),
+        "read_only" => match v.get_ref() {
+            DeValue::Boolean(b) => c.read_only = Some(*b),
+            other => w.issue(
+                at,
+                Some(key),
+                format!("expected true or false, found {}", type_name(other)),
+            ),
+        },
+        // `kind` was read first.
+        _ => {}
+    }
+}
+
+/// One provider-specific key, checked against the provider's declaration of it.
+fn walk_setting(
+    w: &mut Walker,
+    spec: &'static SettingKey,
+    v: &Spanned<DeValue<'_>>,
+    out: &mut Settings,
+) {
+    let key = spec.name;
+    let at = v.span().start;
+    out.key_at.push((key, at));
+    if let SettingType::List { item, example } = spec.ty {
+        let DeValue::Array(items) = v.get_ref() else {
+            w.issue(
+                at,
+                Some(key),
+                format!(
+                    "expected an array of strings, e.g. {example}, found {}",
+                    type_name(v.get_ref())
+                ),
+            );
+            return;
+        };
+        let mut list = Vec::new();
+        for i in items.iter() {
+            match i.get_ref() {
+                DeValue::String(s) if !s.trim().is_empty() => list.push(s.trim().to_string()),
+                DeValue::String(_) => {
+                    w.issue(i.span().start, Some(key), format!("holds an empty {item}"))
+                }
+                other => w.issue(
+                    i.span().start,
+                    Some(key),
+                    format!(
+                        "expected an array of strings, found {} in it",
+                        type_name(other)
+                    ),
+                ),
+            }
+        }
+        out.values.insert(key, SettingValue::List(list));
+        return;
+    }
+    let Some(raw) = string_value(w, key, v) else {
+        return;
+    };
+    let s = raw.trim();
+    let empty = || match spec.help {
+        "" => "is empty".to_string(),
+        help => format!("is empty ({help})"),
+    };
+    let value = match spec.ty {
+        SettingType::Secret | SettingType::Login => {
+            match Reference::parse(&raw) {
+                Ok(reference) => out.refs.push(Pending {
+                    at,
+                    key,
+                    reference,
+                    secret: spec.ty == SettingType::Secret,
+                }),
+                Err(m) => w.issue(at, Some(key), m),
+            }
+            return;
+        }
+        SettingType::Text => match spec.check {
+            Some(check) => check(s).map(|warning| {
+                if let Some(m) = warning {
+                    w.warnings.push((at, m));
+                }
+                SettingValue::Text(s.to_string())
+            }),
+            None if s.is_empty() => Err(empty()),
+            None => Ok(SettingValue::Text(s.to_string())),
+        },
+        SettingType::Path if s.is_empty() => Err(empty()),
+        SettingType::Path => Ok(SettingValue::Path(PathBuf::from(s))),
+        SettingType::Url => check_url(s, spec.help).map(|_| SettingValue::Text(s.to_string())),
+        SettingType::OneOf(words) if words.contains(&s) => Ok(SettingValue::Text(s.to_string())),
+        SettingType::OneOf(words) => Err(format!("expected {}", one_of(words))),
+        SettingType::List { .. } => return,
+    };
+    match value {
+        Ok(value) => out.values.insert(key, value),
+        Err(m) => w.issue(at, Some(key), m),
+    }
+}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+fn one_of(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+    match quoted.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => quoted.join(""),
+    }
 }
 
 fn walk_rate_limit(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> Option<RateLimitConfig> {
@@ -1265,17 +1307,18 @@ fn walk_rate_limit(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> Option<RateLimit
     })
 }
 
-/// Checks an http(s) URL; Ok(true) when it is plain http to a non-loopback host.
-fn check_url(url: &str) -> Result<bool, String> {
+/// Checks an http(s) URL (`example` shows a good one in the message); Ok(true) when it
+/// is plain http to a non-loopback host.
+fn check_url(url: &str, example: &str) -> Result<bool, String> {
     let lower = url.to_ascii_lowercase();
     let (rest, plain) = if let Some(r) = lower.strip_prefix("https://") {
         (r, false)
     } else if let Some(r) = lower.strip_prefix("http://") {
         (r, true)
     } else {
-        return Err(
-            "must start with https:// (or http://), e.g. \"https://api.cloudonix.io\"".into(),
-        );
+        return Err(format!(
+            "must start with https:// (or http://), e.g. \"{example}\""
+        ));
     };
     if url.chars().any(char::is_whitespace) {
         return Err("must not contain spaces".into());
@@ -1444,20 +1487,25 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(check_url("https://api.cloudonix.io"), Ok(false));
-        assert_eq!(check_url("http://127.0.0.1:8080/x"), Ok(false));
-        assert_eq!(check_url("http://[::1]:8080"), Ok(false));
-        assert_eq!(check_url("http://example.com"), Ok(true));
-        assert!(check_url("ftp://example.com").is_err());
-        assert!(check_url("https://").is_err());
-        assert!(check_url("https://u:p@example.com").is_err());
+        let url = |u| check_url(u, "https://api.example.com");
+        assert_eq!(url("https://api.example.com"), Ok(false));
+        assert_eq!(url("http://127.0.0.1:8080/x"), Ok(false));
+        assert_eq!(url("http://[::1]:8080"), Ok(false));
+        assert_eq!(url("http://example.com"), Ok(true));
+        assert!(url("ftp://example.com").is_err());
+        assert!(url("https://").is_err());
+        assert!(url("https://u:p@example.com").is_err());
+        assert_eq!(
+            url("example.com"),
+            Err("must start with https:// (or http://), e.g. \"https://api.example.com\"".into())
+        );
     }
 
     #[test]
     fn misspelt_keys_get_a_hint() {
-        let m = unknown_key_message("apikey", "[[provider]]", PROVIDER_KEYS);
+        let m = unknown_key_message("apikey", "[[provider]]", &provider_keys(None));
         assert!(m.ends_with("did you mean `api_key`?"), "{m}");
-        let m = unknown_key_message("colour", "[[provider]]", PROVIDER_KEYS);
+        let m = unknown_key_message("colour", "[[provider]]", &provider_keys(None));
         assert!(!m.contains("did you mean"), "{m}");
     }
 }

@@ -5,8 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use switchboard::config::{self, ConfigError, Loaded};
+use switchboard::config::{self, ConfigError, Loaded, ProviderConfig};
 use switchboard::model::ProviderKind;
+use switchboard::providers::settings::{
+    CallableSettings, CloudonixSettings, IovoxSettings, KindSettings, ProvoiceSettings,
+    VoipcloudSettings,
+};
 
 const PATH: &str = "/home/u/.config/switchboard/config.toml";
 
@@ -21,6 +25,14 @@ fn err(text: &str) -> ConfigError {
     match config::parse(text, Path::new(PATH)) {
         Ok(l) => panic!("expected an error, got {:?}", l.config),
         Err(e) => e,
+    }
+}
+
+/// The typed settings of kind `T` of a parsed provider.
+fn of<T: KindSettings>(p: &ProviderConfig) -> &T {
+    match p.kind_settings() {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
     }
 }
 
@@ -131,26 +143,33 @@ api_key = "provoice-key-5678"
     assert_eq!(cx.name, "acme-cloudonix");
     assert_eq!(cx.base_url, "https://api.cloudonix.io");
     assert_eq!(
-        cx.api_key.as_ref().unwrap().expose(),
+        of::<CloudonixSettings>(cx).api_key.expose(),
         "XI0123456789ABCDEF0123456789ABCDEF"
     );
-    assert_eq!(cx.customer.as_deref(), Some("self"));
-    assert_eq!(cx.domains, ["acme.cloudonix.net", "beta.cloudonix.net"]);
+    assert_eq!(
+        of::<CloudonixSettings>(cx).customer.as_deref(),
+        Some("self")
+    );
+    assert_eq!(
+        of::<CloudonixSettings>(cx).domains,
+        ["acme.cloudonix.net", "beta.cloudonix.net"]
+    );
     let rl = cx.rate_limit.unwrap();
     assert_eq!((rl.requests, rl.per_seconds), (10, 10.0));
     assert_eq!(cx.timeout_seconds, Some(10.0));
     assert_eq!(cx.read_only, Some(true));
 
     let vc = &c.providers[1];
-    assert_eq!(vc.token.as_ref().unwrap().expose(), "voipcloud-token-1234");
-    assert_eq!(vc.api_version.as_deref(), Some("v2"));
+    let vs: &VoipcloudSettings = of(vc);
+    assert_eq!(vs.token.expose(), "voipcloud-token-1234");
+    assert_eq!(vs.api_version.as_deref(), Some("v2"));
     assert_eq!(vc.timeout_seconds, Some(2.5));
     assert_eq!(vc.read_only, None);
 
     let io = &c.providers[2];
-    assert_eq!(io.username.as_deref(), Some("noc"));
+    assert_eq!(of::<IovoxSettings>(io).username, "noc");
     assert_eq!(
-        io.secure_key.as_ref().unwrap().expose(),
+        of::<IovoxSettings>(io).secure_key.expose(),
         "eb94fd75a6a8c04306dd341953e7e922"
     );
     assert_eq!(
@@ -159,12 +178,18 @@ api_key = "provoice-key-5678"
     );
 
     let ca = &c.providers[3];
-    assert_eq!(ca.password.as_ref().unwrap().expose(), "callable-password");
+    assert_eq!(
+        of::<CallableSettings>(ca).password.expose(),
+        "callable-password"
+    );
     let rl = ca.rate_limit.unwrap();
     assert_eq!((rl.requests, rl.per_seconds), (3, 0.5));
 
     let pv = &c.providers[4];
-    assert_eq!(pv.api_key.as_ref().unwrap().expose(), "provoice-key-5678");
+    assert_eq!(
+        of::<ProvoiceSettings>(pv).api_key.expose(),
+        "provoice-key-5678"
+    );
     assert_eq!(pv.base_url, "http://127.0.0.1:9004/api/");
 }
 
@@ -516,7 +541,9 @@ fn env_reference_resolves() {
         "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:SB_TEST_ENV_RESOLVES\"\n",
     );
     assert_eq!(
-        l.config.providers[0].api_key.as_ref().unwrap().expose(),
+        of::<CloudonixSettings>(&l.config.providers[0])
+            .api_key
+            .expose(),
         "env-secret-value-42"
     );
 }
@@ -567,10 +594,10 @@ kind = "callable"
 username = "cmd:echo noc-user"
 password = "cmd:echo hunter2-secret; echo second-line"
 "#);
-    let p = &l.config.providers[0];
-    assert_eq!(p.password.as_ref().unwrap().expose(), "hunter2-secret");
-    assert_eq!(p.username.as_deref(), Some("noc-user"));
-    assert_eq!(format!("{:?}", p.password), "Some(Secret(****))");
+    let p: &CallableSettings = of(&l.config.providers[0]);
+    assert_eq!(p.password.expose(), "hunter2-secret");
+    assert_eq!(p.username, "noc-user");
+    assert_eq!(format!("{:?}", p.password), "Secret(****)");
 }
 
 #[test]
@@ -828,20 +855,20 @@ fn provider_specific_keys_are_checked() {
          [[provider]]\nname = \"p\"\nkind = \"provoice\"\nbase_url = \"https://p.example/api/\"\napi_key = \"k\"\ncallback_listen = \"127.0.0.1:0\"\ncallback_url = \"http://127.0.0.1:9000/cb\"\n",
     )
     .config;
-    assert_eq!(ok.providers[0].api_version, None, "v1 is the default");
     assert_eq!(
-        ok.providers[1].ca_file.as_deref(),
+        of::<VoipcloudSettings>(&ok.providers[0]).api_version,
+        None,
+        "v1 is the default"
+    );
+    let io: &IovoxSettings = of(&ok.providers[1]);
+    assert_eq!(
+        io.ca_file.as_deref(),
         Some(std::path::Path::new("/tmp/ca.pem"))
     );
-    assert_eq!(ok.providers[1].output.as_deref(), Some("xml"));
-    assert_eq!(
-        ok.providers[2].callback_listen.as_deref(),
-        Some("127.0.0.1:0")
-    );
-    assert_eq!(
-        ok.providers[2].callback_url.as_deref(),
-        Some("http://127.0.0.1:9000/cb")
-    );
+    assert_eq!(io.output.as_deref(), Some("xml"));
+    let pv: &ProvoiceSettings = of(&ok.providers[2]);
+    assert_eq!(pv.callback_listen.as_deref(), Some("127.0.0.1:0"));
+    assert_eq!(pv.callback_url.as_deref(), Some("http://127.0.0.1:9000/cb"));
 
     let e = err(
         "[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"t\"\napi_key = \"k\"\n",
