@@ -27,20 +27,21 @@
 //! builds its typed settings from the checked values (`Descriptor::from_values`), and an
 //! error it finds names the key's line too.
 
+mod provider_keys;
+mod secrets;
+
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::model::ProviderKind;
-use crate::secret::Secret;
-use crate::settings::{SettingKey, SettingType, SettingValue, SettingValues};
+use provider_keys::{
+    Settings, check_required, provider_keys, setting_of, walk_setting, wrong_kind,
+};
 
 /// The whole configuration after loading and secret resolution.
 #[derive(Debug, Clone, Default)]
@@ -271,102 +272,11 @@ fn kinds_list() -> String {
         .join(", ")
 }
 
-/// The kinds that read `key`; None for keys every kind reads (the descriptors say).
-fn kinds_using(key: &str) -> Option<Vec<ProviderKind>> {
-    crate::providers::kinds_using(key)
-}
-
-/// The keys a `[[provider]]` table of `kind` may hold (of any kind when it is unknown),
-/// in the order messages list them: name, kind and base_url, the kind's own, the rest.
-fn provider_keys(kind: Option<ProviderKind>) -> Vec<&'static str> {
-    let mut keys = COMMON_KEYS[..3].to_vec();
-    for d in crate::providers::DESCRIPTORS {
-        if kind.is_none_or(|k| k == d.kind) {
-            for k in d.settings {
-                if !keys.contains(&k.name) {
-                    keys.push(k.name);
-                }
-            }
-        }
-    }
-    keys.extend_from_slice(&COMMON_KEYS[3..]);
-    keys
-}
-
-/// How the kind declares `key`; with no kind known, the first kind that reads it.
-fn setting_of(kind: Option<ProviderKind>, key: &str) -> Option<&'static SettingKey> {
-    crate::providers::DESCRIPTORS
-        .iter()
-        .filter(|d| kind.is_none_or(|k| k == d.kind))
-        .flat_map(|d| d.settings.iter())
-        .find(|k| k.name == key)
-}
-
-fn join_kinds(kinds: &[ProviderKind]) -> String {
-    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    match names.as_slice() {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 /// One problem found while walking the document; the earliest is reported.
 struct Issue {
     at: usize,
     key: Option<String>,
     message: String,
-}
-
-/// A secret (or username) reference as written in the file.
-#[derive(Debug, Clone)]
-enum Reference {
-    Literal(String),
-    Env(String),
-    Cmd(String),
-}
-
-impl Reference {
-    fn parse(raw: &str) -> Result<Reference, String> {
-        if let Some(var) = raw.strip_prefix("env:") {
-            let var = var.trim();
-            if var.is_empty() {
-                return Err("`env:` needs a variable name, e.g. env:PBX_API_KEY".into());
-            }
-            if var.contains('=') || var.contains('\0') || var.chars().any(char::is_whitespace) {
-                return Err("`env:` is followed by an invalid environment variable name".into());
-            }
-            Ok(Reference::Env(var.to_string()))
-        } else if let Some(cmd) = raw.strip_prefix("cmd:") {
-            let cmd = cmd.trim();
-            if cmd.is_empty() {
-                return Err("`cmd:` needs a shell command, e.g. cmd:pass show noc/pbx".into());
-            }
-            Ok(Reference::Cmd(cmd.to_string()))
-        } else if raw.trim().is_empty() {
-            Err("is empty".into())
-        } else {
-            Ok(Reference::Literal(raw.to_string()))
-        }
-    }
-}
-
-/// A value still to be resolved once the whole file validated.
-struct Pending {
-    at: usize,
-    key: &'static str,
-    reference: Reference,
-    /// A credential (masked) rather than a login.
-    secret: bool,
-}
-
-/// The provider-specific keys of one table as walked: checked values, references still
-/// to resolve, and where each key stands (for the provider's own errors).
-#[derive(Default)]
-struct Settings {
-    values: SettingValues,
-    refs: Vec<Pending>,
-    key_at: Vec<(&'static str, usize)>,
 }
 
 /// A provider table after validation, before secret resolution; `config` still holds its
@@ -603,59 +513,15 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
     let mut has_literal = false;
     let mut providers = Vec::with_capacity(drafts.len());
     for mut d in drafts {
-        let name = d.config.name.clone();
-        let mut settings = d.settings;
-        settings.refs.sort_by_key(|p| p.at);
-        for p in settings.refs {
-            if matches!(p.reference, Reference::Literal(_)) && p.secret {
-                has_literal = true;
-            }
-            if matches!(p.reference, Reference::Cmd(_)) {
-                // The console has not taken the terminal yet: say why start-up waits.
-                eprintln!(
-                    "switchboard: resolving secret for provider \"{name}\" (`{}`, cmd:) …",
-                    p.key
-                );
-            }
-            let value = resolve(&p.reference).map_err(|m| {
-                err(
-                    Some(p.at),
-                    Some(p.key.to_string()),
-                    format!("provider \"{name}\": {m}"),
-                )
-            })?;
-            if p.secret && !crate::secret::maskable(&value) {
-                w.warnings.push((
-                    p.at,
-                    format!(
-                        "provider \"{name}\", key `{}`: the secret is shorter than {} characters, \
-                         so it is not masked in logs, messages, the audit log or snapshots \
-                         (that would mask ordinary text such as phone numbers); use a longer one",
-                        p.key,
-                        crate::secret::MIN_MASK_LEN
-                    ),
-                ));
-            }
-            let value = if p.secret {
-                SettingValue::Secret(Secret::new(value))
-            } else {
-                SettingValue::Text(value)
-            };
-            settings.values.insert(p.key, value);
-        }
-        let build = crate::providers::descriptor(d.config.kind).from_values;
-        d.config.settings = build(&settings.values).map_err(|(key, m)| {
-            let at = settings
-                .key_at
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map_or(d.header, |(_, at)| *at);
-            err(
-                Some(at),
-                Some(key.to_string()),
-                format!("provider \"{name}\": {m}"),
-            )
-        })?;
+        d.config.settings = provider_keys::resolve_settings(
+            d.settings,
+            &d.config.name,
+            d.config.kind,
+            d.header,
+            &mut w.warnings,
+            &mut has_literal,
+        )
+        .map_err(|i| err(Some(i.at), i.key, i.message))?;
         providers.push(d.config);
     }
 
@@ -904,16 +770,8 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
         } else if let Some(spec) = setting_of(kind, key) {
             present.push(spec.name);
             walk_setting(w, spec, v, &mut settings);
-        } else if let (Some(kind), Some(users)) = (kind, kinds_using(key)) {
-            let verb = if users.len() == 1 { "uses" } else { "use" };
-            w.issue(
-                k.span().start,
-                Some(key),
-                format!(
-                    "`{key}` is not a {kind} setting (only {} {verb} it)",
-                    join_kinds(&users)
-                ),
-            );
+        } else if let Some(m) = kind.and_then(|kind| wrong_kind(kind, key)) {
+            w.issue(k.span().start, Some(key), m);
         } else {
             w.issue(
                 k.span().start,
@@ -944,24 +802,7 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                 ),
             }
         }
-        let required: Vec<&str> = d
-            .settings
-            .iter()
-            .filter(|k| k.required)
-            .map(|k| k.name)
-            .collect();
-        let needs = required
-            .iter()
-            .map(|k| format!("`{k}`"))
-            .collect::<Vec<_>>()
-            .join(" and ");
-        for req in required.iter().filter(|r| !present.contains(r)) {
-            w.issue(
-                header,
-                Some(req),
-                format!("this {kind} provider has no `{req}` ({kind} needs {needs})"),
-            );
-        }
+        check_required(w, kind, header, &present);
     }
 
     if w.issues.len() != issues_before {
@@ -1122,101 +963,6 @@ fn walk_common(
     }
 }
 
-/// One provider-specific key, checked against the provider's declaration of it.
-fn walk_setting(
-    w: &mut Walker,
-    spec: &'static SettingKey,
-    v: &Spanned<DeValue<'_>>,
-    out: &mut Settings,
-) {
-    let key = spec.name;
-    let at = v.span().start;
-    out.key_at.push((key, at));
-    if let SettingType::List { item, example } = spec.ty {
-        let DeValue::Array(items) = v.get_ref() else {
-            w.issue(
-                at,
-                Some(key),
-                format!(
-                    "expected an array of strings, e.g. {example}, found {}",
-                    type_name(v.get_ref())
-                ),
-            );
-            return;
-        };
-        let mut list = Vec::new();
-        for i in items.iter() {
-            match i.get_ref() {
-                DeValue::String(s) if !s.trim().is_empty() => list.push(s.trim().to_string()),
-                DeValue::String(_) => {
-                    w.issue(i.span().start, Some(key), format!("holds an empty {item}"))
-                }
-                other => w.issue(
-                    i.span().start,
-                    Some(key),
-                    format!(
-                        "expected an array of strings, found {} in it",
-                        type_name(other)
-                    ),
-                ),
-            }
-        }
-        out.values.insert(key, SettingValue::List(list));
-        return;
-    }
-    let Some(raw) = string_value(w, key, v) else {
-        return;
-    };
-    let s = raw.trim();
-    let empty = || match spec.help {
-        "" => "is empty".to_string(),
-        help => format!("is empty ({help})"),
-    };
-    let value = match spec.ty {
-        SettingType::Secret | SettingType::Login => {
-            match Reference::parse(&raw) {
-                Ok(reference) => out.refs.push(Pending {
-                    at,
-                    key,
-                    reference,
-                    secret: spec.ty == SettingType::Secret,
-                }),
-                Err(m) => w.issue(at, Some(key), m),
-            }
-            return;
-        }
-        SettingType::Text => match spec.check {
-            Some(check) => check(s).map(|warning| {
-                if let Some(m) = warning {
-                    w.warnings.push((at, m));
-                }
-                SettingValue::Text(s.to_string())
-            }),
-            None if s.is_empty() => Err(empty()),
-            None => Ok(SettingValue::Text(s.to_string())),
-        },
-        SettingType::Path if s.is_empty() => Err(empty()),
-        SettingType::Path => Ok(SettingValue::Path(PathBuf::from(s))),
-        SettingType::Url => check_url(s, spec.help).map(|_| SettingValue::Text(s.to_string())),
-        SettingType::OneOf(words) if words.contains(&s) => Ok(SettingValue::Text(s.to_string())),
-        SettingType::OneOf(words) => Err(format!("expected {}", one_of(words))),
-        SettingType::List { .. } => return,
-    };
-    match value {
-        Ok(value) => out.values.insert(key, value),
-        Err(m) => w.issue(at, Some(key), m),
-    }
-}
-
-/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
-fn one_of(words: &[&str]) -> String {
-    let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
-    match quoted.as_slice() {
-        [init @ .., last] if !init.is_empty() => format!("{} or {last}", init.join(", ")),
-        _ => quoted.join(""),
-    }
-}
-
 fn walk_rate_limit(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> Option<RateLimitConfig> {
     let DeValue::Table(t) = v.get_ref() else {
         w.issue(
@@ -1341,112 +1087,6 @@ fn check_url(url: &str, example: &str) -> Result<bool, String> {
     Ok(plain && !local)
 }
 
-// ---------------------------------------------------------------------------------------
-// Secret resolution
-// ---------------------------------------------------------------------------------------
-
-fn resolve(r: &Reference) -> Result<String, String> {
-    match r {
-        Reference::Literal(s) => Ok(s.clone()),
-        Reference::Env(var) => match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-            Ok(_) => Err(format!("environment variable {var} is empty")),
-            Err(std::env::VarError::NotPresent) => {
-                Err(format!("environment variable {var} is not set"))
-            }
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(format!("environment variable {var} is not valid UTF-8"))
-            }
-        },
-        Reference::Cmd(cmd) => run_secret_command(cmd, SECRET_COMMAND_TIMEOUT)
-            .map_err(|m| format!("the `cmd:` reference {m}")),
-    }
-}
-
-/// Runs `cmd` through `sh -c` and returns the first line of its standard output, trimmed.
-/// Standard input and error are not connected. The command runs in a process group of
-/// its own, and the whole group (the shell and everything it started) is killed after
-/// `timeout`, so a hanging `pass`/`gpg`/`sleep` does not outlive the console's start.
-/// Error texts never contain the command or its output.
-pub(crate) fn run_secret_command(cmd: &str, timeout: Duration) -> Result<String, String> {
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        command.process_group(0);
-    }
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("could not be started (sh: {e})"))?;
-    let Some(mut stdout) = child.stdout.take() else {
-        kill_group(&mut child);
-        return Err("output could not be read (no pipe)".into());
-    };
-    let (tx, rx) = mpsc::channel();
-    // A thread reads so a chatty command cannot block on a full pipe. It ends when every
-    // process holding the pipe has exited, which the group kill below guarantees.
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let r = stdout.by_ref().take(1 << 20).read_to_end(&mut buf);
-        let _ = tx.send(r.map(|_| buf));
-    });
-    let deadline = std::time::Instant::now() + timeout;
-    let timed_out = |child: &mut std::process::Child| {
-        kill_group(child);
-        format!("did not finish within {} s", timeout.as_secs())
-    };
-    let output = match rx.recv_timeout(timeout) {
-        Ok(r) => r.map_err(|e| format!("output could not be read ({e})"))?,
-        Err(_) => return Err(timed_out(&mut child)),
-    };
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(10))
-            }
-            Ok(None) => return Err(timed_out(&mut child)),
-            Err(e) => return Err(format!("could not be waited for ({e})")),
-        }
-    };
-    if !status.success() {
-        return Err(match status.code() {
-            Some(c) => format!("failed (exit status {c})"),
-            None => "was killed by a signal".to_string(),
-        });
-    }
-    let text = String::from_utf8(output).map_err(|_| "printed output that is not UTF-8")?;
-    let first = text.lines().next().unwrap_or("").trim();
-    if first.is_empty() {
-        return Err("printed nothing on its first line".into());
-    }
-    Ok(first.to_string())
-}
-
-/// Kills the child's whole process group (it leads one: `process_group(0)`), then reaps
-/// the child.
-fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    if let Ok(pid) = i32::try_from(child.id())
-        && pid > 0
-    {
-        // SAFETY: kill(2) with a negative pid signals that process group; it touches no
-        // memory of ours. The group id is the child's pid, so only the secret command
-        // and what it started are signalled.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1456,33 +1096,6 @@ mod tests {
         assert_eq!(line_of("a\nb\nc", 0), 1);
         assert_eq!(line_of("a\nb\nc", 2), 2);
         assert_eq!(line_of("a\nb\nc", 4), 3);
-    }
-
-    #[test]
-    fn command_timeout_kills_the_command() {
-        let t = std::time::Instant::now();
-        let e = run_secret_command("sleep 5", Duration::from_millis(300)).unwrap_err();
-        assert!(e.contains("did not finish"), "{e}");
-        assert!(t.elapsed() < Duration::from_secs(3));
-    }
-
-    #[test]
-    fn command_timeout_kills_the_whole_group() {
-        let e = run_secret_command("sleep 30 & sleep 30; echo late", Duration::from_millis(300))
-            .unwrap_err();
-        assert!(e.contains("did not finish"), "{e}");
-    }
-
-    #[test]
-    fn command_output_first_line_trimmed() {
-        assert_eq!(
-            run_secret_command("printf '  abc-def  \\nsecond\\n'", SECRET_COMMAND_TIMEOUT).unwrap(),
-            "abc-def"
-        );
-        let e = run_secret_command("exit 3", SECRET_COMMAND_TIMEOUT).unwrap_err();
-        assert_eq!(e, "failed (exit status 3)");
-        let e = run_secret_command("true", SECRET_COMMAND_TIMEOUT).unwrap_err();
-        assert!(e.contains("printed nothing"), "{e}");
     }
 
     #[test]
@@ -1499,13 +1112,5 @@ mod tests {
             url("example.com"),
             Err("must start with https:// (or http://), e.g. \"https://api.example.com\"".into())
         );
-    }
-
-    #[test]
-    fn misspelt_keys_get_a_hint() {
-        let m = unknown_key_message("apikey", "[[provider]]", &provider_keys(None));
-        assert!(m.ends_with("did you mean `api_key`?"), "{m}");
-        let m = unknown_key_message("colour", "[[provider]]", &provider_keys(None));
-        assert!(!m.contains("did you mean"), "{m}");
     }
 }
