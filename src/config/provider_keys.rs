@@ -273,6 +273,36 @@ mod tests {
         assert!(!m.contains("did you mean"), "{m}");
     }
 
+    /// An error a kind finds while building its settings names the provider and the key,
+    /// at the key's line, or at the table's when the key is not written.
+    #[test]
+    fn a_kinds_own_error_names_provider_key_and_line() {
+        for kind in ProviderKind::ALL {
+            let required = crate::providers::descriptor(kind)
+                .settings
+                .iter()
+                .find(|k| k.required)
+                .map(|k| k.name)
+                .expect("every kind needs a credential");
+            let build = |key_at: Vec<(&'static str, usize)>| {
+                let settings = Settings {
+                    key_at,
+                    ..Settings::default()
+                };
+                let (mut warnings, mut literal) = (Vec::new(), false);
+                resolve_settings(settings, "p", kind, 7, &mut warnings, &mut literal)
+            };
+            let e = build(Vec::new()).expect_err("no credential");
+            assert_eq!((e.at, e.key.as_deref()), (7, Some(required)));
+            assert_eq!(
+                e.message,
+                format!("provider \"p\": `{required}` is required")
+            );
+            let e = build(vec![(required, 42)]).expect_err("no credential");
+            assert_eq!(e.at, 42);
+        }
+    }
+
     #[test]
     fn words_are_listed_with_or() {
         assert_eq!(one_of(&["v1"]), "\"v1\"");
