@@ -18,24 +18,30 @@
 //!
 //! The file is parsed into toml's spanned document tree (`toml::de::DeTable`) and walked by
 //! hand rather than through `#[derive(Deserialize)]`: every value keeps its byte span, so
-//! every error can name the line and the key, and kind-specific rules ("`secure_key` is an
-//! IOVOX setting") get their own wording. When several problems exist the one nearest the
-//! top of the file is reported. Secrets are resolved only after the whole file validated,
-//! so a typo never runs a `cmd:` reference.
+//! every error can name the line and the key. This file reads the keys every kind reads;
+//! each kind declares its own keys as data in its descriptor (`SettingKey`: type,
+//! required, help), and every table is checked against them the same way, with their own
+//! wording ("`secure_key` is not a … setting (only … uses it)"). When several problems
+//! exist the one nearest the top of the file is reported. Secrets are resolved only after
+//! the whole file validated, so a typo never runs a `cmd:` reference; then each provider
+//! builds its typed settings from the checked values (`Descriptor::from_values`), and an
+//! error it finds names the key's line too.
+
+mod provider_keys;
+mod secrets;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::model::ProviderKind;
-use crate::secret::Secret;
+use provider_keys::{
+    Settings, check_required, provider_keys, setting_of, walk_setting, wrong_kind,
+};
 
 /// The whole configuration after loading and secret resolution.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +59,8 @@ pub struct Config {
     pub stats: crate::stats::Thresholds,
 }
 
-pub use crate::settings::{ProviderConfig, RateLimitConfig};
+pub use crate::providers::ProviderConfig;
+pub use crate::settings::RateLimitConfig;
 
 #[derive(Debug, Clone, Default)]
 pub struct UiConfig {
@@ -81,7 +88,7 @@ pub struct Loaded {
 /// A configuration problem, located as precisely as the file allows.
 ///
 /// `Display` gives the whole sentence a user sees, e.g.
-/// ``config error: /home/u/.config/switchboard/config.toml line 7, key `kind`: unknown provider kind "twilio" (expected one of cloudonix, voipcloud, iovox, callable, provoice)``.
+/// ``config error: /home/u/.config/switchboard/config.toml line 7, key `kind`: unknown provider kind "twilio" (expected one of …)``.
 /// Messages never contain a secret value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -212,17 +219,6 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
-/// The base URL used when a provider table leaves out `base_url`, where the provider has
-/// one public API host (its [`Descriptor`](crate::providers::Descriptor) says).
-pub fn default_base_url(kind: ProviderKind) -> Option<&'static str> {
-    crate::providers::descriptor(kind).default_base_url
-}
-
-/// The credential keys `kind` requires (its descriptor says).
-pub fn required_credentials(kind: ProviderKind) -> &'static [&'static str] {
-    crate::providers::descriptor(kind).required_keys
-}
-
 /// The warning for a file that holds a literal secret and is group/other readable, or None
 /// when its mode is private (or on non-unix systems).
 #[cfg(unix)]
@@ -255,22 +251,11 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats"];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
 const UI_KEYS: &[&str] = &["theme"];
-const PROVIDER_KEYS: &[&str] = &[
+/// The `[[provider]]` keys every kind reads; the others come from the kinds' descriptors.
+const COMMON_KEYS: &[&str] = &[
     "name",
     "kind",
     "base_url",
-    "api_key",
-    "token",
-    "api_version",
-    "ca_file",
-    "output",
-    "callback_listen",
-    "callback_url",
-    "customer",
-    "domains",
-    "username",
-    "password",
-    "secure_key",
     "rate_limit",
     "timeout_seconds",
     "max_response_mib",
@@ -287,20 +272,6 @@ fn kinds_list() -> String {
         .join(", ")
 }
 
-/// The kinds that read `key`; None for keys every kind reads (the descriptors say).
-fn kinds_using(key: &str) -> Option<Vec<ProviderKind>> {
-    crate::providers::kinds_using(key)
-}
-
-fn join_kinds(kinds: &[ProviderKind]) -> String {
-    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    match names.as_slice() {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 /// One problem found while walking the document; the earliest is reported.
 struct Issue {
     at: usize,
@@ -308,51 +279,13 @@ struct Issue {
     message: String,
 }
 
-/// A secret (or username) reference as written in the file.
-#[derive(Debug, Clone)]
-enum Reference {
-    Literal(String),
-    Env(String),
-    Cmd(String),
-}
-
-impl Reference {
-    fn parse(raw: &str) -> Result<Reference, String> {
-        if let Some(var) = raw.strip_prefix("env:") {
-            let var = var.trim();
-            if var.is_empty() {
-                return Err("`env:` needs a variable name, e.g. env:CLOUDONIX_KEY".into());
-            }
-            if var.contains('=') || var.contains('\0') || var.chars().any(char::is_whitespace) {
-                return Err("`env:` is followed by an invalid environment variable name".into());
-            }
-            Ok(Reference::Env(var.to_string()))
-        } else if let Some(cmd) = raw.strip_prefix("cmd:") {
-            let cmd = cmd.trim();
-            if cmd.is_empty() {
-                return Err("`cmd:` needs a shell command, e.g. cmd:pass show cloudonix".into());
-            }
-            Ok(Reference::Cmd(cmd.to_string()))
-        } else if raw.trim().is_empty() {
-            Err("is empty".into())
-        } else {
-            Ok(Reference::Literal(raw.to_string()))
-        }
-    }
-}
-
-/// A value still to be resolved once the whole file validated.
-struct Pending {
-    at: usize,
-    key: &'static str,
-    reference: Reference,
-}
-
-/// A provider table after validation, before secret resolution.
+/// A provider table after validation, before secret resolution; `config` still holds its
+/// kind's default settings.
 struct DraftProvider {
     config: ProviderConfig,
+    header: usize,
     name_at: usize,
-    refs: Vec<Pending>,
+    settings: Settings,
 }
 
 struct Walker {
@@ -576,51 +509,19 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
         }
     }
 
-    // Resolve secrets, top of the file first.
+    // Resolve secrets, top of the file first; then each provider builds its settings.
     let mut has_literal = false;
     let mut providers = Vec::with_capacity(drafts.len());
     for mut d in drafts {
-        d.refs.sort_by_key(|p| p.at);
-        for p in d.refs {
-            if matches!(p.reference, Reference::Literal(_)) && p.key != "username" {
-                has_literal = true;
-            }
-            if matches!(p.reference, Reference::Cmd(_)) {
-                // The console has not taken the terminal yet: say why start-up waits.
-                eprintln!(
-                    "switchboard: resolving secret for provider \"{}\" (`{}`, cmd:) …",
-                    d.config.name, p.key
-                );
-            }
-            let value = resolve(&p.reference).map_err(|m| {
-                err(
-                    Some(p.at),
-                    Some(p.key.to_string()),
-                    format!("provider \"{}\": {m}", d.config.name),
-                )
-            })?;
-            if p.key != "username" && !crate::secret::maskable(&value) {
-                w.warnings.push((
-                    p.at,
-                    format!(
-                        "provider \"{}\", key `{}`: the secret is shorter than {} characters, \
-                         so it is not masked in logs, messages, the audit log or snapshots \
-                         (that would mask ordinary text such as phone numbers); use a longer one",
-                        d.config.name,
-                        p.key,
-                        crate::secret::MIN_MASK_LEN
-                    ),
-                ));
-            }
-            match p.key {
-                "username" => d.config.username = Some(value),
-                "api_key" => d.config.api_key = Some(Secret::new(value)),
-                "token" => d.config.token = Some(Secret::new(value)),
-                "password" => d.config.password = Some(Secret::new(value)),
-                "secure_key" => d.config.secure_key = Some(Secret::new(value)),
-                _ => unreachable!("only credential keys are deferred"),
-            }
-        }
+        d.config.settings = provider_keys::resolve_settings(
+            d.settings,
+            &d.config.name,
+            d.config.kind,
+            d.header,
+            &mut w.warnings,
+            &mut has_literal,
+        )
+        .map_err(|i| err(Some(i.at), i.key, i.message))?;
         providers.push(d.config);
     }
 
@@ -855,262 +756,28 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
         return None;
     };
     let issues_before = w.issues.len();
-
-    // Kind first: it decides which credential keys belong.
-    let kind = match t.get("kind") {
-        None => {
-            w.issue(
-                header,
-                Some("kind"),
-                format!(
-                    "this [[provider]] table has no `kind` (one of {})",
-                    kinds_list()
-                ),
-            );
-            None
-        }
-        Some(v) => match v.get_ref() {
-            DeValue::String(s) => match ProviderKind::parse(s.trim()) {
-                Some(k) => Some(k),
-                None => {
-                    let hint = ProviderKind::parse(&s.trim().to_ascii_lowercase())
-                        .map(|k| format!("; kinds are lower case: \"{k}\""))
-                        .unwrap_or_default();
-                    w.issue(
-                        v.span().start,
-                        Some("kind"),
-                        format!(
-                            "unknown provider kind \"{}\" (expected one of {}){hint}",
-                            s.escape_debug(),
-                            kinds_list()
-                        ),
-                    );
-                    None
-                }
-            },
-            other => {
-                w.issue(
-                    v.span().start,
-                    Some("kind"),
-                    format!("expected a string, found {}", type_name(other)),
-                );
-                None
-            }
-        },
-    };
-
-    let mut name: Option<(String, usize)> = None;
-    let mut base_url: Option<String> = None;
-    let mut customer = None;
-    let mut domains = Vec::new();
-    let mut rate_limit = None;
-    let mut timeout_seconds = None;
-    let mut read_only = None;
-    let mut extras = ProviderConfig::new("", ProviderKind::Cloudonix, "");
-    let mut refs: Vec<Pending> = Vec::new();
+    // Kind first: it decides which settings keys belong.
+    let kind = walk_kind(w, t, header);
+    let mut common = Common::default();
+    let mut settings = Settings::default();
     let mut present: Vec<&'static str> = Vec::new();
 
     for (k, v) in t.iter() {
-        let key_str = k.get_ref().as_ref();
-        let Some(&key) = PROVIDER_KEYS.iter().find(|&&p| p == key_str) else {
-            w.issue(
-                k.span().start,
-                Some(key_str),
-                unknown_key_message(key_str, "[[provider]]", PROVIDER_KEYS),
-            );
-            continue;
-        };
-        present.push(key);
-        let at = v.span().start;
-        if let (Some(kind), Some(users)) = (kind, kinds_using(key))
-            && !users.contains(&kind)
-        {
-            let verb = if users.len() == 1 { "uses" } else { "use" };
+        let key = k.get_ref().as_ref();
+        if let Some(&key) = COMMON_KEYS.iter().find(|&&c| c == key) {
+            present.push(key);
+            walk_common(w, &mut common, kind, key, v);
+        } else if let Some(spec) = setting_of(kind, key) {
+            present.push(spec.name);
+            walk_setting(w, spec, v, &mut settings);
+        } else if let Some(m) = kind.and_then(|kind| wrong_kind(kind, key)) {
+            w.issue(k.span().start, Some(key), m);
+        } else {
             w.issue(
                 k.span().start,
                 Some(key),
-                format!(
-                    "`{key}` is not a {kind} setting (only {} {verb} it)",
-                    join_kinds(&users)
-                ),
+                unknown_key_message(key, "[[provider]]", &provider_keys(kind)),
             );
-            continue;
-        }
-        let string = |w: &mut Walker| -> Option<String> {
-            match v.get_ref() {
-                DeValue::String(s) => Some(s.to_string()),
-                other => {
-                    w.issue(
-                        at,
-                        Some(key),
-                        format!("expected a string, found {}", type_name(other)),
-                    );
-                    None
-                }
-            }
-        };
-        match key {
-            "kind" => {}
-            "name" => {
-                if let Some(s) = string(w) {
-                    if s.trim().is_empty() {
-                        w.issue(at, Some("name"), "is empty (every provider needs a name)");
-                    } else {
-                        name = Some((s.trim().to_string(), at));
-                    }
-                }
-            }
-            "base_url" => {
-                if let Some(s) = string(w) {
-                    let s = s.trim().to_string();
-                    match check_url(&s) {
-                        Ok(plain_http) => {
-                            if plain_http {
-                                w.warnings.push((
-                                    at,
-                                    "base_url uses plain http to a non-local host; credentials \
-                                     travel unencrypted"
-                                        .into(),
-                                ));
-                            }
-                            base_url = Some(s);
-                        }
-                        Err(m) => w.issue(at, Some("base_url"), m),
-                    }
-                }
-            }
-            "api_key" | "token" | "password" | "secure_key" | "username" => {
-                if let Some(s) = string(w) {
-                    match Reference::parse(&s) {
-                        Ok(reference) => refs.push(Pending { at, key, reference }),
-                        Err(m) => w.issue(at, Some(key), m),
-                    }
-                }
-            }
-            "customer" => {
-                if let Some(s) = string(w) {
-                    if s.trim().is_empty() {
-                        w.issue(at, Some(key), "is empty (leave it out for `self`)");
-                    } else {
-                        customer = Some(s.trim().to_string());
-                    }
-                }
-            }
-            "domains" => match v.get_ref() {
-                DeValue::Array(items) => {
-                    for item in items.iter() {
-                        match item.get_ref() {
-                            DeValue::String(s) if !s.trim().is_empty() => {
-                                domains.push(s.trim().to_string())
-                            }
-                            DeValue::String(_) => {
-                                w.issue(item.span().start, Some(key), "holds an empty domain")
-                            }
-                            other => w.issue(
-                                item.span().start,
-                                Some(key),
-                                format!(
-                                    "expected an array of strings, found {} in it",
-                                    type_name(other)
-                                ),
-                            ),
-                        }
-                    }
-                }
-                other => w.issue(
-                    at,
-                    Some(key),
-                    format!(
-                        "expected an array of strings, e.g. [\"acme.cloudonix.net\"], found {}",
-                        type_name(other)
-                    ),
-                ),
-            },
-            "api_version" => {
-                if let Some(s) = string(w) {
-                    match s.trim() {
-                        "v1" | "v2" => extras.api_version = Some(s.trim().to_string()),
-                        _ => w.issue(at, Some(key), "expected \"v1\" or \"v2\""),
-                    }
-                }
-            }
-            "output" => {
-                if let Some(s) = string(w) {
-                    match s.trim() {
-                        "json" | "xml" => extras.output = Some(s.trim().to_string()),
-                        _ => w.issue(at, Some(key), "expected \"json\" or \"xml\""),
-                    }
-                }
-            }
-            "ca_file" => {
-                if let Some(s) = string(w) {
-                    if s.trim().is_empty() {
-                        w.issue(
-                            at,
-                            Some(key),
-                            "is empty (leave it out to trust the system CAs only)",
-                        );
-                    } else {
-                        extras.ca_file = Some(PathBuf::from(s.trim()));
-                    }
-                }
-            }
-            "callback_listen" => {
-                if let Some(s) = string(w) {
-                    match s.trim().parse::<std::net::SocketAddr>() {
-                        Ok(addr) => {
-                            if !addr.ip().is_loopback() {
-                                w.warnings.push((
-                                    at,
-                                    crate::providers::provoice::callback::exposed_warning(addr),
-                                ));
-                            }
-                            extras.callback_listen = Some(s.trim().to_string());
-                        }
-                        Err(_) => w.issue(
-                            at,
-                            Some(key),
-                            "expected an address and port, e.g. \"127.0.0.1:0\"",
-                        ),
-                    }
-                }
-            }
-            "callback_url" => {
-                if let Some(s) = string(w) {
-                    match check_url(s.trim()) {
-                        Ok(_) => extras.callback_url = Some(s.trim().to_string()),
-                        Err(m) => w.issue(at, Some(key), m),
-                    }
-                }
-            }
-            "rate_limit" => rate_limit = walk_rate_limit(w, v),
-            "timeout_seconds" => match as_number(v.get_ref()) {
-                Some(n) if n.is_finite() && n > 0.0 => timeout_seconds = Some(n),
-                Some(_) => w.issue(at, Some(key), "must be greater than 0"),
-                None => w.issue(
-                    at,
-                    Some(key),
-                    format!(
-                        "expected a number of seconds, found {}",
-                        type_name(v.get_ref())
-                    ),
-                ),
-            },
-            "max_response_mib" => {
-                extras.max_response_mib = whole_in(w, at, key, v.get_ref(), 1, 1024, "MiB")
-            }
-            "max_rows" => {
-                extras.max_rows = whole_in(w, at, key, v.get_ref(), 100, 10_000_000, "rows")
-            }
-            "read_only" => match v.get_ref() {
-                DeValue::Boolean(b) => read_only = Some(*b),
-                other => w.issue(
-                    at,
-                    Some(key),
-                    format!("expected true or false, found {}", type_name(other)),
-                ),
-            },
-            _ => unreachable!("all PROVIDER_KEYS are handled"),
         }
     }
 
@@ -1122,9 +789,10 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
         );
     }
     if let Some(kind) = kind {
-        if base_url.is_none() && !present.contains(&"base_url") {
-            match default_base_url(kind) {
-                Some(u) => base_url = Some(u.to_string()),
+        let d = crate::providers::descriptor(kind);
+        if common.base_url.is_none() && !present.contains(&"base_url") {
+            match d.default_base_url {
+                Some(u) => common.base_url = Some(u.to_string()),
                 None => w.issue(
                     header,
                     Some("base_url"),
@@ -1134,45 +802,165 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                 ),
             }
         }
-        let needs = required_credentials(kind)
-            .iter()
-            .map(|k| format!("`{k}`"))
-            .collect::<Vec<_>>()
-            .join(" and ");
-        for &req in required_credentials(kind) {
-            if !present.contains(&req) {
-                w.issue(
-                    header,
-                    Some(req),
-                    format!("this {kind} provider has no `{req}` ({kind} needs {needs})"),
-                );
-            }
-        }
+        check_required(w, kind, header, &present);
     }
 
     if w.issues.len() != issues_before {
         return None;
     }
-    let (name, name_at) = name?;
-    let kind = kind?;
-    let mut config = ProviderConfig::new(&name, kind, base_url.as_deref()?);
-    config.customer = customer;
-    config.domains = domains;
-    config.rate_limit = rate_limit;
-    config.timeout_seconds = timeout_seconds;
-    config.read_only = read_only;
-    config.api_version = extras.api_version;
-    config.output = extras.output;
-    config.ca_file = extras.ca_file;
-    config.callback_listen = extras.callback_listen;
-    config.callback_url = extras.callback_url;
-    config.max_response_mib = extras.max_response_mib;
-    config.max_rows = extras.max_rows;
+    let (name, name_at) = common.name?;
+    let mut config = ProviderConfig::new(&name, kind?, common.base_url.as_deref()?);
+    config.rate_limit = common.rate_limit;
+    config.timeout_seconds = common.timeout_seconds;
+    config.max_response_mib = common.max_response_mib;
+    config.max_rows = common.max_rows;
+    config.read_only = common.read_only;
     Some(DraftProvider {
         config,
+        header,
         name_at,
-        refs,
+        settings,
     })
+}
+
+/// The `kind` of a provider table, or None after reporting why there is none.
+fn walk_kind(w: &mut Walker, t: &DeTable<'_>, header: usize) -> Option<ProviderKind> {
+    let Some(v) = t.get("kind") else {
+        w.issue(
+            header,
+            Some("kind"),
+            format!(
+                "this [[provider]] table has no `kind` (one of {})",
+                kinds_list()
+            ),
+        );
+        return None;
+    };
+    let s = match v.get_ref() {
+        DeValue::String(s) => s,
+        other => {
+            w.issue(
+                v.span().start,
+                Some("kind"),
+                format!("expected a string, found {}", type_name(other)),
+            );
+            return None;
+        }
+    };
+    let kind = ProviderKind::parse(s.trim());
+    if kind.is_none() {
+        let hint = ProviderKind::parse(&s.trim().to_ascii_lowercase())
+            .map(|k| format!("; kinds are lower case: \"{k}\""))
+            .unwrap_or_default();
+        w.issue(
+            v.span().start,
+            Some("kind"),
+            format!(
+                "unknown provider kind \"{}\" (expected one of {}){hint}",
+                s.escape_debug(),
+                kinds_list()
+            ),
+        );
+    }
+    kind
+}
+
+/// The keys every kind reads, as walked.
+#[derive(Default)]
+struct Common {
+    name: Option<(String, usize)>,
+    base_url: Option<String>,
+    rate_limit: Option<RateLimitConfig>,
+    timeout_seconds: Option<f64>,
+    max_response_mib: Option<u32>,
+    max_rows: Option<u32>,
+    read_only: Option<bool>,
+}
+
+/// A string value, or an issue naming `key` and what it found.
+fn string_value(w: &mut Walker, key: &str, v: &Spanned<DeValue<'_>>) -> Option<String> {
+    match v.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        other => {
+            w.issue(
+                v.span().start,
+                Some(key),
+                format!("expected a string, found {}", type_name(other)),
+            );
+            None
+        }
+    }
+}
+
+/// One of [`COMMON_KEYS`].
+fn walk_common(
+    w: &mut Walker,
+    c: &mut Common,
+    kind: Option<ProviderKind>,
+    key: &'static str,
+    v: &Spanned<DeValue<'_>>,
+) {
+    let at = v.span().start;
+    match key {
+        "name" => {
+            if let Some(s) = string_value(w, key, v) {
+                if s.trim().is_empty() {
+                    w.issue(at, Some("name"), "is empty (every provider needs a name)");
+                } else {
+                    c.name = Some((s.trim().to_string(), at));
+                }
+            }
+        }
+        "base_url" => {
+            if let Some(s) = string_value(w, key, v) {
+                let s = s.trim().to_string();
+                let example = kind
+                    .and_then(|k| crate::providers::descriptor(k).default_base_url)
+                    .unwrap_or("https://api.example.com");
+                match check_url(&s, example) {
+                    Ok(plain_http) => {
+                        if plain_http {
+                            w.warnings.push((
+                                at,
+                                "base_url uses plain http to a non-local host; credentials \
+                                 travel unencrypted"
+                                    .into(),
+                            ));
+                        }
+                        c.base_url = Some(s);
+                    }
+                    Err(m) => w.issue(at, Some("base_url"), m),
+                }
+            }
+        }
+        "rate_limit" => c.rate_limit = walk_rate_limit(w, v),
+        "timeout_seconds" => match as_number(v.get_ref()) {
+            Some(n) if n.is_finite() && n > 0.0 => c.timeout_seconds = Some(n),
+            Some(_) => w.issue(at, Some(key), "must be greater than 0"),
+            None => w.issue(
+                at,
+                Some(key),
+                format!(
+                    "expected a number of seconds, found {}",
+                    type_name(v.get_ref())
+                ),
+            ),
+        },
+        "max_response_mib" => {
+            c.max_response_mib = whole_in(w, at, key, v.get_ref(), 1, 1024, "MiB")
+        }
+        "max_rows" => c.max_rows = whole_in(w, at, key, v.get_ref(), 100, 10_000_000, "rows"),
+        "read_only" => match v.get_ref() {
+            DeValue::Boolean(b) => c.read_only = Some(*b),
+            other => w.issue(
+                at,
+                Some(key),
+                format!("expected true or false, found {}", type_name(other)),
+            ),
+        },
+        // `kind` was read first.
+        _ => {}
+    }
 }
 
 fn walk_rate_limit(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> Option<RateLimitConfig> {
@@ -1265,17 +1053,18 @@ fn walk_rate_limit(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> Option<RateLimit
     })
 }
 
-/// Checks an http(s) URL; Ok(true) when it is plain http to a non-loopback host.
-fn check_url(url: &str) -> Result<bool, String> {
+/// Checks an http(s) URL (`example` shows a good one in the message); Ok(true) when it
+/// is plain http to a non-loopback host.
+fn check_url(url: &str, example: &str) -> Result<bool, String> {
     let lower = url.to_ascii_lowercase();
     let (rest, plain) = if let Some(r) = lower.strip_prefix("https://") {
         (r, false)
     } else if let Some(r) = lower.strip_prefix("http://") {
         (r, true)
     } else {
-        return Err(
-            "must start with https:// (or http://), e.g. \"https://api.cloudonix.io\"".into(),
-        );
+        return Err(format!(
+            "must start with https:// (or http://), e.g. \"{example}\""
+        ));
     };
     if url.chars().any(char::is_whitespace) {
         return Err("must not contain spaces".into());
@@ -1298,112 +1087,6 @@ fn check_url(url: &str) -> Result<bool, String> {
     Ok(plain && !local)
 }
 
-// ---------------------------------------------------------------------------------------
-// Secret resolution
-// ---------------------------------------------------------------------------------------
-
-fn resolve(r: &Reference) -> Result<String, String> {
-    match r {
-        Reference::Literal(s) => Ok(s.clone()),
-        Reference::Env(var) => match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-            Ok(_) => Err(format!("environment variable {var} is empty")),
-            Err(std::env::VarError::NotPresent) => {
-                Err(format!("environment variable {var} is not set"))
-            }
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(format!("environment variable {var} is not valid UTF-8"))
-            }
-        },
-        Reference::Cmd(cmd) => run_secret_command(cmd, SECRET_COMMAND_TIMEOUT)
-            .map_err(|m| format!("the `cmd:` reference {m}")),
-    }
-}
-
-/// Runs `cmd` through `sh -c` and returns the first line of its standard output, trimmed.
-/// Standard input and error are not connected. The command runs in a process group of
-/// its own, and the whole group (the shell and everything it started) is killed after
-/// `timeout`, so a hanging `pass`/`gpg`/`sleep` does not outlive the console's start.
-/// Error texts never contain the command or its output.
-pub(crate) fn run_secret_command(cmd: &str, timeout: Duration) -> Result<String, String> {
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        command.process_group(0);
-    }
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("could not be started (sh: {e})"))?;
-    let Some(mut stdout) = child.stdout.take() else {
-        kill_group(&mut child);
-        return Err("output could not be read (no pipe)".into());
-    };
-    let (tx, rx) = mpsc::channel();
-    // A thread reads so a chatty command cannot block on a full pipe. It ends when every
-    // process holding the pipe has exited, which the group kill below guarantees.
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let r = stdout.by_ref().take(1 << 20).read_to_end(&mut buf);
-        let _ = tx.send(r.map(|_| buf));
-    });
-    let deadline = std::time::Instant::now() + timeout;
-    let timed_out = |child: &mut std::process::Child| {
-        kill_group(child);
-        format!("did not finish within {} s", timeout.as_secs())
-    };
-    let output = match rx.recv_timeout(timeout) {
-        Ok(r) => r.map_err(|e| format!("output could not be read ({e})"))?,
-        Err(_) => return Err(timed_out(&mut child)),
-    };
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(10))
-            }
-            Ok(None) => return Err(timed_out(&mut child)),
-            Err(e) => return Err(format!("could not be waited for ({e})")),
-        }
-    };
-    if !status.success() {
-        return Err(match status.code() {
-            Some(c) => format!("failed (exit status {c})"),
-            None => "was killed by a signal".to_string(),
-        });
-    }
-    let text = String::from_utf8(output).map_err(|_| "printed output that is not UTF-8")?;
-    let first = text.lines().next().unwrap_or("").trim();
-    if first.is_empty() {
-        return Err("printed nothing on its first line".into());
-    }
-    Ok(first.to_string())
-}
-
-/// Kills the child's whole process group (it leads one: `process_group(0)`), then reaps
-/// the child.
-fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    if let Ok(pid) = i32::try_from(child.id())
-        && pid > 0
-    {
-        // SAFETY: kill(2) with a negative pid signals that process group; it touches no
-        // memory of ours. The group id is the child's pid, so only the secret command
-        // and what it started are signalled.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1416,48 +1099,18 @@ mod tests {
     }
 
     #[test]
-    fn command_timeout_kills_the_command() {
-        let t = std::time::Instant::now();
-        let e = run_secret_command("sleep 5", Duration::from_millis(300)).unwrap_err();
-        assert!(e.contains("did not finish"), "{e}");
-        assert!(t.elapsed() < Duration::from_secs(3));
-    }
-
-    #[test]
-    fn command_timeout_kills_the_whole_group() {
-        let e = run_secret_command("sleep 30 & sleep 30; echo late", Duration::from_millis(300))
-            .unwrap_err();
-        assert!(e.contains("did not finish"), "{e}");
-    }
-
-    #[test]
-    fn command_output_first_line_trimmed() {
-        assert_eq!(
-            run_secret_command("printf '  abc-def  \\nsecond\\n'", SECRET_COMMAND_TIMEOUT).unwrap(),
-            "abc-def"
-        );
-        let e = run_secret_command("exit 3", SECRET_COMMAND_TIMEOUT).unwrap_err();
-        assert_eq!(e, "failed (exit status 3)");
-        let e = run_secret_command("true", SECRET_COMMAND_TIMEOUT).unwrap_err();
-        assert!(e.contains("printed nothing"), "{e}");
-    }
-
-    #[test]
     fn urls() {
-        assert_eq!(check_url("https://api.cloudonix.io"), Ok(false));
-        assert_eq!(check_url("http://127.0.0.1:8080/x"), Ok(false));
-        assert_eq!(check_url("http://[::1]:8080"), Ok(false));
-        assert_eq!(check_url("http://example.com"), Ok(true));
-        assert!(check_url("ftp://example.com").is_err());
-        assert!(check_url("https://").is_err());
-        assert!(check_url("https://u:p@example.com").is_err());
-    }
-
-    #[test]
-    fn misspelt_keys_get_a_hint() {
-        let m = unknown_key_message("apikey", "[[provider]]", PROVIDER_KEYS);
-        assert!(m.ends_with("did you mean `api_key`?"), "{m}");
-        let m = unknown_key_message("colour", "[[provider]]", PROVIDER_KEYS);
-        assert!(!m.contains("did you mean"), "{m}");
+        let url = |u| check_url(u, "https://api.example.com");
+        assert_eq!(url("https://api.example.com"), Ok(false));
+        assert_eq!(url("http://127.0.0.1:8080/x"), Ok(false));
+        assert_eq!(url("http://[::1]:8080"), Ok(false));
+        assert_eq!(url("http://example.com"), Ok(true));
+        assert!(url("ftp://example.com").is_err());
+        assert!(url("https://").is_err());
+        assert!(url("https://u:p@example.com").is_err());
+        assert_eq!(
+            url("example.com"),
+            Err("must start with https:// (or http://), e.g. \"https://api.example.com\"".into())
+        );
     }
 }

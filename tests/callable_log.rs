@@ -11,16 +11,15 @@ use std::time::Duration;
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind};
 use switchboard::providers::callable;
+use switchboard::providers::settings::CallableSettings;
 use switchboard::providers::{JobKey, JobKind};
-use switchboard::secret::Secret;
 use switchboard::sim::{self, CallableSim, SimOptions};
 
 const DARREN: &str = "5554872eb0731b38efa4d444";
 
 fn config(sim: &CallableSim) -> ProviderConfig {
     let mut cfg = ProviderConfig::new("callable", ProviderKind::Callable, &sim.base_url);
-    cfg.username = Some(sim.username.clone());
-    cfg.password = Some(Secret::new(sim.password.clone()));
+    cfg.settings = CallableSettings::new(&sim.username, &sim.password).into();
     cfg.timeout_seconds = Some(5.0);
     cfg
 }

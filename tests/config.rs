@@ -5,8 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use switchboard::config::{self, ConfigError, Loaded};
+use switchboard::config::{self, ConfigError, Loaded, ProviderConfig};
 use switchboard::model::ProviderKind;
+use switchboard::providers::settings::{
+    CallableSettings, CloudonixSettings, IovoxSettings, KindSettings, ProvoiceSettings,
+    VoipcloudSettings,
+};
 
 const PATH: &str = "/home/u/.config/switchboard/config.toml";
 
@@ -21,6 +25,14 @@ fn err(text: &str) -> ConfigError {
     match config::parse(text, Path::new(PATH)) {
         Ok(l) => panic!("expected an error, got {:?}", l.config),
         Err(e) => e,
+    }
+}
+
+/// The typed settings of kind `T` of a parsed provider.
+fn of<T: KindSettings>(p: &ProviderConfig) -> &T {
+    match p.kind_settings() {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
     }
 }
 
@@ -131,26 +143,33 @@ api_key = "provoice-key-5678"
     assert_eq!(cx.name, "acme-cloudonix");
     assert_eq!(cx.base_url, "https://api.cloudonix.io");
     assert_eq!(
-        cx.api_key.as_ref().unwrap().expose(),
+        of::<CloudonixSettings>(cx).api_key.expose(),
         "XI0123456789ABCDEF0123456789ABCDEF"
     );
-    assert_eq!(cx.customer.as_deref(), Some("self"));
-    assert_eq!(cx.domains, ["acme.cloudonix.net", "beta.cloudonix.net"]);
+    assert_eq!(
+        of::<CloudonixSettings>(cx).customer.as_deref(),
+        Some("self")
+    );
+    assert_eq!(
+        of::<CloudonixSettings>(cx).domains,
+        ["acme.cloudonix.net", "beta.cloudonix.net"]
+    );
     let rl = cx.rate_limit.unwrap();
     assert_eq!((rl.requests, rl.per_seconds), (10, 10.0));
     assert_eq!(cx.timeout_seconds, Some(10.0));
     assert_eq!(cx.read_only, Some(true));
 
     let vc = &c.providers[1];
-    assert_eq!(vc.token.as_ref().unwrap().expose(), "voipcloud-token-1234");
-    assert_eq!(vc.api_version.as_deref(), Some("v2"));
+    let vs: &VoipcloudSettings = of(vc);
+    assert_eq!(vs.token.expose(), "voipcloud-token-1234");
+    assert_eq!(vs.api_version.as_deref(), Some("v2"));
     assert_eq!(vc.timeout_seconds, Some(2.5));
     assert_eq!(vc.read_only, None);
 
     let io = &c.providers[2];
-    assert_eq!(io.username.as_deref(), Some("noc"));
+    assert_eq!(of::<IovoxSettings>(io).username, "noc");
     assert_eq!(
-        io.secure_key.as_ref().unwrap().expose(),
+        of::<IovoxSettings>(io).secure_key.expose(),
         "eb94fd75a6a8c04306dd341953e7e922"
     );
     assert_eq!(
@@ -159,12 +178,18 @@ api_key = "provoice-key-5678"
     );
 
     let ca = &c.providers[3];
-    assert_eq!(ca.password.as_ref().unwrap().expose(), "callable-password");
+    assert_eq!(
+        of::<CallableSettings>(ca).password.expose(),
+        "callable-password"
+    );
     let rl = ca.rate_limit.unwrap();
     assert_eq!((rl.requests, rl.per_seconds), (3, 0.5));
 
     let pv = &c.providers[4];
-    assert_eq!(pv.api_key.as_ref().unwrap().expose(), "provoice-key-5678");
+    assert_eq!(
+        of::<ProvoiceSettings>(pv).api_key.expose(),
+        "provoice-key-5678"
+    );
     assert_eq!(pv.base_url, "http://127.0.0.1:9004/api/");
 }
 
@@ -516,7 +541,9 @@ fn env_reference_resolves() {
         "[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:SB_TEST_ENV_RESOLVES\"\n",
     );
     assert_eq!(
-        l.config.providers[0].api_key.as_ref().unwrap().expose(),
+        of::<CloudonixSettings>(&l.config.providers[0])
+            .api_key
+            .expose(),
         "env-secret-value-42"
     );
 }
@@ -567,10 +594,10 @@ kind = "callable"
 username = "cmd:echo noc-user"
 password = "cmd:echo hunter2-secret; echo second-line"
 "#);
-    let p = &l.config.providers[0];
-    assert_eq!(p.password.as_ref().unwrap().expose(), "hunter2-secret");
-    assert_eq!(p.username.as_deref(), Some("noc-user"));
-    assert_eq!(format!("{:?}", p.password), "Some(Secret(****))");
+    let p: &CallableSettings = of(&l.config.providers[0]);
+    assert_eq!(p.password.expose(), "hunter2-secret");
+    assert_eq!(p.username, "noc-user");
+    assert_eq!(format!("{:?}", p.password), "Secret(****)");
 }
 
 #[test]
@@ -828,20 +855,20 @@ fn provider_specific_keys_are_checked() {
          [[provider]]\nname = \"p\"\nkind = \"provoice\"\nbase_url = \"https://p.example/api/\"\napi_key = \"k\"\ncallback_listen = \"127.0.0.1:0\"\ncallback_url = \"http://127.0.0.1:9000/cb\"\n",
     )
     .config;
-    assert_eq!(ok.providers[0].api_version, None, "v1 is the default");
     assert_eq!(
-        ok.providers[1].ca_file.as_deref(),
+        of::<VoipcloudSettings>(&ok.providers[0]).api_version,
+        None,
+        "v1 is the default"
+    );
+    let io: &IovoxSettings = of(&ok.providers[1]);
+    assert_eq!(
+        io.ca_file.as_deref(),
         Some(std::path::Path::new("/tmp/ca.pem"))
     );
-    assert_eq!(ok.providers[1].output.as_deref(), Some("xml"));
-    assert_eq!(
-        ok.providers[2].callback_listen.as_deref(),
-        Some("127.0.0.1:0")
-    );
-    assert_eq!(
-        ok.providers[2].callback_url.as_deref(),
-        Some("http://127.0.0.1:9000/cb")
-    );
+    assert_eq!(io.output.as_deref(), Some("xml"));
+    let pv: &ProvoiceSettings = of(&ok.providers[2]);
+    assert_eq!(pv.callback_listen.as_deref(), Some("127.0.0.1:0"));
+    assert_eq!(pv.callback_url.as_deref(), Some("http://127.0.0.1:9000/cb"));
 
     let e = err(
         "[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://x.example\"\ntoken = \"t\"\napi_key = \"k\"\n",
@@ -981,4 +1008,269 @@ fn a_secret_shorter_than_eight_characters_warns() {
     );
     assert!(w.contains("shorter than 8 characters"), "{w}");
     assert!(!w.contains("4711"), "{w}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Provider-specific keys: declared by each kind, checked the same way for all
+// ---------------------------------------------------------------------------------------
+
+/// Every kind's keys, all set in a sample table, arrive in that kind's typed settings.
+#[test]
+fn each_kind_parses_its_sample_table_into_its_own_settings() {
+    let one = |table: &str| {
+        let l = ok(&format!("[[provider]]\nname = \"p\"\n{table}"));
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        l.config.providers[0].clone()
+    };
+    let cx = one(
+        "kind = \"cloudonix\"\napi_key = \"XI-sample-key-0123\"\ncustomer = \" acme \"\ndomains = [\"a.example\", \" b.example\"]\n",
+    );
+    assert_eq!(
+        of::<CloudonixSettings>(&cx),
+        &CloudonixSettings {
+            customer: Some("acme".into()),
+            domains: vec!["a.example".into(), "b.example".into()],
+            ..CloudonixSettings::new("XI-sample-key-0123")
+        }
+    );
+    let vc = one(
+        "kind = \"voipcloud\"\nbase_url = \"https://pbx.example\"\ntoken = \"sample-token-0123\"\napi_version = \"v2\"\n",
+    );
+    assert_eq!(
+        of::<VoipcloudSettings>(&vc),
+        &VoipcloudSettings {
+            api_version: Some("v2".into()),
+            ..VoipcloudSettings::new("sample-token-0123")
+        }
+    );
+    let io = one(
+        "kind = \"iovox\"\nusername = \"noc\"\nsecure_key = \"sample-secure-key\"\nca_file = \"/tmp/ca.pem\"\noutput = \"xml\"\n",
+    );
+    assert_eq!(
+        of::<IovoxSettings>(&io),
+        &IovoxSettings {
+            ca_file: Some("/tmp/ca.pem".into()),
+            output: Some("xml".into()),
+            ..IovoxSettings::new("noc", "sample-secure-key")
+        }
+    );
+    let ca = one(
+        "kind = \"callable\"\nusername = \"noc@example.com\"\npassword = \"sample-password\"\n",
+    );
+    assert_eq!(
+        of::<CallableSettings>(&ca),
+        &CallableSettings::new("noc@example.com", "sample-password")
+    );
+    let pv = one(
+        "kind = \"provoice\"\nbase_url = \"https://pv.example/api/\"\napi_key = \"sample-pv-key-0123\"\ncallback_listen = \"127.0.0.1:8099\"\ncallback_url = \"https://tunnel.example/cb\"\n",
+    );
+    assert_eq!(
+        of::<ProvoiceSettings>(&pv),
+        &ProvoiceSettings {
+            callback_listen: Some("127.0.0.1:8099".into()),
+            callback_url: Some("https://tunnel.example/cb".into()),
+            ..ProvoiceSettings::new("sample-pv-key-0123")
+        }
+    );
+    // The kind's default settings when only the credentials are given.
+    let io = one("kind = \"iovox\"\nusername = \"noc\"\nsecure_key = \"sample-secure-key\"\n");
+    assert_eq!(
+        of::<IovoxSettings>(&io),
+        &IovoxSettings::new("noc", "sample-secure-key")
+    );
+}
+
+/// A key that belongs to other kinds names them, wherever it stands in the table (before
+/// `kind` too), for keys of every type.
+#[test]
+fn a_key_of_another_kind_gets_the_same_hint_as_before() {
+    let e = err(
+        "[ui]\ntheme = \"mono\"\n\n[[provider]]\ncallback_url = \"https://x.example/cb\"\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"env:X\"\n",
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 5, key `callback_url`: `callback_url` is not a cloudonix setting (only provoice uses it)"
+        )
+    );
+    for (kind, creds, key, value, users) in [
+        (
+            "callable",
+            "username = \"u\"\npassword = \"p\"\n",
+            "output",
+            "\"xml\"",
+            "only iovox uses it",
+        ),
+        (
+            "provoice",
+            "base_url = \"https://p.example\"\napi_key = \"k\"\n",
+            "domains",
+            "[\"a\"]",
+            "only cloudonix uses it",
+        ),
+        (
+            "cloudonix",
+            "api_key = \"k\"\n",
+            "ca_file",
+            "\"/tmp/ca.pem\"",
+            "only iovox uses it",
+        ),
+        (
+            "iovox",
+            "username = \"u\"\nsecure_key = \"k\"\n",
+            "api_version",
+            "\"v2\"",
+            "only voipcloud uses it",
+        ),
+        (
+            "voipcloud",
+            "base_url = \"https://v.example\"\ntoken = \"t\"\n",
+            "password",
+            "\"p\"",
+            "only callable uses it",
+        ),
+    ] {
+        let e = err(&format!(
+            "[[provider]]\nname = \"a\"\nkind = \"{kind}\"\n{creds}{key} = {value}\n"
+        ));
+        assert_eq!(e.key.as_deref(), Some(key), "{e}");
+        assert_eq!(
+            e.message,
+            format!("`{key}` is not a {kind} setting ({users})"),
+            "{e}"
+        );
+    }
+}
+
+/// A missing credential is reported at the `[[provider]]` line of its table, for every
+/// kind, naming all the credentials the kind needs.
+#[test]
+fn a_missing_required_credential_names_the_provider_table_line() {
+    for (kind, extra, missing, needs) in [
+        ("cloudonix", "", "api_key", "`api_key`"),
+        (
+            "voipcloud",
+            "base_url = \"https://v.example\"\n",
+            "token",
+            "`token`",
+        ),
+        (
+            "iovox",
+            "secure_key = \"k\"\n",
+            "username",
+            "`username` and `secure_key`",
+        ),
+        (
+            "callable",
+            "username = \"u\"\n",
+            "password",
+            "`username` and `password`",
+        ),
+        (
+            "provoice",
+            "base_url = \"https://p.example\"\n",
+            "api_key",
+            "`api_key`",
+        ),
+    ] {
+        let text = format!(
+            "[ui]\ntheme = \"mono\"\n\n[[provider]]\nname = \"ok\"\nkind = \"cloudonix\"\napi_key = \"k\"\n\n[[provider]]\nname = \"a\"\nkind = \"{kind}\"\n{extra}"
+        );
+        assert_eq!(
+            err(&text).to_string(),
+            format!(
+                "config error: {PATH} line 9, key `{missing}`: this {kind} provider has no `{missing}` ({kind} needs {needs})"
+            )
+        );
+    }
+}
+
+/// No `cmd:` reference runs while any part of the file is invalid, wherever the problem
+/// is: a provider-specific key of a later table, a key of another kind before it, an
+/// unknown key, another section.
+#[test]
+fn a_cmd_secret_is_not_run_when_another_key_in_the_file_is_invalid() {
+    let dir = TempDir::new();
+    let marker = dir.path().join("ran");
+    let cmd = format!("cmd:touch {} && echo long-enough-secret", marker.display());
+    let first = format!("[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_key = \"{cmd}\"\n");
+    for (rest, key) in [
+        (
+            "\n[[provider]]\nname = \"v\"\nkind = \"voipcloud\"\nbase_url = \"https://v.example\"\ntoken = \"t\"\napi_version = \"v3\"\n",
+            "api_version",
+        ),
+        (
+            "\n[[provider]]\nname = \"i\"\nkind = \"iovox\"\nusername = \"u\"\nsecure_key = \"k\"\noutput = \"yaml\"\n",
+            "output",
+        ),
+        (
+            "\n[[provider]]\nname = \"p\"\nkind = \"provoice\"\nbase_url = \"https://p.example\"\napi_key = \"k\"\ncallback_listen = \"nowhere\"\n",
+            "callback_listen",
+        ),
+        ("customer = \"\"\n", "customer"),
+        ("token = \"t\"\n", "token"),
+        ("apikey = \"k\"\n", "apikey"),
+        ("\n[stats]\nbell = \"yes\"\n", "stats.bell"),
+    ] {
+        let e = err(&format!("{first}{rest}"));
+        assert_eq!(e.key.as_deref(), Some(key), "{e}");
+        assert!(!marker.exists(), "cmd: ran although `{key}` was invalid");
+    }
+    // The same file with the problem fixed runs it.
+    let l = ok(&first);
+    assert!(marker.exists(), "cmd: did not run for a valid file");
+    assert_eq!(
+        of::<CloudonixSettings>(&l.config.providers[0])
+            .api_key
+            .expose(),
+        "long-enough-secret"
+    );
+}
+
+/// An unknown key lists the keys of the table's kind (the others are not an option) and
+/// suggests the closest of them.
+#[test]
+fn an_unknown_key_lists_and_suggests_the_kinds_own_keys() {
+    let e = err(
+        "[[provider]]\nname = \"a\"\nkind = \"voipcloud\"\nbase_url = \"https://v.example\"\ntoken = \"t\"\napi_versoin = \"v2\"\n",
+    );
+    assert_eq!((e.line, e.key.as_deref()), (Some(6), Some("api_versoin")));
+    assert_eq!(
+        e.message,
+        "unknown key in [[provider]] (expected one of name, kind, base_url, token, api_version, \
+         rate_limit, timeout_seconds, max_response_mib, max_rows, read_only); did you mean `api_version`?"
+    );
+    // Without a valid kind every kind's keys are listed.
+    let e = err("[[provider]]\nname = \"a\"\nsecure-key = \"k\"\nkind = \"twilio\"\n");
+    assert_eq!(e.key.as_deref(), Some("secure-key"), "{e}");
+    assert!(e.message.ends_with("did you mean `secure_key`?"), "{e}");
+}
+
+/// Every kind's keys are documented in its section of the template, `required` exactly
+/// where the kind requires them.
+#[test]
+fn the_template_documents_every_kinds_keys() {
+    let text = config::template();
+    for d in switchboard::providers::DESCRIPTORS {
+        let example = format!("# kind = \"{}\"", d.kind);
+        let at = text.find(&example).expect("an example table per kind");
+        let start = text[..at]
+            .rfind("## ----")
+            .expect("a section rule before it");
+        let section = &text[start..at];
+        for k in d.settings {
+            let line = section
+                .lines()
+                .find(|l| l.split_whitespace().nth(1) == Some(k.name))
+                .unwrap_or_else(|| panic!("{}: `{}` is not documented", d.kind, k.name));
+            assert_eq!(
+                line.contains("required"),
+                k.required,
+                "{}: `{}` required = {}: {line}",
+                d.kind,
+                k.name,
+                k.required
+            );
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind};
-use switchboard::secret::Secret;
+use switchboard::providers::settings::{CloudonixSettings, VoipcloudSettings};
 use switchboard::snapshot::snapshot_provider;
 
 use support::hostile::{Hostile, Reply};
@@ -53,14 +53,14 @@ async fn peak_during<F: std::future::Future<Output = T>, T>(f: F) -> (T, usize) 
 
 fn voipcloud(base: &str) -> ProviderConfig {
     let mut cfg = ProviderConfig::new("pbx", ProviderKind::Voipcloud, base);
-    cfg.token = Some(Secret::new("XI-memory-test-token-0123456789"));
+    cfg.settings = VoipcloudSettings::new("XI-memory-test-token-0123456789").into();
     cfg.timeout_seconds = Some(20.0);
     cfg
 }
 
 fn cloudonix(base: &str) -> ProviderConfig {
     let mut cfg = ProviderConfig::new("cx", ProviderKind::Cloudonix, base);
-    cfg.api_key = Some(Secret::new("XI-memory-test-key-0123456789"));
+    cfg.settings = CloudonixSettings::new("XI-memory-test-key-0123456789").into();
     cfg.timeout_seconds = Some(20.0);
     cfg
 }

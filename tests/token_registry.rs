@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind};
 use switchboard::providers::callable;
+use switchboard::providers::settings::CallableSettings;
 use switchboard::providers::{JobKey, JobKind};
-use switchboard::secret::{Secret, redact, registered_count};
+use switchboard::secret::{redact, registered_count};
 
 const DARREN: &str = "5554872eb0731b38efa4d444";
 
@@ -23,8 +24,7 @@ async fn renewed_tokens_replace_the_old_ones_in_the_redactor() {
     .await;
     let sim = &sims.callable;
     let mut cfg = ProviderConfig::new("callable", ProviderKind::Callable, &sim.base_url);
-    cfg.username = Some(sim.username.clone());
-    cfg.password = Some(Secret::new(sim.password.clone()));
+    cfg.settings = CallableSettings::new(&sim.username, &sim.password).into();
     cfg.timeout_seconds = Some(5.0);
     let before = registered_count();
 

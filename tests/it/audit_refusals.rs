@@ -11,7 +11,7 @@ use support::flow::Flow;
 use switchboard::audit::{AuditEntry, AuditOutcome, read_recent};
 use switchboard::config::{Config, ProviderConfig};
 use switchboard::model::{ProviderKind, Resource};
-use switchboard::secret::Secret;
+use switchboard::providers::settings::CallableSettings;
 use switchboard::state::Overlay;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -85,8 +85,7 @@ async fn a_change_the_provider_does_not_offer_is_audited_with_the_number() {
     let sims = support::sims(122, |_| {}).await;
     let k = &sims.callable;
     let mut cfg = ProviderConfig::new("callable-noc", ProviderKind::Callable, &k.base_url);
-    cfg.username = Some(k.username.clone());
-    cfg.password = Some(Secret::new(&k.password));
+    cfg.settings = CallableSettings::new(&k.username, &k.password).into();
     cfg.timeout_seconds = Some(5.0);
     let config = Config {
         providers: vec![cfg],

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind};
 use switchboard::providers::callable::{self, CallSpec, CallTarget, Change, HookBody, TrunkBody};
+use switchboard::providers::settings::CallableSettings;
 use switchboard::providers::{FetchData, JobKey, JobKind, Mutation, ProviderChange, ProviderError};
-use switchboard::secret::Secret;
 use switchboard::sim::CallableSim;
 
 const DARREN: &str = "5554872eb0731b38efa4d444";
@@ -19,8 +19,7 @@ const DEAN: &str = "5564872eb0731b38efa4d555";
 
 fn config(sim: &CallableSim) -> ProviderConfig {
     let mut cfg = ProviderConfig::new("callable", ProviderKind::Callable, &sim.base_url);
-    cfg.username = Some(sim.username.clone());
-    cfg.password = Some(Secret::new(sim.password.clone()));
+    cfg.settings = CallableSettings::new(&sim.username, &sim.password).into();
     cfg.timeout_seconds = Some(5.0);
     cfg
 }

@@ -12,8 +12,8 @@ use switchboard::command::CommandId;
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind, Resource};
 use switchboard::providers::callable::{self, CAPABILITIES};
+use switchboard::providers::settings::CallableSettings;
 use switchboard::providers::{JobKey, JobKind};
-use switchboard::secret::Secret;
 use switchboard::state::{Overlay, ProviderState, State};
 use switchboard::theme::Theme;
 use switchboard::ui;
@@ -27,8 +27,7 @@ async fn flow_overlay_flags_the_dangling_references() {
     let sims = support::sims(91, |o| o.callable.dangling = true).await;
     let sim = &sims.callable;
     let mut cfg = ProviderConfig::new("callable-demo", ProviderKind::Callable, &sim.base_url);
-    cfg.username = Some(sim.username.clone());
-    cfg.password = Some(Secret::new(sim.password.clone()));
+    cfg.settings = CallableSettings::new(&sim.username, &sim.password).into();
     let client = callable::Client::new(ProviderId(0), &cfg).unwrap();
 
     let mut s = State::new(

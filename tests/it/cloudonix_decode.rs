@@ -13,6 +13,7 @@ use switchboard::model::{
     Account, AccountKind, Call, CallState, Direction, ProviderId, ProviderKind, QueueStat,
 };
 use switchboard::providers::cloudonix::{self as cx, CloudonixClient, wire};
+use switchboard::providers::settings::CloudonixSettings;
 use switchboard::providers::{FetchData, JobKey, JobKind, ProviderError};
 use switchboard::secret::Secret;
 
@@ -638,19 +639,17 @@ fn error_messages_never_echo_the_api_key() {
 const KEY: &str = "XI00112233445566778899AABBCCDDEEFF";
 
 fn cfg(base: &str) -> ProviderConfig {
-    let mut c = ProviderConfig::new("cx", ProviderKind::Cloudonix, base);
-    c.api_key = Some(Secret::new(KEY));
-    c
+    ProviderConfig::new("cx", ProviderKind::Cloudonix, base).with(CloudonixSettings::new(KEY))
 }
 
 #[test]
 fn new_validates_config_without_echoing_the_key() {
     let mut c = cfg("https://api.cloudonix.io");
-    c.api_key = None;
+    cx(&mut c).api_key = Secret::new("");
     let e = CloudonixClient::new(P, &c).expect_err("no key");
     assert!(e.contains("api_key"), "{e}");
     let mut c = cfg("ftp://api.cloudonix.io");
-    c.api_key = Some(Secret::new("XI-very-secret-value-123"));
+    cx(&mut c).api_key = Secret::new("XI-very-secret-value-123");
     let e = CloudonixClient::new(P, &c).expect_err("bad scheme");
     assert!(e.contains("http") && !e.contains("XI-very-secret"), "{e}");
     assert!(CloudonixClient::new(P, &cfg("not a url")).is_err());
@@ -744,7 +743,7 @@ fn jobs_cover_each_domain_and_the_customer() {
 
     // Allow-list: `a` matches a.cloudonix.net; no customer → no stats job.
     let mut c = cfg("https://api.cloudonix.io");
-    c.domains = vec!["a".into()];
+    cx(&mut c).domains = vec!["a".into()];
     let client = CloudonixClient::new(P, &c).expect("ok");
     let jobs = client.jobs(&accounts[1..]);
     assert_eq!(jobs.len(), 4);
@@ -951,8 +950,8 @@ async fn large_session_lists_decode_off_the_async_workers() {
 async fn domain_scoped_key_falls_back_to_configured_domains() {
     let (base, seen) = stub::start().await;
     let mut c = cfg(&base);
-    c.api_key = Some(Secret::new(stub::DOMAIN_KEY));
-    c.domains = vec!["acme.cloudonix.net".into(), "missing.cloudonix.net".into()];
+    cx(&mut c).api_key = Secret::new(stub::DOMAIN_KEY);
+    cx(&mut c).domains = vec!["acme.cloudonix.net".into(), "missing.cloudonix.net".into()];
     let client = CloudonixClient::new(P, &c).expect("client");
     let FetchData::Accounts(accounts) = client
         .fetch(&key(JobKind::Accounts, ""))
@@ -997,7 +996,7 @@ async fn rate_limit_and_auth_errors_from_the_stub() {
         }
     );
     let mut c = cfg(&base);
-    c.api_key = Some(Secret::new("XIWRONGKEY000000000000000000000000"));
+    cx(&mut c).api_key = Secret::new("XIWRONGKEY000000000000000000000000");
     let bad = CloudonixClient::new(P, &c).expect("client");
     let e = bad
         .fetch(&key(JobKind::Accounts, ""))
@@ -1240,4 +1239,9 @@ proptest! {
 fn error_body_with_success_status_is_not_an_empty_object() {
     let e = cx::decode_customer(&fixture("error_status_false.json")).expect_err("error body");
     assert!(matches!(e, ProviderError::Decode(m) if m.contains("Too Many Requests")));
+}
+
+/// The Cloudonix settings of `c`, to change.
+fn cx(c: &mut ProviderConfig) -> &mut CloudonixSettings {
+    c.kind_settings_mut().expect("a Cloudonix config")
 }

@@ -7,7 +7,9 @@ use crate::support;
 
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind};
-use switchboard::secret::Secret;
+use switchboard::providers::settings::{
+    CallableSettings, CloudonixSettings, IovoxSettings, ProvoiceSettings, VoipcloudSettings,
+};
 use switchboard::snapshot::{ProviderSnapshot, snapshot_provider};
 
 use support::hostile::{Hostile, Reply, Seen};
@@ -19,15 +21,12 @@ const PASSWORD: &str = "hostile-test-password-42";
 fn config(kind: ProviderKind, base: &str) -> ProviderConfig {
     let mut cfg = ProviderConfig::new(kind.as_str(), kind, base);
     match kind {
-        ProviderKind::Cloudonix | ProviderKind::Provoice => cfg.api_key = Some(Secret::new(KEY)),
-        ProviderKind::Voipcloud => cfg.token = Some(Secret::new(KEY)),
-        ProviderKind::Iovox => {
-            cfg.username = Some("noc".into());
-            cfg.secure_key = Some(Secret::new(KEY));
-        }
+        ProviderKind::Cloudonix => cfg.settings = CloudonixSettings::new(KEY).into(),
+        ProviderKind::Provoice => cfg.settings = ProvoiceSettings::new(KEY).into(),
+        ProviderKind::Voipcloud => cfg.settings = VoipcloudSettings::new(KEY).into(),
+        ProviderKind::Iovox => cfg.settings = IovoxSettings::new("noc", KEY).into(),
         ProviderKind::Callable => {
-            cfg.username = Some("noc@example.com".into());
-            cfg.password = Some(Secret::new(PASSWORD));
+            cfg.settings = CallableSettings::new("noc@example.com", PASSWORD).into()
         }
     }
     cfg.timeout_seconds = Some(5.0);

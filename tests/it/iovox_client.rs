@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind};
 use switchboard::providers::iovox::Change;
+use switchboard::providers::settings::IovoxSettings;
 use switchboard::providers::{
     FetchData, JobKey, JobKind, Mutation, ProviderChange, ProviderClient, ProviderError,
 };
@@ -16,10 +17,12 @@ use switchboard::sim::IovoxSim;
 
 fn config(sim: &IovoxSim, output: Option<&str>) -> ProviderConfig {
     let mut cfg = ProviderConfig::new("iovox", ProviderKind::Iovox, &sim.base_url);
-    cfg.username = Some(sim.username.clone());
-    cfg.secure_key = Some(Secret::new(sim.secure_key.clone()));
-    cfg.ca_file = Some(sim.ca_file.clone());
-    cfg.output = output.map(str::to_owned);
+    cfg.settings = IovoxSettings {
+        ca_file: Some(sim.ca_file.clone()),
+        output: output.map(str::to_owned),
+        ..IovoxSettings::new(&sim.username, &sim.secure_key)
+    }
+    .into();
     cfg.timeout_seconds = Some(5.0);
     cfg
 }
@@ -240,7 +243,7 @@ async fn initiate_call_is_accepted_with_201() {
 async fn wrong_key_is_401_with_the_operator_hint_and_no_secret() {
     let sims = support::sims(8, |_| {}).await;
     let mut cfg = config(&sims.iovox, None);
-    cfg.secure_key = Some(Secret::new("0123456789abcdef0123456789abcdef"));
+    iovox(&mut cfg).secure_key = Secret::new("0123456789abcdef0123456789abcdef");
     let c = client(&cfg);
     let e = c.fetch(&c.discovery_job().key).await.expect_err("401");
     assert!(matches!(e, ProviderError::Unauthorized(_)), "{e:?}");
@@ -253,8 +256,7 @@ async fn wrong_key_is_401_with_the_operator_hint_and_no_secret() {
 #[tokio::test]
 async fn refuses_plain_http_to_a_remote_host_and_untrusted_certificates() {
     let mut cfg = ProviderConfig::new("i", ProviderKind::Iovox, "http://api.iovox.com:444");
-    cfg.username = Some("u".into());
-    cfg.secure_key = Some(Secret::new("k"));
+    cfg.settings = IovoxSettings::new("u", "k").into();
     let e = ProviderClient::from_config(ProviderId(0), &cfg)
         .err()
         .expect("refused");
@@ -273,7 +275,7 @@ async fn refuses_plain_http_to_a_remote_host_and_untrusted_certificates() {
     // Without the simulator's CA the TLS handshake fails: the certificate is checked.
     let sims = support::sims(9, |_| {}).await;
     let mut cfg = config(&sims.iovox, None);
-    cfg.ca_file = None;
+    iovox(&mut cfg).ca_file = None;
     let c = client(&cfg);
     let e = c
         .fetch(&c.discovery_job().key)
@@ -285,7 +287,7 @@ async fn refuses_plain_http_to_a_remote_host_and_untrusted_certificates() {
     // A ca_file that is not PEM is a clear config error.
     let bad = std::env::temp_dir().join(format!("iovox-bad-ca-{}.pem", std::process::id()));
     std::fs::write(&bad, "not a certificate").unwrap();
-    cfg.ca_file = Some(bad.clone());
+    iovox(&mut cfg).ca_file = Some(bad.clone());
     let e = ProviderClient::from_config(ProviderId(0), &cfg)
         .err()
         .expect("bad ca");
@@ -428,4 +430,9 @@ async fn simulator_general_errors_are_worded_exactly() {
         assert!(body.contains(&want), "{path}: {body}");
         assert!(body.contains("<errors>"), "{body}");
     }
+}
+
+/// The IOVOX settings of `cfg`, to change.
+fn iovox(cfg: &mut ProviderConfig) -> &mut IovoxSettings {
+    cfg.kind_settings_mut().expect("an IOVOX config")
 }

@@ -11,8 +11,8 @@ use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind};
 use switchboard::providers::forms::ProviderTarget;
 use switchboard::providers::provoice::{self, Client, forms};
+use switchboard::providers::settings::ProvoiceSettings;
 use switchboard::providers::{FetchData, JobKey, JobKind, Mutation, ProviderError};
-use switchboard::secret::Secret;
 use switchboard::sim::{ProvoiceOptions, RunningSims};
 
 async fn sims(requests: u32, delay: Duration) -> RunningSims {
@@ -29,7 +29,7 @@ async fn sims(requests: u32, delay: Duration) -> RunningSims {
 
 fn config(s: &RunningSims, key: &str) -> ProviderConfig {
     let mut cfg = ProviderConfig::new("pv", ProviderKind::Provoice, &s.provoice.base_url);
-    cfg.api_key = Some(Secret::new(key));
+    cfg.settings = ProvoiceSettings::new(key).into();
     cfg.timeout_seconds = Some(5.0);
     cfg
 }
@@ -561,7 +561,7 @@ async fn rate_limit_key_errors_and_broken_trees() {
 #[test]
 fn a_huge_tree_gets_jobs_for_a_bounded_number_of_customers() {
     let mut cfg = ProviderConfig::new("pv", ProviderKind::Provoice, "http://127.0.0.1:9/api");
-    cfg.api_key = Some(Secret::new("k"));
+    cfg.settings = ProvoiceSettings::new("k").into();
     let c = Client::new(ProviderId(0), &cfg).unwrap();
     let accounts: Vec<switchboard::model::Account> = (0..20_000)
         .map(|i| switchboard::model::Account {

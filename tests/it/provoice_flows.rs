@@ -12,7 +12,7 @@ use switchboard::audit::{AuditOutcome, read_recent};
 use switchboard::config::{Config, ProviderConfig};
 use switchboard::form::Step;
 use switchboard::model::ProviderKind;
-use switchboard::secret::Secret;
+use switchboard::providers::settings::ProvoiceSettings;
 use switchboard::sim::RunningSims;
 use switchboard::state::Overlay;
 
@@ -46,7 +46,7 @@ async fn harness(tag: &str) -> Harness {
     })
     .await;
     let mut cfg = ProviderConfig::new("pv", ProviderKind::Provoice, &sims.provoice.base_url);
-    cfg.api_key = Some(Secret::new(sims.provoice.api_key.clone()));
+    cfg.settings = ProvoiceSettings::new(&sims.provoice.api_key).into();
     cfg.timeout_seconds = Some(5.0);
     let cfg = support::with_rate(cfg, 600, Duration::from_secs(60));
     let config = Config {

@@ -11,6 +11,7 @@ use switchboard::action::Action;
 use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind, Resource};
 use switchboard::poller::{self, PollerCmd, PollerOptions};
+use switchboard::providers::settings::VoipcloudSettings;
 use switchboard::providers::voipcloud::{self, Change};
 use switchboard::providers::{
     FetchData, JobKey, JobKind, Mutation, ProviderChange, ProviderClient, RateLimit,
@@ -21,8 +22,11 @@ use tokio_util::sync::CancellationToken;
 
 fn config(sim: &VoipcloudSim, version: Option<&str>) -> ProviderConfig {
     let mut cfg = ProviderConfig::new("pbx-au", ProviderKind::Voipcloud, &sim.base_url);
-    cfg.token = Some(Secret::new(&sim.token));
-    cfg.api_version = version.map(Into::into);
+    cfg.settings = VoipcloudSettings {
+        api_version: version.map(Into::into),
+        ..VoipcloudSettings::new(&sim.token)
+    }
+    .into();
     cfg.timeout_seconds = Some(5.0);
     cfg
 }
@@ -186,7 +190,9 @@ async fn a_host_outside_the_whitelist_sees_the_401_explained() {
     // A wrong token reads the same (the API cannot tell them apart) and never shows it.
     sim.set_whitelist(None);
     let mut cfg = config(sim, None);
-    cfg.token = Some(Secret::new("wrong-token-abcdef"));
+    if let Some(s) = cfg.kind_settings_mut::<VoipcloudSettings>() {
+        s.token = Secret::new("wrong-token-abcdef");
+    }
     let client = ProviderClient::from_config(ProviderId(0), &cfg).unwrap();
     let err = client.fetch(&client.discovery_job().key).await.unwrap_err();
     assert!(err.is_auth() && !err.to_string().contains("wrong-token"));

@@ -14,7 +14,7 @@ use switchboard::audit::{AuditOutcome, read_recent};
 use switchboard::config::{Config, ProviderConfig};
 use switchboard::form::Step;
 use switchboard::model::{ProviderKind, Resource};
-use switchboard::secret::Secret;
+use switchboard::providers::settings::VoipcloudSettings;
 use switchboard::sim::RunningSims;
 use switchboard::state::{Overlay, State};
 
@@ -41,7 +41,7 @@ impl std::ops::DerefMut for Harness {
 async fn harness(tag: &str, read_only: bool) -> Harness {
     let sims = support::sims(41, |_| {}).await;
     let mut cfg = ProviderConfig::new("vc-pbx", ProviderKind::Voipcloud, &sims.voipcloud.base_url);
-    cfg.token = Some(Secret::new(&sims.voipcloud.token));
+    cfg.settings = VoipcloudSettings::new(&sims.voipcloud.token).into();
     cfg.timeout_seconds = Some(5.0);
     let config = Config {
         providers: vec![cfg],

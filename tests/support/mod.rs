@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use switchboard::config::{ProviderConfig, RateLimitConfig};
 use switchboard::model::ProviderKind;
-use switchboard::secret::Secret;
+use switchboard::providers::settings::CloudonixSettings;
 use switchboard::sim::{self, RunningSims, SimOptions};
 
 /// A number no other call in this process returns: with the pid it names tmux sessions
@@ -34,7 +34,7 @@ pub async fn sims(seed: u64, tweak: impl FnOnce(&mut SimOptions)) -> RunningSims
 /// A console config for the Cloudonix simulator using `key`.
 pub fn cloudonix_config(base_url: &str, key: &str) -> ProviderConfig {
     let mut cfg = ProviderConfig::new("cx", ProviderKind::Cloudonix, base_url);
-    cfg.api_key = Some(Secret::new(key));
+    cfg.settings = CloudonixSettings::new(key).into();
     cfg.timeout_seconds = Some(5.0);
     cfg
 }

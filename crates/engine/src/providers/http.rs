@@ -46,7 +46,7 @@ impl Default for Limits {
 }
 
 /// The limits a provider's table sets (`max_response_mib`, `max_rows`), else the defaults.
-pub fn limits(cfg: &crate::settings::ProviderConfig) -> Limits {
+pub fn limits(cfg: &crate::providers::ProviderConfig) -> Limits {
     Limits {
         max_bytes: cfg
             .max_response_mib
@@ -399,7 +399,7 @@ pub fn base_url(name: &str, raw: &str) -> Result<reqwest::Url, String> {
 
 /// The per-request timeout: `timeout_seconds` (clamped to 0.1–300 s), else
 /// [`DEFAULT_TIMEOUT`].
-pub fn timeout(cfg: &crate::settings::ProviderConfig) -> std::time::Duration {
+pub fn timeout(cfg: &crate::providers::ProviderConfig) -> std::time::Duration {
     cfg.timeout_seconds
         .filter(|t| t.is_finite() && *t > 0.0)
         .map(|t| std::time::Duration::from_secs_f64(t.clamp(0.1, 300.0)))

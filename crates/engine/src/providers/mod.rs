@@ -15,9 +15,11 @@ pub mod iovox;
 pub mod lenient;
 pub mod provider;
 pub mod provoice;
+pub mod settings;
 pub mod shape;
 
 pub use provider::{Descriptor, Provider};
+pub use settings::{ProviderConfig, ProviderSettings};
 pub mod voipcloud;
 
 use std::fmt;
@@ -28,7 +30,6 @@ use crate::model::{
     Account, Call, Capabilities, Number, ProviderId, ProviderKind, QueueStat, Resource, Trunk,
 };
 pub use crate::scheduler::RateLimit;
-use crate::settings::ProviderConfig;
 
 /// Every provider kind's descriptor, in [`ProviderKind::ALL`] order.
 pub const DESCRIPTORS: [&Descriptor; 5] = [
@@ -52,7 +53,7 @@ pub fn descriptor(kind: ProviderKind) -> &'static Descriptor {
 pub fn kinds_using(key: &str) -> Option<Vec<ProviderKind>> {
     let kinds: Vec<ProviderKind> = DESCRIPTORS
         .iter()
-        .filter(|d| d.settings_keys.contains(&key))
+        .filter(|d| d.settings.iter().any(|k| k.name == key))
         .map(|d| d.kind)
         .collect();
     (!kinds.is_empty()).then_some(kinds)
@@ -476,7 +477,12 @@ mod tests {
         for (kind, d) in ProviderKind::ALL.iter().zip(DESCRIPTORS) {
             assert_eq!(*kind, d.kind);
             assert_eq!(descriptor(*kind).kind, d.kind);
-            assert!(d.required_keys.iter().all(|k| d.settings_keys.contains(k)));
+            // Required keys are part of the settings keys by construction; the typed
+            // settings refuse to be built without them and belong to the same kind.
+            let missing = (d.from_values)(&crate::settings::SettingValues::default());
+            let (key, _) = missing.expect_err("every kind needs a credential");
+            assert!(d.settings.iter().any(|k| k.name == key && k.required));
+            assert_eq!(ProviderSettings::default_for(*kind).kind(), *kind);
         }
     }
 

@@ -1,7 +1,8 @@
 //! The seam every provider implements: [`Provider`], the operations shared code asks of a
 //! client, and [`Descriptor`], the facts about a provider kind that shared code used to
 //! learn by matching on the kind (its capabilities, documented rate limit, default base
-//! URL, the settings keys it reads, whether its history arrives later).
+//! URL, the settings keys it reads and how it builds its typed settings from them, whether
+//! its history arrives later).
 //!
 //! Static dispatch: [`super::ProviderClient`] stays the one enum that lists the five
 //! clients and forwards to this trait; a sixth provider implements it and adds one
@@ -13,15 +14,20 @@ use std::future::Future;
 use crate::form::spec::FormSpec;
 use crate::model::{Account, Capabilities, ProviderKind};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
+use crate::providers::settings::ProviderSettings;
 use crate::providers::{
     FetchData, Job, JobKey, Mutation, MutationOutcome, ProviderError, RateLimit, RequestPreview,
     http,
 };
+use crate::settings::{SettingError, SettingKey, SettingValues};
 
 /// Opens a provider's form for an intent from what is selected, or says why it cannot.
 pub type OpenForm = fn(Intent, &FormContext) -> Result<(FormSpec, ProviderTarget), String>;
 /// Turns a submitted form's values into the mutation to send.
 pub type BuildForm = fn(&ProviderTarget, &[(String, String)]) -> Result<Mutation, String>;
+/// Builds a provider's typed settings from the checked values of its keys, or names the
+/// key at fault.
+pub type FromValues = fn(&SettingValues) -> Result<ProviderSettings, SettingError>;
 
 /// What shared code may know about a provider kind without holding a client.
 #[derive(Debug, Clone, Copy)]
@@ -33,10 +39,11 @@ pub struct Descriptor {
     pub default_rate_limit: RateLimit,
     /// The API root when the config gives no `base_url` (None: `base_url` is required).
     pub default_base_url: Option<&'static str>,
-    /// Settings keys of its `[[provider]]` table beyond the ones every kind reads.
-    pub settings_keys: &'static [&'static str],
-    /// Of those, the credentials it cannot work without.
-    pub required_keys: &'static [&'static str],
+    /// Settings keys of its `[[provider]]` table beyond the ones every kind reads, as data
+    /// (type, required, help): `config` checks every table against them.
+    pub settings: &'static [SettingKey],
+    /// Builds its [`ProviderSettings`] variant once the table validated.
+    pub from_values: FromValues,
     /// Call history arrives asynchronously (a callback), so an empty history pane may
     /// still be loading.
     pub history_arrives_later: bool,

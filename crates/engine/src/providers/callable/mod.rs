@@ -17,6 +17,7 @@
 pub mod auth;
 pub mod flow;
 pub mod forms;
+pub mod settings;
 pub mod wire;
 
 use std::collections::HashSet;
@@ -34,10 +35,10 @@ use crate::model::{
     Account, AccountKind, ActionKind, Call, CallState, Capabilities, Direction, Field, Number,
     ProviderId, Resource, Trunk,
 };
+use crate::providers::ProviderConfig;
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
 use crate::providers::provider::{Descriptor, forward_provider};
-use crate::settings::ProviderConfig;
 
 /// What Callable offers. No call history: Callable has no CDR endpoint (§4.5).
 pub const CAPABILITIES: Capabilities = Capabilities::new()
@@ -63,8 +64,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     capabilities: CAPABILITIES,
     default_rate_limit: DEFAULT_RATE_LIMIT,
     default_base_url: Some("https://eu-west-2-api.control.callable.io"),
-    settings_keys: &["username", "password"],
-    required_keys: &["username", "password"],
+    settings: settings::KEYS,
+    from_values: settings::from_values,
     history_arrives_later: false,
     open_form: forms::open,
     build_form: forms::build,
@@ -255,16 +256,12 @@ struct Answer {
 impl Client {
     pub fn new(id: ProviderId, cfg: &ProviderConfig) -> Result<Self, String> {
         let name = &cfg.name;
-        let username = cfg
-            .username
-            .as_deref()
-            .map(str::trim)
+        let s: &settings::CallableSettings = cfg.kind_settings()?;
+        let username = Some(s.username.trim())
             .filter(|u| !u.is_empty())
             .ok_or_else(|| format!("provider '{name}': Callable needs `username`"))?
             .to_owned();
-        let password = cfg
-            .password
-            .clone()
+        let password = Some(s.password.clone())
             .filter(|p| !p.is_empty())
             .ok_or_else(|| format!("provider '{name}': Callable needs `password`"))?;
         let base = http::base_url(name, &cfg.base_url)?;

@@ -10,6 +10,7 @@
 pub mod actions;
 pub mod forms;
 pub mod map;
+pub mod settings;
 pub mod wire;
 
 use std::collections::{HashMap, HashSet};
@@ -20,11 +21,11 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use reqwest::{Method, Url};
 
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
+use crate::providers::ProviderConfig;
 pub(crate) use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Wording};
 use crate::providers::provider::{Descriptor, forward_provider};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http};
-use crate::settings::ProviderConfig;
 
 pub use map::{
     call_state, direction, map_current_calls, map_customer, map_dnid, map_dnids, map_domain,
@@ -61,8 +62,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     capabilities: CAPABILITIES,
     default_rate_limit: DEFAULT_RATE_LIMIT,
     default_base_url: Some("https://api.cloudonix.io"),
-    settings_keys: &["api_key", "customer", "domains"],
-    required_keys: &["api_key"],
+    settings: settings::KEYS,
+    from_values: settings::from_values,
     history_arrives_later: false,
     open_form: forms::open,
     build_form: forms::build,
@@ -180,10 +181,8 @@ impl std::fmt::Debug for CloudonixClient {
 impl CloudonixClient {
     pub fn new(id: ProviderId, cfg: &ProviderConfig) -> Result<Self, String> {
         let name = &cfg.name;
-        let key = cfg
-            .api_key
-            .as_ref()
-            .map(|k| k.expose().trim())
+        let s: &settings::CloudonixSettings = cfg.kind_settings()?;
+        let key = Some(s.api_key.expose().trim())
             .filter(|k| !k.is_empty())
             .ok_or_else(|| format!("provider '{name}': Cloudonix needs `api_key`"))?;
         let mut auth = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
@@ -193,7 +192,7 @@ impl CloudonixClient {
 
         let base = http::base_url(name, &cfg.base_url)?;
 
-        let customer = cfg
+        let customer = s
             .customer
             .as_deref()
             .map(str::trim)
@@ -201,7 +200,7 @@ impl CloudonixClient {
             .unwrap_or("self")
             .to_owned();
         let mut domains: Vec<String> = Vec::new();
-        for d in &cfg.domains {
+        for d in &s.domains {
             let d = d.trim();
             if !d.is_empty() && !domains.iter().any(|x| x.eq_ignore_ascii_case(d)) {
                 domains.push(d.to_owned());

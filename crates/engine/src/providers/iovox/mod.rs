@@ -8,6 +8,7 @@
 
 pub mod forms;
 pub mod map;
+pub mod settings;
 pub mod tree;
 pub mod wire;
 
@@ -22,10 +23,10 @@ use super::{
     RateLimit, RequestPreview, http, shape,
 };
 use crate::model::{Account, ActionKind, Capabilities, ProviderId, Resource};
+use crate::providers::ProviderConfig;
 use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Said, Wording};
 use crate::providers::provider::{Descriptor, forward_provider};
-use crate::settings::ProviderConfig;
 
 /// What IOVOX offers: the node/link tree, call history, VoxNumbers (on/off), call
 /// metrics; no live calls (v3 has no live-call API).
@@ -49,8 +50,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     capabilities: CAPABILITIES,
     default_rate_limit: DEFAULT_RATE_LIMIT,
     default_base_url: Some("https://api.iovox.com:444"),
-    settings_keys: &["username", "secure_key", "ca_file", "output"],
-    required_keys: &["username", "secure_key"],
+    settings: settings::KEYS,
+    from_values: settings::from_values,
     history_arrives_later: false,
     open_form: forms::open,
     build_form: forms::build,
@@ -187,16 +188,11 @@ impl std::fmt::Debug for Client {
 impl Client {
     pub fn new(id: ProviderId, cfg: &ProviderConfig) -> Result<Self, String> {
         let name = &cfg.name;
-        let user = cfg
-            .username
-            .as_deref()
-            .map(str::trim)
+        let s: &settings::IovoxSettings = cfg.kind_settings()?;
+        let user = Some(s.username.trim())
             .filter(|u| !u.is_empty())
             .ok_or_else(|| format!("provider '{name}': IOVOX needs `username`"))?;
-        let key = cfg
-            .secure_key
-            .as_ref()
-            .map(|k| k.expose().trim())
+        let key = Some(s.secure_key.expose().trim())
             .filter(|k| !k.is_empty())
             .ok_or_else(|| format!("provider '{name}': IOVOX needs `secure_key`"))?;
         let username = HeaderValue::from_str(user).map_err(|_| {
@@ -219,7 +215,7 @@ impl Client {
         base.set_query(None);
         base.set_fragment(None);
 
-        let output = match cfg.output.as_deref().map(|o| o.trim().to_ascii_lowercase()) {
+        let output = match s.output.as_deref().map(|o| o.trim().to_ascii_lowercase()) {
             None => Output::Json,
             Some(o) if o.is_empty() || o == "json" => Output::Json,
             Some(o) if o == "xml" => Output::Xml,
@@ -230,7 +226,7 @@ impl Client {
             }
         };
         let mut roots = Vec::new();
-        if let Some(path) = &cfg.ca_file {
+        if let Some(path) = &s.ca_file {
             let pem = std::fs::read(path).map_err(|e| {
                 format!(
                     "provider '{name}': cannot read ca_file {}: {e}",

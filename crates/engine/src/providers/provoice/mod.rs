@@ -18,6 +18,7 @@
 pub mod callback;
 pub mod forms;
 pub mod map;
+pub mod settings;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -32,9 +33,9 @@ use super::{
     ProviderError, RateLimit, RequestPreview, http,
 };
 use crate::model::{Account, AccountKind, ActionKind, Capabilities, ProviderId, Resource};
+use crate::providers::ProviderConfig;
 use crate::providers::errors::{self, Class, Wording, cap};
 use crate::providers::provider::{Descriptor, forward_provider};
-use crate::settings::ProviderConfig;
 use crate::tree::{Cancelled, TreeError};
 
 /// What ProVoice offers.
@@ -59,8 +60,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     capabilities: CAPABILITIES,
     default_rate_limit: DEFAULT_RATE_LIMIT,
     default_base_url: None,
-    settings_keys: &["api_key", "callback_listen", "callback_url"],
-    required_keys: &["api_key"],
+    settings: settings::KEYS,
+    from_values: settings::from_values,
     history_arrives_later: true,
     open_form: forms::open,
     build_form: forms::build,
@@ -184,10 +185,8 @@ fn scope(key: &JobKey) -> Result<&str, ProviderError> {
 impl Client {
     pub fn new(id: ProviderId, cfg: &ProviderConfig) -> Result<Self, String> {
         let name = &cfg.name;
-        let key = cfg
-            .api_key
-            .as_ref()
-            .map(|k| k.expose().trim())
+        let s: &settings::ProvoiceSettings = cfg.kind_settings()?;
+        let key = Some(s.api_key.expose().trim())
             .filter(|k| !k.is_empty())
             .ok_or_else(|| format!("provider '{name}': ProVoice needs `api_key`"))?;
         let bad_header = || {
@@ -212,8 +211,8 @@ impl Client {
             .map(|g| g.with_limits(http::limits(cfg)))
             .map_err(|e| format!("provider '{name}': {e}"))?;
         let consumer = callback::Consumer::bind(
-            cfg.callback_listen.as_deref().unwrap_or("127.0.0.1:0"),
-            cfg.callback_url.as_deref(),
+            s.callback_listen.as_deref().unwrap_or("127.0.0.1:0"),
+            s.callback_url.as_deref(),
         )
         .map_err(|e| format!("provider '{name}': {e}"))?;
         Ok(Client {

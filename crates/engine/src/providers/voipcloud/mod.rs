@@ -11,6 +11,7 @@
 //! through [`Client::requests_used`].
 
 pub mod forms;
+pub mod settings;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -28,10 +29,10 @@ use crate::model::{
     Account, AccountKind, ActionKind, Call, CallState, Capabilities, Direction, ProviderId,
     Resource,
 };
+use crate::providers::ProviderConfig;
 use crate::providers::errors::cap;
 use crate::providers::errors::{self, Class, Said, Wording};
 use crate::providers::provider::{Descriptor, forward_provider};
-use crate::settings::ProviderConfig;
 use crate::stats::{self, GroupCallRecord};
 
 /// What VoIPcloud offers: no trunks, no numbers.
@@ -54,8 +55,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     capabilities: CAPABILITIES,
     default_rate_limit: DEFAULT_RATE_LIMIT,
     default_base_url: None,
-    settings_keys: &["token", "api_version"],
-    required_keys: &["token"],
+    settings: settings::KEYS,
+    from_values: settings::from_values,
     history_arrives_later: false,
     open_form: forms::open,
     build_form: forms::build,
@@ -157,10 +158,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Client {
     pub fn new(id: ProviderId, cfg: &ProviderConfig) -> Result<Self, String> {
         let name = &cfg.name;
-        let token = cfg
-            .token
-            .as_ref()
-            .map(|k| k.expose().trim())
+        let s: &settings::VoipcloudSettings = cfg.kind_settings()?;
+        let token = Some(s.token.expose().trim())
             .filter(|k| !k.is_empty())
             .ok_or_else(|| {
                 format!("provider '{name}': VoIPcloud needs `token` (the PBX's API key from the portal's Billing tab)")
@@ -169,7 +168,7 @@ impl Client {
             format!("provider '{name}': `token` has characters that cannot go in an HTTP header")
         })?;
         token.set_sensitive(true);
-        let version = match cfg.api_version.as_deref().map(str::trim) {
+        let version = match s.api_version.as_deref().map(str::trim) {
             None | Some("") | Some("v1") => "v1",
             Some("v2") => "v2",
             Some(other) => {
