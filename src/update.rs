@@ -337,7 +337,7 @@ fn on_palette_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let ctx = state.command_ctx();
     let items = state
         .palette
-        .matches(crate::command::COMMANDS, &ctx, &state.keymap);
+        .matches(&crate::command::COMMANDS, &ctx, &state.keymap);
     match state.palette.handle_key(&key, &items) {
         crate::palette::PaletteEvent::None => Vec::new(),
         // A change greyed in the palette is a refused attempt: audited like its key.

@@ -7,6 +7,7 @@
 
 pub mod callable;
 pub mod cloudonix;
+pub mod commands;
 pub mod dates;
 pub mod errors;
 pub mod forms;
