@@ -715,4 +715,81 @@ mod tests {
         assert_eq!(check("", &PHONE), Err(Problem::Empty));
         assert!(is_e164("+12125550100") && !is_e164("0012125550100"));
     }
+
+    fn number(account: &str, id: &str, target: &str, active: Option<bool>) -> model::Number {
+        model::Number {
+            provider: model::ProviderId(0),
+            account: account.into(),
+            id: id.into(),
+            number: format!("+1415555{id:0>4}"),
+            target: target.into(),
+            active,
+            extra: Vec::new(),
+        }
+    }
+
+    fn ctx<'a>(number: Option<&'a model::Number>, all: &[&'a model::Number]) -> FormContext<'a> {
+        FormContext {
+            account: "acme.example.net",
+            args: "",
+            account_row: None,
+            trunk: None,
+            live_calls_on_trunk: 0,
+            number,
+            numbers: all.to_vec(),
+            marked_numbers: Vec::new(),
+            call: None,
+            accounts: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn forms_open_from_the_selection_and_build_their_mutation() {
+        let off = number("d2", "7", "main-ivr", Some(false));
+        let other = number("d2", "8", "night-ivr", Some(true));
+        let elsewhere = number("d3", "9", "not-this-domain", Some(true));
+        // Nothing selected: says what to select.
+        let none = ctx(None, &[]);
+        assert_eq!(
+            open(Intent::NumberEdit, &none).unwrap_err(),
+            "select a number first (pane 5)"
+        );
+        assert!(
+            open(Intent::TrunkDelete, &none)
+                .unwrap_err()
+                .contains("trunk")
+        );
+        assert!(
+            open(Intent::Hangup, &none)
+                .unwrap_err()
+                .contains("live call")
+        );
+        // The number form offers the applications of the number's own domain.
+        let c = ctx(Some(&off), &[&off, &other, &elsewhere]);
+        let (spec, t) = open(Intent::NumberEdit, &c).unwrap();
+        let app = spec
+            .fields
+            .iter()
+            .find(|f| f.key == key::APPLICATION)
+            .unwrap();
+        assert_eq!(app.kind, FieldKind::Choice(&["main-ivr", "night-ivr"]));
+        assert_eq!((t.account.as_str(), t.id.as_deref()), ("d2", Some("7")));
+        // A disabled number's toggle enables it.
+        let (spec, t) = open(Intent::NumberToggle, &c).unwrap();
+        assert_eq!(spec.title, "Enable number +14155550007");
+        assert_eq!(
+            build(&t, &[]),
+            Ok(Mutation::SetNumberActive {
+                account: "d2".into(),
+                id: "7".into(),
+                active: true
+            })
+        );
+        // What it does not offer is refused before a form opens (ops audits it).
+        assert!(!offers(Intent::NumberNew) && !offers(Intent::Other("hook.new")));
+        assert!(offers(Intent::TrunkDelete) && offers(Intent::Call));
+        let unknown = ProviderTarget::new(ProviderKind::Cloudonix, "d2", "hook.new");
+        assert!(build(&unknown, &[]).is_err());
+    }
 }
