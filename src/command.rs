@@ -1,4 +1,5 @@
-//! The command table: one entry per operator command, as data. The keymap
+//! The command table: one entry per operator command, as data (the generic ones here,
+//! each provider's own from its descriptor, `providers::commands`). The keymap
 //! ([`crate::keymap`]), the `:` palette ([`crate::palette`]) and the `?` help are all
 //! generated from it.
 //!

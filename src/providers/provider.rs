@@ -1,7 +1,8 @@
 //! The seam every provider implements: [`Provider`], the operations shared code asks of a
 //! client, and [`Descriptor`], the facts about a provider kind that shared code used to
 //! learn by matching on the kind (its capabilities, documented rate limit, default base
-//! URL, the settings keys it reads, whether its history arrives later).
+//! URL, the settings keys it reads, whether its history arrives later, its forms, the
+//! intents and account kind they act on, its own commands).
 //!
 //! Static dispatch: [`super::ProviderClient`] stays the one enum that lists the five
 //! clients and forwards to this trait; a sixth provider implements it and adds one
