@@ -1,6 +1,5 @@
 //! Command-line arguments.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -67,92 +66,17 @@ pub enum ConfigAction {
 
 #[derive(Debug, Args, Clone)]
 pub struct SimArgs {
-    /// Address of the first simulator (Cloudonix); later providers take the next ports.
-    /// Port 0 picks free ports.
-    #[arg(long, default_value = "127.0.0.1:0")]
-    pub listen: SocketAddr,
-    /// Seed for keys, initial data and the traffic generator.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Extra latency added to every response of all five simulators, in milliseconds.
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Fraction of requests answered with 500 in the provider's own error shape, by all
-    /// five simulators (0..1).
-    #[arg(long, default_value_t = 0.0)]
-    pub error_rate: f64,
-    /// Fraction of 200 responses with a malformed body (cut short, or an HTML proxy page),
-    /// by all five simulators (0..1).
-    #[arg(long, default_value_t = 0.0)]
-    pub malformed_rate: f64,
-    /// Fraction of 200 responses whose connection is cut mid-body, by all five simulators
-    /// (0..1).
-    #[arg(long, default_value_t = 0.0)]
-    pub drop_rate: f64,
-    /// New calls per minute per domain (Cloudonix only).
-    #[arg(long, default_value_t = 12.0)]
-    pub calls_per_minute: f64,
-    /// Cloudonix rate limit as REQUESTS/SECONDS per domain (the seed says 10/10, the newer spec 10/3).
-    #[arg(long, default_value = "10/10")]
-    pub rate_limit: String,
-    /// Generated ProVoice customers added to the seeded tree (load tests, e.g. 200000).
-    #[arg(long, default_value_t = 0)]
-    pub provoice_customers: usize,
+    /// The simulators' own flags (listen address, seed, faults, per-provider settings).
+    #[command(flatten)]
+    pub sims: crate::sim::DemoArgs,
     /// Also write a console config for these simulators to this file.
     #[arg(long)]
     pub write_config: Option<PathBuf>,
 }
 
-/// Parses `N/S` into (requests, seconds).
-pub fn parse_rate(s: &str) -> Result<(u32, f64), String> {
-    let (n, per) = s
-        .split_once('/')
-        .ok_or_else(|| format!("rate limit '{s}' must look like REQUESTS/SECONDS, e.g. 10/10"))?;
-    let n: u32 = n
-        .trim()
-        .parse()
-        .map_err(|_| format!("rate limit '{s}': '{n}' is not a whole number"))?;
-    let per: f64 = per
-        .trim()
-        .parse()
-        .map_err(|_| format!("rate limit '{s}': '{per}' is not a number"))?;
-    if n == 0 || per <= 0.0 || !per.is_finite() {
-        return Err(format!("rate limit '{s}' must be positive"));
-    }
-    Ok((n, per))
-}
-
-fn check_fraction(name: &str, v: f64) -> Result<(), String> {
-    if (0.0..=1.0).contains(&v) {
-        Ok(())
-    } else {
-        Err(format!("--{name} must be between 0 and 1, got {v}"))
-    }
-}
-
-impl SimArgs {
-    pub fn validate(&self) -> Result<(), String> {
-        check_fraction("error-rate", self.error_rate)?;
-        check_fraction("malformed-rate", self.malformed_rate)?;
-        check_fraction("drop-rate", self.drop_rate)?;
-        if !(self.calls_per_minute.is_finite() && self.calls_per_minute >= 0.0) {
-            return Err("--calls-per-minute must be zero or more".into());
-        }
-        parse_rate(&self.rate_limit).map(|_| ())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rates_parse_or_explain() {
-        assert_eq!(parse_rate("10/3"), Ok((10, 3.0)));
-        assert!(parse_rate("10").unwrap_err().contains("REQUESTS/SECONDS"));
-        assert!(parse_rate("0/10").is_err());
-        assert!(parse_rate("x/10").unwrap_err().contains("whole number"));
-    }
 
     #[test]
     fn cli_parses_the_documented_forms() {
@@ -182,8 +106,8 @@ mod tests {
         .unwrap();
         match c.command {
             Some(Command::Sim(a)) => {
-                assert_eq!(a.listen.port(), 7000);
-                assert_eq!(a.seed, 9);
+                assert_eq!(a.sims.listen.port(), 7000);
+                assert_eq!(a.sims.seed, 9);
             }
             other => panic!("{other:?}"),
         }

@@ -1,4 +1,5 @@
-//! The command table: one entry per operator command, as data. The keymap
+//! The command table: one entry per operator command, as data (the generic ones here,
+//! each provider's own from its descriptor, `providers::commands`). The keymap
 //! ([`crate::keymap`]), the `:` palette ([`crate::palette`]) and the `?` help are all
 //! generated from it.
 //!
@@ -11,7 +12,11 @@
 //! confirmation. `hangup` has no default key at all; `trunk.delete` is on `d` only because
 //! it opens a typed confirmation.
 
+use std::sync::LazyLock;
+
 use crate::model::{ActionKind, Capabilities, Resource};
+pub use crate::providers::commands::Confirm;
+use crate::providers::commands::{CommandSpec, Runs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CommandId {
@@ -48,7 +53,8 @@ pub enum CommandId {
     NumberNew,
     /// Opens a typed confirmation; never deletes on one key.
     NumberDelete,
-    /// Mark / unmark the selected number for a multi-number action (`number.toggle`).
+    /// Mark / unmark the selected number for a multi-number action (`number.toggle`);
+    /// offered by the providers whose descriptor lists such a command.
     NumberMark,
     /// A provider-specific form, named by the command (`hook.new`, `forward.edit` …); the
     /// selected row's provider builds it (`providers/<name>/forms.rs`).
@@ -71,18 +77,8 @@ pub enum CommandId {
     /// Queues pane: next statistics window (15 min → 1 h → today), computed from the
     /// lists already fetched.
     StatsWindow,
-    /// The selected account's call flow (Callable flow devices) in an overlay.
+    /// The selected account's call flow (the lines its provider drew) in an overlay.
     Flow,
-}
-
-/// How a command asks before it acts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Confirm {
-    None,
-    /// A yes/no dialog whose default button is Cancel.
-    Dialog,
-    /// The operator types the object's name (or the last digits of a number).
-    Typed,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -159,6 +155,28 @@ impl Command {
         self.needs_row = true;
         self
     }
+    /// A provider's command (see [`crate::providers::commands`]).
+    fn from_spec(s: &CommandSpec) -> Command {
+        let id = match s.runs {
+            Runs::Form => CommandId::Form(s.name),
+            Runs::MarkNumber => CommandId::NumberMark,
+            Runs::Flow => CommandId::Flow,
+        };
+        Command {
+            id,
+            name: s.name,
+            title: s.title,
+            description: s.description,
+            keys: s.keys,
+            aliases: &[],
+            panes: s.panes,
+            mutating: s.mutating,
+            destructive: s.destructive,
+            confirm: s.confirm,
+            needs: s.needs,
+            needs_row: s.needs_row,
+        }
+    }
     const fn aliases(mut self, a: &'static [&'static str]) -> Command {
         self.aliases = a;
         self
@@ -194,9 +212,28 @@ const LIVE: &[Resource] = &[R::LiveCalls];
 const QUEUES: &[Resource] = &[R::Queues];
 const ACCOUNTS: &[Resource] = &[R::Accounts];
 
-/// Every command, in table order. Order matters: it is the help order, and when two
-/// commands share a key on a pane the earlier one wins.
-pub static COMMANDS: &[Command] = &[
+/// Every command, in table order: the generic ones, with every provider's own commands
+/// (from its descriptor) after the number commands. Order matters: it is the help order,
+/// and when two commands share a key on a pane the earlier one wins.
+pub static COMMANDS: LazyLock<Vec<Command>> = LazyLock::new(|| {
+    let mut all: Vec<Command> = HEAD.to_vec();
+    // Later providers in the registry first: the order help has always listed them in.
+    for spec in crate::providers::DESCRIPTORS
+        .iter()
+        .rev()
+        .flat_map(|d| d.commands)
+    {
+        let cmd = Command::from_spec(spec);
+        if !all.iter().any(|c| c.name == cmd.name || c.id == cmd.id) {
+            all.push(cmd);
+        }
+    }
+    all.extend_from_slice(TAIL);
+    all
+});
+
+/// The generic commands before the providers' own.
+static HEAD: &[Command] = &[
     Command::new(
         C::Pane(R::Accounts),
         "pane.accounts",
@@ -449,122 +486,10 @@ pub static COMMANDS: &[Command] = &[
     .confirm(Confirm::Typed)
     .needs(ActionKind::EditNumber)
     .row(),
-    Command::new(
-        C::NumberMark,
-        "number.mark",
-        "Mark / unmark number",
-        &["space"],
-        "Mark the selected number for an action on several (IOVOX on/off)",
-    )
-    .on(NUMBERS)
-    .row(),
-    // Provider-specific forms (C::Form) go here, one entry each.
-    // ProVoice: forwards, abuse limits and whitelists of a customer or user.
-    Command::new(
-        C::Form("forward.new"),
-        "forward.new",
-        "New forward",
-        &[],
-        "Add a call forward (always, busy, no answer, unavailable) to the selected customer or user",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("forward.edit"),
-        "forward.edit",
-        "Edit forward",
-        &[],
-        "Edit a forward of the selected customer or user (:forward.edit <id>; ids in the details)",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("forward.delete"),
-        "forward.delete",
-        "Delete forward",
-        &[],
-        "Delete a forward of the selected customer or user (type its id to confirm)",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .destructive()
-    .confirm(Confirm::Typed)
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("limit.new"),
-        "limit.new",
-        "New abuse limit",
-        &[],
-        "Add an abuse limit to the selected customer or user",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("limit.edit"),
-        "limit.edit",
-        "Edit abuse limit",
-        &[],
-        "Edit a limit of the selected customer or user (:limit.edit <id>)",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("limit.delete"),
-        "limit.delete",
-        "Delete abuse limit",
-        &[],
-        "Delete a limit of the selected customer or user (where the provider allows it)",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .destructive()
-    .confirm(Confirm::Typed)
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("whitelist.new"),
-        "whitelist.new",
-        "New whitelist entry",
-        &[],
-        "Allow a prefix or IP for the selected customer or user",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("whitelist.edit"),
-        "whitelist.edit",
-        "Edit whitelist entry",
-        &[],
-        "Edit a whitelist entry (:whitelist.edit <id>)",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("whitelist.delete"),
-        "whitelist.delete",
-        "Delete whitelist entry",
-        &[],
-        "Delete a whitelist entry (type its id to confirm)",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .destructive()
-    .confirm(Confirm::Typed)
-    .needs(ActionKind::EditAccount)
-    .row(),
+];
+
+/// The generic commands after the providers' own.
+static TAIL: &[Command] = &[
     Command::new(
         C::StatsWindow,
         "stats.window",
@@ -573,48 +498,6 @@ pub static COMMANDS: &[Command] = &[
         "Queue statistics over the last 15 min, 1 h or today (no extra requests)",
     )
     .on(QUEUES),
-    Command::new(
-        C::Form("address.edit"),
-        "address.edit",
-        "Edit address",
-        &[],
-        "Edit the selected account's postal address (Callable)",
-    )
-    .on(&[R::Accounts])
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("hook.new"),
-        "hook.new",
-        "New hook",
-        &[],
-        "Create a flow or event hook on the selected account (Callable)",
-    )
-    .on(&[R::Accounts])
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Form("hook.edit"),
-        "hook.edit",
-        "Edit hook",
-        &[],
-        "Edit a hook of the selected account: :hook.edit <id prefix or URL part> (Callable)",
-    )
-    .on(&[R::Accounts])
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    Command::new(
-        C::Flow,
-        "flow",
-        "Show call flow",
-        &[],
-        "Draw the selected account's call flow: DDIs, devices, trunks, missing references",
-    )
-    .on(&[R::Accounts])
-    .row(),
     Command::new(
         C::Scope,
         "scope",
@@ -769,7 +652,7 @@ mod tests {
     #[test]
     fn every_command_id_has_one_entry_and_names_are_unique() {
         let mut names = std::collections::HashSet::new();
-        for c in COMMANDS {
+        for c in COMMANDS.iter() {
             assert!(names.insert(c.name), "name {} twice", c.name);
             for a in c.aliases {
                 assert!(
@@ -787,6 +670,32 @@ mod tests {
     }
 
     #[test]
+    fn every_providers_commands_join_the_table_after_the_number_commands() {
+        for d in crate::providers::DESCRIPTORS {
+            for spec in d.commands {
+                let c = by_name(spec.name).expect("a provider's command is in the table");
+                assert_eq!((c.title, c.needs_row), (spec.title, spec.needs_row));
+            }
+        }
+        let at = |name: &str| COMMANDS.iter().position(|c| c.name == name);
+        let number_delete = at("number.delete").expect("generic");
+        let stats = at("stats.window").expect("generic");
+        for spec in crate::providers::DESCRIPTORS
+            .iter()
+            .flat_map(|d| d.commands)
+        {
+            let i = at(spec.name).expect("listed");
+            assert!(number_delete < i && i < stats, "{} out of place", spec.name);
+        }
+        // What each kind of provider command runs.
+        assert!(matches!(
+            by_name("number.mark").map(|c| c.id),
+            Some(C::NumberMark)
+        ));
+        assert!(matches!(by_name("flow").map(|c| c.id), Some(C::Flow)));
+    }
+
+    #[test]
     fn availability_reasons() {
         let trunk_edit = by_id(CommandId::TrunkEdit);
         let mut ctx = CommandCtx::new(Resource::LiveCalls);
@@ -801,10 +710,10 @@ mod tests {
         );
         ctx.has_selection = true;
         ctx.selected_caps = Some(Capabilities::new().with(Resource::Trunks));
-        ctx.provider_name = Some("iovox-uk");
+        ctx.provider_name = Some("voice-uk");
         assert_eq!(
             availability(trunk_edit, &ctx),
-            Err("not offered by iovox-uk".into())
+            Err("not offered by voice-uk".into())
         );
         ctx.selected_caps = Some(Capabilities::new().with_action(ActionKind::EditTrunk));
         assert_eq!(availability(trunk_edit, &ctx), Ok(()));
@@ -815,7 +724,7 @@ mod tests {
         ctx.pinned = true;
         let reason = availability(trunk_edit, &ctx).unwrap_err();
         assert!(
-            reason.contains("iovox-uk is pinned read-only in the config file")
+            reason.contains("voice-uk is pinned read-only in the config file")
                 && !reason.contains(":write"),
             "{reason}"
         );

@@ -339,7 +339,7 @@ impl Keymap {
             }
         }
         let mut bindings: Vec<KeyBinding> = Vec::new();
-        for cmd in COMMANDS {
+        for cmd in COMMANDS.iter() {
             let (specs, user): (Vec<&str>, bool) = match overrides.get(cmd.name) {
                 Some(keys) => (keys.iter().map(String::as_str).collect(), true),
                 None => (cmd.keys.to_vec(), false),

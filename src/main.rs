@@ -179,7 +179,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
                 return ExitCode::from(1);
             }
         };
-        cleanup_list().push(running.iovox.ca_file.clone());
+        cleanup_list().extend(running.temp_files());
         let parsed = config::parse(&running.config_toml(), Path::new("<demo>"));
         sims = Some(running);
         match parsed {
@@ -342,42 +342,24 @@ fn watch_signals(cancel: CancellationToken) {
 }
 
 async fn run_sim(args: SimArgs, cancel: CancellationToken) -> ExitCode {
-    if let Err(e) = args.validate() {
-        eprintln!("switchboard sim: {e}");
-        return ExitCode::from(2);
-    }
-    let (requests, per) = switchboard::cli::parse_rate(&args.rate_limit).unwrap_or((10, 10.0));
-    let opts = sim::SimOptions {
-        host: args.listen.ip(),
-        port: args.listen.port(),
-        seed: args.seed,
-        faults: sim::Faults {
-            latency: std::time::Duration::from_millis(args.latency_ms),
-            error_rate: args.error_rate,
-            malformed_rate: args.malformed_rate,
-            drop_rate: args.drop_rate,
-        },
-        cloudonix: sim::CloudonixOptions {
-            rate_limit_requests: requests,
-            rate_limit_window: std::time::Duration::from_secs_f64(per),
-            calls_per_minute: args.calls_per_minute,
-            ..sim::CloudonixOptions::default()
-        },
-        voipcloud: sim::VoipcloudOptions::default(),
-        callable: sim::CallableOptions::default(),
-        provoice: sim::ProvoiceOptions {
-            extra_customers: args.provoice_customers,
-            ..sim::ProvoiceOptions::default()
-        },
+    let opts = match args.sims.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("switchboard sim: {e}");
+            return ExitCode::from(2);
+        }
     };
     let sims = match sim::start(opts).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("switchboard sim: cannot listen on {}: {e}", args.listen);
+            eprintln!(
+                "switchboard sim: cannot listen on {}: {e}",
+                args.sims.listen
+            );
             return ExitCode::from(1);
         }
     };
-    cleanup_list().push(sims.iovox.ca_file.clone());
+    cleanup_list().extend(sims.temp_files());
     println!("{}", sims.describe());
     if let Some(path) = &args.write_config {
         match write_private(path, &sims.config_toml()) {

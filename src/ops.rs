@@ -6,14 +6,13 @@
 //! mutation is sent at most once.
 
 use crate::action::Effect;
-use crate::form::spec::{FormMode, FormSpec};
+use crate::form::spec::FormSpec;
 use crate::form::{Form, FormEvent};
-use crate::model::{AccountKind, Call, Number, ProviderId, ProviderKind, Resource, Trunk};
-use crate::providers::cloudonix::forms as cx;
+use crate::model::{AccountKind, Call, Number, ProviderId, Resource, Trunk};
 pub use crate::providers::forms::Intent;
-use crate::providers::forms::{self as pforms, FormContext};
-use crate::providers::{Mutation, MutationOutcome, ProviderError, RequestPreview};
-pub use crate::state::{FormOverlay, Target};
+use crate::providers::forms::{self as pforms, FormContext, ProviderTarget};
+use crate::providers::{self, MutationOutcome, ProviderError, RequestPreview};
+pub use crate::state::FormOverlay;
 use crate::state::{Level, Message, Overlay, State};
 
 fn say(state: &mut State, level: Level, text: impl Into<String>) {
@@ -45,21 +44,6 @@ pub fn live_calls_on_trunk(state: &State, provider: ProviderId, trunk: &Trunk) -
         .count()
 }
 
-/// Application names seen on the account's numbers (choices for the number form).
-fn known_targets(state: &State, provider: ProviderId, account: &str) -> Vec<String> {
-    let mut names: Vec<String> = state
-        .tables
-        .numbers
-        .rows
-        .iter()
-        .filter(|n| n.provider == provider && n.account == account && !n.target.is_empty())
-        .map(|n| n.target.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 /// The provider and account an action applies to: the selected row's, else the scope's,
 /// else the only provider's first domain.
 fn context_account(state: &State) -> Option<(ProviderId, String)> {
@@ -84,17 +68,22 @@ fn context_account(state: &State) -> Option<(ProviderId, String)> {
             .history
             .selected_row()
             .map(|r| (r.provider, r.account.clone())),
-        // Cloudonix acts on domains; other providers on any account below the root.
+        // A provider acts on the account kind its descriptor names (any below the root
+        // when it names none).
         Resource::Accounts => state
             .tables
             .accounts
             .selected_row()
-            .filter(|r| match r.account.kind {
-                AccountKind::Domain => true,
-                AccountKind::Provider => false,
-                _ => state
+            .filter(|r| {
+                let acts_on = state
                     .provider(r.account.provider)
-                    .is_some_and(|p| p.kind != ProviderKind::Cloudonix),
+                    .and_then(|p| providers::descriptor(p.kind).acts_on);
+                match (r.account.kind, acts_on) {
+                    (AccountKind::Provider, _) => false,
+                    (AccountKind::Domain, _) => true,
+                    (kind, Some(only)) => kind == only,
+                    (_, None) => true,
+                }
             })
             .map(|r| (r.account.provider, r.account.id.clone())),
         Resource::Queues => None,
@@ -132,17 +121,6 @@ fn selected_call(state: &State) -> Option<&Call> {
         .flatten()
 }
 
-/// A fieldless form: it opens on its review step (request preview, Cancel focused).
-fn confirm_spec(title: String, confirm: Option<(String, String)>) -> FormSpec {
-    FormSpec {
-        title,
-        mode: FormMode::Edit,
-        fields: Vec::new(),
-        values: Vec::new(),
-        confirm,
-    }
-}
-
 /// Opens the form or confirmation for `intent`. Refuses (with the reason on screen)
 /// when nothing suitable is selected, the provider does not offer it, or changes are
 /// not allowed right now.
@@ -160,12 +138,9 @@ pub fn open(state: &mut State, intent: Intent, args: &str) -> Vec<Effect> {
         Some(p) => (p.kind, p.caps, p.name.clone()),
         None => return Vec::new(),
     };
-    let offered = intent.action().is_none_or(|a| caps.allows(a));
-    let cloudonix_form = !matches!(
-        intent,
-        Intent::NumberNew | Intent::NumberDelete | Intent::Other(_)
-    );
-    if !offered || (kind == ProviderKind::Cloudonix && !cloudonix_form) {
+    let offered = intent.action().is_none_or(|a| caps.allows(a))
+        && (providers::descriptor(kind).offers)(intent);
+    if !offered {
         let reason = format!("not offered by {name}");
         say(state, Level::Warn, reason.clone());
         return vec![refused(state, intent_name(intent), args, &reason)];
@@ -174,99 +149,17 @@ pub fn open(state: &mut State, intent: Intent, args: &str) -> Vec<Effect> {
         say(state, Level::Warn, reason.clone());
         return vec![refused(state, intent_name(intent), args, &reason)];
     }
-    if kind != ProviderKind::Cloudonix {
-        let opened = {
-            let ctx = form_context(state, provider, &account, args);
-            pforms::open(kind, intent, &ctx)
-        };
-        return match opened {
-            Ok((spec, target)) => show(state, provider, spec, Target::Provider(target)),
-            Err(reason) => {
-                say(state, Level::Warn, format!("{name}: {reason}"));
-                Vec::new()
-            }
-        };
-    }
-    let (spec, target) = match intent {
-        Intent::TrunkNew => (cx::trunk_form(None, 0), Target::TrunkNew { account }),
-        Intent::TrunkEdit | Intent::TrunkDelete => {
-            let Some(t) = selected_trunk(state).cloned() else {
-                say(state, Level::Warn, "select a trunk first (pane 4)");
-                return Vec::new();
-            };
-            let live = live_calls_on_trunk(state, provider, &t);
-            if intent == Intent::TrunkEdit {
-                let target = Target::TrunkEdit {
-                    account: t.account.clone(),
-                    id: t.id.clone(),
-                };
-                (cx::trunk_form(Some(&t), live), target)
-            } else {
-                let confirm = cx::trunk_delete_confirm(&t, live);
-                let spec = confirm_spec(format!("Delete trunk {}", t.name), Some(confirm));
-                (
-                    spec,
-                    Target::TrunkDelete {
-                        account: t.account.clone(),
-                        id: t.id.clone(),
-                    },
-                )
-            }
-        }
-        Intent::NumberEdit | Intent::NumberToggle => {
-            let Some(n) = selected_number(state).cloned() else {
-                say(state, Level::Warn, "select a number first (pane 5)");
-                return Vec::new();
-            };
-            if intent == Intent::NumberEdit {
-                let apps = known_targets(state, provider, &n.account);
-                let target = Target::NumberEdit {
-                    account: n.account.clone(),
-                    id: n.id.clone(),
-                };
-                (cx::number_form(&n, &apps), target)
-            } else {
-                let active = n.active != Some(true);
-                let verb = if active { "Enable" } else { "Disable" };
-                let spec = confirm_spec(format!("{verb} number {}", n.number), None);
-                (
-                    spec,
-                    Target::NumberToggle {
-                        account: n.account.clone(),
-                        id: n.id.clone(),
-                        active,
-                    },
-                )
-            }
-        }
-        Intent::Call => {
-            let from = selected_number(state).map(|n| n.number.clone());
-            let mut spec = cx::click_to_call_form(from.as_deref());
-            let typed = args.trim();
-            if !typed.is_empty() {
-                spec.values.retain(|(k, _)| k != cx::key::DESTINATION);
-                spec.values
-                    .push((cx::key::DESTINATION.to_string(), typed.to_string()));
-            }
-            (spec, Target::Call { account })
-        }
-        Intent::Hangup => {
-            let Some(c) = selected_call(state).cloned() else {
-                say(state, Level::Warn, "select a live call first (pane 2)");
-                return Vec::new();
-            };
-            let title = format!("Hang up {} → {} ({})", c.from, c.to, c.state.label());
-            (
-                confirm_spec(title, None),
-                Target::Hangup {
-                    account: c.account.clone(),
-                    call_id: c.id.clone(),
-                },
-            )
-        }
-        Intent::NumberNew | Intent::NumberDelete | Intent::Other(_) => return Vec::new(),
+    let opened = {
+        let ctx = form_context(state, provider, &account, args);
+        pforms::open(kind, intent, &ctx)
     };
-    show(state, provider, spec, target)
+    match opened {
+        Ok((spec, target)) => show(state, provider, spec, target),
+        Err(reason) => {
+            say(state, Level::Warn, format!("{name}: {reason}"));
+            Vec::new()
+        }
+    }
 }
 
 /// The command name of an intent, as the audit log records it.
@@ -364,6 +257,13 @@ fn form_context<'a>(
         trunk,
         live_calls_on_trunk: trunk.map_or(0, |t| live_calls_on_trunk(state, provider, t)),
         number: selected_number(state).filter(|n| n.provider == provider),
+        numbers: state
+            .tables
+            .numbers
+            .rows
+            .iter()
+            .filter(|n| n.provider == provider)
+            .collect(),
         marked_numbers,
         call: selected_call(state).filter(|c| c.provider == provider),
         accounts: state
@@ -384,7 +284,12 @@ fn form_context<'a>(
 }
 
 /// Puts the form on screen; a fieldless confirmation asks for its request preview at once.
-fn show(state: &mut State, provider: ProviderId, spec: FormSpec, target: Target) -> Vec<Effect> {
+fn show(
+    state: &mut State,
+    provider: ProviderId,
+    spec: FormSpec,
+    target: ProviderTarget,
+) -> Vec<Effect> {
     let ticket = next_ticket(state);
     let mut overlay = FormOverlay {
         form: Form::new(spec),
@@ -405,30 +310,7 @@ fn show(state: &mut State, provider: ProviderId, spec: FormSpec, target: Target)
 /// Turns the form's values into the mutation and asks for its preview.
 fn prepare(o: &mut FormOverlay) -> Vec<Effect> {
     let values = o.form.values();
-    let built = match &o.target {
-        Target::TrunkNew { account } => cx::trunk_mutation(account, None, &values),
-        Target::TrunkEdit { account, id } => cx::trunk_mutation(account, Some(id), &values),
-        Target::TrunkDelete { account, id } => Ok(Mutation::DeleteTrunk {
-            account: account.clone(),
-            id: id.clone(),
-        }),
-        Target::NumberEdit { account, id } => cx::number_mutation(account, id, &values),
-        Target::NumberToggle {
-            account,
-            id,
-            active,
-        } => Ok(Mutation::SetNumberActive {
-            account: account.clone(),
-            id: id.clone(),
-            active: *active,
-        }),
-        Target::Call { account } => cx::call_mutation(account, &values),
-        Target::Hangup { account, call_id } => Ok(Mutation::Hangup {
-            account: account.clone(),
-            call_id: call_id.clone(),
-        }),
-        Target::Provider(t) => pforms::build(t, &values),
-    };
+    let built = pforms::build(&o.target, &values);
     match built {
         Ok(m) => {
             o.mutation = Some(m.clone());

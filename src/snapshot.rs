@@ -325,7 +325,8 @@ mod tests {
     #[test]
     fn the_snapshot_folds_like_the_console_and_keeps_the_providers_order() {
         let id = ProviderId(1);
-        let cfg = ProviderConfig::new("pv", ProviderKind::Provoice, "http://127.0.0.1:1");
+        // Any kind: the fold reads the rows, never the kind.
+        let cfg = ProviderConfig::new("pv", ProviderKind::ALL[0], "http://127.0.0.1:1");
         // Users listed after all customers: the tree would interleave them.
         let discovered = vec![
             acc("c1", None, AccountKind::Customer),

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind};
+use switchboard::providers::CallableSettings;
 use switchboard::providers::callable;
-use switchboard::providers::settings::CallableSettings;
 use switchboard::providers::{JobKey, JobKind};
 use switchboard::sim::{self, CallableSim, SimOptions};
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use switchboard::config::{self, ConfigError, Loaded, ProviderConfig};
 use switchboard::model::ProviderKind;
-use switchboard::providers::settings::{
+use switchboard::providers::{
     CallableSettings, CloudonixSettings, IovoxSettings, KindSettings, ProvoiceSettings,
     VoipcloudSettings,
 };

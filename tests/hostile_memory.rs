@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind};
-use switchboard::providers::settings::{CloudonixSettings, VoipcloudSettings};
+use switchboard::providers::{CloudonixSettings, VoipcloudSettings};
 use switchboard::snapshot::snapshot_provider;
 
 use support::hostile::{Hostile, Reply};

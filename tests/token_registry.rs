@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind};
+use switchboard::providers::CallableSettings;
 use switchboard::providers::callable;
-use switchboard::providers::settings::CallableSettings;
 use switchboard::providers::{JobKey, JobKind};
 use switchboard::secret::{redact, registered_count};
 

@@ -302,46 +302,14 @@ pub enum Overlay {
     },
 }
 
-/// What an open form or confirmation will do when applied.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    TrunkNew {
-        account: String,
-    },
-    TrunkEdit {
-        account: String,
-        id: String,
-    },
-    TrunkDelete {
-        account: String,
-        id: String,
-    },
-    NumberEdit {
-        account: String,
-        id: String,
-    },
-    NumberToggle {
-        account: String,
-        id: String,
-        active: bool,
-    },
-    Call {
-        account: String,
-    },
-    Hangup {
-        account: String,
-        call_id: String,
-    },
-    /// Any other provider's form (see [`crate::providers::forms`]).
-    Provider(crate::providers::forms::ProviderTarget),
-}
-
 /// An open operator form: the form, whose provider it is for and what it will do.
 #[derive(Debug, PartialEq)]
 pub struct FormOverlay {
     pub form: crate::form::Form,
     pub provider: ProviderId,
-    pub target: Target,
+    /// What it will do when applied (the provider's own description, see
+    /// [`crate::providers::forms`]).
+    pub target: crate::providers::forms::ProviderTarget,
     /// The mutation built when the form reached its review step.
     pub mutation: Option<crate::providers::Mutation>,
     /// Tags previews and results so a late answer for a closed form is dropped.

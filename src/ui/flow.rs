@@ -1,5 +1,5 @@
 //! The flow overlay (`:flow` on the accounts pane): an account's call flow as the
-//! provider drew it (Callable: `flow NN` detail fields, read back into lines by
+//! provider drew it (`flow NN` detail fields, read back into lines by
 //! `model::Account::flow_lines`). The overlay only draws lines; a line with a dangling
 //! reference carries `⚠ MISSING` in its text and is shown in the error style as well.
 
@@ -73,7 +73,7 @@ pub(crate) fn render_flow(
             frame.buffer_mut(),
             inner.x,
             inner.y,
-            "no flow loaded for this account yet (Callable accounts: it comes with their details)",
+            "no flow loaded for this account yet (providers that draw one send it with the account's details)",
             inner.width,
             theme.dim,
         );

@@ -77,7 +77,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         }
         Some(Overlay::Palette) => {
             let items = state.palette.matches(
-                crate::command::COMMANDS,
+                &crate::command::COMMANDS,
                 &state.command_ctx(),
                 &state.keymap,
             );

@@ -92,7 +92,7 @@ fn provider_segment<'a>(
             theme.dim
         };
         if b.window_s >= 60 && b.documented > 0 {
-            // Long windows (VoIPcloud: 100 per 15 min): what is spent and when it frees.
+            // Long windows (100 per 15 min, say): what is spent and when it frees.
             v.push(Span::styled(long_window_budget(b), bstyle));
         } else {
             v.push(Span::styled(
@@ -111,7 +111,7 @@ fn provider_segment<'a>(
 }
 
 /// Names that fit `budget` characters in all: first a prefix or suffix every
-/// name shares (`-demo` of `cloudonix-demo`, `voipcloud-demo` …) goes, then the longest
+/// name shares (`-demo` of `alpha-demo`, `bravo-demo` …) goes, then the longest
 /// names are cut (with `…`) to one common length so each keeps as much as the others.
 pub(crate) fn short_names(names: &[&str], budget: usize) -> Vec<String> {
     let stripped = strip_common_affixes(names);
@@ -197,7 +197,7 @@ pub(crate) fn long_window_budget(b: &crate::state::BudgetView) -> String {
     s
 }
 
-/// A provider-reported system status (VoIPcloud `get-system-status`, on its account rows
+/// A provider-reported system status (its `get-system-status` or the like, on its account rows
 /// as the `system status` field): " · system ok" when operational (full detail only),
 /// " · system <status>" in the warning style otherwise.
 fn system_status_segment<'a>(
@@ -374,21 +374,21 @@ mod tests {
     #[test]
     fn names_lose_what_they_share_then_their_ends() {
         let demo = [
-            "cloudonix-demo",
-            "voipcloud-demo",
-            "iovox-demo",
-            "callable-demo",
-            "provoice-demo",
+            "northwind-demo",
+            "southport-demo",
+            "delta-demo",
+            "harbours-demo",
+            "westgate-demo",
         ];
         assert_eq!(
             short_names(&demo, 100),
-            ["cloudonix", "voipcloud", "iovox", "callable", "provoice"]
+            ["northwind", "southport", "delta", "harbours", "westgate"]
         );
         // 39 characters needed, 36 there: the longest are cut to one length, the spare
         // characters go to the first of them.
         assert_eq!(
             short_names(&demo, 36),
-            ["cloudon…", "voipclo…", "iovox", "callable", "provoi…"]
+            ["northwi…", "southpo…", "delta", "harbours", "westga…"]
         );
         assert_eq!(short_names(&["acme-cx", "acme-vc"], 100), ["cx", "vc"]);
         // Nothing shared, or a name that would be left empty: unchanged.

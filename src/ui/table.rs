@@ -121,7 +121,7 @@ pub(crate) fn provider_error(p: &ProviderState, resource: Resource) -> Option<&F
 }
 
 /// One error line: the kind's symbol, the provider, the text clipped so that the age
-/// always shows (`↯ voipcloud: connection failed: … (2 min ago)`).
+/// always shows (`↯ pbx-eu: connection failed: … (2 min ago)`).
 pub(crate) fn error_line(
     name: &str,
     f: &Failure,

@@ -11,7 +11,7 @@ use support::flow::Flow;
 use switchboard::audit::{AuditEntry, AuditOutcome, read_recent};
 use switchboard::config::{Config, ProviderConfig};
 use switchboard::model::{ProviderKind, Resource};
-use switchboard::providers::settings::CallableSettings;
+use switchboard::providers::CallableSettings;
 use switchboard::state::Overlay;
 
 const WAIT: Duration = Duration::from_secs(20);

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind};
+use switchboard::providers::CallableSettings;
 use switchboard::providers::callable::{self, CallSpec, CallTarget, Change, HookBody, TrunkBody};
-use switchboard::providers::settings::CallableSettings;
 use switchboard::providers::{FetchData, JobKey, JobKind, Mutation, ProviderChange, ProviderError};
 use switchboard::sim::CallableSim;
 

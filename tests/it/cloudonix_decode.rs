@@ -12,8 +12,8 @@ use switchboard::config::ProviderConfig;
 use switchboard::model::{
     Account, AccountKind, Call, CallState, Direction, ProviderId, ProviderKind, QueueStat,
 };
+use switchboard::providers::CloudonixSettings;
 use switchboard::providers::cloudonix::{self as cx, CloudonixClient, wire};
-use switchboard::providers::settings::CloudonixSettings;
 use switchboard::providers::{FetchData, JobKey, JobKind, ProviderError};
 use switchboard::secret::Secret;
 

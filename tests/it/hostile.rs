@@ -7,7 +7,7 @@ use crate::support;
 
 use switchboard::config::ProviderConfig;
 use switchboard::model::{ProviderId, ProviderKind};
-use switchboard::providers::settings::{
+use switchboard::providers::{
     CallableSettings, CloudonixSettings, IovoxSettings, ProvoiceSettings, VoipcloudSettings,
 };
 use switchboard::snapshot::{ProviderSnapshot, snapshot_provider};

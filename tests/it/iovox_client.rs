@@ -7,8 +7,8 @@ use std::io::{Read, Write};
 
 use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind};
+use switchboard::providers::IovoxSettings;
 use switchboard::providers::iovox::Change;
-use switchboard::providers::settings::IovoxSettings;
 use switchboard::providers::{
     FetchData, JobKey, JobKind, Mutation, ProviderChange, ProviderClient, ProviderError,
 };

@@ -109,6 +109,7 @@ fn toggle_on_marked_numbers_confirms_every_number_and_switches_off() {
         trunk: None,
         live_calls_on_trunk: 0,
         number: Some(on),
+        numbers: Vec::new(),
         marked_numbers: vec![on, off],
         call: None,
         accounts: vec![],

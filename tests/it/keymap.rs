@@ -36,7 +36,7 @@ fn build(pairs: &[(&str, &[&str])]) -> (Keymap, Vec<switchboard::keymap::KeyConf
 fn defaults_have_no_conflicts_and_every_key_parses() {
     let (_, conflicts) = Keymap::new(&BTreeMap::new()).unwrap();
     assert!(conflicts.is_empty(), "{conflicts:?}");
-    for c in COMMANDS {
+    for c in COMMANDS.iter() {
         for k in c.keys {
             assert!(parse_key_spec(k).is_ok(), "{}: {k}", c.name);
         }
@@ -131,7 +131,7 @@ fn no_default_binds_a_destructive_command_to_a_single_key() {
 
 #[test]
 fn no_default_uses_a_tmux_prefix() {
-    for c in COMMANDS {
+    for c in COMMANDS.iter() {
         for k in c.keys {
             assert!(
                 !["ctrl-a", "ctrl-b"].contains(k),

@@ -35,7 +35,7 @@ fn trunks_ctx() -> CommandCtx<'static> {
 }
 
 fn items(p: &Palette, ctx: &CommandCtx) -> Vec<PaletteItem> {
-    p.matches(COMMANDS, ctx, &Keymap::default())
+    p.matches(&COMMANDS, ctx, &Keymap::default())
 }
 
 fn type_text(p: &mut Palette, ctx: &CommandCtx, text: &str) {

@@ -44,10 +44,10 @@ fn ctx() -> CommandCtx<'static> {
 fn palette_with(query: &str, ctx: &CommandCtx, keymap: &Keymap) -> (Palette, Vec<PaletteItem>) {
     let mut p = Palette::default();
     for c in query.chars() {
-        let items = p.matches(COMMANDS, ctx, keymap);
+        let items = p.matches(&COMMANDS, ctx, keymap);
         p.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), &items);
     }
-    let items = p.matches(COMMANDS, ctx, keymap);
+    let items = p.matches(&COMMANDS, ctx, keymap);
     (p, items)
 }
 
@@ -90,7 +90,7 @@ fn palette_empty_query_lists_everything() {
     let (mut p, _) = palette_with("", &ctx, &keymap);
     p.remember("scope cx-demo");
     p.remember("audit");
-    let items = p.matches(COMMANDS, &ctx, &keymap);
+    let items = p.matches(&COMMANDS, &ctx, &keymap);
     let t = draw_palette((80, 24), &p, &items, &Theme::ansi());
     insta::assert_snapshot!("palette_empty_80x24", t.backend());
 }
@@ -102,7 +102,7 @@ fn palette_refusal_shows_the_reason() {
     let (mut p, items) = palette_with("trunk.delete", &ctx, &keymap);
     let ev = p.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &items);
     assert!(matches!(ev, switchboard::palette::PaletteEvent::Refused(_)));
-    let items = p.matches(COMMANDS, &ctx, &keymap);
+    let items = p.matches(&COMMANDS, &ctx, &keymap);
     let t = draw_palette((80, 24), &p, &items, &Theme::ansi());
     insta::assert_snapshot!("palette_refused_80x24", t.backend());
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 use serde_json::Value;
 use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind};
+use switchboard::providers::ProvoiceSettings;
 use switchboard::providers::forms::ProviderTarget;
 use switchboard::providers::provoice::{self, Client, forms};
-use switchboard::providers::settings::ProvoiceSettings;
 use switchboard::providers::{FetchData, JobKey, JobKind, Mutation, ProviderError};
 use switchboard::sim::{ProvoiceOptions, RunningSims};
 

@@ -12,7 +12,7 @@ use switchboard::audit::{AuditOutcome, read_recent};
 use switchboard::config::{Config, ProviderConfig};
 use switchboard::form::Step;
 use switchboard::model::ProviderKind;
-use switchboard::providers::settings::ProvoiceSettings;
+use switchboard::providers::ProvoiceSettings;
 use switchboard::sim::RunningSims;
 use switchboard::state::Overlay;
 
@@ -168,4 +168,126 @@ async fn a_bad_value_keeps_the_form_and_read_only_refuses() {
     h.palette("whitelist.new");
     assert!(h.message().contains("read-only"), "{}", h.message());
     assert!(h.writes().is_empty());
+}
+
+// Moved from update.rs's unit tests (shared code names no provider): a stale details
+// result is dropped by `update`, so the form opens with what the newest run read.
+mod stale_details {
+    use switchboard::action::{Action, Fetched};
+    use switchboard::model::{Account, AccountKind, ProviderId, ProviderKind, Resource};
+    use switchboard::providers::provoice::{self, forms::Details, wire::Forward};
+    use switchboard::providers::{FetchData, JobKey, JobKind, ProviderDetails};
+    use switchboard::state::{Overlay, ProviderState, State};
+    use switchboard::update::update;
+
+    const NOW: i64 = 1_700_000_000_000;
+
+    fn fetched(kind: JobKind, scope: &str, seq: u64, data: FetchData) -> Action {
+        Action::Fetched(Box::new(Fetched {
+            provider: ProviderId(0),
+            epoch: 0,
+            seq,
+            job: JobKey {
+                kind,
+                scope: scope.into(),
+            },
+            at_ms: NOW,
+            stale_after_ms: 60_000,
+            result: Ok(data),
+        }))
+    }
+
+    /// Customer 5's details as its AccountInfo job reads them: one forward to `target`.
+    fn info(target: &str) -> FetchData {
+        let forward = Forward {
+            id: "71".into(),
+            customer_id: Some("5".into()),
+            user_id: None,
+            extension_id: None,
+            target: target.into(),
+            kind: "busy".into(),
+            timeout: Some(20),
+            active: Some(true),
+        };
+        FetchData::AccountInfo {
+            account: "5".into(),
+            fields: vec![("forwards".into(), "1".into())],
+            details: Some(ProviderDetails::Provoice(Details {
+                forwards: vec![forward],
+                ..Details::default()
+            })),
+        }
+    }
+
+    /// The target the `forward.edit` form of customer 5 opens with.
+    fn form_target(state: &mut State) -> Option<String> {
+        state.overlay = None;
+        switchboard::ops::open(state, switchboard::ops::Intent::Other("forward.edit"), "");
+        match &state.overlay {
+            Some(Overlay::Form(o)) => o.form.value("target"),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_stale_provoice_result_does_not_change_what_its_forms_show() {
+        let mut state = State::new(
+            vec![ProviderState::new(
+                ProviderId(0),
+                "pv",
+                ProviderKind::Provoice,
+                provoice::CAPABILITIES,
+            )],
+            NOW,
+        );
+        state.write.read_only = false;
+        let customer = Account {
+            provider: ProviderId(0),
+            id: "5".into(),
+            name: "Bakkerij".into(),
+            parent: None,
+            kind: AccountKind::Customer,
+            active: Some(true),
+            extra: Vec::new(),
+        };
+        update(
+            &mut state,
+            fetched(
+                JobKind::Accounts,
+                "",
+                1,
+                FetchData::Accounts(vec![customer]),
+            ),
+        );
+        state.focus = Resource::Accounts;
+        state.tables.accounts.move_by(1, 10);
+        assert_eq!(
+            state
+                .tables
+                .accounts
+                .selected_row()
+                .map(|r| r.account.id.as_str()),
+            Some("5")
+        );
+        // Nothing read yet: the form has nothing to edit.
+        assert_eq!(form_target(&mut state), None);
+
+        update(
+            &mut state,
+            fetched(JobKind::AccountInfo, "5", 3, info("+31201234567")),
+        );
+        assert_eq!(form_target(&mut state).as_deref(), Some("+31201234567"));
+        // An older run of the same job answering late is dropped, details and all.
+        update(
+            &mut state,
+            fetched(JobKind::AccountInfo, "5", 2, info("+31999999999")),
+        );
+        assert_eq!(form_target(&mut state).as_deref(), Some("+31201234567"));
+        // A newer one replaces them.
+        update(
+            &mut state,
+            fetched(JobKind::AccountInfo, "5", 4, info("+31207654321")),
+        );
+        assert_eq!(form_target(&mut state).as_deref(), Some("+31207654321"));
+    }
 }

@@ -657,3 +657,67 @@ fn the_bell_rings_once_when_a_queue_newly_crosses_a_threshold_and_only_when_enab
     update(&mut s, fetched(1, JobKind::Stats, "vc", 5, group_calls(2)));
     assert!(!s.bell, "still critical: not a new crossing");
 }
+
+/// From the accounts pane a change acts on the selected account, unless its provider's
+/// descriptor says its changes act on one account kind only (domains): then a customer
+/// row falls back to the first domain, as before the forms moved behind descriptors.
+#[test]
+fn changes_from_the_accounts_pane_act_on_the_kind_the_descriptor_names() {
+    let mut s = State::new(
+        vec![
+            ProviderState::new(ProviderId(0), "cx", ProviderKind::Cloudonix, CAPABILITIES),
+            ProviderState::new(
+                ProviderId(1),
+                "vc",
+                ProviderKind::Voipcloud,
+                switchboard::providers::voipcloud::CAPABILITIES,
+            ),
+        ],
+        NOW,
+    );
+    s.write.read_only = false;
+    let acct = |p: u16, id: &str, parent: Option<&str>, kind| Account {
+        provider: ProviderId(p),
+        id: id.into(),
+        name: id.into(),
+        parent: parent.map(String::from),
+        kind,
+        active: Some(true),
+        extra: vec![],
+    };
+    let cx = vec![
+        acct(0, "acme", None, AccountKind::Customer),
+        acct(0, "d1", Some("acme"), AccountKind::Domain),
+    ];
+    let vc = vec![acct(1, "org", None, AccountKind::Customer)];
+    update(
+        &mut s,
+        fetched(0, JobKind::Accounts, "", 1, Ok(FetchData::Accounts(cx))),
+    );
+    update(
+        &mut s,
+        fetched(1, JobKind::Accounts, "", 1, Ok(FetchData::Accounts(vc))),
+    );
+    s.focus = Resource::Accounts;
+    let call_from = |s: &mut State, row: &str| {
+        s.overlay = None;
+        s.tables.accounts.select_first(20);
+        while s
+            .tables
+            .accounts
+            .selected_row()
+            .map(|r| r.account.id.as_str())
+            != Some(row)
+        {
+            s.tables.accounts.move_by(1, 20);
+        }
+        switchboard::ops::open(s, switchboard::ops::Intent::Call, "+14155550100");
+        match &s.overlay {
+            Some(Overlay::Form(o)) => (o.provider, o.target.account.clone()),
+            other => panic!("no form for {row}: {other:?} {:?}", s.message),
+        }
+    };
+    assert_eq!(call_from(&mut s, "acme"), (ProviderId(0), "d1".to_string()));
+    assert_eq!(call_from(&mut s, "d1"), (ProviderId(0), "d1".to_string()));
+    assert_eq!(call_from(&mut s, "org"), (ProviderId(1), "org".to_string()));
+}

@@ -11,7 +11,7 @@ use switchboard::action::Action;
 use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind, Resource};
 use switchboard::poller::{self, PollerCmd, PollerOptions};
-use switchboard::providers::settings::VoipcloudSettings;
+use switchboard::providers::VoipcloudSettings;
 use switchboard::providers::voipcloud::{self, Change};
 use switchboard::providers::{
     FetchData, JobKey, JobKind, Mutation, ProviderChange, ProviderClient, RateLimit,

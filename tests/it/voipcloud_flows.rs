@@ -14,7 +14,7 @@ use switchboard::audit::{AuditOutcome, read_recent};
 use switchboard::config::{Config, ProviderConfig};
 use switchboard::form::Step;
 use switchboard::model::{ProviderKind, Resource};
-use switchboard::providers::settings::VoipcloudSettings;
+use switchboard::providers::VoipcloudSettings;
 use switchboard::sim::RunningSims;
 use switchboard::state::{Overlay, State};
 

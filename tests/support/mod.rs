@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use switchboard::config::{ProviderConfig, RateLimitConfig};
 use switchboard::model::ProviderKind;
-use switchboard::providers::settings::CloudonixSettings;
+use switchboard::providers::CloudonixSettings;
 use switchboard::sim::{self, RunningSims, SimOptions};
 
 /// A number no other call in this process returns: with the pid it names tmux sessions

@@ -1,7 +1,7 @@
 //! Request budgets and backoff: the arithmetic the pollers use to stay inside each
 //! provider's documented rate limit.
 //!
-//! A budget scope (a Cloudonix domain, a VoIPcloud key …) gets a sliding window of
+//! A budget scope (a domain, an API key …) gets a sliding window of
 //! `limit − margin` requests per `per`. A slot is taken when a job is dispatched and
 //! stamped with the time its response arrived, which is never earlier than the time the
 //! provider counted the request; so our window can only free a slot after the
@@ -31,7 +31,7 @@ pub struct BudgetView {
     /// Requests the console allows itself per window (documented limit minus margin).
     pub limit: u32,
     pub window_s: u32,
-    /// How many budget scopes (Cloudonix: domains) the provider has.
+    /// How many budget scopes (domains, where each has its own limit) the provider has.
     pub scopes: u32,
     /// 429 responses received since start (should stay 0).
     pub throttled: u32,

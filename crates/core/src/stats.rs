@@ -442,13 +442,14 @@ mod tests {
         assert_eq!(level(&q(1, 10), &t), Level::Warning);
         assert_eq!(level(&q(2, 10), &t), Level::Critical);
         assert_eq!(level(&q(0, 0), &t), Level::Normal);
-        // IOVOX-style rows without `total` use answered + abandoned + timed out.
-        let iovox = QueueStat {
+        // Rows without `total` (providers that report none) use answered + abandoned +
+        // timed out.
+        let no_total = QueueStat {
             answered: Some(3),
             abandoned: Some(1),
             ..QueueStat::default()
         };
-        assert_eq!(abandon_rate(&iovox), Some(25.0));
+        assert_eq!(abandon_rate(&no_total), Some(25.0));
         assert!(newly_crossed(&[&q(0, 10)], &[q(3, 10)], &t));
         assert!(!newly_crossed(&[&q(3, 10)], &[q(3, 10)], &t));
         assert!(!newly_crossed(&[&q(3, 10)], &[q(1, 10)], &t));

@@ -5,8 +5,8 @@
 //!
 //! The same walk serves two readers: [`display_order`] is tolerant (the accounts pane,
 //! through `update::account_tree`, lists what it cannot place flat), and
-//! [`build_tree`] is strict for providers whose data must be a proper tree (ProVoice's
-//! customer tree checks it first and reports the problem as an error).
+//! [`build_tree`] is strict for providers whose data must be a proper tree (a customer
+//! tree that must be whole checks it first and reports the problem as an error).
 //!
 //! Trees can be large (hundreds of thousands of customers), so the builder runs on the
 //! blocking pool and checks a [`Cancel`] flag every [`CHECK_EVERY`] accounts: a console

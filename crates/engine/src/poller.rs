@@ -425,7 +425,7 @@ impl Poller {
 
     /// The operator moved to another pane: jobs that come on screen move to their
     /// on-screen interval (counted from their last run), jobs that leave it to the
-    /// background one. Matters where intervals are long (VoIPcloud: tens of seconds).
+    /// background one. Matters where intervals are long (tens of seconds for a provider with a small hourly budget).
     fn set_visible(&mut self, r: Resource) {
         let before = self.visible;
         self.visible = r;

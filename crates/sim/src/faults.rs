@@ -1,7 +1,7 @@
 //! Fault injection shared by the simulators: added latency, injected 500s, malformed
 //! bodies and connections cut mid-response. All five simulators take the same
-//! [`Faults`]: Cloudonix draws them inside its own state (so each recorded request
-//! names its fault); the other four through [`inject`], a layer around their router.
+//! [`Faults`]: one draws them inside its own state (so each recorded request names its
+//! fault); the others through [`inject`], a layer around their router.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

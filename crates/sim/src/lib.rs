@@ -19,11 +19,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 pub use callable::{CallableOptions, CallableSim};
 pub use cloudonix::{
-    CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
+    CloudonixArgs, CloudonixOptions, CloudonixSim, KeyScope, RecordedRequest, sample_sessions_json,
 };
 pub use faults::{FaultKind, Faults};
 pub use iovox::IovoxSim;
-pub use provoice::{ProvoiceOptions, ProvoiceSim};
+pub use provoice::{ProvoiceArgs, ProvoiceOptions, ProvoiceSim};
 pub use voipcloud::{VoipcloudOptions, VoipcloudSim};
 
 /// How to start the simulators.
@@ -55,6 +55,70 @@ impl Default for SimOptions {
             callable: CallableOptions::default(),
             provoice: ProvoiceOptions::default(),
         }
+    }
+}
+
+/// The `switchboard sim` flags: where the simulators listen, the seed, the faults all
+/// five inject, and each simulator's own flags (flattened, so they read as one list).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Address of the first simulator (Cloudonix); later providers take the next ports.
+    /// Port 0 picks free ports.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Seed for keys, initial data and the traffic generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Extra latency added to every response of all five simulators, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fraction of requests answered with 500 in the provider's own error shape, by all
+    /// five simulators (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Fraction of 200 responses with a malformed body (cut short, or an HTML proxy page),
+    /// by all five simulators (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub malformed_rate: f64,
+    /// Fraction of 200 responses whose connection is cut mid-body, by all five simulators
+    /// (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
+    #[command(flatten)]
+    pub cloudonix: CloudonixArgs,
+    #[command(flatten)]
+    pub provoice: ProvoiceArgs,
+}
+
+fn check_fraction(name: &str, v: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("--{name} must be between 0 and 1, got {v}"))
+    }
+}
+
+impl DemoArgs {
+    /// The options [`start`] takes, or what is wrong with a flag.
+    pub fn options(&self) -> Result<SimOptions, String> {
+        check_fraction("error-rate", self.error_rate)?;
+        check_fraction("malformed-rate", self.malformed_rate)?;
+        check_fraction("drop-rate", self.drop_rate)?;
+        Ok(SimOptions {
+            host: self.listen.ip(),
+            port: self.listen.port(),
+            seed: self.seed,
+            faults: Faults {
+                latency: std::time::Duration::from_millis(self.latency_ms),
+                error_rate: self.error_rate,
+                malformed_rate: self.malformed_rate,
+                drop_rate: self.drop_rate,
+            },
+            cloudonix: self.cloudonix.options()?,
+            voipcloud: VoipcloudOptions::default(),
+            callable: CallableOptions::default(),
+            provoice: self.provoice.options(),
+        })
     }
 }
 
@@ -141,6 +205,12 @@ pub async fn start(opts: SimOptions) -> std::io::Result<RunningSims> {
 }
 
 impl RunningSims {
+    /// Files the simulators wrote that must go when the process ends, on every exit path
+    /// (dropping the simulators removes them too).
+    pub fn temp_files(&self) -> Vec<std::path::PathBuf> {
+        vec![self.iovox.ca_file.clone()]
+    }
+
     /// Human-readable: each provider's base URL and demo credentials (in full: they are
     /// demo keys).
     pub fn describe(&self) -> String {
@@ -252,4 +322,59 @@ fn toml_str(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        sims: DemoArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<SimOptions, String> {
+        let flags = Flags::try_parse_from(std::iter::once("sim").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        flags.sims.options()
+    }
+
+    #[test]
+    fn flags_reach_each_simulator_with_their_old_names_and_defaults() {
+        assert_eq!(parse(&[]), Ok(SimOptions::default()));
+        let o = parse(&[
+            "--listen",
+            "127.0.0.1:7000",
+            "--seed",
+            "9",
+            "--error-rate",
+            "0.5",
+            "--rate-limit",
+            "10/3",
+            "--calls-per-minute",
+            "0",
+            "--provoice-customers",
+            "200",
+        ])
+        .unwrap();
+        assert_eq!((o.port, o.seed, o.faults.error_rate), (7000, 9, 0.5));
+        assert_eq!(
+            o.cloudonix.rate_limit_window,
+            std::time::Duration::from_secs(3)
+        );
+        assert_eq!(o.cloudonix.calls_per_minute, 0.0);
+        assert_eq!(o.provoice.extra_customers, 200);
+        assert!(
+            parse(&["--drop-rate", "2"])
+                .unwrap_err()
+                .contains("--drop-rate")
+        );
+        assert!(
+            parse(&["--rate-limit", "x"])
+                .unwrap_err()
+                .contains("REQUESTS")
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! What an edit form is made of, independent of any provider: fields with a kind that
 //! decides how the value is validated and shown. Providers build a [`FormSpec`] from their
-//! resource (a Cloudonix trunk, a DNID …) and turn the submitted values into a
+//! resource (a SIP trunk, a DNID …) and turn the submitted values into a
 //! [`crate::providers::Mutation`].
 
 /// How a field is edited, validated and shown.
@@ -29,7 +29,7 @@ pub struct FieldSpec {
     pub label: &'static str,
     pub kind: FieldKind,
     pub required: bool,
-    /// Editable when creating, read-only when editing (Cloudonix trunk `name`).
+    /// Editable when creating, read-only when editing (a trunk's `name` where the provider cannot rename one).
     pub create_only: bool,
     /// One line of help shown beside the field.
     pub help: &'static str,

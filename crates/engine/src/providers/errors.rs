@@ -61,7 +61,7 @@ impl Class {
 /// An error answer as the provider read it.
 #[derive(Debug, Clone, Copy)]
 pub struct Said<'a> {
-    /// What was asked for ("sessions of acme.cloudonix.net", "user calls").
+    /// What was asked for ("sessions of acme.example.net", "user calls").
     pub what: &'a str,
     /// The provider's own message, when the body had one.
     pub provider: Option<&'a str>,

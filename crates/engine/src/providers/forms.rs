@@ -2,8 +2,8 @@
 //! builder is told about the selection ([`FormContext`]), what it answers
 //! ([`ProviderTarget`]) and the dispatch to each provider's `forms` module.
 //!
-//! Cloudonix's forms predate this and are wired in `ops` directly; every other provider
-//! implements `open` and `build` in its own `providers/<name>/forms.rs`.
+//! Every provider implements `open` and `build` in its own `providers/<name>/forms.rs`
+//! and names them in its descriptor.
 
 use crate::form::spec::FormSpec;
 use crate::model::{Account, ActionKind, Call, Number, ProviderKind, Trunk};
@@ -59,6 +59,8 @@ pub struct FormContext<'a> {
     pub live_calls_on_trunk: usize,
     /// The selected number.
     pub number: Option<&'a Number>,
+    /// Every number of this provider (for pickers: the applications numbers route to …).
+    pub numbers: Vec<&'a Number>,
     /// The marked numbers of this provider (multi-select); empty when none is marked.
     pub marked_numbers: Vec<&'a Number>,
     pub call: Option<&'a Call>,

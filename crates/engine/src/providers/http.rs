@@ -76,8 +76,8 @@ pub fn client_with_roots(
         .timeout(timeout)
         .retry(reqwest::retry::never())
         // Never follow a redirect: reqwest strips only `Authorization` and `Cookie` on a
-        // cross-host hop, so VoIPcloud's `token`, IOVOX's `secureKey` and ProVoice's
-        // `X-Api-Key` would go to whatever host the Location names. [`Guard::send`] turns
+        // cross-host hop, so a key sent in another header or in the query (`token`,
+        // `secureKey`, `X-Api-Key` …) would go to whatever host the Location names. [`Guard::send`] turns
         // a 3xx into an error that names the target instead.
         .redirect(reqwest::redirect::Policy::none())
         .build()

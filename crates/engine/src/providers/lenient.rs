@@ -1,7 +1,7 @@
 //! Lenient JSON scalars: a number, a numeric string or a bool read as an integer, an id,
 //! a text or a flag, the way providers really send them (ids as numbers or strings,
-//! counts as `"12"`, flags as `1`/`"yes"`). One reading for every provider: Cloudonix
-//! decodes through [`Scalar`] as a serde field type, the others read
+//! counts as `"12"`, flags as `1`/`"yes"`). One reading for every provider: typed wire
+//! structs decode through [`Scalar`] as a serde field type, the others read
 //! `serde_json::Value`s through [`text`], [`int`], [`id`] and [`flag`], which convert
 //! to a [`Scalar`] first.
 //!
@@ -184,7 +184,7 @@ pub fn id(v: &Value) -> Option<String> {
     Scalar::from(v).into_id()
 }
 
-/// An id where `0` and negative numbers mean "none" (ProVoice's foreign keys).
+/// An id where `0` and negative numbers mean "none" (foreign keys where 0 means unset).
 pub fn positive_id(v: &Value) -> Option<String> {
     let s = Scalar::from(v);
     let number = matches!(s, Scalar::Int(_) | Scalar::UInt(_) | Scalar::Float(_));
@@ -256,7 +256,7 @@ mod tests {
         let huge: Value = serde_json::from_str("18446744073709551615").expect("u64::MAX");
         assert_eq!(id(&huge).as_deref(), Some("18446744073709551615"));
         assert_eq!(int(&huge), None);
-        // Through serde, as Cloudonix reads it.
+        // Through serde, as typed wire structs read it.
         let s: Scalar = serde_json::from_str(big).expect("a scalar");
         assert_eq!(s.into_id().as_deref(), Some(big));
     }

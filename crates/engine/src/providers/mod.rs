@@ -7,6 +7,7 @@
 
 pub mod callable;
 pub mod cloudonix;
+pub mod commands;
 pub mod dates;
 pub mod errors;
 pub mod forms;
@@ -19,7 +20,13 @@ pub mod settings;
 pub mod shape;
 
 pub use provider::{Descriptor, Provider};
-pub use settings::{ProviderConfig, ProviderSettings};
+pub use settings::{KindSettings, ProviderConfig};
+
+pub use callable::settings::CallableSettings;
+pub use cloudonix::settings::CloudonixSettings;
+pub use iovox::settings::IovoxSettings;
+pub use provoice::settings::ProvoiceSettings;
+pub use voipcloud::settings::VoipcloudSettings;
 pub mod voipcloud;
 
 use std::fmt;
@@ -227,6 +234,39 @@ pub enum FetchData {
         fields: Vec<crate::model::Field>,
         details: Option<ProviderDetails>,
     },
+}
+
+/// The keys only one kind reads: one variant per provider, each the provider's own type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProviderSettings {
+    Cloudonix(CloudonixSettings),
+    Voipcloud(VoipcloudSettings),
+    Iovox(IovoxSettings),
+    Callable(CallableSettings),
+    Provoice(ProvoiceSettings),
+}
+
+impl ProviderSettings {
+    /// `kind`'s settings with nothing set.
+    pub fn default_for(kind: ProviderKind) -> ProviderSettings {
+        match kind {
+            ProviderKind::Cloudonix => CloudonixSettings::default().into(),
+            ProviderKind::Voipcloud => VoipcloudSettings::default().into(),
+            ProviderKind::Iovox => IovoxSettings::default().into(),
+            ProviderKind::Callable => CallableSettings::default().into(),
+            ProviderKind::Provoice => ProvoiceSettings::default().into(),
+        }
+    }
+
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            ProviderSettings::Cloudonix(_) => CloudonixSettings::KIND,
+            ProviderSettings::Voipcloud(_) => VoipcloudSettings::KIND,
+            ProviderSettings::Iovox(_) => IovoxSettings::KIND,
+            ProviderSettings::Callable(_) => CallableSettings::KIND,
+            ProviderSettings::Provoice(_) => ProvoiceSettings::KIND,
+        }
+    }
 }
 
 /// Provider-only data about one account that its forms start from (ProVoice: a
@@ -495,5 +535,20 @@ mod tests {
         assert_eq!(kinds_using("timeout_seconds"), None);
         assert!(descriptor(Provoice).history_arrives_later);
         assert!(!descriptor(Cloudonix).history_arrives_later);
+    }
+
+    #[test]
+    fn new_gives_the_kinds_own_settings() {
+        for kind in ProviderKind::ALL {
+            let cfg = ProviderConfig::new("p", kind, "https://x.example");
+            assert_eq!(cfg.settings.kind(), kind);
+        }
+        let cfg = ProviderConfig::new("cx", ProviderKind::Cloudonix, "https://x.example");
+        assert!(cfg.kind_settings::<CloudonixSettings>().is_ok());
+        let e = cfg.kind_settings::<IovoxSettings>().unwrap_err();
+        assert_eq!(
+            e,
+            "provider 'cx': its settings are cloudonix settings, not iovox"
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! client, and [`Descriptor`], the facts about a provider kind that shared code used to
 //! learn by matching on the kind (its capabilities, documented rate limit, default base
 //! URL, the settings keys it reads and how it builds its typed settings from them, whether
-//! its history arrives later).
+//! its history arrives later, its forms, the intents and account kind they act on, its
+//! own commands).
 //!
 //! Static dispatch: [`super::ProviderClient`] stays the one enum that lists the five
 //! clients and forwards to this trait; a sixth provider implements it and adds one
@@ -12,7 +13,8 @@
 use std::future::Future;
 
 use crate::form::spec::FormSpec;
-use crate::model::{Account, Capabilities, ProviderKind};
+use crate::model::{Account, AccountKind, Capabilities, ProviderKind};
+use crate::providers::commands::CommandSpec;
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
 use crate::providers::settings::ProviderSettings;
 use crate::providers::{
@@ -51,6 +53,20 @@ pub struct Descriptor {
     /// built from the state on screen.
     pub open_form: OpenForm,
     pub build_form: BuildForm,
+    /// Which intents its forms handle (among those its capabilities allow); any other is
+    /// refused as "not offered", and audited, before a form opens.
+    pub offers: fn(Intent) -> bool,
+    /// The one account kind its changes act on when picked in the accounts pane (None:
+    /// any account below the provider's root); picking another falls back to the scope.
+    pub acts_on: Option<AccountKind>,
+    /// Its own commands (forms, number marks, views) beyond the generic ones, in the
+    /// order help lists them.
+    pub commands: &'static [CommandSpec],
+}
+
+/// [`Descriptor::offers`] for a provider whose form builder decides every intent itself.
+pub fn offers_every_intent(_: Intent) -> bool {
+    true
 }
 
 /// One provider connection, as the poller, the console and `snapshot` use it. Clients

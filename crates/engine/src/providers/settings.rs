@@ -1,15 +1,12 @@
 //! One provider connection's settings: [`ProviderConfig`], the keys every kind reads,
 //! plus [`ProviderSettings`], the typed settings of its kind, which each provider owns in
-//! `providers/<name>/settings.rs` (declared keys, type, `from_values`).
+//! `providers/<name>/settings.rs` (declared keys, type, `from_values`). The enum itself,
+//! one variant per provider, is in the registry (`providers/mod.rs`).
 
 use crate::model::ProviderKind;
 use crate::settings::RateLimitConfig;
 
-pub use super::callable::settings::CallableSettings;
-pub use super::cloudonix::settings::CloudonixSettings;
-pub use super::iovox::settings::IovoxSettings;
-pub use super::provoice::settings::ProvoiceSettings;
-pub use super::voipcloud::settings::VoipcloudSettings;
+pub use super::ProviderSettings;
 
 /// One `[[provider]]` table, validated, secrets resolved: what a client is built from.
 #[derive(Debug, Clone)]
@@ -71,39 +68,6 @@ impl ProviderConfig {
     }
 }
 
-/// The keys only one kind reads: one variant per provider, each the provider's own type.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ProviderSettings {
-    Cloudonix(CloudonixSettings),
-    Voipcloud(VoipcloudSettings),
-    Iovox(IovoxSettings),
-    Callable(CallableSettings),
-    Provoice(ProvoiceSettings),
-}
-
-impl ProviderSettings {
-    /// `kind`'s settings with nothing set.
-    pub fn default_for(kind: ProviderKind) -> ProviderSettings {
-        match kind {
-            ProviderKind::Cloudonix => CloudonixSettings::default().into(),
-            ProviderKind::Voipcloud => VoipcloudSettings::default().into(),
-            ProviderKind::Iovox => IovoxSettings::default().into(),
-            ProviderKind::Callable => CallableSettings::default().into(),
-            ProviderKind::Provoice => ProvoiceSettings::default().into(),
-        }
-    }
-
-    pub fn kind(&self) -> ProviderKind {
-        match self {
-            ProviderSettings::Cloudonix(_) => CloudonixSettings::KIND,
-            ProviderSettings::Voipcloud(_) => VoipcloudSettings::KIND,
-            ProviderSettings::Iovox(_) => IovoxSettings::KIND,
-            ProviderSettings::Callable(_) => CallableSettings::KIND,
-            ProviderSettings::Provoice(_) => ProvoiceSettings::KIND,
-        }
-    }
-}
-
 /// A provider's typed settings: one variant of [`ProviderSettings`].
 pub trait KindSettings: Sized + Into<ProviderSettings> {
     const KIND: ProviderKind;
@@ -140,23 +104,3 @@ macro_rules! kind_settings {
     };
 }
 pub(crate) use kind_settings;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn new_gives_the_kinds_own_settings() {
-        for kind in ProviderKind::ALL {
-            let cfg = ProviderConfig::new("p", kind, "https://x.example");
-            assert_eq!(cfg.settings.kind(), kind);
-        }
-        let cfg = ProviderConfig::new("cx", ProviderKind::Cloudonix, "https://x.example");
-        assert!(cfg.kind_settings::<CloudonixSettings>().is_ok());
-        let e = cfg.kind_settings::<IovoxSettings>().unwrap_err();
-        assert_eq!(
-            e,
-            "provider 'cx': its settings are cloudonix settings, not iovox"
-        );
-    }
-}

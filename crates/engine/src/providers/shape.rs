@@ -13,7 +13,7 @@ use crate::providers::ProviderError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
     Json,
-    /// JSON or XML (IOVOX answers in the format asked for, its errors in either).
+    /// JSON or XML (a provider may answer in the format asked for, its errors in either).
     JsonOrXml,
 }
 

@@ -9,6 +9,9 @@ mod api;
 mod state;
 mod wire;
 
+mod args;
+pub use args::CloudonixArgs;
+
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 

@@ -10,6 +10,9 @@
 //!
 //! Objects are kept as JSON maps (the wire form) and share no types with the client.
 
+mod args;
+pub use args::ProvoiceArgs;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};

@@ -3,8 +3,9 @@
 //! and hang-up (§4.5 proposal), and the [`Mutation`] each submitted form becomes.
 
 use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
-use crate::model::{self, AccountKind, ProviderKind};
+use crate::model::{self, AccountKind, ActionKind, ProviderKind, Resource};
 use crate::phone::{self, Prefix, Rules};
+use crate::providers::commands::{CommandSpec, Runs};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
 use crate::providers::{Mutation, ProviderChange};
 
@@ -539,6 +540,47 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
         other => Err(format!("unknown Callable form {other}")),
     }
 }
+
+/// Callable's own commands: the account address, hooks and the call-flow view.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::form(
+        "address.edit",
+        "Edit address",
+        "Edit the selected account's postal address (Callable)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "hook.new",
+        "New hook",
+        "Create a flow or event hook on the selected account (Callable)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "hook.edit",
+        "Edit hook",
+        "Edit a hook of the selected account: :hook.edit <id prefix or URL part> (Callable)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "flow",
+        "Show call flow",
+        "Draw the selected account's call flow: DDIs, devices, trunks, missing references",
+    )
+    .runs(Runs::Flow)
+    .on(ACCOUNTS)
+    .row(),
+];
+
+const ACCOUNTS: &[Resource] = &[Resource::Accounts];
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
-//! Cloudonix edit forms: the [`FormSpec`]s of a trunk, a number (DNID) and a
-//! click-to-call, and the reverse mapping of submitted values to a [`Mutation`].
+//! Cloudonix edit forms: the [`FormSpec`]s of a trunk, a number (DNID), a click-to-call
+//! and the trunk-delete, number on/off and hang-up confirmations ([`open`]), and the
+//! reverse mapping of submitted values to a [`Mutation`] ([`build`]).
 //!
 //! Values are keyed by [`FieldSpec::key`]. Bool fields hold `yes` / `no` (`true`,
 //! `false`, `on`, `off`, `1`, `0` are accepted back). A secret field starts empty and
@@ -10,7 +11,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
-use crate::model;
+use crate::model::{self, ProviderKind};
+use crate::providers::forms::{FormContext, Intent, ProviderTarget};
 use crate::providers::{Mutation, NumberSpec, TrunkSpec};
 use crate::secret::Secret;
 
@@ -530,27 +532,128 @@ pub fn call_mutation(account: &str, values: &[(String, String)]) -> Result<Mutat
     })
 }
 
-/// Cloudonix's forms are still opened by `ops` from the state on screen (trunks,
-/// numbers, click-to-call, hang-up); the neutral entry points say so.
-pub fn open(
-    _: crate::providers::forms::Intent,
-    _: &crate::providers::forms::FormContext,
-) -> Result<
-    (
-        crate::form::spec::FormSpec,
-        crate::providers::forms::ProviderTarget,
-    ),
-    String,
-> {
-    Err("Cloudonix forms are opened by ops".into())
+/// The intents Cloudonix's forms handle (it neither creates nor deletes numbers, and has
+/// no forms of its own beyond these).
+pub fn offers(intent: Intent) -> bool {
+    !matches!(
+        intent,
+        Intent::NumberNew | Intent::NumberDelete | Intent::Other(_)
+    )
 }
 
-/// See [`open`].
-pub fn build(
-    _: &crate::providers::forms::ProviderTarget,
-    _: &[(String, String)],
-) -> Result<crate::providers::Mutation, String> {
-    Err("Cloudonix forms are built by ops".into())
+/// A fieldless form: it opens on its review step (request preview, Cancel focused).
+fn confirm_spec(title: String, confirm: Option<(String, String)>) -> FormSpec {
+    FormSpec {
+        title,
+        mode: FormMode::Edit,
+        fields: Vec::new(),
+        values: Vec::new(),
+        confirm,
+    }
+}
+
+fn target(account: &str, op: &'static str, id: Option<&str>) -> ProviderTarget {
+    let mut t = ProviderTarget::new(ProviderKind::Cloudonix, account, op);
+    t.id = id.map(str::to_owned);
+    t
+}
+
+/// Application names seen on the numbers of `account` (choices for the number form).
+fn known_applications(ctx: &FormContext, account: &str) -> Vec<String> {
+    let mut names: Vec<String> = ctx
+        .numbers
+        .iter()
+        .filter(|n| n.account == account && !n.target.is_empty())
+        .map(|n| n.target.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Opens the trunk, number (DNID), click-to-call or hang-up form from the selection.
+pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    match intent {
+        Intent::TrunkNew => Ok((trunk_form(None, 0), target(ctx.account, "trunk.new", None))),
+        Intent::TrunkEdit => {
+            let t = ctx.trunk.ok_or("select a trunk first (pane 4)")?;
+            Ok((
+                trunk_form(Some(t), ctx.live_calls_on_trunk),
+                target(&t.account, "trunk.edit", Some(&t.id)),
+            ))
+        }
+        Intent::TrunkDelete => {
+            let t = ctx.trunk.ok_or("select a trunk first (pane 4)")?;
+            let confirm = trunk_delete_confirm(t, ctx.live_calls_on_trunk);
+            Ok((
+                confirm_spec(format!("Delete trunk {}", t.name), Some(confirm)),
+                target(&t.account, "trunk.delete", Some(&t.id)),
+            ))
+        }
+        Intent::NumberEdit => {
+            let n = ctx.number.ok_or("select a number first (pane 5)")?;
+            let apps = known_applications(ctx, &n.account);
+            Ok((
+                number_form(n, &apps),
+                target(&n.account, "number.edit", Some(&n.id)),
+            ))
+        }
+        Intent::NumberToggle => {
+            let n = ctx.number.ok_or("select a number first (pane 5)")?;
+            let active = n.active != Some(true);
+            let verb = if active { "Enable" } else { "Disable" };
+            let mut t = target(&n.account, "number.toggle", Some(&n.id));
+            t.data.push(pair(key::ACTIVE, yes_no(active)));
+            Ok((confirm_spec(format!("{verb} number {}", n.number), None), t))
+        }
+        Intent::Call => {
+            let mut spec = click_to_call_form(ctx.number.map(|n| n.number.as_str()));
+            let typed = ctx.args.trim();
+            if !typed.is_empty() {
+                spec.values.retain(|(k, _)| k != key::DESTINATION);
+                spec.values
+                    .push((key::DESTINATION.to_string(), typed.to_string()));
+            }
+            Ok((spec, target(ctx.account, "call", None)))
+        }
+        Intent::Hangup => {
+            let c = ctx.call.ok_or("select a live call first (pane 2)")?;
+            let title = format!("Hang up {} → {} ({})", c.from, c.to, c.state.label());
+            Ok((
+                confirm_spec(title, None),
+                target(&c.account, "hangup", Some(&c.id)),
+            ))
+        }
+        Intent::NumberNew | Intent::NumberDelete | Intent::Other(_) => {
+            Err("not offered by Cloudonix".into())
+        }
+    }
+}
+
+/// Turns a submitted Cloudonix form into its mutation.
+pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
+    let id = t.id.as_deref().unwrap_or_default();
+    let account = t.account.clone();
+    match t.op {
+        "trunk.new" => trunk_mutation(&account, None, values),
+        "trunk.edit" => trunk_mutation(&account, Some(id), values),
+        "trunk.delete" => Ok(Mutation::DeleteTrunk {
+            account,
+            id: id.to_owned(),
+        }),
+        "number.edit" => number_mutation(&account, id, values),
+        "number.toggle" => Ok(Mutation::SetNumberActive {
+            account,
+            id: id.to_owned(),
+            active: parse_bool("Active", value(&t.data, key::ACTIVE))?,
+        }),
+        "call" => call_mutation(&account, values),
+        "hangup" => Ok(Mutation::Hangup {
+            account,
+            call_id: id.to_owned(),
+        }),
+        other => Err(format!("Cloudonix has no form '{other}'")),
+    }
 }
 
 #[cfg(test)]
@@ -611,5 +714,82 @@ mod tests {
         assert_eq!(check("+1 212 555 0100", &PHONE), Err(Problem::NotDigits));
         assert_eq!(check("", &PHONE), Err(Problem::Empty));
         assert!(is_e164("+12125550100") && !is_e164("0012125550100"));
+    }
+
+    fn number(account: &str, id: &str, target: &str, active: Option<bool>) -> model::Number {
+        model::Number {
+            provider: model::ProviderId(0),
+            account: account.into(),
+            id: id.into(),
+            number: format!("+1415555{id:0>4}"),
+            target: target.into(),
+            active,
+            extra: Vec::new(),
+        }
+    }
+
+    fn ctx<'a>(number: Option<&'a model::Number>, all: &[&'a model::Number]) -> FormContext<'a> {
+        FormContext {
+            account: "acme.example.net",
+            args: "",
+            account_row: None,
+            trunk: None,
+            live_calls_on_trunk: 0,
+            number,
+            numbers: all.to_vec(),
+            marked_numbers: Vec::new(),
+            call: None,
+            accounts: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn forms_open_from_the_selection_and_build_their_mutation() {
+        let off = number("d2", "7", "main-ivr", Some(false));
+        let other = number("d2", "8", "night-ivr", Some(true));
+        let elsewhere = number("d3", "9", "not-this-domain", Some(true));
+        // Nothing selected: says what to select.
+        let none = ctx(None, &[]);
+        assert_eq!(
+            open(Intent::NumberEdit, &none).unwrap_err(),
+            "select a number first (pane 5)"
+        );
+        assert!(
+            open(Intent::TrunkDelete, &none)
+                .unwrap_err()
+                .contains("trunk")
+        );
+        assert!(
+            open(Intent::Hangup, &none)
+                .unwrap_err()
+                .contains("live call")
+        );
+        // The number form offers the applications of the number's own domain.
+        let c = ctx(Some(&off), &[&off, &other, &elsewhere]);
+        let (spec, t) = open(Intent::NumberEdit, &c).unwrap();
+        let app = spec
+            .fields
+            .iter()
+            .find(|f| f.key == key::APPLICATION)
+            .unwrap();
+        assert_eq!(app.kind, FieldKind::Choice(&["main-ivr", "night-ivr"]));
+        assert_eq!((t.account.as_str(), t.id.as_deref()), ("d2", Some("7")));
+        // A disabled number's toggle enables it.
+        let (spec, t) = open(Intent::NumberToggle, &c).unwrap();
+        assert_eq!(spec.title, "Enable number +14155550007");
+        assert_eq!(
+            build(&t, &[]),
+            Ok(Mutation::SetNumberActive {
+                account: "d2".into(),
+                id: "7".into(),
+                active: true
+            })
+        );
+        // What it does not offer is refused before a form opens (ops audits it).
+        assert!(!offers(Intent::NumberNew) && !offers(Intent::Other("hook.new")));
+        assert!(offers(Intent::TrunkDelete) && offers(Intent::Call));
+        let unknown = ProviderTarget::new(ProviderKind::Cloudonix, "d2", "hook.new");
+        assert!(build(&unknown, &[]).is_err());
     }
 }

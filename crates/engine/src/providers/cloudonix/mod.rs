@@ -67,6 +67,9 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     history_arrives_later: false,
     open_form: forms::open,
     build_form: forms::build,
+    offers: forms::offers,
+    acts_on: Some(crate::model::AccountKind::Domain),
+    commands: &[],
 };
 
 forward_provider!(CloudonixClient, DESCRIPTOR);

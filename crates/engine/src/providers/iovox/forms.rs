@@ -8,7 +8,8 @@ use std::sync::{Mutex, OnceLock};
 
 use super::Change;
 use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
-use crate::model::{AccountKind, ProviderKind};
+use crate::model::{AccountKind, ProviderKind, Resource};
+use crate::providers::commands::{CommandSpec, Runs};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
 use crate::providers::{Mutation, ProviderChange};
 
@@ -215,6 +216,17 @@ fn intern_choices(list: Vec<String>) -> &'static [&'static str] {
     t.insert(list, leaked);
     leaked
 }
+
+/// IOVOX's own commands: marking numbers for one ON/OFF confirmation.
+pub const COMMANDS: &[CommandSpec] = &[CommandSpec::form(
+    "number.mark",
+    "Mark / unmark number",
+    "Mark the selected number for an action on several (IOVOX on/off)",
+)
+.runs(Runs::MarkNumber)
+.keys(&["space"])
+.on(&[Resource::Numbers])
+.row()];
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,8 @@ use serde_json::{Map, Value};
 use super::map::{USER_PREFIX, user_id_of};
 use super::wire;
 use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
-use crate::model::{Account, AccountKind, ProviderKind};
+use crate::model::{Account, AccountKind, ActionKind, ProviderKind, Resource};
+use crate::providers::commands::{CommandSpec, Confirm};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
 use crate::providers::{Mutation, ProviderChange, ProviderDetails};
 
@@ -782,6 +783,99 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
         }),
     })
 }
+
+/// ProVoice's own commands: forwards, abuse limits and whitelists of a customer or user.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec::form(
+        "forward.new",
+        "New forward",
+        "Add a call forward (always, busy, no answer, unavailable) to the selected customer or user",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "forward.edit",
+        "Edit forward",
+        "Edit a forward of the selected customer or user (:forward.edit <id>; ids in the details)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "forward.delete",
+        "Delete forward",
+        "Delete a forward of the selected customer or user (type its id to confirm)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Typed)
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "limit.new",
+        "New abuse limit",
+        "Add an abuse limit to the selected customer or user",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "limit.edit",
+        "Edit abuse limit",
+        "Edit a limit of the selected customer or user (:limit.edit <id>)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "limit.delete",
+        "Delete abuse limit",
+        "Delete a limit of the selected customer or user (where the provider allows it)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Typed)
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "whitelist.new",
+        "New whitelist entry",
+        "Allow a prefix or IP for the selected customer or user",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "whitelist.edit",
+        "Edit whitelist entry",
+        "Edit a whitelist entry (:whitelist.edit <id>)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "whitelist.delete",
+        "Delete whitelist entry",
+        "Delete a whitelist entry (type its id to confirm)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .destructive()
+    .confirm(Confirm::Typed)
+    .needs(ActionKind::EditAccount)
+    .row(),
+];
+
+const ACCOUNTS: &[Resource] = &[Resource::Accounts];
 
 #[cfg(test)]
 mod tests {

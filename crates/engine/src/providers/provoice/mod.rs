@@ -65,6 +65,9 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     history_arrives_later: true,
     open_form: forms::open,
     build_form: forms::build,
+    offers: super::provider::offers_every_intent,
+    acts_on: None,
+    commands: forms::COMMANDS,
 };
 
 forward_provider!(Client, DESCRIPTOR);

@@ -60,6 +60,9 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     history_arrives_later: false,
     open_form: forms::open,
     build_form: forms::build,
+    offers: super::provider::offers_every_intent,
+    acts_on: None,
+    commands: &[],
 };
 
 forward_provider!(Client, DESCRIPTOR, requests_used);
