@@ -276,3 +276,6 @@ fn error(path: &Path, e: rusqlite::Error) -> StoreError {
         },
     }
 }
+
+#[cfg(test)]
+mod tests;
