@@ -282,8 +282,8 @@ impl Direction {
                 | "originating" | "application" | "api" | "click-to-call" | "clicktocall" => {
                     Some(Direction::Outbound)
                 }
-                "int" | "internal" | "subscriber" | "local" | "extension" | "intra"
-                | "on-net" | "onnet" => Some(Direction::Internal),
+                "int" | "internal" | "subscriber" | "local" | "extension" | "intra" | "on-net"
+                | "onnet" => Some(Direction::Internal),
                 _ => None,
             }
         }

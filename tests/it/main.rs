@@ -12,6 +12,7 @@ mod support;
 mod account_tree_fold;
 mod audit;
 mod audit_refusals;
+mod call_shapes;
 mod callable_client;
 mod callable_decode;
 mod callable_ui;

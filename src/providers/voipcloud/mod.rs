@@ -637,7 +637,10 @@ pub fn type_outcome(kind: &str) -> Option<CallState> {
         .filter(|p| {
             !p.is_empty()
                 && Direction::from_text(p) == Direction::Unknown
-                && !matches!(*p, "user" | "queue" | "ringgroup" | "ring" | "group" | "call")
+                && !matches!(
+                    *p,
+                    "user" | "queue" | "ringgroup" | "ring" | "group" | "call"
+                )
         })
         .collect();
     match outcome.as_str() {
