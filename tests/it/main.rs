@@ -28,6 +28,7 @@ mod e2e_recovery;
 mod e2e_tmux;
 mod e2e_voipcloud;
 mod error_recovery;
+mod filter;
 mod form;
 mod form_snapshots;
 mod hostile;

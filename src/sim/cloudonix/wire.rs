@@ -245,7 +245,7 @@ pub(crate) fn session(s: &Session, d: &Domain, now_ms: u64) -> Value {
         CallKind::SubscriberOut => true,
         _ => false,
     };
-    let bare = origin_shown && s.id % 2 == 0;
+    let bare = origin_shown && s.id.is_multiple_of(2);
     if !bare {
         m.insert("direction".into(), json!(s.direction));
     }
