@@ -223,6 +223,12 @@ impl CallState {
         )
     }
 
+    /// A state that says the call is over (completed, busy, no answer …); an unknown
+    /// word says neither.
+    pub fn is_final(&self) -> bool {
+        !self.is_live() && !matches!(self, CallState::Unknown(_))
+    }
+
     pub fn label(&self) -> &str {
         match self {
             CallState::Setup => "setup",
@@ -338,10 +344,16 @@ pub struct Call {
 
 impl Call {
     /// Seconds since the call started (live calls) or its total length (ended calls).
+    /// None when unknown: no start, or a call whose state says it ended but whose end
+    /// no payload gave (its length is not the time since it started).
     pub fn duration_s(&self, now_ms: i64) -> Option<i64> {
         let start = self.started_at_ms?;
-        let end = self.ended_at_ms.unwrap_or(now_ms);
-        Some(((end - start) / 1000).max(0))
+        let end = match self.ended_at_ms {
+            Some(end) => end,
+            None if self.state.is_final() => return None,
+            None => now_ms,
+        };
+        Some((end.saturating_sub(start) / 1000).max(0))
     }
 }
 

@@ -140,6 +140,11 @@ fn a_v2_row_with_only_the_required_keys_is_a_finished_call_without_an_end() {
         "nothing says a direction"
     );
     assert_eq!(call.ended_at_ms, None, "no duration to count an end from");
+    assert_eq!(
+        call.duration_s(ms("2026-11-29T11:00:00Z")),
+        None,
+        "its length is unknown, not the hours since it started"
+    );
     assert_eq!(call.id, "1764400200.19");
 }
 
