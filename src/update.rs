@@ -200,6 +200,8 @@ trait TableOps {
     fn sort_next(&mut self, ctx: &crate::state::table::Ctx);
     fn sort_reverse(&mut self, ctx: &crate::state::table::Ctx);
     fn filter(&self) -> String;
+    /// Why the typed filter cannot be used (a bad regular expression), if it cannot.
+    fn filter_error(&self) -> Option<String>;
     fn details(&self, ctx: &crate::state::table::Ctx) -> Option<(String, Vec<(String, String)>)>;
     /// The selected row's main value (its first column's text).
     fn copy_value(&self, ctx: &crate::state::table::Ctx) -> Option<String>;
@@ -229,6 +231,9 @@ impl<T: crate::state::table::Row> TableOps for crate::state::table::TableView<T>
     }
     fn filter(&self) -> String {
         self.filter.clone()
+    }
+    fn filter_error(&self) -> Option<String> {
+        self.filter_error.clone()
     }
     fn copy_value(&self, ctx: &crate::state::table::Ctx) -> Option<String> {
         let row = self.selected_row()?;
@@ -361,13 +366,30 @@ fn on_palette_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Applies the typed filter to the focused pane. A filter that cannot be used (a bad
+/// regular expression) stays as typed and its reason goes to the message line, which
+/// clears again once the filter is fixed.
 fn apply_filter(state: &mut State) {
     let text = state.filter_input.value().to_string();
     let height = page(state);
+    let error = std::cell::RefCell::new(None);
     with_focused(state, |t, ctx| {
         t.set_filter(&text, ctx);
         t.ensure_visible(height);
+        *error.borrow_mut() = t.filter_error();
     });
+    match error.into_inner() {
+        Some(e) => set_message(state, Level::Warn, e),
+        None if state
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text.starts_with(crate::state::filter::ERROR_PREFIX)) =>
+        {
+            state.message = None;
+        }
+        None => {}
+    }
+    state.dirty = true;
 }
 
 fn focus(state: &mut State, r: Resource) -> Vec<Effect> {

@@ -1,6 +1,7 @@
 //! Everything the screen shows, in one struct. Only `update` changes it; rendering reads it.
 
 pub mod columns;
+pub mod filter;
 pub mod layout;
 pub mod table;
 

@@ -90,7 +90,13 @@ pub struct TableView<T: 'static> {
     /// First visible position in `view`.
     pub offset: usize,
     pub sort: Option<Sort>,
+    /// The filter as typed (see [`super::filter`] for its syntax).
     pub filter: String,
+    /// Why the typed filter cannot be used (a bad regular expression); while set, the
+    /// filter keeps no row and stays as typed.
+    pub filter_error: Option<String>,
+    /// The typed filter, parsed when it changed.
+    parsed: Option<super::filter::Filter>,
     /// Show only rows of this provider (and account, when set).
     pub scope: Option<Scope>,
     pub columns: &'static [Column<T>],
@@ -120,6 +126,8 @@ impl<T: Row> TableView<T> {
             offset: 0,
             sort,
             filter: String::new(),
+            filter_error: None,
+            parsed: None,
             scope: None,
             columns,
             marked: Default::default(),
@@ -193,10 +201,24 @@ impl<T: Row> TableView<T> {
         }
     }
 
+    /// Sets the filter as typed and rebuilds the view. A filter that cannot be used
+    /// (a bad regular expression) is kept as typed, keeps no row, and leaves its reason
+    /// in [`TableView::filter_error`].
     pub fn set_filter(&mut self, filter: &str, ctx: &Ctx) {
         if self.filter != filter {
             let keep = self.selection_key();
             self.filter = filter.to_string();
+            let titles: Vec<&str> = self.columns.iter().map(|c| c.title).collect();
+            match super::filter::parse(filter, &titles) {
+                Ok(parsed) => {
+                    self.parsed = parsed;
+                    self.filter_error = None;
+                }
+                Err(e) => {
+                    self.parsed = None;
+                    self.filter_error = Some(e);
+                }
+            }
             self.rebuild(ctx, keep);
         }
     }
@@ -235,8 +257,8 @@ impl<T: Row> TableView<T> {
     /// Recomputes `view` from rows, filter and sort, keeping the selected row if it is
     /// still there.
     pub fn rebuild(&mut self, ctx: &Ctx, keep: Option<(ProviderId, String)>) {
-        let needle = self.filter.to_lowercase();
         let cols = self.columns;
+        let (parsed, broken) = (&self.parsed, self.filter_error.is_some());
         let mut view: Vec<u32> = (0..self.rows.len() as u32)
             .filter(|&i| !self.rows[i as usize].hidden())
             .filter(|&i| {
@@ -246,12 +268,11 @@ impl<T: Row> TableView<T> {
                     .is_none_or(|s| s.admits(r.provider(), r.account()))
             })
             .filter(|&i| {
-                needle.is_empty()
-                    || cols.iter().any(|c| {
-                        (c.text)(&self.rows[i as usize], ctx)
-                            .to_lowercase()
-                            .contains(&needle)
-                    })
+                let row = &self.rows[i as usize];
+                match parsed {
+                    None => !broken,
+                    Some(f) => f.keeps(cols.len(), |c| (cols[c].text)(row, ctx)),
+                }
             })
             .collect();
         if let Some(sort) = self.sort

@@ -10,7 +10,7 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::command::{COMMANDS, Command, CommandCtx, availability};
+use crate::command::{COMMANDS, Command, CommandCtx, CommandId, availability};
 use crate::keymap::{ConflictKind, Keymap};
 use crate::model::{CallState, Resource};
 use crate::state::ConnState;
@@ -61,6 +61,11 @@ fn legend(theme: &Theme) -> Vec<Line<'static>> {
                 theme.key_desc,
             ),
         ]),
+        // Last: the first legend line to go when the overlay is short of room.
+        Line::from(vec![
+            Span::styled("filter ", theme.header),
+            Span::styled(FILTER_LEGEND, theme.key_desc),
+        ]),
     ]
 }
 
@@ -80,6 +85,8 @@ enum HelpLine {
     Section(String),
     /// A pane section folded into one line (other panes, when space is short).
     Summary(String),
+    /// A line under a command that explains what it takes (the filter's syntax).
+    Note(String),
     Entry {
         /// Every effective key, or `:name` when the command has none.
         keys: Vec<String>,
@@ -88,6 +95,13 @@ enum HelpLine {
         reason: Option<String>,
     },
 }
+
+/// The `/` filter's syntax, under the filter command (README "Filtering" says more).
+pub const FILTER_SYNTAX: &str =
+    "  text · !text (not) · re:<regex> · col:value (a column header: state:ringing)";
+
+/// The same in the legend (shown when there is room, also beside two columns).
+pub const FILTER_LEGEND: &str = "text  !text not  re:<regex>  col:value (a header: state:ringing)";
 
 /// The keymap's conflicts as sentences, then the command sections. `fold`: sections of
 /// panes other than the focused one become one summary line each.
@@ -117,7 +131,12 @@ fn help_lines(
         }
     };
     let mut lines = vec![HelpLine::Section("Everywhere".into())];
-    lines.extend(COMMANDS.iter().filter(|c| c.panes.is_empty()).map(entry));
+    for c in COMMANDS.iter().filter(|c| c.panes.is_empty()) {
+        lines.push(entry(c));
+        if c.id == CommandId::Filter {
+            lines.push(HelpLine::Note(FILTER_SYNTAX.into()));
+        }
+    }
     for r in Resource::ALL {
         let scoped: Vec<&Command> = COMMANDS.iter().filter(|c| c.panes.contains(&r)).collect();
         if scoped.is_empty() {
@@ -167,7 +186,6 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCtx>, theme: &Theme) {
     let (warnings, mut lines) = help_lines(keymap, ctx, false);
     let mut legend_lines = legend(theme);
-    let legend_w = legend_lines.iter().map(Line::width).max().unwrap_or(0);
     let max_inner = area.width.saturating_sub(4) as usize;
 
     // Conflicts first, across the whole width, wrapped.
@@ -187,8 +205,13 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
     if lines.len() > 2 * body_h {
         lines = help_lines(keymap, ctx, true).1;
     }
+    let mut two_cols = lines.len() > body_h;
+    if two_cols {
+        // Two columns have no room for notes: the filter's syntax is in the legend.
+        lines.retain(|l| !matches!(l, HelpLine::Note(_)));
+        two_cols = lines.len() > body_h;
+    }
     let n = lines.len();
-    let two_cols = n > body_h;
     let keys_of = |keys: &[String]| -> String {
         if two_cols {
             keys.first().cloned().unwrap_or_default()
@@ -199,6 +222,7 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
     let reason_text = |r: &Option<String>| r.as_ref().map(|r| format!("  ✗ {r}"));
     let mut key_w = 0;
     let mut text_w = 0;
+    let mut note_w = 0;
     for l in &lines {
         match l {
             HelpLine::Entry {
@@ -213,22 +237,29 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
                 text_w = text_w.max(dw);
             }
             HelpLine::Section(t) => text_w = text_w.max(width_of(t)),
+            // Under the keys and descriptions, as wide as both (never widening two
+            // columns: clipped there).
+            HelpLine::Note(t) if !two_cols => note_w = note_w.max(width_of(t)),
             // Clipped to the column rather than widening it.
-            HelpLine::Summary(_) => {}
+            HelpLine::Summary(_) | HelpLine::Note(_) => {}
         }
     }
     let key_w = if two_cols { key_w.min(12) } else { key_w };
+    let text_w = text_w.max(note_w.saturating_sub(key_w + 2));
     let entry_w = key_w + 2 + text_w;
     let per_col = if two_cols { n.div_ceil(2) } else { n };
     let content_w = if two_cols { 2 * entry_w + 3 } else { entry_w };
     let content_w = content_w.max(top_w.min(max_inner));
     if top.len() + per_col + legend_lines.len() > avail_h {
-        // Short of room: the legend goes without its blank line before it goes.
+        // Short of room: the legend goes without its filter line (listed under the
+        // filter command when there is one column, and in the README) and its blank
+        // line before it goes.
+        legend_lines.pop();
         legend_lines.remove(0);
     }
     let with_legend = top.len() + per_col + legend_lines.len() <= avail_h;
     let content_w = if with_legend {
-        content_w.max(legend_w)
+        content_w.max(legend_lines.iter().map(Line::width).max().unwrap_or(0))
     } else {
         content_w
     };
@@ -299,6 +330,7 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
     let mut draw = |i: usize, x: u16, y: u16| match &lines[i] {
         HelpLine::Section(t) => put_clipped(buf, x, y, t, col_w, theme.header),
         HelpLine::Summary(t) => put_clipped(buf, x, y, t, col_w, theme.stale),
+        HelpLine::Note(t) => put_clipped(buf, x, y, t, col_w, theme.key_desc),
         HelpLine::Entry {
             keys,
             title,

@@ -62,8 +62,8 @@ fn live_capture_is_a_live_setup_call_with_trunk_details() {
     assert_eq!(call.account, DOMAIN);
     assert_eq!(
         call.direction,
-        Direction::Unknown,
-        "capture has no direction"
+        Direction::Inbound,
+        "no `direction` field, but the profile names the inbound trunk it came in on"
     );
     assert_eq!(call.started_at_ms, Some(1_659_451_145_018));
     assert_eq!(call.ended_at_ms, None);
@@ -92,6 +92,11 @@ fn subscriber_capture_with_uppercase_new_is_setup() {
     assert_eq!(call.to, "3000");
     assert_eq!(call.started_at_ms, Some(1_768_089_515_449));
     assert_eq!(extra(&call.extra, "outgoing subscriber"), Some("248846"));
+    assert_eq!(
+        call.direction,
+        Direction::Outbound,
+        "no `direction` field, but a subscriber placed it"
+    );
     assert_eq!(extra(&call.extra, "status"), Some("NEW"));
     assert_eq!(
         extra(&call.extra, "sip call-id"),

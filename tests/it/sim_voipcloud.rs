@@ -149,9 +149,9 @@ async fn call_to_number_takes_json_form_and_multipart() {
         .await
         .unwrap();
     assert_eq!(missing.status().as_u16(), 400);
-    // The new calls are listed live (call_finished_at null), newest first.
+    // The new calls are listed live (call_finished_at null) on v1, newest first.
     let (_, list) = get(
-        &format!("{}/api/integration/v2/get-user-calls?limit=5", v.base_url),
+        &format!("{}/api/integration/v1/get-user-calls?limit=5", v.base_url),
         Some(&v.token),
     )
     .await;
@@ -161,5 +161,16 @@ async fn call_to_number_takes_json_form_and_multipart() {
         .iter()
         .filter(|r| r["call_finished_at"].is_null())
         .collect();
-    assert!(live.iter().any(|r| r["dest_number"] == "61299990002"));
+    assert!(live.iter().any(|r| r["to_number"] == "61299990002"));
+    // v2 rows are records of finished calls: no `call_finished_at`, and a call still in
+    // progress is not among them.
+    let (_, list) = get(
+        &format!("{}/api/integration/v2/get-user-calls", v.base_url),
+        Some(&v.token),
+    )
+    .await;
+    let rows = list["data"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.get("call_finished_at").is_none()));
+    assert!(rows.iter().all(|r| r["dest_number"] != "61299990002"));
 }

@@ -162,12 +162,24 @@ async fn v2_paths_work_the_same() {
     else {
         panic!("calls");
     };
-    assert!(!live.is_empty() && !history.is_empty());
+    // v2 rows are finished calls (no `call_finished_at`): nothing of them is live, and
+    // each ended at start + call_duration.
+    assert!(live.is_empty(), "{live:?}");
+    assert!(!history.is_empty());
+    let user_calls: Vec<_> = history
+        .iter()
+        .filter(|c| {
+            c.extra
+                .iter()
+                .any(|(k, v)| k == "type" && v.starts_with("user_"))
+        })
+        .collect();
+    assert!(!user_calls.is_empty());
     assert!(
-        live[0]
-            .extra
+        user_calls
             .iter()
-            .any(|(k, v)| k == "type" && v.starts_with("user_"))
+            .all(|c| c.ended_at_ms.is_some() && !c.state.is_live()),
+        "{user_calls:?}"
     );
     assert!(
         sim.requests()

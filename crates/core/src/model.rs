@@ -223,6 +223,12 @@ impl CallState {
         )
     }
 
+    /// A state that says the call is over (completed, busy, no answer …); an unknown
+    /// word says neither.
+    pub fn is_final(&self) -> bool {
+        !self.is_live() && !matches!(self, CallState::Unknown(_))
+    }
+
     pub fn label(&self) -> &str {
         match self {
             CallState::Setup => "setup",
@@ -255,16 +261,59 @@ impl CallState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Inbound,
     Outbound,
     Internal,
+    /// Nothing in the payload says.
+    #[default]
     Unknown,
 }
 
 impl Direction {
+    /// The one normaliser for the free-form direction words providers send (`Inbound`,
+    /// `outbound-api`, `incoming`, `IN`, `public-inbound`, `user_inbound_missed` …), in
+    /// any casing. A whole word is looked up first, then each of its parts (split at `-`,
+    /// `_`, spaces and dots), so `outbound-api` and `user_inbound_missed` read by their
+    /// direction part. Unknown words are [`Direction::Unknown`]: "?" only when nothing says.
+    pub fn from_text(raw: &str) -> Direction {
+        fn word(w: &str) -> Option<Direction> {
+            match w {
+                "in" | "inbound" | "incoming" | "inward" | "received" | "terminating" => {
+                    Some(Direction::Inbound)
+                }
+                "out" | "outbound" | "outgoing" | "outward" | "dialed" | "dialled"
+                | "originating" | "application" | "api" | "click-to-call" | "clicktocall" => {
+                    Some(Direction::Outbound)
+                }
+                "int" | "internal" | "subscriber" | "local" | "extension" | "intra" | "on-net"
+                | "onnet" => Some(Direction::Internal),
+                _ => None,
+            }
+        }
+        let lower = raw.trim().to_ascii_lowercase();
+        if lower.is_empty() {
+            return Direction::Unknown;
+        }
+        if let Some(d) = word(&lower) {
+            return d;
+        }
+        lower
+            .split(['-', '_', ' ', '.', '/'])
+            .filter(|p| !p.is_empty())
+            // The parts that name a direction outright; `api`/`application` alone only
+            // as a whole word (a part like `api` in `inbound-api` is not the direction).
+            .find_map(|p| match p {
+                "in" | "inbound" | "incoming" => Some(Direction::Inbound),
+                "out" | "outbound" | "outgoing" => Some(Direction::Outbound),
+                "internal" | "intra" | "local" => Some(Direction::Internal),
+                _ => None,
+            })
+            .unwrap_or(Direction::Unknown)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Direction::Inbound => "in",
@@ -295,10 +344,16 @@ pub struct Call {
 
 impl Call {
     /// Seconds since the call started (live calls) or its total length (ended calls).
+    /// None when unknown: no start, or a call whose state says it ended but whose end
+    /// no payload gave (its length is not the time since it started).
     pub fn duration_s(&self, now_ms: i64) -> Option<i64> {
         let start = self.started_at_ms?;
-        let end = self.ended_at_ms.unwrap_or(now_ms);
-        Some(((end - start) / 1000).max(0))
+        let end = match self.ended_at_ms {
+            Some(end) => end,
+            None if self.state.is_final() => return None,
+            None => now_ms,
+        };
+        Some((end.saturating_sub(start) / 1000).max(0))
     }
 }
 

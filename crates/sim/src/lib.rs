@@ -234,6 +234,7 @@ impl RunningSims {
         let v = &self.voipcloud;
         s.push_str(&format!("VoIPcloud simulator   {}\n", v.base_url));
         s.push_str(&format!("  token           {}\n", v.token));
+        s.push_str("  api             v1 and v2 (the demo uses v2: rows of finished calls)\n");
         s.push_str("  users           201 alice, 202 bruno, 203 chen, 204 dana\n");
         let i = &self.iovox;
         s.push_str(&format!("IOVOX simulator       {} (HTTPS)\n", i.base_url));
@@ -270,7 +271,7 @@ impl RunningSims {
         );
         let v = &self.voipcloud;
         s.push_str(&format!(
-            "\n[[provider]]\nname = {}\nkind = \"voipcloud\"\nbase_url = {}\ntoken = {}\n",
+            "\n[[provider]]\nname = {}\nkind = \"voipcloud\"\nbase_url = {}\ntoken = {}\napi_version = \"v2\"\n",
             toml_str("voipcloud-demo"),
             toml_str(&v.base_url),
             toml_str(&v.token),

@@ -237,7 +237,18 @@ pub(crate) fn session(s: &Session, d: &Domain, now_ms: u64) -> Value {
     m.insert("subscriberId".into(), json!(s.subscriber_id));
     m.insert("destination".into(), json!(s.destination));
     m.insert("callerId".into(), json!(s.caller_id));
-    m.insert("direction".into(), json!(s.direction));
+    // Real captures of trunk-inbound and subscriber sessions carry no `direction` at all
+    // (providers.md §1.7): every other such session here leaves it out, so the console
+    // has to read the direction from the profile and `outgoingSubscriberId`.
+    let origin_shown = match s.kind {
+        CallKind::Inbound => s.trunk.is_some(),
+        CallKind::SubscriberOut => true,
+        _ => false,
+    };
+    let bare = origin_shown && s.id.is_multiple_of(2);
+    if !bare {
+        m.insert("direction".into(), json!(s.direction));
+    }
     m.insert("token".into(), json!(s.token));
     m.insert("createdAt".into(), json!(iso(plan.start_ms)));
     m.insert("modifiedAt".into(), json!(iso(plan.last_change(now_ms))));

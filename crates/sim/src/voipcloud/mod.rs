@@ -5,6 +5,11 @@
 //! limit (time-scalable for tests), seeded queue/ring-group/user traffic and
 //! `call-to-number`.
 //!
+//! User-call rows come in both versions: v1 (seed names, `call_finished_at: null` while a
+//! call is in progress) and v2 (`unique_call_id`, `type`, `caller_id`, `dest_number`,
+//! `connected_at`, and no `call_finished_at`: a v2 row is a finished call, so calls in
+//! progress appear on v2 only once they end). The client's `api_version` picks the path.
+//!
 //! `get-system-status`'s shape is INVENTED (no documentation exists): `data =
 //! {"status": "operational", "incidents": []}`.
 //!
@@ -292,6 +297,11 @@ impl State {
             0
         };
         let finished = (!live).then(|| iso(end));
+        // A v2 row is the record of a finished call: it has no `call_finished_at`
+        // (providers.md §2.5), so a call in progress is not listed on v2 until it ends.
+        if v2 && live {
+            return None;
+        }
         Some(if v2 {
             let kind = format!(
                 "user_{}_{}",
@@ -313,8 +323,7 @@ impl State {
                 "user_name": c.user,
                 "user_number": c.user_number,
                 "call_start_at": iso(c.start_ms),
-                "connected_at": (c.answered && now >= answer_at).then(|| iso(answer_at)),
-                "call_finished_at": finished,
+                "connected_at": c.answered.then(|| iso(answer_at)),
                 "call_duration": elapsed_s,
                 "conversation_duration": talk,
             })

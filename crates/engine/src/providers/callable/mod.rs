@@ -805,34 +805,44 @@ pub fn map_ddis(
         .collect()
 }
 
-/// Call state words of the §4.5 proposal (tolerant: unknown words kept as they are).
+/// Call state words of the §4.5 proposal (tolerant: any casing, `-`/`_`/spaces inside
+/// the word ignored; unknown words kept as they are).
 pub fn call_state(s: &str) -> CallState {
-    match s.trim().to_ascii_lowercase().as_str() {
+    let word: String = s
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    match word.as_str() {
         "new" | "queued" | "initiated" | "dialing" | "dialling" => CallState::Setup,
         "ringing" | "early" => CallState::Ringing,
-        "in-progress" | "inprogress" | "answered" | "connected" | "active" | "up" => {
-            CallState::InCall
-        }
+        "inprogress" | "answered" | "connected" | "active" | "up" => CallState::InCall,
         "completed" | "ended" | "hangup" => CallState::Completed,
         "busy" => CallState::Busy,
-        "no-answer" | "noanswer" => CallState::NoAnswer,
+        "noanswer" => CallState::NoAnswer,
         "failed" => CallState::Failed,
         "" => CallState::Setup,
-        other => CallState::Unknown(other.to_owned()),
+        _ => CallState::Unknown(s.trim().to_ascii_lowercase()),
     }
 }
 
-/// Live calls of the §4.5 proposal. Calls whose state says they ended are dropped.
+/// Live calls of the §4.5 proposal. Calls whose state says they ended, or that carry an
+/// end time, are dropped. Direction: the channel's own `direction` when it has one, else
+/// outbound (a channel is a call `POST …/channels/voice` placed).
 pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall>) -> Vec<Call> {
     calls
         .into_iter()
+        .filter(|c| c.ended_at.trim().is_empty())
         .map(|c| Call {
             provider,
             account: account.to_owned(),
             state: call_state(&c.state),
             from: c.caller_id,
             to: c.target,
-            direction: Direction::Outbound,
+            direction: match Direction::from_text(&c.direction) {
+                Direction::Unknown => Direction::Outbound,
+                said => said,
+            },
             started_at_ms: crate::providers::dates::parse_iso_ms(&c.started_at),
             answered_at_ms: crate::providers::dates::parse_iso_ms(&c.answered_at),
             ended_at_ms: None,

@@ -104,6 +104,11 @@ pub struct VoiceCall {
     pub state: String,
     pub started_at: String,
     pub answered_at: String,
+    /// `endedAt` when the listing carries one (a channel that says it has ended).
+    pub ended_at: String,
+    /// `direction` when the listing carries one; channels are otherwise the calls
+    /// `POST …/channels/voice` placed.
+    pub direction: String,
 }
 
 fn parse(body: &[u8]) -> Result<Value, ProviderError> {
@@ -387,6 +392,8 @@ pub fn decode_calls(body: &[u8]) -> Result<Vec<VoiceCall>, ProviderError> {
             state: text(m, "state"),
             started_at: text(m, "startedAt"),
             answered_at: text(m, "answeredAt"),
+            ended_at: text(m, "endedAt"),
+            direction: text(m, "direction"),
         })
         .filter(|c| !c.id.is_empty())
         .collect())

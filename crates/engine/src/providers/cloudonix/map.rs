@@ -33,47 +33,53 @@ fn push_int(extra: &mut Vec<Field>, key: &str, value: Option<i64>) {
     }
 }
 
-/// sngrep-style call state from a Cloudonix session `status` (any casing).
+/// sngrep-style call state from a Cloudonix session `status`: any casing, and `-`, `_`
+/// or spaces inside the word ignored (`NEW`, `Ringing`, `no_answer`, `IN-PROGRESS`).
 pub fn call_state(status: &str) -> CallState {
     let s = status.trim();
-    let is = |w: &str| s.eq_ignore_ascii_case(w);
-    if is("new") || is("processing") || is("trying") || is("dialing") || is("queued") {
-        CallState::Setup
-    } else if is("ringing") || is("early") {
-        CallState::Ringing
-    } else if is("connected") || is("answer") || is("answered") || is("in-progress") {
-        CallState::InCall
-    } else if is("external") {
+    let word: String = s
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    match word.as_str() {
+        "new" | "processing" | "trying" | "dialing" | "dialling" | "queued" => CallState::Setup,
+        "ringing" | "early" => CallState::Ringing,
+        "connected" | "answer" | "answered" | "inprogress" => CallState::InCall,
         // Handed to an external leg / trunk and still up: the caller is in a call.
-        CallState::InCall
-    } else if is("completed") || is("complete") || is("hangup") {
-        CallState::Completed
-    } else if is("busy") {
-        CallState::Busy
-    } else if is("noanswer") || is("no-answer") || is("no answer") {
-        CallState::NoAnswer
-    } else if is("cancel") || is("cancelled") || is("canceled") {
-        CallState::Cancelled
-    } else if is("denied") || is("rejected") {
-        CallState::Rejected
-    } else if is("error") || is("nocredit") || is("failed") || is("congestion") {
-        CallState::Failed
-    } else {
-        CallState::Unknown(s.to_owned())
+        "external" => CallState::InCall,
+        "completed" | "complete" | "hangup" => CallState::Completed,
+        "busy" => CallState::Busy,
+        "noanswer" => CallState::NoAnswer,
+        "cancel" | "cancelled" | "canceled" => CallState::Cancelled,
+        "denied" | "rejected" => CallState::Rejected,
+        "error" | "nocredit" | "failed" | "congestion" => CallState::Failed,
+        _ => CallState::Unknown(s.to_owned()),
     }
 }
 
-/// Direction from Cloudonix's free-form `direction` (any casing).
+/// Direction from Cloudonix's free-form `direction` (any casing): the shared normaliser.
 pub fn direction(raw: &str) -> Direction {
-    let d = raw.trim().to_ascii_lowercase();
-    match d.as_str() {
-        "inbound" | "incoming" | "in" | "public-inbound" | "inbound-trunk" => Direction::Inbound,
-        "outgoing" | "out" | "application" | "api" | "click-to-call" => Direction::Outbound,
-        "internal" | "subscriber" | "local" | "extension" | "intra" => Direction::Internal,
-        _ if d.starts_with("outbound") || d.starts_with("public-outbound") => Direction::Outbound,
-        _ if d.starts_with("inbound") => Direction::Inbound,
-        _ => Direction::Unknown,
+    Direction::from_text(raw)
+}
+
+/// A session's direction: its `direction` field when that names one; else what the
+/// session shows of its origin: an inbound trunk in its profile (`inbound-trunk-name` /
+/// `inbound-trunk-id`) came in over a trunk, an `outgoingSubscriberId` or the
+/// subscriber's SIP headers (`subscriber-sip-headers`) mean a subscriber placed it.
+pub fn session_direction(s: &wire::Session) -> Direction {
+    let said = direction(s.direction.as_deref().unwrap_or(""));
+    if said != Direction::Unknown {
+        return said;
     }
+    let profile = s.profile.as_ref();
+    if profile.is_some_and(|p| p.inbound_trunk_name.is_some() || p.inbound_trunk_id.is_some()) {
+        return Direction::Inbound;
+    }
+    if s.outgoing_subscriber_id.is_some() || profile.is_some_and(|p| p.subscriber_sip_headers) {
+        return Direction::Outbound;
+    }
+    Direction::Unknown
 }
 
 /// Whether a session is live: not ended and not in a final state.
@@ -117,8 +123,7 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
     }
     let live = is_live(&state, ended);
 
-    let raw_direction = s.direction.as_deref().unwrap_or("");
-    let dir = direction(raw_direction);
+    let dir = session_direction(&s);
 
     let mut extra = Vec::with_capacity(16);
     push(&mut extra, "status", s.status.as_deref());

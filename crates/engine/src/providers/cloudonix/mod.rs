@@ -29,7 +29,7 @@ use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit
 
 pub use map::{
     call_state, direction, map_current_calls, map_customer, map_dnid, map_dnids, map_domain,
-    map_domains, map_session, map_sessions, map_trunk, map_trunks,
+    map_domains, map_session, map_sessions, map_trunk, map_trunks, session_direction,
 };
 pub use wire::{
     Decoded, decode_applications, decode_current_calls, decode_customer, decode_dnids,

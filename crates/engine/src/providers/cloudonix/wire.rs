@@ -101,6 +101,10 @@ pub struct SessionProfile {
     pub outbound_trunk_id: Option<String>,
     #[serde(rename = "callId", deserialize_with = "text_list")]
     pub call_id: Vec<String>,
+    /// Whether the session carries the SIP headers of a subscriber's own INVITE (a call a
+    /// subscriber placed). Only the presence is kept: the map holds signatures.
+    #[serde(rename = "subscriber-sip-headers", deserialize_with = "non_null")]
+    pub subscriber_sip_headers: bool,
 }
 
 /// A SIP trunk (`voicetrunkObject`). The password is not kept: only whether one is set.
@@ -694,6 +698,11 @@ fn presence<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         Scalar::Null | Scalar::Other | Scalar::Bool(_) => false,
         _ => true,
     })
+}
+
+/// True when the key is present with any value but `null` (the value is skipped unread).
+fn non_null<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Option::<IgnoredAny>::deserialize(d).map(|v| v.is_some())
 }
 
 /// A nested object decoded leniently: anything that is not an object becomes `None`.

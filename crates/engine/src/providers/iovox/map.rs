@@ -193,11 +193,17 @@ pub fn call_result_state(result: &str) -> CallState {
     }
 }
 
-fn direction(d: &str) -> Direction {
-    match d.trim().to_ascii_uppercase().as_str() {
-        "IN" | "INBOUND" => Direction::Inbound,
-        "OUT" | "OUTBOUND" => Direction::Outbound,
-        _ => Direction::Unknown,
+/// A call's direction: its `direction` (`IN`, …) through the shared normaliser; when
+/// that says nothing, its `call_type`: a `DIRECT` call is someone dialling a VoxNumber
+/// (inbound), an `API` call one that `initiateCall` placed (outbound).
+pub fn direction(direction: &str, call_type: &str) -> Direction {
+    match Direction::from_text(direction) {
+        Direction::Unknown => match call_type.trim().to_ascii_uppercase().as_str() {
+            "DIRECT" => Direction::Inbound,
+            "API" => Direction::Outbound,
+            _ => Direction::Unknown,
+        },
+        said => said,
     }
 }
 
@@ -246,7 +252,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
         id: c.id.trim().to_owned(),
         from: display_number(&c.call_origin),
         to: display_number(&c.voxnumber),
-        direction: direction(&c.direction),
+        direction: direction(&c.direction, &c.call_type),
         state: call_result_state(&c.call_result),
         started_at_ms: started,
         answered_at_ms: answered,

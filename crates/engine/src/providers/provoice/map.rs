@@ -289,12 +289,7 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
     records
         .into_iter()
         .map(|r| {
-            let direction = match r.direction.as_str() {
-                "inbound" | "in" | "incoming" => Direction::Inbound,
-                "outbound" | "out" | "outgoing" => Direction::Outbound,
-                "internal" => Direction::Internal,
-                _ => Direction::Unknown,
-            };
+            let direction = Direction::from_text(&r.direction);
             let mut extra = vec![
                 f(
                     "customer_id",

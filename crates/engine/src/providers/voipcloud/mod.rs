@@ -630,7 +630,75 @@ fn opt_number(s: &Option<String>) -> String {
     s.as_deref().map(display_number).unwrap_or_default()
 }
 
-/// User calls → (live, history). Live = `call_finished_at` null.
+/// What a v2 `type` says about how a call ended (`user_inbound_missed` → no answer,
+/// `user_outbound_answered` → completed); None when it names no outcome it knows.
+pub fn type_outcome(kind: &str) -> Option<CallState> {
+    let outcome: String = kind
+        .to_ascii_lowercase()
+        .split(['_', '-', ' '])
+        .filter(|p| {
+            !p.is_empty()
+                && Direction::from_text(p) == Direction::Unknown
+                && !matches!(
+                    *p,
+                    "user" | "queue" | "ringgroup" | "ring" | "group" | "call"
+                )
+        })
+        .collect();
+    match outcome.as_str() {
+        "answered" | "answer" | "connected" | "completed" => Some(CallState::Completed),
+        "missed" | "unanswered" | "noanswer" | "notanswered" | "voicemail" => {
+            Some(CallState::NoAnswer)
+        }
+        "busy" => Some(CallState::Busy),
+        "failed" | "failure" | "error" => Some(CallState::Failed),
+        "cancelled" | "canceled" | "abandoned" => Some(CallState::Cancelled),
+        "rejected" | "declined" => Some(CallState::Rejected),
+        _ => None,
+    }
+}
+
+/// A user call's state. Live only when the row says it is unfinished (v1
+/// `call_finished_at: null`): in call once answered, else ringing. Every other row is a
+/// finished call: completed when answered (`connected_at`, talk time, or its `type`),
+/// else what its `type` says (missed → no answer); a `type` naming no known outcome is
+/// shown as sent; a v1 row with neither is a call nobody answered.
+pub fn user_call_state(c: &wire::UserCall) -> CallState {
+    let by_type = c.kind.as_deref().and_then(type_outcome);
+    let answered = c.answered_ms.is_some()
+        || c.talk_s.is_some_and(|t| t > 0)
+        || by_type == Some(CallState::Completed);
+    if c.unfinished {
+        return if answered {
+            CallState::InCall
+        } else {
+            CallState::Ringing
+        };
+    }
+    if answered {
+        return CallState::Completed;
+    }
+    match (by_type, &c.kind) {
+        (Some(state), _) => state,
+        (None, Some(kind)) if !kind.trim().is_empty() => CallState::Unknown(kind.trim().into()),
+        _ => CallState::NoAnswer,
+    }
+}
+
+/// When a finished user call ended: `call_finished_at`, else (v2 rows carry none)
+/// `call_start_at` + `call_duration` (ringing + talking). None while it is live.
+pub fn user_call_end(c: &wire::UserCall) -> Option<i64> {
+    if c.unfinished {
+        return None;
+    }
+    c.finished_ms.or_else(|| {
+        let (start, d) = (c.started_ms?, c.duration_s?);
+        start.checked_add(d.max(0).checked_mul(1000)?)
+    })
+}
+
+/// User calls → (live, history). Live = the row says it is unfinished
+/// (`call_finished_at: null`); see [`user_call_state`].
 pub fn map_user_calls(
     provider: ProviderId,
     account: &str,
@@ -639,25 +707,14 @@ pub fn map_user_calls(
     let mut live = Vec::new();
     let mut history = Vec::new();
     for c in calls {
-        let answered = c.answered_ms.is_some()
-            || c.talk_s.is_some_and(|t| t > 0)
-            || c.kind.as_deref().is_some_and(|k| k.contains("answered"));
-        let is_live = c.finished_ms.is_none();
-        let state = if is_live {
-            if answered {
-                CallState::InCall
-            } else {
-                CallState::Ringing
-            }
-        } else if answered {
-            CallState::Completed
-        } else {
-            CallState::NoAnswer
-        };
+        let is_live = c.unfinished;
+        let state = user_call_state(c);
         let answered_at = c.answered_ms.or_else(|| {
             // v1 has no answer time: start + (whole − talk).
             match (c.started_ms, c.duration_s, c.talk_s) {
-                (Some(s), Some(d), Some(t)) if t > 0 && d >= t => Some(s + (d - t) * 1000),
+                (Some(s), Some(d), Some(t)) if t > 0 && d >= t => {
+                    s.checked_add(d.checked_sub(t)?.checked_mul(1000)?)
+                }
                 _ => None,
             }
         });
@@ -687,15 +744,11 @@ pub fn map_user_calls(
             id,
             from: opt_number(&c.from),
             to: opt_number(&c.to),
-            direction: match c.inbound {
-                Some(true) => Direction::Inbound,
-                Some(false) => Direction::Outbound,
-                None => Direction::Unknown,
-            },
+            direction: c.direction,
             state,
             started_at_ms: c.started_ms,
             answered_at_ms: answered_at,
-            ended_at_ms: c.finished_ms,
+            ended_at_ms: user_call_end(c),
             extra,
         };
         if is_live {
@@ -736,7 +789,9 @@ fn group_history_call(
         Some(wire::Outcome::Abandoned) => CallState::Cancelled,
         Some(wire::Outcome::TimedOut) => CallState::NoAnswer,
         Some(wire::Outcome::Other(s)) => CallState::Unknown(s.clone()),
-        None if g.finished_ms.is_none() => CallState::Ringing,
+        // A queue or ring-group row is the summary of a call that ended (it only joins
+        // the history): without a status it is completed when someone answered.
+        None if g.answered_ms.is_some() => CallState::Completed,
         None => CallState::Unknown(String::new()),
     };
     let id = g.id.clone().unwrap_or_else(|| {

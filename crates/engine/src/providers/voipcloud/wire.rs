@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use crate::model::Direction;
 use crate::providers::ProviderError;
 
 /// A decoded envelope: the `data` member (Null when missing) and the message.
@@ -142,44 +143,54 @@ pub struct UserCall {
     pub to: Option<String>,
     pub user_name: Option<String>,
     pub user_number: Option<String>,
-    /// v1 `is_inbound` (0/1); for v2 derived from `type` (`user_inbound_…`).
-    pub inbound: Option<bool>,
+    /// v1 `is_inbound` (0/1); for v2 read from `type` (`user_inbound_…`) by the shared
+    /// normaliser, which also knows `internal`.
+    pub direction: Direction,
     /// v2 `type`, e.g. `user_outbound_answered`, `user_inbound_missed`.
     pub kind: Option<String>,
     pub started_ms: Option<i64>,
     /// v2 `connected_at`.
     pub answered_ms: Option<i64>,
-    /// `call_finished_at`; None (null or missing) while the call is live.
+    /// `call_finished_at` when it holds a time.
     pub finished_ms: Option<i64>,
+    /// The row says the call has not finished: `call_finished_at` is present and `null`
+    /// (or empty), as v1 rows of calls in progress are. A row without the key (every v2
+    /// row) is the record of a finished call.
+    pub unfinished: bool,
     pub duration_s: Option<i64>,
     pub talk_s: Option<i64>,
 }
 
+/// `call_finished_at` present and saying "not yet": `null`, or an empty string.
+fn says_unfinished(row: &Value) -> bool {
+    match row.get("call_finished_at") {
+        Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
 pub fn user_call(row: &Value) -> UserCall {
     let kind = field(row, &["type"]);
-    let inbound = is_inbound(row).or_else(|| {
-        kind.as_deref().and_then(|k| {
-            let k = k.to_ascii_lowercase();
-            if k.contains("inbound") {
-                Some(true)
-            } else if k.contains("outbound") {
-                Some(false)
-            } else {
-                None
-            }
-        })
-    });
+    let direction = match is_inbound(row) {
+        Some(true) => Direction::Inbound,
+        Some(false) => Direction::Outbound,
+        None => kind
+            .as_deref()
+            .map_or(Direction::Unknown, Direction::from_text),
+    };
     UserCall {
         id: field(row, &["unique_call_id", "call_id", "id"]),
         from: field(row, &["from_number", "caller_id"]),
         to: field(row, &["to_number", "dest_number"]),
         user_name: field(row, &["user_name"]),
         user_number: field(row, &["user_number"]),
-        inbound,
+        direction,
         kind,
         started_ms: time(row, &["call_start_at"]),
         answered_ms: time(row, &["connected_at", "call_answered_at"]),
         finished_ms: time(row, &["call_finished_at"]),
+        unfinished: says_unfinished(row),
         duration_s: field_int(row, &["call_duration"]),
         talk_s: field_int(row, &["conversation_duration"]),
     }
