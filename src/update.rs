@@ -82,6 +82,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if let Some(p) = state.providers.get_mut(provider.0 as usize) {
                 p.budget = budget;
             }
+            // Folded into the next tick's frame: a poller's countdown alone, once a second
+            // and out of phase with the tick, never draws a frame of its own.
+            return Vec::new();
         }
         Action::RateLimited { provider, until_ms } => {
             let now = state.now_ms;

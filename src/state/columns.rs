@@ -168,6 +168,9 @@ impl Row for Call {
     fn account(&self) -> &str {
         &self.account
     }
+    fn started_ms(&self) -> Option<i64> {
+        self.started_at_ms
+    }
     fn id(&self) -> &str {
         &self.id
     }

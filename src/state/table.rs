@@ -22,6 +22,26 @@ pub trait Row {
     fn hidden(&self) -> bool {
         false
     }
+    /// When the row's object began (a call's start), the first tie-break of every sort.
+    fn started_ms(&self) -> Option<i64> {
+        None
+    }
+}
+
+/// The total order among rows a sort key calls equal: start time (rows without one
+/// last), then provider, account and id. With it a refresh that changes no data moves
+/// no row, whichever provider or account answered last.
+fn tie_break<T: Row>(a: &T, b: &T) -> Ordering {
+    let start = match (a.started_ms(), b.started_ms()) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    start
+        .then_with(|| a.provider().cmp(&b.provider()))
+        .then_with(|| a.account().cmp(b.account()))
+        .then_with(|| a.id().cmp(b.id()))
 }
 
 /// Read-only context a cell needs: the clock and provider names.
@@ -166,7 +186,8 @@ impl<T: Row> TableView<T> {
     }
 
     /// Replaces the rows owned by `(provider, account)` — or every row of `provider` when
-    /// `account` is None — with `new_rows`, then rebuilds the view.
+    /// `account` is None — with `new_rows`, where the old ones stood (so the unsorted view
+    /// keeps its order when a slice refreshes), then rebuilds the view.
     pub fn replace_slice(
         &mut self,
         provider: ProviderId,
@@ -175,9 +196,21 @@ impl<T: Row> TableView<T> {
         ctx: &Ctx,
     ) {
         let keep = self.selection_key();
-        self.rows
-            .retain(|r| r.provider() != provider || account.is_some_and(|a| r.account() != a));
-        self.rows.extend(new_rows);
+        let owned = |r: &T| r.provider() == provider && account.is_none_or(|a| r.account() == a);
+        let at = self.rows.iter().position(owned);
+        let old = std::mem::take(&mut self.rows);
+        let mut rows = Vec::with_capacity(old.len() + new_rows.len());
+        let mut new_rows = Some(new_rows);
+        for (i, r) in old.into_iter().enumerate() {
+            if Some(i) == at {
+                rows.extend(new_rows.take().unwrap_or_default());
+            }
+            if !owned(&r) {
+                rows.push(r);
+            }
+        }
+        rows.extend(new_rows.unwrap_or_default());
+        self.rows = rows;
         self.rebuild(ctx, keep);
     }
 
@@ -282,10 +315,11 @@ impl<T: Row> TableView<T> {
                 .iter()
                 .map(|&i| ((col.sort)(&self.rows[i as usize], ctx), i))
                 .collect();
+            let rows = &self.rows;
             keyed.sort_by(|a, b| {
                 let o = a.0.cmp(&b.0);
                 let o = if sort.descending { o.reverse() } else { o };
-                o.then(a.1.cmp(&b.1))
+                o.then_with(|| tie_break(&rows[a.1 as usize], &rows[b.1 as usize]))
             });
             view = keyed.into_iter().map(|(_, i)| i).collect();
         }

@@ -61,7 +61,14 @@ fn legend(theme: &Theme) -> Vec<Line<'static>> {
                 theme.key_desc,
             ),
         ]),
-        // Last: the first legend line to go when the overlay is short of room.
+        Line::from(vec![
+            Span::styled("ages   ", theme.header),
+            Span::styled(
+                "\"just now\" under 10 s (none in the status bar), then 10 s steps, min, h",
+                theme.key_desc,
+            ),
+        ]),
+        // Last two: the first legend lines to go when the overlay is short of room.
         Line::from(vec![
             Span::styled("filter ", theme.header),
             Span::styled(FILTER_LEGEND, theme.key_desc),
@@ -251,9 +258,10 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
     let content_w = if two_cols { 2 * entry_w + 3 } else { entry_w };
     let content_w = content_w.max(top_w.min(max_inner));
     if top.len() + per_col + legend_lines.len() > avail_h {
-        // Short of room: the legend goes without its filter line (listed under the
-        // filter command when there is one column, and in the README) and its blank
-        // line before it goes.
+        // Short of room: the legend goes without its filter and ages lines (the filter's
+        // syntax is listed under the filter command when there is one column; both are
+        // in the README) and its blank line before it goes.
+        legend_lines.pop();
         legend_lines.pop();
         legend_lines.remove(0);
     }

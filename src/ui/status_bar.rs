@@ -12,20 +12,6 @@ use crate::format;
 use crate::state::{ConnState, Mode, ProviderState, State};
 use crate::theme::Theme;
 
-/// "2s", "3m", "1h", "2d".
-pub(crate) fn compact_secs(secs: i64) -> String {
-    let s = secs.max(0);
-    if s < 60 {
-        format!("{s}s")
-    } else if s < 3600 {
-        format!("{}m", s / 60)
-    } else if s < 86_400 {
-        format!("{}h", s / 3600)
-    } else {
-        format!("{}d", s / 86_400)
-    }
-}
-
 pub(crate) fn conn_style(c: &ConnState, theme: &Theme) -> Style {
     match c {
         ConnState::Connecting => theme.dim,
@@ -70,18 +56,19 @@ fn provider_segment<'a>(
     if word {
         v.push(Span::styled(format!(" {}", p.conn.label()), style));
     }
-    // The age of its data, whatever its state: a current outage reads apart from an old one.
+    // The age of its data, whatever its state (none while under 10 s): a current outage
+    // reads apart from an old one.
     if let Some(t) = p.last_ok_ms {
-        v.push(Span::styled(
-            format!(" {}", compact_secs((now_ms - t) / 1000)),
-            theme.dim,
-        ));
+        let age = format::compact_age((now_ms - t) / 1000);
+        if !age.is_empty() {
+            v.push(Span::styled(format!(" {age}"), theme.dim));
+        }
     }
     if let ConnState::RateLimited { until_ms } = p.conn
         && until_ms > now_ms
         && level >= NO_BUDGET
     {
-        let left = compact_secs((until_ms - now_ms + 999) / 1000);
+        let left = format::compact_secs((until_ms - now_ms + 999) / 1000);
         v.push(Span::styled(format!(" · resumes in {left}"), style));
     }
     let b = &p.budget;
@@ -186,12 +173,18 @@ pub(crate) fn long_window_budget(b: &crate::state::BudgetView) -> String {
     } else if b.resets_in_s >= 60 {
         format!("window resets in {} min", b.resets_in_s.div_ceil(60))
     } else {
-        format!("window resets in {} s", b.resets_in_s)
+        format!(
+            "window resets in {}",
+            format::compact_countdown(i64::from(b.resets_in_s))
+        )
     };
     let mut s = format!(" · budget {}/{}, {resets}", b.used, b.documented);
     for (label, next) in ["calls", "stats"].iter().zip(b.next_refresh_s) {
         if let Some(n) = next {
-            s.push_str(&format!(" · {label} {}", compact_secs(i64::from(n))));
+            s.push_str(&format!(
+                " · {label} {}",
+                format::compact_countdown(i64::from(n))
+            ));
         }
     }
     s

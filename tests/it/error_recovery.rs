@@ -186,7 +186,8 @@ fn after_a_provider_recovers_no_pane_shows_its_old_error() {
     update(&mut s, Action::Tick(NOW + 15 * S));
     let live = lines(&s, (80, 24));
     assert!(
-        live[2].starts_with("│↯ voipcloud: connection failed: ") && live[2].ends_with("(5 s ago)│"),
+        live[2].starts_with("│↯ voipcloud: connection failed: ")
+            && live[2].ends_with("(just now)│"),
         "{live:#?}"
     );
     assert!(
@@ -294,7 +295,7 @@ fn an_error_of_one_job_stays_on_its_pane_until_that_job_succeeds() {
     let text = screen(&s, (80, 24));
     assert!(
         text.contains("≠ cloudonix: unreadable response: expected a list of trunks")
-            && text.contains("(7 s ago)"),
+            && text.contains("(just now)"),
         "{text}"
     );
     s.focus = Resource::LiveCalls;
@@ -359,7 +360,7 @@ fn each_error_kind_has_its_own_symbol_and_the_legend_names_it() {
             .iter()
             .find(|l| l.starts_with(&head))
             .unwrap_or_else(|| panic!("no line {head:?}:\n{}", text.join("\n")));
-        assert!(line.contains("(0 s ago)"), "{line}");
+        assert!(line.contains("(just now)"), "{line}");
         // The message line uses the same symbol.
         assert!(
             text.iter()
@@ -390,9 +391,10 @@ fn error_lines_say_how_old_they_are_by_the_state_clock() {
         &mut s,
         fetched(0, JobKind::Calls, NOW + 130 * S, Err(refused())),
     );
-    update(&mut s, Action::Tick(NOW + 135 * S));
+    // Ages are coarse (issue 14): 15 s after the last failure reads "10 s ago".
+    update(&mut s, Action::Tick(NOW + 145 * S));
     let text = screen(&s, (120, 30));
-    assert!(text.contains("(5 s ago, since 2 min ago)"), "{text}");
+    assert!(text.contains("(10 s ago, since 2 min ago)"), "{text}");
 
     // A long message on a narrow pane is cut, never the age.
     let bar_line = lines(&s, (80, 24))
@@ -400,7 +402,7 @@ fn error_lines_say_how_old_they_are_by_the_state_clock() {
         .find(|l| l.contains("↯ voipcloud:"))
         .unwrap_or_default();
     assert!(
-        bar_line.ends_with("(5 s ago, since 2 min ago)│"),
+        bar_line.ends_with("(10 s ago, since 2 min ago)│"),
         "{bar_line}"
     );
     assert!(bar_line.contains('…'), "{bar_line}");
@@ -446,7 +448,7 @@ fn a_provider_that_cannot_be_polled_says_so_on_every_pane_it_feeds() {
     update(&mut s, Action::Tick(NOW + 3 * S));
     for (pane, size, text) in every_pane(&mut s) {
         assert!(
-            text.contains("↯ iovox: ca_file /etc/iovox.pem: no such file (3 s ago)"),
+            text.contains("↯ iovox: ca_file /etc/iovox.pem: no such file (just now)"),
             "{pane:?} at {size:?}:\n{text}"
         );
     }
@@ -525,12 +527,13 @@ fn five_states() -> State {
 #[test]
 fn status_bar_keeps_every_providers_state_and_age_with_five_providers() {
     let s = five_states();
+    // Ages are coarse (issue 14): 3 s old data shows none, 12 s reads "10s".
     let facts = [
-        ("●", "cloudonix", "3s"),
-        ("◐", "voipcloud", "12s"),
-        ("⏸", "iovox", "1m"),
-        ("✗", "callable", "5m"),
-        ("↯", "provoice", "14m"),
+        ("●", "cloudonix", None),
+        ("◐", "voipcloud", Some("10s")),
+        ("⏸", "iovox", Some("1m")),
+        ("✗", "callable", Some("5m")),
+        ("↯", "provoice", Some("14m")),
     ];
     for w in [80u16, 120] {
         let bar = status_bar(&s, (w, 24));
@@ -546,10 +549,18 @@ fn status_bar_keeps_every_providers_state_and_age_with_five_providers() {
                 .find(['●', '◐', '⏸', '✗', '↯', '?'])
                 .map_or(rest.len(), |i| i + symbol.len());
             let segment = &rest[..next];
-            assert!(
-                segment.contains(&format!(" {age}")),
-                "{name}'s age {age} missing at {w}: {segment:?} in {bar:?}"
-            );
+            match age {
+                Some(age) => assert!(
+                    segment.contains(&format!(" {age}")),
+                    "{name}'s age {age} missing at {w}: {segment:?} in {bar:?}"
+                ),
+                None => assert!(
+                    !segment.split_whitespace().any(|t| t
+                        .strip_suffix(['s', 'm', 'h'])
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))),
+                    "{name}'s fresh data shows an age at {w}: {segment:?} in {bar:?}"
+                ),
+            }
             rest = &rest[next..];
         }
         assert!(bar.contains("? help"), "{bar:?}");

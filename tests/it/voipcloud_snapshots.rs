@@ -182,7 +182,7 @@ fn stats_pane_with_thresholds_crossed() {
     assert!(
         find(
             buf,
-            "budget 63/100, window resets in 7 min · calls 12s · stats 25s"
+            "budget 63/100, window resets in 7 min · calls 20s · stats 30s"
         )
         .is_some()
     );

@@ -77,14 +77,59 @@ pub fn clock(ms: i64, now_ms: i64, tz: &jiff::tz::TimeZone) -> String {
 }
 
 /// "3 s ago", "4 min ago", "2 h ago".
+/// How old something is, coarse on purpose: "just now" under 10 s, then 10 s steps,
+/// minutes, hours. Freshness stays readable while a screen whose data keeps arriving
+/// does not rewrite the age every second (each rewrite is bytes over SSH).
 pub fn age(since_ms: i64, now_ms: i64) -> String {
     let s = ((now_ms - since_ms) / 1000).max(0);
-    if s < 60 {
-        format!("{s} s ago")
+    if s < 10 {
+        "just now".to_string()
+    } else if s < 60 {
+        format!("{} s ago", s / 10 * 10)
     } else if s < 3600 {
         format!("{} min ago", s / 60)
     } else {
         format!("{} h ago", s / 3600)
+    }
+}
+
+/// [`age`] in the status bar's short form: nothing under 10 s (fresh data needs no
+/// age, and the room goes to provider names), then "10s" … "50s", "3m", "1h", "2d".
+pub fn compact_age(secs: i64) -> String {
+    let s = secs.max(0);
+    if s < 10 {
+        String::new()
+    } else if s < 60 {
+        format!("{}s", s / 10 * 10)
+    } else {
+        compact_secs(s)
+    }
+}
+
+/// A countdown in 10 s steps, rounded up (it never promises sooner than it will be):
+/// "<10s", "20s" … "60s", then "2m" ….
+pub fn compact_countdown(secs: i64) -> String {
+    let s = secs.max(0) as u64;
+    if s < 10 {
+        "<10s".to_string()
+    } else if s <= 60 {
+        format!("{}s", s.div_ceil(10) * 10)
+    } else {
+        compact_secs((s.div_ceil(60) * 60) as i64)
+    }
+}
+
+/// "2s", "3m", "1h", "2d".
+pub fn compact_secs(secs: i64) -> String {
+    let s = secs.max(0);
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m", s / 60)
+    } else if s < 86_400 {
+        format!("{}h", s / 3600)
+    } else {
+        format!("{}d", s / 86_400)
     }
 }
 
@@ -142,12 +187,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ages_are_coarse_until_they_matter() {
+        let now = 1_000_000_000;
+        assert_eq!(age(now - 9_999, now), "just now");
+        assert_eq!(age(now - 10_000, now), "10 s ago");
+        assert_eq!(age(now - 59_000, now), "50 s ago");
+        assert_eq!(age(now - 61_000, now), "1 min ago");
+        assert_eq!(age(now - 7_200_000, now), "2 h ago");
+        assert_eq!(age(now + 5_000, now), "just now");
+        assert_eq!(compact_age(3), "");
+        assert_eq!(compact_age(27), "20s");
+        assert_eq!(compact_age(61), "1m");
+    }
+
+    #[test]
+    fn countdowns_round_up_in_10_s_steps() {
+        assert_eq!(compact_countdown(0), "<10s");
+        assert_eq!(compact_countdown(9), "<10s");
+        assert_eq!(compact_countdown(10), "10s");
+        assert_eq!(compact_countdown(11), "20s");
+        assert_eq!(compact_countdown(60), "60s");
+        assert_eq!(compact_countdown(61), "2m");
+    }
+
+    #[test]
     fn durations_and_ages_read_naturally() {
         assert_eq!(duration(0), "00:00");
         assert_eq!(duration(75), "01:15");
         assert_eq!(duration(3725), "1:02:05");
         assert_eq!(duration(-5), "00:00");
-        assert_eq!(age(0, 3_000), "3 s ago");
+        // Coarse since issue 14: under 10 s is "just now".
+        assert_eq!(age(0, 3_000), "just now");
+        assert_eq!(age(0, 13_000), "10 s ago");
         assert_eq!(age(0, 125_000), "2 min ago");
         assert_eq!(age(0, 7_300_000), "2 h ago");
     }
