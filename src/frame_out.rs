@@ -28,8 +28,9 @@ pub struct OutputStats {
     pub frames: u64,
     /// Frames dropped because they would have changed nothing on screen.
     pub empty_frames: u64,
-    /// The bytes those dropped frames would have written.
-    pub dropped_bytes: u64,
+    /// Bytes not written that the console wrote before this writer: frames dropped
+    /// whole, and repeats taken out of frames that were written.
+    pub saved_bytes: u64,
 }
 
 /// The counters behind [`OutputStats`], readable from outside the terminal (ratatui
@@ -40,7 +41,7 @@ pub struct OutputCounters {
     writes: AtomicU64,
     frames: AtomicU64,
     empty_frames: AtomicU64,
-    dropped_bytes: AtomicU64,
+    saved_bytes: AtomicU64,
 }
 
 impl OutputCounters {
@@ -50,7 +51,7 @@ impl OutputCounters {
             writes: self.writes.load(Ordering::Relaxed),
             frames: self.frames.load(Ordering::Relaxed),
             empty_frames: self.empty_frames.load(Ordering::Relaxed),
-            dropped_bytes: self.dropped_bytes.load(Ordering::Relaxed),
+            saved_bytes: self.saved_bytes.load(Ordering::Relaxed),
         }
     }
 }
@@ -64,6 +65,8 @@ pub struct FrameWriter<W: Write> {
     /// Inside a frame: ratatui's own flushes wait for the frame's end.
     frame_start: Option<usize>,
     counters: Arc<OutputCounters>,
+    /// The terminal's cursor is hidden (ratatui hides it again in every frame).
+    cursor_hidden: bool,
 }
 
 impl<W: Write> FrameWriter<W> {
@@ -73,6 +76,7 @@ impl<W: Write> FrameWriter<W> {
             buf: Vec::with_capacity(64 * 1024),
             frame_start: None,
             counters: Arc::default(),
+            cursor_hidden: false,
         }
     }
 
@@ -89,15 +93,23 @@ impl<W: Write> FrameWriter<W> {
         let Some(start) = self.frame_start.take() else {
             return self.flush();
         };
-        if draws_nothing(&self.buf[start + BEGIN_SYNC.len()..]) {
-            let dropped = self.buf.len() - start + END_SYNC.len();
+        let body_at = start + BEGIN_SYNC.len();
+        let raw = self.buf.len() - start + END_SYNC.len();
+        let body = compact(&self.buf[body_at..], &mut self.cursor_hidden);
+        self.buf.truncate(body_at);
+        self.buf.extend_from_slice(&body);
+        let sent = self.buf.len() - start + END_SYNC.len();
+        if draws_nothing(&body) {
             self.counters
-                .dropped_bytes
-                .fetch_add(dropped as u64, Ordering::Relaxed);
+                .saved_bytes
+                .fetch_add(raw as u64, Ordering::Relaxed);
             self.buf.truncate(start);
             self.counters.empty_frames.fetch_add(1, Ordering::Relaxed);
         } else {
             self.buf.extend_from_slice(END_SYNC);
+            self.counters
+                .saved_bytes
+                .fetch_add((raw - sent) as u64, Ordering::Relaxed);
             self.counters.frames.fetch_add(1, Ordering::Relaxed);
         }
         self.send()
@@ -182,6 +194,41 @@ impl Write for SharedBuf {
     }
 }
 
+const HIDE_CURSOR: &[u8] = b"\x1b[?25l";
+const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
+/// What ratatui's crossterm backend writes after every diff; SGR 0 alone resets all of it.
+const RESET_ALL: &[u8] = b"\x1b[39m\x1b[49m\x1b[59m\x1b[0m";
+const RESET: &[u8] = b"\x1b[0m";
+
+/// A frame's bytes without what the terminal already is: the colour resets in one
+/// sequence, and a cursor hide dropped while the cursor is hidden. `hidden` follows the
+/// frame's last hide or show.
+fn compact(frame: &[u8], hidden: &mut bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(frame.len());
+    let mut i = 0;
+    while i < frame.len() {
+        let rest = &frame[i..];
+        if rest.starts_with(RESET_ALL) {
+            out.extend_from_slice(RESET);
+            i += RESET_ALL.len();
+        } else if rest.starts_with(HIDE_CURSOR) {
+            if !*hidden {
+                out.extend_from_slice(HIDE_CURSOR);
+                *hidden = true;
+            }
+            i += HIDE_CURSOR.len();
+        } else if rest.starts_with(SHOW_CURSOR) {
+            out.extend_from_slice(SHOW_CURSOR);
+            *hidden = false;
+            i += SHOW_CURSOR.len();
+        } else {
+            out.push(frame[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// True when `bytes` only resets attributes or hides the cursor: no text, no cursor
 /// move, no erase. That is what ratatui writes for a frame whose diff is empty.
 fn draws_nothing(bytes: &[u8]) -> bool {
@@ -241,7 +288,7 @@ mod tests {
         assert!(w.get_ref().is_empty());
         let s = w.stats();
         assert_eq!((s.frames, s.empty_frames, s.writes, s.bytes), (0, 1, 0, 0));
-        assert_eq!(s.dropped_bytes, 8 + 5 * 3 + 4 + 6 + 8);
+        assert_eq!(s.saved_bytes, 8 + 5 * 3 + 4 + 6 + 8);
     }
 
     #[test]
@@ -275,6 +322,35 @@ mod tests {
             b"\x1b[?2026h\x1b[5;1Habc\x1b[?2026l"
         );
         assert_eq!(w.stats().writes, 1);
+    }
+
+    #[test]
+    fn frames_do_not_repeat_what_the_terminal_already_is() {
+        let mut w = FrameWriter::new(Vec::new());
+        let frame = |w: &mut FrameWriter<Vec<u8>>, body: &[u8]| {
+            w.write_all(BEGIN_SYNC).unwrap();
+            w.write_all(body).unwrap();
+            w.write_all(END_SYNC).unwrap();
+            let out = w.get_ref().clone();
+            w.out.clear();
+            out
+        };
+        let first = frame(
+            &mut w,
+            b"\x1b[1;1Hx\x1b[39m\x1b[49m\x1b[59m\x1b[0m\x1b[?25l",
+        );
+        assert_eq!(first, b"\x1b[?2026h\x1b[1;1Hx\x1b[0m\x1b[?25l\x1b[?2026l");
+        // Hidden already: the second frame does not hide it again.
+        let second = frame(
+            &mut w,
+            b"\x1b[1;1Hy\x1b[39m\x1b[49m\x1b[59m\x1b[0m\x1b[?25l",
+        );
+        assert_eq!(second, b"\x1b[?2026h\x1b[1;1Hy\x1b[0m\x1b[?2026l");
+        // A form shows it; the next hide is written.
+        let shown = frame(&mut w, b"\x1b[?25h\x1b[3;4H");
+        assert_eq!(shown, b"\x1b[?2026h\x1b[?25h\x1b[3;4H\x1b[?2026l");
+        let hidden = frame(&mut w, b"\x1b[1;1Hz\x1b[?25l");
+        assert_eq!(hidden, b"\x1b[?2026h\x1b[1;1Hz\x1b[?25l\x1b[?2026l");
     }
 
     #[test]
