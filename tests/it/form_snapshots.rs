@@ -84,6 +84,7 @@ fn set_secret_and_review(form: &mut Form) {
             r#"{"name":"pbx-hq","ip":"198.51.100.7","port":5061,"transport":"tcp","prefix":"","direction":"both","username":"hq","password":"****"}"#
                 .into(),
         ),
+        stored_changes: Vec::new(),
     });
 }
 

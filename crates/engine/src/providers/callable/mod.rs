@@ -126,7 +126,8 @@ pub struct HookBody {
     pub url: String,
     pub auth_type: String,
     pub method: String,
-    pub priority: i64,
+    /// None: the stored hook has no priority (sent back as `null`).
+    pub priority: Option<i64>,
 }
 
 impl HookBody {
@@ -546,6 +547,7 @@ impl Client {
             method: method.to_string(),
             path: url.path().to_owned(),
             body: body.map(|b| serde_json::to_string_pretty(&b).unwrap_or_default()),
+            stored_changes: Vec::new(),
         })
     }
 
