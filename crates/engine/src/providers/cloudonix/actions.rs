@@ -633,6 +633,47 @@ mod tests {
         );
     }
 
+    fn start(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_trunk_update_sends_only_what_differs_from_the_stored_trunk() {
+        let stored = start(&[
+            ("ip", "10.0.0.1"),
+            ("port", "5060"),
+            ("transport", "tls"),
+            ("prefix", ""),
+            ("direction", "inbound"),
+            ("auth_username", "u1"),
+        ]);
+        // Only the port changed (spec() has port 5061): the stored `inbound` is not re-sent.
+        let b = trunk_update_body(&spec(None), &stored, Secrets::Reveal);
+        assert_eq!(b, json!({ "port": 5061 }));
+        assert!(trunk_stored_changes(&spec(None), &stored).is_empty());
+        // A typed password always goes (masked in the preview).
+        let b = trunk_update_body(&spec(Some("pw-abcdef")), &stored, Secrets::Mask);
+        assert_eq!(
+            b,
+            json!({ "port": 5061, "profile": { "authentication": { "password": "****" } } })
+        );
+        // A direction typed as `outbound` is stored as `public-outbound`: the review says so.
+        let mut s = spec(None);
+        s.direction = "outbound".into();
+        assert_eq!(
+            trunk_stored_changes(&s, &stored),
+            vec![StoredChange::new("Direction", "inbound", "public-outbound")]
+        );
+        // No start known: the whole trunk, as before.
+        assert_eq!(
+            trunk_update_body(&spec(None), &[], Secrets::Reveal),
+            trunk_body(&spec(None), false, Secrets::Reveal)
+        );
+    }
+
     #[test]
     fn tokens_and_application_values() {
         assert_eq!(call_token(br#"{"token":"abc"}"#), Some("abc".into()));

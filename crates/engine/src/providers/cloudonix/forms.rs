@@ -124,7 +124,7 @@ pub fn trunk_form(existing: Option<&model::Trunk>, live_calls_on_it: usize) -> F
         ),
         field(
             key::DIRECTION,
-            "Direction",
+            super::actions::DIRECTION_LABEL,
             FieldKind::Choice(DIRECTIONS),
             true,
             "inbound / outbound are stored as public-inbound / public-outbound",
