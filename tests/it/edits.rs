@@ -446,6 +446,50 @@ async fn callable_address_and_hook_edits_change_one_field() {
         hooks_before[0], hooks_after[0],
         "the other hook is untouched"
     );
+
+    // A hook stored without a priority (the form shows `-`): a new URL leaves it without
+    // one, where a whole-object PUT of the form's text would have failed or set one.
+    c.mutate(&Mutation::Provider {
+        account: DARREN.into(),
+        command: "hook.new",
+        change: switchboard::providers::ProviderChange::Callable(
+            switchboard::providers::callable::Change::CreateHook(
+                switchboard::providers::callable::HookBody {
+                    app: "event.generic".into(),
+                    url: "https://hooks.example/no-priority".into(),
+                    auth_type: "DISABLED".into(),
+                    method: "POST".into(),
+                    priority: None,
+                },
+            ),
+        ),
+    })
+    .await
+    .expect("hook without priority");
+    let stored = |s: &RunningSims| {
+        s.callable
+            .hooks(DARREN)
+            .into_iter()
+            .find(|h| h["url"].as_str().is_some_and(|u| u.contains("no-priority")))
+            .expect("hook without priority")
+    };
+    let before = stored(&s);
+    assert!(before.get("priority").is_none(), "{before}");
+    let a = darren(&c).await;
+    let mut cxt = ctx(DARREN);
+    cxt.account_row = Some(&a);
+    cxt.accounts = vec![&a];
+    cxt.args = "no-priority";
+    let (_, m, _) = edit(
+        &c,
+        ProviderKind::Callable,
+        Intent::Other("hook.edit"),
+        &cxt,
+        &[("url", "https://hooks.example/no-priority/v2")],
+    );
+    c.mutate(&m).await.expect("hook url");
+    let after = stored(&s);
+    assert_eq!(differing(&before, &after), vec!["url"], "{after}");
 }
 
 // ----- ProVoice: update… takes the specified parameters -------------------------------

@@ -126,7 +126,7 @@ pub struct HookBody {
     pub url: String,
     pub auth_type: String,
     pub method: String,
-    /// None: the stored hook has no priority (sent back as `null`).
+    /// None: the stored hook has no priority (none is sent, so none is stored).
     pub priority: Option<i64>,
 }
 
@@ -137,8 +137,10 @@ impl HookBody {
             "url": self.url,
             "authType": self.auth_type,
             "method": self.method,
-            "priority": self.priority,
         });
+        if let (Some(p), Some(m)) = (self.priority, v.as_object_mut()) {
+            m.insert("priority".into(), json!(p));
+        }
         if let (Some(id), Some(m)) = (id, v.as_object_mut()) {
             m.insert("id".into(), Value::String(id.to_owned()));
         }
