@@ -177,3 +177,16 @@ fn styles_default_cancel_errors_and_cursor() {
     let x = (0..80).find(|&x| buf[(x, y)].symbol() == "3").unwrap();
     assert_eq!(buf[(x, y)].fg, theme.warn.fg.unwrap());
 }
+
+/// The provider's stored changes join the review: a value it stores differently from how
+/// it was sent, listed like a typed field (issue 13 item 5).
+#[test]
+fn review_lists_what_the_provider_stores() {
+    use switchboard::form::diff::StoredChange;
+    let mut form = in_review(false);
+    let mut preview = fixture::preview();
+    preview.stored_changes = vec![StoredChange::new("Direction", "inbound", "public-inbound")];
+    form.set_preview(preview);
+    let t = draw(&form, 80, 24);
+    assert_snapshot!("review_stored_80x24", t.backend());
+}
