@@ -122,6 +122,27 @@ fn differing(before: &Value, after: &Value) -> Vec<String> {
     keys
 }
 
+fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+    p.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn changed_keys_are_the_fields_that_differ_from_the_start() {
+    let mut t = ProviderTarget::new(ProviderKind::Cloudonix, "d", "trunk.edit");
+    let values = pairs(&[("ip", "10.0.0.1"), ("port", "5099"), ("password", "")]);
+    // Start unknown: everything counts as changed.
+    assert_eq!(t.changed_keys(&values), None);
+    assert!(t.changed(&values, "ip"));
+    t.start = pairs(&[("ip", "10.0.0.1 "), ("port", "5061"), ("password", "")]);
+    assert_eq!(t.changed_keys(&values), Some(vec!["port".to_string()]));
+    assert!(!t.changed(&values, "ip") && t.changed(&values, "port"));
+    // A value with no start (a field the form did not start with) is a change.
+    let more = pairs(&[("ip", "10.0.0.1"), ("zone", "eu")]);
+    assert_eq!(t.changed_keys(&more), Some(vec!["zone".to_string()]));
+}
+
 fn labels(form: &Form) -> Vec<(String, String, String)> {
     form.changed()
 }
