@@ -187,6 +187,16 @@ fn trunk_stored_changes(t: &TrunkSpec, start: &[(String, String)]) -> Vec<Stored
     )]
 }
 
+/// A new trunk's direction sent as `inbound`/`outbound` is stored as `public-…`.
+fn created_stored_changes(t: &TrunkSpec) -> Vec<StoredChange> {
+    let stored = stored_direction(&t.direction);
+    if stored == t.direction.trim() {
+        Vec::new()
+    } else {
+        vec![StoredChange::new(DIRECTION_LABEL, "", &stored)]
+    }
+}
+
 /// The match mode a DNID's flags select (the form's `match` field).
 fn match_mode(n: &NumberSpec) -> &'static str {
     if n.prefix {
@@ -330,7 +340,7 @@ impl CloudonixClient {
                     what: format!("new trunk {name} in {domain}"),
                     done: format!("trunk {name} created"),
                     expect: Expect::CreatedTrunk,
-                    stored_changes: Vec::new(),
+                    stored_changes: created_stored_changes(trunk),
                 }
             }
             Mutation::UpdateTrunk {
@@ -666,6 +676,11 @@ mod tests {
         assert_eq!(
             trunk_stored_changes(&s, &stored),
             vec![StoredChange::new("Direction", "inbound", "public-outbound")]
+        );
+        // Created with `inbound`: stored as `public-inbound`, and the review says so.
+        assert_eq!(
+            created_stored_changes(&spec(None)),
+            vec![StoredChange::new("Direction", "", "public-inbound")]
         );
         // No start known: the whole trunk, as before.
         assert_eq!(
