@@ -14,7 +14,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::RequestPreview;
 
-use super::diff::field_change;
+use super::diff::{field_change, review};
 use super::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
 use super::validate::{check, normalize};
 
@@ -303,15 +303,24 @@ impl Form {
 
     /// The review diff: (label, old, new) for each field the submit changes, secrets
     /// masked (`****` → `(changed)`). In Create mode every field with a value, old "".
+    /// Once the request preview is in, it also lists the stored values the provider says
+    /// the request changes ([`RequestPreview::stored_changes`], [`review`]).
     pub fn changed(&self) -> Vec<(String, String, String)> {
-        self.fields
+        let fields = self
+            .fields
             .iter()
             .filter(|f| !f.read_only)
             .filter_map(|f| {
                 field_change(&f.spec, self.spec.mode, &f.original, &f.value())
                     .map(|(old, new)| (f.spec.label.to_string(), old, new))
             })
-            .collect()
+            .collect();
+        let stored = self
+            .preview
+            .as_ref()
+            .map(|p| p.stored_changes.as_slice())
+            .unwrap_or_default();
+        review(fields, stored)
     }
 
     /// Whether anything was typed that differs from the starting values.

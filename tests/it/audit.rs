@@ -29,6 +29,7 @@ fn hangup_preview() -> RequestPreview {
         method: "DELETE".into(),
         path: "/customers/self/domains/acme.cloudonix.net/sessions/abc123".into(),
         body: None,
+        stored_changes: Vec::new(),
     }
 }
 

@@ -341,7 +341,7 @@ async fn address_edit_and_hook_create_and_edit() {
         url: "https://hooks.example/flow".into(),
         auth_type: "DISABLED".into(),
         method: "POST".into(),
-        priority: 5,
+        priority: Some(5),
     };
     let out = c
         .mutate(&provider(
@@ -359,7 +359,7 @@ async fn address_edit_and_hook_create_and_edit() {
 
     let id = hooks[0]["id"].as_str().unwrap().to_owned();
     let mut changed = hook;
-    changed.priority = 20;
+    changed.priority = Some(20);
     let out = c
         .mutate(&provider(
             DEAN,

@@ -453,7 +453,7 @@ fn hook_forms_create_and_edit_by_id_prefix_or_url() {
     };
     assert_eq!(
         (h.app.as_str(), h.method.as_str(), h.priority),
-        ("event.generic", "POST", 10)
+        ("event.generic", "POST", Some(10))
     );
     values.retain(|(k, _)| k != "url");
     values.push(("url".into(), "test.com".into()));

@@ -297,6 +297,7 @@ async fn number_application_by_name_is_resolved_before_sending() {
         numbers(&reader, &d).await[0].clone()
     };
     let m = Mutation::UpdateNumber {
+        start: Vec::new(),
         account: d.clone(),
         id: n.id.clone(),
         number: NumberSpec {
@@ -331,6 +332,7 @@ async fn number_application_by_name_is_resolved_before_sending() {
     assert!(c.preview(&m).is_ok(), "the list is remembered");
 
     let unknown = Mutation::UpdateNumber {
+        start: Vec::new(),
         account: d.clone(),
         id: n.id.clone(),
         number: NumberSpec {
@@ -451,6 +453,7 @@ async fn provider_errors_carry_the_providers_message() {
     let n = numbers(&c, &d).await[0].clone();
     let e = c
         .mutate(&Mutation::UpdateNumber {
+            start: Vec::new(),
             account: d.clone(),
             id: n.id.clone(),
             number: NumberSpec {
@@ -667,6 +670,7 @@ async fn read_only_refuses_every_mutation_before_sending() {
             trunk: trunk_spec("ro"),
         },
         Mutation::UpdateTrunk {
+            start: Vec::new(),
             account: d.clone(),
             id: t.id.clone(),
             trunk: trunk_spec(&t.name),
@@ -676,6 +680,7 @@ async fn read_only_refuses_every_mutation_before_sending() {
             id: t.id.clone(),
         },
         Mutation::UpdateNumber {
+            start: Vec::new(),
             account: d.clone(),
             id: n.id.clone(),
             number: NumberSpec {
@@ -847,6 +852,7 @@ fn trunk_form_round_trips() {
     assert_eq!(
         forms::trunk_mutation("acme.cloudonix.net", Some("42"), &form.values).unwrap(),
         Mutation::UpdateTrunk {
+            start: Vec::new(),
             account: "acme.cloudonix.net".into(),
             id: "42".into(),
             trunk: TrunkSpec {
@@ -899,6 +905,7 @@ fn number_and_call_forms_round_trip() {
     assert_eq!(
         forms::number_mutation("acme.cloudonix.net", "7", &v).unwrap(),
         Mutation::UpdateNumber {
+            start: Vec::new(),
             account: "acme.cloudonix.net".into(),
             id: "7".into(),
             number: NumberSpec {

@@ -599,6 +599,7 @@ fn long_forms_keep_the_focused_field_on_screen_and_long_bodies_are_cut() {
         method: "POST".into(),
         path: "/x".into(),
         body: Some(format!("{{\n{}\n}}", body.join("\n"))),
+        stored_changes: Vec::new(),
     });
     let s = screen(&form, 80, 24);
     assert!(s.contains("more lines"), "{s}");

@@ -84,6 +84,7 @@ fn set_secret_and_review(form: &mut Form) {
             r#"{"name":"pbx-hq","ip":"198.51.100.7","port":5061,"transport":"tcp","prefix":"","direction":"both","username":"hq","password":"****"}"#
                 .into(),
         ),
+        stored_changes: Vec::new(),
     });
 }
 
@@ -175,4 +176,17 @@ fn styles_default_cancel_errors_and_cursor() {
         .unwrap();
     let x = (0..80).find(|&x| buf[(x, y)].symbol() == "3").unwrap();
     assert_eq!(buf[(x, y)].fg, theme.warn.fg.unwrap());
+}
+
+/// The provider's stored changes join the review: a value it stores differently from how
+/// it was sent, listed like a typed field (issue 13 item 5).
+#[test]
+fn review_lists_what_the_provider_stores() {
+    use switchboard::form::diff::StoredChange;
+    let mut form = in_review(false);
+    let mut preview = fixture::preview();
+    preview.stored_changes = vec![StoredChange::new("Direction", "inbound", "public-inbound")];
+    form.set_preview(preview);
+    let t = draw(&form, 80, 24);
+    assert_snapshot!("review_stored_80x24", t.backend());
 }

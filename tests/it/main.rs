@@ -27,6 +27,7 @@ mod e2e_quit;
 mod e2e_recovery;
 mod e2e_tmux;
 mod e2e_voipcloud;
+mod edits;
 mod error_recovery;
 mod filter;
 mod form;

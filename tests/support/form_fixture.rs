@@ -148,6 +148,7 @@ pub fn preview() -> RequestPreview {
         method: "PUT".into(),
         path: "/customers/self/domains/acme.example/trunks/12".into(),
         body: Some(r#"{"ip":"198.51.100.7","port":5061,"password":"****"}"#.into()),
+        stored_changes: Vec::new(),
     }
 }
 

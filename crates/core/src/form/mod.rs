@@ -14,4 +14,9 @@ pub struct RequestPreview {
     pub method: String,
     pub path: String,
     pub body: Option<String>,
+    /// Stored values this request changes that the form's own diff cannot know: the
+    /// provider's normalisation of what is sent (a value stored differently from how it
+    /// was typed) and values it derives (a pattern recompiled from a number). The review
+    /// lists them with the fields (see [`diff::review`]).
+    pub stored_changes: Vec<diff::StoredChange>,
 }

@@ -82,6 +82,10 @@ pub struct ProviderTarget {
     pub id: Option<String>,
     pub ids: Vec<String>,
     pub data: Vec<(String, String)>,
+    /// An edit form's starting values by field key, normalised as the form submits them
+    /// ([`crate::form::validate::normalize`]); [`open`] records them. Empty when not
+    /// known (then a builder sends every field, as for a new object).
+    pub start: Vec<(String, String)>,
 }
 
 impl ProviderTarget {
@@ -93,18 +97,79 @@ impl ProviderTarget {
             id: None,
             ids: Vec::new(),
             data: Vec::new(),
+            start: Vec::new(),
         }
+    }
+
+    /// The keys of the submitted `values` the operator changed: those that differ from
+    /// [`ProviderTarget::start`] (a secret counts when anything was typed). `None` when
+    /// the starting values are not known: treat every field as changed.
+    pub fn changed_keys(&self, values: &[(String, String)]) -> Option<Vec<String>> {
+        if self.start.is_empty() {
+            return None;
+        }
+        Some(
+            values
+                .iter()
+                .filter(|(k, v)| {
+                    self.start
+                        .iter()
+                        .find(|(sk, _)| sk == k)
+                        .is_none_or(|(_, s)| s.trim() != v.trim())
+                })
+                .map(|(k, _)| k.clone())
+                .collect(),
+        )
+    }
+
+    /// Whether the operator changed `key` (always true when the start is unknown).
+    pub fn changed(&self, values: &[(String, String)], key: &str) -> bool {
+        self.changed_keys(values)
+            .is_none_or(|keys| keys.iter().any(|k| k == key))
     }
 }
 
+/// The starting values of an edit form, normalised per field kind as the form does.
+/// Secrets start empty (keep the stored one).
+fn start_values(spec: &FormSpec) -> Vec<(String, String)> {
+    use crate::form::spec::{FieldKind, FormMode};
+    use crate::form::validate::normalize;
+    if spec.mode != FormMode::Edit {
+        return Vec::new();
+    }
+    spec.fields
+        .iter()
+        .map(|f| {
+            let given = spec
+                .values
+                .iter()
+                .find(|(k, _)| k == f.key)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or("");
+            let v = if f.kind == FieldKind::Secret {
+                String::new()
+            } else {
+                normalize(&f.kind, given)
+            };
+            (f.key.to_owned(), v)
+        })
+        .collect()
+}
+
 /// Opens `kind`'s form for `intent`, or says why it cannot (the provider's descriptor
-/// names its form builder).
+/// names its form builder). An edit form's target records its starting values, so the
+/// builder can send only what the operator changed where the API takes a partial
+/// update, and the stored values of the untouched fields where it needs the whole object.
 pub fn open(
     kind: ProviderKind,
     intent: Intent,
     ctx: &FormContext,
 ) -> Result<(FormSpec, ProviderTarget), String> {
-    (super::descriptor(kind).open_form)(intent, ctx)
+    let (spec, mut target) = (super::descriptor(kind).open_form)(intent, ctx)?;
+    if target.start.is_empty() {
+        target.start = start_values(&spec);
+    }
+    Ok((spec, target))
 }
 
 /// Turns a submitted form's values into the mutation to send.

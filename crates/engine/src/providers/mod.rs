@@ -291,6 +291,10 @@ pub enum Mutation {
         account: String,
         id: String,
         trunk: TrunkSpec,
+        /// The values the edit form started from (the stored ones), by form field key.
+        /// The API takes a partial update: only the fields that differ are sent. Empty
+        /// when not known: every field is sent.
+        start: Vec<(String, String)>,
     },
     DeleteTrunk {
         account: String,
@@ -300,6 +304,9 @@ pub enum Mutation {
         account: String,
         id: String,
         number: NumberSpec,
+        /// As for `UpdateTrunk`: the stored values the form started from (plus `dnid`,
+        /// the compiled pattern); only what differs is sent. Empty: everything is sent.
+        start: Vec<(String, String)>,
     },
     SetNumberActive {
         account: String,

@@ -167,7 +167,9 @@ fn trunk_form(existing: Option<&model::Trunk>) -> FormSpec {
             fields,
             vec![
                 pair("ip", t.host.clone()),
-                pair("port", t.port.unwrap_or(5060).to_string()),
+                // The stored port, or nothing (never a default that would be sent back
+                // as if it were stored).
+                pair("port", t.port.map(|p| p.to_string()).unwrap_or_default()),
                 pair("vendor", extra(&t.extra, "vendor")),
                 pair("callerFormat", extra(&t.extra, "callerFormat")),
                 pair("calledFormat", extra(&t.extra, "calledFormat")),
@@ -431,6 +433,10 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
         t.id.clone()
             .ok_or_else(|| "the object to change is unknown".to_string())
     };
+    // Callable's PUTs replace the whole object (providers.md §4.4: "full object incl.
+    // id"): a field the operator did not touch goes back exactly as stored, without the
+    // checks and tidying a typed value gets, so the PUT changes only what was typed.
+    let typed = |k: &str| t.changed(values, k);
     match t.op {
         "trunk.new" | "trunk.edit" => {
             let port: u16 = v("port")
@@ -438,9 +444,12 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
                 .ok()
                 .filter(|p| *p > 0)
                 .ok_or("port: a number from 1 to 65535")?;
-            let cc = v("countryCode").to_ascii_uppercase();
-            if cc.len() != 2 || !cc.chars().all(|c| c.is_ascii_alphabetic()) {
-                return Err("country: a two-letter ISO code, e.g. GB".into());
+            let mut cc = v("countryCode");
+            if typed("countryCode") {
+                cc = cc.to_ascii_uppercase();
+                if cc.len() != 2 || !cc.chars().all(|c| c.is_ascii_alphabetic()) {
+                    return Err("country: a two-letter ISO code, e.g. GB".into());
+                }
             }
             let trunk = TrunkBody {
                 ip: v("ip"),
@@ -475,16 +484,24 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
         "hook.new" | "hook.edit" => {
             let url = v("url");
             let lower = url.to_ascii_lowercase();
-            if !(lower.starts_with("http://") || lower.starts_with("https://")) || url.len() < 10 {
+            if typed("url")
+                && (!(lower.starts_with("http://") || lower.starts_with("https://"))
+                    || url.len() < 10)
+            {
                 return Err("URL: an http:// or https:// address".into());
             }
-            let priority: i64 = v("priority")
-                .parse()
-                .map_err(|_| "priority: a whole number, e.g. 10".to_string())?;
+            // A stored hook without a priority shows `-`; untouched, it stays without one.
+            let priority = match v("priority").as_str() {
+                "-" | "" if !typed("priority") => None,
+                p => Some(
+                    p.parse::<i64>()
+                        .map_err(|_| "priority: a whole number, e.g. 10".to_string())?,
+                ),
+            };
             let hook = HookBody {
                 app: v("app"),
                 url,
-                auth_type: if v("authType").is_empty() {
+                auth_type: if v("authType").is_empty() && typed("authType") {
                     "DISABLED".into()
                 } else {
                     v("authType")

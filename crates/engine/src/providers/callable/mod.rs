@@ -126,7 +126,8 @@ pub struct HookBody {
     pub url: String,
     pub auth_type: String,
     pub method: String,
-    pub priority: i64,
+    /// None: the stored hook has no priority (none is sent, so none is stored).
+    pub priority: Option<i64>,
 }
 
 impl HookBody {
@@ -136,8 +137,10 @@ impl HookBody {
             "url": self.url,
             "authType": self.auth_type,
             "method": self.method,
-            "priority": self.priority,
         });
+        if let (Some(p), Some(m)) = (self.priority, v.as_object_mut()) {
+            m.insert("priority".into(), json!(p));
+        }
         if let (Some(id), Some(m)) = (id, v.as_object_mut()) {
             m.insert("id".into(), Value::String(id.to_owned()));
         }
@@ -546,6 +549,7 @@ impl Client {
             method: method.to_string(),
             path: url.path().to_owned(),
             body: body.map(|b| serde_json::to_string_pretty(&b).unwrap_or_default()),
+            stored_changes: Vec::new(),
         })
     }
 

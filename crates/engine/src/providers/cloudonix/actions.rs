@@ -19,7 +19,9 @@ use crate::providers::{
     Mutation, MutationOutcome, NumberSpec, ProviderError, RequestPreview, TrunkSpec, http,
 };
 
+use super::forms::key;
 use super::{CloudonixClient, map_http_error, wire};
+use crate::form::diff::StoredChange;
 
 /// How secrets are written into a planned body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,8 @@ struct Planned {
     /// Success message for the operator.
     done: String,
     expect: Expect,
+    /// Stored values the request changes beyond the typed fields (for the review).
+    stored_changes: Vec<StoredChange>,
 }
 
 fn required<'a>(value: &'a str, what: &str) -> Result<&'a str, ProviderError> {
@@ -94,6 +98,139 @@ fn trunk_body(t: &TrunkSpec, with_name: bool, secrets: Secrets) -> Value {
     }
     Value::Object(o)
 }
+
+/// Whether the form value `now` of field `key` differs from the stored value the form
+/// started from; always true when the start is not known (everything is sent).
+fn differs(start: &[(String, String)], key: &str, now: &str) -> bool {
+    start.is_empty()
+        || start
+            .iter()
+            .find(|(k, _)| k == key)
+            .is_none_or(|(_, v)| v.trim() != now.trim())
+}
+
+fn start_value<'a>(start: &'a [(String, String)], key: &str) -> &'a str {
+    start
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .unwrap_or_default()
+}
+
+/// A trunk update: the API takes a partial PUT (providers.md §1.8; the vendor's own app
+/// sends only the fields an operator filled in), so only the fields that differ from the
+/// stored ones are sent and nothing else is re-normalised (a stored `inbound` stays as
+/// it is when only the port changes). Without a start, the whole trunk.
+fn trunk_update_body(t: &TrunkSpec, start: &[(String, String)], secrets: Secrets) -> Value {
+    if start.is_empty() {
+        return trunk_body(t, false, secrets);
+    }
+    let mut o = Map::new();
+    if differs(start, key::IP, &t.host) {
+        o.insert("ip".into(), json!(t.host.trim()));
+    }
+    if differs(start, key::PORT, &t.port.to_string()) {
+        o.insert("port".into(), json!(t.port));
+    }
+    if differs(start, key::TRANSPORT, &t.transport) {
+        o.insert("transport".into(), json!(t.transport));
+    }
+    if differs(start, key::PREFIX, &t.prefix) {
+        o.insert("prefix".into(), json!(t.prefix));
+    }
+    if differs(start, key::DIRECTION, &t.direction) {
+        o.insert("direction".into(), json!(t.direction));
+    }
+    let mut auth = Map::new();
+    if let Some(u) = &t.auth_username
+        && differs(start, key::AUTH_USERNAME, u)
+    {
+        auth.insert("username".into(), json!(u));
+    }
+    if let Some(p) = &t.auth_password {
+        let v = match secrets {
+            Secrets::Reveal => p.expose(),
+            Secrets::Mask => MASK,
+        };
+        auth.insert("password".into(), json!(v));
+    }
+    if !auth.is_empty() {
+        o.insert("profile".into(), json!({ "authentication": auth }));
+    }
+    Value::Object(o)
+}
+
+/// How Cloudonix stores a trunk direction sent as `sent` (providers.md §1.8: `inbound`
+/// and `outbound` become `public-inbound` / `public-outbound`).
+pub fn stored_direction(sent: &str) -> String {
+    match sent.trim() {
+        "inbound" => "public-inbound".into(),
+        "outbound" => "public-outbound".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// The stored values a trunk update changes beyond what was typed: a direction sent as
+/// `inbound`/`outbound` is stored as `public-…`.
+fn trunk_stored_changes(t: &TrunkSpec, start: &[(String, String)]) -> Vec<StoredChange> {
+    if start.is_empty() || !differs(start, key::DIRECTION, &t.direction) {
+        return Vec::new();
+    }
+    let stored = stored_direction(&t.direction);
+    if stored == t.direction.trim() {
+        return Vec::new();
+    }
+    vec![StoredChange::new(
+        DIRECTION_LABEL,
+        start_value(start, key::DIRECTION),
+        &stored,
+    )]
+}
+
+/// A new trunk's direction sent as `inbound`/`outbound` is stored as `public-…`.
+fn created_stored_changes(t: &TrunkSpec) -> Vec<StoredChange> {
+    let stored = stored_direction(&t.direction);
+    if stored == t.direction.trim() {
+        Vec::new()
+    } else {
+        vec![StoredChange::new(DIRECTION_LABEL, "", &stored)]
+    }
+}
+
+/// The match mode a DNID's flags select (the form's `match` field).
+fn match_mode(n: &NumberSpec) -> &'static str {
+    if n.prefix {
+        "prefix"
+    } else if n.expression {
+        "expression"
+    } else if n.asterisk_compatible {
+        "asterisk"
+    } else {
+        "exact"
+    }
+}
+
+/// The stored values a DNID update changes beyond what was typed: a new number or match
+/// mode makes Cloudonix recompile the stored pattern (`dnid`).
+fn number_stored_changes(n: &NumberSpec, start: &[(String, String)]) -> Vec<StoredChange> {
+    if start.is_empty() {
+        return Vec::new();
+    }
+    if differs(start, key::SOURCE, &n.source) || differs(start, key::MATCH, match_mode(n)) {
+        vec![StoredChange::new(
+            PATTERN_LABEL,
+            start_value(start, key::DNID),
+            "(recompiled by Cloudonix)",
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Review labels of the stored values the provider changes (the trunk form's own
+/// "Direction", and the DNID's compiled pattern, which no field shows).
+pub const DIRECTION_LABEL: &str = "Direction";
+pub const PATTERN_LABEL: &str = "Pattern (dnid)";
 
 /// `application` as the API takes it: a number when it is an id, else the name.
 fn application_value(app: &str) -> Value {
@@ -157,20 +294,35 @@ impl CloudonixClient {
         Ok(())
     }
 
-    fn number_body(&self, domain: &str, n: &NumberSpec) -> Result<Value, ProviderError> {
+    /// A DNID update: partial like a trunk's (the toggle has always sent `{"active"}`
+    /// alone), so only what differs from the stored values goes; the three match flags go
+    /// together when the match mode changed (at most one may be true). Without a start,
+    /// every field.
+    fn number_body(
+        &self,
+        domain: &str,
+        n: &NumberSpec,
+        start: &[(String, String)],
+    ) -> Result<Value, ProviderError> {
         let mut o = Map::new();
-        o.insert("source".into(), json!(n.source.trim()));
+        if differs(start, key::SOURCE, &n.source) {
+            o.insert("source".into(), json!(n.source.trim()));
+        }
         let app = n.application.trim();
-        if !app.is_empty() {
+        if !app.is_empty() && differs(start, key::APPLICATION, app) {
             let id = self.cached_app_id(domain, app).ok_or_else(|| {
                 ProviderError::Refused(format!("no application '{app}' in {domain}"))
             })?;
             o.insert("applicationId".into(), json!(id));
         }
-        o.insert("active".into(), json!(n.active));
-        o.insert("prefix".into(), json!(n.prefix));
-        o.insert("expression".into(), json!(n.expression));
-        o.insert("asteriskCompatible".into(), json!(n.asterisk_compatible));
+        if differs(start, key::ACTIVE, if n.active { "yes" } else { "no" }) {
+            o.insert("active".into(), json!(n.active));
+        }
+        if differs(start, key::MATCH, match_mode(n)) {
+            o.insert("prefix".into(), json!(n.prefix));
+            o.insert("expression".into(), json!(n.expression));
+            o.insert("asteriskCompatible".into(), json!(n.asterisk_compatible));
+        }
         Ok(Value::Object(o))
     }
 
@@ -188,9 +340,12 @@ impl CloudonixClient {
                     what: format!("new trunk {name} in {domain}"),
                     done: format!("trunk {name} created"),
                     expect: Expect::CreatedTrunk,
+                    stored_changes: created_stored_changes(trunk),
                 }
             }
-            Mutation::UpdateTrunk { id, trunk, .. } => {
+            Mutation::UpdateTrunk {
+                id, trunk, start, ..
+            } => {
                 let id = required(id, "the trunk id")?;
                 let name = if trunk.name.trim().is_empty() {
                     id
@@ -200,10 +355,11 @@ impl CloudonixClient {
                 Planned {
                     method: Method::PUT,
                     segments: self.domain_segments(domain, &["trunks", id]),
-                    body: Some(trunk_body(trunk, false, secrets)),
+                    body: Some(trunk_update_body(trunk, start, secrets)),
                     what: format!("trunk {name} of {domain}"),
                     done: format!("trunk {name} updated"),
                     expect: Expect::Done,
+                    stored_changes: trunk_stored_changes(trunk, start),
                 }
             }
             Mutation::DeleteTrunk { id, .. } => {
@@ -215,18 +371,22 @@ impl CloudonixClient {
                     what: format!("trunk {id} of {domain}"),
                     done: format!("trunk {id} deleted"),
                     expect: Expect::Done,
+                    stored_changes: Vec::new(),
                 }
             }
-            Mutation::UpdateNumber { id, number, .. } => {
+            Mutation::UpdateNumber {
+                id, number, start, ..
+            } => {
                 let id = required(id, "the number id")?;
                 required(&number.source, "the number")?;
                 Planned {
                     method: Method::PUT,
                     segments: self.domain_segments(domain, &["dnids", id]),
-                    body: Some(self.number_body(domain, number)?),
+                    body: Some(self.number_body(domain, number, start)?),
                     what: format!("number {} of {domain}", number.source.trim()),
                     done: format!("number {} updated", number.source.trim()),
                     expect: Expect::Done,
+                    stored_changes: number_stored_changes(number, start),
                 }
             }
             Mutation::SetNumberActive { id, active, .. } => {
@@ -239,6 +399,7 @@ impl CloudonixClient {
                     what: format!("number {id} of {domain}"),
                     done: format!("number {id} {verb}"),
                     expect: Expect::Done,
+                    stored_changes: Vec::new(),
                 }
             }
             Mutation::ClickToCall {
@@ -271,6 +432,7 @@ impl CloudonixClient {
                     what: format!("call to {dest} from {domain}"),
                     done: format!("call to {dest} placed"),
                     expect: Expect::Call,
+                    stored_changes: Vec::new(),
                 }
             }
             Mutation::Hangup { call_id, .. } => {
@@ -282,6 +444,7 @@ impl CloudonixClient {
                     what: format!("call {id} of {domain}"),
                     done: format!("call {id} hung up"),
                     expect: Expect::Hangup,
+                    stored_changes: Vec::new(),
                 }
             }
             Mutation::Provider { .. } => {
@@ -335,6 +498,7 @@ impl CloudonixClient {
                 .body
                 .as_ref()
                 .map(|b| crate::secret::redact(&b.to_string()).into_owned()),
+            stored_changes: p.stored_changes,
         })
     }
 
@@ -343,12 +507,19 @@ impl CloudonixClient {
     /// reads do (400 carries the provider's message).
     pub async fn mutate(&self, m: &Mutation) -> Result<MutationOutcome, ProviderError> {
         if let Mutation::UpdateNumber {
-            account, number, ..
+            account,
+            number,
+            start,
+            ..
         } = m
         {
             let app = number.application.trim();
             let domain = account.trim();
-            if !app.is_empty() && !domain.is_empty() && self.cached_app_id(domain, app).is_none() {
+            if !app.is_empty()
+                && !domain.is_empty()
+                && differs(start, key::APPLICATION, app)
+                && self.cached_app_id(domain, app).is_none()
+            {
                 self.refresh_apps(domain).await?;
             }
         }
@@ -469,6 +640,52 @@ mod tests {
             trunk_body(&s, true, Secrets::Reveal)
                 .get("profile")
                 .is_none()
+        );
+    }
+
+    fn start(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_trunk_update_sends_only_what_differs_from_the_stored_trunk() {
+        let stored = start(&[
+            ("ip", "10.0.0.1"),
+            ("port", "5060"),
+            ("transport", "tls"),
+            ("prefix", ""),
+            ("direction", "inbound"),
+            ("auth_username", "u1"),
+        ]);
+        // Only the port changed (spec() has port 5061): the stored `inbound` is not re-sent.
+        let b = trunk_update_body(&spec(None), &stored, Secrets::Reveal);
+        assert_eq!(b, json!({ "port": 5061 }));
+        assert!(trunk_stored_changes(&spec(None), &stored).is_empty());
+        // A typed password always goes (masked in the preview).
+        let b = trunk_update_body(&spec(Some("pw-abcdef")), &stored, Secrets::Mask);
+        assert_eq!(
+            b,
+            json!({ "port": 5061, "profile": { "authentication": { "password": "****" } } })
+        );
+        // A direction typed as `outbound` is stored as `public-outbound`: the review says so.
+        let mut s = spec(None);
+        s.direction = "outbound".into();
+        assert_eq!(
+            trunk_stored_changes(&s, &stored),
+            vec![StoredChange::new("Direction", "inbound", "public-outbound")]
+        );
+        // Created with `inbound`: stored as `public-inbound`, and the review says so.
+        assert_eq!(
+            created_stored_changes(&spec(None)),
+            vec![StoredChange::new("Direction", "", "public-inbound")]
+        );
+        // No start known: the whole trunk, as before.
+        assert_eq!(
+            trunk_update_body(&spec(None), &[], Secrets::Reveal),
+            trunk_body(&spec(None), false, Secrets::Reveal)
         );
     }
 

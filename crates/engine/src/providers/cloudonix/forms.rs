@@ -36,6 +36,8 @@ pub mod key {
     pub const MATCH: &str = "match";
     pub const DESTINATION: &str = "destination";
     pub const CALLER_ID: &str = "caller_id";
+    /// Not a field: the DNID's compiled pattern as stored (carried for the review).
+    pub const DNID: &str = "dnid";
 }
 
 fn field(
@@ -122,7 +124,7 @@ pub fn trunk_form(existing: Option<&model::Trunk>, live_calls_on_it: usize) -> F
         ),
         field(
             key::DIRECTION,
-            "Direction",
+            super::actions::DIRECTION_LABEL,
             FieldKind::Choice(DIRECTIONS),
             true,
             "inbound / outbound are stored as public-inbound / public-outbound",
@@ -460,6 +462,7 @@ pub fn trunk_mutation(
                 account: account.to_owned(),
                 id: id.to_owned(),
                 trunk,
+                start: Vec::new(),
             })
         }
     }
@@ -494,6 +497,7 @@ pub fn number_mutation(
     Ok(Mutation::UpdateNumber {
         account: account.to_owned(),
         id: id.to_owned(),
+        start: Vec::new(),
         number: NumberSpec {
             source: source.to_owned(),
             application: application.to_owned(),
@@ -593,10 +597,11 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
         Intent::NumberEdit => {
             let n = ctx.number.ok_or("select a number first (pane 5)")?;
             let apps = known_applications(ctx, &n.account);
-            Ok((
-                number_form(n, &apps),
-                target(&n.account, "number.edit", Some(&n.id)),
-            ))
+            let mut t = target(&n.account, "number.edit", Some(&n.id));
+            if let Some(dnid) = extra(&n.extra, "dnid regex") {
+                t.data.push(pair(key::DNID, dnid));
+            }
+            Ok((number_form(n, &apps), t))
         }
         Intent::NumberToggle => {
             let n = ctx.number.ok_or("select a number first (pane 5)")?;
@@ -630,18 +635,31 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
     }
 }
 
+/// Gives an edit its starting values (the form's, plus what the target carries about the
+/// stored object, e.g. the DNID's compiled pattern), so the client sends only what changed.
+fn with_start(m: Result<Mutation, String>, t: &ProviderTarget) -> Result<Mutation, String> {
+    let mut m = m?;
+    if let Mutation::UpdateTrunk { start, .. } | Mutation::UpdateNumber { start, .. } = &mut m
+        && !t.start.is_empty()
+    {
+        start.extend(t.start.iter().cloned());
+        start.extend(t.data.iter().cloned());
+    }
+    Ok(m)
+}
+
 /// Turns a submitted Cloudonix form into its mutation.
 pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
     let id = t.id.as_deref().unwrap_or_default();
     let account = t.account.clone();
     match t.op {
         "trunk.new" => trunk_mutation(&account, None, values),
-        "trunk.edit" => trunk_mutation(&account, Some(id), values),
+        "trunk.edit" => with_start(trunk_mutation(&account, Some(id), values), t),
         "trunk.delete" => Ok(Mutation::DeleteTrunk {
             account,
             id: id.to_owned(),
         }),
-        "number.edit" => number_mutation(&account, id, values),
+        "number.edit" => with_start(number_mutation(&account, id, values), t),
         "number.toggle" => Ok(Mutation::SetNumberActive {
             account,
             id: id.to_owned(),

@@ -405,6 +405,7 @@ impl Client {
             method: method.to_string(),
             path: format!("/{interface}?v=3&method={api_method}"),
             body: Some(body),
+            stored_changes: Vec::new(),
         })
     }
 

@@ -737,9 +737,11 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
             if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
                 return Err(format!("ip: {ip} is not an IP address"));
             }
-            if !prefix.is_empty() {
+            // An edit sends both, so switching from a prefix to an IP clears the prefix.
+            if !prefix.is_empty() || target.op == "whitelist.edit" {
                 body.insert("prefix".into(), prefix.into());
-            } else {
+            }
+            if prefix.is_empty() || target.op == "whitelist.edit" {
                 body.insert("ip".into(), ip.into());
             }
             body.insert("description".into(), v("description").into());
@@ -762,6 +764,18 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
         other => return Err(format!("{other} is not a ProVoice change")),
     };
     let updating = !operation.starts_with("create");
+    // `update…` changes "an existing X with the specified parameters" (providers.md §5.1,
+    // the seed's words): a partial update. An edit sends only the fields the operator
+    // changed, plus what names the object and its owner, so nothing it did not touch is
+    // rewritten from the form's text.
+    if updating
+        && !operation.starts_with("delete")
+        && let Some(changed) = target.changed_keys(values)
+    {
+        body.retain(|k, _| {
+            !values.iter().any(|(field, _)| field == k) || changed.iter().any(|c| c == k)
+        });
+    }
     if updating {
         if id.is_empty() {
             return Err("nothing selected to change".into());

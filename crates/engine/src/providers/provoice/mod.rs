@@ -558,6 +558,7 @@ impl Client {
             method: "POST".into(),
             path: format!("/{operation}"),
             body: Some(serde_json::Value::Object(body.clone()).to_string()),
+            stored_changes: Vec::new(),
         })
     }
 

@@ -73,6 +73,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
             id: None,
             ids: Vec::new(),
             data: Vec::new(),
+            start: Vec::new(),
         },
     ))
 }

@@ -530,6 +530,7 @@ impl Client {
             method: "POST".into(),
             path: url.path().to_owned(),
             body: Some(Self::body(user, to, caller).to_string()),
+            stored_changes: Vec::new(),
         })
     }
 
