@@ -170,11 +170,19 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
     let _log = start_logging(cli);
     let mut sims = None;
     let mut warnings = Vec::new();
+    // The demo draws at once (the console's frame, saying what it waits for) while its
+    // simulators start; the console then connects as they come up.
+    let mut early_terminal = None;
     let config = if cli.demo {
-        let started = rt.block_on(sim::start(sim::SimOptions::default()));
+        let pending = rt.spawn(sim::start(sim::SimOptions::default()));
+        early_terminal = first_frame(cli, "starting the demo simulators…");
+        let started = rt
+            .block_on(pending)
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
         let running = match started {
             Ok(s) => s,
             Err(e) => {
+                give_back_terminal();
                 eprintln!("switchboard: cannot start the demo simulators: {e}");
                 return ExitCode::from(1);
             }
@@ -185,6 +193,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
         match parsed {
             Ok(l) => l.config,
             Err(e) => {
+                give_back_terminal();
                 eprintln!("switchboard: demo config: {e}");
                 return ExitCode::from(1);
             }
@@ -201,6 +210,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
     let theme = match theme_for(cli, &config) {
         Ok(t) => t,
         Err(e) => {
+            give_back_terminal();
             eprintln!("switchboard: {e}");
             return ExitCode::from(2);
         }
@@ -209,6 +219,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
     let keymap = match switchboard::keymap::Keymap::new(&config.keys) {
         Ok((keymap, _conflicts)) => keymap,
         Err(e) => {
+            give_back_terminal();
             eprintln!("switchboard: [keys]: {e}");
             return ExitCode::from(2);
         }
@@ -236,9 +247,15 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
                 text: warnings.join("  ·  "),
             });
         }
-        let mut terminal = switchboard::app::init_terminal()?;
-        TERMINAL_TAKEN.store(true, Ordering::SeqCst);
-        install_panic_hook();
+        let mut terminal = match early_terminal {
+            Some(t) => t,
+            None => {
+                let t = switchboard::app::init_terminal()?;
+                TERMINAL_TAKEN.store(true, Ordering::SeqCst);
+                install_panic_hook();
+                t
+            }
+        };
         let r = console.run(&mut terminal, EventStream::new()).await;
         if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
             ratatui::restore();
@@ -273,6 +290,36 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
 /// ratatui's hook restores the terminal; keep it for panics on the UI thread. A panic in
 /// a background task is logged only: its poller reports the failure and the console
 /// keeps running in its alternate screen.
+/// Takes the terminal and draws the console's frame with `notice` on its message line,
+/// before anything it shows is known. None when the terminal cannot be taken (the
+/// console tries again, and says why, when it starts).
+fn first_frame(cli: &Cli, notice: &str) -> Option<switchboard::app::Terminal<std::io::Stdout>> {
+    use switchboard::app::Screen;
+    let theme = theme_for(cli, &Config::default()).ok()?;
+    let mut terminal = switchboard::app::init_terminal().ok()?;
+    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
+    install_panic_hook();
+    let now = switchboard::clock::epoch_ms();
+    let mut state = switchboard::state::State::new(Vec::new(), now);
+    state.message = Some(switchboard::state::Message {
+        text: notice.to_string(),
+        level: Level::Info,
+        at_ms: now,
+    });
+    if let Ok((w, h)) = Screen::size(&mut terminal) {
+        state.size = (w, h);
+    }
+    let _ = terminal.draw_state(&state, &theme);
+    Some(terminal)
+}
+
+/// Restores the terminal if the console took it (before printing an error).
+fn give_back_terminal() {
+    if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+        ratatui::restore();
+    }
+}
+
 fn install_panic_hook() {
     let restore_and_print = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
