@@ -162,13 +162,14 @@ fn accounts() -> Vec<Account> {
 }
 
 fn call(i: usize, state: CallState) -> Call {
-    let started = T0 - 1_000 * (40 + i as i64 % 3_000);
+    let started = T0 - 1_000 * (40 + (mix(i as u64 + 3) % 3_000) as i64);
     Call {
         provider: ProviderId(0),
         account: "acme.example.net".into(),
         id: format!("call-{i:05}"),
-        from: format!("+442079460{:03}", i % 1000),
-        to: format!("+61293741{:03}", i % 1000),
+        // Numbers that differ row to row as real ones do (a page down rewrites them).
+        from: format!("+44{:010}", mix(i as u64) % 10_000_000_000),
+        to: format!("+61{:09}", mix(i as u64 + 7) % 1_000_000_000),
         direction: if i.is_multiple_of(3) {
             Direction::Outbound
         } else {
@@ -180,6 +181,14 @@ fn call(i: usize, state: CallState) -> Call {
         started_at_ms: Some(started),
         extra: vec![],
     }
+}
+
+/// A cheap, fixed scramble (splitmix64), so every run draws the same rows.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn calls(n: usize) -> Vec<Call> {
