@@ -53,6 +53,7 @@ mod sim_faults;
 mod sim_voipcloud;
 mod snapshot_cmd;
 mod stats_config;
+mod trace;
 mod ui_snapshots;
 mod update;
 mod voipcloud_client;
