@@ -26,6 +26,7 @@ mod e2e_provoice;
 mod e2e_quit;
 mod e2e_recovery;
 mod e2e_tmux;
+mod e2e_trace;
 mod e2e_voipcloud;
 mod error_recovery;
 mod filter;
