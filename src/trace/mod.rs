@@ -124,6 +124,30 @@ pub fn same_number(a: &str, b: &str) -> bool {
     short.len() >= 8 && long.ends_with(short)
 }
 
+/// Whether a number row is a plain number (digits and the separators people type)
+/// rather than a pattern (a DNID expression such as `30[0-4][0-9]`).
+fn is_plain(number: &str) -> bool {
+    number
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.' | '/'))
+}
+
+/// Whether the number row `number` takes the number whose digits are `q`: by digits for
+/// a plain number; a pattern must match the whole number, with or without its `+`.
+pub fn takes(number: &str, q: &str) -> bool {
+    if is_plain(number) {
+        return same_number(&digits(number), q);
+    }
+    if q.is_empty() || number.len() > 200 {
+        return false;
+    }
+    let body = number.trim_start_matches('^').trim_end_matches('$');
+    match regex_lite::Regex::new(&format!("^(?:{body})$")) {
+        Ok(re) => re.is_match(q) || re.is_match(&format!("+{q}")),
+        Err(_) => false,
+    }
+}
+
 fn account_name(state: &State, provider: ProviderId, id: &str) -> String {
     state
         .tables
@@ -257,6 +281,7 @@ fn near_matches(state: &State, q: &str) -> Vec<NearMatch> {
         .numbers
         .rows
         .iter()
+        .filter(|n| is_plain(&n.number))
         .filter_map(|n| {
             let d = digits(&n.number);
             let dist = crate::format::edit_distance(q, &d);
@@ -291,7 +316,7 @@ pub fn trace(state: &State, query: &str) -> Trace {
         .numbers
         .rows
         .iter()
-        .filter(|n| same_number(&digits(&n.number), &q))
+        .filter(|n| takes(&n.number, &q))
         .map(|n| owner(state, n))
         .collect();
     let mut live: Vec<&Call> = t.live.rows.iter().filter(|c| on_number(c, &q)).collect();
@@ -340,10 +365,7 @@ pub fn selected_number(state: &State) -> Option<String> {
     let t = &state.tables;
     let owned = |s: &str| {
         let d = digits(s);
-        t.numbers
-            .rows
-            .iter()
-            .any(|n| same_number(&digits(&n.number), &d))
+        t.numbers.rows.iter().any(|n| takes(&n.number, &d))
     };
     let pick = |c: &Call| {
         [&c.to, &c.from]
@@ -376,5 +398,16 @@ mod tests {
         assert!(!same_number("101", "4101"));
         assert!(!same_number("5550100", "14155550100"));
         assert!(!same_number("", ""));
+    }
+
+    #[test]
+    fn a_pattern_row_takes_the_numbers_it_matches_and_a_plain_row_only_its_own() {
+        assert!(takes("+1 (415) 555-0100", "14155550100"));
+        assert!(takes("30[0-4][0-9]", "3042"));
+        assert!(!takes("30[0-4][0-9]", "3052"));
+        // Its digits are not a number: `300409` is not what `30[0-4][0-9]` takes.
+        assert!(!takes("30[0-4][0-9]", "300409"));
+        assert!(takes("^(\\+14155550100)$", "14155550100"));
+        assert!(!takes("[unclosed", "1"));
     }
 }

@@ -195,6 +195,17 @@ async fn a_number_typed_any_way_is_the_same_number_and_an_unknown_one_gets_near_
         assert_eq!(owners(typed), want, "{typed}");
     }
 
+    // A DNID pattern takes the numbers it matches, not the ones that share its digits.
+    let t = trace::trace(&state, "3042");
+    let o = only_owner(&t);
+    assert_eq!(o.number, "30[0-4][0-9]");
+    assert!(
+        o.route.iter().any(|s| s.contains("voicemail")),
+        "{:?}",
+        o.route
+    );
+    assert!(!trace::trace(&state, "300409").found);
+
     let t = trace::trace(&state, "+1 415 555 0199");
     assert!(!t.found && t.owners.is_empty());
     let near: Vec<&str> = t.near_matches.iter().map(|m| m.number.as_str()).collect();
