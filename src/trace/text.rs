@@ -86,11 +86,15 @@ pub fn lines(t: &Trace, now_ms: i64, tz: &jiff::tz::TimeZone) -> Vec<(String, To
             ),
             Tone::Heading,
         );
+        let id = if o.account_id == o.account {
+            String::new()
+        } else {
+            format!(" (id {})", o.account_id)
+        };
         push(
             format!(
-                "  owner: account {} (id {}), number id {}  (numbers as of {})",
+                "  owner: account {}{id}, number id {}  (numbers as of {})",
                 o.account,
-                o.account_id,
                 o.number_id,
                 age(o.numbers_age_s)
             ),
