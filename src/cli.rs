@@ -42,6 +42,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Trace one number across every configured provider: owner, route, trunks, live
+    /// calls and last calls (polls each provider once, like `snapshot`).
+    Trace {
+        /// The number, however written: `+44 20 1234 4321`, `442012344321`, `101`.
+        number: String,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -95,6 +104,12 @@ mod tests {
             c.config.as_deref(),
             Some(std::path::Path::new("/tmp/x.toml"))
         );
+        let c =
+            Cli::try_parse_from(["switchboard", "trace", "+44 20 1234 4321", "--json"]).unwrap();
+        assert!(matches!(
+            c.command,
+            Some(Command::Trace { ref number, json: true }) if number == "+44 20 1234 4321"
+        ));
         let c = Cli::try_parse_from([
             "switchboard",
             "sim",

@@ -79,6 +79,9 @@ pub enum CommandId {
     StatsWindow,
     /// The selected account's call flow (the lines its provider drew) in an overlay.
     Flow,
+    /// The number trace (`:trace <number>`, or the selected row's number): owner, route,
+    /// trunks, live and last calls across every provider.
+    Trace,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -490,6 +493,13 @@ static HEAD: &[Command] = &[
 
 /// The generic commands after the providers' own.
 static TAIL: &[Command] = &[
+    Command::new(
+        C::Trace,
+        "trace",
+        "Trace a number",
+        &["T"],
+        "Trace a number across providers: owner, route, trunks, calls (:trace +441234567890; T on a row or details with a number)",
+    ),
     Command::new(
         C::StatsWindow,
         "stats.window",

@@ -25,5 +25,6 @@ pub mod palette;
 pub mod snapshot;
 pub mod state;
 pub mod theme;
+pub mod trace;
 pub mod ui;
 pub mod update;

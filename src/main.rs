@@ -99,6 +99,18 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
+        Some(Command::Trace { number, json }) => {
+            let _log = start_logging(&cli);
+            match load_config(&cli) {
+                Ok((cfg, _)) => rt.block_on(async {
+                    tokio::select! {
+                        code = switchboard::trace::cli::run(&cfg, number, *json) => ExitCode::from(code),
+                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
+                    }
+                }),
+                Err(code) => code,
+            }
+        }
         Some(Command::Config { action }) => config_command(action),
         None => run_console(&cli, &rt, cancel),
     };

@@ -277,6 +277,20 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         _ => {}
     }
+    // The trace key on a row's details traces that row's number.
+    if matches!(state.overlay, Some(Overlay::Details { .. }))
+        && state.keymap.command_for(&key, state.focus) == Some(CommandId::Trace)
+    {
+        state.overlay = None;
+        return run_command(state, CommandId::Trace, "");
+    }
+    let trace_lines = match &state.overlay {
+        Some(Overlay::Trace { query, .. }) => {
+            crate::trace::text::lines(&crate::trace::trace(state, query), state.now_ms, &state.tz)
+                .len()
+        }
+        _ => 0,
+    };
     if let Some(overlay) = &mut state.overlay {
         match (overlay, key.code) {
             (_, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter) => state.overlay = None,
@@ -293,6 +307,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 *scroll = scroll.saturating_add(1).min(max)
             }
             (Overlay::Flow { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
+                *scroll = scroll.saturating_sub(1)
+            }
+            (Overlay::Trace { scroll, .. }, KeyCode::Down | KeyCode::Char('j')) => {
+                let max = crate::state::layout::flow_max_scroll(state.size, trace_lines);
+                *scroll = scroll.saturating_add(1).min(max)
+            }
+            (Overlay::Trace { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
                 *scroll = scroll.saturating_sub(1)
             }
             _ => {}
@@ -541,6 +562,21 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                     state,
                     Level::Warn,
                     "select an account first (pane 1)".into(),
+                ),
+            }
+        }
+        CommandId::Trace => {
+            let query = match args.trim() {
+                "" => crate::trace::selected_number(state),
+                typed => Some(typed.to_owned()),
+            };
+            match query {
+                Some(query) => state.overlay = Some(Overlay::Trace { query, scroll: 0 }),
+                None => set_message(
+                    state,
+                    Level::Warn,
+                    "trace: type :trace <number>, or select a number, a live call or a history row"
+                        .into(),
                 ),
             }
         }

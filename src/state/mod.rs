@@ -295,6 +295,12 @@ pub enum Overlay {
         lines: Vec<(String, bool)>,
         scroll: u16,
     },
+    /// The number trace of `query` (`:trace`), recomputed from the state at every frame
+    /// (`trace::trace`), so live calls stay live.
+    Trace {
+        query: String,
+        scroll: u16,
+    },
     /// Every field of the selected row.
     Details {
         title: String,

@@ -264,6 +264,10 @@ fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, ctx: Option<&CommandCt
         legend_lines.pop();
         legend_lines.pop();
         legend_lines.remove(0);
+        // Then the `rows` line: the state symbols (calls, links) stay while they fit.
+        if top.len() + per_col + legend_lines.len() > avail_h {
+            legend_lines.pop();
+        }
     }
     let with_legend = top.len() + per_col + legend_lines.len() <= avail_h;
     let content_w = if with_legend {

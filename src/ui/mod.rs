@@ -24,6 +24,7 @@ pub mod palette;
 mod status_bar;
 mod table;
 mod tabs;
+mod trace;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -131,6 +132,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             lines,
             scroll,
         }) => flow::render_flow(frame, area, title, lines, *scroll, theme),
+        Some(Overlay::Trace { query, scroll }) => {
+            trace::render_trace(frame, area, state, query, *scroll, theme)
+        }
         None => {}
     }
 }

@@ -16,6 +16,7 @@ pub mod iovox;
 pub mod lenient;
 pub mod provider;
 pub mod provoice;
+pub mod route;
 pub mod settings;
 pub mod shape;
 

@@ -62,6 +62,9 @@ pub struct Descriptor {
     /// Its own commands (forms, number marks, views) beyond the generic ones, in the
     /// order help lists them.
     pub commands: &'static [CommandSpec],
+    /// Describes where one of its numbers routes, for the number trace
+    /// (`providers/<name>/route.rs`; [`super::route::target_only`] when it says no more).
+    pub route: super::route::RouteFn,
 }
 
 /// [`Descriptor::offers`] for a provider whose form builder decides every intent itself.

@@ -17,6 +17,7 @@
 pub mod auth;
 pub mod flow;
 pub mod forms;
+pub mod route;
 pub mod settings;
 pub mod wire;
 
@@ -72,6 +73,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     offers: super::provider::offers_every_intent,
     acts_on: None,
     commands: forms::COMMANDS,
+    route: route::describe,
 };
 
 forward_provider!(Client, DESCRIPTOR);

@@ -10,6 +10,7 @@
 pub mod actions;
 pub mod forms;
 pub mod map;
+pub mod route;
 pub mod settings;
 pub mod wire;
 
@@ -70,6 +71,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     offers: forms::offers,
     acts_on: Some(crate::model::AccountKind::Domain),
     commands: &[],
+    route: route::describe,
 };
 
 forward_provider!(CloudonixClient, DESCRIPTOR);

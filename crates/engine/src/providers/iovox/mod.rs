@@ -8,6 +8,7 @@
 
 pub mod forms;
 pub mod map;
+pub mod route;
 pub mod settings;
 pub mod tree;
 pub mod wire;
@@ -58,6 +59,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     offers: super::provider::offers_every_intent,
     acts_on: None,
     commands: forms::COMMANDS,
+    route: route::describe,
 };
 
 forward_provider!(Client, DESCRIPTOR);

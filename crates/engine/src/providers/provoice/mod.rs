@@ -18,6 +18,7 @@
 pub mod callback;
 pub mod forms;
 pub mod map;
+pub mod route;
 pub mod settings;
 pub mod wire;
 
@@ -68,6 +69,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     offers: super::provider::offers_every_intent,
     acts_on: None,
     commands: forms::COMMANDS,
+    route: route::describe,
 };
 
 forward_provider!(Client, DESCRIPTOR);

@@ -63,6 +63,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     offers: super::provider::offers_every_intent,
     acts_on: None,
     commands: &[],
+    route: crate::providers::route::target_only,
 };
 
 forward_provider!(Client, DESCRIPTOR, requests_used);
