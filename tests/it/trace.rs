@@ -434,7 +434,7 @@ mod console {
         assert!(text.contains("(numbers as of 30 s ago)"), "{text}");
         assert!(text.contains("Live calls on it now: 1"), "{text}");
         assert!(
-            text.contains("15557770000 → 15551230000  in  in call 01:05  cx / d1  (as of 2 s ago)"),
+            text.contains("15557770000 → 15551230000  in  in call 01:05  cx / d1  (as of just now)"),
             "{text}"
         );
         // Esc closes it.
