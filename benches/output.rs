@@ -165,6 +165,7 @@ fn call(i: usize, state: CallState) -> Call {
     Call {
         provider: ProviderId(0),
         account: "acme.example.net".into(),
+        account_name: String::new(),
         id: format!("call-{i:05}"),
         from: format!("+442079460{:03}", i % 1000),
         to: format!("+61293741{:03}", i % 1000),

@@ -764,6 +764,7 @@ fn sample_trunk() -> Trunk {
     Trunk {
         provider: ProviderId(0),
         account: "acme.cloudonix.net".into(),
+        account_name: String::new(),
         id: "42".into(),
         name: "pbx-hq".into(),
         host: "198.51.100.7".into(),
@@ -878,6 +879,7 @@ fn number_and_call_forms_round_trip() {
     let n = Number {
         provider: ProviderId(0),
         account: "acme.cloudonix.net".into(),
+        account_name: String::new(),
         id: "7".into(),
         number: "+14155550100".into(),
         target: "main-ivr".into(),

@@ -232,6 +232,7 @@ pub fn compute(
             QueueStat {
                 provider,
                 account: account.to_string(),
+                account_name: String::new(),
                 name,
                 kind,
                 waiting: Some(waiting),

@@ -745,6 +745,7 @@ pub fn map_trunks(provider: ProviderId, account: &str, trunks: Vec<wire::Trunk>)
         .map(|t| Trunk {
             provider,
             account: account.to_owned(),
+            account_name: String::new(),
             name: if t.description.is_empty() {
                 t.ip.clone()
             } else {
@@ -791,6 +792,7 @@ pub fn map_ddis(
             Number {
                 provider,
                 account: account.to_owned(),
+                account_name: String::new(),
                 id: d.id.clone(),
                 number: plus(&d.name),
                 target: if flow.is_empty() {
@@ -836,6 +838,7 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
         .map(|c| Call {
             provider,
             account: account.to_owned(),
+            account_name: String::new(),
             state: call_state(&c.state),
             from: c.caller_id,
             to: c.target,

@@ -720,6 +720,7 @@ mod tests {
         model::Number {
             provider: model::ProviderId(0),
             account: account.into(),
+            account_name: String::new(),
             id: id.into(),
             number: format!("+1415555{id:0>4}"),
             target: target.into(),

@@ -185,6 +185,7 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
     let call = Call {
         provider,
         account: domain.to_owned(),
+        account_name: String::new(),
         id,
         from: s.caller_id.unwrap_or_default(),
         to: s.destination.unwrap_or_default(),
@@ -239,6 +240,7 @@ pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
     Trunk {
         provider,
         account: domain.to_owned(),
+        account_name: String::new(),
         name: t.name.unwrap_or_else(|| id.clone()),
         id,
         host: t.ip.unwrap_or_default(),
@@ -312,6 +314,7 @@ pub fn map_dnid(
     Number {
         provider,
         account: domain.to_owned(),
+        account_name: String::new(),
         id,
         number,
         target,
@@ -412,6 +415,7 @@ pub fn map_current_calls(
     let mut stat = QueueStat {
         provider,
         account: customer.to_owned(),
+        account_name: String::new(),
         name: customer.to_owned(),
         kind: "concurrency".to_owned(),
         ..QueueStat::default()

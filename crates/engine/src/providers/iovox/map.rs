@@ -161,6 +161,7 @@ pub fn map_number(provider: ProviderId, root: &str, v: Voxnumber) -> Number {
     Number {
         provider,
         account: owner(root, &v.link_id, &v.node_id),
+        account_name: String::new(),
         id: v.voxnumber.trim().to_owned(),
         number: display_number(&v.voxnumber),
         target,
@@ -249,6 +250,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
     Call {
         provider,
         account: owner(root, &c.link_id, &c.node_id),
+        account_name: String::new(),
         id: c.id.trim().to_owned(),
         from: display_number(&c.call_origin),
         to: display_number(&c.voxnumber),
@@ -305,6 +307,7 @@ impl Acc {
         QueueStat {
             provider,
             account: account.to_owned(),
+            account_name: String::new(),
             kind: kind.to_owned(),
             total: c32(self.total),
             answered: c32(self.answered),

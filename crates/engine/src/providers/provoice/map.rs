@@ -125,6 +125,7 @@ pub fn map_destination(provider: ProviderId, customer: &str, d: wire::Destinatio
     Trunk {
         provider,
         account: customer.to_owned(),
+        account_name: String::new(),
         name: if d.name.is_empty() {
             format!("destination {}", d.id)
         } else {
@@ -157,6 +158,7 @@ pub fn map_extension(
     Number {
         provider,
         account: customer.to_owned(),
+        account_name: String::new(),
         number: e.number,
         target,
         active: None,
@@ -311,6 +313,7 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
                 provider,
                 // The job's customer owns the rows it fetched (so a refresh replaces them).
                 account: customer.to_owned(),
+                account_name: String::new(),
                 from: r.caller,
                 to: r.callee,
                 direction,

@@ -741,6 +741,7 @@ pub fn map_user_calls(
         let call = Call {
             provider,
             account: account.to_string(),
+            account_name: String::new(),
             id,
             from: opt_number(&c.from),
             to: opt_number(&c.to),
@@ -809,6 +810,7 @@ fn group_history_call(
     Call {
         provider,
         account: account.to_string(),
+        account_name: String::new(),
         id,
         from: opt_number(&g.caller),
         to: opt_number(&g.inbound_number),
