@@ -690,8 +690,15 @@ fn scope(key: &JobKey) -> Result<&str, ProviderError> {
 
 /// `441234567890` → `+441234567890` (already-prefixed and empty values kept).
 pub fn plus(n: &str) -> String {
-    crate::phone::display(n, &forms::PHONE)
+    crate::phone::display(n, &SHOWN)
 }
+
+/// How Callable numbers are shown: E.164 digits (8 to 15) get their `+`; extensions
+/// (`1001`) stay as sent.
+pub const SHOWN: crate::phone::Rules = crate::phone::Rules {
+    display_plus_from: 8,
+    ..forms::PHONE
+};
 
 pub fn address_fields(a: &wire::Address) -> Vec<Field> {
     let one_line = [
@@ -840,8 +847,8 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
             account: account.to_owned(),
             account_name: String::new(),
             state: call_state(&c.state),
-            from: c.caller_id,
-            to: c.target,
+            from: plus(&c.caller_id),
+            to: plus(&c.target),
             direction: match Direction::from_text(&c.direction) {
                 Direction::Unknown => Direction::Outbound,
                 said => said,

@@ -267,10 +267,11 @@ pub fn number_form(existing: &model::Number, applications: &[String]) -> FormSpe
     } else {
         FieldKind::Choice(intern_choices(names))
     };
+    // The number as Cloudonix stores it (the shown one may have a `+` added).
     let source = if existing.number.starts_with("dnid #") {
         String::new()
     } else {
-        existing.number.clone()
+        existing.as_sent().to_owned()
     };
     let active = existing.active.unwrap_or(true);
     FormSpec {

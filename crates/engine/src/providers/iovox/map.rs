@@ -114,8 +114,15 @@ pub fn call_status_active(status: &str) -> Option<bool> {
 
 /// A VoxNumber in international digits (`442012344321`) as `+442012344321`.
 pub fn display_number(n: &str) -> String {
-    crate::phone::display(n, &super::forms::PHONE)
+    crate::phone::display(n, &SHOWN)
 }
+
+/// How IOVOX numbers are shown: international digits (8 to 15) get their `+`; short
+/// origins and anything else stay as sent.
+pub const SHOWN: crate::phone::Rules = crate::phone::Rules {
+    display_plus_from: 8,
+    ..super::forms::PHONE
+};
 
 fn owner(root: &str, link_id: &str, node_id: &str) -> String {
     [link_id, node_id, root]

@@ -155,23 +155,41 @@ pub fn map_extension(
         },
         None => format!("{} → -", e.direction),
     };
+    let number = shown_number(&e.number);
+    let mut extra = Vec::with_capacity(4);
+    if number != e.number {
+        extra.push(f(crate::model::NUMBER_AS_SENT, e.number.clone()));
+    }
+    extra.extend([
+        f("direction", or_dash(&e.direction)),
+        f(
+            "destination_id",
+            e.destination_id.unwrap_or_else(|| "-".into()),
+        ),
+        f("user_id", e.user_id.unwrap_or_else(|| "-".into())),
+    ]);
     Number {
         provider,
         account: customer.to_owned(),
         account_name: String::new(),
-        number: e.number,
+        number,
         target,
         active: None,
-        extra: vec![
-            f("direction", or_dash(&e.direction)),
-            f(
-                "destination_id",
-                e.destination_id.unwrap_or_else(|| "-".into()),
-            ),
-            f("user_id", e.user_id.unwrap_or_else(|| "-".into())),
-        ],
+        extra,
         id: e.id,
     }
+}
+
+/// How ProVoice numbers are shown: E.164 digits (8 to 15, with or without `+`) as
+/// `+<digits>`; extensions and short codes as sent.
+pub const SHOWN: crate::phone::Rules = crate::phone::Rules {
+    display_plus_from: 8,
+    ..crate::phone::Rules::typed(crate::phone::Prefix::OptionalPlus, 1..=15)
+};
+
+/// A number ProVoice sent, in the one format every pane shows.
+pub fn shown_number(raw: &str) -> String {
+    crate::phone::display(raw, &SHOWN)
 }
 
 /// Human label of a forward type.
@@ -314,8 +332,8 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
                 // The job's customer owns the rows it fetched (so a refresh replaces them).
                 account: customer.to_owned(),
                 account_name: String::new(),
-                from: r.caller,
-                to: r.callee,
+                from: shown_number(&r.caller),
+                to: shown_number(&r.callee),
                 direction,
                 state: call_state(&r.disposition),
                 started_at_ms: crate::providers::dates::text_epoch_ms(&r.start),
