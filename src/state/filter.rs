@@ -34,10 +34,7 @@ pub enum Matcher {
     Regex(regex_lite::Regex),
     /// Typed text that looks like a number: found as text, or by its digits in a cell
     /// that holds only a number.
-    Number {
-        text: String,
-        digits: String,
-    },
+    Number { text: String, digits: String },
 }
 
 impl Matcher {
@@ -206,6 +203,24 @@ mod tests {
         assert!(!keeps("!re:pbx", &row));
         assert!(keeps("RE:pbx", &row));
         assert!(keeps("re:", &row), "no pattern yet");
+    }
+
+    #[test]
+    fn a_number_is_found_however_it_is_typed() {
+        let row = ["● in call", "vc-prod", "+14155550100", "12%", "1001"];
+        for typed in [
+            "+1 415 555 0100",
+            "14155550100",
+            "(415) 555-0100",
+            "001 415 555 0100",
+            "routes to:+1 (415) 555-0100",
+        ] {
+            assert!(keeps(typed, &row), "{typed}");
+        }
+        assert!(!keeps("+1 415 555 0199", &row));
+        assert!(!keeps("!(415) 555-0100", &row));
+        assert!(keeps("1001", &row), "an extension as sent");
+        assert!(!keeps("state:415 555", &row), "only the State column");
     }
 
     #[test]

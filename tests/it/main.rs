@@ -37,6 +37,7 @@ mod iovox_client;
 mod iovox_decode;
 mod iovox_ui;
 mod keymap;
+mod names_numbers;
 mod operator_flows;
 mod palette;
 mod palette_snapshots;
