@@ -787,6 +787,8 @@ pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchDa
             t.numbers.replace_slice(pid, account, rows, &ctx)
         }
         FetchData::Queues(mut rows) => {
+            // A row without a single figure says nothing: the pane leaves it out.
+            rows.retain(crate::stats::has_figures);
             state.account_names.resolve(pid, &mut rows);
             let before: Vec<_> = t.queues.rows.iter().filter(|r| r.provider == pid).collect();
             let ring = state.thresholds.bell

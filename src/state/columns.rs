@@ -690,6 +690,15 @@ pub static QUEUE_COLUMNS: &[Column<QueueStat>] = &[
         text: |q, _| format::opt_num(q.avg_talk_s),
         sort: |q, _| num_col(q.avg_talk_s),
     },
+    // Average whole-call length (ringing + talking): what a "by result" row of busy or
+    // unanswered calls has besides its count.
+    Column {
+        title: "Call",
+        width: 5,
+        drop: 3,
+        text: |q, _| format::opt_num(q.avg_call_s),
+        sort: |q, _| num_col(q.avg_call_s),
+    },
     Column {
         title: "Calls/interval",
         width: 16,

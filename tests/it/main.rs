@@ -46,6 +46,7 @@ mod provoice_callback;
 mod provoice_client;
 mod provoice_decode;
 mod provoice_flows;
+mod queue_rows;
 mod rate_limit;
 mod signals;
 mod sim_callable;

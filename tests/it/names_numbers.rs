@@ -275,19 +275,20 @@ fn pane_text<T: Row>(state: &State, table: &TableView<T>) -> String {
 #[test]
 fn merged_live_calls_pane_shows_one_number_format() {
     let mut state = folded();
-    // A few calls of each provider, pinned in time so the pane reads the same each run.
+    // The newest three calls of each provider (live ones first: IOVOX and ProVoice
+    // report calls only once they ended), pinned in time so the pane reads the same each
+    // run. The simulators seed calls at fixed offsets from their start, so the newest
+    // are the same calls every run.
     let mut keep: Vec<_> = Vec::new();
     for (i, s) in snaps().iter().enumerate() {
-        let mut calls: Vec<_> = state
-            .tables
-            .live
-            .rows
-            .iter()
-            .chain(&state.tables.history.rows)
-            .filter(|c| c.provider == ProviderId(i as u16))
-            .cloned()
-            .collect();
-        calls.sort_by(|a, b| (&a.from, &a.to, &a.id).cmp(&(&b.from, &b.to, &b.id)));
+        let pid = ProviderId(i as u16);
+        let newest = |rows: &[Call]| {
+            let mut v: Vec<Call> = rows.iter().filter(|c| c.provider == pid).cloned().collect();
+            v.sort_by(|a, b| (b.started_at_ms, &b.id).cmp(&(a.started_at_ms, &a.id)));
+            v
+        };
+        let mut calls = newest(&state.tables.live.rows);
+        calls.extend(newest(&state.tables.history.rows));
         assert!(!calls.is_empty(), "{}: no calls", s.name);
         keep.extend(calls.into_iter().take(3));
     }
