@@ -453,3 +453,23 @@ fn a_number_typed_four_ways_finds_the_same_rows_across_providers() {
     let l = kept(&mut state, live, typed);
     assert!(!n.is_empty() && !l.is_empty(), "{n:?} {l:?}");
 }
+
+#[test]
+fn audit_lines_name_numbers_in_the_same_format() {
+    use switchboard::providers::Mutation;
+    let call = |destination: &str| Mutation::ClickToCall {
+        account: "acme".into(),
+        destination: destination.into(),
+        caller_id: None,
+        application: None,
+    };
+    assert_eq!(
+        switchboard::audit::target_of(&call("14155550100")),
+        "call to +14155550100"
+    );
+    assert_eq!(
+        switchboard::audit::target_of(&call("+14155550100")),
+        "call to +14155550100"
+    );
+    assert_eq!(switchboard::audit::target_of(&call("1004")), "call to 1004");
+}

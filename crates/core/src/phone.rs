@@ -127,6 +127,18 @@ pub fn is_valid(raw: &str, rules: &Rules) -> bool {
     check(raw, rules).is_ok()
 }
 
+/// How a number is shown where no provider's rules apply (audit lines of neutral
+/// changes): 8 to 15 digits, the first not 0, get their `+`.
+pub const SHOWN: Rules = Rules {
+    display_plus_from: 8,
+    ..E164
+};
+
+/// A number in the one format every pane shows, by the neutral [`SHOWN`] rules.
+pub fn shown(raw: &str) -> String {
+    display(raw, &SHOWN)
+}
+
 /// The most digits an E.164 number has.
 pub const E164_MAX_DIGITS: usize = 15;
 

@@ -85,7 +85,7 @@ pub fn map_tree(
         push(&mut extra, "link id", &l.link_id);
         push(&mut extra, "link type", &l.link_type);
         push(&mut extra, "node", &name_or_id(&l.node_name, &l.node_id));
-        push(&mut extra, "voxnumber", &l.voxnumber);
+        push(&mut extra, "voxnumber", &display_number(&l.voxnumber));
         push(&mut extra, "rules", &l.rule);
         if let Some(c) = l.click_to_call {
             push(&mut extra, "click to call", if c { "yes" } else { "no" });
@@ -235,7 +235,11 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
     let mut extra = Vec::new();
     push(&mut extra, "call result", &c.call_result);
     push(&mut extra, "rule result", &c.rule_result);
-    push(&mut extra, "destination", &c.call_destination);
+    push(
+        &mut extra,
+        "destination",
+        &display_number(&c.call_destination),
+    );
     if let Some(t) = c.call_time_sec {
         push(&mut extra, "call time", &hms(t));
     }

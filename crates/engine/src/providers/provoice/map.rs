@@ -114,7 +114,7 @@ pub fn map_user(provider: ProviderId, customer: &str, u: &wire::User) -> Account
         extra: vec![
             f("user_id", u.id.clone()),
             f("customer_id", customer),
-            f("callerid", or_dash(&u.callerid)),
+            f("callerid", or_dash(&shown_number(&u.callerid))),
             f("password", if u.has_password { "****" } else { "-" }),
         ],
     }

@@ -734,7 +734,7 @@ pub fn map_user_calls(
             }
         };
         add("user", c.user_name.clone());
-        add("user number", c.user_number.clone());
+        add("user number", c.user_number.as_deref().map(display_number));
         add("type", c.kind.clone());
         add("call duration s", c.duration_s.map(|v| v.to_string()));
         add("talk s", c.talk_s.map(|v| v.to_string()));
