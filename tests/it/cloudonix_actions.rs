@@ -938,3 +938,33 @@ fn number_and_call_forms_round_trip() {
         }
     );
 }
+
+/// A DNID stored as bare E.164 digits shows with its `+` (the one number format), and
+/// its edit form still starts from the digits as Cloudonix stores them, so an edit of
+/// its application leaves the number as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_shown_with_a_plus_is_edited_as_stored() {
+    let sims = quiet_sims(12).await;
+    let cx = &sims.cloudonix;
+    let c = customer_client(cx);
+    let d = cx.domains[0].clone();
+    let n = numbers(&c, &d)
+        .await
+        .into_iter()
+        .find(|n| n.as_sent() != n.number)
+        .expect("a DNID stored without +");
+    assert_eq!(n.number, format!("+{}", n.as_sent()));
+    let form = forms::number_form(&n, &[n.target.clone()]);
+    let source = form
+        .values
+        .iter()
+        .find(|(k, _)| k == "source")
+        .map(|(_, v)| v.clone());
+    assert_eq!(source.as_deref(), Some(n.as_sent()));
+    let m = forms::number_mutation(&d, &n.id, &form.values).expect("valid form");
+    let body = c.preview(&m).expect("preview").body.unwrap_or_default();
+    assert!(
+        body.contains(&format!("\"source\":\"{}\"", n.as_sent())),
+        "{body}"
+    );
+}
