@@ -954,7 +954,7 @@ async fn a_number_shown_with_a_plus_is_edited_as_stored() {
         .find(|n| n.as_sent() != n.number)
         .expect("a DNID stored without +");
     assert_eq!(n.number, format!("+{}", n.as_sent()));
-    let form = forms::number_form(&n, &[n.target.clone()]);
+    let form = forms::number_form(&n, std::slice::from_ref(&n.target));
     let source = form
         .values
         .iter()
