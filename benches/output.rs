@@ -166,6 +166,7 @@ fn call(i: usize, state: CallState) -> Call {
     Call {
         provider: ProviderId(0),
         account: "acme.example.net".into(),
+        account_name: String::new(),
         id: format!("call-{i:05}"),
         // Numbers that differ row to row as real ones do (a page down rewrites them).
         from: format!("+44{:010}", mix(i as u64) % 10_000_000_000),

@@ -74,6 +74,7 @@ fn state(n: usize) -> State {
             .map(|i| Call {
                 provider: ProviderId(p),
                 account: format!("domain-{}.example.net", i % 40),
+                account_name: String::new(),
                 id: format!("call-{p}-{i}"),
                 from: format!("+44207946{i:06}"),
                 to: format!("+61293{i:06}"),
@@ -107,6 +108,7 @@ fn state(n: usize) -> State {
                 order: i,
                 collapsed: false,
                 hidden: false,
+                parent_name: String::new(),
             })
             .collect();
         s.tables

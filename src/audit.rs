@@ -141,9 +141,15 @@ pub fn target_of(m: &Mutation) -> String {
         Mutation::CreateTrunk { trunk, .. } => format!("trunk {}", trunk.name),
         Mutation::UpdateTrunk { id, trunk, .. } => format!("trunk {} ({id})", trunk.name),
         Mutation::DeleteTrunk { id, .. } => format!("trunk {id}"),
-        Mutation::UpdateNumber { id, number, .. } => format!("number {} ({id})", number.source),
+        // Numbers in the one format the panes show (the request itself sends them as
+        // the provider stores them).
+        Mutation::UpdateNumber { id, number, .. } => {
+            format!("number {} ({id})", crate::phone::shown(&number.source))
+        }
         Mutation::SetNumberActive { id, .. } => format!("number {id}"),
-        Mutation::ClickToCall { destination, .. } => format!("call to {destination}"),
+        Mutation::ClickToCall { destination, .. } => {
+            format!("call to {}", crate::phone::shown(destination))
+        }
         Mutation::Hangup { call_id, .. } => format!("call {call_id}"),
         Mutation::Provider { .. } => String::new(),
     }

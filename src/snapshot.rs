@@ -310,6 +310,7 @@ mod tests {
         Trunk {
             provider: ProviderId(1),
             account: account.into(),
+            account_name: String::new(),
             id: id.into(),
             name: id.into(),
             host: "sip.example.net".into(),

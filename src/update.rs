@@ -797,14 +797,38 @@ pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchDa
             retain(&mut t.history, &ctx, |r| !gone(r));
             retain(&mut t.trunks, &ctx, |r| !gone(r));
             retain(&mut t.numbers, &ctx, |r| !gone(r));
+            // Rows that arrived before their account (or whose account was renamed)
+            // show its name from now on.
+            let names = &mut state.account_names;
+            names.set(pid, &accounts);
+            rename(names, pid, &mut t.live, &ctx);
+            rename(names, pid, &mut t.history, &ctx);
+            rename(names, pid, &mut t.trunks, &ctx);
+            rename(names, pid, &mut t.numbers, &ctx);
+            rename(names, pid, &mut t.queues, &ctx);
         }
-        FetchData::Calls { live, history } => {
+        FetchData::Calls {
+            mut live,
+            mut history,
+        } => {
+            let names = &state.account_names;
+            names.resolve(pid, &mut live);
+            names.resolve(pid, &mut history);
             t.live.replace_slice(pid, account, live, &ctx);
             t.history.replace_slice(pid, account, history, &ctx);
         }
-        FetchData::Trunks(rows) => t.trunks.replace_slice(pid, account, rows, &ctx),
-        FetchData::Numbers(rows) => t.numbers.replace_slice(pid, account, rows, &ctx),
-        FetchData::Queues(rows) => {
+        FetchData::Trunks(mut rows) => {
+            state.account_names.resolve(pid, &mut rows);
+            t.trunks.replace_slice(pid, account, rows, &ctx)
+        }
+        FetchData::Numbers(mut rows) => {
+            state.account_names.resolve(pid, &mut rows);
+            t.numbers.replace_slice(pid, account, rows, &ctx)
+        }
+        FetchData::Queues(mut rows) => {
+            // A row without a single figure says nothing: the pane leaves it out.
+            rows.retain(crate::stats::has_figures);
+            state.account_names.resolve(pid, &mut rows);
             let before: Vec<_> = t.queues.rows.iter().filter(|r| r.provider == pid).collect();
             let ring = state.thresholds.bell
                 && crate::stats::newly_crossed(&before, &rows, &state.thresholds);
@@ -876,6 +900,19 @@ pub fn merge_fields(extra: &mut Vec<crate::model::Field>, fields: Vec<crate::mod
             Some(slot) => slot.1 = v,
             None => extra.push((k, v)),
         }
+    }
+}
+
+/// Resolves the account names of provider `pid`'s rows in `t` again (after its account
+/// tree changed) and rebuilds the view when a name changed (sort and filter read it).
+fn rename<T: crate::state::table::Row + crate::model::AccountName>(
+    names: &crate::state::names::AccountNames,
+    pid: ProviderId,
+    t: &mut crate::state::table::TableView<T>,
+    ctx: &crate::state::table::Ctx,
+) {
+    if names.resolve(pid, t.rows.iter_mut().filter(|r| r.provider() == pid)) {
+        t.rebuild(ctx, None);
     }
 }
 
@@ -967,15 +1004,27 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
         order: 0,
         collapsed: false,
         hidden: false,
+        parent_name: String::new(),
     }];
     rows.reserve(accounts.len());
+    let names: std::collections::HashMap<&str, &str> = accounts
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .collect();
     for (i, depth) in crate::tree::display_order(accounts) {
+        let parent_name = accounts[i]
+            .parent
+            .as_deref()
+            .and_then(|p| names.get(p))
+            .map(|n| n.to_string())
+            .unwrap_or_default();
         rows.push(AccountRow {
             account: accounts[i].clone(),
             depth,
             order: rows.len() as u32,
             collapsed: false,
             hidden: false,
+            parent_name,
         });
     }
     rows

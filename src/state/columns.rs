@@ -2,7 +2,9 @@
 //! filtering (in `table`) and rendering (in `ui`) all read these tables.
 
 use crate::format;
-use crate::model::{Account, AccountKind, Call, Field, Number, ProviderId, QueueStat, Trunk};
+use crate::model::{
+    Account, AccountKind, AccountName, Call, Field, Number, ProviderId, QueueStat, Trunk,
+};
 use crate::state::table::{Column, Ctx, Row, SortKey};
 
 fn text(s: &str) -> SortKey {
@@ -13,13 +15,27 @@ fn int(v: Option<i64>) -> SortKey {
     v.map(SortKey::Int).unwrap_or(SortKey::None)
 }
 
+/// The details field with a row's account id, shown beside its name.
+const ACCOUNT_ID: &str = "account id";
+
 fn with_extra(mut base: Vec<Field>, extra: &[Field]) -> Vec<Field> {
+    base.retain(|(k, v)| !(k == ACCOUNT_ID && v.is_empty()));
     base.extend(extra.iter().cloned());
     base
 }
 
 fn f(k: &str, v: impl Into<String>) -> Field {
     (k.to_string(), v.into())
+}
+
+/// The account id beside its name in details; empty (the field is left out) when the
+/// name is the id (an account the tree does not hold, or one named by its id).
+fn account_id(r: &impl AccountName) -> String {
+    if r.account_label() == r.account_id() {
+        String::new()
+    } else {
+        r.account_id().to_owned()
+    }
 }
 
 fn time_field(ms: Option<i64>, ctx: &Ctx) -> String {
@@ -40,6 +56,8 @@ pub struct AccountRow {
     pub collapsed: bool,
     /// Under a collapsed account: not shown.
     pub hidden: bool,
+    /// The parent account's display name (empty: no parent, or one the tree lacks).
+    pub parent_name: String,
 }
 
 impl Row for AccountRow {
@@ -63,11 +81,22 @@ impl Row for AccountRow {
                 f("id", a.id.clone()),
                 f("name", a.name.clone()),
                 f("kind", kind_label(a.kind)),
-                f("parent", a.parent.clone().unwrap_or_else(|| "-".into())),
+                f("parent", parent_label(self)),
                 f("active", format::opt_bool(a.active)),
             ],
             &a.extra,
         )
+    }
+}
+
+/// The parent as people read it: `Name (id)`, the id alone when its name is unknown,
+/// `-` for a top-level account.
+fn parent_label(r: &AccountRow) -> String {
+    match (&r.account.parent, r.parent_name.as_str()) {
+        (None, _) => "-".into(),
+        (Some(id), "") => id.clone(),
+        (Some(id), name) if name == id => id.clone(),
+        (Some(id), name) => format!("{name} ({id})"),
     }
 }
 
@@ -178,7 +207,8 @@ impl Row for Call {
         with_extra(
             vec![
                 f("provider", ctx.provider_name(self.provider)),
-                f("account", self.account.clone()),
+                f("account", self.account_label()),
+                f(ACCOUNT_ID, account_id(self)),
                 f("id", self.id.clone()),
                 f("state", self.state.label()),
                 f("direction", self.direction.label()),
@@ -223,8 +253,8 @@ pub static LIVE_CALL_COLUMNS: &[Column<Call>] = &[
         title: "Account",
         width: 22,
         drop: 1,
-        text: |c, _| c.account.clone(),
-        sort: |c, _| text(&c.account),
+        text: |c, _| c.account_label().to_string(),
+        sort: |c, _| text(c.account_label()),
     },
     Column {
         title: "From",
@@ -287,8 +317,8 @@ pub static HISTORY_COLUMNS: &[Column<Call>] = &[
         title: "Account",
         width: 22,
         drop: 2,
-        text: |c, _| c.account.clone(),
-        sort: |c, _| text(&c.account),
+        text: |c, _| c.account_label().to_string(),
+        sort: |c, _| text(c.account_label()),
     },
     Column {
         title: "From",
@@ -353,7 +383,8 @@ impl Row for Trunk {
         with_extra(
             vec![
                 f("provider", ctx.provider_name(self.provider)),
-                f("account", self.account.clone()),
+                f("account", self.account_label()),
+                f(ACCOUNT_ID, account_id(self)),
                 f("id", self.id.clone()),
                 f("name", self.name.clone()),
                 f("host", self.host.clone()),
@@ -387,8 +418,8 @@ pub static TRUNK_COLUMNS: &[Column<Trunk>] = &[
         title: "Account",
         width: 22,
         drop: 2,
-        text: |t, _| t.account.clone(),
-        sort: |t, _| text(&t.account),
+        text: |t, _| t.account_label().to_string(),
+        sort: |t, _| text(t.account_label()),
     },
     Column {
         title: "Host",
@@ -446,7 +477,8 @@ impl Row for Number {
         with_extra(
             vec![
                 f("provider", ctx.provider_name(self.provider)),
-                f("account", self.account.clone()),
+                f("account", self.account_label()),
+                f(ACCOUNT_ID, account_id(self)),
                 f("id", self.id.clone()),
                 f("number", self.number.clone()),
                 f("target", self.target.clone()),
@@ -476,8 +508,8 @@ pub static NUMBER_COLUMNS: &[Column<Number>] = &[
         title: "Account",
         width: 22,
         drop: 1,
-        text: |n, _| n.account.clone(),
-        sort: |n, _| text(&n.account),
+        text: |n, _| n.account_label().to_string(),
+        sort: |n, _| text(n.account_label()),
     },
     Column {
         title: "Routes to",
@@ -511,7 +543,8 @@ impl Row for QueueStat {
         with_extra(
             vec![
                 f("provider", ctx.provider_name(self.provider)),
-                f("account", self.account.clone()),
+                f("account", self.account_label()),
+                f(ACCOUNT_ID, account_id(self)),
                 f("name", self.name.clone()),
                 f("kind", self.kind.clone()),
                 f("waiting", format::opt_num(self.waiting)),
@@ -659,6 +692,15 @@ pub static QUEUE_COLUMNS: &[Column<QueueStat>] = &[
         drop: 3,
         text: |q, _| format::opt_num(q.avg_talk_s),
         sort: |q, _| num_col(q.avg_talk_s),
+    },
+    // Average whole-call length (ringing + talking): what a "by result" row of busy or
+    // unanswered calls has besides its count.
+    Column {
+        title: "Call",
+        width: 5,
+        drop: 3,
+        text: |q, _| format::opt_num(q.avg_call_s),
+        sort: |q, _| num_col(q.avg_call_s),
     },
     Column {
         title: "Calls/interval",

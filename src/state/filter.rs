@@ -7,6 +7,11 @@
 //! | `re:<regex>` | where the regular expression matches any column (case-insensitive) |
 //! | `col:value` | whose column `col` (a header, case-insensitive; spaces and marks such as `%` or `/` may be left out) contains `value` |
 //!
+//! Text that looks like a number (digits with `+`, spaces, dashes, dots, brackets) also
+//! finds that number however it is shown: `+1 415 555 0100`, `14155550100`,
+//! `(415) 555-0100` and `00 1 415…` all keep the rows showing `+14155550100`
+//! (`phone::typed_digits`).
+//!
 //! They combine: `!state:ringing`, `to:re:^\+44`, `!re:^ext`. A prefix that names no
 //! column of the pane is plain text (`10:30` and `sip:alice` still search every column).
 //! An empty value filters nothing. A bad regular expression is an error the console
@@ -27,6 +32,9 @@ pub enum Matcher {
     Text(String),
     /// A regular expression, compiled case-insensitive.
     Regex(regex_lite::Regex),
+    /// Typed text that looks like a number: found as text, or by its digits in a cell
+    /// that holds only a number.
+    Number { text: String, digits: String },
 }
 
 impl Matcher {
@@ -34,6 +42,10 @@ impl Matcher {
         match self {
             Matcher::Text(needle) => contains_folded(cell, needle),
             Matcher::Regex(re) => re.is_match(cell),
+            Matcher::Number { text, digits } => {
+                contains_folded(cell, text)
+                    || crate::phone::cell_digits(cell).is_some_and(|d| d.contains(digits.as_str()))
+            }
         }
     }
 }
@@ -99,7 +111,13 @@ pub fn parse(typed: &str, titles: &[&str]) -> Result<Option<Filter>, String> {
             .map(Matcher::Regex)
             .map_err(|e| format!("{ERROR_PREFIX}bad regular expression after {REGEX_MARK}: {e}"))?,
         None if rest.is_empty() => return Ok(None),
-        None => Matcher::Text(rest.to_lowercase()),
+        None => match crate::phone::typed_digits(rest) {
+            Some(digits) => Matcher::Number {
+                text: rest.to_lowercase(),
+                digits,
+            },
+            None => Matcher::Text(rest.to_lowercase()),
+        },
     };
     Ok(Some(Filter {
         invert,
@@ -185,6 +203,24 @@ mod tests {
         assert!(!keeps("!re:pbx", &row));
         assert!(keeps("RE:pbx", &row));
         assert!(keeps("re:", &row), "no pattern yet");
+    }
+
+    #[test]
+    fn a_number_is_found_however_it_is_typed() {
+        let row = ["● in call", "vc-prod", "+14155550100", "12%", "1001"];
+        for typed in [
+            "+1 415 555 0100",
+            "14155550100",
+            "(415) 555-0100",
+            "001 415 555 0100",
+            "routes to:+1 (415) 555-0100",
+        ] {
+            assert!(keeps(typed, &row), "{typed}");
+        }
+        assert!(!keeps("+1 415 555 0199", &row));
+        assert!(!keeps("!(415) 555-0100", &row));
+        assert!(keeps("1001", &row), "an extension as sent");
+        assert!(!keeps("state:415 555", &row), "only the State column");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod columns;
 pub mod filter;
 pub mod layout;
+pub mod names;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -440,6 +441,8 @@ pub struct State {
     /// Provider-only details per (provider, account) from the newest applied result, for
     /// that provider's forms (see `providers::ProviderDetails`).
     pub details: BTreeMap<(ProviderId, String), crate::providers::ProviderDetails>,
+    /// Account display names by (provider, id), for the rows' Account columns.
+    pub account_names: names::AccountNames,
 }
 
 impl State {
@@ -472,6 +475,7 @@ impl State {
             bell: false,
             group_calls: Default::default(),
             details: BTreeMap::new(),
+            account_names: Default::default(),
         }
     }
 

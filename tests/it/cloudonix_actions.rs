@@ -769,6 +769,7 @@ fn sample_trunk() -> Trunk {
     Trunk {
         provider: ProviderId(0),
         account: "acme.cloudonix.net".into(),
+        account_name: String::new(),
         id: "42".into(),
         name: "pbx-hq".into(),
         host: "198.51.100.7".into(),
@@ -884,6 +885,7 @@ fn number_and_call_forms_round_trip() {
     let n = Number {
         provider: ProviderId(0),
         account: "acme.cloudonix.net".into(),
+        account_name: String::new(),
         id: "7".into(),
         number: "+14155550100".into(),
         target: "main-ivr".into(),
@@ -941,5 +943,35 @@ fn number_and_call_forms_round_trip() {
             caller_id: Some("+14155550100".into()),
             application: None,
         }
+    );
+}
+
+/// A DNID stored as bare E.164 digits shows with its `+` (the one number format), and
+/// its edit form still starts from the digits as Cloudonix stores them, so an edit of
+/// its application leaves the number as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_shown_with_a_plus_is_edited_as_stored() {
+    let sims = quiet_sims(12).await;
+    let cx = &sims.cloudonix;
+    let c = customer_client(cx);
+    let d = cx.domains[0].clone();
+    let n = numbers(&c, &d)
+        .await
+        .into_iter()
+        .find(|n| n.as_sent() != n.number)
+        .expect("a DNID stored without +");
+    assert_eq!(n.number, format!("+{}", n.as_sent()));
+    let form = forms::number_form(&n, std::slice::from_ref(&n.target));
+    let source = form
+        .values
+        .iter()
+        .find(|(k, _)| k == "source")
+        .map(|(_, v)| v.clone());
+    assert_eq!(source.as_deref(), Some(n.as_sent()));
+    let m = forms::number_mutation(&d, &n.id, &form.values).expect("valid form");
+    let body = c.preview(&m).expect("preview").body.unwrap_or_default();
+    assert!(
+        body.contains(&format!("\"source\":\"{}\"", n.as_sent())),
+        "{body}"
     );
 }

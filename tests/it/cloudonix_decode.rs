@@ -57,8 +57,9 @@ fn live_capture_is_a_live_setup_call_with_trunk_details() {
     assert!(live);
     assert_eq!(call.state, CallState::Setup);
     assert_eq!(call.id, "2eac5483c05842e885583d8f81f873dc");
-    assert_eq!(call.from, "18456402102");
-    assert_eq!(call.to, "97229991390");
+    // E.164 digits on the wire, shown with their `+` (issue 13 item 3).
+    assert_eq!(call.from, "+18456402102");
+    assert_eq!(call.to, "+97229991390");
     assert_eq!(call.account, DOMAIN);
     assert_eq!(
         call.direction,
@@ -138,7 +139,7 @@ fn click_to_call_result_reads_as_an_outbound_session() {
     let (call, _) = one_call("click_to_call_result.json");
     assert_eq!(call.direction, Direction::Outbound);
     assert_eq!(call.id, "16a7294c989b11e7b3d32b9edb8660c7");
-    assert_eq!(call.to, "15551234567");
+    assert_eq!(call.to, "+15551234567");
     assert_eq!(extra(&call.extra, "subscriber"), Some("372"));
 }
 

@@ -81,6 +81,7 @@ fn calls(p: u16, at_ms: i64) -> Result<FetchData, ProviderError> {
         live: vec![Call {
             provider: ProviderId(p),
             account: "d1".into(),
+            account_name: String::new(),
             id: format!("c-{at_ms}"),
             from: "+442071110000".into(),
             to: "+61293740000".into(),
@@ -99,6 +100,7 @@ fn trunks(p: u16) -> Result<FetchData, ProviderError> {
     Ok(FetchData::Trunks(vec![Trunk {
         provider: ProviderId(p),
         account: "d1".into(),
+        account_name: String::new(),
         id: "t1".into(),
         name: "carrier-a".into(),
         host: "sip.carrier.example".into(),

@@ -31,6 +31,7 @@ fn call(p: u16, id: &str, from: &str, dir: Direction, state: CallState) -> Call 
     Call {
         provider: ProviderId(p),
         account: if p == 0 { "acme.cloudonix.net" } else { "pbx" }.into(),
+        account_name: String::new(),
         id: id.into(),
         from: from.into(),
         to: "+61293741005".into(),

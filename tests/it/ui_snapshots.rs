@@ -101,6 +101,7 @@ fn call(p: u16, i: usize, state: CallState) -> Call {
     let started = NOW - 1_000 * (30 + 47 * i as i64);
     Call {
         provider: ProviderId(p),
+        account_name: String::new(),
         account: if p == 0 {
             "acme.cloudonix.net"
         } else {
@@ -159,6 +160,7 @@ fn fill(state: &mut State) {
                 order: order as u32,
                 collapsed: false,
                 hidden: false,
+                parent_name: String::new(),
             })
             .collect::<Vec<_>>()
             .into_iter()
@@ -272,6 +274,7 @@ fn fill(state: &mut State) {
             .map(|i| Trunk {
                 provider: ProviderId(0),
                 account: "acme.cloudonix.net".into(),
+                account_name: String::new(),
                 id: format!("t{i}"),
                 name: format!("carrier-{}", ["bt", "colt", "telia", "twilio"][i]),
                 host: format!("sip{i}.carrier.example"),
@@ -292,6 +295,7 @@ fn fill(state: &mut State) {
             (0..3)
                 .map(|i| Number {
                     provider: ProviderId(p),
+                    account_name: String::new(),
                     account: if p == 0 {
                         "acme.cloudonix.net"
                     } else {
@@ -315,6 +319,7 @@ fn fill(state: &mut State) {
             QueueStat {
                 provider: ProviderId(1),
                 account: "pbx-sydney".into(),
+                account_name: String::new(),
                 name: "support".into(),
                 kind: "queue".into(),
                 waiting: Some(3),
@@ -329,6 +334,7 @@ fn fill(state: &mut State) {
             QueueStat {
                 provider: ProviderId(1),
                 account: "pbx-sydney".into(),
+                account_name: String::new(),
                 name: "sales".into(),
                 kind: "ring group".into(),
                 waiting: Some(0),
@@ -347,6 +353,7 @@ fn fill(state: &mut State) {
         vec![QueueStat {
             provider: ProviderId(0),
             account: "acme.cloudonix.net".into(),
+            account_name: String::new(),
             name: "acme.cloudonix.net".into(),
             kind: "concurrency".into(),
             active: Some(7),

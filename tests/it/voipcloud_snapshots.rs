@@ -101,6 +101,7 @@ fn state() -> State {
     rows.push(QueueStat {
         provider: ProviderId(0),
         account: "vc-pbx".into(),
+        account_name: String::new(),
         name: "iovox-daily".into(),
         kind: "call metrics".into(),
         answered: Some(30),
@@ -207,6 +208,7 @@ fn system_status_reaches_the_status_bar() {
         order: 0,
         collapsed: false,
         hidden: false,
+        parent_name: String::new(),
     };
     let ctx_names = ["vc-pbx".to_string()];
     let tz = jiff::tz::TimeZone::UTC;

@@ -329,7 +329,12 @@ impl Direction {
 pub struct Call {
     #[serde(skip)]
     pub provider: ProviderId,
+    /// Id of the account the row belongs to (what requests and forms use).
     pub account: String,
+    /// The account's display name, filled in by the console's fold from the accounts it
+    /// holds (empty until that account is known; [`AccountName::account_label`] then
+    /// shows the id).
+    pub account_name: String,
     pub id: String,
     pub from: String,
     pub to: String,
@@ -361,7 +366,12 @@ impl Call {
 pub struct Trunk {
     #[serde(skip)]
     pub provider: ProviderId,
+    /// Id of the account the row belongs to (what requests and forms use).
     pub account: String,
+    /// The account's display name, filled in by the console's fold from the accounts it
+    /// holds (empty until that account is known; [`AccountName::account_label`] then
+    /// shows the id).
+    pub account_name: String,
     pub id: String,
     pub name: String,
     pub host: String,
@@ -378,7 +388,12 @@ pub struct Trunk {
 pub struct Number {
     #[serde(skip)]
     pub provider: ProviderId,
+    /// Id of the account the row belongs to (what requests and forms use).
     pub account: String,
+    /// The account's display name, filled in by the console's fold from the accounts it
+    /// holds (empty until that account is known; [`AccountName::account_label`] then
+    /// shows the id).
+    pub account_name: String,
     pub id: String,
     /// The number or pattern as a person reads it (E.164 where known).
     pub number: String,
@@ -395,7 +410,10 @@ pub struct Number {
 pub struct QueueStat {
     #[serde(skip)]
     pub provider: ProviderId,
+    /// Id of the account the figures belong to.
     pub account: String,
+    /// The account's display name (see [`Call::account_name`]).
+    pub account_name: String,
     pub name: String,
     /// "queue", "ring group", "concurrency" …
     pub kind: String,
@@ -420,6 +438,55 @@ pub struct QueueStat {
     pub series: Vec<u32>,
     #[serde(serialize_with = "fields_as_map")]
     pub extra: Vec<Field>,
+}
+
+/// Rows that belong to an account: their account id and the display name the fold
+/// resolved for it.
+pub trait AccountName {
+    fn account_id(&self) -> &str;
+    fn account_name_mut(&mut self) -> &mut String;
+    fn account_name(&self) -> &str;
+    /// What an Account column shows: the name, or the id while the account is unknown.
+    fn account_label(&self) -> &str {
+        let name = self.account_name();
+        if name.is_empty() {
+            self.account_id()
+        } else {
+            name
+        }
+    }
+}
+
+macro_rules! account_name {
+    ($($t:ty),*) => {$(
+        impl AccountName for $t {
+            fn account_id(&self) -> &str {
+                &self.account
+            }
+            fn account_name_mut(&mut self) -> &mut String {
+                &mut self.account_name
+            }
+            fn account_name(&self) -> &str {
+                &self.account_name
+            }
+        }
+    )*};
+}
+account_name!(Call, Trunk, Number, QueueStat);
+
+/// The detail field holding a number exactly as its provider sent it, when the shown
+/// `number` differs (a `+` added): forms that send the number back read it from here.
+pub const NUMBER_AS_SENT: &str = "number as sent";
+
+impl Number {
+    /// The number as the provider stores it (what a form sends back unchanged).
+    pub fn as_sent(&self) -> &str {
+        self.extra
+            .iter()
+            .find(|(k, _)| k == NUMBER_AS_SENT)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or(&self.number)
+    }
 }
 
 #[cfg(test)]

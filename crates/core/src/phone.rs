@@ -127,17 +127,83 @@ pub fn is_valid(raw: &str, rules: &Rules) -> bool {
     check(raw, rules).is_ok()
 }
 
-/// A stored number as people read it: trimmed, and an all-digit number of at least
-/// [`Rules::display_plus_from`] digits gets its `+` back (`441234567890` →
-/// `+441234567890`); anything else (extensions, `+44…`, names) stays as sent.
+/// How a number is shown where no provider's rules apply (audit lines of neutral
+/// changes): 8 to 15 digits, the first not 0, get their `+`.
+pub const SHOWN: Rules = Rules {
+    display_plus_from: 8,
+    ..E164
+};
+
+/// A number in the one format every pane shows, by the neutral [`SHOWN`] rules.
+pub fn shown(raw: &str) -> String {
+    display(raw, &SHOWN)
+}
+
+/// The most digits an E.164 number has.
+pub const E164_MAX_DIGITS: usize = 15;
+
+/// A stored number as people read it, the one number format of every pane: a number
+/// that is E.164 by its length and the provider's rules — all digits (a `+` already
+/// there is kept), at least [`Rules::display_plus_from`] and at most 15 of them, the
+/// first not 0 — is shown as `+<digits>` (`441234567890` → `+441234567890`); anything
+/// else (extensions, short codes, national numbers, patterns, names) stays as sent,
+/// trimmed.
 pub fn display(raw: &str, rules: &Rules) -> String {
     let t = raw.trim();
-    if !t.is_empty() && t.len() >= rules.display_plus_from && t.bytes().all(|b| b.is_ascii_digit())
-    {
-        format!("+{t}")
+    let digits = t.strip_prefix('+').unwrap_or(t);
+    let e164 = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+        && (rules.display_plus_from..=E164_MAX_DIGITS).contains(&digits.len());
+    if e164 {
+        format!("+{digits}")
     } else {
         t.to_owned()
     }
+}
+
+/// What the `/` filter compares when an operator types a number: its digits, in the
+/// shape every pane shows them, however it was typed. `+1 415 555-0100`,
+/// `1415 555 0100`, `(415) 555-0100` and `00 1 415…` all give digits found in the shown
+/// `+14155550100`: separators go, an international `00` goes, and a national trunk `0`
+/// goes too (`020 1234 4321` → `2012344321`, found in `+442012344321`; no provider sends
+/// national numbers, so no default country is needed to match them).
+///
+/// None when the text does not look like a number: fewer than 3 digits, or any
+/// character other than digits, a leading `+` and the separators people type
+/// (space, `-`, `.`, `(`, `)`, `/`).
+pub fn typed_digits(typed: &str) -> Option<String> {
+    let t = typed.trim();
+    let body = t.strip_prefix('+').unwrap_or(t);
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '/'))
+    {
+        return None;
+    }
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 3 {
+        return None;
+    }
+    let international = digits.strip_prefix("00");
+    let national = digits.strip_prefix('0');
+    Some(international.or(national).unwrap_or(&digits).to_owned())
+}
+
+/// The digits of a shown cell that holds only a number (`+14155550100`, `1001`,
+/// `+31 20 700 1001`), for [`typed_digits`] to be found in; None for any other text.
+pub fn cell_digits(cell: &str) -> Option<String> {
+    let t = cell.trim();
+    let body = t.strip_prefix('+').unwrap_or(t);
+    if body.is_empty()
+        || !body.starts_with(|c: char| c.is_ascii_digit())
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+    {
+        return None;
+    }
+    Some(body.chars().filter(char::is_ascii_digit).collect())
 }
 
 #[cfg(test)]
@@ -174,5 +240,45 @@ mod tests {
         assert_eq!(display("+44", &E164), "+44");
         assert_eq!(display("", &E164), "");
         assert_eq!(display("anonymous", &E164), "anonymous");
+    }
+
+    #[test]
+    fn display_shows_e164_by_length_and_leaves_the_rest_as_sent() {
+        let from_8 = Rules {
+            display_plus_from: 8,
+            ..E164
+        };
+        assert_eq!(display("13815249695", &from_8), "+13815249695");
+        assert_eq!(display("+13815249695", &from_8), "+13815249695");
+        assert_eq!(display("1004", &from_8), "1004", "an extension");
+        assert_eq!(display("112", &from_8), "112", "a short code");
+        assert_eq!(display("02012344321", &from_8), "02012344321", "national");
+        assert_eq!(display("1234567890123456", &from_8), "1234567890123456");
+        assert_eq!(display("123[4-7]", &from_8), "123[4-7]", "a pattern");
+        assert_eq!(display("sip:1004@pbx", &from_8), "sip:1004@pbx");
+    }
+
+    #[test]
+    fn a_number_typed_any_way_gives_the_digits_the_panes_show() {
+        let shown = cell_digits("+14155550100").expect("a number");
+        for typed in [
+            "+1 415 555 0100",
+            "14155550100",
+            "(415) 555-0100",
+            "1-415-555-0100",
+            "001 415 555 0100",
+            "+1 (415) 555.0100",
+        ] {
+            let d = typed_digits(typed).expect(typed);
+            assert!(shown.contains(&d), "{typed} → {d}");
+        }
+        let uk = cell_digits("+442012344321").expect("a number");
+        assert!(uk.contains(&typed_digits("020 1234 4321").expect("national")));
+        assert_eq!(typed_digits("ringing"), None);
+        assert_eq!(typed_digits("10:30"), None);
+        assert_eq!(typed_digits("+4"), None);
+        assert_eq!(cell_digits("● in call"), None);
+        assert_eq!(cell_digits("12:30"), None);
+        assert_eq!(cell_digits("1004").as_deref(), Some("1004"));
     }
 }

@@ -153,6 +153,28 @@ pub fn level(q: &QueueStat, t: &Thresholds) -> Level {
     }
 }
 
+/// Whether a row has any figure to show: a count, a time, calls per agent or per
+/// interval. The Queues pane shows only such rows (a row of dashes says nothing).
+pub fn has_figures(q: &QueueStat) -> bool {
+    [
+        q.waiting,
+        q.active,
+        q.answered,
+        q.abandoned,
+        q.total,
+        q.max_concurrency,
+        q.longest_wait_s,
+        q.timed_out,
+        q.avg_wait_s,
+        q.avg_talk_s,
+        q.avg_call_s,
+    ]
+    .iter()
+    .any(Option::is_some)
+        || !q.per_agent.is_empty()
+        || q.series.iter().any(|v| *v > 0)
+}
+
 /// A percentage as the pane prints it ("12%", "-").
 pub fn percent(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_string(), |p| format!("{}%", p.floor() as i64))
@@ -232,6 +254,7 @@ pub fn compute(
             QueueStat {
                 provider,
                 account: account.to_string(),
+                account_name: String::new(),
                 name,
                 kind,
                 waiting: Some(waiting),
@@ -285,6 +308,33 @@ pub fn newly_crossed(before: &[&QueueStat], after: &[QueueStat], t: &Thresholds)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_of_dashes_has_no_figures() {
+        let empty = QueueStat {
+            name: "BUSY".into(),
+            kind: "by result".into(),
+            period: "last 7 days".into(),
+            ..QueueStat::default()
+        };
+        assert!(!has_figures(&empty));
+        assert!(!has_figures(&QueueStat {
+            series: vec![0, 0],
+            ..empty.clone()
+        }));
+        assert!(has_figures(&QueueStat {
+            total: Some(0),
+            ..empty.clone()
+        }));
+        assert!(has_figures(&QueueStat {
+            avg_call_s: Some(12),
+            ..empty.clone()
+        }));
+        assert!(has_figures(&QueueStat {
+            per_agent: vec![("ann".into(), 3)],
+            ..empty
+        }));
+    }
 
     const MIN: i64 = 60_000;
 

@@ -696,8 +696,15 @@ fn scope(key: &JobKey) -> Result<&str, ProviderError> {
 
 /// `441234567890` → `+441234567890` (already-prefixed and empty values kept).
 pub fn plus(n: &str) -> String {
-    crate::phone::display(n, &forms::PHONE)
+    crate::phone::display(n, &SHOWN)
 }
+
+/// How Callable numbers are shown: E.164 digits (8 to 15) get their `+`; extensions
+/// (`1001`) stay as sent.
+pub const SHOWN: crate::phone::Rules = crate::phone::Rules {
+    display_plus_from: 8,
+    ..forms::PHONE
+};
 
 pub fn address_fields(a: &wire::Address) -> Vec<Field> {
     let one_line = [
@@ -751,6 +758,7 @@ pub fn map_trunks(provider: ProviderId, account: &str, trunks: Vec<wire::Trunk>)
         .map(|t| Trunk {
             provider,
             account: account.to_owned(),
+            account_name: String::new(),
             name: if t.description.is_empty() {
                 t.ip.clone()
             } else {
@@ -797,6 +805,7 @@ pub fn map_ddis(
             Number {
                 provider,
                 account: account.to_owned(),
+                account_name: String::new(),
                 id: d.id.clone(),
                 number: plus(&d.name),
                 target: if flow.is_empty() {
@@ -842,9 +851,10 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
         .map(|c| Call {
             provider,
             account: account.to_owned(),
+            account_name: String::new(),
             state: call_state(&c.state),
-            from: c.caller_id,
-            to: c.target,
+            from: plus(&c.caller_id),
+            to: plus(&c.target),
             direction: match Direction::from_text(&c.direction) {
                 Direction::Unknown => Direction::Outbound,
                 said => said,

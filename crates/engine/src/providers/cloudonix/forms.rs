@@ -269,10 +269,11 @@ pub fn number_form(existing: &model::Number, applications: &[String]) -> FormSpe
     } else {
         FieldKind::Choice(intern_choices(names))
     };
+    // The number as Cloudonix stores it (the shown one may have a `+` added).
     let source = if existing.number.starts_with("dnid #") {
         String::new()
     } else {
-        existing.number.clone()
+        existing.as_sent().to_owned()
     };
     let active = existing.active.unwrap_or(true);
     FormSpec {
@@ -738,6 +739,7 @@ mod tests {
         model::Number {
             provider: model::ProviderId(0),
             account: account.into(),
+            account_name: String::new(),
             id: id.into(),
             number: format!("+1415555{id:0>4}"),
             target: target.into(),

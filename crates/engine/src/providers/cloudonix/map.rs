@@ -185,9 +185,10 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
     let call = Call {
         provider,
         account: domain.to_owned(),
+        account_name: String::new(),
         id,
-        from: s.caller_id.unwrap_or_default(),
-        to: s.destination.unwrap_or_default(),
+        from: shown_number(&s.caller_id.unwrap_or_default()),
+        to: shown_number(&s.destination.unwrap_or_default()),
         direction: dir,
         state,
         started_at_ms: started,
@@ -239,6 +240,7 @@ pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
     Trunk {
         provider,
         account: domain.to_owned(),
+        account_name: String::new(),
         name: t.name.unwrap_or_else(|| id.clone()),
         id,
         host: t.ip.unwrap_or_default(),
@@ -260,6 +262,18 @@ pub fn map_trunks(provider: ProviderId, domain: &str, trunks: Vec<wire::Trunk>) 
 
 /// Maps DNIDs into numbers. `target` is the application name (from `apps`, else the
 /// embedded application object), else `app #<id>`.
+/// How Cloudonix numbers are shown: it sends E.164 without `+` (`13815249695`) beside
+/// extensions (`1004`) and DNID patterns (`123[4-7]`); 8 to 15 digits get their `+`.
+pub const SHOWN: crate::phone::Rules = crate::phone::Rules {
+    display_plus_from: 8,
+    ..super::forms::PHONE
+};
+
+/// A number Cloudonix sent, in the one format every pane shows.
+pub fn shown_number(raw: &str) -> String {
+    crate::phone::display(raw, &SHOWN)
+}
+
 pub fn map_dnids(
     provider: ProviderId,
     domain: &str,
@@ -308,10 +322,15 @@ pub fn map_dnid(
     push(&mut extra, "domain id", d.domain_id.as_deref());
 
     let id = d.id.unwrap_or_default();
-    let number = d.source.or(d.dnid).unwrap_or_else(|| format!("dnid #{id}"));
+    let sent = d.source.or(d.dnid).unwrap_or_else(|| format!("dnid #{id}"));
+    let number = shown_number(&sent);
+    if number != sent {
+        extra.push((crate::model::NUMBER_AS_SENT.to_owned(), sent));
+    }
     Number {
         provider,
         account: domain.to_owned(),
+        account_name: String::new(),
         id,
         number,
         target,
@@ -412,6 +431,7 @@ pub fn map_current_calls(
     let mut stat = QueueStat {
         provider,
         account: customer.to_owned(),
+        account_name: String::new(),
         name: customer.to_owned(),
         kind: "concurrency".to_owned(),
         ..QueueStat::default()

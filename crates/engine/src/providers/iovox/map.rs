@@ -85,7 +85,7 @@ pub fn map_tree(
         push(&mut extra, "link id", &l.link_id);
         push(&mut extra, "link type", &l.link_type);
         push(&mut extra, "node", &name_or_id(&l.node_name, &l.node_id));
-        push(&mut extra, "voxnumber", &l.voxnumber);
+        push(&mut extra, "voxnumber", &display_number(&l.voxnumber));
         push(&mut extra, "rules", &l.rule);
         if let Some(c) = l.click_to_call {
             push(&mut extra, "click to call", if c { "yes" } else { "no" });
@@ -114,8 +114,15 @@ pub fn call_status_active(status: &str) -> Option<bool> {
 
 /// A VoxNumber in international digits (`442012344321`) as `+442012344321`.
 pub fn display_number(n: &str) -> String {
-    crate::phone::display(n, &super::forms::PHONE)
+    crate::phone::display(n, &SHOWN)
 }
+
+/// How IOVOX numbers are shown: international digits (8 to 15) get their `+`; short
+/// origins and anything else stay as sent.
+pub const SHOWN: crate::phone::Rules = crate::phone::Rules {
+    display_plus_from: 8,
+    ..super::forms::PHONE
+};
 
 fn owner(root: &str, link_id: &str, node_id: &str) -> String {
     [link_id, node_id, root]
@@ -161,6 +168,7 @@ pub fn map_number(provider: ProviderId, root: &str, v: Voxnumber) -> Number {
     Number {
         provider,
         account: owner(root, &v.link_id, &v.node_id),
+        account_name: String::new(),
         id: v.voxnumber.trim().to_owned(),
         number: display_number(&v.voxnumber),
         target,
@@ -227,7 +235,11 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
     let mut extra = Vec::new();
     push(&mut extra, "call result", &c.call_result);
     push(&mut extra, "rule result", &c.rule_result);
-    push(&mut extra, "destination", &c.call_destination);
+    push(
+        &mut extra,
+        "destination",
+        &display_number(&c.call_destination),
+    );
     if let Some(t) = c.call_time_sec {
         push(&mut extra, "call time", &hms(t));
     }
@@ -249,6 +261,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
     Call {
         provider,
         account: owner(root, &c.link_id, &c.node_id),
+        account_name: String::new(),
         id: c.id.trim().to_owned(),
         from: display_number(&c.call_origin),
         to: display_number(&c.voxnumber),
@@ -267,51 +280,76 @@ pub fn map_calls(provider: ProviderId, root: &str, rows: Vec<CallData>) -> Vec<C
         .collect()
 }
 
-/// Sums for one group of metric rows.
+/// Sums for one group of metric rows. A figure the rows never gave stays unknown (a
+/// row without `total_calls` counts no calls, rather than zero of them).
 #[derive(Default)]
 struct Acc {
-    total: u64,
+    /// Calls, when some row gave `total_calls`.
+    total: Option<u64>,
     answered: u64,
     call_sec: u64,
+    /// Weight of `call_sec` (calls; a row with only an average weighs 1).
+    call_n: u64,
     talk_sec: u64,
-    talk_calls: u64,
+    talk_n: u64,
+    /// Unique callers, when every row gave them (they do not add across groups).
+    unique_callers: Option<u64>,
+    rows: u64,
 }
 
 impl Acc {
     fn add(&mut self, m: &Metric) {
-        let calls = m.total_calls.unwrap_or(0);
-        self.total = self.total.saturating_add(calls);
-        if call_result_state(&m.call_result) == CallState::Completed {
-            self.answered = self.answered.saturating_add(calls);
+        self.rows += 1;
+        if let Some(calls) = m.total_calls {
+            self.total = Some(self.total.unwrap_or(0).saturating_add(calls));
+            if call_result_state(&m.call_result) == CallState::Completed {
+                self.answered = self.answered.saturating_add(calls);
+            }
         }
-        let call_sec = m
-            .total_call_time_sec
-            .or_else(|| m.ave_call_time_sec.map(|a| a.saturating_mul(calls)))
-            .unwrap_or(0);
-        self.call_sec = self.call_sec.saturating_add(call_sec);
-        let talk_sec = m
-            .total_talk_time_sec
-            .or_else(|| m.ave_talk_time_sec.map(|a| a.saturating_mul(calls)))
-            .unwrap_or(0);
-        self.talk_sec = self.talk_sec.saturating_add(talk_sec);
-        if talk_sec > 0 {
-            self.talk_calls = self.talk_calls.saturating_add(calls);
+        // A time: its total over `calls`, or an average over them (over one row when
+        // the calls are unknown).
+        let weight = m.total_calls.unwrap_or(1);
+        let time = |total: Option<u64>, avg: Option<u64>| {
+            total
+                .or_else(|| avg.map(|a| a.saturating_mul(weight)))
+                .map(|t| (t, weight))
+        };
+        if let Some((t, n)) = time(m.total_call_time_sec, m.ave_call_time_sec) {
+            self.call_sec = self.call_sec.saturating_add(t);
+            self.call_n = self.call_n.saturating_add(n);
         }
+        // Calls that never connected talk for 0 s: they do not pull the average down.
+        if let Some((t, n)) = time(m.total_talk_time_sec, m.ave_talk_time_sec)
+            && t > 0
+        {
+            self.talk_sec = self.talk_sec.saturating_add(t);
+            self.talk_n = self.talk_n.saturating_add(n);
+        }
+        self.unique_callers = match (self.rows, m.total_unique_callers) {
+            (1, u) => u,
+            _ => None,
+        };
     }
 
     fn stat(&self, provider: ProviderId, account: &str, name: String, kind: &str) -> QueueStat {
         let c32 = |v: u64| Some(u32::try_from(v).unwrap_or(u32::MAX));
         let avg = |sum: u64, n: u64| sum.checked_div(n).and_then(c32);
+        let mut extra = Vec::new();
+        if let Some(u) = self.unique_callers {
+            extra.push(("unique callers".to_owned(), u.to_string()));
+        }
         QueueStat {
             provider,
             account: account.to_owned(),
+            account_name: String::new(),
             kind: kind.to_owned(),
-            total: c32(self.total),
-            answered: c32(self.answered),
-            abandoned: c32(self.total - self.answered.min(self.total)),
-            avg_call_s: avg(self.call_sec, self.total),
-            avg_talk_s: avg(self.talk_sec, self.talk_calls),
+            total: self.total.and_then(c32),
+            answered: self.total.and_then(|_| c32(self.answered)),
+            abandoned: self.total.and_then(|t| c32(t - self.answered.min(t))),
+            avg_call_s: avg(self.call_sec, self.call_n),
+            avg_talk_s: avg(self.talk_sec, self.talk_n),
             name,
+            extra,
             ..QueueStat::default()
         }
     }
@@ -339,7 +377,7 @@ pub fn map_metrics(
     }
     let series: Vec<u32> = by_day
         .values()
-        .map(|a| u32::try_from(a.total).unwrap_or(u32::MAX))
+        .map(|a| u32::try_from(a.total.unwrap_or(0)).unwrap_or(u32::MAX))
         .collect();
     let mut out = Vec::new();
     for (day, acc) in by_day.iter().rev() {

@@ -253,15 +253,39 @@ pub fn call_data(n: &Node) -> CallData {
     }
 }
 
+/// A metric time in seconds: `<name>_sec`, else `<name>` as `HH:MM:SS` (the two forms
+/// getCallMetrics gives).
+fn seconds(n: &Node, name: &str) -> Option<u64> {
+    n.u64(&format!("{name}_sec"))
+        .or_else(|| n.str(name).and_then(hms_seconds))
+}
+
+/// `"00:02:44"` → 164; `"125:00:00"` (hours beyond a day) reads too. None for anything
+/// else.
+pub fn hms_seconds(t: &str) -> Option<u64> {
+    let mut parts = t.trim().split(':');
+    let (h, m, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let num = |p: &str| {
+        (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u64>().ok())
+            .flatten()
+    };
+    let (h, m, s) = (num(h)?, num(m)?, num(s)?);
+    (m < 60 && s < 60).then(|| h.saturating_mul(3600).saturating_add(m * 60 + s))
+}
+
 pub fn metric(n: &Node) -> Metric {
     Metric {
         call_date: n.string("call_date"),
         call_result: n.string("call_result"),
         total_calls: n.u64("total_calls"),
-        total_call_time_sec: n.u64("total_call_time_sec"),
-        ave_call_time_sec: n.u64("ave_call_time_sec"),
-        total_talk_time_sec: n.u64("total_talk_time_sec"),
-        ave_talk_time_sec: n.u64("ave_talk_time_sec"),
+        total_call_time_sec: seconds(n, "total_call_time"),
+        ave_call_time_sec: seconds(n, "ave_call_time"),
+        total_talk_time_sec: seconds(n, "total_talk_time"),
+        ave_talk_time_sec: seconds(n, "ave_talk_time"),
         total_unique_callers: n.u64("total_unique_callers"),
     }
 }

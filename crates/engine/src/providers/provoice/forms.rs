@@ -459,7 +459,8 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 ));
             }
             let values = vec![
-                pair("number", n.number.clone()),
+                // As ProVoice stores it (the shown number may have a `+` added).
+                pair("number", n.as_sent().to_owned()),
                 pair(
                     "direction",
                     extra(&n.extra, "direction").unwrap_or("inbound"),

@@ -114,7 +114,7 @@ pub fn map_user(provider: ProviderId, customer: &str, u: &wire::User) -> Account
         extra: vec![
             f("user_id", u.id.clone()),
             f("customer_id", customer),
-            f("callerid", or_dash(&u.callerid)),
+            f("callerid", or_dash(&shown_number(&u.callerid))),
             f("password", if u.has_password { "****" } else { "-" }),
         ],
     }
@@ -125,6 +125,7 @@ pub fn map_destination(provider: ProviderId, customer: &str, d: wire::Destinatio
     Trunk {
         provider,
         account: customer.to_owned(),
+        account_name: String::new(),
         name: if d.name.is_empty() {
             format!("destination {}", d.id)
         } else {
@@ -154,22 +155,41 @@ pub fn map_extension(
         },
         None => format!("{} → -", e.direction),
     };
+    let number = shown_number(&e.number);
+    let mut extra = Vec::with_capacity(4);
+    if number != e.number {
+        extra.push(f(crate::model::NUMBER_AS_SENT, e.number.clone()));
+    }
+    extra.extend([
+        f("direction", or_dash(&e.direction)),
+        f(
+            "destination_id",
+            e.destination_id.unwrap_or_else(|| "-".into()),
+        ),
+        f("user_id", e.user_id.unwrap_or_else(|| "-".into())),
+    ]);
     Number {
         provider,
         account: customer.to_owned(),
-        number: e.number,
+        account_name: String::new(),
+        number,
         target,
         active: None,
-        extra: vec![
-            f("direction", or_dash(&e.direction)),
-            f(
-                "destination_id",
-                e.destination_id.unwrap_or_else(|| "-".into()),
-            ),
-            f("user_id", e.user_id.unwrap_or_else(|| "-".into())),
-        ],
+        extra,
         id: e.id,
     }
+}
+
+/// How ProVoice numbers are shown: E.164 digits (8 to 15, with or without `+`) as
+/// `+<digits>`; extensions and short codes as sent.
+pub const SHOWN: crate::phone::Rules = crate::phone::Rules {
+    display_plus_from: 8,
+    ..crate::phone::Rules::typed(crate::phone::Prefix::OptionalPlus, 1..=15)
+};
+
+/// A number ProVoice sent, in the one format every pane shows.
+pub fn shown_number(raw: &str) -> String {
+    crate::phone::display(raw, &SHOWN)
 }
 
 /// Human label of a forward type.
@@ -311,8 +331,9 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
                 provider,
                 // The job's customer owns the rows it fetched (so a refresh replaces them).
                 account: customer.to_owned(),
-                from: r.caller,
-                to: r.callee,
+                account_name: String::new(),
+                from: shown_number(&r.caller),
+                to: shown_number(&r.callee),
                 direction,
                 state: call_state(&r.disposition),
                 started_at_ms: crate::providers::dates::text_epoch_ms(&r.start),

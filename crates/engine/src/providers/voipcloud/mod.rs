@@ -736,13 +736,14 @@ pub fn map_user_calls(
             }
         };
         add("user", c.user_name.clone());
-        add("user number", c.user_number.clone());
+        add("user number", c.user_number.as_deref().map(display_number));
         add("type", c.kind.clone());
         add("call duration s", c.duration_s.map(|v| v.to_string()));
         add("talk s", c.talk_s.map(|v| v.to_string()));
         let call = Call {
             provider,
             account: account.to_string(),
+            account_name: String::new(),
             id,
             from: opt_number(&c.from),
             to: opt_number(&c.to),
@@ -811,6 +812,7 @@ fn group_history_call(
     Call {
         provider,
         account: account.to_string(),
+        account_name: String::new(),
         id,
         from: opt_number(&g.caller),
         to: opt_number(&g.inbound_number),
