@@ -95,6 +95,7 @@ fn live_call(p: u16, id: &str, started: i64) -> switchboard::model::Call {
     switchboard::model::Call {
         provider: ProviderId(p),
         account: format!("acct-{p}"),
+        account_name: String::new(),
         id: id.into(),
         from: "+442079460000".into(),
         to: "+61293741000".into(),

@@ -356,6 +356,7 @@ mod console {
         let number = Number {
             provider: ProviderId(0),
             account: "d1".into(),
+            account_name: String::new(),
             id: "9".into(),
             number: "+15551230000".into(),
             target: "ivr".into(),
@@ -365,6 +366,7 @@ mod console {
         let call = Call {
             provider: ProviderId(0),
             account: "d1".into(),
+            account_name: String::new(),
             id: "c1".into(),
             from: "15557770000".into(),
             to: "15551230000".into(),
@@ -434,7 +436,9 @@ mod console {
         assert!(text.contains("(numbers as of 30 s ago)"), "{text}");
         assert!(text.contains("Live calls on it now: 1"), "{text}");
         assert!(
-            text.contains("15557770000 → 15551230000  in  in call 01:05  cx / d1  (as of just now)"),
+            text.contains(
+                "15557770000 → 15551230000  in  in call 01:05  cx / d1  (as of just now)"
+            ),
             "{text}"
         );
         // Esc closes it.

@@ -107,6 +107,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(3),
             account: "acc".into(),
+            account_name: String::new(),
             id: "d1".into(),
             number: "+44 1234 567890".into(),
             target: "flow Main".into(),
@@ -116,6 +117,7 @@ mod tests {
         let t = Trunk {
             provider: ProviderId(3),
             account: "acc".into(),
+            account_name: String::new(),
             id: "tr1".into(),
             name: "carrier".into(),
             host: "10.0.0.5".into(),

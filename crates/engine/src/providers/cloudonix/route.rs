@@ -46,6 +46,7 @@ mod tests {
         Trunk {
             provider: ProviderId(0),
             account: account.into(),
+            account_name: String::new(),
             id: id.into(),
             name: id.into(),
             host: "h".into(),
@@ -63,6 +64,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(0),
             account: "acme.example".into(),
+            account_name: String::new(),
             id: "7".into(),
             number: "+14155550100".into(),
             target: "ivr-main".into(),

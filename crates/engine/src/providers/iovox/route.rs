@@ -45,6 +45,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(2),
             account: "L1".into(),
+            account_name: String::new(),
             id: "442012344321".into(),
             number: "+442012344321".into(),
             target: "Sales / Main line".into(),

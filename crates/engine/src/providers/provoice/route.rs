@@ -72,6 +72,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(4),
             account: "2".into(),
+            account_name: String::new(),
             id: "12".into(),
             number: "101".into(),
             target: "inbound → pbx".into(),
@@ -100,6 +101,7 @@ mod tests {
         let t = Trunk {
             provider: ProviderId(4),
             account: "2".into(),
+            account_name: String::new(),
             id: "5".into(),
             name: "pbx".into(),
             host: "pbx.example.net".into(),
