@@ -24,6 +24,7 @@ pub mod palette;
 mod status_bar;
 mod table;
 mod tabs;
+mod text_overlay;
 mod trace;
 
 use ratatui::Frame;
