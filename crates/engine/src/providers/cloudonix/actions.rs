@@ -19,7 +19,7 @@ use crate::providers::{
     Mutation, MutationOutcome, NumberSpec, ProviderError, RequestPreview, TrunkSpec, http,
 };
 
-use super::forms::key;
+use super::forms::{DIRECTION_LABEL, key};
 use super::{CloudonixClient, map_http_error, wire};
 use crate::form::diff::StoredChange;
 
@@ -227,9 +227,8 @@ fn number_stored_changes(n: &NumberSpec, start: &[(String, String)]) -> Vec<Stor
     }
 }
 
-/// Review labels of the stored values the provider changes (the trunk form's own
-/// "Direction", and the DNID's compiled pattern, which no field shows).
-pub const DIRECTION_LABEL: &str = "Direction";
+/// Review label of the DNID's compiled pattern, a stored value the provider changes that
+/// no field shows (the trunk's direction uses its form field's own label).
 pub const PATTERN_LABEL: &str = "Pattern (dnid)";
 
 /// `application` as the API takes it: a number when it is an id, else the name.

@@ -21,6 +21,10 @@ pub const DIRECTIONS: &[&str] = &["inbound", "outbound", "public-inbound", "publ
 pub const MATCH_MODES: &[&str] = &["exact", "prefix", "expression", "asterisk"];
 
 /// Field keys.
+/// The trunk form's direction label, also the review's label for the direction the
+/// provider stores (`inbound` → `public-inbound`).
+pub const DIRECTION_LABEL: &str = "Direction";
+
 pub mod key {
     pub const NAME: &str = "name";
     pub const IP: &str = "ip";
@@ -124,7 +128,7 @@ pub fn trunk_form(existing: Option<&model::Trunk>, live_calls_on_it: usize) -> F
         ),
         field(
             key::DIRECTION,
-            super::actions::DIRECTION_LABEL,
+            DIRECTION_LABEL,
             FieldKind::Choice(DIRECTIONS),
             true,
             "inbound / outbound are stored as public-inbound / public-outbound",
