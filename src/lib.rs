@@ -22,6 +22,7 @@ pub mod keymap;
 pub mod logging;
 pub mod ops;
 pub mod palette;
+pub mod serve;
 pub mod snapshot;
 pub mod state;
 pub mod theme;
