@@ -190,6 +190,16 @@ pub async fn start(
 }
 
 impl Serve {
+    /// Asks every poller to read `resource` again now, within its budget. No endpoint
+    /// calls this (a scrape never polls); tests use it to see a change without waiting
+    /// for the resource's interval.
+    pub fn refresh(&self, resource: crate::model::Resource) {
+        for p in &self.pollers {
+            p.send(poller::PollerCmd::Visible(resource));
+            p.send(poller::PollerCmd::RefreshNow);
+        }
+    }
+
     /// Stops: polls end, the history already seen is written, the listener closes.
     pub async fn shutdown(self) -> std::io::Result<()> {
         self.cancel.cancel();
