@@ -641,3 +641,82 @@ fn history_keep_days_is_read_and_checked_with_its_line() {
     let e = config::parse("[history]\nkeep_days = \"30\"\n", path).unwrap_err();
     assert!(e.to_string().contains("whole number of days"), "{e}");
 }
+
+#[test]
+fn serve_listens_on_loopback_unless_told() {
+    use clap::Parser;
+    use switchboard::cli::{Cli, Command};
+    let cli = Cli::try_parse_from(["switchboard", "serve"]).unwrap();
+    let Some(Command::Serve { listen }) = cli.command else {
+        panic!("not serve: {cli:?}")
+    };
+    assert_eq!(listen.to_string(), "127.0.0.1:9464");
+    assert!(listen.ip().is_loopback());
+}
+
+/// The binary as systemd runs it: logs on stderr and in the log file, answers on the
+/// address it printed, and stops with exit 0 at SIGTERM once history is written.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_logs_to_stderr_and_the_file_and_stops_at_sigterm() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let sims = support::sims(37, |_| {}).await;
+    let home = temp_dir("bin");
+    let config = home.join("config.toml");
+    std::fs::write(&config, sims.config_toml()).unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &home)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary runs");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut stderr = String::new();
+    let addr = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            stderr.push_str(&line);
+            stderr.push('\n');
+            if let Some(rest) = line.strip_prefix("switchboard serve: listening on http://") {
+                return rest.trim_end_matches("/metrics").to_string();
+            }
+        }
+        panic!("no address in:\n{stderr}")
+    })
+    .await
+    .expect("serve prints its address");
+    let health = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(health, r#"{"status":"ok"}"#);
+    let pid = child.id().expect("running") as i32;
+    // SAFETY: a plain kill(2) of our own child.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let status = tokio::time::timeout(Duration::from_secs(5), child.wait())
+        .await
+        .expect("stops within 5 s")
+        .unwrap();
+    while let Ok(Some(line)) = lines.next_line().await {
+        stderr.push_str(&line);
+        stderr.push('\n');
+    }
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("collector serving"), "{stderr}");
+    assert!(stderr.contains("collector stopped"), "{stderr}");
+    let state = home.join(".local/state/switchboard");
+    let log: String = std::fs::read_dir(&state)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".log"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect();
+    assert!(log.contains("collector serving"), "{log}");
+    assert!(state.join(switchboard::store::FILE_NAME).exists());
+}
