@@ -65,6 +65,7 @@ pub struct Serve {
     cancel: CancellationToken,
     pollers: Vec<PollerHandle>,
     tasks: Vec<JoinHandle<()>>,
+    written: Counter,
     server: JoinHandle<std::io::Result<()>>,
 }
 
@@ -164,7 +165,7 @@ pub async fn start(
     )));
 
     let web = http::Web {
-        registry: Arc::new(metrics::registry(shared.clone(), written)),
+        registry: Arc::new(metrics::registry(shared.clone(), written.clone())),
         shared: shared.clone(),
         history: history_status,
         config: config
@@ -185,6 +186,7 @@ pub async fn start(
         cancel,
         pollers,
         tasks,
+        written,
         server,
     })
 }
@@ -198,6 +200,12 @@ impl Serve {
             p.send(poller::PollerCmd::Visible(resource));
             p.send(poller::PollerCmd::RefreshNow);
         }
+    }
+
+    /// How many finished calls this collector has newly written to the store (the
+    /// counter itself: it keeps counting until [`Serve::shutdown`] has returned).
+    pub fn calls_written(&self) -> Counter {
+        self.written.clone()
     }
 
     /// Stops: polls end, the history already seen is written, the listener closes.
