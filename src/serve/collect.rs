@@ -144,3 +144,120 @@ impl Collected {
         records
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Call, CallState, ProviderKind};
+    use crate::poller::Fetched;
+    use crate::providers::{JobKey, JobKind};
+    use std::time::Duration;
+
+    fn collected() -> Collected {
+        let p = ProviderState::new(
+            ProviderId(0),
+            "pbx",
+            ProviderKind::ALL[0],
+            Capabilities::new(),
+        );
+        Collected::new(vec![p])
+    }
+
+    fn fetched(seq: u64, result: Result<FetchData, ProviderError>) -> Event {
+        Event::Fetched(Box::new(Fetched {
+            provider: ProviderId(0),
+            epoch: 0,
+            seq,
+            job: JobKey {
+                kind: JobKind::Calls,
+                scope: "acct".into(),
+            },
+            at_ms: 1_000 * seq as i64,
+            stale_after_ms: 60_000,
+            result,
+        }))
+    }
+
+    fn call(id: &str, state: CallState) -> Call {
+        Call {
+            provider: ProviderId(0),
+            account: "acct".into(),
+            account_name: String::new(),
+            id: id.into(),
+            from: "+15550001111".into(),
+            to: "+15550002222".into(),
+            direction: Default::default(),
+            state,
+            started_at_ms: Some(1),
+            answered_at_ms: None,
+            ended_at_ms: None,
+            extra: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn polls_errors_and_finished_calls_are_counted_per_account() {
+        let mut c = collected();
+        let records = c.fold(fetched(
+            1,
+            Ok(FetchData::Calls {
+                live: vec![call("live", CallState::InCall)],
+                history: vec![call("done", CallState::Completed)],
+            }),
+        ));
+        // Only the finished call goes to history, under the configured provider name.
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            (records[0].provider.as_str(), records[0].id.as_str()),
+            ("pbx", "done")
+        );
+        assert_eq!(c.state.tables.live.rows.len(), 1, "the console's fold ran");
+        c.fold(fetched(
+            2,
+            Err(ProviderError::Timeout(Duration::from_secs(5))),
+        ));
+        c.fold(fetched(
+            3,
+            Err(ProviderError::Server {
+                status: 503,
+                message: "busy".into(),
+            }),
+        ));
+        let s = &c.counters[0].scopes["acct"];
+        assert_eq!(s.requests, 3);
+        assert!(!s.up);
+        assert_eq!(s.errors.get("timeout"), Some(&1));
+        assert_eq!(s.errors.get("http_5xx"), Some(&1));
+        assert_eq!(s.last_success_ms.get("live_calls"), Some(&1_000));
+    }
+
+    #[test]
+    fn every_reason_is_in_the_bounded_list() {
+        let errors = [
+            ProviderError::Unauthorized(String::new()),
+            ProviderError::Forbidden(String::new()),
+            ProviderError::NotFound(String::new()),
+            ProviderError::BadRequest(String::new()),
+            ProviderError::RateLimited {
+                retry_after: None,
+                message: String::new(),
+            },
+            ProviderError::Server {
+                status: 502,
+                message: String::new(),
+            },
+            ProviderError::Server {
+                status: 418,
+                message: String::new(),
+            },
+            ProviderError::Timeout(Duration::ZERO),
+            ProviderError::Connect(String::new()),
+            ProviderError::Decode(String::new()),
+            ProviderError::Unexpected(String::new()),
+            ProviderError::Refused(String::new()),
+        ];
+        let got: Vec<&str> = errors.iter().map(reason).collect();
+        assert!(got.iter().all(|r| REASONS.contains(r)), "{got:?}");
+        assert_eq!(&got[4..7], ["http_429", "http_5xx", "http_4xx"]);
+    }
+}
