@@ -51,6 +51,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run headless for the team: poll every configured provider on its budget clock,
+    /// serve /metrics, /healthz and /readyz over HTTP, and keep the call history.
+    Serve {
+        /// Address to listen on; loopback unless told (e.g. `0.0.0.0:9464`).
+        #[arg(long, default_value = crate::serve::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+    },
     /// Configuration helpers.
     Config {
         #[command(subcommand)]

@@ -57,6 +57,21 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// `[stats]`: queue statistics thresholds.
     pub stats: crate::stats::Thresholds,
+    /// `[history]`: the call-history store.
+    pub history: HistoryConfig,
+}
+
+/// `[history]`: how long the call-history store keeps calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryConfig {
+    /// Calls that started more than this many days ago are pruned (1 to 3650).
+    pub keep_days: u32,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig { keep_days: 30 }
+    }
 }
 
 pub use crate::providers::ProviderConfig;
@@ -248,9 +263,10 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 // Validation
 // ---------------------------------------------------------------------------------------
 
-const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats"];
+const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats", "history"];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
 const UI_KEYS: &[&str] = &["theme"];
+const HISTORY_KEYS: &[&str] = &["keep_days"];
 /// The `[[provider]]` keys every kind reads; the others come from the kinds' descriptors.
 const COMMON_KEYS: &[&str] = &[
     "name",
@@ -428,12 +444,14 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
     let mut drafts: Vec<DraftProvider> = Vec::new();
     let mut read_only = false;
     let mut stats = crate::stats::Thresholds::default();
+    let mut history = HistoryConfig::default();
 
     for (k, v) in root.get_ref().iter() {
         let key = k.get_ref().as_ref();
         match key {
             "ui" => ui = walk_ui(&mut w, v),
             "stats" => stats = walk_stats(&mut w, v),
+            "history" => history = walk_history(&mut w, v),
             "read_only" => match v.get_ref() {
                 DeValue::Boolean(b) => read_only = *b,
                 other => w.issue(
@@ -540,6 +558,7 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
                 read_only,
                 path: Some(path.to_path_buf()),
                 stats,
+                history,
             },
             warnings,
         },
@@ -615,6 +634,50 @@ fn walk_stats(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> crate::stats::Thresho
         );
     }
     t
+}
+
+/// `[history]`: `keep_days`, a whole number of days from 1 to 3650.
+fn walk_history(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> HistoryConfig {
+    let mut h = HistoryConfig::default();
+    let DeValue::Table(table) = v.get_ref() else {
+        w.issue(
+            v.span().start,
+            Some("history"),
+            format!(
+                "expected a table `[history]`, found {}",
+                type_name(v.get_ref())
+            ),
+        );
+        return h;
+    };
+    for (k, v) in table.iter() {
+        let key = k.get_ref().as_ref();
+        let path = format!("history.{key}");
+        match key {
+            "keep_days" => match (v.get_ref(), as_i128(v.get_ref())) {
+                (DeValue::Integer(_), Some(n)) if (1..=3650).contains(&n) => h.keep_days = n as u32,
+                (DeValue::Integer(_), Some(n)) => w.issue(
+                    v.span().start,
+                    Some(&path),
+                    format!("is {n}: keep between 1 and 3650 days"),
+                ),
+                (other, _) => w.issue(
+                    v.span().start,
+                    Some(&path),
+                    format!(
+                        "expected a whole number of days (e.g. 30), found {}",
+                        type_name(other)
+                    ),
+                ),
+            },
+            _ => w.issue(
+                k.span().start,
+                Some(&path),
+                unknown_key_message(key, "[history]", HISTORY_KEYS),
+            ),
+        }
+    }
+    h
 }
 
 fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {

@@ -9,6 +9,7 @@
 pub use switchboard_core::{clock, format, model, phone, scheduler, secret, stats, tree};
 pub use switchboard_engine::{poller, providers, settings};
 pub use switchboard_sim as sim;
+pub use switchboard_store as store;
 
 pub mod action;
 pub mod app;
@@ -22,6 +23,7 @@ pub mod keymap;
 pub mod logging;
 pub mod ops;
 pub mod palette;
+pub mod serve;
 pub mod snapshot;
 pub mod state;
 pub mod theme;

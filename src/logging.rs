@@ -114,6 +114,22 @@ pub fn init(dir: &Path, level: Option<&str>) -> Result<LogGuard, String> {
     Ok(guard)
 }
 
+/// [`init`] for `switchboard serve`, which has no terminal to protect: the same file,
+/// and every line on stderr too (a service's convention; journald keeps it). Redacted.
+pub fn init_service(dir: &Path, level: Option<&str>) -> Result<LogGuard, String> {
+    use tracing_subscriber::fmt::writer::MakeWriterExt;
+    let filter = parse_filter(&filter_text(level))?;
+    let (writer, guard) = file_writer(dir)?;
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(RedactingMakeWriter::new(writer.and(io::stderr)))
+        .finish();
+    tracing::subscriber::set_global_default(subscriber)
+        .map_err(|_| "logging is already initialised in this process".to_string())?;
+    Ok(guard)
+}
+
 fn file_writer(dir: &Path) -> Result<(NonBlocking, LogGuard), String> {
     private_dir(dir).map_err(|e| format!("cannot create log directory {}: {e}", dir.display()))?;
     let mut daily = DailyFile::new(dir);

@@ -111,6 +111,7 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
+        Some(Command::Serve { listen }) => run_serve(&cli, *listen, &rt, cancel),
         Some(Command::Config { action }) => config_command(action),
         None => run_console(&cli, &rt, cancel),
     };
@@ -118,6 +119,29 @@ fn main() -> ExitCode {
     // process alive: they get a short grace, then are abandoned.
     rt.shutdown_timeout(RUNTIME_GRACE);
     code
+}
+
+/// `switchboard serve`: logs to the file and stderr; ends at SIGTERM/SIGINT with 0
+/// once polls have stopped and the history seen is written.
+fn run_serve(
+    cli: &Cli,
+    listen: std::net::SocketAddr,
+    rt: &tokio::runtime::Runtime,
+    cancel: CancellationToken,
+) -> ExitCode {
+    let _log = match logging::init_service(&logging::state_dir(), cli.log_level.as_deref()) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("switchboard: logging to a file disabled: {e}");
+            None
+        }
+    };
+    let cfg = match load_config(cli) {
+        Ok((cfg, _)) => cfg,
+        Err(code) => return code,
+    };
+    let opts = switchboard::serve::ServeOptions::new(listen, logging::state_dir());
+    ExitCode::from(rt.block_on(switchboard::serve::run(&cfg, opts, cancel)))
 }
 
 fn start_logging(cli: &Cli) -> Option<logging::LogGuard> {

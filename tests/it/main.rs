@@ -50,6 +50,7 @@ mod provoice_decode;
 mod provoice_flows;
 mod queue_rows;
 mod rate_limit;
+mod serve;
 mod signals;
 mod sim_callable;
 mod sim_cloudonix;

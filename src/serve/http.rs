@@ -1,0 +1,129 @@
+//! The collector's HTTP endpoints (axum): `/metrics` (Prometheus text 0.0.4, or
+//! OpenMetrics when the scraper asks for it), `/healthz` (the process answers) and
+//! `/readyz` (config loaded, store open, each provider's state) as JSON. No endpoint
+//! polls a provider: they read what the pollers last brought.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use prometheus_client::registry::Registry;
+use serde_json::{Value, json};
+
+use super::collect::Collected;
+use super::history::HistoryStatus;
+use crate::secret::redact;
+use crate::state::ConnState;
+
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+#[derive(Clone)]
+pub struct Web {
+    pub registry: Arc<Registry>,
+    pub shared: Arc<Mutex<Collected>>,
+    pub history: Arc<Mutex<HistoryStatus>>,
+    /// The config file the collector runs with (or `<demo>`).
+    pub config: String,
+}
+
+pub fn router(web: Web) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(web)
+}
+
+async fn metrics(State(web): State<Web>, headers: HeaderMap) -> Response {
+    let openmetrics = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/openmetrics-text"));
+    match super::metrics::encode(&web.registry, openmetrics) {
+        Ok(body) => {
+            let ty = if openmetrics {
+                OPENMETRICS
+            } else {
+                PROMETHEUS_TEXT
+            };
+            ([(header::CONTENT_TYPE, ty)], body).into_response()
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "cannot encode metrics\n").into_response(),
+    }
+}
+
+async fn healthz() -> Response {
+    axum::Json(json!({ "status": "ok" })).into_response()
+}
+
+/// A provider's state word and its problem (redacted), for `/readyz`.
+fn conn_words(conn: &ConnState) -> (&'static str, Option<String>) {
+    match conn {
+        ConnState::Connecting => ("connecting", None),
+        ConnState::Ok => ("ok", None),
+        ConnState::Degraded(e) => ("degraded", Some(e.clone())),
+        ConnState::RateLimited { .. } => ("rate_limited", None),
+        ConnState::AuthFailed(e) => ("auth_failed", Some(e.clone())),
+        ConnState::Unreachable(e) => ("unreachable", Some(e.clone())),
+        ConnState::Unreadable(e) => ("unreadable", Some(e.clone())),
+    }
+}
+
+/// The `/readyz` document and whether the collector is ready: every provider has
+/// answered at least once. History trouble is reported but does not make it unready
+/// (the collector goes on without history).
+pub fn readiness(web: &Web) -> (bool, Value) {
+    let history = web
+        .history
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let c = web.shared.lock().unwrap_or_else(|p| p.into_inner());
+    let mut ready = true;
+    let providers: Vec<Value> = c
+        .state
+        .providers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let failed = c.counters.get(i).and_then(|k| k.failed.clone());
+            let (state, error) = match failed {
+                Some(e) => ("failed", Some(e)),
+                None => conn_words(&p.conn),
+            };
+            ready &= p.last_ok_ms.is_some();
+            json!({
+                "name": p.name,
+                "kind": p.kind.to_string(),
+                "state": state,
+                "last_success_ms": p.last_ok_ms,
+                "error": error.map(|e| redact(&e).into_owned()),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "ready": ready,
+        "config": { "loaded": true, "path": web.config },
+        "history": {
+            "open": history.open,
+            "path": history.path,
+            "error": history.error.map(|e| redact(&e).into_owned()),
+        },
+        "providers": providers,
+    });
+    (ready, doc)
+}
+
+async fn readyz(State(web): State<Web>) -> Response {
+    let (ready, doc) = readiness(&web);
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(doc)).into_response()
+}

@@ -1,0 +1,258 @@
+//! `switchboard serve`: the engine without a terminal. One poller per configured
+//! provider, on its budget clock, exactly as the console polls (same clients, budgets
+//! and fold); `/metrics`, `/healthz` and `/readyz` over HTTP; every finished call any poll
+//! sees written once to the call-history store.
+//!
+//! - `collect`: the shared picture the pollers' events fold into.
+//! - `metrics`: the scrape-time collector and the registry.
+//! - `http`: the endpoints.
+//! - `history`: the store writer and retention.
+
+pub mod collect;
+pub mod history;
+pub mod http;
+pub mod metrics;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use prometheus_client::metrics::counter::Counter;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc::unbounded_channel;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::model::ProviderId;
+use crate::poller::{self, Event, PollerHandle, PollerOptions};
+use crate::providers::ProviderClient;
+use crate::scheduler::RateLimit;
+use crate::state::ProviderState;
+use collect::Collected;
+use history::HistoryStatus;
+
+/// Where `serve` listens unless told: loopback, Prometheus' exporter port range.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9464";
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    /// Holds `history.sqlite` (the log's state dir by default).
+    pub state_dir: PathBuf,
+    pub poller: PollerOptions,
+}
+
+impl ServeOptions {
+    /// Every resource on its own interval: nothing is "off screen" for a collector.
+    pub fn new(listen: SocketAddr, state_dir: PathBuf) -> ServeOptions {
+        ServeOptions {
+            listen,
+            state_dir,
+            poller: PollerOptions {
+                background_factor: 1,
+                ..PollerOptions::default()
+            },
+        }
+    }
+}
+
+/// A running collector.
+pub struct Serve {
+    /// The address it listens on (the port chosen when `:0` was asked).
+    pub addr: SocketAddr,
+    pub shared: Arc<Mutex<Collected>>,
+    cancel: CancellationToken,
+    pollers: Vec<PollerHandle>,
+    tasks: Vec<JoinHandle<()>>,
+    written: Counter,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds the listener, opens the store and starts the pollers. Must run inside the
+/// tokio runtime. Stops when `cancel` is cancelled (then [`Serve::wait`]).
+pub async fn start(
+    config: &Config,
+    opts: ServeOptions,
+    cancel: CancellationToken,
+) -> std::io::Result<Serve> {
+    // The port first: a taken port fails before any provider is asked anything.
+    let listener = TcpListener::bind(opts.listen).await?;
+    let addr = listener.local_addr()?;
+
+    let history_status = Arc::new(Mutex::new(HistoryStatus::default()));
+    let store = {
+        let dir = opts.state_dir.clone();
+        let status = history_status.clone();
+        tokio::task::spawn_blocking(move || history::open(&dir, &status))
+            .await
+            .unwrap_or(None)
+    };
+
+    let (tx, mut rx) = unbounded_channel::<Event>();
+    let mut providers = Vec::new();
+    let mut failed = Vec::new();
+    let mut pollers = Vec::new();
+    for (i, cfg) in config.providers.iter().enumerate() {
+        let id = ProviderId(i as u16);
+        match ProviderClient::from_config(id, cfg) {
+            Ok(client) => {
+                providers.push(ProviderState::new(
+                    id,
+                    &cfg.name,
+                    cfg.kind,
+                    client.capabilities(),
+                ));
+                // The collector only reads: the HTTP layer refuses any change.
+                client.set_read_only(true);
+                let limit = cfg
+                    .rate_limit
+                    .map(RateLimit::from)
+                    .unwrap_or_else(|| client.default_rate_limit());
+                pollers.push(poller::spawn(
+                    id,
+                    Arc::new(client),
+                    limit,
+                    opts.poller,
+                    tx.clone(),
+                    cancel.child_token(),
+                ));
+            }
+            Err(message) => {
+                let message = crate::secret::redact(&message).into_owned();
+                tracing::error!(provider = %cfg.name, "{message}");
+                providers.push(Collected::placeholder(id, cfg));
+                failed.push((i, message));
+            }
+        }
+    }
+    drop(tx);
+    let mut collected = Collected::new(providers);
+    for (i, message) in failed {
+        if let Some(c) = collected.counters.get_mut(i) {
+            c.failed = Some(message);
+        }
+    }
+    let shared = Arc::new(Mutex::new(collected));
+
+    let written = Counter::default();
+    let (hist_tx, hist_rx) = unbounded_channel();
+    let fold_shared = shared.clone();
+    let fold = tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            let records = fold_shared
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .fold(event);
+            if !records.is_empty() {
+                let _ = hist_tx.send(records);
+            }
+        }
+    });
+    let mut tasks = vec![fold];
+    if let Some(store) = &store {
+        tasks.push(tokio::spawn(history::pruner(
+            store.clone(),
+            config.history.keep_days,
+            cancel.child_token(),
+        )));
+    }
+    tasks.push(tokio::spawn(history::writer(
+        store,
+        hist_rx,
+        history_status.clone(),
+        written.clone(),
+    )));
+
+    let web = http::Web {
+        registry: Arc::new(metrics::registry(shared.clone(), written.clone())),
+        shared: shared.clone(),
+        history: history_status,
+        config: config
+            .path
+            .as_ref()
+            .map_or_else(|| "<demo>".to_string(), |p| p.display().to_string()),
+    };
+    let stop = cancel.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, http::router(web))
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await
+    });
+    tracing::info!(%addr, providers = config.providers.len(), "collector serving");
+    Ok(Serve {
+        addr,
+        shared,
+        cancel,
+        pollers,
+        tasks,
+        written,
+        server,
+    })
+}
+
+impl Serve {
+    /// Asks every poller to read `resource` again now, within its budget. No endpoint
+    /// calls this (a scrape never polls); tests use it to see a change without waiting
+    /// for the resource's interval.
+    pub fn refresh(&self, resource: crate::model::Resource) {
+        for p in &self.pollers {
+            p.send(poller::PollerCmd::Visible(resource));
+            p.send(poller::PollerCmd::RefreshNow);
+        }
+    }
+
+    /// How many finished calls this collector has newly written to the store (the
+    /// counter itself: it keeps counting until [`Serve::shutdown`] has returned).
+    pub fn calls_written(&self) -> Counter {
+        self.written.clone()
+    }
+
+    /// Stops: polls end, the history already seen is written, the listener closes.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        self.cancel.cancel();
+        self.wait().await
+    }
+
+    /// Waits until `cancel` stops the collector and everything is written.
+    pub async fn wait(self) -> std::io::Result<()> {
+        let served = self
+            .server
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+        self.cancel.cancel();
+        drop(self.pollers);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        served
+    }
+}
+
+/// `switchboard serve`: runs until `cancel`; returns the process exit code.
+pub async fn run(config: &Config, opts: ServeOptions, cancel: CancellationToken) -> u8 {
+    let listen = opts.listen;
+    match start(config, opts, cancel).await {
+        Ok(serve) => {
+            eprintln!(
+                "switchboard serve: listening on http://{}/metrics",
+                serve.addr
+            );
+            match serve.wait().await {
+                Ok(()) => {
+                    tracing::info!("collector stopped");
+                    0
+                }
+                Err(e) => {
+                    tracing::error!("collector's HTTP server failed: {e}");
+                    1
+                }
+            }
+        }
+        Err(e) => {
+            tracing::error!("cannot listen on {listen}: {e}");
+            eprintln!("switchboard serve: cannot listen on {listen}: {e}");
+            1
+        }
+    }
+}
