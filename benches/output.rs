@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::Stream;
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
@@ -34,6 +33,7 @@ use switchboard::model::{
 };
 use switchboard::providers::{FetchData, JobKey, JobKind};
 use switchboard::state::{BudgetView, ProviderState, State};
+use switchboard::term_backend::ScrollBackend;
 use switchboard::theme::Theme;
 
 /// 2023-11-14 22:13:20 UTC, the script's start.
@@ -269,7 +269,7 @@ async fn run(s: &Scenario) -> OutputStats {
     let writer = FrameWriter::new(buf);
     let counters = writer.counters();
     let mut term: Terminal<SharedBuf> = ratatui::Terminal::with_options(
-        CrosstermBackend::new(writer),
+        ScrollBackend::with_size(writer, s.size.0, s.size.1),
         ratatui::TerminalOptions {
             viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(
                 0, 0, s.size.0, s.size.1,

@@ -24,6 +24,7 @@ pub mod ops;
 pub mod palette;
 pub mod snapshot;
 pub mod state;
+pub mod term_backend;
 pub mod theme;
 pub mod trace;
 pub mod ui;
