@@ -123,6 +123,14 @@ const SCENARIOS: &[Scenario] = &[
         setup: &[],
     },
     Scenario {
+        name: "PageDown again (a whole new page), 200x50, 10k",
+        size: (200, 50),
+        live_calls: 10_000,
+        measure: Measure::Keys(&[KeyCode::PageDown]),
+        // The first page down moves the window by one row; the second shows new rows only.
+        setup: &[KeyCode::PageDown],
+    },
+    Scenario {
         name: "one-row scroll at the window edge, 200x50, 10k",
         size: (200, 50),
         live_calls: 10_000,

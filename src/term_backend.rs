@@ -10,7 +10,8 @@
 //! that still differ, and sends whichever encoding is shortest, the plain one included.
 //! Cells are always encoded by the crossterm backend itself; on top of its diff, a short
 //! run of unchanged cells in the same style between two changed ones is rewritten when
-//! that is shorter than the cursor move it saves.
+//! that is shorter than the cursor move it saves, and absolute cursor moves become
+//! shorter relative ones where the cursor's place is known (`ESC[nC`, `CR LF`).
 //!
 //! DECSTBM scrolls whole lines, so a side pane's rows move with the band and are redrawn
 //! as changed cells (the byte count decides whether that still pays). Anything the copy
@@ -261,13 +262,88 @@ fn encode_cells(old: &Buffer, new: &Buffer) -> io::Result<Vec<u8>> {
     let cells = fill_gaps(old.diff(new), new);
     let mut bytes = Vec::new();
     CrosstermBackend::new(&mut bytes).draw(cells.into_iter())?;
-    Ok(bytes)
+    Ok(shorter_moves(&bytes))
 }
 
-/// Bytes of the cursor move to (x, y) (`ESC[row;colH`).
-fn move_cost(x: u16, y: u16) -> usize {
-    let digits = |n: u32| n.to_string().len();
-    4 + digits(u32::from(y) + 1) + digits(u32::from(x) + 1)
+/// Crossterm's bytes with each absolute cursor move (`ESC[row;colH`) replaced by a
+/// shorter relative one where the cursor's place is known: forward on the same row
+/// (`ESC[nC`), or to the next row (`CR LF`, then forward). The place is known after a
+/// move and after narrow symbols; after anything wider, narrower or combined it is not,
+/// and the absolute move stays (as ratatui itself moves after a wide symbol).
+fn shorter_moves(bytes: &[u8]) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bytes.to_vec();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at: Option<(u32, u32)> = None;
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(csi) = rest.strip_prefix("\x1b[") {
+            let end = csi
+                .find(|c: char| ('\x40'..='\x7e').contains(&c))
+                .unwrap_or(csi.len().saturating_sub(1));
+            let (params, tail) = csi.split_at(end);
+            let Some(last) = tail.chars().next() else {
+                out.push_str(rest);
+                break;
+            };
+            let target = (last == 'H').then(|| cup_target(params)).flatten();
+            match target {
+                Some((x, y)) => {
+                    out.push_str(&move_from(at, x, y));
+                    at = Some((x, y));
+                }
+                None => {
+                    if last != 'm' {
+                        at = None;
+                    }
+                    out.push_str(&rest[..2 + end + 1]);
+                }
+            }
+            rest = &tail[1..];
+        } else {
+            let Some(c) = rest.chars().next() else { break };
+            let w = ratatui::text::Span::raw(c.encode_utf8(&mut [0; 4]) as &str).width();
+            at = match at {
+                Some((x, y)) if w == 1 && !c.is_control() => Some((x + 1, y)),
+                _ => None,
+            };
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out.into_bytes()
+}
+
+/// The 0-based column and row of `ESC[row;colH`.
+fn cup_target(params: &str) -> Option<(u32, u32)> {
+    let (row, col) = params.split_once(';')?;
+    let (row, col): (u32, u32) = (row.parse().ok()?, col.parse().ok()?);
+    Some((col.checked_sub(1)?, row.checked_sub(1)?))
+}
+
+/// The shortest move from `at` to column `x`, row `y`.
+fn move_from(at: Option<(u32, u32)>, x: u32, y: u32) -> String {
+    let cup = format!("\x1b[{};{}H", y + 1, x + 1);
+    let forward = |n: u32| match n {
+        0 => String::new(),
+        1 => "\x1b[C".to_string(),
+        n => format!("\x1b[{n}C"),
+    };
+    let relative = match at {
+        Some((cx, cy)) if cy == y && x >= cx => Some(forward(x - cx)),
+        Some((_, cy)) if cy + 1 == y => Some(format!("\r\n{}", forward(x))),
+        _ => None,
+    };
+    match relative {
+        Some(r) if r.len() < cup.len() => r,
+        _ => cup,
+    }
+}
+
+/// Bytes of the cursor move forward over `gap` cells (`ESC[nC`, see [`move_from`]).
+fn move_cost(gap: u16) -> usize {
+    move_from(Some((0, 0)), u32::from(gap), 0).len()
 }
 
 /// The diff plus, between two changed cells of a row, the unchanged cells when writing
@@ -281,7 +357,7 @@ fn fill_gaps<'a>(diff: Vec<(u16, u16, &'a Cell)>, new: &'a Buffer) -> Vec<(u16, 
             && x > px + 1
             && width_of(pc) == 1
         {
-            let cost = move_cost(x, y);
+            let cost = move_cost(x - px - 1);
             let style = pc.style();
             let mut bytes = 0;
             let mut gap = Vec::new();
@@ -440,6 +516,19 @@ mod tests {
         let cells = fill_gaps(old.diff(&new), &new);
         let xs: Vec<u16> = cells.iter().map(|c| c.0).collect();
         assert_eq!(xs, [0, 1, 3, 20], "a styled gap cell is not rewritten");
+    }
+
+    #[test]
+    fn cursor_moves_become_relative_only_where_the_cursor_is_known() {
+        let crossterm = b"\x1b[3;5Hab\x1b[3;12Hc\x1b[4;1Hd\x1b[5;3H\x1b[1mx\x1b[7;2Hy";
+        assert_eq!(
+            String::from_utf8_lossy(&shorter_moves(crossterm)),
+            // (the move to row 5 is as short absolute as relative)
+            "\x1b[3;5Hab\x1b[5Cc\r\nd\x1b[5;3H\x1b[1mx\x1b[7;2Hy"
+        );
+        // After a wide symbol the terminal's idea of its width decides: move absolute.
+        let wide = "\x1b[1;1H\u{30b3}\x1b[1;4Hz".as_bytes();
+        assert_eq!(shorter_moves(wide), wide);
     }
 
     #[test]

@@ -264,17 +264,27 @@ fn a_one_row_scroll_and_a_page_down_cost_a_fraction_of_a_rewrite() {
     let (page, page_plain) = t.frame(&s, "page down");
     press(&mut s, KeyCode::Down);
     let (row, row_plain) = t.frame(&s, "one row at the edge");
+    press(&mut s, KeyCode::PageDown);
+    let (page2, page2_plain) = t.frame(&s, "a whole new page");
     press(&mut s, KeyCode::Up);
     t.frame(&s, "selection up, no scroll");
     for _ in 0..50 {
         press(&mut s, KeyCode::Up);
     }
     let (up, _) = t.frame(&s, "scrolled up");
-    eprintln!("page down {page} B (plain {page_plain}), row {row} B (plain {row_plain}), up {up}");
+    eprintln!(
+        "page down {page} B (plain {page_plain}), row {row} B (plain {row_plain}), \
+         new page {page2} B (plain {page2_plain}), up {up}"
+    );
     assert!(row <= 1_000, "one-row scroll: {row} B");
     assert!(row * 2 < row_plain, "{row} B against {row_plain} B");
     assert!(
         page <= 1_685,
         "page down: {page} B (sngrep's full page is 1,685 B)"
+    );
+    // A whole new page: short relative cursor moves, short gaps rewritten.
+    assert!(
+        page2 * 5 < page2_plain * 4,
+        "{page2} B against {page2_plain} B"
     );
 }

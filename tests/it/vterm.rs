@@ -1,5 +1,5 @@
 //! A small virtual terminal for the output tests: it applies what the console writes
-//! (cursor moves, SGR, text, DECSTBM with SU/SD, erases, synchronized output, cursor
+//! (cursor moves absolute and relative, CR, LF, SGR, text, DECSTBM with SU/SD, erases, synchronized output, cursor
 //! show/hide) to a grid of cells, so a test can compare the screen a user would see with
 //! what ratatui meant to draw. An escape it does not know fails the test.
 
@@ -150,6 +150,7 @@ impl VTerm {
                 self.y = (arg(0, 1) - 1).min(self.height - 1);
                 self.x = (arg(1, 1) - 1).min(self.width - 1);
             }
+            (false, b'C') => self.x = (self.x + arg(0, 1)).min(self.width - 1),
             (false, b'm') => self.sgr(params),
             (false, b'r') => {
                 let top = arg(0, 1) - 1;
