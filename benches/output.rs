@@ -1,5 +1,6 @@
 //! Terminal output: what the real console loop (`app::Console::run`) writes, through the
-//! real crossterm backend into a byte-counting `frame_out::FrameWriter`, with scripted
+//! console's backend (`term_backend::ScrollBackend`, crossterm's with terminal scrolls)
+//! into a byte-counting `frame_out::FrameWriter`, with scripted
 //! time (a paused tokio clock; the console's tick reads the same script). No provider
 //! is polled: the script plays the pollers' part (results, the budget countdown each
 //! second) so every scenario is the same on every machine.
