@@ -6,8 +6,9 @@
 //! a band of rows that moved up or down by k rows (like ncurses' scroll optimisation:
 //! row hashes of the old screen against the new one, here per chunk of columns so a side
 //! pane that does not move does not hide the band). For the best bands it encodes the
-//! frame as DECSTBM + SU/SD (`ESC[t;b r`, `ESC[k S` or `T`, `ESC[r`) followed by the cells
-//! that still differ, and sends whichever encoding is shortest, the plain one included.
+//! frame as a scroll of that band (DECSTBM `ESC[t;b r`, then k line feeds at its bottom
+//! or k reverse indexes `ESC M` at its top, then `ESC[r`) followed by the cells that
+//! still differ, and sends whichever encoding is shortest, the plain one included.
 //! Cells are always encoded by the crossterm backend itself; on top of its diff, a short
 //! run of unchanged cells in the same style between two changed ones is rewritten when
 //! that is shorter than the cursor move it saves, and absolute cursor moves become
@@ -210,13 +211,21 @@ struct Scroll {
 }
 
 impl Scroll {
+    /// DECSTBM, then line feeds at the region's bottom (up) or reverse index at its top
+    /// (down), then the full screen as the region again. VT100's own scroll, so every
+    /// terminal has it; SU/SD (`ESC[k S`/`T`) are shorter but the Linux console lacks them.
     fn sequence(&self) -> String {
+        let (at, step) = if self.up {
+            (self.bottom, "\n")
+        } else {
+            (self.top, "\x1bM")
+        };
         format!(
-            "\x1b[{};{}r\x1b[{}{}\x1b[r",
+            "\x1b[{};{}r\x1b[{};1H{}\x1b[r",
             self.top + 1,
             self.bottom + 1,
-            self.k,
-            if self.up { 'S' } else { 'T' }
+            at + 1,
+            step.repeat(self.k.into())
         )
     }
 
@@ -500,7 +509,7 @@ mod tests {
             s.applied(&old),
             screen(&["head", "    ", "    ", "r2 b", "r3 c", "foot"])
         );
-        assert_eq!(s.sequence(), "\x1b[2;5r\x1b[2T\x1b[r");
+        assert_eq!(s.sequence(), "\x1b[2;5r\x1b[2;1H\x1bM\x1bM\x1b[r");
     }
 
     #[test]
@@ -542,7 +551,7 @@ mod tests {
         };
         let scrolled = encode_frame(&lines(0), &lines(1)).expect("encode");
         assert!(
-            scrolled.starts_with(b"\x1b[1;10r\x1b[1S\x1b[r"),
+            scrolled.starts_with(b"\x1b[1;10r\x1b[10;1H\n\x1b[r"),
             "{scrolled:?}"
         );
         // The scroll, then only the new last row (66 cells).

@@ -1,7 +1,8 @@
 //! A small virtual terminal for the output tests: it applies what the console writes
-//! (cursor moves absolute and relative, CR, LF, SGR, text, DECSTBM with SU/SD, erases, synchronized output, cursor
-//! show/hide) to a grid of cells, so a test can compare the screen a user would see with
-//! what ratatui meant to draw. An escape it does not know fails the test.
+//! (cursor moves absolute and relative, CR, LF and RI — scrolling at the region's edge —,
+//! SGR, text, DECSTBM with SU/SD, erases, synchronized output, cursor show/hide) to a
+//! grid of cells, so a test can compare the screen a user would see with what ratatui
+//! meant to draw. An escape it does not know fails the test.
 
 /// Colours as their SGR parameters, attributes as bits by SGR number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -208,8 +209,16 @@ impl VTerm {
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
             match c {
+                '\x1b' if chars.next_if_eq(&'M').is_some() => {
+                    // Reverse index: up a line, or the region down at its top.
+                    if self.y == self.region.0 {
+                        self.scroll(1, false);
+                    } else {
+                        self.y = self.y.saturating_sub(1);
+                    }
+                }
                 '\x1b' => {
-                    assert_eq!(chars.next(), Some('['), "only CSI sequences");
+                    assert_eq!(chars.next(), Some('['), "only CSI and RI sequences");
                     let private = chars.next_if_eq(&'?').is_some();
                     let mut raw = String::new();
                     let last = loop {
@@ -232,6 +241,7 @@ impl VTerm {
                 }
                 '\x07' => {}
                 '\r' => self.x = 0,
+                '\n' if self.y == self.region.1 => self.scroll(1, true),
                 '\n' => self.y = (self.y + 1).min(self.height - 1),
                 c if c.is_control() => panic!("control {c:?}"),
                 c => self.print(c),
