@@ -1,5 +1,6 @@
 //! Terminal output: what the real console loop (`app::Console::run`) writes, through the
-//! real crossterm backend into a byte-counting `frame_out::FrameWriter`, with scripted
+//! console's backend (`term_backend::ScrollBackend`, crossterm's with terminal scrolls)
+//! into a byte-counting `frame_out::FrameWriter`, with scripted
 //! time (a paused tokio clock; the console's tick reads the same script). No provider
 //! is polled: the script plays the pollers' part (results, the budget countdown each
 //! second) so every scenario is the same on every machine.
@@ -18,7 +19,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::Stream;
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
@@ -34,6 +34,7 @@ use switchboard::model::{
 };
 use switchboard::providers::{FetchData, JobKey, JobKind};
 use switchboard::state::{BudgetView, ProviderState, State};
+use switchboard::term_backend::ScrollBackend;
 use switchboard::theme::Theme;
 
 /// 2023-11-14 22:13:20 UTC, the script's start.
@@ -121,6 +122,14 @@ const SCENARIOS: &[Scenario] = &[
         live_calls: 10_000,
         measure: Measure::Keys(&[KeyCode::PageDown]),
         setup: &[],
+    },
+    Scenario {
+        name: "PageDown again (a whole new page), 200x50, 10k",
+        size: (200, 50),
+        live_calls: 10_000,
+        measure: Measure::Keys(&[KeyCode::PageDown]),
+        // The first page down moves the window by one row; the second shows new rows only.
+        setup: &[KeyCode::PageDown],
     },
     Scenario {
         name: "one-row scroll at the window edge, 200x50, 10k",
@@ -269,7 +278,7 @@ async fn run(s: &Scenario) -> OutputStats {
     let writer = FrameWriter::new(buf);
     let counters = writer.counters();
     let mut term: Terminal<SharedBuf> = ratatui::Terminal::with_options(
-        CrosstermBackend::new(writer),
+        ScrollBackend::with_size(writer, s.size.0, s.size.1),
         ratatui::TerminalOptions {
             viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(
                 0, 0, s.size.0, s.size.1,

@@ -19,6 +19,7 @@ use crate::poller::{self, PollerCmd, PollerHandle, PollerOptions};
 use crate::providers::{ProviderClient, ProviderError};
 use crate::scheduler::RateLimit;
 use crate::state::{ProviderState, State};
+use crate::term_backend::ScrollBackend;
 use crate::theme::Theme;
 use crate::update::update;
 
@@ -63,17 +64,16 @@ pub trait Screen {
     fn size(&mut self) -> io::Result<(u16, u16)>;
 }
 
-/// The console's terminal: ratatui's crossterm backend writing through a
-/// [`FrameWriter`] (one write per frame, nothing for a frame that changes nothing).
-pub type Terminal<W> = ratatui::Terminal<ratatui::backend::CrosstermBackend<FrameWriter<W>>>;
+/// The console's terminal: ratatui's crossterm backend with scrolled bands sent as
+/// terminal scrolls ([`ScrollBackend`]), writing through a [`FrameWriter`] (one write per
+/// frame, nothing for a frame that changes nothing).
+pub type Terminal<W> = ratatui::Terminal<ScrollBackend<W>>;
 
 /// Takes the terminal (raw mode, alternate screen, ratatui's panic hook) and returns the
 /// console's terminal on stdout.
 pub fn init_terminal() -> io::Result<Terminal<io::Stdout>> {
     drop(ratatui::init());
-    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(FrameWriter::new(
-        io::stdout(),
-    )))
+    ratatui::Terminal::new(ScrollBackend::new(FrameWriter::new(io::stdout())))
 }
 
 impl<W: io::Write> Screen for Terminal<W> {

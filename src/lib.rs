@@ -26,6 +26,7 @@ pub mod palette;
 pub mod serve;
 pub mod snapshot;
 pub mod state;
+pub mod term_backend;
 pub mod theme;
 pub mod trace;
 pub mod ui;

@@ -4,14 +4,13 @@
 
 use std::sync::Arc;
 
-use ratatui::backend::CrosstermBackend;
-
 use switchboard::action::{Action, Fetched};
 use switchboard::app::{Screen, Terminal};
 use switchboard::frame_out::{FrameWriter, OutputCounters, SharedBuf};
 use switchboard::model::{Capabilities, ProviderId, ProviderKind, Resource};
 use switchboard::providers::{FetchData, JobKey, JobKind};
 use switchboard::state::{BudgetView, Level, Message, ProviderState, State};
+use switchboard::term_backend::ScrollBackend;
 use switchboard::theme::Theme;
 use switchboard::update::update;
 
@@ -27,7 +26,7 @@ fn terminal(w: u16, h: u16) -> Out {
     let buf = SharedBuf::default();
     let writer = FrameWriter::new(buf.clone());
     let counters = writer.counters();
-    let backend = CrosstermBackend::new(writer);
+    let backend = ScrollBackend::with_size(writer, w, h);
     let t = ratatui::Terminal::with_options(
         backend,
         ratatui::TerminalOptions {
