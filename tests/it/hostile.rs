@@ -229,7 +229,10 @@ async fn a_million_voipcloud_rows_in_one_page_are_refused_and_the_status_still_s
     assert!(snap.live_calls.is_empty());
     let error = snap.error.unwrap_or_default();
     assert!(
-        error.contains("user calls: a page of more than the 500 rows asked for"),
+        error.contains(&format!(
+            "user calls: a page of more than the {} rows asked for",
+            switchboard::providers::voipcloud::PAGE_LIMIT
+        )),
         "{error}"
     );
 }
