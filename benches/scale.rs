@@ -129,7 +129,7 @@ fn main() {
     let b = breakdown(rows);
     let n = (live + history).max(1);
     println!(
-        "  per row                  {} B: struct {} B, ids/numbers {} B, account + name {} B, extra {} B in {} fields",
+        "  per row                  {} B: struct {} B, ids/numbers {} B, account + name {} B, extra {} B in {:.1} fields",
         b.total() / n,
         b.structs / n,
         b.strings / n,
@@ -402,6 +402,10 @@ fn key_to_frame(state: State, polled: Polled) {
                     tokio::time::sleep(Duration::from_millis(31 + (i as u64 * 7) % 19)).await;
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
+                println!(
+                    "  heap in use with the polls folded (loop running)  {}",
+                    mib(CURRENT.load(Ordering::Relaxed))
+                );
                 cancel.cancel();
             }
         };

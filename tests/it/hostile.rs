@@ -199,7 +199,7 @@ async fn an_endless_body_stops_at_the_configured_cap() {
     assert!(written < 2 * 1024 * 1024 + 16 * 1024 * 1024, "{written}");
 }
 
-/// VoIPcloud asks for 500 rows a page; a page of a million is refused before decoding.
+/// VoIPcloud asks for PAGE_LIMIT (2,000) rows a page; a page of a million is refused before decoding.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_million_voipcloud_rows_in_one_page_are_refused_and_the_status_still_shows() {
     let hostile = Hostile::start(|req| {
