@@ -87,8 +87,8 @@ async fn hostile_bodies_cost_at_most_the_cap_in_memory() {
     assert!(snap.error.unwrap_or_default().contains("32 MiB limit"));
     assert!(peak < 80 * MIB, "peak {} MiB", peak / MIB);
 
-    // 2. A million VoIPcloud user-call rows in one page (~70 MB): refused at row 501,
-    //    before any row is decoded.
+    // 2. A million VoIPcloud user-call rows in one page (~70 MB): refused past the page
+    //    size asked for, before any row is decoded.
     let rows = Hostile::start(|req| {
         if req.path.contains("get-user-calls") {
             Reply::rows(
@@ -112,10 +112,11 @@ async fn hostile_bodies_cost_at_most_the_cap_in_memory() {
         snap.error.clone().unwrap_or_default()
     );
     assert_eq!(snap.status, "degraded");
+    let page = switchboard::providers::voipcloud::PAGE_LIMIT;
     assert!(
         snap.error
             .unwrap_or_default()
-            .contains("more than the 500 rows asked for")
+            .contains(&format!("more than the {page} rows asked for"))
     );
     // The body itself (~70 MB, under the raised 128 MiB cap) is the only large buffer.
     assert!(peak < 160 * MIB, "peak {} MiB", peak / MIB);

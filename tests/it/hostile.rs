@@ -199,7 +199,7 @@ async fn an_endless_body_stops_at_the_configured_cap() {
     assert!(written < 2 * 1024 * 1024 + 16 * 1024 * 1024, "{written}");
 }
 
-/// VoIPcloud asks for 500 rows a page; a page of a million is refused before decoding.
+/// VoIPcloud asks for PAGE_LIMIT (2,000) rows a page; a page of a million is refused before decoding.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_million_voipcloud_rows_in_one_page_are_refused_and_the_status_still_shows() {
     let hostile = Hostile::start(|req| {
@@ -229,7 +229,10 @@ async fn a_million_voipcloud_rows_in_one_page_are_refused_and_the_status_still_s
     assert!(snap.live_calls.is_empty());
     let error = snap.error.unwrap_or_default();
     assert!(
-        error.contains("user calls: a page of more than the 500 rows asked for"),
+        error.contains(&format!(
+            "user calls: a page of more than the {} rows asked for",
+            switchboard::providers::voipcloud::PAGE_LIMIT
+        )),
         "{error}"
     );
 }

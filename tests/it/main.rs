@@ -56,6 +56,7 @@ mod signals;
 mod sim_callable;
 mod sim_cloudonix;
 mod sim_faults;
+mod sim_scale;
 mod sim_voipcloud;
 mod snapshot_cmd;
 mod stats_config;

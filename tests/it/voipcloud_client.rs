@@ -12,7 +12,7 @@ use switchboard::config::ProviderConfig;
 use switchboard::model::{AccountKind, ProviderId, ProviderKind, Resource};
 use switchboard::poller::{self, PollerCmd, PollerOptions};
 use switchboard::providers::VoipcloudSettings;
-use switchboard::providers::voipcloud::{self, Change};
+use switchboard::providers::voipcloud::{self, Change, PAGE_CAP, PAGE_LIMIT};
 use switchboard::providers::{
     FetchData, JobKey, JobKind, Mutation, ProviderChange, ProviderClient, RateLimit,
 };
@@ -117,7 +117,7 @@ async fn lists_live_calls_history_and_statistics() {
         reqs.iter()
             .all(|r| r.path.starts_with("/api/integration/v1/"))
     );
-    // Paging: one page per 500 rows until a short page, at most three per list. The
+    // Paging: one page per PAGE_LIMIT rows until a short page, at most PAGE_CAP per list. The
     // expected count comes from the simulator's full lists for the same from_date.
     let from = reqs
         .iter()
@@ -140,11 +140,13 @@ async fn lists_live_calls_history_and_statistics() {
             .await
             .unwrap();
         let n = body["data"].as_array().unwrap().len();
-        expected += (n / 500 + 1).min(3) as u32;
+        let page = PAGE_LIMIT as usize;
+        expected += (n / page + 1).min(PAGE_CAP as usize) as u32;
+        let second = format!("offset={page}");
         let paged = reqs
             .iter()
-            .any(|r| r.path.contains(op) && r.path.contains("offset=500"));
-        assert_eq!(paged, n >= 500, "{op}: {n} rows");
+            .any(|r| r.path.contains(op) && r.path.contains(&second));
+        assert_eq!(paged, n >= page, "{op}: {n} rows");
     }
     assert_eq!(used, expected, "requests used by the stats job");
     assert!(

@@ -24,7 +24,7 @@ pub use cloudonix::{
 pub use faults::{FaultKind, Faults};
 pub use iovox::IovoxSim;
 pub use provoice::{ProvoiceArgs, ProvoiceOptions, ProvoiceSim};
-pub use voipcloud::{VoipcloudOptions, VoipcloudSim};
+pub use voipcloud::{VoipcloudArgs, VoipcloudOptions, VoipcloudSim};
 
 /// How to start the simulators.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +87,8 @@ pub struct DemoArgs {
     #[command(flatten)]
     pub cloudonix: CloudonixArgs,
     #[command(flatten)]
+    pub voipcloud: VoipcloudArgs,
+    #[command(flatten)]
     pub provoice: ProvoiceArgs,
 }
 
@@ -115,7 +117,7 @@ impl DemoArgs {
                 drop_rate: self.drop_rate,
             },
             cloudonix: self.cloudonix.options()?,
-            voipcloud: VoipcloudOptions::default(),
+            voipcloud: self.voipcloud.options(),
             callable: CallableOptions::default(),
             provoice: self.provoice.options(),
         })
@@ -358,6 +360,14 @@ mod tests {
             "0",
             "--provoice-customers",
             "200",
+            "--domains",
+            "20",
+            "--live-calls",
+            "10000",
+            "--history-calls",
+            "100000",
+            "--voipcloud-history",
+            "8000",
         ])
         .unwrap();
         assert_eq!((o.port, o.seed, o.faults.error_rate), (7000, 9, 0.5));
@@ -367,6 +377,20 @@ mod tests {
         );
         assert_eq!(o.cloudonix.calls_per_minute, 0.0);
         assert_eq!(o.provoice.extra_customers, 200);
+        assert_eq!(
+            (
+                o.cloudonix.domains,
+                o.cloudonix.live_calls,
+                o.cloudonix.history_calls
+            ),
+            (20, 10_000, 100_000)
+        );
+        assert_eq!(o.voipcloud.history_calls, 8000);
+        assert!(
+            parse(&["--domains", "0"])
+                .unwrap_err()
+                .contains("--domains")
+        );
         assert!(
             parse(&["--drop-rate", "2"])
                 .unwrap_err()

@@ -328,7 +328,9 @@ impl State {
                 .iter()
                 .map(|s| wire::subscriber(s, d))
                 .collect(),
-            Kind::Sessions => wire::session_list(d, now_ms, 1000, |_| true),
+            // "Will list all sessions, both active and inactive": no cap but the kept
+            // sessions' (`max_sessions`); only the legacy path takes `limit`.
+            Kind::Sessions => wire::session_list(d, now_ms, usize::MAX, |_| true),
         })
     }
 

@@ -40,6 +40,17 @@ pub struct CloudonixOptions {
     /// Generate new calls over time (the seeded history and in-progress calls exist
     /// either way).
     pub traffic: bool,
+    /// Domains under the customer: `acme-main`, `acme-support`, then `acme-03` … (the
+    /// later ones copy the first two's trunks and applications).
+    pub domains: usize,
+    /// Sessions kept per domain, all of which the sessions list returns; beyond it the
+    /// oldest ended sessions are dropped (calls in progress never are).
+    pub max_sessions: usize,
+    /// Calls in progress at start, over all domains (0: three to five per domain).
+    pub live_calls: usize,
+    /// Ended calls at start, over the last day and all domains (0: 14–21 per domain
+    /// over the last three hours).
+    pub history_calls: usize,
 }
 
 impl Default for CloudonixOptions {
@@ -49,6 +60,10 @@ impl Default for CloudonixOptions {
             rate_limit_window: Duration::from_secs(10),
             calls_per_minute: 12.0,
             traffic: true,
+            domains: 2,
+            max_sessions: 1500,
+            live_calls: 0,
+            history_calls: 0,
         }
     }
 }
@@ -140,6 +155,24 @@ impl CloudonixSim {
     /// Change the rate limit for all buckets (takes effect immediately).
     pub fn set_rate_limit(&self, requests: u32, window: Duration) {
         self.shared.lock().set_rate_limit(requests, window);
+    }
+
+    /// Live sessions (no `callEndTime` yet) in all domains.
+    pub fn live_sessions_total(&self) -> usize {
+        let now = now_ms();
+        let mut st = self.shared.lock();
+        st.advance(now);
+        st.domains.iter().map(|d| d.live_count(now)).sum()
+    }
+
+    /// Sessions kept (live and ended) in all domains.
+    pub fn sessions_total(&self) -> usize {
+        self.shared
+            .lock()
+            .domains
+            .iter()
+            .map(|d| d.sessions.len())
+            .sum()
     }
 
     /// Live sessions (no `callEndTime` yet) in a domain given by name, id or uuid;

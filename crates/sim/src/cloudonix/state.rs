@@ -12,8 +12,6 @@ use crate::window::RateLimiter;
 
 use super::{CloudonixOptions, KeyScope, RecordedRequest};
 
-/// Sessions kept per domain (oldest ended ones are dropped beyond this).
-pub(crate) const MAX_SESSIONS_PER_DOMAIN: usize = 1500;
 /// Requests kept in the log (oldest dropped beyond this).
 pub(crate) const MAX_RECORDED: usize = 20_000;
 /// Arrivals generated in one step at most.
@@ -259,6 +257,9 @@ pub(crate) struct State {
     pub fault_rng: Rng,
     pub faults: Faults,
     pub traffic: bool,
+    /// Sessions kept per domain: beyond it the oldest ended ones are dropped (live
+    /// calls never are).
+    pub max_sessions: usize,
     pub limiter: RateLimiter,
     pub recorded: std::collections::VecDeque<RecordedRequest>,
     pub throttled: u64,
@@ -361,6 +362,20 @@ const APPS: [&[(&str, &str, &str)]; 2] = [
     ],
 ];
 
+/// The name of domain `di`: the two seeded names, then `acme-03.cloudonix.net` …
+fn domain_name(di: usize) -> String {
+    DOMAIN_NAMES.get(di).map_or_else(
+        || format!("acme-{:02}.cloudonix.net", di + 1),
+        |n| (*n).to_string(),
+    )
+}
+
+/// Domain `di`'s part of `total` spread over `n` domains (the first ones take the rest).
+fn share(total: usize, n: usize, di: usize) -> usize {
+    let n = n.max(1);
+    total / n + usize::from(di < total % n)
+}
+
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -390,10 +405,14 @@ impl State {
         };
         let first_domain_id = rng.range(1700, 1800);
         let mut domains = Vec::new();
-        for (di, name) in DOMAIN_NAMES.iter().enumerate() {
-            let created = now_ms.saturating_sub((300 - 40 * di as u64) * day);
+        for di in 0..opts.domains.max(1) {
+            let name = domain_name(di);
+            // Domains past the first two copy their trunks and applications.
+            let template = di % DOMAIN_NAMES.len();
+            let created =
+                now_ms.saturating_sub(300u64.saturating_sub(40 * di as u64).max(30) * day);
             let mut apps = Vec::new();
-            for (name, path, method) in APPS[di] {
+            for (name, path, method) in APPS[template] {
                 ids.app += 1;
                 apps.push(App {
                     id: ids.app,
@@ -409,7 +428,7 @@ impl State {
                 });
             }
             let mut trunks = Vec::new();
-            for (name, ip, port, transport, direction, as_string) in TRUNKS[di] {
+            for (name, ip, port, transport, direction, as_string) in TRUNKS[template] {
                 ids.trunk += 1;
                 trunks.push(Trunk {
                     id: ids.trunk,
@@ -486,7 +505,7 @@ impl State {
             domains.push(Domain {
                 id: first_domain_id + di as u64,
                 uuid: rng.uuid(),
-                name: (*name).into(),
+                name,
                 created_ms: created,
                 default_app,
                 registration_free: di == 0,
@@ -516,22 +535,41 @@ impl State {
             fault_rng: Rng::derive(seed, 2),
             faults,
             traffic: opts.traffic,
+            max_sessions: opts.max_sessions.max(1),
             limiter: RateLimiter::new(opts.rate_limit_requests, opts.rate_limit_window),
             recorded: std::collections::VecDeque::new(),
             throttled: 0,
         };
         // History and calls already in progress.
-        for di in 0..state.domains.len() {
-            let n_hist = 14 + state.rng.below(8) as usize;
+        let n_domains = state.domains.len();
+        for di in 0..n_domains {
+            let n_hist = match share(opts.history_calls, n_domains, di) {
+                0 => 14 + state.rng.below(8) as usize,
+                n => n,
+            };
+            // At scale the history spans the day; the default is the last three hours.
+            let span = if opts.history_calls > 0 {
+                24 * 3_600_000
+            } else {
+                3 * 3_600_000
+            };
             for _ in 0..n_hist {
-                let start = now_ms.saturating_sub(state.rng.range(5 * 60_000, 3 * 3_600_000));
-                let plan = CallPlan::draw(&mut state.rng, start);
+                let start = now_ms.saturating_sub(state.rng.range(5 * 60_000, span));
+                let mut plan = CallPlan::draw(&mut state.rng, start);
+                if opts.history_calls > 0 {
+                    // Asked-for history is history: a long call drawn recently has ended.
+                    plan.hang_up(now_ms.saturating_sub(1));
+                }
                 state.add_generated(di, plan);
             }
-            let n_live = 3 + state.rng.below(3) as usize;
+            let (n_live, longest) = match share(opts.live_calls, n_domains, di) {
+                0 => (3 + state.rng.below(3) as usize, 15 * 60_000),
+                // Seeded at scale, calls last long enough to measure against.
+                n => (n, 2 * 3_600_000),
+            };
             for _ in 0..n_live {
                 let ago = state.rng.range(5_000, 240_000);
-                let remaining = state.rng.range(60_000, 15 * 60_000);
+                let remaining = state.rng.range(60_000, longest);
                 let plan = CallPlan::in_progress(&mut state.rng, now_ms, ago, remaining);
                 state.add_generated(di, plan);
             }
@@ -683,8 +721,8 @@ impl State {
                 }
             }
             let sessions = &mut self.domains[di].sessions;
-            if sessions.len() > MAX_SESSIONS_PER_DOMAIN {
-                let mut excess = sessions.len() - MAX_SESSIONS_PER_DOMAIN;
+            if sessions.len() > self.max_sessions {
+                let mut excess = sessions.len() - self.max_sessions;
                 sessions.retain(|s| {
                     if excess > 0 && !s.plan.is_live(now_ms) {
                         excess -= 1;

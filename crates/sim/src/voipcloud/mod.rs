@@ -15,6 +15,9 @@
 //!
 //! It renders its own wire JSON and shares no types with the console's client.
 
+mod args;
+pub use args::VoipcloudArgs;
+
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -45,6 +48,9 @@ pub struct VoipcloudOptions {
     pub calls_per_minute: f64,
     /// How long a call placed by `call-to-number` stays live.
     pub click_call_duration: Duration,
+    /// Finished calls seeded today (0: three hours at `calls_per_minute`), spread over
+    /// the last three hours; about 30 % are user calls, the rest queue and ring-group calls.
+    pub history_calls: usize,
 }
 
 impl Default for VoipcloudOptions {
@@ -56,6 +62,7 @@ impl Default for VoipcloudOptions {
             accept_api_key_query: true,
             calls_per_minute: 6.0,
             click_call_duration: Duration::from_secs(45),
+            history_calls: 0,
         }
     }
 }
@@ -174,9 +181,18 @@ impl State {
         // Three hours of history at the configured rate (at least a call every 90 s), plus
         // two live user calls.
         let mut t = now - 3 * 3_600_000;
-        while t < now - 120_000 {
-            st.new_call(t, now);
-            t += st.gap().min(90_000);
+        if opts.history_calls > 0 {
+            // Evenly over the window, kept within today (UTC) so one day's lists hold them.
+            let from = t.max(now - now.rem_euclid(86_400_000)).min(now - 600_000);
+            let step = ((now - 120_000 - from) / opts.history_calls as i64).max(1);
+            for i in 0..opts.history_calls as i64 {
+                st.new_call(from + i * step, now);
+            }
+        } else {
+            while t < now - 120_000 {
+                st.new_call(t, now);
+                t += st.gap().min(90_000);
+            }
         }
         for _ in 0..2 {
             let start = now - st.rng.range(10_000, 60_000) as i64;

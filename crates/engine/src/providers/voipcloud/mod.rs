@@ -68,10 +68,11 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 
 forward_provider!(Client, DESCRIPTOR, requests_used);
 
-/// Rows asked for per page (`limit`).
-pub const PAGE_LIMIT: u32 = 500;
-/// Pages one list may take per refresh; the job reserves them all up front.
-pub const PAGE_CAP: u32 = 3;
+/// Rows asked for per page (`limit`; the API takes 1..10000).
+pub const PAGE_LIMIT: u32 = 2_000;
+/// Pages one list may take per refresh (10,000 rows, a busy PBX's day); the job
+/// reserves them all up front and gives back what it did not use.
+pub const PAGE_CAP: u32 = 5;
 
 /// The 401 explanation (the provider cannot tell the two apart).
 pub const UNAUTHORIZED: &str = "the PBX rejected the token, or this host's IP is not whitelisted";
