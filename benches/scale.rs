@@ -26,7 +26,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::Stream;
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tokio_util::sync::CancellationToken;
 
@@ -40,6 +39,7 @@ use switchboard::providers::{
 };
 use switchboard::state::table::Ctx;
 use switchboard::state::{ProviderState, State};
+use switchboard::term_backend::ScrollBackend;
 use switchboard::theme::Theme;
 
 const DOMAINS: usize = 20;
@@ -352,7 +352,7 @@ fn key_to_frame(state: State, polled: Polled) {
             .select_first(switchboard::ui::table_height(SIZE));
         let actions = console.sender();
         let term: Terminal<SharedBuf> = ratatui::Terminal::with_options(
-            CrosstermBackend::new(FrameWriter::new(SharedBuf::default())),
+            ScrollBackend::with_size(FrameWriter::new(SharedBuf::default()), SIZE.0, SIZE.1),
             ratatui::TerminalOptions {
                 viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(
                     0, 0, SIZE.0, SIZE.1,
