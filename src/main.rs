@@ -136,7 +136,7 @@ fn run_serve(
             None
         }
     };
-    let cfg = match load_config(cli) {
+    let cfg = match load_config_to(cli, _log.is_some()) {
         Ok((cfg, _)) => cfg,
         Err(code) => return code,
     };
@@ -157,6 +157,12 @@ fn start_logging(cli: &Cli) -> Option<logging::LogGuard> {
 /// Loads the config named by --config / $SWITCHBOARD_CONFIG / the default path, or
 /// prints one clear message and returns exit code 2.
 fn load_config(cli: &Cli) -> Result<(Config, Vec<String>), ExitCode> {
+    load_config_to(cli, false)
+}
+
+/// [`load_config`]; `logs_on_stderr`: the log already writes to stderr (a service), so
+/// warnings and errors go there once, as log lines.
+fn load_config_to(cli: &Cli, logs_on_stderr: bool) -> Result<(Config, Vec<String>), ExitCode> {
     let Some(path) = config::resolve_path(cli.config.clone()) else {
         eprintln!("switchboard: no config directory on this system; pass --config PATH");
         return Err(ExitCode::from(2));
@@ -171,13 +177,17 @@ fn load_config(cli: &Cli) -> Result<(Config, Vec<String>), ExitCode> {
     match config::load(&path) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("switchboard: warning: {w}");
+                if !logs_on_stderr {
+                    eprintln!("switchboard: warning: {w}");
+                }
                 tracing::warn!("{w}");
             }
             Ok((loaded.config, loaded.warnings))
         }
         Err(e) => {
-            eprintln!("switchboard: {e}");
+            if !logs_on_stderr {
+                eprintln!("switchboard: {e}");
+            }
             tracing::error!("{e}");
             Err(ExitCode::from(2))
         }

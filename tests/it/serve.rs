@@ -708,6 +708,8 @@ async fn the_binary_serves_logs_to_stderr_and_the_file_and_stops_at_sigterm() {
     }
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("collector serving"), "{stderr}");
+    // The config file is readable by others and holds secrets: said once, as a log line.
+    assert_eq!(stderr.matches("chmod 600").count(), 1, "{stderr}");
     assert!(stderr.contains("collector stopped"), "{stderr}");
     let state = home.join(".local/state/switchboard");
     let log: String = std::fs::read_dir(&state)
