@@ -444,10 +444,7 @@ async fn a_deleted_trunk_leaves_the_metrics() {
             .any(|x| x.labels["provider"] == cx && x.labels["trunk"] == trunk)
     };
     let s = scrape_until(&serve, "the trunk", with).await;
-    let count =
-        |s: &Scrape| -> f64 { s.series("switchboard_trunks").iter().map(|x| x.value).sum() };
-    let trunks_before = count(&s);
-    let (account, id) = {
+    let (account, id, account_name) = {
         let c = serve.shared.lock().unwrap();
         let t = c
             .state
@@ -457,8 +454,21 @@ async fn a_deleted_trunk_leaves_the_metrics() {
             .iter()
             .find(|t| t.name == trunk)
             .expect("trunk row");
-        (t.account.clone(), t.id.clone())
+        (t.account.clone(), t.id.clone(), t.account_name.clone())
     };
+    // The trunks of that account only: other domains' trunk lists may still be arriving.
+    let count = |s: &Scrape| -> f64 {
+        s.series("switchboard_trunks")
+            .iter()
+            .filter(|x| {
+                x.labels["provider"] == cx
+                    && (x.labels["account"] == account || x.labels["account"] == account_name)
+            })
+            .map(|x| x.value)
+            .sum()
+    };
+    let trunks_before = count(&s);
+    assert!(trunks_before >= 1.0, "no trunk count for {account}");
     // Deleted in the simulator, through the provider's own API.
     let admin = ProviderClient::from_config(
         switchboard::model::ProviderId(0),
@@ -466,7 +476,10 @@ async fn a_deleted_trunk_leaves_the_metrics() {
     )
     .unwrap();
     admin
-        .mutate(&Mutation::DeleteTrunk { account, id })
+        .mutate(&Mutation::DeleteTrunk {
+            account: account.clone(),
+            id,
+        })
         .await
         .expect("trunk deleted");
     serve.refresh(Resource::Trunks);
