@@ -17,7 +17,6 @@ use crate::frame_out::FrameWriter;
 use crate::model::{Capabilities, ProviderId};
 use crate::poller::{self, PollerCmd, PollerHandle, PollerOptions};
 use crate::providers::{ProviderClient, ProviderError};
-use crate::scheduler::RateLimit;
 use crate::state::{ProviderState, State};
 use crate::term_backend::ScrollBackend;
 use crate::theme::Theme;
@@ -155,27 +154,15 @@ impl Console {
         for (i, cfg) in config.providers.iter().enumerate() {
             let id = ProviderId(i as u16);
             let config_read_only = cfg.read_only.unwrap_or(false);
-            match ProviderClient::from_config(id, cfg) {
-                Ok(client) => {
+            match poller::start(id, cfg, opts.poller, tx.clone(), cancel.child_token()) {
+                Ok((client, handle)) => {
                     let mut p = ProviderState::new(id, &cfg.name, cfg.kind, client.capabilities());
                     p.config_read_only = config_read_only;
                     providers.push(p);
                     // Defence in depth: the HTTP layer refuses changes too.
                     client.set_read_only(config_read_only || opts.read_only);
-                    let limit = cfg
-                        .rate_limit
-                        .map(RateLimit::from)
-                        .unwrap_or_else(|| client.default_rate_limit());
-                    let client = Arc::new(client);
-                    clients.push(Some(client.clone()));
-                    pollers.push(poller::spawn(
-                        id,
-                        client,
-                        limit,
-                        opts.poller,
-                        tx.clone(),
-                        cancel.child_token(),
-                    ));
+                    clients.push(Some(client));
+                    pollers.push(handle);
                 }
                 Err(message) => {
                     tracing::error!(provider = %cfg.name, "{message}");

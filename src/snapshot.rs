@@ -16,7 +16,7 @@ use crate::model::{
     Account, AccountKind, Call, Capabilities, Number, ProviderId, QueueStat, Trunk,
 };
 use crate::providers::{FetchData, Job, ProviderClient, ProviderError};
-use crate::scheduler::{Budgets, RateLimit};
+use crate::scheduler::Budgets;
 use crate::secret::redact;
 use crate::state::columns::{
     ACCOUNT_COLUMNS, AccountRow, HISTORY_COLUMNS, LIVE_CALL_COLUMNS, NUMBER_COLUMNS, QUEUE_COLUMNS,
@@ -135,11 +135,7 @@ pub async fn snapshot_provider(
             return snap;
         }
     };
-    let limit = cfg
-        .rate_limit
-        .map(RateLimit::from)
-        .unwrap_or_else(|| client.default_rate_limit());
-    let mut budgets = Budgets::new(limit);
+    let mut budgets = Budgets::new(client.rate_limit_for(cfg));
     let mut rows = rows_for(id, cfg);
     let discovery = client.discovery_job();
     let accounts = match run_job(&client, &mut budgets, &discovery).await {

@@ -26,8 +26,6 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::model::ProviderId;
 use crate::poller::{self, Event, PollerHandle, PollerOptions};
-use crate::providers::ProviderClient;
-use crate::scheduler::RateLimit;
 use crate::state::ProviderState;
 use collect::Collected;
 use history::HistoryStatus;
@@ -95,8 +93,8 @@ pub async fn start(
     let mut pollers = Vec::new();
     for (i, cfg) in config.providers.iter().enumerate() {
         let id = ProviderId(i as u16);
-        match ProviderClient::from_config(id, cfg) {
-            Ok(client) => {
+        match poller::start(id, cfg, opts.poller, tx.clone(), cancel.child_token()) {
+            Ok((client, handle)) => {
                 providers.push(ProviderState::new(
                     id,
                     &cfg.name,
@@ -105,18 +103,7 @@ pub async fn start(
                 ));
                 // The collector only reads: the HTTP layer refuses any change.
                 client.set_read_only(true);
-                let limit = cfg
-                    .rate_limit
-                    .map(RateLimit::from)
-                    .unwrap_or_else(|| client.default_rate_limit());
-                pollers.push(poller::spawn(
-                    id,
-                    Arc::new(client),
-                    limit,
-                    opts.poller,
-                    tx.clone(),
-                    cancel.child_token(),
-                ));
+                pollers.push(handle);
             }
             Err(message) => {
                 let message = crate::secret::redact(&message).into_owned();

@@ -157,6 +157,22 @@ struct JobState {
     again: bool,
 }
 
+/// Builds the client of configured provider `id` and starts its poller within the
+/// provider's budget (`rate_limit`, else the documented one). The error says why the
+/// client cannot be built (a bad key, a CA file that does not load …).
+pub fn start(
+    id: ProviderId,
+    cfg: &crate::providers::ProviderConfig,
+    opts: PollerOptions,
+    events: impl Sink,
+    cancel: CancellationToken,
+) -> Result<(Arc<ProviderClient>, PollerHandle), String> {
+    let client = Arc::new(ProviderClient::from_config(id, cfg)?);
+    let limit = client.rate_limit_for(cfg);
+    let handle = spawn(id, client.clone(), limit, opts, events, cancel);
+    Ok((client, handle))
+}
+
 /// Starts the poller of one provider.
 pub fn spawn(
     provider: ProviderId,

@@ -464,6 +464,13 @@ impl ProviderClient {
     }
 
     /// The documented limit, used when the config sets no `rate_limit`.
+    /// The budget to poll `cfg` within: its `rate_limit`, else the provider's documented one.
+    pub fn rate_limit_for(&self, cfg: &ProviderConfig) -> RateLimit {
+        cfg.rate_limit
+            .map(RateLimit::from)
+            .unwrap_or_else(|| self.default_rate_limit())
+    }
+
     pub fn default_rate_limit(&self) -> RateLimit {
         self.descriptor().default_rate_limit
     }
