@@ -150,10 +150,14 @@ pub fn takes(number: &str, q: &str) -> bool {
 
 fn account_name(state: &State, provider: ProviderId, id: &str) -> String {
     state
-        .account_names
-        .get(provider, id)
-        .unwrap_or(id)
-        .to_owned()
+        .tables
+        .accounts
+        .rows
+        .iter()
+        .find(|r| r.account.provider == provider && r.account.id == id)
+        .map(|r| r.account.name.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| id.to_owned())
 }
 
 /// When the data of `resource` for `account` was last read: the oldest success of the
