@@ -148,13 +148,22 @@ impl Console {
         cancel: CancellationToken,
     ) -> Console {
         let (tx, rx) = unbounded_channel();
+        let history_rows = config
+            .ui
+            .history_rows
+            .unwrap_or(crate::retention::DEFAULT_HISTORY_ROWS);
+        // No account's poll hands over more finished calls than the pane keeps.
+        let poller_opts = poller::PollerOptions {
+            history_per_account: opts.poller.history_per_account.or(Some(history_rows)),
+            ..opts.poller
+        };
         let mut providers = Vec::new();
         let mut pollers = Vec::new();
         let mut clients = Vec::new();
         for (i, cfg) in config.providers.iter().enumerate() {
             let id = ProviderId(i as u16);
             let config_read_only = cfg.read_only.unwrap_or(false);
-            match poller::start(id, cfg, opts.poller, tx.clone(), cancel.child_token()) {
+            match poller::start(id, cfg, poller_opts, tx.clone(), cancel.child_token()) {
                 Ok((client, handle)) => {
                     let mut p = ProviderState::new(id, &cfg.name, cfg.kind, client.capabilities());
                     p.config_read_only = config_read_only;
@@ -181,6 +190,7 @@ impl Console {
             }
         }
         let mut state = State::new(providers, epoch_ms());
+        state.history_rows = history_rows;
         state.write.read_only = opts.read_only;
         state.keymap = opts.keymap.clone();
         let audit = match &opts.state_dir {

@@ -81,6 +81,8 @@ pub use crate::settings::RateLimitConfig;
 pub struct UiConfig {
     /// Theme name: a file `themes/<name>.toml` or a built-in (`default`, `mono`).
     pub theme: Option<String>,
+    /// `history_rows`: finished calls the History pane keeps in memory (the newest).
+    pub history_rows: Option<usize>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -265,7 +267,7 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 
 const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats", "history"];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
-const UI_KEYS: &[&str] = &["theme"];
+const UI_KEYS: &[&str] = &["theme", "history_rows"];
 const HISTORY_KEYS: &[&str] = &["keep_days"];
 /// The `[[provider]]` keys every kind reads; the others come from the kinds' descriptors.
 const COMMON_KEYS: &[&str] = &[
@@ -704,6 +706,24 @@ fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {
                     v.span().start,
                     Some("ui.theme"),
                     format!("expected a string, found {}", type_name(other)),
+                ),
+            },
+            "history_rows" => match (v.get_ref(), as_i128(v.get_ref())) {
+                (DeValue::Integer(_), Some(n)) if (100..=1_000_000).contains(&n) => {
+                    ui.history_rows = Some(n as usize)
+                }
+                (DeValue::Integer(_), Some(n)) => w.issue(
+                    v.span().start,
+                    Some("ui.history_rows"),
+                    format!("is {n}: keep between 100 and 1000000 rows"),
+                ),
+                (other, _) => w.issue(
+                    v.span().start,
+                    Some("ui.history_rows"),
+                    format!(
+                        "expected a whole number of rows (e.g. 5000), found {}",
+                        type_name(other)
+                    ),
                 ),
             },
             _ => w.issue(

@@ -816,6 +816,12 @@ pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchDa
             names.resolve(pid, &mut history);
             t.live.replace_slice(pid, account, live, &ctx);
             t.history.replace_slice(pid, account, history, &ctx);
+            if t.history.rows.len() > state.history_rows {
+                // The oldest finished calls leave memory (the store keeps them).
+                let keep = t.history.keep_key();
+                crate::retention::keep_newest(&mut t.history.rows, state.history_rows);
+                t.history.rebuild(&ctx, keep);
+            }
         }
         FetchData::Trunks(mut rows) => {
             state.account_names.resolve(pid, &mut rows);

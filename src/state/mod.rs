@@ -443,6 +443,8 @@ pub struct State {
     pub details: BTreeMap<(ProviderId, String), crate::providers::ProviderDetails>,
     /// Account display names by (provider, id), for the rows' Account columns.
     pub account_names: names::AccountNames,
+    /// Finished calls the History pane keeps (the newest; `[ui] history_rows`).
+    pub history_rows: usize,
 }
 
 impl State {
@@ -476,6 +478,7 @@ impl State {
             group_calls: Default::default(),
             details: BTreeMap::new(),
             account_names: Default::default(),
+            history_rows: crate::retention::DEFAULT_HISTORY_ROWS,
         }
     }
 

@@ -214,6 +214,11 @@ impl<T: Row> TableView<T> {
         self.rebuild(ctx, keep);
     }
 
+    /// Keeps the selection key so a caller that edits `rows` directly can rebuild.
+    pub fn keep_key(&self) -> Option<(ProviderId, String)> {
+        self.selection_key()
+    }
+
     /// Removes every row of a provider (e.g. on reconnect).
     pub fn clear_provider(&mut self, provider: ProviderId, ctx: &Ctx) {
         let keep = self.selection_key();

@@ -9,6 +9,7 @@ pub mod form;
 pub mod format;
 pub mod model;
 pub mod phone;
+pub mod retention;
 pub mod scheduler;
 pub mod secret;
 pub mod stats;

@@ -7,7 +7,9 @@
 //! collector can run it as is. The core's modules are re-exported under their own
 //! names, so code here and in the console says `crate::model` whichever crate it is in.
 
-pub use switchboard_core::{clock, form, format, model, phone, scheduler, secret, stats, tree};
+pub use switchboard_core::{
+    clock, form, format, model, phone, retention, scheduler, secret, stats, tree,
+};
 
 pub mod poller;
 pub mod providers;

@@ -135,6 +135,9 @@ pub struct PollerOptions {
     pub max_backoff: Duration,
     /// Longest sleep between scheduling passes (budget display refresh).
     pub heartbeat: Duration,
+    /// Finished calls per account a poll hands over, the newest (None: every one, as a
+    /// collector storing history wants; a console keeps its History pane's worth).
+    pub history_per_account: Option<usize>,
 }
 
 impl Default for PollerOptions {
@@ -143,6 +146,7 @@ impl Default for PollerOptions {
             background_factor: 3,
             max_backoff: Duration::from_secs(60),
             heartbeat: Duration::from_secs(1),
+            history_per_account: None,
         }
     }
 }
@@ -168,6 +172,7 @@ pub fn start(
     cancel: CancellationToken,
 ) -> Result<(Arc<ProviderClient>, PollerHandle), String> {
     let client = Arc::new(ProviderClient::from_config(id, cfg)?);
+    client.set_history_cap(opts.history_per_account);
     let limit = client.rate_limit_for(cfg);
     let handle = spawn(id, client.clone(), limit, opts, events, cancel);
     Ok((client, handle))

@@ -208,17 +208,64 @@ pub fn map_sessions(
     domain: &str,
     sessions: Vec<wire::Session>,
 ) -> (Vec<Call>, Vec<Call>) {
-    let mut live = Vec::new();
-    let mut history = Vec::new();
+    let mut sink = SessionSink::new(provider, domain, None);
     for s in sessions {
-        let (call, is_live) = map_session(provider, domain, s);
-        if is_live {
-            live.push(call);
-        } else {
-            history.push(call);
+        wire::ListSink::item(&mut sink, s);
+    }
+    sink.finish()
+}
+
+/// Maps sessions as the decoder hands them over (see [`wire::decode_each`]), keeping at
+/// most `history_cap` ended sessions (the newest by end, else start): the list holds
+/// every session the domain ever had, and a console needs only the newest of them.
+pub struct SessionSink<'a> {
+    provider: ProviderId,
+    domain: &'a str,
+    cap: Option<usize>,
+    live: Vec<Call>,
+    history: Vec<Call>,
+}
+
+impl<'a> SessionSink<'a> {
+    pub fn new(provider: ProviderId, domain: &'a str, history_cap: Option<usize>) -> Self {
+        SessionSink {
+            provider,
+            domain,
+            cap: history_cap,
+            live: Vec::new(),
+            history: Vec::new(),
         }
     }
-    (live, history)
+
+    /// `(live, history)`, history cut to the cap.
+    pub fn finish(mut self) -> (Vec<Call>, Vec<Call>) {
+        if let Some(cap) = self.cap {
+            crate::retention::keep_newest(&mut self.history, cap);
+        }
+        (self.live, self.history)
+    }
+}
+
+impl wire::ListSink<wire::Session> for SessionSink<'_> {
+    fn item(&mut self, s: wire::Session) {
+        let (call, is_live) = map_session(self.provider, self.domain, s);
+        if is_live {
+            self.live.push(call);
+            return;
+        }
+        self.history.push(call);
+        // Cut back to the cap whenever twice the cap piled up: memory stays within
+        // 2 × cap rows, at O(1) amortised cost per row.
+        if let Some(cap) = self.cap
+            && self.history.len() >= cap.saturating_mul(2).max(1)
+        {
+            crate::retention::keep_newest(&mut self.history, cap);
+        }
+    }
+    fn restart(&mut self) {
+        self.live.clear();
+        self.history.clear();
+    }
 }
 
 /// Maps a trunk. The password is never copied: `auth password` is `****` when set.

@@ -156,7 +156,15 @@ struct Memo {
     domain_scoped: bool,
     /// Last application list per domain, used when a refresh of it fails.
     apps: HashMap<String, Vec<wire::Application>>,
+    /// Ended sessions kept per domain and poll (None: all, as `serve` stores them).
+    history_cap: Option<usize>,
 }
+
+/// Sessions lists fetched and decoded at once. A domain's list holds every session it
+/// ever had (megabytes at NOC scale); twenty domains polled together would hold twenty
+/// bodies and their rows at once (issue 14's RSS), one or two at a time cost the same
+/// requests, only spread over a moment.
+const SESSION_LISTS_AT_ONCE: usize = 2;
 
 pub struct CloudonixClient {
     id: ProviderId,
@@ -169,6 +177,7 @@ pub struct CloudonixClient {
     domains: Vec<String>,
     timeout: Duration,
     memo: Mutex<Memo>,
+    sessions_gate: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for CloudonixClient {
@@ -225,7 +234,13 @@ impl CloudonixClient {
             domains,
             timeout,
             memo: Mutex::new(Memo::default()),
+            sessions_gate: tokio::sync::Semaphore::new(SESSION_LISTS_AT_ONCE),
         })
+    }
+
+    /// How many ended sessions per domain a poll hands over (the newest; None: all).
+    pub fn set_history_cap(&self, cap: Option<usize>) {
+        self.memo().history_cap = cap;
     }
 
     /// Switches the read-only guard: while on, every non-GET request is refused before
@@ -312,6 +327,8 @@ impl CloudonixClient {
             JobKind::Accounts => self.fetch_accounts().await,
             JobKind::Calls => {
                 let d = domain_scope(key)?;
+                // A closed gate cannot happen (it is never closed); go on without it.
+                let _turn = self.sessions_gate.acquire().await.ok();
                 let body = self
                     .get(
                         &self.domain_path(d, "sessions"),
@@ -319,10 +336,14 @@ impl CloudonixClient {
                     )
                     .await?;
                 let (provider, domain) = (self.id, d.to_owned());
-                // ~3 ms per 1,000 sessions: big responses are decoded off the workers.
+                let cap = self.memo().history_cap;
+                // ~3 ms per 1,000 sessions: big responses are decoded off the workers,
+                // each session mapped as soon as it is read.
                 http::decode_off_worker(body, move |body| {
-                    let sessions = wire::decode_sessions(&body)?;
-                    let (live, history) = map::map_sessions(provider, &domain, sessions);
+                    let mut sink = map::SessionSink::new(provider, &domain, cap);
+                    let skipped = wire::decode_each(&body, &mut sink)?;
+                    wire::note_skipped_count("sessions", skipped);
+                    let (live, history) = sink.finish();
                     Ok(FetchData::Calls { live, history })
                 })
                 .await

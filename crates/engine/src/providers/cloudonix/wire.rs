@@ -400,24 +400,63 @@ fn error_body_in_success(obj: &serde_json::Map<String, Value>) -> Option<Provide
     None
 }
 
+/// Where [`decode_each`] hands the items of a list, one at a time.
+pub trait ListSink<T> {
+    fn item(&mut self, item: T);
+    /// Forget every item handed so far: the fast path failed part-way (a duplicate key in
+    /// a later item) and the slow path hands the whole list again.
+    fn restart(&mut self);
+}
+
+impl<T> ListSink<T> for Vec<T> {
+    fn item(&mut self, item: T) {
+        self.push(item);
+    }
+    fn restart(&mut self) {
+        self.clear();
+    }
+}
+
 /// Decodes a bare JSON array of objects, skipping (and counting) items that are not
 /// objects. A single object is accepted as a one-item list; `null` as an empty list.
 pub fn decode_list<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, ProviderError> {
+    let mut items = Vec::new();
+    let skipped = decode_each(bytes, &mut items)?;
+    Ok(Decoded { items, skipped })
+}
+
+/// [`decode_list`] without the list: each item goes to `sink` as soon as it is decoded,
+/// so a 5,000-session body never exists as 5,000 wire sessions at once (issue 14: the
+/// whole list, decoded, was the largest allocation of a poll). Returns how many items
+/// were skipped.
+pub fn decode_each<T: DeserializeOwned>(
+    bytes: &[u8],
+    sink: &mut impl ListSink<T>,
+) -> Result<usize, ProviderError> {
     // Fast path: stream straight into the typed items.
-    if let Ok(items) = serde_json::from_slice::<Vec<Item<T>>>(bytes) {
-        let total = items.len();
-        let items: Vec<T> = items.into_iter().filter_map(Item::into_option).collect();
-        let skipped = total - items.len();
-        return Ok(Decoded { items, skipped });
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let streamed = de
+        .deserialize_seq(EachSeq {
+            sink: &mut *sink,
+            _t: PhantomData,
+        })
+        .and_then(|skipped| de.end().map(|()| skipped));
+    match streamed {
+        Ok(skipped) => return Ok(skipped),
+        Err(_) => sink.restart(),
     }
     // Slow path (odd top-level shape, duplicate keys …): go through a JSON tree.
     let value: Value = serde_json::from_slice(bytes).map_err(|e| syntax_error(&e))?;
     match value {
         Value::Array(values) => {
-            let total = values.len();
-            let items: Vec<T> = values.iter().filter_map(from_value_object).collect();
-            let skipped = total - items.len();
-            Ok(Decoded { items, skipped })
+            let mut skipped = 0;
+            for v in &values {
+                match from_value_object(v) {
+                    Some(item) => sink.item(item),
+                    None => skipped += 1,
+                }
+            }
+            Ok(skipped)
         }
         Value::Object(ref obj) => {
             if let Some(e) = error_body_in_success(obj) {
@@ -432,20 +471,14 @@ pub fn decode_list<T: DeserializeOwned>(bytes: &[u8]) -> Result<Decoded<T>, Prov
                 )));
             }
             match from_value_object(&value) {
-                Some(item) => Ok(Decoded {
-                    items: vec![item],
-                    skipped: 0,
-                }),
-                None => Ok(Decoded {
-                    items: Vec::new(),
-                    skipped: 1,
-                }),
+                Some(item) => {
+                    sink.item(item);
+                    Ok(0)
+                }
+                None => Ok(1),
             }
         }
-        Value::Null => Ok(Decoded {
-            items: Vec::new(),
-            skipped: 0,
-        }),
+        Value::Null => Ok(0),
         other => Err(ProviderError::Unexpected(format!(
             "expected a list, got {}",
             kind_of(&other)
@@ -502,6 +535,17 @@ fn note_skipped<T>(what: &str, d: Decoded<T>) -> Vec<T> {
         );
     }
     d.items
+}
+
+/// [`note_skipped`] for a list decoded with [`decode_each`].
+pub fn note_skipped_count(what: &str, skipped: usize) {
+    if skipped > 0 {
+        tracing::warn!(
+            resource = what,
+            skipped,
+            "cloudonix: skipped list items of unexpected shape"
+        );
+    }
 }
 
 /// `GET …/sessions`: a bare array of sessions.
@@ -625,6 +669,29 @@ macro_rules! scalars_give {
             Ok($v)
         }
     };
+}
+
+/// The fast path of [`decode_each`]: a top-level array whose elements go to the sink.
+struct EachSeq<'s, T, S> {
+    sink: &'s mut S,
+    _t: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>, S: ListSink<T>> Visitor<'de> for EachSeq<'_, T, S> {
+    type Value = usize;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut skipped = 0;
+        while let Some(item) = seq.next_element::<Item<T>>()? {
+            match item {
+                Item::Ok(t) => self.sink.item(t),
+                Item::Bad => skipped += 1,
+            }
+        }
+        Ok(skipped)
+    }
 }
 
 /// A list element: an object decoded as `T`, or anything else (skipped).

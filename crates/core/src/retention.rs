@@ -1,0 +1,70 @@
+//! How many finished calls a console keeps in memory.
+//!
+//! Providers hand back long call histories (a Cloudonix domain's sessions list holds
+//! every session it ever had). A console shows the newest of them, like sngrep's
+//! capture limit; the full history lives in the store (`history.sqlite`), which the
+//! trace and `serve` read.
+
+use crate::model::Call;
+
+/// Finished calls the History pane keeps in memory unless `[ui] history_rows` says
+/// otherwise: 5,000 rows are a day of a busy account and cost about 5 MB.
+pub const DEFAULT_HISTORY_ROWS: usize = 5_000;
+
+/// When a finished call ended (else when it started): newer is larger.
+fn recency(c: &Call) -> i64 {
+    c.ended_at_ms.or(c.started_at_ms).unwrap_or(i64::MIN)
+}
+
+/// Keeps the `cap` newest finished calls (by end, else start); the order of what is
+/// kept is not preserved. O(n).
+pub fn keep_newest(calls: &mut Vec<Call>, cap: usize) {
+    if calls.len() <= cap {
+        return;
+    }
+    if cap > 0 {
+        calls.select_nth_unstable_by_key(cap - 1, |c| std::cmp::Reverse(recency(c)));
+    }
+    calls.truncate(cap);
+    calls.shrink_to_fit();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(id: &str, end: Option<i64>, start: Option<i64>) -> Call {
+        Call {
+            provider: crate::model::ProviderId(0),
+            account: String::new(),
+            account_name: String::new(),
+            id: id.into(),
+            from: String::new(),
+            to: String::new(),
+            direction: crate::model::Direction::Unknown,
+            state: crate::model::CallState::Completed,
+            started_at_ms: start,
+            answered_at_ms: None,
+            ended_at_ms: end,
+            extra: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn keeps_the_newest_by_end_then_start() {
+        let mut calls = vec![
+            call("old", Some(10), Some(1)),
+            call("new", Some(50), Some(40)),
+            call("no-end", None, Some(45)),
+            call("mid", Some(30), Some(20)),
+        ];
+        keep_newest(&mut calls, 2);
+        let mut ids: Vec<_> = calls.iter().map(|c| c.id.as_str()).collect();
+        ids.sort();
+        assert_eq!(ids, ["new", "no-end"]);
+        keep_newest(&mut calls, 5);
+        assert_eq!(calls.len(), 2, "under the cap nothing goes");
+        keep_newest(&mut calls, 0);
+        assert!(calls.is_empty());
+    }
+}
