@@ -239,10 +239,10 @@ fn breakdown<'a>(rows: impl Iterator<Item = &'a Call>) -> Bytes {
         b.structs += std::mem::size_of::<Call>();
         b.strings += c.id.capacity() + c.from.capacity() + c.to.capacity();
         b.account += c.account.capacity() + c.account_name.capacity();
-        b.extra += c.extra.capacity() * std::mem::size_of::<(String, String)>()
+        b.extra += c.extra.capacity() * std::mem::size_of::<switchboard::model::Field>()
             + c.extra
                 .iter()
-                .map(|(k, v)| k.capacity() + v.capacity())
+                .map(|(k, v)| owned_capacity(k) + v.capacity())
                 .sum::<usize>();
         b.extra_fields += c.extra.len();
     }
@@ -449,4 +449,12 @@ fn key_stream(
     Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
     }))
+}
+
+/// Heap bytes a field name holds: none for a fixed label.
+fn owned_capacity(k: &switchboard::model::FieldKey) -> usize {
+    match k {
+        std::borrow::Cow::Owned(s) => s.capacity(),
+        std::borrow::Cow::Borrowed(_) => 0,
+    }
 }

@@ -6,7 +6,9 @@
 //! specs), `switchboard-engine` (providers, settings, poller) and `switchboard-sim`
 //! (the simulators). See ARCHITECTURE.md for the crates, their arrows and how data flows.
 
-pub use switchboard_core::{clock, format, model, phone, retention, scheduler, secret, stats, tree};
+pub use switchboard_core::{
+    clock, format, model, phone, retention, scheduler, secret, stats, tree,
+};
 pub use switchboard_engine::{poller, providers, settings};
 pub use switchboard_sim as sim;
 pub use switchboard_store as store;

@@ -69,6 +69,7 @@ fn arm_backstop(code: i32) {
 }
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -509,6 +510,29 @@ fn config_command(action: &ConfigAction) -> ExitCode {
             println!("config: {cfg}");
             println!("logs:   {}", logging::state_dir().display());
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// glibc's defaults hold on to memory a console at NOC scale has freed:
+/// - every thread that allocates gets an arena of its own (up to 8 per core), and memory
+///   freed in one is not reused by another (the runtime's workers, the blocking threads
+///   that decode big lists);
+/// - after a large buffer is freed, the mmap threshold rises to its size (up to 32 MB),
+///   so the next response bodies of a few megabytes land in the heap and fragment it.
+///
+/// At 10,000 live calls that was 120 MB of RSS for 47 MB of heap (issue 14). Two arenas,
+/// and buffers over 256 KB mapped (and unmapped when freed), keep RSS near the heap.
+/// An operator's own `MALLOC_*` tuning wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if !std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("MALLOC_")) {
+        // SAFETY: `mallopt` only sets allocator tunables; it runs first in `main`,
+        // before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
         }
     }
 }

@@ -361,8 +361,8 @@ mod tests {
         assert_eq!(
             snap.accounts[2].extra,
             vec![
-                ("id".to_string(), "u1".to_string()),
-                ("forwards".to_string(), "2".to_string())
+                ("id".into(), "u1".to_string()),
+                ("forwards".into(), "2".to_string())
             ]
         );
         let trunks: Vec<&str> = snap.trunks.iter().map(|t| t.id.as_str()).collect();

@@ -205,7 +205,8 @@ trait TableOps {
     fn filter(&self) -> String;
     /// Why the typed filter cannot be used (a bad regular expression), if it cannot.
     fn filter_error(&self) -> Option<String>;
-    fn details(&self, ctx: &crate::state::table::Ctx) -> Option<(String, Vec<(String, String)>)>;
+    fn details(&self, ctx: &crate::state::table::Ctx)
+    -> Option<(String, Vec<crate::model::Field>)>;
     /// The selected row's main value (its first column's text).
     fn copy_value(&self, ctx: &crate::state::table::Ctx) -> Option<String>;
 }
@@ -242,7 +243,10 @@ impl<T: crate::state::table::Row> TableOps for crate::state::table::TableView<T>
         let row = self.selected_row()?;
         row.copy_text(ctx)
     }
-    fn details(&self, ctx: &crate::state::table::Ctx) -> Option<(String, Vec<(String, String)>)> {
+    fn details(
+        &self,
+        ctx: &crate::state::table::Ctx,
+    ) -> Option<(String, Vec<crate::model::Field>)> {
         let row = self.selected_row()?;
         let title = format!("{} {}", ctx.provider_name(row.provider()), row.id());
         Some((title, row.fields(ctx)))

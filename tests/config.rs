@@ -300,7 +300,7 @@ fn unknown_key_in_ui() {
     assert_eq!(
         e.to_string(),
         format!(
-            "config error: {PATH} line 3, key `ui.colour`: unknown key in [ui] (expected one of theme)"
+            "config error: {PATH} line 3, key `ui.colour`: unknown key in [ui] (expected one of theme, history_rows)"
         )
     );
 }
@@ -1273,4 +1273,20 @@ fn the_template_documents_every_kinds_keys() {
             );
         }
     }
+}
+
+#[test]
+fn history_rows_is_a_bounded_whole_number() {
+    assert_eq!(
+        ok("[ui]\nhistory_rows = 20000\n").config.ui.history_rows,
+        Some(20_000)
+    );
+    assert_eq!(ok("[ui]\n").config.ui.history_rows, None);
+    let e = err("[ui]\nhistory_rows = 5\n").to_string();
+    assert!(
+        e.contains("line 2, key `ui.history_rows`: is 5: keep between 100 and 1000000 rows"),
+        "{e}"
+    );
+    let e = err("[ui]\nhistory_rows = \"lots\"\n").to_string();
+    assert!(e.contains("expected a whole number of rows"), "{e}");
 }

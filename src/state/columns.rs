@@ -24,8 +24,8 @@ fn with_extra(mut base: Vec<Field>, extra: &[Field]) -> Vec<Field> {
     base
 }
 
-fn f(k: &str, v: impl Into<String>) -> Field {
-    (k.to_string(), v.into())
+fn f(k: impl Into<crate::model::FieldKey>, v: impl Into<String>) -> Field {
+    (k.into(), v.into())
 }
 
 /// The account id beside its name in details; empty (the field is left out) when the

@@ -305,7 +305,7 @@ pub enum Overlay {
     /// Every field of the selected row.
     Details {
         title: String,
-        fields: Vec<(String, String)>,
+        fields: Vec<crate::model::Field>,
         scroll: u16,
     },
 }

@@ -13,13 +13,13 @@ pub(crate) fn render_details(
     frame: &mut Frame,
     area: Rect,
     title: &str,
-    fields: &[(String, String)],
+    fields: &[crate::model::Field],
     scroll: u16,
     theme: &Theme,
 ) {
     let key_w = fields
         .iter()
-        .map(|(k, _)| Span::raw(k.as_str()).width())
+        .map(|(k, _)| Span::raw(k.as_ref()).width())
         .max()
         .unwrap_or(0)
         .min(24) as u16;

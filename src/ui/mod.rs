@@ -90,7 +90,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             confirm::render_confirm_write(frame, area, *apply, theme)
         }
         Some(Overlay::Audit { entries, scroll }) => {
-            let fields: Vec<(String, String)> = entries
+            let fields: Vec<crate::model::Field> = entries
                 .iter()
                 .map(|e| {
                     // Month-day and time: the outcome and command lead the line.
@@ -100,7 +100,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "-".into());
                     (
-                        time,
+                        time.into(),
                         format!(
                             "{} {} {}/{} {} {} → {status} {} ({}@{})",
                             e.outcome.as_str(),

@@ -379,7 +379,8 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 fn darren_with_details() -> Account {
-    let mut extra = vec![("mbn".to_string(), "+441234567890".to_string())];
+    let mut extra: Vec<switchboard::model::Field> =
+        vec![("mbn".into(), "+441234567890".to_string())];
     extra.extend(callable::address_fields(
         &wire::decode_address(&fixture("address.json")).unwrap(),
     ));

@@ -36,7 +36,7 @@ fn one_call(name: &str) -> (Call, bool) {
     cx::map_session(P, DOMAIN, s)
 }
 
-fn extra<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
+fn extra<'a>(fields: &'a [switchboard::model::Field], key: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == key)
@@ -1250,4 +1250,57 @@ fn error_body_with_success_status_is_not_an_empty_object() {
 /// The Cloudonix settings of `c`, to change.
 fn cx(c: &mut ProviderConfig) -> &mut CloudonixSettings {
     c.kind_settings_mut().expect("a Cloudonix config")
+}
+
+/// Epoch ms of the first ended session of [`sessions_body`].
+const T0: i64 = 1_700_000_000_000;
+
+/// A sessions body of `live` live and `ended` ended sessions (ended `i` at `T0 + i` s).
+fn sessions_body(live: usize, ended: usize) -> Vec<u8> {
+    let mut items = Vec::new();
+    for i in 0..live {
+        items.push(json!({"token": format!("live-{i}"), "status": "answer",
+            "callStartTime": 1_700_000_000_000i64, "callerId": "+15550100"}));
+    }
+    for i in 0..ended {
+        items.push(json!({"token": format!("end-{i}"), "status": "completed",
+            "callStartTime": T0 - 60_000, "callEndTime": T0 + i as i64 * 1000}));
+    }
+    serde_json::to_vec(&items).expect("json")
+}
+
+#[test]
+fn a_capped_poll_keeps_every_live_call_and_only_the_newest_ended_ones() {
+    let body = sessions_body(30, 500);
+    let mut sink = cx::SessionSink::new(P, DOMAIN, Some(100));
+    assert_eq!(cx::decode_each(&body, &mut sink).expect("decodes"), 0);
+    let (live, history) = sink.finish();
+    assert_eq!(live.len(), 30, "live calls are never cut");
+    assert_eq!(history.len(), 100);
+    let oldest_kept = history.iter().filter_map(|c| c.ended_at_ms).min();
+    assert_eq!(
+        oldest_kept,
+        Some(T0 + 400_000),
+        "the 100 newest of 500 ended calls"
+    );
+
+    // Without a cap (a collector storing history) every ended call comes through.
+    let mut all = cx::SessionSink::new(P, DOMAIN, None);
+    cx::decode_each(&body, &mut all).expect("decodes");
+    assert_eq!(all.finish().1.len(), 500);
+}
+
+#[test]
+fn a_list_the_fast_path_gives_up_on_is_not_handed_over_twice() {
+    // The second item repeats a key: the streaming path stops there, the tree path
+    // hands the whole list again; the sink must not keep the first pass.
+    let body = br#"[{"token":"a","status":"completed","callEndTime":5000},
+                    {"token":"b","token":"b2","status":"completed","callEndTime":6000},
+                    {"token":"c","status":"answer"}]"#;
+    let mut sink = cx::SessionSink::new(P, DOMAIN, None);
+    cx::decode_each(body, &mut sink).expect("decodes");
+    let (live, history) = sink.finish();
+    let ids: Vec<&str> = live.iter().chain(&history).map(|c| c.id.as_str()).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.contains(&"a") && ids.contains(&"c"), "{ids:?}");
 }

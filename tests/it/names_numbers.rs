@@ -114,7 +114,7 @@ fn shown<T: Row>(
     table: &TableView<T>,
     pid: ProviderId,
     title: &str,
-) -> Vec<(String, Vec<(String, String)>)> {
+) -> Vec<(String, Vec<switchboard::model::Field>)> {
     let ctx = state.ctx();
     let col = table
         .columns
@@ -130,7 +130,7 @@ fn shown<T: Row>(
         .collect()
 }
 
-fn field<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
+fn field<'a>(fields: &'a [switchboard::model::Field], key: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == key)

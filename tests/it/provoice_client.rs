@@ -52,7 +52,7 @@ async fn accounts(c: &Client) -> Vec<switchboard::model::Account> {
     }
 }
 
-fn extra<'a>(fields: &'a [(String, String)], k: &str) -> Option<&'a str> {
+fn extra<'a>(fields: &'a [switchboard::model::Field], k: &str) -> Option<&'a str> {
     fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
 

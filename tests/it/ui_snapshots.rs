@@ -543,7 +543,7 @@ fn details_overlay() {
     // Many fields at 80x24: scrolled, with the position in the footer.
     let mut many = fields;
     for i in 0..30 {
-        many.push((format!("custom field {i}"), format!("value {i}")));
+        many.push((format!("custom field {i}").into(), format!("value {i}")));
     }
     s.overlay = Some(Overlay::Details {
         title: format!("Live call {}", row.id),

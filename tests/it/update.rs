@@ -723,3 +723,42 @@ fn changes_from_the_accounts_pane_act_on_the_kind_the_descriptor_names() {
     assert_eq!(call_from(&mut s, "d1"), (ProviderId(0), "d1".to_string()));
     assert_eq!(call_from(&mut s, "org"), (ProviderId(1), "org".to_string()));
 }
+
+#[test]
+fn the_history_pane_keeps_the_newest_finished_calls_up_to_its_limit() {
+    let mut s = state();
+    s.history_rows = 100;
+    // Two accounts of 80 finished calls each: 160 calls, of which the 100 newest stay.
+    for (seq, account, offset) in [(1, "d1", 0), (2, "d2", 80)] {
+        let history = (0..80)
+            .map(|i| {
+                let started = NOW - 10_000_000 + (offset + i) * 60_000;
+                call(0, account, &format!("{account}-{i}"), started, false)
+            })
+            .collect();
+        let data = Ok(FetchData::Calls {
+            live: vec![call(0, account, &format!("{account}-live"), NOW, true)],
+            history,
+        });
+        update(&mut s, fetched(0, JobKind::Calls, account, seq, data));
+    }
+    assert_eq!(s.tables.history.rows.len(), 100);
+    assert_eq!(
+        s.tables.history.view.len(),
+        100,
+        "the pane shows what is kept"
+    );
+    let oldest = s
+        .tables
+        .history
+        .rows
+        .iter()
+        .filter_map(|c| c.started_at_ms)
+        .min();
+    assert_eq!(
+        oldest,
+        Some(NOW - 10_000_000 + 60 * 60_000),
+        "the 60 oldest went"
+    );
+    assert_eq!(s.tables.live.rows.len(), 2, "live calls are never cut");
+}

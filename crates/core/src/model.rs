@@ -132,8 +132,11 @@ impl Capabilities {
     }
 }
 
+/// A field name: mostly a fixed label (`"sip call-id"`), owned when a provider names it.
+pub type FieldKey = std::borrow::Cow<'static, str>;
+
 /// One field of a row as shown in the details panel.
-pub type Field = (String, String);
+pub type Field = (FieldKey, String);
 
 /// Serialises `extra` fields as a JSON object rather than a list of pairs.
 fn fields_as_map<S: serde::Serializer>(fields: &[Field], s: S) -> Result<S::Ok, S::Error> {

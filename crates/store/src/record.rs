@@ -42,7 +42,11 @@ impl CallRecord {
             started_ms: call.started_at_ms,
             answered_ms: call.answered_at_ms,
             ended_ms: call.ended_at_ms,
-            fields: call.extra.clone(),
+            fields: call
+                .extra
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
         })
     }
 

@@ -41,7 +41,7 @@ pub fn target_only(input: &RouteInput) -> Route {
 }
 
 /// The value of the detail field `key` of `fields`, when present and not a dash.
-pub fn field<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub fn field<'a>(fields: &'a [crate::model::Field], key: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == key)

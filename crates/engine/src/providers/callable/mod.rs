@@ -464,7 +464,7 @@ impl Client {
         ));
         for (i, l) in flow.lines.iter().enumerate() {
             fields.push((
-                format!("flow {:02}", i + 1),
+                format!("flow {:02}", i + 1).into(),
                 format!("{}{}", "  ".repeat(l.depth as usize), l.text),
             ));
         }
@@ -736,7 +736,7 @@ pub fn hook_fields(hooks: &[wire::Hook]) -> Vec<Field> {
     let mut out = vec![("hooks".into(), hooks.len().to_string())];
     for h in hooks {
         out.push((
-            format!("hook {}", h.id),
+            format!("hook {}", h.id).into(),
             format!(
                 "{} {} {} prio {} auth {}",
                 h.app,

@@ -12,24 +12,24 @@ use crate::providers::http;
 /// Longest extra value shown in the details panel (chars).
 const EXTRA_MAX: usize = 120;
 
-fn push(extra: &mut Vec<Field>, key: &str, value: Option<&str>) {
+fn push(extra: &mut Vec<Field>, key: &'static str, value: Option<&str>) {
     if let Some(v) = value {
         let v = v.trim();
         if !v.is_empty() {
-            extra.push((key.to_owned(), crate::format::truncate_chars(v, EXTRA_MAX)));
+            extra.push((key.into(), crate::format::truncate_chars(v, EXTRA_MAX)));
         }
     }
 }
 
-fn push_flag(extra: &mut Vec<Field>, key: &str, value: Option<bool>) {
+fn push_flag(extra: &mut Vec<Field>, key: &'static str, value: Option<bool>) {
     if let Some(b) = value {
-        extra.push((key.to_owned(), if b { "yes" } else { "no" }.to_owned()));
+        extra.push((key.into(), if b { "yes" } else { "no" }.to_owned()));
     }
 }
 
-fn push_int(extra: &mut Vec<Field>, key: &str, value: Option<i64>) {
+fn push_int(extra: &mut Vec<Field>, key: &'static str, value: Option<i64>) {
     if let Some(v) = value {
-        extra.push((key.to_owned(), v.to_string()));
+        extra.push((key.into(), v.to_string()));
     }
 }
 
@@ -166,7 +166,7 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
         .or_else(|| s.profile.as_ref().and_then(|p| p.call_id.first()));
     push(&mut extra, "sip call-id", sip_call_id.map(String::as_str));
     if let Some(t) = s.time_limit.filter(|t| *t > 0) {
-        extra.push(("time limit".to_owned(), format!("{t} s")));
+        extra.push(("time limit".into(), format!("{t} s")));
     }
     push_flag(&mut extra, "ringing", s.ringing);
     if let Some(u) = &s.url {
@@ -276,7 +276,7 @@ pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
     if let Some(auth) = t.profile.as_ref().and_then(|p| p.authentication.as_ref()) {
         push(&mut extra, "auth user", auth.username.as_deref());
         if auth.password_set {
-            extra.push(("auth password".to_owned(), "****".to_owned()));
+            extra.push(("auth password".into(), "****".to_owned()));
         }
         push_flag(&mut extra, "overwrite from", auth.overwrite_from);
     }
@@ -375,7 +375,7 @@ pub fn map_dnid(
     let sent = d.source.or(d.dnid).unwrap_or_else(|| format!("dnid #{id}"));
     let number = shown_number(&sent);
     if number != sent {
-        extra.push((crate::model::NUMBER_AS_SENT.to_owned(), sent));
+        extra.push((crate::model::NUMBER_AS_SENT.into(), sent));
     }
     Number {
         provider,
@@ -503,7 +503,7 @@ pub fn map_current_calls(
             stat.max_concurrency = to_u32(points.iter().filter_map(|p| p.concurrency).max());
             if points.len() > 1 {
                 stat.extra
-                    .push(("samples".to_owned(), points.len().to_string()));
+                    .push(("samples".into(), points.len().to_string()));
             }
         }
         wire::CurrentCalls::Report(r) => {
@@ -533,7 +533,7 @@ pub fn map_current_calls(
 pub fn map_subscribers(subs: &[wire::Subscriber]) -> Vec<crate::model::Field> {
     let active = subs.iter().filter(|s| s.active != Some(false)).count();
     vec![(
-        "subscribers".to_string(),
+        "subscribers".into(),
         format!("{} ({active} active)", subs.len()),
     )]
 }

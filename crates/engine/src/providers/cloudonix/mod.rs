@@ -29,13 +29,13 @@ use crate::providers::provider::{Descriptor, forward_provider};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderError, RateLimit, http};
 
 pub use map::{
-    call_state, direction, map_current_calls, map_customer, map_dnid, map_dnids, map_domain,
-    map_domains, map_session, map_sessions, map_trunk, map_trunks, session_direction,
+    SessionSink, call_state, direction, map_current_calls, map_customer, map_dnid, map_dnids,
+    map_domain, map_domains, map_session, map_sessions, map_trunk, map_trunks, session_direction,
 };
 pub use wire::{
-    Decoded, decode_applications, decode_current_calls, decode_customer, decode_dnids,
-    decode_domain, decode_domains, decode_error_message, decode_list, decode_one, decode_sessions,
-    decode_trunks,
+    Decoded, ListSink, decode_applications, decode_current_calls, decode_customer, decode_dnids,
+    decode_domain, decode_domains, decode_each, decode_error_message, decode_list, decode_one,
+    decode_sessions, decode_trunks,
 };
 
 pub const CAPABILITIES: Capabilities = Capabilities::new()

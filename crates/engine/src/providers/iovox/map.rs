@@ -11,9 +11,9 @@ use crate::model::{
     Account, AccountKind, Call, CallState, Direction, Field, Number, ProviderId, QueueStat,
 };
 
-fn push(extra: &mut Vec<Field>, k: &str, v: &str) {
+fn push(extra: &mut Vec<Field>, k: impl Into<crate::model::FieldKey>, v: &str) {
     if !v.trim().is_empty() {
-        extra.push((k.to_owned(), v.trim().to_owned()));
+        extra.push((k.into(), v.trim().to_owned()));
     }
 }
 
@@ -255,7 +255,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
     for cat in &c.categories {
         let label = name_or_id(&cat.label, &cat.id);
         if !label.is_empty() {
-            push(&mut extra, &format!("category {label}"), &cat.value);
+            push(&mut extra, format!("category {label}"), &cat.value);
         }
     }
     Call {
@@ -336,7 +336,7 @@ impl Acc {
         let avg = |sum: u64, n: u64| sum.checked_div(n).and_then(c32);
         let mut extra = Vec::new();
         if let Some(u) = self.unique_callers {
-            extra.push(("unique callers".to_owned(), u.to_string()));
+            extra.push(("unique callers".into(), u.to_string()));
         }
         QueueStat {
             provider,

@@ -72,7 +72,7 @@ fn pair(k: &str, v: impl Into<String>) -> (String, String) {
     (k.to_owned(), v.into())
 }
 
-fn extra<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
+fn extra<'a>(fields: &'a [crate::model::Field], key: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == key)

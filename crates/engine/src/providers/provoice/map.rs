@@ -20,8 +20,8 @@ pub fn user_id_of(account: &str) -> Option<&str> {
     account.strip_prefix(USER_PREFIX).filter(|s| !s.is_empty())
 }
 
-fn f(k: &str, v: impl Into<String>) -> Field {
-    (k.to_owned(), v.into())
+fn f(k: impl Into<crate::model::FieldKey>, v: impl Into<String>) -> Field {
+    (k.into(), v.into())
 }
 
 fn or_dash(s: &str) -> String {
@@ -248,7 +248,7 @@ pub fn map_customer_info(
             ""
         };
         out.push(f(
-            &format!("forward {}", fw.id),
+            format!("forward {}", fw.id),
             format!(
                 "{} → {}{timeout}{ext}{state}{}",
                 forward_kind_label(&fw.kind),
@@ -260,7 +260,7 @@ pub fn map_customer_info(
     for l in limits {
         let value = l.value.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
         out.push(f(
-            &format!("limit {}", l.id),
+            format!("limit {}", l.id),
             format!(
                 "{} {value} per {}{}",
                 or_dash(&l.kind),
@@ -281,7 +281,7 @@ pub fn map_customer_info(
             format!(" ({})", w.description)
         };
         out.push(f(
-            &format!("whitelist {}", w.id),
+            format!("whitelist {}", w.id),
             format!("{what}{desc}{}", who(&w.user_id)),
         ));
     }

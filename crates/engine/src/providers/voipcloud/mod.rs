@@ -293,11 +293,8 @@ impl Client {
         *used += 1;
         let body = self.get("get-system-status", &[], "system status").await?;
         let mut extra = vec![
-            ("api".to_string(), format!("integration {}", self.version)),
-            (
-                "host".to_string(),
-                self.api.host_str().unwrap_or("").to_string(),
-            ),
+            ("api".into(), format!("integration {}", self.version)),
+            ("host".into(), self.api.host_str().unwrap_or("").to_string()),
         ];
         match wire::decode_system_status(&body) {
             Ok(s) => {
@@ -731,9 +728,9 @@ pub fn map_user_calls(
             )
         });
         let mut extra = Vec::new();
-        let mut add = |k: &str, v: Option<String>| {
+        let mut add = |k: &'static str, v: Option<String>| {
             if let Some(v) = v {
-                extra.push((k.to_string(), v));
+                extra.push((k.into(), v));
             }
         };
         add("user", c.user_name.clone());
@@ -806,7 +803,8 @@ fn group_history_call(
             g.caller.as_deref().unwrap_or("")
         )
     });
-    let mut extra = vec![(kind.to_string(), g.group.clone().unwrap_or_default())];
+    let mut extra: Vec<crate::model::Field> =
+        vec![(kind.to_string().into(), g.group.clone().unwrap_or_default())];
     if let Some(a) = &g.agent {
         extra.push(("answered by".into(), a.clone()));
     }
