@@ -443,6 +443,33 @@ pub struct State {
     pub details: BTreeMap<(ProviderId, String), crate::providers::ProviderDetails>,
     /// Account display names by (provider, id), for the rows' Account columns.
     pub account_names: names::AccountNames,
+    /// The status bar shows key hints (`--no-hints` hides them, for wall screens).
+    pub hints: bool,
+}
+
+/// Where the console opens: the start flags (`--pane`, `--scope`, `--filter`,
+/// `--no-hints`) and `[ui] start_pane`; applied once by `update::open_view`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartView {
+    /// The pane in focus (None: Live calls).
+    pub pane: Option<Resource>,
+    /// `provider` or `provider/account-id`, as `:scope` takes it.
+    pub scope: Option<String>,
+    /// The start pane's filter, as typed after `/`.
+    pub filter: Option<String>,
+    /// Key hints in the status bar.
+    pub hints: bool,
+}
+
+impl Default for StartView {
+    fn default() -> Self {
+        StartView {
+            pane: None,
+            scope: None,
+            filter: None,
+            hints: true,
+        }
+    }
 }
 
 impl State {
@@ -476,6 +503,7 @@ impl State {
             group_calls: Default::default(),
             details: BTreeMap::new(),
             account_names: Default::default(),
+            hints: true,
         }
     }
 
