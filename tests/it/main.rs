@@ -16,6 +16,7 @@ mod call_shapes;
 mod callable_client;
 mod callable_decode;
 mod callable_ui;
+mod cli_docs;
 mod cloudonix_actions;
 mod cloudonix_client;
 mod cloudonix_decode;
