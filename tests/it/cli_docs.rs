@@ -99,10 +99,10 @@ fn the_man_page_holds_every_command_and_flag_and_its_sections() {
         for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
             let shown = match arg.get_long() {
                 Some(long) => format!("--{long}"),
-                None => arg
-                    .get_value_names()
-                    .and_then(|v| v.first())
-                    .map_or_else(|| arg.get_id().to_string().to_uppercase(), |v| v.to_string()),
+                None => arg.get_value_names().and_then(|v| v.first()).map_or_else(
+                    || arg.get_id().to_string().to_uppercase(),
+                    |v| v.to_string(),
+                ),
             };
             assert!(man.contains(&shown), "`{}` misses {shown}", path.join(" "));
             checked += 1;
@@ -139,12 +139,23 @@ fn the_binary_prints_completions_and_the_man_page() {
         .args(["completions", "tcsh"])
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
     let out = Command::new("sh")
-        .args(["-c", &format!("{bin} man | head -c 10 >/dev/null; echo rc=$?")])
+        .args([
+            "-c",
+            &format!("{bin} man | head -c 10 >/dev/null; echo rc=$?"),
+        ])
         .output()
         .expect("runs");
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// `--version` names the commit when built from a git checkout.

@@ -20,6 +20,7 @@ mod cli_docs;
 mod cloudonix_actions;
 mod cloudonix_client;
 mod cloudonix_decode;
+mod config_check;
 mod e2e_callable;
 mod e2e_hostile;
 mod e2e_iovox;
