@@ -61,6 +61,7 @@ mod sim_faults;
 mod sim_scale;
 mod sim_voipcloud;
 mod snapshot_cmd;
+mod snapshot_export;
 mod stats_config;
 mod trace;
 mod ui_snapshots;
