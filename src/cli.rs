@@ -48,6 +48,19 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Where the console opens: `--pane` beats `[ui] start_pane`; `--scope`, `--filter`
+    /// and `--no-hints` as given.
+    pub fn start_view(&self, cfg: &crate::config::Config) -> crate::state::StartView {
+        crate::state::StartView {
+            pane: self.pane.or(cfg.ui.start_pane),
+            scope: self.scope.clone(),
+            filter: self.filter.clone(),
+            hints: !self.no_hints,
+        }
+    }
+}
+
 /// The pane names of `--pane`, `snapshot --resource` and `[ui] start_pane`, with their
 /// possible values listed in `--help`, completions and the man page.
 pub fn pane_parser() -> impl clap::builder::TypedValueParser<Value = Resource> {

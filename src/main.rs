@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::Parser;
 use ratatui::crossterm::event::EventStream;
 use switchboard::action::Action;
-use switchboard::app::{Console, StartOptions, StartView};
+use switchboard::app::{Console, StartOptions};
 use switchboard::cli::{Cli, Command, ConfigAction, Output, SimArgs};
 use switchboard::config::{self, Config};
 use switchboard::poller::PollerOptions;
@@ -340,7 +340,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             state_dir: Some(logging::state_dir()),
             keymap,
             osc52: true,
-            view: start_view(cli, &config),
+            view: cli.start_view(&config),
         };
         let mut console = Console::start(&config, theme, opts, cancel.clone());
         // One message line holds one notice: every config warning goes in it, the first
@@ -540,17 +540,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(())
-}
-
-/// Where the console opens: `--pane` beats `[ui] start_pane`; `--scope`, `--filter` and
-/// `--no-hints` as given.
-fn start_view(cli: &Cli, cfg: &Config) -> StartView {
-    StartView {
-        pane: cli.pane.or(cfg.ui.start_pane),
-        scope: cli.scope.clone(),
-        filter: cli.filter.clone(),
-        hints: !cli.no_hints,
-    }
 }
 
 fn config_command(cli: &Cli, action: &ConfigAction) -> ExitCode {

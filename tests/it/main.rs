@@ -62,6 +62,7 @@ mod sim_scale;
 mod sim_voipcloud;
 mod snapshot_cmd;
 mod snapshot_export;
+mod start_flags;
 mod stats_config;
 mod trace;
 mod ui_snapshots;
