@@ -134,7 +134,7 @@ pub enum Command {
 pub enum ConfigAction {
     /// Write a commented config template.
     Init {
-        /// Where to write it (default: the standard config path).
+        /// Where to write it (default: --config, else the standard config path).
         #[arg(long)]
         path: Option<PathBuf>,
         /// Overwrite an existing file.

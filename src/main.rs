@@ -545,7 +545,11 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 fn config_command(cli: &Cli, action: &ConfigAction) -> ExitCode {
     match action {
         ConfigAction::Init { path, force } => {
-            let Some(path) = path.clone().or_else(config::default_path) else {
+            // `--path`, else the file the other commands would read.
+            let Some(path) = path
+                .clone()
+                .or_else(|| config::resolve_path(cli.config.clone()))
+            else {
                 eprintln!("switchboard: no config directory on this system; pass --path");
                 return ExitCode::from(2);
             };
