@@ -120,7 +120,11 @@ pub struct StartOptions {
     pub keymap: crate::keymap::Keymap,
     /// Copy with OSC 52 to the real terminal (off for test backends).
     pub osc52: bool,
+    /// Where the console opens (start flags, `[ui] start_pane`).
+    pub view: StartView,
 }
+
+pub use crate::state::StartView;
 
 /// The running console: state plus the pollers feeding it.
 pub struct Console {
@@ -215,7 +219,7 @@ impl Console {
                 text: format!("audit log unavailable ({e}): changes are refused"),
             });
         }
-        Console {
+        let mut console = Console {
             state,
             theme,
             pollers,
@@ -227,7 +231,11 @@ impl Console {
             rx,
             cancel,
             now: Box::new(epoch_ms),
+        };
+        for effect in crate::update::open_view(&mut console.state, &opts.view) {
+            console.run_effect(effect);
         }
+        console
     }
 
     /// Replaces the clock the tick reads (the output benchmark scripts time).

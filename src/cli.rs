@@ -1,13 +1,17 @@
-//! Command-line arguments.
+//! Command-line arguments; `docs` makes completions and the man page from them.
+
+pub mod docs;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::Resource;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "switchboard",
-    version,
+    version = crate::VERSION,
     about = "Terminal operations console for voice platforms",
     after_help = "Start with `switchboard --demo` to run the console against local simulators."
 )]
@@ -15,32 +19,85 @@ pub struct Cli {
     /// Start local provider simulators and open the console against them.
     #[arg(long)]
     pub demo: bool,
-    /// Config file (default: $SWITCHBOARD_CONFIG, else ~/.config/switchboard/config.toml).
-    #[arg(long, global = true)]
+    /// Config file (default: ~/.config/switchboard/config.toml).
+    #[arg(long, global = true, value_name = "PATH", env = crate::config::CONFIG_ENV)]
     pub config: Option<PathBuf>,
-    /// Log level or filter, e.g. `debug` or `switchboard=debug,reqwest=warn`
-    /// (default: $SWITCHBOARD_LOG, else `info`).
-    #[arg(long, global = true)]
+    /// Log level or filter, e.g. `debug` or `switchboard=debug,reqwest=warn` (default: `info`).
+    #[arg(long, global = true, value_name = "FILTER", env = crate::logging::LOG_ENV)]
     pub log_level: Option<String>,
     /// Start read-only: no change is sent until `:write` (which lasts 10 minutes).
     #[arg(long)]
     pub read_only: bool,
     /// Theme name (a file themes/<name>.toml, or `default` / `mono`).
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Open on this pane (default: `[ui] start_pane`, else live-calls).
+    #[arg(long, value_name = "PANE", value_parser = pane_parser())]
+    pub pane: Option<Resource>,
+    /// Narrow every pane to one provider, or one account of it (`provider/account-id`),
+    /// like `:scope`.
+    #[arg(long, value_name = "PROVIDER[/ACCOUNT]")]
+    pub scope: Option<String>,
+    /// Filter the start pane, like `/` (`text`, `!text`, `re:<regex>`, `column:value`).
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Hide the key hints of the status bar (wall screens).
+    #[arg(long)]
+    pub no_hints: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Where the console opens: `--pane` beats `[ui] start_pane`; `--scope`, `--filter`
+    /// and `--no-hints` as given.
+    pub fn start_view(&self, cfg: &crate::config::Config) -> crate::state::StartView {
+        crate::state::StartView {
+            pane: self.pane.or(cfg.ui.start_pane),
+            scope: self.scope.clone(),
+            filter: self.filter.clone(),
+            hints: !self.no_hints,
+        }
+    }
+}
+
+/// The pane names of `--pane`, `snapshot --resource` and `[ui] start_pane`, with their
+/// possible values listed in `--help`, completions and the man page.
+pub fn pane_parser() -> impl clap::builder::TypedValueParser<Value = Resource> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(crate::config::PANES.map(|(name, _)| name))
+        .map(|name| crate::config::pane_named(&name).unwrap_or(Resource::LiveCalls))
+}
+
+/// `snapshot --output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Aligned tables, one block per provider.
+    Table,
+    /// One JSON document: `{"generated_at_ms", "providers": [...]}`.
+    Json,
+    /// One JSON object per line: a row of --resource, else a whole provider.
+    Jsonl,
+    /// A header line, then one record per row of --resource (required).
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the provider simulators in the foreground.
     Sim(SimArgs),
-    /// Poll every configured provider once and print tables (or JSON) for scripts.
+    /// Poll every configured provider once and print tables, JSON, JSON lines or CSV for
+    /// scripts.
     Snapshot {
-        /// One JSON document instead of tables.
-        #[arg(long)]
+        /// Output format (csv needs --resource).
+        #[arg(long, value_enum, default_value_t = Output::Table, value_name = "FORMAT")]
+        output: Output,
+        /// Same as `--output json`.
+        #[arg(long, conflicts_with = "output")]
         json: bool,
+        /// Only this resource: its rows across providers (the pane's names).
+        #[arg(long, value_name = "RESOURCE", value_parser = pane_parser())]
+        resource: Option<Resource>,
     },
     /// Trace one number across every configured provider: owner, route, trunks, live
     /// calls and last calls (polls each provider once, like `snapshot`).
@@ -63,21 +120,35 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print a shell completion script (e.g. `switchboard completions bash`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `switchboard man > switchboard.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
     /// Write a commented config template.
     Init {
-        /// Where to write it (default: the standard config path).
+        /// Where to write it (default: --config, else the standard config path).
         #[arg(long)]
         path: Option<PathBuf>,
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
     },
-    /// Print where the config, log and state files live.
+    /// Print where the config, log, audit, state and theme files live.
     Paths,
+    /// Validate the config without sending any request: exit 0 when valid, 2 when not.
+    Check {
+        /// Also resolve `env:` and `cmd:` secret references (values are never printed).
+        #[arg(long)]
+        resolve: bool,
+    },
 }
 
 #[derive(Debug, Args, Clone)]
@@ -106,7 +177,10 @@ mod tests {
             "/tmp/x.toml",
         ])
         .unwrap();
-        assert!(matches!(c.command, Some(Command::Snapshot { json: true })));
+        assert!(matches!(
+            c.command,
+            Some(Command::Snapshot { json: true, .. })
+        ));
         assert_eq!(
             c.config.as_deref(),
             Some(std::path::Path::new("/tmp/x.toml"))

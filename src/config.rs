@@ -27,8 +27,11 @@
 //! builds its typed settings from the checked values (`Descriptor::from_values`), and an
 //! error it finds names the key's line too.
 
+mod check;
 mod provider_keys;
 mod secrets;
+
+pub use check::{CheckReport, check};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -39,8 +42,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::model::ProviderKind;
+use crate::model::Resource;
 use provider_keys::{
-    Settings, check_required, provider_keys, setting_of, walk_setting, wrong_kind,
+    Resolving, Settings, check_required, provider_keys, setting_of, walk_setting, wrong_kind,
 };
 
 /// The whole configuration after loading and secret resolution.
@@ -83,13 +87,61 @@ pub struct UiConfig {
     pub theme: Option<String>,
     /// `history_rows`: finished calls the History pane keeps in memory (the newest).
     pub history_rows: Option<usize>,
+    /// `start_pane`: the pane the console opens on (`--pane` beats it).
+    pub start_pane: Option<Resource>,
+}
+
+/// The panes by the names `[ui] start_pane`, `--pane` and `snapshot --resource` take, in
+/// the console's tab order.
+pub const PANES: [(&str, Resource); 6] = [
+    ("accounts", Resource::Accounts),
+    ("live-calls", Resource::LiveCalls),
+    ("history", Resource::CallHistory),
+    ("trunks", Resource::Trunks),
+    ("numbers", Resource::Numbers),
+    ("queues", Resource::Queues),
+];
+
+/// The pane called `name` (see [`PANES`]; `_` may stand for `-`, any case).
+pub fn pane_named(name: &str) -> Option<Resource> {
+    let name = name.trim().to_ascii_lowercase().replace('_', "-");
+    PANES.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+}
+
+/// The name of `pane` in [`PANES`].
+pub fn pane_name(pane: Resource) -> &'static str {
+    PANES
+        .iter()
+        .find(|(_, r)| *r == pane)
+        .map_or("live-calls", |(n, _)| n)
+}
+
+/// Whether `env:`/`cmd:` references are resolved while loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrets {
+    /// Read the variables and run the commands (the console, `snapshot` …).
+    Resolve,
+    /// Run nothing: each reference stands in as a placeholder (`config check`).
+    Skip,
+}
+
+/// One `env:`/`cmd:` reference of the file (never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretReference {
+    pub provider: String,
+    pub key: String,
+    /// `env:VAR` or `cmd:` (the command is not repeated).
+    pub source: String,
+    /// It was resolved (with [`Secrets::Resolve`]; loading fails when one cannot be).
+    pub resolved: bool,
 }
 
 // ---------------------------------------------------------------------------------------
 // Public entry points
 // ---------------------------------------------------------------------------------------
 
-/// Environment variable naming the config file (beaten by `--config`).
+/// Environment variable naming the config file (beaten by `--config`); read through
+/// clap (`cli::Cli::config`), so `--help` shows it.
 pub const CONFIG_ENV: &str = "SWITCHBOARD_CONFIG";
 
 /// How long a `cmd:` secret reference may run before it is killed.
@@ -142,20 +194,22 @@ pub fn default_path() -> Option<PathBuf> {
         .map(|d| d.config_dir().join("config.toml"))
 }
 
-/// Which file to read: `--config` beats `SWITCHBOARD_CONFIG` beats [`default_path`].
+/// Which file to read: `--config` (or `SWITCHBOARD_CONFIG`, which clap reads into it)
+/// beats [`default_path`].
 pub fn resolve_path(cli: Option<PathBuf>) -> Option<PathBuf> {
-    if let Some(p) = cli {
-        return Some(p);
-    }
-    match std::env::var_os(CONFIG_ENV) {
-        Some(v) if !v.is_empty() => Some(PathBuf::from(v)),
-        _ => default_path(),
-    }
+    cli.filter(|p| !p.as_os_str().is_empty())
+        .or_else(default_path)
 }
 
 /// Reads, validates and resolves the config at `path`, adding a warning when the file holds
 /// a literal secret and is readable by group or others.
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let (loaded, _) = load_with(path, Secrets::Resolve)?;
+    Ok(loaded)
+}
+
+/// [`load`], resolving references or not (`mode`); also returns the references met.
+fn load_with(path: &Path, mode: Secrets) -> Result<(Loaded, Vec<SecretReference>), ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         line: None,
@@ -166,18 +220,20 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
             format!("cannot read the file: {e}")
         },
     })?;
-    let (mut loaded, has_literal) = parse_inner(&text, path)?;
-    if has_literal && let Some(w) = permission_warning(path) {
+    let (mut loaded, r) = parse_inner(&text, path, mode)?;
+    if r.has_literal
+        && let Some(w) = permission_warning(path)
+    {
         loaded.warnings.insert(0, w);
     }
-    Ok(loaded)
+    Ok((loaded, r.references))
 }
 
 /// Validates `text` (the contents of `path`, which is only used in messages) and resolves
 /// its secret references. Pure except for reading environment variables and running
 /// `cmd:` references.
 pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
-    parse_inner(text, path).map(|(loaded, _)| loaded)
+    parse_inner(text, path, Secrets::Resolve).map(|(loaded, _)| loaded)
 }
 
 /// The commented template (`assets/config.template.toml`). As shipped every provider table
@@ -267,7 +323,7 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 
 const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats", "history"];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
-const UI_KEYS: &[&str] = &["theme", "history_rows"];
+const UI_KEYS: &[&str] = &["theme", "history_rows", "start_pane"];
 const HISTORY_KEYS: &[&str] = &["keep_days"];
 /// The `[[provider]]` keys every kind reads; the others come from the kinds' descriptors.
 const COMMON_KEYS: &[&str] = &[
@@ -417,7 +473,7 @@ fn unknown_key_message(key: &str, section: &str, known: &[&str]) -> String {
     )
 }
 
-fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
+fn parse_inner(text: &str, path: &Path, mode: Secrets) -> Result<(Loaded, Resolving), ConfigError> {
     let err = |at: Option<usize>, key: Option<String>, message: String| ConfigError {
         path: path.to_path_buf(),
         line: at.map(|a| line_of(text, a)),
@@ -530,7 +586,7 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
     }
 
     // Resolve secrets, top of the file first; then each provider builds its settings.
-    let mut has_literal = false;
+    let mut resolving = Resolving::new(mode);
     let mut providers = Vec::with_capacity(drafts.len());
     for mut d in drafts {
         d.config.settings = provider_keys::resolve_settings(
@@ -538,12 +594,12 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
             &d.config.name,
             d.config.kind,
             d.header,
-            &mut w.warnings,
-            &mut has_literal,
+            &mut resolving,
         )
         .map_err(|i| err(Some(i.at), i.key, i.message))?;
         providers.push(d.config);
     }
+    w.warnings.append(&mut resolving.warnings);
 
     w.warnings.sort_by_key(|(at, _)| *at);
     let warnings = w
@@ -564,7 +620,7 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
             },
             warnings,
         },
-        has_literal,
+        resolving,
     ))
 }
 
@@ -726,6 +782,28 @@ fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {
                     ),
                 ),
             },
+            "start_pane" => match v.get_ref() {
+                DeValue::String(s) => match pane_named(s) {
+                    Some(pane) => ui.start_pane = Some(pane),
+                    None => w.issue(
+                        v.span().start,
+                        Some("ui.start_pane"),
+                        format!(
+                            "unknown pane \"{}\" (expected one of {})",
+                            s.escape_debug(),
+                            PANES.map(|(n, _)| n).join(", ")
+                        ),
+                    ),
+                },
+                other => w.issue(
+                    v.span().start,
+                    Some("ui.start_pane"),
+                    format!(
+                        "expected a pane name like \"trunks\", found {}",
+                        type_name(other)
+                    ),
+                ),
+            },
             _ => w.issue(
                 k.span().start,
                 Some(&format!("ui.{key}")),
@@ -844,6 +922,7 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
     let mut common = Common::default();
     let mut settings = Settings::default();
     let mut present: Vec<&'static str> = Vec::new();
+    let mut misplaced = false;
 
     for (k, v) in t.iter() {
         let key = k.get_ref().as_ref();
@@ -854,8 +933,10 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
             present.push(spec.name);
             walk_setting(w, spec, v, &mut settings);
         } else if let Some(m) = kind.and_then(|kind| wrong_kind(kind, key)) {
+            misplaced = true;
             w.issue(k.span().start, Some(key), m);
         } else {
+            misplaced = true;
             w.issue(
                 k.span().start,
                 Some(key),
@@ -885,7 +966,11 @@ fn walk_provider(w: &mut Walker, item: &Spanned<DeValue<'_>>) -> Option<DraftPro
                 ),
             }
         }
-        check_required(w, kind, header, &present);
+        // A mistyped credential (`api_kye`) is reported by its own name, line and the
+        // suggestion, not as the credential missing on the table's first line.
+        if !misplaced {
+            check_required(w, kind, header, &present);
+        }
     }
 
     if w.issues.len() != issues_before {

@@ -13,6 +13,10 @@ pub use switchboard_engine::{poller, providers, settings};
 pub use switchboard_sim as sim;
 pub use switchboard_store as store;
 
+/// `--version`: the package version, with the commit when built from a git checkout
+/// (`build.rs`).
+pub const VERSION: &str = env!("SWITCHBOARD_VERSION");
+
 pub mod action;
 pub mod app;
 pub mod audit;

@@ -19,7 +19,8 @@ use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Environment variable holding the log filter when no level is passed to [`init`].
+/// Environment variable holding the log filter when `--log-level` is not given (read by
+/// clap into `cli::Cli::log_level`).
 pub const LOG_ENV: &str = "SWITCHBOARD_LOG";
 /// Filter used when neither an argument nor [`LOG_ENV`] gives one.
 pub const DEFAULT_FILTER: &str = "info";
@@ -72,11 +73,10 @@ pub fn log_file_hint(dir: &Path) -> String {
     file.display().to_string()
 }
 
-/// The filter text in effect: `level`, else `SWITCHBOARD_LOG`, else `info`.
+/// The filter text in effect: `level` (`--log-level`, or `SWITCHBOARD_LOG`, which clap
+/// reads into it), else `info`.
 pub fn filter_text(level: Option<&str>) -> String {
     level
-        .map(str::to_string)
-        .or_else(|| std::env::var(LOG_ENV).ok())
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| DEFAULT_FILTER.to_string())

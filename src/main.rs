@@ -1,5 +1,5 @@
 //! The `switchboard` binary: parse arguments, then run the console, the simulators,
-//! `snapshot` or `config init`.
+//! `snapshot`, `trace`, `serve`, the `config` helpers, `completions` or `man`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +11,7 @@ use clap::Parser;
 use ratatui::crossterm::event::EventStream;
 use switchboard::action::Action;
 use switchboard::app::{Console, StartOptions};
-use switchboard::cli::{Cli, Command, ConfigAction, SimArgs};
+use switchboard::cli::{Cli, Command, ConfigAction, Output, SimArgs};
 use switchboard::config::{self, Config};
 use switchboard::poller::PollerOptions;
 use switchboard::state::Level;
@@ -71,6 +71,18 @@ fn arm_backstop(code: i32) {
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let cli = Cli::parse();
+    // Text generated from the definitions alone: no runtime, no config, no signals.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let written = switchboard::cli::docs::completions(*shell, &mut std::io::stdout());
+            return printed(written, "the completion script");
+        }
+        Some(Command::Man) => {
+            let written = switchboard::cli::docs::man_page(&mut std::io::stdout());
+            return printed(written, "the man page");
+        }
+        _ => {}
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -88,12 +100,24 @@ fn main() -> ExitCode {
     }
     let code = match &cli.command {
         Some(Command::Sim(args)) => rt.block_on(run_sim(args.clone(), cancel)),
-        Some(Command::Snapshot { json }) => {
+        Some(Command::Snapshot {
+            output,
+            json,
+            resource,
+        }) => {
+            let output = if *json { Output::Json } else { *output };
+            let format = match snapshot::Format::new(output, *resource) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("switchboard snapshot: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let _log = start_logging(&cli);
             match load_config(&cli) {
                 Ok((cfg, _)) => rt.block_on(async {
                     tokio::select! {
-                        code = snapshot::run(&cfg, *json) => ExitCode::from(code),
+                        code = snapshot::run(&cfg, format) => ExitCode::from(code),
                         _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
                     }
                 }),
@@ -113,13 +137,26 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Serve { listen }) => run_serve(&cli, *listen, &rt, cancel),
-        Some(Command::Config { action }) => config_command(action),
+        Some(Command::Config { action }) => config_command(&cli, action),
+        Some(Command::Completions { .. } | Command::Man) => ExitCode::SUCCESS,
         None => run_console(&cli, &rt, cancel),
     };
     // Tasks still busy (a poller deep in CPU work, a hung request) must not keep the
     // process alive: they get a short grace, then are abandoned.
     rt.shutdown_timeout(RUNTIME_GRACE);
     code
+}
+
+/// The exit code of printing `what`: a reader that stopped early (`| head`) is no error.
+fn printed(written: std::io::Result<()>, what: &str) -> ExitCode {
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("switchboard: cannot write {what}: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `switchboard serve`: logs to the file and stderr; ends at SIGTERM/SIGINT with 0
@@ -195,16 +232,26 @@ fn load_config_to(cli: &Cli, logs_on_stderr: bool) -> Result<(Config, Vec<String
     }
 }
 
-fn theme_for(cli: &Cli, cfg: &Config) -> Result<Theme, String> {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+/// Where themes are looked for, first first: beside the config file in use, beside the
+/// default config file, then `./themes`.
+fn theme_dirs(config_path: Option<&Path>) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(p) = cfg.path.as_ref().and_then(|p| p.parent()) {
+    if let Some(p) = config_path.and_then(Path::parent) {
         dirs.push(p.join("themes"));
     }
     if let Some(p) = config::default_path().as_ref().and_then(|p| p.parent()) {
-        dirs.push(p.join("themes"));
+        let d = p.join("themes");
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
     }
     dirs.push(PathBuf::from("themes"));
+    dirs
+}
+
+fn theme_for(cli: &Cli, cfg: &Config) -> Result<Theme, String> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dirs = theme_dirs(cfg.path.as_deref());
     Theme::choose(
         cli.theme.as_deref(),
         cfg.ui.theme.as_deref(),
@@ -254,6 +301,16 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             Err(code) => return code,
         }
     };
+    // A `--scope` that names no provider stops the start (a wall screen must not come
+    // up showing everything when it was told one provider).
+    if let Some(scope) = &cli.scope {
+        let names: Vec<String> = config.providers.iter().map(|p| p.name.clone()).collect();
+        if let Err(e) = switchboard::update::start_scope(&names, scope) {
+            give_back_terminal();
+            eprintln!("switchboard: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let theme = match theme_for(cli, &config) {
         Ok(t) => t,
         Err(e) => {
@@ -284,6 +341,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             state_dir: Some(logging::state_dir()),
             keymap,
             osc52: true,
+            view: cli.start_view(&config),
         };
         let mut console = Console::start(&config, theme, opts, cancel.clone());
         // One message line holds one notice: every config warning goes in it, the first
@@ -485,10 +543,14 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-fn config_command(action: &ConfigAction) -> ExitCode {
+fn config_command(cli: &Cli, action: &ConfigAction) -> ExitCode {
     match action {
         ConfigAction::Init { path, force } => {
-            let Some(path) = path.clone().or_else(config::default_path) else {
+            // `--path`, else the file the other commands would read.
+            let Some(path) = path
+                .clone()
+                .or_else(|| config::resolve_path(cli.config.clone()))
+            else {
                 eprintln!("switchboard: no config directory on this system; pass --path");
                 return ExitCode::from(2);
             };
@@ -504,12 +566,66 @@ fn config_command(action: &ConfigAction) -> ExitCode {
             }
         }
         ConfigAction::Paths => {
-            let cfg = config::resolve_path(None)
+            let path = config::resolve_path(cli.config.clone());
+            let cfg = path
+                .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "-".into());
-            println!("config: {cfg}");
-            println!("logs:   {}", logging::state_dir().display());
+            let state = logging::state_dir();
+            println!("config:  {cfg}");
+            println!("logs:    {}", state.display());
+            println!(
+                "audit:   {}",
+                switchboard::audit::audit_path(&state).display()
+            );
+            println!(
+                "history: {} (serve)",
+                state.join(switchboard::store::FILE_NAME).display()
+            );
+            for dir in theme_dirs(path.as_deref()) {
+                let dir = std::path::absolute(&dir).unwrap_or(dir);
+                println!("themes:  {}", dir.display());
+            }
             ExitCode::SUCCESS
+        }
+        ConfigAction::Check { resolve } => config_check(cli, *resolve),
+    }
+}
+
+/// `config check`: exit 0 and a summary when the file validates, 2 and the same message
+/// a start would print when it does not. No request is sent; secrets are resolved only
+/// with `--resolve`, and never printed.
+fn config_check(cli: &Cli, resolve: bool) -> ExitCode {
+    let Some(path) = config::resolve_path(cli.config.clone()) else {
+        eprintln!("switchboard: no config directory on this system; pass --config PATH");
+        return ExitCode::from(2);
+    };
+    if !path.exists() {
+        eprintln!(
+            "switchboard: no config file at {}\n  create one with `switchboard config init`",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    match config::check(&path, resolve) {
+        Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("switchboard: warning: {w}");
+            }
+            if let Err(e) = switchboard::keymap::Keymap::new(&report.config.keys) {
+                eprintln!("switchboard: [keys]: {e}");
+                return ExitCode::from(2);
+            }
+            if let Err(e) = theme_for(cli, &report.config) {
+                eprintln!("switchboard: {e}");
+                return ExitCode::from(2);
+            }
+            print!("{}", report.text());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("switchboard: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -1,9 +1,12 @@
 //! `switchboard snapshot`: poll every resource of every configured provider once, within
-//! its budget, and print tables or one JSON document. For scripts, cron and monitoring.
+//! its budget, and print tables, one JSON document, or one resource as JSON lines or CSV
+//! (`export`). For scripts, cron and monitoring.
 //!
 //! Everything printed passes through the secret redactor: every string of the JSON
 //! document (mapped `from`, `to`, `user`, `id` … as well as `extra` and errors), and every
 //! line of the tables, since a provider may echo a credential back in any field.
+
+pub mod export;
 
 use std::io::Write;
 use std::time::Duration;
@@ -11,9 +14,10 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::time::Instant;
 
+use crate::cli::Output;
 use crate::config::Config;
 use crate::model::{
-    Account, AccountKind, Call, Capabilities, Number, ProviderId, QueueStat, Trunk,
+    Account, AccountKind, Call, Capabilities, Number, ProviderId, QueueStat, Resource, Trunk,
 };
 use crate::providers::{FetchData, Job, ProviderClient, ProviderError};
 use crate::scheduler::Budgets;
@@ -217,8 +221,33 @@ fn table<T>(out: &mut String, title: &str, cols: &'static [Column<T>], rows: &[T
     }
 }
 
+/// What `snapshot` prints: a format, and one resource or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format {
+    pub output: Output,
+    pub resource: Option<Resource>,
+}
+
+impl Format {
+    /// CSV needs one resource (one header); the others print every resource without one.
+    pub fn new(output: Output, resource: Option<Resource>) -> Result<Format, String> {
+        if output == Output::Csv && resource.is_none() {
+            let names = crate::config::PANES.map(|(n, _)| n).join(", ");
+            return Err(format!(
+                "--output csv prints one resource: add --resource ({names})"
+            ));
+        }
+        Ok(Format { output, resource })
+    }
+}
+
 /// Human-readable tables, redacted.
 pub fn render_text(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
+    render_tables(snaps, now_ms, None)
+}
+
+/// [`render_text`], of `only` one resource when given.
+pub fn render_tables(snaps: &[ProviderSnapshot], now_ms: i64, only: Option<Resource>) -> String {
     use std::fmt::Write as _;
     let names: Vec<String> = snaps.iter().map(|s| s.name.clone()).collect();
     let tz = crate::clock::time_zone();
@@ -234,26 +263,29 @@ pub fn render_text(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
         if let Some(e) = &s.error {
             let _ = writeln!(out, "  error: {e}");
         }
-        let tree: Vec<AccountRow> =
-            crate::update::account_tree(ProviderId(i as u16), &s.name, &s.accounts);
-        table(&mut out, "accounts", ACCOUNT_COLUMNS, &tree[1..], &ctx);
-        table(
-            &mut out,
-            "live calls",
-            LIVE_CALL_COLUMNS,
-            &s.live_calls,
-            &ctx,
-        );
-        table(
-            &mut out,
-            "call history",
-            HISTORY_COLUMNS,
-            &s.call_history,
-            &ctx,
-        );
-        table(&mut out, "trunks", TRUNK_COLUMNS, &s.trunks, &ctx);
-        table(&mut out, "numbers", NUMBER_COLUMNS, &s.numbers, &ctx);
-        table(&mut out, "queues", QUEUE_COLUMNS, &s.queues, &ctx);
+        let shown = |r: Resource| only.is_none_or(|o| o == r);
+        if shown(Resource::Accounts) {
+            let tree: Vec<AccountRow> =
+                crate::update::account_tree(ProviderId(i as u16), &s.name, &s.accounts);
+            table(&mut out, "accounts", ACCOUNT_COLUMNS, &tree[1..], &ctx);
+        }
+        if shown(Resource::LiveCalls) {
+            let rows = &s.live_calls;
+            table(&mut out, "live calls", LIVE_CALL_COLUMNS, rows, &ctx);
+        }
+        if shown(Resource::CallHistory) {
+            let rows = &s.call_history;
+            table(&mut out, "call history", HISTORY_COLUMNS, rows, &ctx);
+        }
+        if shown(Resource::Trunks) {
+            table(&mut out, "trunks", TRUNK_COLUMNS, &s.trunks, &ctx);
+        }
+        if shown(Resource::Numbers) {
+            table(&mut out, "numbers", NUMBER_COLUMNS, &s.numbers, &ctx);
+        }
+        if shown(Resource::Queues) {
+            table(&mut out, "queues", QUEUE_COLUMNS, &s.queues, &ctx);
+        }
         out.push('\n');
     }
     redact(&out).into_owned()
@@ -261,22 +293,79 @@ pub fn render_text(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
 
 /// JSON: `{"generated_at": ms, "providers": [ … ]}`, every string redacted.
 pub fn render_json(snaps: &[ProviderSnapshot], now_ms: i64) -> String {
+    render_json_of(snaps, now_ms, None)
+}
+
+/// [`render_json`]; with `only`, each provider keeps that resource's rows alone.
+pub fn render_json_of(snaps: &[ProviderSnapshot], now_ms: i64, only: Option<Resource>) -> String {
     let mut doc = serde_json::json!({ "generated_at_ms": now_ms, "providers": snaps });
+    if let Some(only) = only
+        && let Some(providers) = doc["providers"].as_array_mut()
+    {
+        for p in providers.iter_mut().filter_map(|p| p.as_object_mut()) {
+            for r in Resource::ALL.into_iter().filter(|r| *r != only) {
+                p.remove(export::json_key(r));
+            }
+        }
+    }
     crate::secret::redact_json(&mut doc);
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// Runs the snapshot command; returns the process exit code.
-pub async fn run(config: &Config, json: bool) -> u8 {
+/// JSON lines without a resource: one line per provider (its object in the document).
+fn render_provider_lines(snaps: &[ProviderSnapshot]) -> String {
+    let mut out = String::new();
+    for s in snaps {
+        let mut v = serde_json::to_value(s).unwrap_or(serde_json::Value::Null);
+        crate::secret::redact_json(&mut v);
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The text `format` asks for.
+pub fn render(snaps: &[ProviderSnapshot], now_ms: i64, format: Format) -> Result<String, String> {
+    Ok(match (format.output, format.resource) {
+        (Output::Table, only) => render_tables(snaps, now_ms, only),
+        (Output::Json, only) => render_json_of(snaps, now_ms, only) + "\n",
+        (Output::Jsonl, Some(r)) => export::render_jsonl(snaps, r),
+        (Output::Jsonl, None) => render_provider_lines(snaps),
+        (Output::Csv, Some(r)) => export::render_csv(snaps, r)?,
+        (Output::Csv, None) => return Err("--output csv needs --resource".into()),
+    })
+}
+
+/// Runs the snapshot command; returns the process exit code (0 when every provider
+/// answered everything, 1 otherwise). With JSON lines or CSV, which have no place for
+/// them, a provider's status and first error go to stderr.
+pub async fn run(config: &Config, format: Format) -> u8 {
     let snaps = collect(config).await;
     let now = crate::clock::epoch_ms();
-    let text = if json {
-        render_json(&snaps, now)
-    } else {
-        render_text(&snaps, now)
+    let text = match render(&snaps, now, format) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("switchboard snapshot: {e}");
+            return 1;
+        }
     };
+    if matches!(format.output, Output::Jsonl | Output::Csv) {
+        for s in snaps.iter().filter(|s| !s.ok()) {
+            let error = s.error.as_deref().unwrap_or("");
+            eprintln!(
+                "{}",
+                redact(&format!(
+                    "switchboard snapshot: {}: {}: {error}",
+                    s.name, s.status
+                ))
+            );
+        }
+    }
     let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{text}");
+    let _ = write!(stdout, "{text}");
+    if format.output == Output::Table {
+        let _ = writeln!(stdout);
+    }
     if snaps.iter().all(ProviderSnapshot::ok) {
         0
     } else {

@@ -1098,6 +1098,49 @@ pub fn parse_scope(state: &State, args: &str) -> Result<Option<Scope>, String> {
     }
 }
 
+/// The scope `--scope` names: `provider` or `provider/account-id` among `providers`'
+/// names (any case). The account need not have arrived: rows are matched by its id.
+pub fn start_scope(providers: &[String], text: &str) -> Result<Scope, String> {
+    let (name, account) = match text.trim().split_once('/') {
+        Some((p, a)) if !a.trim().is_empty() => (p.trim(), Some(a.trim().to_string())),
+        Some((p, _)) => (p.trim(), None),
+        None => (text.trim(), None),
+    };
+    let provider = providers
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            format!(
+                "--scope {text}: no provider named \"{name}\" (configured: {})",
+                providers.join(", ")
+            )
+        })?;
+    Ok(Scope {
+        provider: ProviderId(provider as u16),
+        account,
+    })
+}
+
+/// Opens the console as `view` says: focus on its pane, narrowed to its scope (one the
+/// providers do not name is said on the message line), its filter on that pane, key
+/// hints on or off. Returns what the pollers must hear (the pane on screen).
+pub fn open_view(state: &mut State, view: &crate::state::StartView) -> Vec<Effect> {
+    state.hints = view.hints;
+    let effects = focus(state, view.pane.unwrap_or(Resource::LiveCalls));
+    if let Some(text) = &view.scope {
+        match start_scope(&state.provider_names, text) {
+            Ok(scope) => set_scope(state, Some(scope)),
+            Err(e) => set_message(state, Level::Warn, e),
+        }
+    }
+    if let Some(filter) = view.filter.as_deref().filter(|f| !f.is_empty()) {
+        state.filter_input = tui_input::Input::new(filter.to_string());
+        apply_filter(state);
+    }
+    state.dirty = true;
+    effects
+}
+
 /// Narrows every pane to `scope` (None: everything). The accounts tree narrows to the
 /// provider only, so the account stays visible in its place.
 pub fn set_scope(state: &mut State, scope: Option<Scope>) {

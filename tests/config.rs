@@ -300,7 +300,7 @@ fn unknown_key_in_ui() {
     assert_eq!(
         e.to_string(),
         format!(
-            "config error: {PATH} line 3, key `ui.colour`: unknown key in [ui] (expected one of theme, history_rows)"
+            "config error: {PATH} line 3, key `ui.colour`: unknown key in [ui] (expected one of theme, history_rows, start_pane)"
         )
     );
 }
@@ -317,6 +317,38 @@ fn unknown_key_in_provider_suggests_the_right_one() {
         "{s}"
     );
     assert!(s.ends_with("did you mean `timeout_seconds`?"), "{s}");
+}
+
+/// A mistyped credential is reported by its own name, at its own line, with the
+/// suggestion, not as the credential missing on the table's first line.
+#[test]
+fn a_mistyped_credential_is_named_before_the_missing_one() {
+    let e = err("[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\napi_kye = \"env:X\"\n");
+    assert_eq!(e.line, Some(4), "{e}");
+    assert_eq!(e.key.as_deref(), Some("api_kye"), "{e}");
+    assert!(e.to_string().ends_with("did you mean `api_key`?"), "{e}");
+    // Without the typo, the missing credential is still reported.
+    let e = err("[[provider]]\nname = \"a\"\nkind = \"cloudonix\"\n");
+    assert_eq!(e.key.as_deref(), Some("api_key"), "{e}");
+    assert!(e.message.contains("has no `api_key`"), "{e}");
+}
+
+/// `[ui] start_pane` takes the pane names of `--pane`; a wrong one lists them.
+#[test]
+fn start_pane_names_a_pane() {
+    use switchboard::model::Resource;
+    let l = ok("[ui]\nstart_pane = \"trunks\"\n");
+    assert_eq!(l.config.ui.start_pane, Some(Resource::Trunks));
+    assert_eq!(ok("").config.ui.start_pane, None);
+    let e = err("[ui]\nstart_pane = \"trunk\"\n");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "config error: {PATH} line 2, key `ui.start_pane`: unknown pane \"trunk\" (expected one of accounts, live-calls, history, trunks, numbers, queues)"
+        )
+    );
+    let e = err("[ui]\nstart_pane = 3\n");
+    assert!(e.message.contains("expected a pane name"), "{e}");
 }
 
 #[test]
@@ -739,16 +771,43 @@ fn missing_file_is_a_plain_error() {
     );
 }
 
+/// `--config` beats `SWITCHBOARD_CONFIG` (read by clap, so `--help` shows it) beats the
+/// default path; `SWITCHBOARD_LOG` reaches `--log-level` the same way.
 #[test]
 fn cli_path_beats_env_beats_default() {
+    use clap::Parser;
+    use switchboard::cli::Cli;
+    let parsed = |args: &[&str]| {
+        let cli = Cli::try_parse_from(args).expect("parses");
+        (config::resolve_path(cli.config), cli.log_level)
+    };
     let cli = PathBuf::from("/tmp/from-cli.toml");
     assert_eq!(config::resolve_path(Some(cli.clone())), Some(cli));
     set_env(config::CONFIG_ENV, "/tmp/from-env.toml");
+    set_env(switchboard::logging::LOG_ENV, "debug");
     assert_eq!(
-        config::resolve_path(None),
-        Some(PathBuf::from("/tmp/from-env.toml"))
+        parsed(&["switchboard", "snapshot"]),
+        (
+            Some(PathBuf::from("/tmp/from-env.toml")),
+            Some("debug".to_string())
+        )
+    );
+    assert_eq!(
+        parsed(&[
+            "switchboard",
+            "--config",
+            "/tmp/from-cli.toml",
+            "--log-level",
+            "warn"
+        ]),
+        (
+            Some(PathBuf::from("/tmp/from-cli.toml")),
+            Some("warn".to_string())
+        )
     );
     unsafe { std::env::remove_var(config::CONFIG_ENV) };
+    unsafe { std::env::remove_var(switchboard::logging::LOG_ENV) };
+    assert_eq!(parsed(&["switchboard"]).0, config::default_path());
     assert_eq!(config::resolve_path(None), config::default_path());
     if let Some(p) = config::default_path() {
         assert!(p.ends_with("switchboard/config.toml"), "{}", p.display());

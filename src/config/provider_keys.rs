@@ -10,7 +10,9 @@ use toml::Spanned;
 use toml::de::DeValue;
 
 use super::secrets::{Reference, resolve};
-use super::{COMMON_KEYS, Issue, Walker, check_url, string_value, type_name};
+use super::{
+    COMMON_KEYS, Issue, SecretReference, Secrets, Walker, check_url, string_value, type_name,
+};
 use crate::model::ProviderKind;
 use crate::providers::ProviderSettings;
 use crate::secret::Secret;
@@ -201,21 +203,61 @@ fn one_of(words: &[&str]) -> String {
     }
 }
 
+/// The stand-in value of a reference that `config check` leaves unresolved.
+const UNRESOLVED: &str = "unresolved-reference";
+
+/// How references are handled, and what resolving them found.
+pub(super) struct Resolving {
+    pub mode: Secrets,
+    /// Short secrets (not masked), at their value.
+    pub warnings: Vec<(usize, String)>,
+    /// A secret was written in the file itself.
+    pub has_literal: bool,
+    /// Every `env:`/`cmd:` reference met, in file order.
+    pub references: Vec<SecretReference>,
+}
+
+impl Resolving {
+    pub fn new(mode: Secrets) -> Resolving {
+        Resolving {
+            mode,
+            warnings: Vec::new(),
+            has_literal: false,
+            references: Vec::new(),
+        }
+    }
+}
+
 /// Resolves a validated table's references (top of the table first), then lets its kind
 /// build its typed settings. Errors name the key's line (the table's when the key is not
-/// written); `warnings` gets short secrets, `has_literal` whether a secret was literal.
+/// written); `r` gets short secrets, whether a secret was literal and the references met
+/// (with [`Secrets::Skip`] none runs: each stands in as a placeholder).
 pub(super) fn resolve_settings(
     mut settings: Settings,
     name: &str,
     kind: ProviderKind,
     header: usize,
-    warnings: &mut Vec<(usize, String)>,
-    has_literal: &mut bool,
+    r: &mut Resolving,
 ) -> Result<ProviderSettings, Issue> {
     settings.refs.sort_by_key(|p| p.at);
     for p in settings.refs {
         if matches!(p.reference, Reference::Literal(_)) && p.secret {
-            *has_literal = true;
+            r.has_literal = true;
+        }
+        if let Some(source) = p.reference.source() {
+            r.references.push(SecretReference {
+                provider: name.to_string(),
+                key: p.key.to_string(),
+                source,
+                resolved: r.mode == Secrets::Resolve,
+            });
+            if r.mode == Secrets::Skip {
+                // Checked without running anything: the kind builds its settings from a
+                // stand-in, so every other key is still checked.
+                let value = SettingValue::Secret(Secret::new(UNRESOLVED));
+                settings.values.insert(p.key, value);
+                continue;
+            }
         }
         if matches!(p.reference, Reference::Cmd(_)) {
             // The console has not taken the terminal yet: say why start-up waits.
@@ -230,7 +272,7 @@ pub(super) fn resolve_settings(
             message: format!("provider \"{name}\": {m}"),
         })?;
         if p.secret && !crate::secret::maskable(&value) {
-            warnings.push((
+            r.warnings.push((
                 p.at,
                 format!(
                     "provider \"{name}\", key `{}`: the secret is shorter than {} characters, \
@@ -289,8 +331,8 @@ mod tests {
                     key_at,
                     ..Settings::default()
                 };
-                let (mut warnings, mut literal) = (Vec::new(), false);
-                resolve_settings(settings, "p", kind, 7, &mut warnings, &mut literal)
+                let mut r = Resolving::new(Secrets::Resolve);
+                resolve_settings(settings, "p", kind, 7, &mut r)
             };
             let e = build(Vec::new()).expect_err("no credential");
             assert_eq!((e.at, e.key.as_deref()), (7, Some(required)));

@@ -41,6 +41,18 @@ impl Reference {
     }
 }
 
+impl Reference {
+    /// Where a reference reads from, as `config check` names it (`env:VAR`, `cmd:`; the
+    /// command itself is left out); None for a value written in the file.
+    pub(super) fn source(&self) -> Option<String> {
+        match self {
+            Reference::Literal(_) => None,
+            Reference::Env(var) => Some(format!("env:{var}")),
+            Reference::Cmd(_) => Some("cmd:".to_string()),
+        }
+    }
+}
+
 pub(super) fn resolve(r: &Reference) -> Result<String, String> {
     match r {
         Reference::Literal(s) => Ok(s.clone()),

@@ -445,6 +445,33 @@ pub struct State {
     pub account_names: names::AccountNames,
     /// Finished calls the History pane keeps (the newest; `[ui] history_rows`).
     pub history_rows: usize,
+    /// The status bar shows key hints (`--no-hints` hides them, for wall screens).
+    pub hints: bool,
+}
+
+/// Where the console opens: the start flags (`--pane`, `--scope`, `--filter`,
+/// `--no-hints`) and `[ui] start_pane`; applied once by `update::open_view`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartView {
+    /// The pane in focus (None: Live calls).
+    pub pane: Option<Resource>,
+    /// `provider` or `provider/account-id`, as `:scope` takes it.
+    pub scope: Option<String>,
+    /// The start pane's filter, as typed after `/`.
+    pub filter: Option<String>,
+    /// Key hints in the status bar.
+    pub hints: bool,
+}
+
+impl Default for StartView {
+    fn default() -> Self {
+        StartView {
+            pane: None,
+            scope: None,
+            filter: None,
+            hints: true,
+        }
+    }
 }
 
 impl State {
@@ -479,6 +506,7 @@ impl State {
             details: BTreeMap::new(),
             account_names: Default::default(),
             history_rows: crate::retention::DEFAULT_HISTORY_ROWS,
+            hints: true,
         }
     }
 

@@ -248,8 +248,8 @@ fn hints(state: &State) -> Vec<(u8, String, &'static str)> {
     if state.overlay.is_some() {
         return vec![(0, "esc".to_string(), "close")];
     }
-    if state.mode == Mode::Filter {
-        // The prompt line shows its own keys.
+    if state.mode == Mode::Filter || !state.hints {
+        // The prompt line shows its own keys; `--no-hints` (wall screens) shows none.
         return vec![];
     }
     vec![

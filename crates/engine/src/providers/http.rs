@@ -365,16 +365,23 @@ pub fn transport_error(e: reqwest::Error, timeout: Duration) -> ProviderError {
     }
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is ignored: the window length is used then).
+/// `Retry-After` as a wait: delay-seconds (`120`) or an HTTP-date
+/// (`Wed, 21 Oct 2026 07:28:00 GMT`, also the obsolete RFC 850 and asctime forms), read
+/// against the system clock; a date already past is no wait. None when absent or unreadable
+/// (the budget window's length is used then).
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    retry_after_at(value, std::time::SystemTime::now())
+}
+
+/// [`retry_after`] of one header value, with `now` the current time.
+pub fn retry_after_at(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// A provider's API root from its `base_url`: http(s), with a host, without query,
@@ -456,5 +463,47 @@ mod tests {
             "https://host.example:8443/a/b"
         );
         assert_eq!(display_url("u:p@weird thing?x=1"), "weird thing");
+    }
+
+    /// A 429's `Retry-After` is honoured in both forms: seconds and an HTTP-date (the
+    /// IMF-fixdate and the two obsolete forms), a past date meaning "now"; nonsense is
+    /// ignored (the window's length is used then).
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+        // Sun, 06 Nov 1994 08:49:37 GMT
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(retry_after_at(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            retry_after_at("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after_at("Sunday, 06-Nov-94 08:51:37 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            retry_after_at("Sun Nov  6 08:49:47 1994", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_after_at("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after_at("soon", now), None);
+        assert_eq!(retry_after_at("-5", now), None);
+        assert_eq!(retry_after_at("", SystemTime::now()), None);
+
+        let mut headers = reqwest::header::HeaderMap::new();
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(90));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            reqwest::header::HeaderValue::from_str(&later).expect("ascii"),
+        );
+        let wait = retry_after(&headers).expect("an HTTP-date is read");
+        assert!(
+            wait > Duration::from_secs(80) && wait <= Duration::from_secs(90),
+            "{wait:?}"
+        );
     }
 }
