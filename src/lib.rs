@@ -12,6 +12,7 @@ pub use switchboard_sim as sim;
 pub use switchboard_store as store;
 
 pub mod action;
+pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod cli;

@@ -70,6 +70,10 @@ fn arm_backstop(code: i32) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let config_path = config::resolve_path(cli.config.clone());
+    if switchboard::theme::print_list_if_asked(cli.theme.as_deref(), config_path.as_deref()) {
+        return ExitCode::SUCCESS;
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -283,6 +287,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             state_dir: Some(logging::state_dir()),
             keymap,
             osc52: true,
+            ..StartOptions::for_terminal(&config)
         };
         let mut console = Console::start(&config, theme, opts, cancel.clone());
         // One message line holds one notice: every config warning goes in it, the first

@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::form::spec::{FieldKind, FormMode};
 use crate::form::{Button, FieldView, Form, Step};
+use crate::state::symbols::{DONE, FAILED, FAILED_MARK, FOCUS};
 use crate::theme::Theme;
 
 /// Widest the overlay gets.
@@ -150,7 +151,7 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
     let mut lines = Vec::new();
     if let Some(banner) = form.banner() {
         let (prefix, style) = if banner.is_error() {
-            ("✗ ", theme.error)
+            (FAILED_MARK, theme.error)
         } else {
             ("", theme.info)
         };
@@ -195,7 +196,7 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
     for f in form.fields() {
         let mut spans = Vec::new();
         let (marker, label_style) = if f.focused() {
-            ("› ", theme.title)
+            (FOCUS, theme.title)
         } else if f.read_only() {
             ("  ", theme.dim)
         } else {
@@ -228,7 +229,7 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         if wide {
             spans.push(Span::raw("  "));
             let (side, side_style) = match f.error() {
-                Some(e) => (format!("✗ {e}"), theme.error),
+                Some(e) => (format!("{FAILED} {e}"), theme.error),
                 None if f.read_only() => ("set at creation; cannot be changed".into(), theme.dim),
                 None if f.keeps_secret() => (
                     join_help(f.spec().help, "leave empty to keep the current one"),
@@ -242,7 +243,7 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         if !wide && let Some(e) = f.error() {
             lines.push(Line::from(vec![
                 Span::raw(" ".repeat(label_w + 2)),
-                Span::styled(clip(&format!("✗ {e}"), input_w), theme.error),
+                Span::styled(clip(&format!("{FAILED} {e}"), input_w), theme.error),
             ]));
             if f.focused() {
                 keep_visible = Some(lines.len() - 1);
@@ -423,7 +424,7 @@ fn buttons(form: &Form, cw: usize, apply_enabled: bool, theme: &Theme) -> Line<'
             theme.base
         };
         vec![
-            Span::styled(if on { "› " } else { "  " }, theme.key_hint),
+            Span::styled(if on { FOCUS } else { "  " }, theme.key_hint),
             Span::styled(format!("[ {label} ]"), style),
         ]
     };
@@ -475,7 +476,7 @@ fn confirm_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         ),
     ]));
     if let Some(e) = form.confirm_error() {
-        lines.push(Line::styled(format!("  ✗ {e}"), theme.error));
+        lines.push(Line::styled(format!("  {FAILED} {e}"), theme.error));
     }
     lines.push(Line::raw(""));
     lines.push(buttons(form, cw, form.confirm_matches(), theme));
@@ -488,7 +489,7 @@ fn confirm_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
 }
 
 fn done_lines(msg: &str, cw: usize, theme: &Theme) -> Vec<Line<'static>> {
-    wrap(&format!("✓ {msg}"), cw)
+    wrap(&format!("{DONE} {msg}"), cw)
         .into_iter()
         .map(|l| Line::styled(l, theme.ok))
         .collect()
