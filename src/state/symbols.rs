@@ -52,7 +52,7 @@ pub const TABLE: &[Symbol] = &[
     s('◐', '%', "degraded"),
     s('≠', '?', "unreadable"),
     s('⏸', '=', "rate-limited"),
-    s('↯', '!', "unreachable"),
+    s('↯', '#', "unreachable"),
     s('✗', 'X', "auth failed / not possible"),
     s('✓', '+', "completed / done"),
     s('◔', '~', "ringing"),

@@ -67,7 +67,7 @@ fn legend(theme: &Theme) -> Vec<Line<'static>> {
         Line::from(vec![
             Span::styled("ages   ", theme.header),
             Span::styled(
-                "\"just now\" under 10 s (none in the status bar), then 10 s steps, min, h",
+                "\"just now\" under 10 s (status bar: none), then 10 s steps, min, h",
                 theme.key_desc,
             ),
         ]),

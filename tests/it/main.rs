@@ -19,6 +19,7 @@ mod callable_ui;
 mod cloudonix_actions;
 mod cloudonix_client;
 mod cloudonix_decode;
+mod console_ux;
 mod e2e_callable;
 mod e2e_hostile;
 mod e2e_iovox;
