@@ -462,18 +462,24 @@ fn confirm_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         Span::styled(expected.to_string(), theme.title),
         Span::raw(" to confirm:"),
     ]));
+    // The field is drawn between brackets with a block cursor, so where the typing goes
+    // reads without colour or underline (and without the terminal's own cursor).
     let input = form.confirm_input();
-    let w = cw.saturating_sub(2).clamp(1, MAX_INPUT);
+    let w = cw.saturating_sub(6).clamp(1, MAX_INPUT);
     let scroll = input.visual_scroll(w.saturating_sub(1).max(1));
-    let shown = slice_cols(input.value(), scroll, w);
+    let shown = pad(&slice_cols(input.value(), scroll, w), w);
     let cur = input.visual_cursor().saturating_sub(scroll).min(w - 1);
-    let cursor = Some((lines.len(), 2 + cur));
+    let cursor = Some((lines.len(), 3 + cur));
+    let field = theme.input.add_modifier(Modifier::UNDERLINED);
+    let (before, rest) = split_cols(&shown, cur);
+    let (at, after) = split_cols(&rest, 1);
     lines.push(Line::from(vec![
         Span::raw("  "),
-        Span::styled(
-            pad(&shown, w),
-            theme.input.add_modifier(Modifier::UNDERLINED),
-        ),
+        Span::styled("[", theme.dim),
+        Span::styled(before, field),
+        Span::styled(at, field.add_modifier(Modifier::REVERSED)),
+        Span::styled(after, field),
+        Span::styled("]", theme.dim),
     ]));
     if let Some(e) = form.confirm_error() {
         lines.push(Line::styled(format!("  {FAILED} {e}"), theme.error));
@@ -571,6 +577,18 @@ fn wrap_words(para: &str, w: usize, out: &mut Vec<String>) {
         }
     }
     out.push(line);
+}
+
+/// `s` split after `n` columns.
+fn split_cols(s: &str, n: usize) -> (String, String) {
+    let mut w = 0;
+    for (i, c) in s.char_indices() {
+        if w >= n {
+            return (s[..i].to_string(), s[i..].to_string());
+        }
+        w += crate::format::width(c.encode_utf8(&mut [0; 4]));
+    }
+    (s.to_string(), String::new())
 }
 
 #[cfg(test)]
