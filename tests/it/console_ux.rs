@@ -426,3 +426,35 @@ fn shipped_themes_work_from_any_directory_and_a_typo_gets_a_suggestion() {
         "{text}"
     );
 }
+
+#[test]
+fn alerts_and_ascii_config_are_read_and_checked_with_line_and_key() {
+    use std::path::Path;
+    let text = "[ui]\nascii = true\n\n[alerts]\nflash = true\nnotify = \"osc777\"\ncooldown_seconds = 60\nevents = [\"auth\", \"queue\"]\n";
+    let c = switchboard::config::parse(text, Path::new("t.toml"))
+        .expect("valid")
+        .config;
+    assert!(c.ui.ascii);
+    assert!(c.alerts.flash && !c.alerts.bell);
+    assert_eq!(c.alerts.notify, Notify::Osc777);
+    assert_eq!(c.alerts.cooldown_s, 60);
+    assert_eq!(
+        c.alerts.events.iter().copied().collect::<Vec<_>>(),
+        vec![AlertEvent::Auth, AlertEvent::Queue]
+    );
+    let e = switchboard::config::parse("[alerts]\nnotify = \"osc99\"\n", Path::new("t.toml"))
+        .expect_err("bad notify")
+        .to_string();
+    assert!(
+        e.contains("line 2") && e.contains("alerts.notify") && e.contains("osc9"),
+        "{e}"
+    );
+    let e = switchboard::config::parse("[alerts]\ncooldown = 5\n", Path::new("t.toml"))
+        .expect_err("unknown key")
+        .to_string();
+    assert!(e.contains("cooldown_seconds"), "{e}");
+    let e = switchboard::config::parse("[ui]\nascii = \"yes\"\n", Path::new("t.toml"))
+        .expect_err("not a bool")
+        .to_string();
+    assert!(e.contains("ui.ascii"), "{e}");
+}
