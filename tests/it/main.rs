@@ -20,6 +20,7 @@ mod cloudonix_actions;
 mod cloudonix_client;
 mod cloudonix_decode;
 mod console_ux;
+mod e2e_ascii;
 mod e2e_callable;
 mod e2e_hostile;
 mod e2e_iovox;
