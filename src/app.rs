@@ -142,13 +142,16 @@ pub struct StartOptions {
     pub ascii: bool,
     /// Inside tmux: notifications go wrapped for its passthrough.
     pub tmux: bool,
+    /// The theme asked for (`--theme`, else `[ui] theme`), for `:theme`.
+    pub theme_name: Option<String>,
 }
 
 impl StartOptions {
     /// What the terminal's environment decides: ASCII symbols (`[ui] ascii` or the
     /// locale) and tmux passthrough (`$TMUX`).
-    pub fn for_terminal(config: &Config) -> StartOptions {
+    pub fn for_terminal(config: &Config, theme_flag: Option<&str>) -> StartOptions {
         StartOptions {
+            theme_name: theme_flag.map(str::to_string),
             ascii: crate::state::symbols::ascii_from_env(config.ui.ascii),
             tmux: std::env::var_os("TMUX").is_some(),
             ..StartOptions::default()
@@ -222,7 +225,10 @@ impl Console {
         state.alerts = crate::alerts::Alerts::new(config.alerts.clone());
         state.themes = (
             crate::theme::dirs(config.path.as_deref()),
-            config.ui.theme.clone().unwrap_or_else(|| "default".into()),
+            opts.theme_name
+                .clone()
+                .or_else(|| config.ui.theme.clone())
+                .unwrap_or_else(|| "default".into()),
         );
         let audit = match &opts.state_dir {
             Some(dir) => {

@@ -287,7 +287,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             state_dir: Some(logging::state_dir()),
             keymap,
             osc52: true,
-            ..StartOptions::for_terminal(&config)
+            ..StartOptions::for_terminal(&config, cli.theme.as_deref())
         };
         let mut console = Console::start(&config, theme, opts, cancel.clone());
         // One message line holds one notice: every config warning goes in it, the first
