@@ -52,6 +52,8 @@ pub enum Action {
     },
     /// The newest audit lines, for the overlay.
     AuditLoaded(Vec<crate::audit::AuditEntry>),
+    /// `:export` finished: the file written, or why not.
+    Exported(Result<(String, usize), String>),
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,
@@ -109,6 +111,12 @@ pub enum Effect {
     Copy(String),
     /// Read the newest audit lines for the overlay.
     LoadAudit,
+    /// Write an export (`:export`) into the state directory under `name`.
+    Export {
+        name: String,
+        bytes: Vec<u8>,
+        rows: usize,
+    },
     /// Refresh what is on screen now, within the budget: one provider (after a change
     /// there) or all of them (`r`).
     RefreshNow(Option<ProviderId>),

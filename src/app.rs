@@ -55,11 +55,24 @@ fn write_audit(log: &std::sync::Mutex<crate::audit::AuditLog>, entry: &crate::au
 
 use crate::clock::epoch_ms;
 
+/// Writes an export into `<state dir>/exports/` (private, like the rest of the state
+/// directory) and returns its path.
+fn write_export(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<String, String> {
+    let dir = dir.join("exports");
+    crate::config::create_private_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path.display().to_string())
+}
+
 /// Where frames go: the real terminal, or a test backend.
 pub trait Screen {
     fn draw_state(&mut self, state: &State, theme: &Theme) -> io::Result<()>;
     /// Rings the terminal bell (BEL).
     fn bell(&mut self) {}
+    /// Writes a terminal notification (OSC 9 / 777) between frames, through the frame
+    /// writer like everything else the console sends.
+    fn notify(&mut self, _bytes: &[u8]) {}
     fn size(&mut self) -> io::Result<(u16, u16)>;
 }
 
@@ -89,6 +102,11 @@ impl<W: io::Write> Screen for Terminal<W> {
     fn bell(&mut self) {
         use std::io::Write;
         let _ = self.backend_mut().write_all(b"\x07");
+        let _ = self.backend_mut().flush();
+    }
+    fn notify(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        let _ = self.backend_mut().write_all(bytes);
         let _ = self.backend_mut().flush();
     }
     fn size(&mut self) -> io::Result<(u16, u16)> {
@@ -122,6 +140,25 @@ pub struct StartOptions {
     pub osc52: bool,
     /// Where the console opens (start flags, `[ui] start_pane`).
     pub view: StartView,
+    /// Draw symbols as ASCII (`[ui] ascii`, or a locale that is not UTF-8).
+    pub ascii: bool,
+    /// Inside tmux: notifications go wrapped for its passthrough.
+    pub tmux: bool,
+    /// The theme asked for (`--theme`, else `[ui] theme`), for `:theme`.
+    pub theme_name: Option<String>,
+}
+
+impl StartOptions {
+    /// What the terminal's environment decides: ASCII symbols (`[ui] ascii` or the
+    /// locale) and tmux passthrough (`$TMUX`).
+    pub fn for_terminal(config: &Config, theme_flag: Option<&str>) -> StartOptions {
+        StartOptions {
+            theme_name: theme_flag.map(str::to_string),
+            ascii: crate::state::symbols::ascii_from_env(config.ui.ascii),
+            tmux: std::env::var_os("TMUX").is_some(),
+            ..StartOptions::default()
+        }
+    }
 }
 
 pub use crate::state::StartView;
@@ -135,6 +172,7 @@ pub struct Console {
     audit: Result<Arc<std::sync::Mutex<crate::audit::AuditLog>>, String>,
     state_dir: Option<std::path::PathBuf>,
     osc52: bool,
+    tmux: bool,
     tx: UnboundedSender<Action>,
     rx: UnboundedReceiver<Action>,
     cancel: CancellationToken,
@@ -197,6 +235,15 @@ impl Console {
         state.history_rows = history_rows;
         state.write.read_only = opts.read_only;
         state.keymap = opts.keymap.clone();
+        state.ascii = opts.ascii;
+        state.alerts = crate::alerts::Alerts::new(config.alerts.clone());
+        state.themes = (
+            crate::theme::dirs(config.path.as_deref()),
+            opts.theme_name
+                .clone()
+                .or_else(|| config.ui.theme.clone())
+                .unwrap_or_else(|| "default".into()),
+        );
         let audit = match &opts.state_dir {
             Some(dir) => {
                 crate::audit::AuditLog::open(dir).map(|a| Arc::new(std::sync::Mutex::new(a)))
@@ -227,6 +274,7 @@ impl Console {
             audit,
             state_dir: opts.state_dir.clone(),
             osc52: opts.osc52,
+            tmux: opts.tmux,
             tx,
             rx,
             cancel,
@@ -436,6 +484,13 @@ impl Console {
                     );
                 }
             }
+            Effect::Export { name, bytes, rows } => {
+                let written = match &self.state_dir {
+                    Some(dir) => write_export(dir, &name, &bytes).map(|p| (p, rows)),
+                    None => Err("no state directory".to_string()),
+                };
+                let _ = self.tx.send(Action::Exported(written));
+            }
             Effect::LoadAudit => {
                 let entries = match &self.state_dir {
                     Some(dir) => crate::audit::read_recent(dir, 200),
@@ -464,8 +519,13 @@ impl Console {
             if self.state.dirty && pending_resize.is_none() {
                 screen.draw_state(&self.state, &self.theme)?;
                 self.state.dirty = false;
-                if std::mem::take(&mut self.state.bell) {
+                let alert_bell = std::mem::take(&mut self.state.alerts.bell);
+                if std::mem::take(&mut self.state.bell) | alert_bell {
                     screen.bell();
+                }
+                let kind = self.state.alerts.config.notify;
+                for text in std::mem::take(&mut self.state.alerts.pending_notify) {
+                    screen.notify(&crate::frame_out::notification(kind, &text, self.tmux));
                 }
             }
             let resize_at = pending_resize

@@ -67,6 +67,12 @@ pub enum CommandId {
     ShowPaths,
     /// The audit log overlay.
     Audit,
+    /// The alerts overlay (provider and queue alerts with their times).
+    Alerts,
+    /// Write the focused pane's filtered, sorted rows as CSV to the state directory.
+    Export,
+    /// List the built-in and user themes.
+    Themes,
     /// `:write` (changes allowed for 10 minutes) / `:read-only`. From the palette the word
     /// used is passed as args: `write`, `read-only`, or empty (picked from the list:
     /// toggle).
@@ -529,6 +535,27 @@ static TAIL: &[Command] = &[
         "Audit log",
         &["A"],
         "Audit log of changes made from this console",
+    ),
+    Command::new(
+        C::Alerts,
+        "alerts",
+        "Alerts",
+        &["!"],
+        "Alerts raised (degraded, sign-in failed, stale, queue thresholds) with their times",
+    ),
+    Command::new(
+        C::Export,
+        "export",
+        "Export pane as CSV",
+        &["ctrl-s"],
+        "Write the pane's filtered, sorted rows as CSV to the state directory (y copies the path)",
+    ),
+    Command::new(
+        C::Themes,
+        "theme",
+        "List themes",
+        &[],
+        "List the built-in and user themes (--theme NAME or [ui] theme picks one)",
     ),
     Command::new(
         C::ShowPaths,

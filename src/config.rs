@@ -27,6 +27,7 @@
 //! builds its typed settings from the checked values (`Descriptor::from_values`), and an
 //! error it finds names the key's line too.
 
+mod alerts;
 mod check;
 mod provider_keys;
 mod secrets;
@@ -63,6 +64,8 @@ pub struct Config {
     pub stats: crate::stats::Thresholds,
     /// `[history]`: the call-history store.
     pub history: HistoryConfig,
+    /// `[alerts]`: how provider and queue alerts reach the operator.
+    pub alerts: crate::alerts::AlertsConfig,
 }
 
 /// `[history]`: how long the call-history store keeps calls.
@@ -89,6 +92,8 @@ pub struct UiConfig {
     pub history_rows: Option<usize>,
     /// `start_pane`: the pane the console opens on (`--pane` beats it).
     pub start_pane: Option<Resource>,
+    /// `ascii = true`: every symbol as its ASCII twin (also when the locale is not UTF-8).
+    pub ascii: bool,
 }
 
 /// The panes by the names `[ui] start_pane`, `--pane` and `snapshot --resource` take, in
@@ -321,9 +326,17 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 // Validation
 // ---------------------------------------------------------------------------------------
 
-const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats", "history"];
+const TOP_KEYS: &[&str] = &[
+    "read_only",
+    "ui",
+    "provider",
+    "keys",
+    "stats",
+    "history",
+    "alerts",
+];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
-const UI_KEYS: &[&str] = &["theme", "history_rows", "start_pane"];
+const UI_KEYS: &[&str] = &["theme", "history_rows", "start_pane", "ascii"];
 const HISTORY_KEYS: &[&str] = &["keep_days"];
 /// The `[[provider]]` keys every kind reads; the others come from the kinds' descriptors.
 const COMMON_KEYS: &[&str] = &[
@@ -503,6 +516,7 @@ fn parse_inner(text: &str, path: &Path, mode: Secrets) -> Result<(Loaded, Resolv
     let mut read_only = false;
     let mut stats = crate::stats::Thresholds::default();
     let mut history = HistoryConfig::default();
+    let mut alerts_cfg = crate::alerts::AlertsConfig::default();
 
     for (k, v) in root.get_ref().iter() {
         let key = k.get_ref().as_ref();
@@ -510,6 +524,7 @@ fn parse_inner(text: &str, path: &Path, mode: Secrets) -> Result<(Loaded, Resolv
             "ui" => ui = walk_ui(&mut w, v),
             "stats" => stats = walk_stats(&mut w, v),
             "history" => history = walk_history(&mut w, v),
+            "alerts" => alerts_cfg = alerts::walk_alerts(&mut w, v),
             "read_only" => match v.get_ref() {
                 DeValue::Boolean(b) => read_only = *b,
                 other => w.issue(
@@ -617,6 +632,7 @@ fn parse_inner(text: &str, path: &Path, mode: Secrets) -> Result<(Loaded, Resolv
                 path: Some(path.to_path_buf()),
                 stats,
                 history,
+                alerts: alerts_cfg,
             },
             warnings,
         },
@@ -804,6 +820,7 @@ fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {
                     ),
                 ),
             },
+            "ascii" => ui.ascii = alerts::walk_bool(w, "ui.ascii", v).unwrap_or(false),
             _ => w.issue(
                 k.span().start,
                 Some(&format!("ui.{key}")),

@@ -255,6 +255,35 @@ fn draws_nothing(bytes: &[u8]) -> bool {
     true
 }
 
+/// A terminal notification as bytes, written between frames through the writer (so it
+/// is counted and ordered with the frames): OSC 9 (`ESC ] 9 ; text ST`) or OSC 777
+/// (`ESC ] 777 ; notify ; title ; body ST`). Inside tmux (`tmux`) it is wrapped in
+/// tmux's passthrough DCS (`ESC P tmux ; … ESC \`, every ESC doubled), which tmux
+/// forwards to the outer terminal when `set -g allow-passthrough on`. Control characters
+/// in the text are dropped so it cannot end the sequence early; `Off` writes nothing.
+pub fn notification(kind: crate::alerts::Notify, text: &str, tmux: bool) -> Vec<u8> {
+    use crate::alerts::Notify;
+    let clean: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    let seq = match kind {
+        Notify::Off => return Vec::new(),
+        Notify::Osc9 => format!("\x1b]9;{clean}\x1b\\"),
+        // The title and body are `;`-separated: the body may hold any `;` after them.
+        Notify::Osc777 => format!("\x1b]777;notify;switchboard;{clean}\x1b\\"),
+    };
+    if !tmux {
+        return seq.into_bytes();
+    }
+    let mut out = b"\x1bPtmux;".to_vec();
+    for b in seq.bytes() {
+        if b == 0x1b {
+            out.push(0x1b);
+        }
+        out.push(b);
+    }
+    out.extend_from_slice(b"\x1b\\");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,5 +390,17 @@ mod tests {
         w.flush().unwrap();
         assert_eq!(w.get_ref().as_slice(), b"\x07");
         assert_eq!(w.stats().writes, 1);
+    }
+
+    #[test]
+    fn notifications_are_osc_sequences_and_tmux_wraps_them() {
+        use crate::alerts::Notify;
+        let n = notification(Notify::Osc9, "east: degraded\x1b]0;x\x07", false);
+        assert_eq!(n, b"\x1b]9;east: degraded]0;x\x1b\\");
+        let n = notification(Notify::Osc777, "east: degraded", false);
+        assert_eq!(n, b"\x1b]777;notify;switchboard;east: degraded\x1b\\");
+        let n = notification(Notify::Osc9, "a", true);
+        assert_eq!(n, b"\x1bPtmux;\x1b\x1b]9;a\x1b\x1b\\\x1b\\");
+        assert!(notification(Notify::Off, "a", true).is_empty());
     }
 }

@@ -18,6 +18,7 @@ pub use switchboard_store as store;
 pub const VERSION: &str = env!("SWITCHBOARD_VERSION");
 
 pub mod action;
+pub mod alerts;
 pub mod app;
 pub mod audit;
 pub mod cli;

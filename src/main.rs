@@ -83,6 +83,10 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
+    let config_path = config::resolve_path(cli.config.clone());
+    if switchboard::theme::print_list_if_asked(cli.theme.as_deref(), config_path.as_deref()) {
+        return ExitCode::SUCCESS;
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -342,6 +346,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             keymap,
             osc52: true,
             view: cli.start_view(&config),
+            ..StartOptions::for_terminal(&config, cli.theme.as_deref())
         };
         let mut console = Console::start(&config, theme, opts, cancel.clone());
         // One message line holds one notice: every config warning goes in it, the first

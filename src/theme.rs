@@ -131,6 +131,13 @@ impl Theme {
     /// Loads `<name>.toml` from the first of `dirs` that has it. Falls back to the
     /// built-in theme of that name (`default`, `mono`) when no file exists.
     pub fn load(name: &str, dirs: &[PathBuf]) -> Result<Theme, String> {
+        Theme::load_named(name, dirs)
+    }
+
+    /// A user theme (`<dir>/<name>.toml`, first directory first), else a shipped one
+    /// (embedded in the binary, so it works from any directory), else a built-in alias;
+    /// an unknown name gets the closest known one as a suggestion.
+    fn load_named(name: &str, dirs: &[PathBuf]) -> Result<Theme, String> {
         if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
             return Err(format!("invalid theme name {name:?}"));
         }
@@ -144,15 +151,19 @@ impl Theme {
                 Err(e) => return Err(format!("{}: {e}", path.display())),
             }
         }
+        if let Some((_, text)) = SHIPPED.iter().find(|(n, _)| *n == name) {
+            return Theme::parse(text).map_err(|e| format!("shipped theme {name}: {e}"));
+        }
         Theme::builtin(name).ok_or_else(|| {
-            let searched: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+            let names: Vec<String> = list(dirs).into_iter().map(|(n, _)| n).collect();
+            let hint = crate::format::closest(name, names.iter().map(String::as_str), |s| {
+                s.to_lowercase()
+            })
+            .map(|n| format!("; did you mean {n:?}?"))
+            .unwrap_or_default();
             format!(
-                "theme {name:?} not found (looked for {name}.toml in: {})",
-                if searched.is_empty() {
-                    "no directories".to_string()
-                } else {
-                    searched.join(", ")
-                }
+                "theme {name:?} not found{hint} (themes: {}; `--theme list` says where each is)",
+                names.join(", ")
             )
         })
     }
@@ -205,6 +216,77 @@ impl Theme {
         }
         Ok(theme)
     }
+}
+
+/// The themes shipped with switchboard, embedded so they work from any directory.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("default", include_str!("../themes/default.toml")),
+    ("midnight", include_str!("../themes/midnight.toml")),
+    ("mono", include_str!("../themes/mono.toml")),
+];
+
+/// Where user themes are looked for, first match wins: `themes/` beside the config file,
+/// beside the default config file, and in the current directory.
+pub fn dirs(config_path: Option<&std::path::Path>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(p) = config_path.and_then(|p| p.parent()) {
+        dirs.push(p.join("themes"));
+    }
+    if let Some(p) = crate::config::default_path()
+        .as_ref()
+        .and_then(|p| p.parent())
+    {
+        dirs.push(p.join("themes"));
+    }
+    dirs.push(PathBuf::from("themes"));
+    dirs
+}
+
+/// Every theme by name with where it comes from: user files in `dirs` (the first of a
+/// name wins, as when loading), then the shipped ones not overridden.
+pub fn list(dirs: &[PathBuf]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut found: Vec<(String, String)> = entries
+            .flatten()
+            .filter_map(|e| {
+                let path = e.path();
+                let name = path.file_stem()?.to_str()?.to_string();
+                (path.extension()? == "toml" && !name.starts_with('.'))
+                    .then(|| (name, path.display().to_string()))
+            })
+            .collect();
+        found.sort();
+        for (name, path) in found {
+            if !out.iter().any(|(n, _)| *n == name) {
+                out.push((name, format!("user: {path}")));
+            }
+        }
+    }
+    for (name, _) in SHIPPED {
+        if !out.iter().any(|(n, _)| n == name) {
+            out.push(((*name).to_string(), "built in".to_string()));
+        }
+    }
+    out
+}
+
+/// `--theme list`: prints every theme and where it comes from, and says the process is
+/// done (main calls this before anything else uses the theme).
+pub fn print_list_if_asked(
+    theme_flag: Option<&str>,
+    config_path: Option<&std::path::Path>,
+) -> bool {
+    if theme_flag != Some("list") {
+        return false;
+    }
+    for (name, origin) in list(&dirs(config_path)) {
+        println!("{name:<12} {origin}");
+    }
+    true
 }
 
 fn parse_style(key: &str, value: &toml::Value) -> Result<Style, String> {

@@ -17,6 +17,18 @@ use crate::state::table::Scope;
 use crate::state::{ConnState, ErrorKind, Failure, Level, Message, Mode, Overlay, State};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let before = crate::alerts::Alerts::before(&state.providers, state.now_ms);
+    let effects = update_inner(state, action);
+    if state
+        .alerts
+        .observe(&before, &state.providers, state.now_ms)
+    {
+        state.dirty = true;
+    }
+    effects
+}
+
+fn update_inner(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => return on_key(state, key),
         Action::Paste(text) => {
@@ -139,6 +151,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             command,
             result,
         } => return crate::ops::on_mutated(state, ticket, provider, &command, result),
+        Action::Exported(Ok((path, rows))) => {
+            let s = if rows == 1 { "" } else { "s" };
+            set_message(
+                state,
+                Level::Info,
+                format!("exported {rows} row{s} to {path} (y copies the path)"),
+            );
+            state.last_export = Some(path);
+        }
+        Action::Exported(Err(e)) => set_message(state, Level::Error, format!("export failed: {e}")),
         Action::AuditLoaded(entries) => {
             state.overlay = Some(Overlay::Audit { entries, scroll: 0 });
         }
@@ -162,6 +184,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 
 fn set_message(state: &mut State, level: Level, text: String) {
     state.message_failure = None;
+    state.last_export = None;
     state.message = Some(Message {
         text,
         level,
@@ -209,6 +232,7 @@ trait TableOps {
     -> Option<(String, Vec<crate::model::Field>)>;
     /// The selected row's main value (its first column's text).
     fn copy_value(&self, ctx: &crate::state::table::Ctx) -> Option<String>;
+    fn export_csv(&self, ctx: &crate::state::table::Ctx) -> Result<(Vec<u8>, usize), String>;
 }
 
 impl<T: crate::state::table::Row> TableOps for crate::state::table::TableView<T> {
@@ -242,6 +266,9 @@ impl<T: crate::state::table::Row> TableOps for crate::state::table::TableView<T>
     fn copy_value(&self, ctx: &crate::state::table::Ctx) -> Option<String> {
         let row = self.selected_row()?;
         row.copy_text(ctx)
+    }
+    fn export_csv(&self, ctx: &crate::state::table::Ctx) -> Result<(Vec<u8>, usize), String> {
+        crate::state::export::csv_of(self, ctx)
     }
     fn details(
         &self,
@@ -295,10 +322,44 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         _ => 0,
     };
+    let help_max = match &state.overlay {
+        Some(Overlay::Help) => crate::state::help_text::max_scroll(state),
+        _ => 0,
+    };
+    let alerts_n = state.alerts.list.len();
+    let page_h = state.size.1.saturating_sub(4).max(1);
     if let Some(overlay) = &mut state.overlay {
         match (overlay, key.code) {
             (_, KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter) => state.overlay = None,
             (Overlay::Help, KeyCode::Char('?')) => state.overlay = None,
+            (Overlay::Help, KeyCode::Down | KeyCode::Char('j')) => {
+                state.help_scroll = state.help_scroll.saturating_add(1).min(help_max)
+            }
+            (Overlay::Help, KeyCode::Up | KeyCode::Char('k')) => {
+                state.help_scroll = state.help_scroll.saturating_sub(1)
+            }
+            (Overlay::Help, KeyCode::PageDown | KeyCode::Char(' ')) => {
+                state.help_scroll = state.help_scroll.saturating_add(page_h).min(help_max)
+            }
+            (Overlay::Help, KeyCode::PageUp) => {
+                state.help_scroll = state.help_scroll.saturating_sub(page_h)
+            }
+            (Overlay::Help, KeyCode::Home | KeyCode::Char('g')) => state.help_scroll = 0,
+            (Overlay::Help, KeyCode::End | KeyCode::Char('G')) => state.help_scroll = help_max,
+            (Overlay::Alerts { scroll }, KeyCode::Down | KeyCode::Char('j')) => {
+                let max = crate::state::layout::details_max_scroll(state.size, alerts_n);
+                *scroll = scroll.saturating_add(1).min(max)
+            }
+            (Overlay::Alerts { scroll }, KeyCode::Up | KeyCode::Char('k')) => {
+                *scroll = scroll.saturating_sub(1)
+            }
+            (Overlay::Themes { scroll, lines }, KeyCode::Down | KeyCode::Char('j')) => {
+                let max = crate::state::layout::details_max_scroll(state.size, lines.len());
+                *scroll = scroll.saturating_add(1).min(max)
+            }
+            (Overlay::Themes { scroll, .. }, KeyCode::Up | KeyCode::Char('k')) => {
+                *scroll = scroll.saturating_sub(1)
+            }
             (Overlay::Details { scroll, fields, .. }, KeyCode::Down | KeyCode::Char('j')) => {
                 let max = crate::state::layout::details_max_scroll(state.size, fields.len());
                 *scroll = scroll.saturating_add(1).min(max)
@@ -451,7 +512,33 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
             state.quit = true;
             return vec![Effect::Quit];
         }
-        CommandId::Help => state.overlay = Some(Overlay::Help),
+        CommandId::Help => {
+            state.help_scroll = 0;
+            state.overlay = Some(Overlay::Help);
+        }
+        CommandId::Alerts => state.overlay = Some(Overlay::Alerts { scroll: 0 }),
+        CommandId::Themes => {
+            let (dirs, current) = &state.themes;
+            let lines = crate::theme::list(dirs)
+                .into_iter()
+                .map(|(name, origin)| {
+                    let mark = if name == *current { " (in use)" } else { "" };
+                    (name.into(), format!("{origin}{mark}"))
+                })
+                .collect();
+            state.overlay = Some(Overlay::Themes { lines, scroll: 0 });
+        }
+        CommandId::Export => {
+            let cell = std::cell::RefCell::new(Err(String::new()));
+            with_focused(state, |t, ctx| *cell.borrow_mut() = t.export_csv(ctx));
+            match cell.into_inner() {
+                Ok((bytes, rows)) => {
+                    let name = crate::state::export::file_name(state.focus.title(), state.now_ms);
+                    return vec![Effect::Export { name, bytes, rows }];
+                }
+                Err(e) => set_message(state, Level::Error, format!("export failed: {e}")),
+            }
+        }
         CommandId::NextPane => return focus(state, Resource::ALL[(idx + 1) % Resource::ALL.len()]),
         CommandId::PrevPane => {
             let n = Resource::ALL.len();
@@ -529,6 +616,11 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
             state.dirty = true;
         }
         CommandId::Form(op) => return open(state, Intent::Other(op), args),
+        CommandId::Copy if state.last_export.is_some() => {
+            let path = state.last_export.take().unwrap_or_default();
+            set_message(state, Level::Info, format!("copied {path}"));
+            return vec![Effect::Copy(path)];
+        }
         CommandId::Copy => {
             let cell = std::cell::RefCell::new(None);
             with_focused(state, |t, ctx| *cell.borrow_mut() = t.copy_value(ctx));
@@ -840,10 +932,22 @@ pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchDa
             rows.retain(crate::stats::has_figures);
             state.account_names.resolve(pid, &mut rows);
             let before: Vec<_> = t.queues.rows.iter().filter(|r| r.provider == pid).collect();
-            let ring = state.thresholds.bell
-                && crate::stats::newly_crossed(&before, &rows, &state.thresholds);
+            let crossed = crate::stats::newly_crossed(&before, &rows, &state.thresholds);
             t.queues.replace_slice(pid, account, rows, &ctx);
-            state.bell |= ring;
+            state.bell |= crossed && state.thresholds.bell;
+            if crossed {
+                let subject = state.provider_names.get(pid.0 as usize).cloned();
+                let text = format!(
+                    "abandon rate at or over {}%",
+                    state.thresholds.abandon_warn_percent
+                );
+                state.alerts.raise(
+                    crate::alerts::AlertEvent::Queue,
+                    &subject.unwrap_or_default(),
+                    text,
+                    state.now_ms,
+                );
+            }
         }
         FetchData::GroupCalls(records) => {
             let key = (pid, scope.to_string());

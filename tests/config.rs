@@ -276,7 +276,7 @@ fn unknown_top_level_section() {
     assert_eq!(
         e.to_string(),
         format!(
-            "config error: {PATH} line 4, key `colours`: unknown key in the top level (expected one of read_only, ui, provider, keys, stats, history)"
+            "config error: {PATH} line 4, key `colours`: unknown key in the top level (expected one of read_only, ui, provider, keys, stats, history, alerts)"
         )
     );
 }
@@ -300,7 +300,7 @@ fn unknown_key_in_ui() {
     assert_eq!(
         e.to_string(),
         format!(
-            "config error: {PATH} line 3, key `ui.colour`: unknown key in [ui] (expected one of theme, history_rows, start_pane)"
+            "config error: {PATH} line 3, key `ui.colour`: unknown key in [ui] (expected one of theme, history_rows, start_pane, ascii)"
         )
     );
 }

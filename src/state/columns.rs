@@ -143,15 +143,16 @@ pub static ACCOUNT_COLUMNS: &[Column<AccountRow>] = &[
         drop: 0,
         text: |r, _| {
             let indent = "  ".repeat(r.depth as usize);
+            use crate::state::symbols::{CHILD, FOLDED, UNFOLDED};
             let mark = if r.collapsed {
-                "▸ "
+                FOLDED
             } else if r.depth == 0 {
-                "▾ "
+                UNFOLDED
             } else {
-                "└ "
+                CHILD
             };
             format!(
-                "{indent}{mark}{}{}",
+                "{indent}{mark} {}{}",
                 r.account.name,
                 tree_summary(&r.account)
             )

@@ -1,9 +1,12 @@
 //! Everything the screen shows, in one struct. Only `update` changes it; rendering reads it.
 
 pub mod columns;
+pub mod export;
 pub mod filter;
+pub mod help_text;
 pub mod layout;
 pub mod names;
+pub mod symbols;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -58,11 +61,11 @@ impl ErrorKind {
     /// The provider's state while this is its worst error.
     pub fn symbol(self) -> &'static str {
         match self {
-            ErrorKind::Failing => "◐",
-            ErrorKind::Unreadable => "≠",
-            ErrorKind::RateLimited => "⏸",
-            ErrorKind::Unreachable => "↯",
-            ErrorKind::Auth => "✗",
+            ErrorKind::Failing => symbols::DEGRADED,
+            ErrorKind::Unreadable => symbols::UNREADABLE,
+            ErrorKind::RateLimited => symbols::RATE_LIMITED,
+            ErrorKind::Unreachable => symbols::UNREACHABLE,
+            ErrorKind::Auth => symbols::FAILED,
         }
     }
 
@@ -177,8 +180,8 @@ impl ConnState {
     /// symbol for its kind).
     pub fn symbol(&self) -> &'static str {
         match self {
-            ConnState::Connecting => "○",
-            ConnState::Ok => "●",
+            ConnState::Connecting => symbols::CONNECTING,
+            ConnState::Ok => symbols::OK,
             other => other.error_kind().map_or("", ErrorKind::symbol),
         }
     }
@@ -284,7 +287,16 @@ pub enum Overlay {
     ConfirmWrite {
         apply: bool,
     },
-    /// The newest audit log lines.
+    /// Alerts raised so far, newest first (`:alerts`).
+    Alerts {
+        scroll: u16,
+    },
+    /// Built-in and user themes (`:theme`).
+    Themes {
+        lines: Vec<crate::model::Field>,
+        scroll: u16,
+    },
+    /// The newest audit log lines (newest first).
     Audit {
         entries: Vec<crate::audit::AuditEntry>,
         scroll: u16,
@@ -447,6 +459,16 @@ pub struct State {
     pub history_rows: usize,
     /// The status bar shows key hints (`--no-hints` hides them, for wall screens).
     pub hints: bool,
+    /// Draw every symbol as its ASCII twin (`[ui] ascii`, or a locale that is not UTF-8).
+    pub ascii: bool,
+    /// Alerts raised so far, the banner and what the app still has to signal.
+    pub alerts: crate::alerts::Alerts,
+    /// The help overlay's first line shown.
+    pub help_scroll: u16,
+    /// The file the last `:export` wrote, until `y` copies its path or another message.
+    pub last_export: Option<String>,
+    /// Theme directories searched for user themes, and the theme in use (for `:theme`).
+    pub themes: (Vec<std::path::PathBuf>, String),
 }
 
 /// Where the console opens: the start flags (`--pane`, `--scope`, `--filter`,
@@ -507,6 +529,11 @@ impl State {
             account_names: Default::default(),
             history_rows: crate::retention::DEFAULT_HISTORY_ROWS,
             hints: true,
+            ascii: false,
+            alerts: Default::default(),
+            help_scroll: 0,
+            last_export: None,
+            themes: Default::default(),
         }
     }
 

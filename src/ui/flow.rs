@@ -21,7 +21,10 @@ pub(crate) fn render_flow(
     let problems = lines.iter().filter(|(_, p)| *p).count();
     let head = match problems {
         0 => format!(" {title} "),
-        n => format!(" {title}: ⚠ {n} missing reference(s) "),
+        n => format!(
+            " {title}: {} {n} missing reference(s) ",
+            crate::state::symbols::WARNING
+        ),
     };
     let lines = lines
         .iter()

@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::form::spec::{FieldKind, FormMode};
 use crate::form::{Button, FieldView, Form, Step};
+use crate::state::symbols::{DONE, FAILED, FAILED_MARK, FOCUS};
 use crate::theme::Theme;
 
 /// Widest the overlay gets.
@@ -150,7 +151,7 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
     let mut lines = Vec::new();
     if let Some(banner) = form.banner() {
         let (prefix, style) = if banner.is_error() {
-            ("✗ ", theme.error)
+            (FAILED_MARK, theme.error)
         } else {
             ("", theme.info)
         };
@@ -195,7 +196,7 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
     for f in form.fields() {
         let mut spans = Vec::new();
         let (marker, label_style) = if f.focused() {
-            ("› ", theme.title)
+            (FOCUS, theme.title)
         } else if f.read_only() {
             ("  ", theme.dim)
         } else {
@@ -228,7 +229,7 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         if wide {
             spans.push(Span::raw("  "));
             let (side, side_style) = match f.error() {
-                Some(e) => (format!("✗ {e}"), theme.error),
+                Some(e) => (format!("{FAILED} {e}"), theme.error),
                 None if f.read_only() => ("set at creation; cannot be changed".into(), theme.dim),
                 None if f.keeps_secret() => (
                     join_help(f.spec().help, "leave empty to keep the current one"),
@@ -242,7 +243,7 @@ fn edit_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         if !wide && let Some(e) = f.error() {
             lines.push(Line::from(vec![
                 Span::raw(" ".repeat(label_w + 2)),
-                Span::styled(clip(&format!("✗ {e}"), input_w), theme.error),
+                Span::styled(clip(&format!("{FAILED} {e}"), input_w), theme.error),
             ]));
             if f.focused() {
                 keep_visible = Some(lines.len() - 1);
@@ -423,7 +424,7 @@ fn buttons(form: &Form, cw: usize, apply_enabled: bool, theme: &Theme) -> Line<'
             theme.base
         };
         vec![
-            Span::styled(if on { "› " } else { "  " }, theme.key_hint),
+            Span::styled(if on { FOCUS } else { "  " }, theme.key_hint),
             Span::styled(format!("[ {label} ]"), style),
         ]
     };
@@ -461,21 +462,27 @@ fn confirm_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
         Span::styled(expected.to_string(), theme.title),
         Span::raw(" to confirm:"),
     ]));
+    // The field is drawn between brackets with a block cursor, so where the typing goes
+    // reads without colour or underline (and without the terminal's own cursor).
     let input = form.confirm_input();
-    let w = cw.saturating_sub(2).clamp(1, MAX_INPUT);
+    let w = cw.saturating_sub(6).clamp(1, MAX_INPUT);
     let scroll = input.visual_scroll(w.saturating_sub(1).max(1));
-    let shown = slice_cols(input.value(), scroll, w);
+    let shown = pad(&slice_cols(input.value(), scroll, w), w);
     let cur = input.visual_cursor().saturating_sub(scroll).min(w - 1);
-    let cursor = Some((lines.len(), 2 + cur));
+    let cursor = Some((lines.len(), 3 + cur));
+    let field = theme.input.add_modifier(Modifier::UNDERLINED);
+    let (before, rest) = split_cols(&shown, cur);
+    let (at, after) = split_cols(&rest, 1);
     lines.push(Line::from(vec![
         Span::raw("  "),
-        Span::styled(
-            pad(&shown, w),
-            theme.input.add_modifier(Modifier::UNDERLINED),
-        ),
+        Span::styled("[", theme.dim),
+        Span::styled(before, field),
+        Span::styled(at, field.add_modifier(Modifier::REVERSED)),
+        Span::styled(after, field),
+        Span::styled("]", theme.dim),
     ]));
     if let Some(e) = form.confirm_error() {
-        lines.push(Line::styled(format!("  ✗ {e}"), theme.error));
+        lines.push(Line::styled(format!("  {FAILED} {e}"), theme.error));
     }
     lines.push(Line::raw(""));
     lines.push(buttons(form, cw, form.confirm_matches(), theme));
@@ -488,7 +495,7 @@ fn confirm_lines(form: &Form, cw: usize, theme: &Theme) -> Content {
 }
 
 fn done_lines(msg: &str, cw: usize, theme: &Theme) -> Vec<Line<'static>> {
-    wrap(&format!("✓ {msg}"), cw)
+    wrap(&format!("{DONE} {msg}"), cw)
         .into_iter()
         .map(|l| Line::styled(l, theme.ok))
         .collect()
@@ -570,6 +577,18 @@ fn wrap_words(para: &str, w: usize, out: &mut Vec<String>) {
         }
     }
     out.push(line);
+}
+
+/// `s` split after `n` columns.
+fn split_cols(s: &str, n: usize) -> (String, String) {
+    let mut w = 0;
+    for (i, c) in s.char_indices() {
+        if w >= n {
+            return (s[..i].to_string(), s[i..].to_string());
+        }
+        w += crate::format::width(c.encode_utf8(&mut [0; 4]));
+    }
+    (s.to_string(), String::new())
 }
 
 #[cfg(test)]

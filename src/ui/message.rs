@@ -43,7 +43,10 @@ pub(crate) fn render_message_line(frame: &mut Frame, area: Rect, state: &State, 
         let (prefix, style) = match msg.level {
             Level::Info => (String::new(), theme.info),
             Level::Warn => (format!("{} ", kind.unwrap_or("!")), theme.warn),
-            Level::Error => (format!("{} ", kind.unwrap_or("✗")), theme.error),
+            Level::Error => (
+                format!("{} ", kind.unwrap_or(crate::state::symbols::FAILED)),
+                theme.error,
+            ),
         };
         let line = Line::from(vec![
             Span::styled(prefix, style),

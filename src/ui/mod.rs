@@ -13,6 +13,7 @@
 //! The vertical split depends on the terminal size only, so [`table_height`] (screen
 //! arithmetic in [`crate::state::layout`]) is exact.
 
+mod alerts;
 mod confirm;
 mod details;
 pub mod flow;
@@ -39,8 +40,25 @@ pub use message::{ERROR_TTL_MS, MESSAGE_TTL_MS, message_visible};
 
 use table::{PaneKind, render_pane};
 
-/// Draws the whole screen.
+/// Draws the whole screen; in ASCII mode every symbol then becomes its twin.
 pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
+    render_screen(frame, state, theme);
+    if state.ascii {
+        to_ascii(frame.buffer_mut());
+    }
+}
+
+/// Every cell's symbol as its ASCII twin (one column each, so nothing moves).
+fn to_ascii(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        if !cell.symbol().is_ascii() {
+            let text = crate::state::symbols::to_ascii(cell.symbol()).into_owned();
+            cell.set_symbol(&text);
+        }
+    }
+}
+
+fn render_screen(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
     frame.render_widget(ratatui::widgets::Block::new().style(theme.base), area);
     if layout::too_small(area) {
@@ -71,11 +89,13 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     }
     render_resource(frame, a.main, state, theme, state.focus, PaneKind::Focused);
     message::render_message_line(frame, a.message, state, theme);
+    alerts::render_banner(frame, a.tabs, state, theme);
     status_bar::render_status_bar(frame, a.status, state, theme);
 
     match &state.overlay {
         Some(Overlay::Help) => {
-            help::render_help_with(frame, area, &state.keymap, &state.command_ctx(), theme)
+            let ctx = state.command_ctx();
+            help::render_help(frame, area, &state.keymap, &ctx, state.help_scroll, theme)
         }
         Some(Overlay::Palette) => {
             let items = state.palette.matches(
@@ -90,8 +110,10 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             confirm::render_confirm_write(frame, area, *apply, theme)
         }
         Some(Overlay::Audit { entries, scroll }) => {
+            // Newest first: the change an operator just made is the one looked for.
             let fields: Vec<crate::model::Field> = entries
                 .iter()
+                .rev()
                 .map(|e| {
                     // Month-day and time: the outcome and command lead the line.
                     let time = e.time.get(5..19).unwrap_or(&e.time).replace('T', " ");
@@ -119,7 +141,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             let title = if fields.is_empty() {
                 "Audit log: no entries yet"
             } else {
-                "Audit log (oldest first, UTC)"
+                "Audit log (newest first, UTC)"
             };
             details::render_details(frame, area, title, &fields, *scroll, theme);
         }
@@ -128,6 +150,18 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             fields,
             scroll,
         }) => details::render_details(frame, area, title, fields, *scroll, theme),
+        Some(Overlay::Alerts { scroll }) => {
+            let fields = alerts::overlay_fields(state);
+            let title = if fields.is_empty() {
+                "Alerts: none yet"
+            } else {
+                "Alerts (newest first)"
+            };
+            details::render_details(frame, area, title, &fields, *scroll, theme)
+        }
+        Some(Overlay::Themes { lines, scroll }) => {
+            details::render_details(frame, area, "Themes", lines, *scroll, theme)
+        }
         Some(Overlay::Flow {
             title,
             lines,

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::palette::{Palette, PaletteItem};
+use crate::state::symbols::FAILED_MARK;
 use crate::theme::Theme;
 
 use super::table::put_clipped;
@@ -157,7 +158,7 @@ pub fn render_palette(
             } else {
                 (theme.stale, theme.stale)
             };
-            let mark = if ok { "  " } else { "✗ " };
+            let mark = if ok { "  " } else { FAILED_MARK };
             put_clipped(buf, list.x, y, mark, 2, main);
             put_clipped(buf, list.x + 2, y, item.title, title_w, main);
             let name_x = list.x + 2 + title_w + 2;

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use crate::format;
 use crate::model::{Call, CallState, Number, QueueStat, Resource, Trunk};
 use crate::state::columns::AccountRow;
+use crate::state::symbols::{DONE, SORT_DOWN, SORT_UP};
 use crate::state::table::{Column, Ctx, Row, TableView};
 use crate::state::{Failure, ProviderState, State};
 use crate::theme::Theme;
@@ -374,7 +375,7 @@ pub(crate) fn render_pane<T: PaneRow>(
         && let Some(sort) = tv.sort
         && let Some(col) = tv.columns.get(sort.column)
     {
-        let arrow = if sort.descending { "▼" } else { "▲" };
+        let arrow = if sort.descending { SORT_DOWN } else { SORT_UP };
         pieces.push(TitlePiece {
             prio: 5,
             right: false,
@@ -496,7 +497,7 @@ pub(crate) fn render_pane<T: PaneRow>(
         match tv.sort {
             Some(s) if s.column == i && w > 1 => {
                 // The arrow always shows; the title gives way.
-                let arrow = if s.descending { "▼" } else { "▲" };
+                let arrow = if s.descending { SORT_DOWN } else { SORT_UP };
                 let (nx, _) = buf.set_stringn(x, hy, col.title, w as usize - 1, theme.header);
                 buf.set_stringn(nx, hy, arrow, 1, theme.header);
             }
@@ -565,7 +566,7 @@ pub(crate) fn render_pane<T: PaneRow>(
             let mut text = (col.text)(row, &ctx);
             if marked && n == 0 {
                 // Marked for a multi-row action (`space`); readable without colour.
-                text = format!("✓ {text}");
+                text = format!("{DONE} {text}");
             }
             let mut style = row_style;
             if let Some(cs) = row.cell_style(col, theme, &ctx) {

@@ -32,6 +32,11 @@ fn demo_shows_live_calls_moves_between_panes_and_quits_cleanly() {
 
     t.send(&["?"]);
     t.wait_for("help overlay", Duration::from_secs(5), |s| {
+        s.contains("Help: keys")
+    });
+    // The help scrolls at 80x24: `r` is below the first page.
+    t.send(&["j", "j", "j"]);
+    t.wait_for("help scrolled", Duration::from_secs(5), |s| {
         s.contains("Refresh now")
     });
     t.send(&["Escape"]);

@@ -373,7 +373,9 @@ fn each_error_kind_has_its_own_symbol_and_the_legend_names_it() {
         let bar = status_bar(&s, (100, 30));
         assert!(bar.starts_with(&format!("{symbol} cx {label}")), "{bar}");
         // The help legend says what the symbol means.
+        // The legend closes the help: scrolled to the end.
         s.overlay = Some(Overlay::Help);
+        s.help_scroll = u16::MAX;
         let help = screen(&s, (100, 40));
         assert!(help.contains(&format!("{symbol} {label}")), "{help}");
     }

@@ -97,6 +97,24 @@ fn typed_confirmation() {
     assert_eq!(*form.step(), Step::Confirm);
     type_str(&mut form, "pbx-h");
     snap_all("confirm", &form);
+    // The field shows where the text goes: brackets, and a block cursor after the text
+    // (also where the terminal's cursor is placed).
+    let mut t = draw(&form, 80, 24);
+    let buf = t.backend().buffer().clone();
+    let (x, y) = (0..24)
+        .find_map(|y| {
+            let row: String = (0..80).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            row.find("[pbx-h")
+                .map(|i| (row[..i].chars().count() as u16, y))
+        })
+        .expect("the confirmation field");
+    let at = Position::new(x + 1 + "pbx-h".len() as u16, y);
+    assert!(
+        buf[at]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+    assert_eq!(t.get_cursor_position().unwrap(), at);
 }
 
 #[test]

@@ -520,7 +520,7 @@ fn help_overlay() {
         let t = draw(&s, &Theme::default(), size);
         insta::assert_snapshot!(format!("help_{}x{}", size.0, size.1), t.backend());
     }
-    // The smallest supported terminal still shows every command (two columns).
+    // The smallest supported terminal: one column that scrolls (nothing cut).
     let t = draw(&s, &Theme::default(), ui::MIN_SIZE);
     insta::assert_snapshot!("help_min", t.backend());
 }

@@ -26,7 +26,7 @@ impl Tmux {
             .args(["new-session", "-d", "-s", &name])
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .arg(format!(
-                "env -i PATH=/usr/bin:/bin HOME={h} TERM=xterm-256color PS1='$ ' {shell_cmd}",
+                "env -i PATH=/usr/bin:/bin HOME={h} TERM=xterm-256color LANG=C.UTF-8 PS1='$ ' {shell_cmd}",
                 h = home.display()
             ))
             .status()
