@@ -52,6 +52,8 @@ pub enum Action {
     },
     /// The newest audit lines, for the overlay.
     AuditLoaded(Vec<crate::audit::AuditEntry>),
+    /// The call-history store's calls of the last days (read off the UI thread).
+    HistoryLoaded(Vec<crate::model::Call>),
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,

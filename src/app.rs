@@ -136,6 +136,8 @@ pub struct Console {
     cancel: CancellationToken,
     /// Wall-clock epoch ms for the 1 s tick (`clock::epoch_ms`; scripted in benchmarks).
     now: Box<dyn Fn() -> i64 + Send>,
+    /// Finished calls to the call-history store (None: no state dir).
+    history: Option<UnboundedSender<Vec<crate::store::CallRecord>>>,
 }
 
 impl Console {
@@ -198,6 +200,15 @@ impl Console {
                 ),
             ];
         }
+        let history = opts.state_dir.as_ref().map(|dir| {
+            crate::history::console::start(
+                dir.clone(),
+                config.history.clone(),
+                state.provider_names.clone(),
+                tx.clone(),
+                cancel.child_token(),
+            )
+        });
         if let Err(e) = &audit {
             tracing::warn!("audit log unavailable: {e}");
             let _ = tx.send(Action::Notice {
@@ -217,6 +228,7 @@ impl Console {
             rx,
             cancel,
             now: Box::new(epoch_ms),
+            history,
         }
     }
 
@@ -246,6 +258,14 @@ impl Console {
 
     /// Runs one action through `update` and carries out what it asks for.
     pub fn apply(&mut self, action: Action) {
+        if let (Some(history), Action::Fetched(f)) = (&self.history, &action)
+            && let Ok(data) = &f.result
+        {
+            let records = crate::history::records(&self.provider_name(f.provider), data);
+            if !records.is_empty() {
+                let _ = history.send(records);
+            }
+        }
         for effect in update(&mut self.state, action) {
             self.run_effect(effect);
         }

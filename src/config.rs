@@ -27,8 +27,11 @@
 //! builds its typed settings from the checked values (`Descriptor::from_values`), and an
 //! error it finds names the key's line too.
 
+mod history;
 mod provider_keys;
 mod secrets;
+
+pub use history::HistoryConfig;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -59,19 +62,6 @@ pub struct Config {
     pub stats: crate::stats::Thresholds,
     /// `[history]`: the call-history store.
     pub history: HistoryConfig,
-}
-
-/// `[history]`: how long the call-history store keeps calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HistoryConfig {
-    /// Calls that started more than this many days ago are pruned (1 to 3650).
-    pub keep_days: u32,
-}
-
-impl Default for HistoryConfig {
-    fn default() -> Self {
-        HistoryConfig { keep_days: 30 }
-    }
 }
 
 pub use crate::providers::ProviderConfig;
@@ -266,7 +256,6 @@ pub fn permission_warning(_path: &Path) -> Option<String> {
 const TOP_KEYS: &[&str] = &["read_only", "ui", "provider", "keys", "stats", "history"];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
 const UI_KEYS: &[&str] = &["theme"];
-const HISTORY_KEYS: &[&str] = &["keep_days"];
 /// The `[[provider]]` keys every kind reads; the others come from the kinds' descriptors.
 const COMMON_KEYS: &[&str] = &[
     "name",
@@ -451,7 +440,7 @@ fn parse_inner(text: &str, path: &Path) -> Result<(Loaded, bool), ConfigError> {
         match key {
             "ui" => ui = walk_ui(&mut w, v),
             "stats" => stats = walk_stats(&mut w, v),
-            "history" => history = walk_history(&mut w, v),
+            "history" => history = history::walk(&mut w, v),
             "read_only" => match v.get_ref() {
                 DeValue::Boolean(b) => read_only = *b,
                 other => w.issue(
@@ -634,50 +623,6 @@ fn walk_stats(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> crate::stats::Thresho
         );
     }
     t
-}
-
-/// `[history]`: `keep_days`, a whole number of days from 1 to 3650.
-fn walk_history(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> HistoryConfig {
-    let mut h = HistoryConfig::default();
-    let DeValue::Table(table) = v.get_ref() else {
-        w.issue(
-            v.span().start,
-            Some("history"),
-            format!(
-                "expected a table `[history]`, found {}",
-                type_name(v.get_ref())
-            ),
-        );
-        return h;
-    };
-    for (k, v) in table.iter() {
-        let key = k.get_ref().as_ref();
-        let path = format!("history.{key}");
-        match key {
-            "keep_days" => match (v.get_ref(), as_i128(v.get_ref())) {
-                (DeValue::Integer(_), Some(n)) if (1..=3650).contains(&n) => h.keep_days = n as u32,
-                (DeValue::Integer(_), Some(n)) => w.issue(
-                    v.span().start,
-                    Some(&path),
-                    format!("is {n}: keep between 1 and 3650 days"),
-                ),
-                (other, _) => w.issue(
-                    v.span().start,
-                    Some(&path),
-                    format!(
-                        "expected a whole number of days (e.g. 30), found {}",
-                        type_name(other)
-                    ),
-                ),
-            },
-            _ => w.issue(
-                k.span().start,
-                Some(&path),
-                unknown_key_message(key, "[history]", HISTORY_KEYS),
-            ),
-        }
-    }
-    h
 }
 
 fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {

@@ -2,6 +2,7 @@
 
 pub mod columns;
 pub mod filter;
+pub mod history;
 pub mod layout;
 pub mod names;
 pub mod table;
@@ -443,6 +444,9 @@ pub struct State {
     pub details: BTreeMap<(ProviderId, String), crate::providers::ProviderDetails>,
     /// Account display names by (provider, id), for the rows' Account columns.
     pub account_names: names::AccountNames,
+    /// The call-history store's calls the History pane shows beside each poll's (None:
+    /// no store, or not loaded yet).
+    pub stored_history: Option<history::StoredHistory>,
 }
 
 impl State {
@@ -476,6 +480,7 @@ impl State {
             group_calls: Default::default(),
             details: BTreeMap::new(),
             account_names: Default::default(),
+            stored_history: None,
         }
     }
 

@@ -12,6 +12,7 @@
 //!
 //! It knows the neutral model (`switchboard-core`) and nothing of providers or terminals.
 
+mod export;
 mod handle;
 mod record;
 mod schema;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+pub use export::{ExportOptions, JsonlExport};
 pub use handle::StoreHandle;
 pub use record::{CallRecord, digits};
 
@@ -129,9 +131,15 @@ impl Store {
     /// first written) and moves each provider/account watermark to the newest end seen.
     /// Returns how many were new. One transaction: all or nothing.
     pub fn insert(&mut self, records: &[CallRecord]) -> Result<usize, StoreError> {
+        self.insert_new(records).map(|new| new.len())
+    }
+
+    /// [`Store::insert`], returning the records that were new (in the order given): what
+    /// the JSON lines export appends, so a call reaches it once, as it reaches the store.
+    pub fn insert_new(&mut self, records: &[CallRecord]) -> Result<Vec<CallRecord>, StoreError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| error(&path, e))?;
-        let mut new = 0;
+        let mut new = Vec::new();
         {
             let mut insert = tx
                 .prepare_cached(
@@ -149,7 +157,7 @@ impl Store {
                 )
                 .map_err(|e| error(&path, e))?;
             for r in records {
-                new += insert
+                let added = insert
                     .execute(params![
                         r.provider,
                         r.id,
@@ -166,6 +174,9 @@ impl Store {
                         r.fields_json(),
                     ])
                     .map_err(|e| error(&path, e))?;
+                if added > 0 {
+                    new.push(r.clone());
+                }
                 if let Some(end) = r.ended_ms {
                     mark.execute(params![r.provider, r.account, end])
                         .map_err(|e| error(&path, e))?;
