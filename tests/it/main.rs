@@ -54,6 +54,7 @@ mod rate_limit;
 mod scroll_output;
 mod serve;
 mod serve_export;
+mod serve_ops;
 mod signals;
 mod sim_callable;
 mod sim_cloudonix;
