@@ -22,7 +22,7 @@ pub struct StoredHistory {
 impl StoredHistory {
     pub fn new(calls: Vec<Call>) -> StoredHistory {
         let mut s = StoredHistory::default();
-        for c in calls {
+        for c in &calls {
             s.add(c);
         }
         s
@@ -36,16 +36,14 @@ impl StoredHistory {
         self.len == 0
     }
 
-    fn add(&mut self, call: Call) {
+    fn add(&mut self, call: &Call) {
         if self.len >= MAX_STORED {
             return;
         }
-        let slot = self
-            .calls
-            .entry((call.provider, call.account.clone()))
-            .or_default();
+        let key = (call.provider, call.account.clone());
+        let slot = self.calls.entry(key).or_default();
         if !slot.contains_key(&call.id) {
-            slot.insert(call.id.clone(), call);
+            slot.insert(call.id.clone(), call.clone());
             self.len += 1;
         }
     }
@@ -60,16 +58,24 @@ impl StoredHistory {
     /// account that it lacks.
     pub fn merge(&mut self, provider: ProviderId, account: Option<&str>, fetched: &mut Vec<Call>) {
         for c in fetched.iter().filter(|c| !c.state.is_live()) {
-            self.add(c.clone());
+            self.add(c);
         }
-        let seen: HashSet<String> = fetched.iter().map(|c| c.id.clone()).collect();
+        let seen: HashSet<&str> = fetched.iter().map(|c| c.id.as_str()).collect();
         let lo = (provider, account.unwrap_or_default().to_string());
+        let mut missing = Vec::new();
         for ((p, a), calls) in self.calls.range(lo..) {
             if *p != provider || account.is_some_and(|want| want != a) {
                 break;
             }
-            fetched.extend(calls.values().filter(|c| !seen.contains(&c.id)).cloned());
+            missing.extend(
+                calls
+                    .values()
+                    .filter(|c| !seen.contains(c.id.as_str()))
+                    .cloned(),
+            );
         }
+        drop(seen);
+        fetched.extend(missing);
     }
 }
 

@@ -26,6 +26,13 @@ pub use export::{ExportOptions, JsonlExport};
 pub use handle::StoreHandle;
 pub use record::{CallRecord, digits};
 
+/// Calls from or to a number's digits since a time, newest first (each side by its index).
+const NUMBER_LOOKUP: &str = "SELECT * FROM (\
+       SELECT * FROM calls WHERE from_digits = ?1 AND started_ms >= ?2 \
+       UNION \
+       SELECT * FROM calls WHERE to_digits = ?1 AND started_ms >= ?2) \
+     ORDER BY started_ms DESC LIMIT ?3";
+
 /// The file name inside the state directory.
 pub const FILE_NAME: &str = "history.sqlite";
 
@@ -211,14 +218,21 @@ impl Store {
         if d.is_empty() {
             return Ok(Vec::new());
         }
-        self.select(
-            "SELECT * FROM (\
-               SELECT * FROM calls WHERE from_digits = ?1 AND started_ms >= ?2 \
-               UNION \
-               SELECT * FROM calls WHERE to_digits = ?1 AND started_ms >= ?2) \
-             ORDER BY started_ms DESC LIMIT ?3",
-            params![d, since_ms, limit as i64],
-        )
+        self.select(NUMBER_LOOKUP, params![d, since_ms, limit as i64])
+    }
+
+    /// How SQLite runs [`Store::calls_with_number`] (`EXPLAIN QUERY PLAN`, one line per
+    /// step): the benchmark prints it, a test checks both sides use an index.
+    pub fn explain_number_lookup(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {NUMBER_LOOKUP}"))
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map(params!["0", 0_i64, 1_i64], |r| r.get::<_, String>(3))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
     }
 
     /// The newest calls (of one provider, or all), started at or after `since_ms`.

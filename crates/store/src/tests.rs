@@ -356,3 +356,13 @@ fn only_calls_new_to_the_store_are_returned_for_export() {
     );
     assert_eq!(s.insert_new(&[a, b.clone()]).unwrap(), vec![b]);
 }
+
+#[test]
+fn a_number_lookup_uses_an_index_on_each_side() {
+    let dir = TempDir::new();
+    let s = Store::open_in(&dir.0).expect("open");
+    let plan = s.explain_number_lookup().expect("plan").join("\n");
+    assert!(plan.contains("calls_from"), "{plan}");
+    assert!(plan.contains("calls_to"), "{plan}");
+    assert!(!plan.contains("SCAN calls"), "{plan}");
+}
