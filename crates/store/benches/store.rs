@@ -31,7 +31,7 @@ fn call(i: u64, days: i64) -> CallRecord {
         account: format!("acct-{}", x % 50),
         from: number(x >> 20),
         to: number(x >> 40),
-        direction: if i % 2 == 0 { "in" } else { "out" }.into(),
+        direction: if i.is_multiple_of(2) { "in" } else { "out" }.into(),
         result: "completed".into(),
         started_ms: Some(start),
         answered_ms: Some(start + 4_000),
