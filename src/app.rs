@@ -261,7 +261,10 @@ impl Console {
         if let (Some(history), Action::Fetched(f)) = (&self.history, &action)
             && let Ok(data) = &f.result
         {
-            let records = crate::history::records(&self.provider_name(f.provider), data);
+            let stored = self.state.stored_history.as_ref();
+            let known = |c: &crate::model::Call| stored.is_some_and(|s| s.contains(c));
+            let records =
+                crate::history::records_except(&self.provider_name(f.provider), data, known);
             if !records.is_empty() {
                 let _ = history.send(records);
             }

@@ -122,10 +122,21 @@ pub async fn pruner(store: StoreHandle, keep_days: u32, cancel: CancellationToke
 /// The finished calls one poll result carries, as records of the provider configured as
 /// `name`.
 pub fn records(name: &str, data: &FetchData) -> Vec<CallRecord> {
+    records_except(name, data, |_| false)
+}
+
+/// [`records`], leaving out the calls `known` says are stored already (the console's
+/// `StoredHistory`), so a poll that brings nothing new sends nothing to the store.
+pub fn records_except(
+    name: &str,
+    data: &FetchData,
+    known: impl Fn(&Call) -> bool,
+) -> Vec<CallRecord> {
     match data {
         FetchData::Calls { live, history } => live
             .iter()
             .chain(history)
+            .filter(|c| !c.state.is_live() && !known(c))
             .filter_map(|c| CallRecord::from_call(name, c))
             .collect(),
         _ => Vec::new(),

@@ -16,6 +16,8 @@ pub const MAX_STORED: usize = 20_000;
 pub struct StoredHistory {
     /// By (provider, account), then call id.
     calls: BTreeMap<(ProviderId, String), HashMap<String, Call>>,
+    /// The call ids held per provider (the store's key), for [`StoredHistory::contains`].
+    ids: HashMap<ProviderId, HashSet<String>>,
     len: usize,
 }
 
@@ -44,8 +46,19 @@ impl StoredHistory {
         let slot = self.calls.entry(key).or_default();
         if !slot.contains_key(&call.id) {
             slot.insert(call.id.clone(), call.clone());
+            self.ids
+                .entry(call.provider)
+                .or_default()
+                .insert(call.id.clone());
             self.len += 1;
         }
+    }
+
+    /// Whether this call (by provider and call id, as the store keys it) is held.
+    pub fn contains(&self, call: &Call) -> bool {
+        self.ids
+            .get(&call.provider)
+            .is_some_and(|ids| ids.contains(call.id.as_str()))
     }
 
     /// Every stored call (any order).
@@ -134,5 +147,8 @@ mod tests {
         s.merge(ProviderId(0), None, &mut all);
         assert_eq!(ids(&all), ["both", "new", "old", "other-account"]);
         assert_eq!(s.len(), 5);
+        assert!(s.contains(&call(0, "a", "new", CallState::Completed)));
+        assert!(!s.contains(&call(0, "a", "live", CallState::InCall)));
+        assert!(!s.contains(&call(2, "a", "new", CallState::Completed)));
     }
 }
