@@ -12,12 +12,17 @@ use crate::model::{Call, ProviderId};
 /// Calls kept at most (the newest are loaded; later polls add up to this many).
 pub const MAX_STORED: usize = 20_000;
 
+/// Call ids remembered as stored at most (about 60 bytes each).
+pub const MAX_IDS: usize = 200_000;
+
 #[derive(Debug, Default)]
 pub struct StoredHistory {
     /// By (provider, account), then call id.
     calls: BTreeMap<(ProviderId, String), HashMap<String, Call>>,
-    /// The call ids held per provider (the store's key), for [`StoredHistory::contains`].
+    /// The call ids stored per provider (the store's key), for [`StoredHistory::contains`]:
+    /// those in `calls` and those seen past `MAX_STORED`.
     ids: HashMap<ProviderId, HashSet<String>>,
+    id_count: usize,
     len: usize,
 }
 
@@ -39,22 +44,31 @@ impl StoredHistory {
     }
 
     fn add(&mut self, call: &Call) {
+        if self.contains(call) {
+            return;
+        }
+        // The ids of calls already sent to the store, beyond the calls kept for the pane
+        // (bounded: past the cap they start again; the store ignores a call it holds).
+        if self.id_count >= MAX_IDS {
+            self.ids.clear();
+            self.id_count = 0;
+        }
+        self.ids
+            .entry(call.provider)
+            .or_default()
+            .insert(call.id.clone());
+        self.id_count += 1;
         if self.len >= MAX_STORED {
             return;
         }
         let key = (call.provider, call.account.clone());
         let slot = self.calls.entry(key).or_default();
-        if !slot.contains_key(&call.id) {
-            slot.insert(call.id.clone(), call.clone());
-            self.ids
-                .entry(call.provider)
-                .or_default()
-                .insert(call.id.clone());
+        if slot.insert(call.id.clone(), call.clone()).is_none() {
             self.len += 1;
         }
     }
 
-    /// Whether this call (by provider and call id, as the store keys it) is held.
+    /// Whether this call (by provider and call id, as the store keys it) was stored.
     pub fn contains(&self, call: &Call) -> bool {
         self.ids
             .get(&call.provider)
@@ -150,5 +164,18 @@ mod tests {
         assert!(s.contains(&call(0, "a", "new", CallState::Completed)));
         assert!(!s.contains(&call(0, "a", "live", CallState::InCall)));
         assert!(!s.contains(&call(2, "a", "new", CallState::Completed)));
+    }
+
+    #[test]
+    fn past_the_cap_calls_are_not_kept_but_known_as_stored() {
+        let calls: Vec<Call> = (0..MAX_STORED + 10)
+            .map(|i| call(0, "a", &format!("c{i}"), CallState::Completed))
+            .collect();
+        let mut s = StoredHistory::default();
+        let mut fetched = calls.clone();
+        s.merge(ProviderId(0), Some("a"), &mut fetched);
+        assert_eq!(s.len(), MAX_STORED);
+        assert_eq!(fetched.len(), calls.len(), "nothing shown twice");
+        assert!(calls.iter().all(|c| s.contains(c)), "none is sent again");
     }
 }
