@@ -54,6 +54,8 @@ pub enum Action {
     AuditLoaded(Vec<crate::audit::AuditEntry>),
     /// `:export` finished: the file written, or why not.
     Exported(Result<(String, usize), String>),
+    /// The call-history store's calls of the last days (read off the UI thread).
+    HistoryLoaded(Vec<crate::model::Call>),
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,

@@ -178,6 +178,8 @@ pub struct Console {
     cancel: CancellationToken,
     /// Wall-clock epoch ms for the 1 s tick (`clock::epoch_ms`; scripted in benchmarks).
     now: Box<dyn Fn() -> i64 + Send>,
+    /// Finished calls to the call-history store (None: no state dir).
+    history: Option<UnboundedSender<Vec<crate::store::CallRecord>>>,
 }
 
 impl Console {
@@ -259,6 +261,16 @@ impl Console {
                 ),
             ];
         }
+        let history = opts.state_dir.as_ref().map(|dir| {
+            crate::history::console::start(
+                dir.clone(),
+                config.history.clone(),
+                history_rows,
+                state.provider_names.clone(),
+                tx.clone(),
+                cancel.child_token(),
+            )
+        });
         if let Err(e) = &audit {
             tracing::warn!("audit log unavailable: {e}");
             let _ = tx.send(Action::Notice {
@@ -279,6 +291,7 @@ impl Console {
             rx,
             cancel,
             now: Box::new(epoch_ms),
+            history,
         };
         for effect in crate::update::open_view(&mut console.state, &opts.view) {
             console.run_effect(effect);
@@ -312,6 +325,17 @@ impl Console {
 
     /// Runs one action through `update` and carries out what it asks for.
     pub fn apply(&mut self, action: Action) {
+        if let (Some(history), Action::Fetched(f)) = (&self.history, &action)
+            && let Ok(data) = &f.result
+        {
+            let stored = self.state.stored_history.as_ref();
+            let known = |c: &crate::model::Call| stored.is_some_and(|s| s.contains(c));
+            let records =
+                crate::history::records_except(&self.provider_name(f.provider), data, known);
+            if !records.is_empty() {
+                let _ = history.send(records);
+            }
+        }
         for effect in update(&mut self.state, action) {
             self.run_effect(effect);
         }

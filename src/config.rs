@@ -29,10 +29,12 @@
 
 mod alerts;
 mod check;
+mod history;
 mod provider_keys;
 mod secrets;
 
 pub use check::{CheckReport, check};
+pub use history::HistoryConfig;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -66,19 +68,6 @@ pub struct Config {
     pub history: HistoryConfig,
     /// `[alerts]`: how provider and queue alerts reach the operator.
     pub alerts: crate::alerts::AlertsConfig,
-}
-
-/// `[history]`: how long the call-history store keeps calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HistoryConfig {
-    /// Calls that started more than this many days ago are pruned (1 to 3650).
-    pub keep_days: u32,
-}
-
-impl Default for HistoryConfig {
-    fn default() -> Self {
-        HistoryConfig { keep_days: 30 }
-    }
 }
 
 pub use crate::providers::ProviderConfig;
@@ -337,7 +326,6 @@ const TOP_KEYS: &[&str] = &[
 ];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
 const UI_KEYS: &[&str] = &["theme", "history_rows", "start_pane", "ascii"];
-const HISTORY_KEYS: &[&str] = &["keep_days"];
 /// The `[[provider]]` keys every kind reads; the others come from the kinds' descriptors.
 const COMMON_KEYS: &[&str] = &[
     "name",
@@ -523,7 +511,7 @@ fn parse_inner(text: &str, path: &Path, mode: Secrets) -> Result<(Loaded, Resolv
         match key {
             "ui" => ui = walk_ui(&mut w, v),
             "stats" => stats = walk_stats(&mut w, v),
-            "history" => history = walk_history(&mut w, v),
+            "history" => history = history::walk(&mut w, v),
             "alerts" => alerts_cfg = alerts::walk_alerts(&mut w, v),
             "read_only" => match v.get_ref() {
                 DeValue::Boolean(b) => read_only = *b,
@@ -708,50 +696,6 @@ fn walk_stats(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> crate::stats::Thresho
         );
     }
     t
-}
-
-/// `[history]`: `keep_days`, a whole number of days from 1 to 3650.
-fn walk_history(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> HistoryConfig {
-    let mut h = HistoryConfig::default();
-    let DeValue::Table(table) = v.get_ref() else {
-        w.issue(
-            v.span().start,
-            Some("history"),
-            format!(
-                "expected a table `[history]`, found {}",
-                type_name(v.get_ref())
-            ),
-        );
-        return h;
-    };
-    for (k, v) in table.iter() {
-        let key = k.get_ref().as_ref();
-        let path = format!("history.{key}");
-        match key {
-            "keep_days" => match (v.get_ref(), as_i128(v.get_ref())) {
-                (DeValue::Integer(_), Some(n)) if (1..=3650).contains(&n) => h.keep_days = n as u32,
-                (DeValue::Integer(_), Some(n)) => w.issue(
-                    v.span().start,
-                    Some(&path),
-                    format!("is {n}: keep between 1 and 3650 days"),
-                ),
-                (other, _) => w.issue(
-                    v.span().start,
-                    Some(&path),
-                    format!(
-                        "expected a whole number of days (e.g. 30), found {}",
-                        type_name(other)
-                    ),
-                ),
-            },
-            _ => w.issue(
-                k.span().start,
-                Some(&path),
-                unknown_key_message(key, "[history]", HISTORY_KEYS),
-            ),
-        }
-    }
-    h
 }
 
 fn walk_ui(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> UiConfig {

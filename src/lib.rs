@@ -26,6 +26,7 @@ pub mod command;
 pub mod config;
 pub mod form;
 pub mod frame_out;
+pub mod history;
 pub mod keymap;
 pub mod logging;
 pub mod ops;

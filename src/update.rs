@@ -165,6 +165,7 @@ fn update_inner(state: &mut State, action: Action) -> Vec<Effect> {
             state.overlay = Some(Overlay::Audit { entries, scroll: 0 });
         }
         Action::Notice { level, text } => set_message(state, level, redact(&text).into_owned()),
+        Action::HistoryLoaded(calls) => history_loaded(state, calls),
         Action::ProviderDown { provider, message } => {
             let message = redact(&message).into_owned();
             let now = state.now_ms;
@@ -907,6 +908,9 @@ pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchDa
             mut live,
             mut history,
         } => {
+            if let Some(stored) = &mut state.stored_history {
+                stored.merge(pid, account, &mut history);
+            }
             let names = &state.account_names;
             names.resolve(pid, &mut live);
             names.resolve(pid, &mut history);
@@ -1028,6 +1032,36 @@ fn rename<T: crate::state::table::Row + crate::model::AccountName>(
     if names.resolve(pid, t.rows.iter_mut().filter(|r| r.provider() == pid)) {
         t.rebuild(ctx, None);
     }
+}
+
+/// The store's calls arrive: each shows in the History pane unless a poll already shows
+/// that call; from now on every poll's history is merged with them.
+fn history_loaded(state: &mut State, calls: Vec<crate::model::Call>) {
+    let stored = crate::state::history::StoredHistory::new(calls, state.history_rows);
+    let t = &mut state.tables.history;
+    let shown: HashSet<(ProviderId, &str)> =
+        t.rows.iter().map(|r| (r.provider, r.id.as_str())).collect();
+    let mut add: Vec<crate::model::Call> = stored
+        .all()
+        .filter(|c| !shown.contains(&(c.provider, c.id.as_str())))
+        .cloned()
+        .collect();
+    for c in &mut add {
+        state
+            .account_names
+            .resolve(c.provider, std::slice::from_mut(c));
+    }
+    let keep = t.selected_row().map(|r| (r.provider, r.id.clone()));
+    t.rows.extend(add);
+    let ctx = crate::state::table::Ctx {
+        now_ms: state.now_ms,
+        provider_names: &state.provider_names,
+        tz: &state.tz,
+        thresholds: state.thresholds,
+    };
+    t.rebuild(&ctx, keep);
+    state.stored_history = Some(stored);
+    state.dirty = true;
 }
 
 fn retain<T: crate::state::table::Row>(

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::action::Action;
 use crate::model::{Capabilities, ProviderId, Resource};
 use crate::poller::Event;
-use crate::providers::{FetchData, ProviderError};
+use crate::providers::ProviderError;
 use crate::scheduler::BudgetView;
 use crate::state::{ProviderState, State};
 use switchboard_store::CallRecord;
@@ -123,12 +123,8 @@ impl Collected {
                         }
                     }
                 }
-                if let Ok(FetchData::Calls { live, history }) = &f.result {
-                    records.extend(
-                        live.iter()
-                            .chain(history)
-                            .filter_map(|c| CallRecord::from_call(&name, c)),
-                    );
+                if let Ok(data) = &f.result {
+                    records = crate::history::records(&name, data);
                 }
             }
             Event::Budget { provider, budget } => {
@@ -150,6 +146,7 @@ mod tests {
     use super::*;
     use crate::model::{Call, CallState, ProviderKind};
     use crate::poller::Fetched;
+    use crate::providers::FetchData;
     use crate::providers::{JobKey, JobKind};
     use std::time::Duration;
 

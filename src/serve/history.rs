@@ -2,19 +2,19 @@
 //! store (`<state dir>/history.sqlite`, on its own thread) once each, and calls older than
 //! `[history] keep_days` are pruned in the background. A store that cannot be opened or
 //! written (corrupt, locked) is said in the log and in `/readyz`; polling and `/metrics`
-//! go on without history.
-
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+//! go on without history. Opening, writing (with the `[history] export_jsonl` file) and
+//! pruning are the console's own (`crate::history`).
 
 use prometheus_client::metrics::counter::Counter;
-use switchboard_store::{CallRecord, StoreHandle};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use switchboard_store::CallRecord;
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio_util::sync::CancellationToken;
 
-/// How often retention runs (and once at start).
-pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+use crate::config::HistoryConfig;
+use crate::history::History;
+
+pub use crate::history::PRUNE_EVERY;
 
 /// What `/readyz` says about the store.
 #[derive(Debug, Clone, Default)]
@@ -25,26 +25,23 @@ pub struct HistoryStatus {
     pub open: bool,
 }
 
-/// Opens the store in `dir`; on failure logs why and returns None (history off).
-pub fn open(dir: &Path, status: &Arc<Mutex<HistoryStatus>>) -> Option<StoreHandle> {
-    let path = dir.join(switchboard_store::FILE_NAME);
+/// Opens the store in `dir` (through the console's shared `history::open`); on failure
+/// logs why and returns None (history off).
+pub fn open(
+    dir: &Path,
+    cfg: &HistoryConfig,
+    status: &Arc<Mutex<HistoryStatus>>,
+) -> Option<History> {
     let mut st = status.lock().unwrap_or_else(|p| p.into_inner());
-    st.path = path.display().to_string();
-    if let Err(e) = crate::logging::private_dir(dir) {
-        let text = format!("history off: cannot create {}: {e}", dir.display());
-        tracing::error!("{text}");
-        st.error = Some(text);
-        return None;
-    }
-    match StoreHandle::open(path) {
+    st.path = dir.join(switchboard_store::FILE_NAME).display().to_string();
+    match crate::history::open(dir, cfg) {
         Ok(h) => {
             st.open = true;
             st.error = None;
             tracing::info!(path = %st.path, "call history store open");
             Some(h)
         }
-        Err(e) => {
-            let text = format!("history off: {e}");
+        Err(text) => {
             tracing::error!("{text}");
             st.error = Some(text);
             None
@@ -55,7 +52,7 @@ pub fn open(dir: &Path, status: &Arc<Mutex<HistoryStatus>>) -> Option<StoreHandl
 /// Writes every batch of finished calls; ends when the fold's sender is dropped, after
 /// the batches already sent are written.
 pub async fn writer(
-    store: Option<StoreHandle>,
+    store: Option<History>,
     mut rx: UnboundedReceiver<Vec<CallRecord>>,
     status: Arc<Mutex<HistoryStatus>>,
     written: Counter,
@@ -65,12 +62,22 @@ pub async fn writer(
         if batch.is_empty() {
             continue;
         }
-        match store.run(move |s| s.insert(&batch)).await {
-            Ok(new) => {
-                written.inc_by(new as u64);
+        match store.write(batch).await {
+            Ok(w) => {
+                written.inc_by(w.new as u64);
                 let mut st = status.lock().unwrap_or_else(|p| p.into_inner());
-                if st.error.take().is_some() {
-                    tracing::info!("call history writes again");
+                match w.export_error {
+                    Some(text) => {
+                        if st.error.as_deref() != Some(text.as_str()) {
+                            tracing::error!("{text}");
+                        }
+                        st.error = Some(text);
+                    }
+                    None => {
+                        if st.error.take().is_some() {
+                            tracing::info!("call history writes again");
+                        }
+                    }
                 }
             }
             Err(e) => {
@@ -81,22 +88,6 @@ pub async fn writer(
                 }
                 st.error = Some(text);
             }
-        }
-    }
-}
-
-/// Deletes calls older than `keep_days`, now and every [`PRUNE_EVERY`], until cancelled.
-pub async fn pruner(store: StoreHandle, keep_days: u32, cancel: CancellationToken) {
-    loop {
-        let before = crate::clock::epoch_ms() - i64::from(keep_days) * 86_400_000;
-        match store.run(move |s| s.prune(before)).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(calls = n, keep_days, "call history pruned"),
-            Err(e) => tracing::warn!("call history prune failed: {e}"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(PRUNE_EVERY) => {}
-            _ = cancel.cancelled() => return,
         }
     }
 }

@@ -82,7 +82,8 @@ pub async fn start(
     let store = {
         let dir = opts.state_dir.clone();
         let status = history_status.clone();
-        tokio::task::spawn_blocking(move || history::open(&dir, &status))
+        let cfg = config.history.clone();
+        tokio::task::spawn_blocking(move || history::open(&dir, &cfg, &status))
             .await
             .unwrap_or(None)
     };
@@ -138,8 +139,8 @@ pub async fn start(
     });
     let mut tasks = vec![fold];
     if let Some(store) = &store {
-        tasks.push(tokio::spawn(history::pruner(
-            store.clone(),
+        tasks.push(tokio::spawn(crate::history::pruner(
+            store.store.clone(),
             config.history.keep_days,
             cancel.child_token(),
         )));

@@ -4,6 +4,7 @@ pub mod columns;
 pub mod export;
 pub mod filter;
 pub mod help_text;
+pub mod history;
 pub mod layout;
 pub mod names;
 pub mod symbols;
@@ -469,6 +470,9 @@ pub struct State {
     pub last_export: Option<String>,
     /// Theme directories searched for user themes, and the theme in use (for `:theme`).
     pub themes: (Vec<std::path::PathBuf>, String),
+    /// The call-history store's calls the History pane shows beside each poll's (None:
+    /// no store, or not loaded yet).
+    pub stored_history: Option<history::StoredHistory>,
 }
 
 /// Where the console opens: the start flags (`--pane`, `--scope`, `--filter`,
@@ -534,6 +538,7 @@ impl State {
             help_scroll: 0,
             last_export: None,
             themes: Default::default(),
+            stored_history: None,
         }
     }
 

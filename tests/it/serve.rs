@@ -21,22 +21,22 @@ use tokio_util::sync::CancellationToken;
 // ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq)]
-struct Sample {
-    name: String,
-    labels: BTreeMap<String, String>,
-    value: f64,
+pub(crate) struct Sample {
+    pub(crate) name: String,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) value: f64,
 }
 
 #[derive(Debug, Default)]
-struct Scrape {
+pub(crate) struct Scrape {
     /// family name → type
-    types: BTreeMap<String, String>,
+    pub(crate) types: BTreeMap<String, String>,
     helps: BTreeMap<String, String>,
-    samples: Vec<Sample>,
+    pub(crate) samples: Vec<Sample>,
 }
 
 impl Scrape {
-    fn series(&self, name: &str) -> Vec<&Sample> {
+    pub(crate) fn series(&self, name: &str) -> Vec<&Sample> {
         self.samples.iter().filter(|s| s.name == name).collect()
     }
 
@@ -199,7 +199,7 @@ fn the_strict_parser_refuses_what_prometheus_would() {
 // Running the collector
 // ---------------------------------------------------------------------------------------
 
-fn temp_dir(tag: &str) -> PathBuf {
+pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "sb-serve-{tag}-{}-{}",
         std::process::id(),
@@ -210,7 +210,7 @@ fn temp_dir(tag: &str) -> PathBuf {
     dir
 }
 
-fn sims_config(sims: &RunningSims) -> Config {
+pub(crate) fn sims_config(sims: &RunningSims) -> Config {
     config::parse(&sims.config_toml(), Path::new("<sims>"))
         .expect("the simulators' config parses")
         .config
@@ -224,7 +224,7 @@ fn name_of(cfg: &Config, kind: ProviderKind) -> String {
         .expect("provider configured")
 }
 
-async fn start(cfg: &Config, dir: &Path) -> Serve {
+pub(crate) async fn start(cfg: &Config, dir: &Path) -> Serve {
     let opts = ServeOptions::new("127.0.0.1:0".parse().unwrap(), dir.to_path_buf());
     serve::start(cfg, opts, CancellationToken::new())
         .await
@@ -239,7 +239,7 @@ async fn get(serve: &Serve, path: &str) -> (u16, String) {
     (status, r.text().await.unwrap_or_default())
 }
 
-async fn scrape(serve: &Serve) -> (String, Scrape) {
+pub(crate) async fn scrape(serve: &Serve) -> (String, Scrape) {
     let (status, text) = get(serve, "/metrics").await;
     assert_eq!(status, 200, "{text}");
     let parsed = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -247,7 +247,11 @@ async fn scrape(serve: &Serve) -> (String, Scrape) {
 }
 
 /// Scrapes until `done` holds (30 s at most).
-async fn scrape_until(serve: &Serve, what: &str, done: impl Fn(&Scrape) -> bool) -> Scrape {
+pub(crate) async fn scrape_until(
+    serve: &Serve,
+    what: &str,
+    done: impl Fn(&Scrape) -> bool,
+) -> Scrape {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let (text, s) = scrape(serve).await;

@@ -1,8 +1,17 @@
 //! Sliding-window rate limiting: at most `limit` accepted requests per bucket in any
 //! `window`. Rejected requests are not recorded, so they do not extend the wait.
+//!
+//! The windows run on tokio's clock ([`now`]): wall time, except in a test whose runtime
+//! pauses time, where an hour of polling against the simulators passes in seconds.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
+
+/// The instant rate-limit windows count from: tokio's clock (paused and advanced by tests
+/// that simulate hours; the wall clock otherwise).
+pub fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
 
 #[derive(Debug)]
 pub struct RateLimiter {

@@ -12,6 +12,7 @@
 //!
 //! It knows the neutral model (`switchboard-core`) and nothing of providers or terminals.
 
+mod export;
 mod handle;
 mod record;
 mod schema;
@@ -21,8 +22,16 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+pub use export::{ExportOptions, JsonlExport};
 pub use handle::StoreHandle;
 pub use record::{CallRecord, digits};
+
+/// Calls from or to a number's digits since a time, newest first (each side by its index).
+const NUMBER_LOOKUP: &str = "SELECT * FROM (\
+       SELECT * FROM calls WHERE from_digits = ?1 AND started_ms >= ?2 \
+       UNION \
+       SELECT * FROM calls WHERE to_digits = ?1 AND started_ms >= ?2) \
+     ORDER BY started_ms DESC LIMIT ?3";
 
 /// The file name inside the state directory.
 pub const FILE_NAME: &str = "history.sqlite";
@@ -129,9 +138,15 @@ impl Store {
     /// first written) and moves each provider/account watermark to the newest end seen.
     /// Returns how many were new. One transaction: all or nothing.
     pub fn insert(&mut self, records: &[CallRecord]) -> Result<usize, StoreError> {
+        self.insert_new(records).map(|new| new.len())
+    }
+
+    /// [`Store::insert`], returning the records that were new (in the order given): what
+    /// the JSON lines export appends, so a call reaches it once, as it reaches the store.
+    pub fn insert_new(&mut self, records: &[CallRecord]) -> Result<Vec<CallRecord>, StoreError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| error(&path, e))?;
-        let mut new = 0;
+        let mut new = Vec::new();
         {
             let mut insert = tx
                 .prepare_cached(
@@ -149,7 +164,7 @@ impl Store {
                 )
                 .map_err(|e| error(&path, e))?;
             for r in records {
-                new += insert
+                let added = insert
                     .execute(params![
                         r.provider,
                         r.id,
@@ -166,6 +181,9 @@ impl Store {
                         r.fields_json(),
                     ])
                     .map_err(|e| error(&path, e))?;
+                if added > 0 {
+                    new.push(r.clone());
+                }
                 if let Some(end) = r.ended_ms {
                     mark.execute(params![r.provider, r.account, end])
                         .map_err(|e| error(&path, e))?;
@@ -200,14 +218,21 @@ impl Store {
         if d.is_empty() {
             return Ok(Vec::new());
         }
-        self.select(
-            "SELECT * FROM (\
-               SELECT * FROM calls WHERE from_digits = ?1 AND started_ms >= ?2 \
-               UNION \
-               SELECT * FROM calls WHERE to_digits = ?1 AND started_ms >= ?2) \
-             ORDER BY started_ms DESC LIMIT ?3",
-            params![d, since_ms, limit as i64],
-        )
+        self.select(NUMBER_LOOKUP, params![d, since_ms, limit as i64])
+    }
+
+    /// How SQLite runs [`Store::calls_with_number`] (`EXPLAIN QUERY PLAN`, one line per
+    /// step): the benchmark prints it, a test checks both sides use an index.
+    pub fn explain_number_lookup(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {NUMBER_LOOKUP}"))
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map(params!["0", 0_i64, 1_i64], |r| r.get::<_, String>(3))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
     }
 
     /// The newest calls (of one provider, or all), started at or after `since_ms`.

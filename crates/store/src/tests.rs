@@ -265,3 +265,104 @@ fn a_finished_call_becomes_a_record_and_a_live_one_does_not() {
     assert_eq!(r.ended_ms, Some(NOW + 61_000));
     assert_eq!(r.fields, vec![("codec".to_string(), "PCMA".to_string())]);
 }
+
+fn export_in(dir: &TempDir, max_bytes: u64, keep: u32) -> JsonlExport {
+    JsonlExport::new(ExportOptions {
+        path: dir.0.join("calls.jsonl"),
+        max_bytes,
+        keep,
+    })
+}
+
+fn lines(path: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect()
+}
+
+#[test]
+fn an_exported_line_carries_the_call_with_normalised_numbers_and_no_secret() {
+    let dir = TempDir::new();
+    let secret = switchboard_core::secret::Secret::new("sk-export-test-0123456789");
+    let mut r = record("cx", "a", "+44 20 7946-0000", "+14155550100", NOW);
+    r.fields
+        .push(("note".into(), format!("token {}", secret.expose())));
+    let export = export_in(&dir, 1 << 20, 2);
+    export.append(&[r]).expect("appended");
+    let got = lines(export.path());
+    assert_eq!(got.len(), 1);
+    let l = &got[0];
+    assert_eq!(l["provider"], "cx");
+    assert_eq!(l["call_id"], "a");
+    assert_eq!(l["from"], "+442079460000");
+    assert_eq!(l["from_digits"], "442079460000");
+    assert_eq!(l["to"], "+14155550100");
+    assert_eq!(l["direction"], "in");
+    assert_eq!(l["result"], "completed");
+    assert_eq!(l["started_ms"], NOW);
+    assert_eq!(l["time"], "2023-11-14T22:13:20Z");
+    assert_eq!(l["ring_seconds"], 3);
+    assert_eq!(l["talk_seconds"], 57);
+    let text = std::fs::read_to_string(export.path()).unwrap();
+    assert!(!text.contains(secret.expose()), "{text}");
+    assert!(text.contains("token ****"), "{text}");
+}
+
+#[test]
+fn the_export_rotates_by_size_and_keeps_as_many_files_as_asked() {
+    let dir = TempDir::new();
+    let export = export_in(&dir, 600, 2);
+    for i in 0..12 {
+        let r = record("cx", &format!("c{i}"), "+442079460000", "+1415555", NOW + i);
+        export.append(&[r]).expect("appended");
+    }
+    let rotated = |n: u32| dir.0.join(format!("calls.jsonl.{n}"));
+    assert!(rotated(1).exists() && rotated(2).exists());
+    assert!(!rotated(3).exists(), "only two rotated files are kept");
+    // No file grows past the limit by more than one batch; the newest call is in the
+    // live file, older ones in .1, and no line is split or doubled.
+    for p in [export.path().to_path_buf(), rotated(1), rotated(2)] {
+        let len = std::fs::metadata(&p).unwrap().len();
+        assert!(len < 600 + 600, "{} is {len} bytes", p.display());
+    }
+    let ids = |p: &std::path::Path| -> Vec<String> {
+        lines(p)
+            .iter()
+            .map(|l| l["call_id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(ids(export.path()).last().map(String::as_str), Some("c11"));
+    let mut all: Vec<String> = [rotated(2), rotated(1), export.path().to_path_buf()]
+        .iter()
+        .flat_map(|p| ids(p))
+        .collect();
+    let n = all.len();
+    all.dedup();
+    assert_eq!(all.len(), n);
+    assert!(n < 12, "the oldest file was dropped");
+}
+
+#[test]
+fn only_calls_new_to_the_store_are_returned_for_export() {
+    let dir = TempDir::new();
+    let mut s = Store::open_in(&dir.0).expect("open");
+    let a = record("cx", "a", "+442079460000", "+14155550100", NOW);
+    let b = record("cx", "b", "+442079460000", "+14155550100", NOW + 1);
+    assert_eq!(
+        s.insert_new(std::slice::from_ref(&a)).unwrap(),
+        vec![a.clone()]
+    );
+    assert_eq!(s.insert_new(&[a, b.clone()]).unwrap(), vec![b]);
+}
+
+#[test]
+fn a_number_lookup_uses_an_index_on_each_side() {
+    let dir = TempDir::new();
+    let s = Store::open_in(&dir.0).expect("open");
+    let plan = s.explain_number_lookup().expect("plan").join("\n");
+    assert!(plan.contains("calls_from"), "{plan}");
+    assert!(plan.contains("calls_to"), "{plan}");
+    assert!(!plan.contains("SCAN calls"), "{plan}");
+}

@@ -13,7 +13,7 @@ mod args;
 pub use args::CloudonixArgs;
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
@@ -300,7 +300,9 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
             authorization: authorization.as_deref(),
             body: &body,
         };
-        shared.lock().process(&incoming, Instant::now(), now_ms())
+        shared
+            .lock()
+            .process(&incoming, crate::window::now(), now_ms())
     };
     build(outcome.reply, outcome.fault, outcome.shape)
 }

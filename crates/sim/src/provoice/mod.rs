@@ -15,7 +15,7 @@ pub use args::ProvoiceArgs;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -550,7 +550,7 @@ fn route(
     if !key_ok {
         return error(StatusCode::UNAUTHORIZED, "missing or invalid API key");
     }
-    if let Err(retry) = st.limiter.check("key", Instant::now()) {
+    if let Err(retry) = st.limiter.check("key", crate::window::now()) {
         st.throttled += 1;
         let mut r = error(
             StatusCode::TOO_MANY_REQUESTS,

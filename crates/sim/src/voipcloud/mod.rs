@@ -579,7 +579,7 @@ async fn handle(
             .unwrap_or_default(),
         status,
         header_auth,
-        at: Instant::now(),
+        at: crate::window::now(),
     });
     if st.requests.len() > 20_000 {
         st.requests.drain(..10_000);
@@ -615,7 +615,7 @@ fn respond(
         return (error(401, "Authorization error"), header_token.is_some());
     }
     let header_auth = header_token.is_some();
-    if let Err(retry) = st.limiter.check(&st.token.clone(), Instant::now()) {
+    if let Err(retry) = st.limiter.check(&st.token.clone(), crate::window::now()) {
         let mut r = error(429, "Too Many Requests");
         if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
             r.headers_mut().insert(header::RETRY_AFTER, v);
