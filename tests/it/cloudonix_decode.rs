@@ -312,8 +312,15 @@ fn mixed_sessions_extras_are_short_and_safe() {
     let (live, history) = mixed();
     let all: Vec<Call> = live.into_iter().chain(history).collect();
     let c1 = by_id(&all, "5001");
+    // The domain object is read, and since it names the domain polled (the row's
+    // account) it is not repeated as a detail; polled as another domain, it shows.
+    assert_eq!(c1.account, DOMAIN);
+    assert_eq!(extra(&c1.extra, "domain"), None, "the row's own domain");
+    let sessions = cx::decode_sessions(&fixture("sessions_mixed.json")).expect("decodes");
+    let (l, h) = cx::map_sessions(P, "other.cloudonix.net", sessions);
+    let other: Vec<Call> = l.into_iter().chain(h).collect();
     assert_eq!(
-        extra(&c1.extra, "domain"),
+        extra(&by_id(&other, "5001").extra, "domain"),
         Some("acme.cloudonix.net"),
         "domain object"
     );
