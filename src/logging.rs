@@ -130,6 +130,9 @@ pub fn init_service(dir: &Path, level: Option<&str>) -> Result<LogGuard, String>
     Ok(guard)
 }
 
+/// Log lines queued for the writer thread at most.
+const LOG_QUEUE_LINES: usize = 4_096;
+
 fn file_writer(dir: &Path) -> Result<(NonBlocking, LogGuard), String> {
     private_dir(dir).map_err(|e| format!("cannot create log directory {}: {e}", dir.display()))?;
     let mut daily = DailyFile::new(dir);
@@ -137,7 +140,12 @@ fn file_writer(dir: &Path) -> Result<(NonBlocking, LogGuard), String> {
     daily
         .current()
         .map_err(|e| format!("cannot open a log file in {}: {e}", dir.display()))?;
-    let (writer, worker) = tracing_appender::non_blocking(daily);
+    // The default queue holds 128,000 lines, allocated up front (4 MB of a console's
+    // RSS); a console logs a few lines a minute, and a burst past this many is dropped
+    // (lossy) rather than blocking the UI.
+    let (writer, worker) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .finish(daily);
     Ok((
         writer,
         LogGuard {

@@ -156,8 +156,22 @@ struct Memo {
     domain_scoped: bool,
     /// Last application list per domain, used when a refresh of it fails.
     apps: HashMap<String, Vec<wire::Application>>,
-    /// Ended sessions kept per domain and poll (None: all, as `serve` stores them).
+    /// Ended sessions kept per poll, over all domains (None: all, as `serve` stores
+    /// them); each domain's poll keeps its share (see [`per_domain_cap`]).
     history_cap: Option<usize>,
+    /// Domains whose sessions are polled (from the last job list).
+    domains_polled: usize,
+}
+
+/// Fewest ended sessions a domain's poll keeps under a cap, however many domains share it.
+const MIN_HISTORY_PER_DOMAIN: usize = 100;
+
+/// A domain's share of the history cap: the console keeps `cap` finished calls over all
+/// domains, so twenty domains each hand over a twentieth (at least
+/// [`MIN_HISTORY_PER_DOMAIN`]). Handing over the whole cap per domain made the first
+/// poll of 20 domains 100,000 rows, all built, sent to the store and dropped again.
+fn per_domain_cap(cap: Option<usize>, domains: usize) -> Option<usize> {
+    cap.map(|c| (c / domains.max(1)).max(MIN_HISTORY_PER_DOMAIN))
 }
 
 /// Sessions lists fetched and decoded at once. A domain's list holds every session it
@@ -307,6 +321,7 @@ impl CloudonixClient {
                 _ => {}
             }
         }
+        self.memo().domains_polled = seen.len();
         if let Some(c) = customer {
             self.memo().customer_id = Some(c.to_owned());
             jobs.push(Job {
@@ -336,7 +351,10 @@ impl CloudonixClient {
                     )
                     .await?;
                 let (provider, domain) = (self.id, d.to_owned());
-                let cap = self.memo().history_cap;
+                let cap = {
+                    let memo = self.memo();
+                    per_domain_cap(memo.history_cap, memo.domains_polled)
+                };
                 // ~3 ms per 1,000 sessions: big responses are decoded off the workers,
                 // each session mapped as soon as it is read.
                 http::decode_off_worker(body, move |body| {
@@ -597,6 +615,25 @@ fn dedup_accounts(accounts: &mut Vec<Account>) {
 mod tests {
     use super::*;
     use crate::model::{CallState, Direction};
+
+    #[test]
+    fn each_domain_keeps_its_share_of_the_history_cap() {
+        assert_eq!(
+            per_domain_cap(None, 20),
+            None,
+            "no cap: every ended session"
+        );
+        assert_eq!(per_domain_cap(Some(5_000), 20), Some(250));
+        assert_eq!(
+            per_domain_cap(Some(5_000), 0),
+            Some(5_000),
+            "before any job list"
+        );
+        assert_eq!(
+            per_domain_cap(Some(5_000), 1_000),
+            Some(MIN_HISTORY_PER_DOMAIN)
+        );
+    }
 
     #[test]
     fn domain_allow_list_matches_name_short_name_id_and_uuid() {
