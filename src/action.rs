@@ -71,7 +71,9 @@ impl From<crate::poller::Event> for Action {
         use crate::poller::Event;
         match e {
             Event::Fetched(f) => Action::Fetched(f),
-            Event::Budget { provider, budget } => Action::Budget { provider, budget },
+            Event::Budget {
+                provider, budget, ..
+            } => Action::Budget { provider, budget },
             Event::RateLimited { provider, until_ms } => Action::RateLimited { provider, until_ms },
             Event::RefreshAnswer { provider, wait } => Action::RefreshAnswer { provider, wait },
         }

@@ -65,6 +65,25 @@ fn write_export(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Strin
     Ok(path.display().to_string())
 }
 
+/// Runs file work (an export, reading the audit file) on the blocking pool and sends its
+/// result back as an action, so a slow disk (an NFS home) never freezes the console.
+/// Outside a runtime (some tests drive `apply` directly) it runs in place.
+fn off_the_loop(
+    tx: tokio::sync::mpsc::UnboundedSender<Action>,
+    work: impl FnOnce() -> Action + Send + 'static,
+) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => {
+            rt.spawn_blocking(move || {
+                let _ = tx.send(work());
+            });
+        }
+        Err(_) => {
+            let _ = tx.send(work());
+        }
+    }
+}
+
 /// Where frames go: the real terminal, or a test backend.
 pub trait Screen {
     fn draw_state(&mut self, state: &State, theme: &Theme) -> io::Result<()>;
@@ -509,18 +528,22 @@ impl Console {
                 }
             }
             Effect::Export { name, bytes, rows } => {
-                let written = match &self.state_dir {
-                    Some(dir) => write_export(dir, &name, &bytes).map(|p| (p, rows)),
-                    None => Err("no state directory".to_string()),
-                };
-                let _ = self.tx.send(Action::Exported(written));
+                let dir = self.state_dir.clone();
+                off_the_loop(self.tx.clone(), move || {
+                    Action::Exported(match &dir {
+                        Some(dir) => write_export(dir, &name, &bytes).map(|p| (p, rows)),
+                        None => Err("no state directory".to_string()),
+                    })
+                });
             }
             Effect::LoadAudit => {
-                let entries = match &self.state_dir {
-                    Some(dir) => crate::audit::read_recent(dir, 200),
-                    None => Vec::new(),
-                };
-                let _ = self.tx.send(Action::AuditLoaded(entries));
+                let dir = self.state_dir.clone();
+                off_the_loop(self.tx.clone(), move || {
+                    Action::AuditLoaded(match &dir {
+                        Some(dir) => crate::audit::read_recent(dir, 200),
+                        None => Vec::new(),
+                    })
+                });
             }
         }
     }

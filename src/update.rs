@@ -915,13 +915,13 @@ pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchDa
             names.resolve(pid, &mut live);
             names.resolve(pid, &mut history);
             t.live.replace_slice(pid, account, live, &ctx);
-            t.history.replace_slice(pid, account, history, &ctx);
-            if t.history.rows.len() > state.history_rows {
-                // The oldest finished calls leave memory (the store keeps them).
-                let keep = t.history.keep_key();
-                crate::retention::keep_newest(&mut t.history.rows, state.history_rows);
-                t.history.rebuild(&ctx, keep);
-            }
+            // The oldest finished calls leave memory (the store keeps what it saw).
+            let cap = state.history_rows;
+            crate::retention::keep_newest(&mut history, cap);
+            t.history
+                .replace_slice_then(pid, account, history, &ctx, |rows| {
+                    crate::retention::keep_newest(rows, cap)
+                });
         }
         FetchData::Trunks(mut rows) => {
             state.account_names.resolve(pid, &mut rows);

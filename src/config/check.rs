@@ -47,7 +47,13 @@ impl CheckReport {
             if n == 1 { "" } else { "s" }
         );
         for p in &self.config.providers {
-            let _ = writeln!(out, "  provider \"{}\" ({}) {}", p.name, p.kind, p.base_url);
+            let _ = writeln!(
+                out,
+                "  provider \"{}\" ({}) {}",
+                p.name,
+                p.kind,
+                crate::providers::http::display_url(&p.base_url)
+            );
         }
         for r in &self.references {
             let state = if r.resolved {

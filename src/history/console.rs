@@ -72,7 +72,12 @@ async fn run(
             tracing::info!(calls = calls.len(), days, "call history loaded");
             let _ = actions.send(Action::HistoryLoaded(calls));
         }
-        Err(e) => off(&actions, format!("history off: {e}")),
+        Err(e) => {
+            // Past days cannot be shown, but writes go on: start from an empty record of
+            // what is stored, so each poll's calls are sent once, not on every poll.
+            off(&actions, format!("history of past days unavailable: {e}"));
+            let _ = actions.send(Action::HistoryLoaded(Vec::new()));
+        }
     }
     let mut last_error: Option<String> = None;
     while let Some(batch) = rx.recv().await {

@@ -71,6 +71,8 @@ pub struct ProviderCounters {
     pub scopes: BTreeMap<String, ScopeCounters>,
     /// The poller's latest budget view (None until it sends one).
     pub budget: Option<BudgetView>,
+    /// Each budget scope's figures, from the same report.
+    pub budget_scopes: Vec<crate::scheduler::ScopeBudget>,
     /// Why no poller runs for this provider (its client could not be built), redacted.
     pub failed: Option<String>,
 }
@@ -127,9 +129,14 @@ impl Collected {
                     records = crate::history::records(&name, data);
                 }
             }
-            Event::Budget { provider, budget } => {
+            Event::Budget {
+                provider,
+                budget,
+                scopes,
+            } => {
                 if let Some(c) = self.counters.get_mut(provider.0 as usize) {
                     c.budget = Some(*budget);
+                    c.budget_scopes.clone_from(scopes);
                 }
             }
             Event::RateLimited { .. } | Event::RefreshAnswer { .. } => {}

@@ -158,8 +158,8 @@ impl Series {
                     );
                 }
             }
-            if let Some(b) = counters.budget {
-                let labels = l(&[("provider", pv), ("scope", "busiest")]);
+            for b in &counters.budget_scopes {
+                let labels = l(&[("provider", pv), ("scope", &b.scope)]);
                 s.budget_limit.insert(labels.clone(), f64::from(b.limit));
                 s.budget_remaining.insert(labels, f64::from(b.remaining));
             }
@@ -321,13 +321,13 @@ impl Collector for ProviderMetrics {
         gauges(
             e,
             "switchboard_provider_budget_limit",
-            "Requests this process allows itself per window in the busiest budget scope.",
+            "Requests this process allows itself per window in each budget scope.",
             &s.budget_limit,
         )?;
         gauges(
             e,
             "switchboard_provider_budget_remaining",
-            "Requests left in the current window of the busiest budget scope.",
+            "Requests left in the current window of each budget scope.",
             &s.budget_remaining,
         )?;
         gauges(

@@ -157,14 +157,18 @@ fn cell(v: Option<&Value>) -> String {
     }
 }
 
-/// A header line, then one record per row (RFC 4180 quoting by the csv crate).
+/// A header line, then one record per row (RFC 4180 quoting by the csv crate; cells a
+/// spreadsheet would run as formulas get a leading `'`).
 pub fn render_csv(snaps: &[ProviderSnapshot], resource: Resource) -> Result<String, String> {
     let cols = columns(resource);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(cols).map_err(|e| e.to_string())?;
     for row in rows(snaps, resource) {
-        w.write_record(cols.iter().map(|c| cell(row.get(*c))))
-            .map_err(|e| e.to_string())?;
+        w.write_record(
+            cols.iter()
+                .map(|c| crate::format::spreadsheet_safe(&cell(row.get(*c))).into_owned()),
+        )
+        .map_err(|e| e.to_string())?;
     }
     let bytes = w.into_inner().map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())

@@ -15,10 +15,10 @@ pub fn csv_of<T>(tv: &TableView<T>, ctx: &Ctx) -> Result<(Vec<u8>, usize), Strin
         let Some(row) = tv.rows.get(i as usize) else {
             continue;
         };
-        let cells = tv
-            .columns
-            .iter()
-            .map(|c| crate::secret::redact(&(c.text)(row, ctx)).into_owned());
+        let cells = tv.columns.iter().map(|c| {
+            let text = crate::secret::redact(&(c.text)(row, ctx)).into_owned();
+            crate::format::spreadsheet_safe(&text).into_owned()
+        });
         w.write_record(cells).map_err(|e| e.to_string())?;
         n += 1;
     }

@@ -456,7 +456,8 @@ pub struct State {
     pub details: BTreeMap<(ProviderId, String), crate::providers::ProviderDetails>,
     /// Account display names by (provider, id), for the rows' Account columns.
     pub account_names: names::AccountNames,
-    /// Finished calls the History pane keeps (the newest; `[ui] history_rows`).
+    /// Finished calls the History pane keeps (the newest; `[ui] history_rows`, set by
+    /// the console; unlimited otherwise).
     pub history_rows: usize,
     /// The status bar shows key hints (`--no-hints` hides them, for wall screens).
     pub hints: bool,
@@ -531,7 +532,9 @@ impl State {
             group_calls: Default::default(),
             details: BTreeMap::new(),
             account_names: Default::default(),
-            history_rows: crate::retention::DEFAULT_HISTORY_ROWS,
+            // No cap unless the console sets one: `snapshot`, `trace` and `serve` fold
+            // into a `State` too and must keep every finished call.
+            history_rows: usize::MAX,
             hints: true,
             ascii: false,
             alerts: Default::default(),

@@ -195,6 +195,20 @@ impl<T: Row> TableView<T> {
         new_rows: Vec<T>,
         ctx: &Ctx,
     ) {
+        self.replace_slice_then(provider, account, new_rows, ctx, |_| {});
+    }
+
+    /// [`TableView::replace_slice`], with `trim` run on the rows before the one rebuild
+    /// (the History pane cuts to its cap there: a second rebuild of 10,000 rows per poll
+    /// showed in the key → frame figures).
+    pub fn replace_slice_then(
+        &mut self,
+        provider: ProviderId,
+        account: Option<&str>,
+        new_rows: Vec<T>,
+        ctx: &Ctx,
+        trim: impl FnOnce(&mut Vec<T>),
+    ) {
         let keep = self.selection_key();
         let owned = |r: &T| r.provider() == provider && account.is_none_or(|a| r.account() == a);
         let at = self.rows.iter().position(owned);
@@ -210,13 +224,9 @@ impl<T: Row> TableView<T> {
             }
         }
         rows.extend(new_rows.unwrap_or_default());
+        trim(&mut rows);
         self.rows = rows;
         self.rebuild(ctx, keep);
-    }
-
-    /// Keeps the selection key so a caller that edits `rows` directly can rebuild.
-    pub fn keep_key(&self) -> Option<(ProviderId, String)> {
-        self.selection_key()
     }
 
     /// Removes every row of a provider (e.g. on reconnect).

@@ -280,3 +280,26 @@ fn config_paths_honours_the_config_flag() {
     );
     assert!(lines[6].starts_with("themes:  /") && lines[6].ends_with("/themes"));
 }
+
+#[test]
+fn a_base_url_is_printed_without_its_query() {
+    // Credentials before the host are refused as a config error; a query string (some
+    // gateways take a token there) is allowed but never printed.
+    let h = home("query");
+    let wire = Tripwire::new();
+    let path = write(
+        &h,
+        &config(&format!("{}/v1?token=q-secret-2a7f", wire.url()), "XI0123"),
+    );
+    let out = run(
+        &h,
+        &["config", "check", "--config", path.to_str().unwrap()],
+        &[],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains(&format!("{}/v1", wire.url())), "{stdout}");
+    assert!(!stdout.contains("q-secret-2a7f"), "{stdout}");
+    assert!(!stderr.contains("q-secret-2a7f"), "{stderr}");
+    wire.assert_untouched();
+}

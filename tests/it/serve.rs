@@ -335,6 +335,24 @@ async fn metrics_carry_each_providers_series_and_no_number_or_call_id() {
             assert!(s.has(m, p), "{m} for {p}");
         }
     }
+    // Budget gauges per scope: Cloudonix has one per domain polled plus its customer's,
+    // each within its limit.
+    let cx_scopes: BTreeSet<String> = s
+        .series("switchboard_provider_budget_remaining")
+        .iter()
+        .filter(|x| x.labels["provider"] == cx)
+        .map(|x| x.labels["scope"].clone())
+        .collect();
+    assert!(cx_scopes.len() >= 2, "one scope per domain: {cx_scopes:?}");
+    assert!(!cx_scopes.contains("busiest"), "{cx_scopes:?}");
+    for x in s.series("switchboard_provider_budget_remaining") {
+        let limit = s
+            .series("switchboard_provider_budget_limit")
+            .iter()
+            .find(|l| l.labels == x.labels)
+            .map(|l| l.value);
+        assert!(limit.is_some_and(|l| x.value <= l), "{:?}", x.labels);
+    }
     // Not offered, so absent rather than zero.
     assert!(!s.has("switchboard_trunks", &io), "IOVOX has no trunks");
     assert!(

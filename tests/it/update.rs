@@ -762,3 +762,26 @@ fn the_history_pane_keeps_the_newest_finished_calls_up_to_its_limit() {
     );
     assert_eq!(s.tables.live.rows.len(), 2, "live calls are never cut");
 }
+
+#[test]
+fn without_a_console_cap_every_finished_call_is_kept() {
+    // `snapshot`, `trace` and `serve` fold into a `State` too: they must see every call.
+    let mut s = state();
+    let history = (0..6_000)
+        .map(|i| {
+            call(
+                0,
+                "d1",
+                &format!("h{i}"),
+                NOW - 10_000_000 + i * 1_000,
+                false,
+            )
+        })
+        .collect();
+    let data = Ok(FetchData::Calls {
+        live: Vec::new(),
+        history,
+    });
+    update(&mut s, fetched(0, JobKind::Calls, "d1", 1, data));
+    assert_eq!(s.tables.history.rows.len(), 6_000);
+}

@@ -148,6 +148,33 @@ pub fn opt_num<T: std::fmt::Display>(n: Option<T>) -> String {
     }
 }
 
+/// A CSV cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return is a formula to Excel, LibreOffice and Sheets (a caller name
+/// `=HYPERLINK(…)` from a provider would run when the operator opens the export), so it
+/// gets a leading `'`. Numbers and phone numbers (`+1 555-0100`, `-3.5`) stay as they are.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let Some(first) = cell.chars().next() else {
+        return cell.into();
+    };
+    let numeric = |rest: &str| {
+        !rest.is_empty()
+            && rest.chars().any(|c| c.is_ascii_digit())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+    };
+    let risky = match first {
+        '=' | '@' | '\t' | '\r' => true,
+        '+' | '-' => !numeric(&cell[1..]),
+        _ => false,
+    };
+    if risky {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
 /// At most `max` chars of `s`, then `…` when anything was cut. A length cap for stored
 /// text (messages, extra fields), not a layout width: see [`clip`] for columns.
 pub fn truncate_chars(s: &str, max: usize) -> String {
@@ -185,6 +212,21 @@ pub fn closest<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spreadsheet_formulas_are_defused_and_numbers_kept() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(
+            spreadsheet_safe("+cmd|' /C calc'!A0"),
+            "'+cmd|' /C calc'!A0"
+        );
+        assert_eq!(spreadsheet_safe("-2+3"), "'-2+3");
+        assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        for kept in ["+1 555-0100", "+442071838750", "-3.5", "acme", "", "42"] {
+            assert_eq!(spreadsheet_safe(kept), kept);
+        }
+    }
 
     #[test]
     fn ages_are_coarse_until_they_matter() {

@@ -1,9 +1,8 @@
 //! How many finished calls a console keeps in memory.
 //!
-//! Providers hand back long call histories (a Cloudonix domain's sessions list holds
-//! every session it ever had). A console shows the newest of them, like sngrep's
-//! capture limit; the full history lives in the store (`history.sqlite`), which the
-//! trace and `serve` read.
+//! Providers hand back long call histories (some lists hold every call an account ever
+//! had). A console shows the newest of them, like sngrep's capture limit; the store
+//! (`history.sqlite`) keeps what the console saw, and `serve` stores every finished call.
 
 use crate::model::Call;
 

@@ -45,6 +45,18 @@ pub struct BudgetView {
     pub next_refresh_s: [Option<u32>; 2],
 }
 
+/// One budget scope's figures (a Cloudonix domain, a customer, an account …), for a
+/// collector's per-scope gauges. Scope names are the provider's configured or discovered
+/// account names, never a number or call id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeBudget {
+    pub scope: String,
+    /// Requests left in the current window.
+    pub remaining: u32,
+    /// Requests allowed per window (after a 429, below the configured figure for a while).
+    pub limit: u32,
+}
+
 /// The sliding window of one budget scope.
 #[derive(Debug, Clone)]
 pub struct Window {
@@ -254,6 +266,21 @@ impl Budgets {
         }
         w.pause_until(until);
         until
+    }
+
+    /// Every scope's figures, by scope name.
+    pub fn scope_views(&mut self, now: Instant) -> Vec<ScopeBudget> {
+        let mut out: Vec<ScopeBudget> = self
+            .scopes
+            .iter_mut()
+            .map(|(name, w)| ScopeBudget {
+                scope: name.clone(),
+                remaining: w.available(now),
+                limit: w.capacity(),
+            })
+            .collect();
+        out.sort_by(|a, b| a.scope.cmp(&b.scope));
+        out
     }
 
     /// The tightest scope's state, for the status bar.

@@ -15,17 +15,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::model::{ProviderId, Resource};
 use crate::providers::{FetchData, Job, JobKey, JobKind, ProviderClient, ProviderError};
-use crate::scheduler::{BudgetView, Budgets, Jitter, RateLimit, backoff};
+use crate::scheduler::{BudgetView, Budgets, Jitter, RateLimit, ScopeBudget, backoff};
 
 /// What a poller reports.
 #[derive(Debug)]
 pub enum Event {
     /// A job finished.
     Fetched(Box<Fetched>),
-    /// The budget changed (after a request, or as its window slides).
+    /// The budget changed (after a request, or as its window slides): the tightest
+    /// scope's view (the status bar) and every scope's figures (a collector's gauges).
     Budget {
         provider: ProviderId,
         budget: BudgetView,
+        scopes: Vec<ScopeBudget>,
     },
     /// A scope is paused after a 429 until `until_ms`.
     RateLimited { provider: ProviderId, until_ms: i64 },
@@ -206,6 +208,7 @@ struct Poller {
     seq: u64,
     jitter: Jitter,
     last_budget: Option<BudgetView>,
+    last_scopes: Vec<ScopeBudget>,
     /// Scopes held for an operator change waiting for budget: polls there wait.
     held: std::collections::HashMap<String, Instant>,
 }
@@ -259,6 +262,7 @@ impl Poller {
             seq: 0,
             jitter: Jitter::new(seed),
             last_budget: None,
+            last_scopes: Vec::new(),
             held: std::collections::HashMap::new(),
         }
     }
@@ -544,11 +548,14 @@ impl Poller {
                 })
                 .min();
         }
-        if self.last_budget != Some(view) {
+        let scopes = self.budgets.scope_views(now);
+        if self.last_budget != Some(view) || self.last_scopes != scopes {
             self.last_budget = Some(view);
+            self.last_scopes = scopes.clone();
             self.events.emit(Event::Budget {
                 provider: self.provider,
                 budget: view,
+                scopes,
             });
         }
     }

@@ -374,14 +374,23 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     retry_after_at(value, std::time::SystemTime::now())
 }
 
-/// [`retry_after`] of one header value, with `now` the current time.
+/// Longest pause a `Retry-After` can ask for: a hostile or broken value (`99999999999`,
+/// a date years ahead) must not blind a provider for longer than an hour, nor overflow
+/// the scheduler's clock arithmetic.
+pub const RETRY_AFTER_MAX: Duration = Duration::from_secs(3600);
+
+/// [`retry_after`] of one header value, with `now` the current time; at most
+/// [`RETRY_AFTER_MAX`].
 pub fn retry_after_at(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    let wait = match value.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = httpdate::parse_http_date(value).ok()?;
+            at.duration_since(now).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(wait.min(RETRY_AFTER_MAX))
 }
 
 /// A provider's API root from its `base_url`: http(s), with a host, without query,
@@ -489,6 +498,16 @@ mod tests {
         assert_eq!(
             retry_after_at("Sun, 06 Nov 1994 08:00:00 GMT", now),
             Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after_at("18446744073709551615", now),
+            Some(RETRY_AFTER_MAX),
+            "a huge delay is capped, not an overflow"
+        );
+        assert_eq!(
+            retry_after_at("Sun, 06 Nov 2094 08:49:37 GMT", now),
+            Some(RETRY_AFTER_MAX),
+            "a date a century ahead pauses an hour"
         );
         assert_eq!(retry_after_at("soon", now), None);
         assert_eq!(retry_after_at("-5", now), None);

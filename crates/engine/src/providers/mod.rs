@@ -512,16 +512,16 @@ impl ProviderClient {
         each!(self, c => Provider::mutate(c, m).await)
     }
 
-    /// Switches the read-only guard at run time (defaults to the config's `read_only`).
-    /// How many finished calls per account a poll hands over, the newest (None: all).
-    /// Only lists that hold a provider's whole past need it (Cloudonix sessions); the
-    /// others are paged by period and left as they are.
+    /// How many finished calls a poll hands over, the newest (None: all). Only lists
+    /// that hold a provider's whole past need it (Cloudonix sessions); the others are
+    /// paged by period and left as they are.
     pub fn set_history_cap(&self, cap: Option<usize>) {
         if let ProviderClient::Cloudonix(c) = self {
             c.set_history_cap(cap);
         }
     }
 
+    /// Switches the read-only guard at run time (defaults to the config's `read_only`).
     pub fn set_read_only(&self, on: bool) {
         each!(self, c => Provider::guard(c).read_only().set(on))
     }
