@@ -45,7 +45,7 @@ pub struct BudgetView {
     pub next_refresh_s: [Option<u32>; 2],
 }
 
-/// One budget scope's figures (a Cloudonix domain, a customer, an account …), for a
+/// One budget scope's figures (a domain, a customer, an account …), for a
 /// collector's per-scope gauges. Scope names are the provider's configured or discovered
 /// account names, never a number or call id.
 #[derive(Debug, Clone, PartialEq, Eq)]
