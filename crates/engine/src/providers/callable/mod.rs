@@ -568,6 +568,7 @@ impl Client {
                     status: 404,
                     message: "call already ended".into(),
                     created_id: None,
+                    reveal: None,
                 });
             }
             other => other?,
@@ -593,6 +594,7 @@ impl Client {
             status: answer.status,
             message,
             created_id,
+            reveal: None,
         })
     }
 

@@ -8,6 +8,8 @@
 //! capped and run through the secret redactor.
 
 pub mod actions;
+pub mod change;
+pub mod change_forms;
 pub mod forms;
 pub mod map;
 pub mod route;
@@ -48,7 +50,8 @@ pub const CAPABILITIES: Capabilities = Capabilities::new()
     .with_action(ActionKind::ClickToCall)
     .with_action(ActionKind::Hangup)
     .with_action(ActionKind::EditTrunk)
-    .with_action(ActionKind::EditNumber);
+    .with_action(ActionKind::EditNumber)
+    .with_action(ActionKind::EditAccount);
 
 /// The seed's limit: 10 requests per domain per 10 seconds (the newer spec says 10 per
 /// 3 s; configure `rate_limit` for that).
@@ -70,7 +73,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     build_form: forms::build,
     offers: forms::offers,
     acts_on: Some(crate::model::AccountKind::Domain),
-    commands: &[],
+    commands: change_forms::COMMANDS,
     route: route::describe,
 };
 
