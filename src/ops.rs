@@ -174,6 +174,7 @@ fn intent_name(intent: Intent) -> &'static str {
         Intent::NumberDelete => "number.delete",
         Intent::Call => "call",
         Intent::Hangup => "hangup",
+        Intent::Repoint => "repoint",
         Intent::Other(name) => name,
     }
 }

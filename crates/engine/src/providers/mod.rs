@@ -278,6 +278,7 @@ impl ProviderSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProviderDetails {
     Provoice(provoice::forms::Details),
+    Callable(callable::flow_forms::Details),
 }
 
 /// An operator action that changes something at a provider. Built from a submitted

@@ -399,6 +399,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 target(&c.account, "hangup", Some(c.id.clone())),
             ))
         }
+        Intent::Repoint => super::flow_forms::repoint(ctx),
         _ => Err("not offered by Callable".into()),
     }
 }
@@ -550,6 +551,7 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
                 }),
             ))
         }
+        "repoint" => super::flow_forms::build_repoint(t, values),
         "hangup" => Ok(Mutation::Hangup {
             account: t.account.clone(),
             call_id: id()?,

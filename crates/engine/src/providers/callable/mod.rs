@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod flow;
+pub mod flow_forms;
 pub mod forms;
 pub mod route;
 pub mod settings;
@@ -200,11 +201,24 @@ impl CallSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     CreateTrunk(TrunkBody),
-    UpdateTrunk { id: String, trunk: TrunkBody },
+    UpdateTrunk {
+        id: String,
+        trunk: TrunkBody,
+    },
     UpdateAddress(wire::Address),
     CreateHook(HookBody),
-    UpdateHook { id: String, hook: HookBody },
+    UpdateHook {
+        id: String,
+        hook: HookBody,
+    },
     Call(CallSpec),
+    /// `PUT …/device/{id}` with the whole device (a flow entry re-pointed …), checked
+    /// for dangling references before it was built ([`flow_forms::dangling`]).
+    UpdateDevice {
+        id: String,
+        name: String,
+        body: Value,
+    },
 }
 
 fn address_json(a: &wire::Address) -> Value {
@@ -454,7 +468,7 @@ impl Client {
             Err(e) if keep_going(&e) => fields.push(("hooks".into(), format!("unavailable: {e}"))),
             Err(e) => return Err(e),
         }
-        let flow = self.fetch_flow(a).await?;
+        let (flow, details) = self.fetch_flow_details(a).await?;
         fields.push((
             "flow".into(),
             match flow.problems {
@@ -471,17 +485,33 @@ impl Client {
         Ok(FetchData::AccountInfo {
             account: a.to_owned(),
             fields,
-            details: None,
+            details: Some(crate::providers::ProviderDetails::Callable(details)),
         })
     }
 
     /// Devices, DDIs and trunks of an account, drawn as a flow.
     pub async fn fetch_flow(&self, a: &str) -> Result<flow::Flow, ProviderError> {
+        Ok(self.fetch_flow_details(a).await?.0)
+    }
+
+    /// The flow drawn, plus what it was drawn from (the forms edit it).
+    pub async fn fetch_flow_details(
+        &self,
+        a: &str,
+    ) -> Result<(flow::Flow, flow_forms::Details), ProviderError> {
         let devices =
             wire::decode_devices(&self.get(&["account", a, "device"], "flow devices").await?)?;
         let ddis = wire::decode_id_names(&self.get(&["account", a, "ddi"], "DDIs").await?)?;
         let trunks = wire::decode_trunks(&self.get(&["account", a, "trunk"], "trunks").await?)?;
-        Ok(flow::build(&devices, &ddis, &trunks))
+        let flow = flow::build(&devices, &ddis, &trunks);
+        Ok((
+            flow,
+            flow_forms::Details {
+                devices,
+                trunks,
+                ddis,
+            },
+        ))
     }
 
     pub fn mutation_budget(&self, _m: &Mutation) -> (String, u32) {
@@ -534,6 +564,9 @@ impl Client {
                 Change::Call(spec) => {
                     (Method::POST, acc(&["channels", "voice"]), Some(spec.json()))
                 }
+                Change::UpdateDevice { id, body, .. } => {
+                    (Method::PUT, acc(&["device", id]), Some(body.clone()))
+                }
             },
             other => {
                 return Err(ProviderError::Refused(format!(
@@ -585,6 +618,7 @@ impl Client {
                 Change::CreateHook(h) => format!("hook {} created", h.url),
                 Change::UpdateHook { hook, .. } => format!("hook {} updated", hook.url),
                 Change::Call(_) => "call started".into(),
+                Change::UpdateDevice { name, .. } => format!("flow device {name} updated"),
             },
             Mutation::Hangup { .. } => "call hung up".into(),
             Mutation::ClickToCall { .. } => "call started".into(),

@@ -634,6 +634,16 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 target(&c.account, "hangup", Some(&c.id)),
             ))
         }
+        // Where calls to a DNID go: its voice application (the number form).
+        Intent::Repoint => {
+            let (mut spec, t) = open(Intent::NumberEdit, ctx)?;
+            if let Some(n) = ctx.number {
+                spec.title = format!("Re-point number {} (application)", n.number);
+            }
+            // The field that decides where calls go comes first (focused on open).
+            spec.fields.sort_by_key(|f| f.key != key::APPLICATION);
+            Ok((spec, t))
+        }
         Intent::NumberNew | Intent::NumberDelete | Intent::Other(_) => {
             super::change_forms::open(intent, ctx)
         }

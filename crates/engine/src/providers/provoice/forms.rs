@@ -484,6 +484,17 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
         Intent::Other(op) => {
             super::account_forms::open(op, ctx).unwrap_or_else(|| open_detail(op, ctx))
         }
+        // Where calls to an extension go: its SIP destination (the extension form);
+        // a forward is added with forward.new.
+        Intent::Repoint => {
+            let (mut spec, t) = open(Intent::NumberEdit, ctx)?;
+            if let Some(n) = ctx.number {
+                spec.title = format!("Re-point extension {} (destination)", n.number);
+            }
+            // The field that decides where calls go comes first (focused on open).
+            spec.fields.sort_by_key(|f| f.key != "destination_id");
+            Ok((spec, t))
+        }
         Intent::NumberToggle | Intent::Call | Intent::Hangup => {
             Err("not offered by ProVoice".into())
         }
