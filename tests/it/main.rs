@@ -15,6 +15,7 @@ mod audit_refusals;
 mod call_shapes;
 mod callable_client;
 mod callable_decode;
+mod callable_flow_edit;
 mod callable_ui;
 mod cli_docs;
 mod cloudonix_actions;

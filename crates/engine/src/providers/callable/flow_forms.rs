@@ -34,7 +34,7 @@ pub struct Details {
 /// The field key of the re-point form.
 pub const CONNECT_TO: &str = "connect_to";
 
-fn details<'a>(ctx: &FormContext<'a>, account: &str) -> Option<&'a Details> {
+pub(super) fn details<'a>(ctx: &FormContext<'a>, account: &str) -> Option<&'a Details> {
     ctx.details.iter().find_map(|(a, d)| match d {
         ProviderDetails::Callable(d) if *a == account => Some(d),
         _ => None,
@@ -43,7 +43,7 @@ fn details<'a>(ctx: &FormContext<'a>, account: &str) -> Option<&'a Details> {
 
 /// Interns a list of choices so it can live in a [`FieldKind::Choice`] (each distinct
 /// list once per process; flows rarely change).
-fn intern(list: Vec<String>) -> &'static [&'static str] {
+pub(super) fn intern(list: Vec<String>) -> &'static [&'static str] {
     type Table = Mutex<HashMap<Vec<String>, &'static [&'static str]>>;
     static TABLE: OnceLock<Table> = OnceLock::new();
     let mut t = TABLE
@@ -62,7 +62,7 @@ fn intern(list: Vec<String>) -> &'static [&'static str] {
     leaked
 }
 
-fn is_start(d: &Device) -> bool {
+pub(super) fn is_start(d: &Device) -> bool {
     d.kind.eq_ignore_ascii_case("ROUTE_START") || d.start_route.is_some()
 }
 

@@ -15,6 +15,7 @@
 //! and the one repeat after a 401.
 
 pub mod auth;
+pub mod device_forms;
 pub mod flow;
 pub mod flow_forms;
 pub mod forms;
@@ -89,6 +90,9 @@ pub const CALLS_INTERVAL: Duration = Duration::from_secs(5);
 pub const TRUNKS_INTERVAL: Duration = Duration::from_secs(30);
 pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(60);
 pub const INFO_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The last line of every drawn flow: how its devices are edited.
+pub const FLOW_EDIT_HINT: &str = "edit: :device.edit <name> · :device.new · p re-points a DDI";
 
 /// A trunk as Callable stores it (the form's values).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -216,6 +220,11 @@ pub enum Change {
     /// for dangling references before it was built ([`flow_forms::dangling`]).
     UpdateDevice {
         id: String,
+        name: String,
+        body: Value,
+    },
+    /// `POST …/device` (a new flow device), checked like an update.
+    CreateDevice {
         name: String,
         body: Value,
     },
@@ -476,11 +485,16 @@ impl Client {
                 n => format!("⚠ {n} missing reference(s) (:flow to draw)"),
             },
         ));
-        for (i, l) in flow.lines.iter().enumerate() {
-            fields.push((
-                format!("flow {:02}", i + 1).into(),
-                format!("{}{}", "  ".repeat(l.depth as usize), l.text),
-            ));
+        let mut lines: Vec<String> = flow
+            .lines
+            .iter()
+            .map(|l| format!("{}{}", "  ".repeat(l.depth as usize), l.text))
+            .collect();
+        // The flow view is where its devices are changed: say how.
+        lines.push(String::new());
+        lines.push(FLOW_EDIT_HINT.to_owned());
+        for (i, l) in lines.into_iter().enumerate() {
+            fields.push((format!("flow {:02}", i + 1).into(), l));
         }
         Ok(FetchData::AccountInfo {
             account: a.to_owned(),
@@ -567,6 +581,9 @@ impl Client {
                 Change::UpdateDevice { id, body, .. } => {
                     (Method::PUT, acc(&["device", id]), Some(body.clone()))
                 }
+                Change::CreateDevice { body, .. } => {
+                    (Method::POST, acc(&["device"]), Some(body.clone()))
+                }
             },
             other => {
                 return Err(ProviderError::Refused(format!(
@@ -619,6 +636,7 @@ impl Client {
                 Change::UpdateHook { hook, .. } => format!("hook {} updated", hook.url),
                 Change::Call(_) => "call started".into(),
                 Change::UpdateDevice { name, .. } => format!("flow device {name} updated"),
+                Change::CreateDevice { name, .. } => format!("flow device {name} created"),
             },
             Mutation::Hangup { .. } => "call hung up".into(),
             Mutation::ClickToCall { .. } => "call started".into(),
