@@ -372,9 +372,10 @@ fn each_error_kind_has_its_own_symbol_and_the_legend_names_it() {
         );
         let bar = status_bar(&s, (100, 30));
         assert!(bar.starts_with(&format!("{symbol} cx {label}")), "{bar}");
-        // The help legend says what the symbol means.
+        // The help legend says what the symbol means (shown when every command fits:
+        // 50 rows since issue 18 added the operator-task commands).
         s.overlay = Some(Overlay::Help);
-        let help = screen(&s, (100, 40));
+        let help = screen(&s, (100, 50));
         assert!(help.contains(&format!("{symbol} {label}")), "{help}");
     }
 }

@@ -29,6 +29,32 @@ pub mod key {
     pub const MATCH: &str = "match";
 }
 
+/// The domain's detail field listing its voice applications (comma-separated names).
+pub const APPLICATIONS_FIELD: &str = "applications";
+
+/// The domain's applications: those its details list, then those its numbers route to.
+fn applications(ctx: &FormContext, domain: &str) -> Vec<String> {
+    let listed = ctx
+        .accounts
+        .iter()
+        .copied()
+        .chain(ctx.account_row)
+        .find(|a| a.id == domain)
+        .and_then(|a| a.extra.iter().find(|(k, _)| k == APPLICATIONS_FIELD))
+        .map(|(_, v)| v.split(", ").map(str::to_owned).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let mut all: Vec<String> = listed
+        .into_iter()
+        .filter(|a| !a.trim().is_empty())
+        .collect();
+    for a in known_applications(ctx, domain) {
+        if !all.contains(&a) {
+            all.push(a);
+        }
+    }
+    all
+}
+
 /// The detail-field prefix of one subscriber of a domain (`subscriber 1001`).
 pub const SUBSCRIBER_FIELD: &str = "subscriber ";
 
@@ -94,7 +120,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
     match intent {
         Intent::NumberNew => {
             let d = domain_of(ctx)?;
-            let apps = known_applications(ctx, &d);
+            let apps = applications(ctx, &d);
             let first = apps.first().cloned().unwrap_or_default();
             let spec = FormSpec {
                 title: format!("New number in {d}"),
@@ -256,7 +282,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
         }
         Intent::Other("transfer") => {
             let c = ctx.call.ok_or("select a live call first (pane 2)")?;
-            let apps = known_applications(ctx, &c.account);
+            let apps = applications(ctx, &c.account);
             let typed = ctx.args.trim();
             let first = if typed.is_empty() {
                 apps.first().cloned().unwrap_or_default()

@@ -369,9 +369,16 @@ impl CloudonixClient {
                     )
                     .await?;
                 let subs = http::decode(body, wire::decode_subscribers).await?;
+                let mut fields = map::map_subscribers(&subs);
+                // The voice applications last read (the numbers job reads them): the
+                // choices of the transfer and new-number forms.
+                let apps = self.cached_applications(d);
+                if !apps.is_empty() {
+                    fields.push((change_forms::APPLICATIONS_FIELD.into(), apps.join(", ")));
+                }
                 Ok(FetchData::AccountInfo {
                     account: d.to_owned(),
-                    fields: map::map_subscribers(&subs),
+                    fields,
                     details: None,
                 })
             }
