@@ -197,6 +197,8 @@ fn new_state(caps: switchboard::model::Capabilities) -> State {
     );
     s.tz = jiff::tz::TimeZone::UTC;
     s.focus = Resource::LiveCalls;
+    // The History pane's cap, as `Console::start` sets it (`[ui] history_rows`).
+    s.history_rows = switchboard::retention::DEFAULT_HISTORY_ROWS;
     s
 }
 

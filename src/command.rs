@@ -53,6 +53,8 @@ pub enum CommandId {
     NumberNew,
     /// Opens a typed confirmation; never deletes on one key.
     NumberDelete,
+    /// Re-point the selected number: the provider's form for where calls to it go.
+    Repoint,
     /// Mark / unmark the selected number for a multi-number action (`number.toggle`);
     /// offered by the providers whose descriptor lists such a command.
     NumberMark,
@@ -494,6 +496,17 @@ static HEAD: &[Command] = &[
     .destructive()
     .confirm(Confirm::Typed)
     .needs(ActionKind::EditNumber)
+    .row(),
+    // Each provider opens its own form (or says why the number is view-only there).
+    Command::new(
+        C::Repoint,
+        "repoint",
+        "Re-point number",
+        &["p"],
+        "Change where calls to the selected number go (the provider's own form)",
+    )
+    .on(NUMBERS)
+    .mutating()
     .row(),
 ];
 

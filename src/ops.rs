@@ -174,6 +174,7 @@ fn intent_name(intent: Intent) -> &'static str {
         Intent::NumberDelete => "number.delete",
         Intent::Call => "call",
         Intent::Hangup => "hangup",
+        Intent::Repoint => "repoint",
         Intent::Other(name) => name,
     }
 }
@@ -399,7 +400,15 @@ pub fn on_mutated(
     let open = matches!(&state.overlay, Some(Overlay::Form(o)) if o.ticket == ticket);
     match result {
         Ok(outcome) => {
-            let text = format!("{name}: {}", outcome.message);
+            let mut text = format!("{name}: {}", outcome.message);
+            // A secret the provider shows once (a new subscriber's SIP password): on the
+            // message line until the next message, never in the audit or the log.
+            if let Some(secret) = &outcome.reveal {
+                text.push_str(&format!(
+                    "; SIP password (shown once, note it now): {}",
+                    secret.expose()
+                ));
+            }
             say(state, Level::Info, text);
             if open {
                 state.overlay = None;

@@ -612,6 +612,7 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
         CommandId::NumberToggle => return open(state, Intent::NumberToggle, args),
         CommandId::NumberNew => return open(state, Intent::NumberNew, args),
         CommandId::NumberDelete => return open(state, Intent::NumberDelete, args),
+        CommandId::Repoint => return open(state, Intent::Repoint, args),
         CommandId::NumberMark => {
             state.tables.numbers.toggle_mark();
             state.dirty = true;

@@ -42,6 +42,7 @@ fn ok_entry(message: &str) -> AuditEntry {
             status: 204,
             message: message.into(),
             created_id: None,
+            reveal: None,
         }),
     )
 }

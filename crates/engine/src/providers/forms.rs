@@ -21,6 +21,9 @@ pub enum Intent {
     NumberDelete,
     Call,
     Hangup,
+    /// Re-point a number: the provider's own form for where calls to it go (an
+    /// application, a destination, a flow entry), or why it cannot.
+    Repoint,
     /// A provider-specific form, named by its command (`hook.new`, `forward.edit` …).
     Other(&'static str),
 }
@@ -39,7 +42,7 @@ impl Intent {
             | Intent::NumberDelete => Some(ActionKind::EditNumber),
             Intent::Call => Some(ActionKind::ClickToCall),
             Intent::Hangup => Some(ActionKind::Hangup),
-            Intent::Other(_) => None,
+            Intent::Repoint | Intent::Other(_) => None,
         }
     }
 }

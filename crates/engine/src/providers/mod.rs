@@ -278,6 +278,7 @@ impl ProviderSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProviderDetails {
     Provoice(provoice::forms::Details),
+    Callable(callable::flow_forms::Details),
 }
 
 /// An operator action that changes something at a provider. Built from a submitted
@@ -337,6 +338,7 @@ pub enum Mutation {
 /// The provider-specific changes, each owned by its provider module.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProviderChange {
+    Cloudonix(cloudonix::change::Change),
     Voipcloud(voipcloud::Change),
     Iovox(iovox::Change),
     Callable(callable::Change),
@@ -408,6 +410,9 @@ pub struct MutationOutcome {
     pub message: String,
     /// For click-to-call: the new call's id (token).
     pub created_id: Option<String>,
+    /// A secret the provider shows once, on creation (a new subscriber's SIP password):
+    /// the console shows it to the operator once; it is never logged or audited.
+    pub reveal: Option<crate::secret::Secret>,
 }
 
 /// The configured client of one provider connection. An enum rather than a trait object

@@ -180,6 +180,11 @@ impl CallableSim {
         self.with_account(account, |a| a.trunks.clone())
     }
 
+    /// The flow devices of an account as stored (tests read a re-pointed flow back).
+    pub fn devices(&self, account: &str) -> Vec<Value> {
+        self.with_account(account, |a| a.devices.clone())
+    }
+
     pub fn hooks(&self, account: &str) -> Vec<Value> {
         self.with_account(account, |a| a.hooks.clone())
     }

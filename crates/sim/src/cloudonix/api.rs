@@ -31,15 +31,15 @@ impl Reply {
         }
     }
 
-    fn ok(v: Value) -> Reply {
+    pub(super) fn ok(v: Value) -> Reply {
         Reply::Json(200, v)
     }
 
-    fn bad(msg: impl Into<String>) -> Reply {
+    pub(super) fn bad(msg: impl Into<String>) -> Reply {
         Reply::Error(400, msg.into())
     }
 
-    fn not_found() -> Reply {
+    pub(super) fn not_found() -> Reply {
         Reply::Error(404, "Not Found".into())
     }
 
@@ -95,6 +95,8 @@ enum Route {
     LegacySessions(String),
     LegacySession(String, String),
     ClickToCall(String),
+    Outgoing(String, String),
+    SwitchApplication(String, String),
 }
 
 fn percent_decode(s: &str) -> String {
@@ -134,6 +136,8 @@ fn parse_route(path: &str) -> Option<Route> {
         ["calls", d, "sessions"] => Route::LegacySessions(o(d)),
         ["calls", d, "sessions", t] => Route::LegacySession(o(d), o(t)),
         ["calls", d, "application"] => Route::ClickToCall(o(d)),
+        ["calls", d, "outgoing", m] => Route::Outgoing(o(d), o(m)),
+        ["calls", d, "sessions", t, "application"] => Route::SwitchApplication(o(d), o(t)),
         _ => return None,
     })
 }
@@ -143,14 +147,13 @@ fn method_allowed(route: &Route, method: &str) -> bool {
         Route::Customer(_) | Route::Domains(_) | Route::Domain(..) | Route::CurrentCalls(_) => {
             &["GET"]
         }
-        Route::Collection(_, _, Kind::Subscribers | Kind::Sessions) => &["GET"],
+        Route::Collection(_, _, Kind::Sessions) => &["GET"],
         Route::Collection(..) => &["GET", "POST"],
-        Route::Item(_, _, Kind::Subscribers, _) => &["GET"],
         Route::Item(_, _, Kind::Sessions, _) => &["GET", "DELETE"],
         Route::Item(..) => &["GET", "PUT", "DELETE"],
         Route::LegacySessions(_) => &["GET"],
         Route::LegacySession(..) => &["GET", "DELETE"],
-        Route::ClickToCall(_) => &["POST"],
+        Route::ClickToCall(_) | Route::Outgoing(..) | Route::SwitchApplication(..) => &["POST"],
     };
     allowed.contains(&method)
 }
@@ -232,9 +235,11 @@ impl State {
             Route::Domain(c, d) | Route::Collection(c, d, _) | Route::Item(c, d, _, _) => {
                 (Some(c), Some(d))
             }
-            Route::LegacySessions(d) | Route::LegacySession(d, _) | Route::ClickToCall(d) => {
-                (None, Some(d))
-            }
+            Route::LegacySessions(d)
+            | Route::LegacySession(d, _)
+            | Route::ClickToCall(d)
+            | Route::Outgoing(d, _)
+            | Route::SwitchApplication(d, _) => (None, Some(d)),
         };
         if customer.is_some_and(|c| !self.customer_matches(c)) {
             return Reply::not_found();
@@ -282,6 +287,10 @@ impl State {
                 _ => self.get(di, Kind::Sessions, &token, now_ms),
             },
             Route::ClickToCall(_) => self.click_to_call(di, req.body, now_ms),
+            Route::Outgoing(_, msisdn) => self.outgoing_call(di, &msisdn, req.body, now_ms),
+            Route::SwitchApplication(_, token) => {
+                self.switch_application(di, &token, req.body, now_ms)
+            }
         }
     }
 
@@ -386,6 +395,9 @@ impl State {
     }
 
     fn delete(&mut self, di: usize, kind: Kind, id: &str, now_ms: u64) -> Reply {
+        if kind == Kind::Subscribers {
+            return self.delete_subscriber(di, id);
+        }
         let d = &mut self.domains[di];
         let found = match kind {
             Kind::Trunks => d.find_trunk(id).map(|i| {
@@ -415,7 +427,8 @@ impl State {
             Kind::Trunks => self.create_trunk(di, &obj, now_ms),
             Kind::Dnids => self.create_dnid(di, &obj, now_ms),
             Kind::Applications => self.create_app(di, &obj, now_ms),
-            Kind::Subscribers | Kind::Sessions => Reply::Error(405, "Method Not Allowed".into()),
+            Kind::Subscribers => self.create_subscriber(di, body, now_ms),
+            Kind::Sessions => Reply::Error(405, "Method Not Allowed".into()),
         }
     }
 
@@ -428,7 +441,8 @@ impl State {
             Kind::Trunks => self.update_trunk(di, id, &obj, now_ms),
             Kind::Dnids => self.update_dnid(di, id, &obj, now_ms),
             Kind::Applications => self.update_app(di, id, &obj, now_ms),
-            Kind::Subscribers | Kind::Sessions => Reply::Error(405, "Method Not Allowed".into()),
+            Kind::Subscribers => self.update_subscriber(di, id, body, now_ms),
+            Kind::Sessions => Reply::Error(405, "Method Not Allowed".into()),
         }
     }
 
@@ -850,7 +864,7 @@ fn compile_dnid(n: &Dnid) -> String {
 
 // ----- body validation helpers -----
 
-fn json_object(body: &[u8]) -> Result<Map<String, Value>, Reply> {
+pub(super) fn json_object(body: &[u8]) -> Result<Map<String, Value>, Reply> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(Reply::bad("Request body must be a JSON object")),
@@ -862,7 +876,7 @@ fn invalid(field: &str, expected: &str) -> Reply {
     Reply::bad(format!("Invalid value for '{field}': expected {expected}"))
 }
 
-fn opt_str(o: &Map<String, Value>, field: &str) -> Result<Option<String>, Reply> {
+pub(super) fn opt_str(o: &Map<String, Value>, field: &str) -> Result<Option<String>, Reply> {
     match o.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -871,7 +885,7 @@ fn opt_str(o: &Map<String, Value>, field: &str) -> Result<Option<String>, Reply>
 }
 
 /// Booleans must be JSON booleans: `"true"` is rejected like the real API does.
-fn opt_bool(o: &Map<String, Value>, field: &str) -> Result<Option<bool>, Reply> {
+pub(super) fn opt_bool(o: &Map<String, Value>, field: &str) -> Result<Option<bool>, Reply> {
     match o.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),

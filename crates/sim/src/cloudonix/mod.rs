@@ -7,6 +7,7 @@
 
 mod api;
 mod state;
+mod subscribers;
 mod wire;
 
 mod args;

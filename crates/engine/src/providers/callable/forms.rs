@@ -74,7 +74,7 @@ fn target(account: &str, op: &'static str, id: Option<String>) -> ProviderTarget
 }
 
 /// The account the form acts on: must be a Callable account, not the organisation.
-fn account_of<'a>(ctx: &'a FormContext) -> Result<&'a model::Account, String> {
+pub(super) fn account_of<'a>(ctx: &'a FormContext) -> Result<&'a model::Account, String> {
     let row = ctx
         .account_row
         .filter(|a| a.id == ctx.account)
@@ -399,6 +399,10 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 target(&c.account, "hangup", Some(c.id.clone())),
             ))
         }
+        Intent::Repoint => super::flow_forms::repoint(ctx),
+        Intent::Other(op @ ("device.new" | "device.edit")) => {
+            super::device_forms::open(op, ctx).unwrap_or_else(|| Err("no such form".into()))
+        }
         _ => Err("not offered by Callable".into()),
     }
 }
@@ -550,6 +554,10 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
                 }),
             ))
         }
+        "repoint" => super::flow_forms::build_repoint(t, values),
+        "device.new" | "device.edit" => {
+            super::device_forms::build(t, values).unwrap_or_else(|| Err("no such form".into()))
+        }
         "hangup" => Ok(Mutation::Hangup {
             account: t.account.clone(),
             call_id: id()?,
@@ -595,6 +603,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     .runs(Runs::Flow)
     .on(ACCOUNTS)
     .row(),
+    super::device_forms::COMMANDS[0],
+    super::device_forms::COMMANDS[1],
 ];
 
 const ACCOUNTS: &[Resource] = &[Resource::Accounts];

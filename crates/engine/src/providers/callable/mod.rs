@@ -15,7 +15,9 @@
 //! and the one repeat after a 401.
 
 pub mod auth;
+pub mod device_forms;
 pub mod flow;
+pub mod flow_forms;
 pub mod forms;
 pub mod route;
 pub mod settings;
@@ -88,6 +90,9 @@ pub const CALLS_INTERVAL: Duration = Duration::from_secs(5);
 pub const TRUNKS_INTERVAL: Duration = Duration::from_secs(30);
 pub const NUMBERS_INTERVAL: Duration = Duration::from_secs(60);
 pub const INFO_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The last line of every drawn flow: how its devices are edited.
+pub const FLOW_EDIT_HINT: &str = "edit: :device.edit <name> · :device.new · p re-points a DDI";
 
 /// A trunk as Callable stores it (the form's values).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -200,11 +205,29 @@ impl CallSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     CreateTrunk(TrunkBody),
-    UpdateTrunk { id: String, trunk: TrunkBody },
+    UpdateTrunk {
+        id: String,
+        trunk: TrunkBody,
+    },
     UpdateAddress(wire::Address),
     CreateHook(HookBody),
-    UpdateHook { id: String, hook: HookBody },
+    UpdateHook {
+        id: String,
+        hook: HookBody,
+    },
     Call(CallSpec),
+    /// `PUT …/device/{id}` with the whole device (a flow entry re-pointed …), checked
+    /// for dangling references before it was built ([`flow_forms::dangling`]).
+    UpdateDevice {
+        id: String,
+        name: String,
+        body: Value,
+    },
+    /// `POST …/device` (a new flow device), checked like an update.
+    CreateDevice {
+        name: String,
+        body: Value,
+    },
 }
 
 fn address_json(a: &wire::Address) -> Value {
@@ -454,7 +477,7 @@ impl Client {
             Err(e) if keep_going(&e) => fields.push(("hooks".into(), format!("unavailable: {e}"))),
             Err(e) => return Err(e),
         }
-        let flow = self.fetch_flow(a).await?;
+        let (flow, details) = self.fetch_flow_details(a).await?;
         fields.push((
             "flow".into(),
             match flow.problems {
@@ -462,26 +485,47 @@ impl Client {
                 n => format!("⚠ {n} missing reference(s) (:flow to draw)"),
             },
         ));
-        for (i, l) in flow.lines.iter().enumerate() {
-            fields.push((
-                format!("flow {:02}", i + 1).into(),
-                format!("{}{}", "  ".repeat(l.depth as usize), l.text),
-            ));
+        let mut lines: Vec<String> = flow
+            .lines
+            .iter()
+            .map(|l| format!("{}{}", "  ".repeat(l.depth as usize), l.text))
+            .collect();
+        // The flow view is where its devices are changed: say how.
+        lines.push(String::new());
+        lines.push(FLOW_EDIT_HINT.to_owned());
+        for (i, l) in lines.into_iter().enumerate() {
+            fields.push((format!("flow {:02}", i + 1).into(), l));
         }
         Ok(FetchData::AccountInfo {
             account: a.to_owned(),
             fields,
-            details: None,
+            details: Some(crate::providers::ProviderDetails::Callable(details)),
         })
     }
 
     /// Devices, DDIs and trunks of an account, drawn as a flow.
     pub async fn fetch_flow(&self, a: &str) -> Result<flow::Flow, ProviderError> {
+        Ok(self.fetch_flow_details(a).await?.0)
+    }
+
+    /// The flow drawn, plus what it was drawn from (the forms edit it).
+    pub async fn fetch_flow_details(
+        &self,
+        a: &str,
+    ) -> Result<(flow::Flow, flow_forms::Details), ProviderError> {
         let devices =
             wire::decode_devices(&self.get(&["account", a, "device"], "flow devices").await?)?;
         let ddis = wire::decode_id_names(&self.get(&["account", a, "ddi"], "DDIs").await?)?;
         let trunks = wire::decode_trunks(&self.get(&["account", a, "trunk"], "trunks").await?)?;
-        Ok(flow::build(&devices, &ddis, &trunks))
+        let flow = flow::build(&devices, &ddis, &trunks);
+        Ok((
+            flow,
+            flow_forms::Details {
+                devices,
+                trunks,
+                ddis,
+            },
+        ))
     }
 
     pub fn mutation_budget(&self, _m: &Mutation) -> (String, u32) {
@@ -534,6 +578,12 @@ impl Client {
                 Change::Call(spec) => {
                     (Method::POST, acc(&["channels", "voice"]), Some(spec.json()))
                 }
+                Change::UpdateDevice { id, body, .. } => {
+                    (Method::PUT, acc(&["device", id]), Some(body.clone()))
+                }
+                Change::CreateDevice { body, .. } => {
+                    (Method::POST, acc(&["device"]), Some(body.clone()))
+                }
             },
             other => {
                 return Err(ProviderError::Refused(format!(
@@ -568,6 +618,7 @@ impl Client {
                     status: 404,
                     message: "call already ended".into(),
                     created_id: None,
+                    reveal: None,
                 });
             }
             other => other?,
@@ -584,6 +635,8 @@ impl Client {
                 Change::CreateHook(h) => format!("hook {} created", h.url),
                 Change::UpdateHook { hook, .. } => format!("hook {} updated", hook.url),
                 Change::Call(_) => "call started".into(),
+                Change::UpdateDevice { name, .. } => format!("flow device {name} updated"),
+                Change::CreateDevice { name, .. } => format!("flow device {name} created"),
             },
             Mutation::Hangup { .. } => "call hung up".into(),
             Mutation::ClickToCall { .. } => "call started".into(),
@@ -593,6 +646,7 @@ impl Client {
             status: answer.status,
             message,
             created_id,
+            reveal: None,
         })
     }
 

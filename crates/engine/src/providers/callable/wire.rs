@@ -92,6 +92,9 @@ pub struct Device {
     pub extension: String,
     pub sip_gateway: Option<SipGateway>,
     pub start_route: Option<StartRoute>,
+    /// The device as read: an update sends it back with only the edited fields changed,
+    /// so fields the console does not show (`record`, `present` …) are kept.
+    pub raw: Value,
 }
 
 /// A live call (providers.md §4.5 PROPOSAL: not documented by Callable).
@@ -327,6 +330,7 @@ fn device_of(m: &Map<String, Value>) -> Device {
             ddis: strings(r, "ddis"),
             connect_to: text(r, "connectTo"),
         }),
+        raw: Value::Object(m.clone()),
     }
 }
 

@@ -16,7 +16,8 @@ use reqwest::{Method, Url};
 use serde_json::{Map, Value, json};
 
 use crate::providers::{
-    Mutation, MutationOutcome, NumberSpec, ProviderError, RequestPreview, TrunkSpec, http,
+    Mutation, MutationOutcome, NumberSpec, ProviderChange, ProviderError, RequestPreview,
+    TrunkSpec, http,
 };
 
 use super::forms::{DIRECTION_LABEL, key};
@@ -25,7 +26,7 @@ use crate::form::diff::StoredChange;
 
 /// How secrets are written into a planned body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Secrets {
+pub(super) enum Secrets {
     /// The real value: the body that is sent.
     Reveal,
     /// `****`: the body that is shown and audited.
@@ -36,31 +37,33 @@ pub const MASK: &str = "****";
 
 /// What the provider's answer means for a mutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Expect {
+pub(super) enum Expect {
     /// Any 2xx; the body (if any) is a trunk whose id is the created id.
     CreatedTrunk,
     /// Any 2xx; the body is a callObjectResult whose `token` is the created id.
     Call,
     /// 2xx, or 404 meaning "already ended" (session DELETE).
     Hangup,
+    /// Any 2xx; the body is a subscriber: its id, and its `sipPassword` shown once.
+    CreatedSubscriber,
     /// Any 2xx, body ignored.
     Done,
 }
 
 /// One request, fully decided.
 #[derive(Debug, Clone)]
-struct Planned {
-    method: Method,
+pub(super) struct Planned {
+    pub(super) method: Method,
     /// Path segments below the base URL (encoded when the URL is built).
-    segments: Vec<String>,
-    body: Option<Value>,
+    pub(super) segments: Vec<String>,
+    pub(super) body: Option<Value>,
     /// What the request is about, for error messages ("trunk pbx-hq of acme.cloudonix.net").
-    what: String,
+    pub(super) what: String,
     /// Success message for the operator.
-    done: String,
-    expect: Expect,
+    pub(super) done: String,
+    pub(super) expect: Expect,
     /// Stored values the request changes beyond the typed fields (for the review).
-    stored_changes: Vec<StoredChange>,
+    pub(super) stored_changes: Vec<StoredChange>,
 }
 
 fn required<'a>(value: &'a str, what: &str) -> Result<&'a str, ProviderError> {
@@ -240,7 +243,7 @@ fn application_value(app: &str) -> Value {
 }
 
 impl CloudonixClient {
-    fn domain_segments(&self, domain: &str, rest: &[&str]) -> Vec<String> {
+    pub(super) fn domain_segments(&self, domain: &str, rest: &[&str]) -> Vec<String> {
         let mut v = vec![
             "customers".to_owned(),
             self.customer.clone(),
@@ -253,7 +256,7 @@ impl CloudonixClient {
 
     /// The id of an application given by id or name, from the numeric form or the
     /// application list last read for the domain.
-    fn cached_app_id(&self, domain: &str, app: &str) -> Option<u64> {
+    pub(super) fn cached_app_id(&self, domain: &str, app: &str) -> Option<u64> {
         let app = app.trim();
         if let Ok(id) = app.parse::<u64>() {
             return Some(id);
@@ -446,6 +449,10 @@ impl CloudonixClient {
                     stored_changes: Vec::new(),
                 }
             }
+            Mutation::Provider {
+                change: ProviderChange::Cloudonix(c),
+                ..
+            } => return self.plan_change(domain, c, secrets),
             Mutation::Provider { .. } => {
                 return Err(ProviderError::Refused(
                     "not a Cloudonix change (it belongs to another provider)".into(),
@@ -479,11 +486,18 @@ impl CloudonixClient {
     /// is not known yet this is `Refused` while `mutate` reads the list first.
     /// Per domain; a number edit may first read the application list.
     pub fn mutation_budget(&self, m: &Mutation) -> (String, u32) {
-        let cost = if matches!(m, Mutation::UpdateNumber { .. }) {
-            2
-        } else {
-            1
-        };
+        let reads_apps = matches!(
+            m,
+            Mutation::UpdateNumber { .. }
+                | Mutation::Provider {
+                    change: ProviderChange::Cloudonix(
+                        super::change::Change::Transfer { .. }
+                            | super::change::Change::NumberNew { .. }
+                    ),
+                    ..
+                }
+        );
+        let cost = if reads_apps { 2 } else { 1 };
         (m.account().to_string(), cost)
     }
 
@@ -519,6 +533,17 @@ impl CloudonixClient {
                 && differs(start, key::APPLICATION, app)
                 && self.cached_app_id(domain, app).is_none()
             {
+                self.refresh_apps(domain).await?;
+            }
+        }
+        if let Mutation::Provider {
+            account,
+            change: ProviderChange::Cloudonix(c),
+            ..
+        } = m
+        {
+            let domain = account.trim();
+            if !domain.is_empty() && self.change_needs_apps(domain, c) {
                 self.refresh_apps(domain).await?;
             }
         }
@@ -562,11 +587,17 @@ impl CloudonixClient {
         // only costs the created id.
         let body = self.http.read_error_body(resp).await;
         if (200..300).contains(&status) {
+            let mut reveal = None;
             let created_id = match p.expect {
                 Expect::CreatedTrunk => wire::decode_one::<wire::Trunk>(&body)
                     .ok()
                     .and_then(|t| t.id.or(t.uuid)),
                 Expect::Call => call_token(&body),
+                Expect::CreatedSubscriber => {
+                    let (id, password) = super::change::created_subscriber(&body);
+                    reveal = password;
+                    id
+                }
                 Expect::Hangup | Expect::Done => None,
             };
             let message = match (p.expect, &created_id) {
@@ -577,6 +608,7 @@ impl CloudonixClient {
                 status,
                 message,
                 created_id,
+                reveal,
             });
         }
         if status == 404 && p.expect == Expect::Hangup {
@@ -584,6 +616,7 @@ impl CloudonixClient {
                 status,
                 message: "call had already ended".into(),
                 created_id: None,
+                reveal: None,
             });
         }
         Err(map_http_error(status, retry_after, &body, &p.what))

@@ -44,7 +44,7 @@ pub mod key {
     pub const DNID: &str = "dnid";
 }
 
-fn field(
+pub(super) fn field(
     key: &'static str,
     label: &'static str,
     kind: FieldKind,
@@ -61,18 +61,18 @@ fn field(
     }
 }
 
-fn pair(k: &str, v: impl Into<String>) -> (String, String) {
+pub(super) fn pair(k: &str, v: impl Into<String>) -> (String, String) {
     (k.to_owned(), v.into())
 }
 
-fn extra<'a>(fields: &'a [model::Field], key: &str) -> Option<&'a str> {
+pub(super) fn extra<'a>(fields: &'a [model::Field], key: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
 }
 
-fn yes_no(b: bool) -> &'static str {
+pub(super) fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
@@ -219,7 +219,7 @@ pub fn trunk_delete_confirm(trunk: &model::Trunk, live_calls: usize) -> (String,
 
 /// Interns a list of choices so it can live in a [`FieldKind::Choice`]. Each distinct
 /// list is stored once for the life of the process (application lists rarely change).
-fn intern_choices(list: Vec<String>) -> &'static [&'static str] {
+pub(super) fn intern_choices(list: Vec<String>) -> &'static [&'static str] {
     type Table = Mutex<HashMap<Vec<String>, &'static [&'static str]>>;
     static TABLE: OnceLock<Table> = OnceLock::new();
     let table = TABLE.get_or_init(|| Mutex::new(HashMap::new()));
@@ -364,7 +364,7 @@ pub fn click_to_call_form(from_number: Option<&str>) -> FormSpec {
 }
 
 /// Looks a value up by key (trimmed; "" when absent).
-fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
+pub(super) fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
     values
         .iter()
         .rev()
@@ -373,7 +373,7 @@ fn value<'a>(values: &'a [(String, String)], k: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-fn parse_bool(label: &str, v: &str) -> Result<bool, String> {
+pub(super) fn parse_bool(label: &str, v: &str) -> Result<bool, String> {
     match v.to_ascii_lowercase().as_str() {
         "yes" | "y" | "true" | "on" | "1" => Ok(true),
         "no" | "n" | "false" | "off" | "0" => Ok(false),
@@ -381,7 +381,7 @@ fn parse_bool(label: &str, v: &str) -> Result<bool, String> {
     }
 }
 
-fn one_of(label: &str, v: &str, list: &[&str]) -> Result<String, String> {
+pub(super) fn one_of(label: &str, v: &str, list: &[&str]) -> Result<String, String> {
     let lower = v.to_ascii_lowercase();
     if list.contains(&lower.as_str()) {
         Ok(lower)
@@ -396,7 +396,7 @@ fn one_of(label: &str, v: &str, list: &[&str]) -> Result<String, String> {
 /// Cloudonix numbers: `+` and 8-15 digits, typed exactly (nothing dropped).
 pub const PHONE: Rules = Rules::typed(Prefix::Plus, 8..=15);
 
-fn is_e164(v: &str) -> bool {
+pub(super) fn is_e164(v: &str) -> bool {
     phone::is_valid(v, &PHONE)
 }
 
@@ -541,17 +541,17 @@ pub fn call_mutation(account: &str, values: &[(String, String)]) -> Result<Mutat
     })
 }
 
-/// The intents Cloudonix's forms handle (it neither creates nor deletes numbers, and has
-/// no forms of its own beyond these).
+/// The intents Cloudonix's forms handle: the neutral ones and its own commands
+/// ([`super::change_forms::COMMANDS`]).
 pub fn offers(intent: Intent) -> bool {
-    !matches!(
-        intent,
-        Intent::NumberNew | Intent::NumberDelete | Intent::Other(_)
-    )
+    match intent {
+        Intent::Other(name) => super::change_forms::COMMANDS.iter().any(|c| c.name == name),
+        _ => true,
+    }
 }
 
 /// A fieldless form: it opens on its review step (request preview, Cancel focused).
-fn confirm_spec(title: String, confirm: Option<(String, String)>) -> FormSpec {
+pub(super) fn confirm_spec(title: String, confirm: Option<(String, String)>) -> FormSpec {
     FormSpec {
         title,
         mode: FormMode::Edit,
@@ -561,14 +561,14 @@ fn confirm_spec(title: String, confirm: Option<(String, String)>) -> FormSpec {
     }
 }
 
-fn target(account: &str, op: &'static str, id: Option<&str>) -> ProviderTarget {
+pub(super) fn target(account: &str, op: &'static str, id: Option<&str>) -> ProviderTarget {
     let mut t = ProviderTarget::new(ProviderKind::Cloudonix, account, op);
     t.id = id.map(str::to_owned);
     t
 }
 
 /// Application names seen on the numbers of `account` (choices for the number form).
-fn known_applications(ctx: &FormContext, account: &str) -> Vec<String> {
+pub(super) fn known_applications(ctx: &FormContext, account: &str) -> Vec<String> {
     let mut names: Vec<String> = ctx
         .numbers
         .iter()
@@ -634,8 +634,18 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 target(&c.account, "hangup", Some(&c.id)),
             ))
         }
+        // Where calls to a DNID go: its voice application (the number form).
+        Intent::Repoint => {
+            let (mut spec, t) = open(Intent::NumberEdit, ctx)?;
+            if let Some(n) = ctx.number {
+                spec.title = format!("Re-point number {} (application)", n.number);
+            }
+            // The field that decides where calls go comes first (focused on open).
+            spec.fields.sort_by_key(|f| f.key != key::APPLICATION);
+            Ok((spec, t))
+        }
         Intent::NumberNew | Intent::NumberDelete | Intent::Other(_) => {
-            Err("not offered by Cloudonix".into())
+            super::change_forms::open(intent, ctx)
         }
     }
 }
@@ -675,7 +685,8 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
             account,
             call_id: id.to_owned(),
         }),
-        other => Err(format!("Cloudonix has no form '{other}'")),
+        other => super::change_forms::build(t, values)
+            .unwrap_or_else(|| Err(format!("Cloudonix has no form '{other}'"))),
     }
 }
 
@@ -811,8 +822,9 @@ mod tests {
             })
         );
         // What it does not offer is refused before a form opens (ops audits it).
-        assert!(!offers(Intent::NumberNew) && !offers(Intent::Other("hook.new")));
+        assert!(!offers(Intent::Other("hook.new")));
         assert!(offers(Intent::TrunkDelete) && offers(Intent::Call));
+        assert!(offers(Intent::NumberNew) && offers(Intent::Other("transfer")));
         let unknown = ProviderTarget::new(ProviderKind::Cloudonix, "d2", "hook.new");
         assert!(build(&unknown, &[]).is_err());
     }

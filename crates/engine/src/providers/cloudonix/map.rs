@@ -534,11 +534,36 @@ pub fn map_current_calls(
     vec![stat]
 }
 
-/// Subscriber counts of a domain, as fields for its account row.
+/// Subscribers listed one by one in a domain's details (more are only counted).
+pub const SUBSCRIBERS_LISTED: usize = 100;
+
+/// Subscriber counts of a domain, as fields for its account row, then one field per
+/// subscriber (`subscriber <msisdn>`: active or inactive, created), the view the
+/// subscriber commands name their subscriber from. The SIP password is never decoded.
 pub fn map_subscribers(subs: &[wire::Subscriber]) -> Vec<crate::model::Field> {
     let active = subs.iter().filter(|s| s.active != Some(false)).count();
-    vec![(
+    let mut fields: Vec<crate::model::Field> = vec![(
         "subscribers".into(),
         format!("{} ({active} active)", subs.len()),
-    )]
+    )];
+    for s in subs.iter().take(SUBSCRIBERS_LISTED) {
+        let Some(msisdn) = s.msisdn.as_deref().map(str::trim).filter(|m| !m.is_empty()) else {
+            continue;
+        };
+        let state = if s.active == Some(false) {
+            "inactive"
+        } else {
+            "active"
+        };
+        let created = s
+            .created_at
+            .as_deref()
+            .map(|c| format!(", created {}", c.get(..10).unwrap_or(c)))
+            .unwrap_or_default();
+        fields.push((
+            format!("{}{msisdn}", super::change_forms::SUBSCRIBER_FIELD).into(),
+            format!("{state}{created}"),
+        ));
+    }
+    fields
 }

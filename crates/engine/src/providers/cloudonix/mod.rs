@@ -8,6 +8,8 @@
 //! capped and run through the secret redactor.
 
 pub mod actions;
+pub mod change;
+pub mod change_forms;
 pub mod forms;
 pub mod map;
 pub mod route;
@@ -48,7 +50,8 @@ pub const CAPABILITIES: Capabilities = Capabilities::new()
     .with_action(ActionKind::ClickToCall)
     .with_action(ActionKind::Hangup)
     .with_action(ActionKind::EditTrunk)
-    .with_action(ActionKind::EditNumber);
+    .with_action(ActionKind::EditNumber)
+    .with_action(ActionKind::EditAccount);
 
 /// The seed's limit: 10 requests per domain per 10 seconds (the newer spec says 10 per
 /// 3 s; configure `rate_limit` for that).
@@ -70,7 +73,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     build_form: forms::build,
     offers: forms::offers,
     acts_on: Some(crate::model::AccountKind::Domain),
-    commands: &[],
+    commands: change_forms::COMMANDS,
     route: route::describe,
 };
 
@@ -384,9 +387,16 @@ impl CloudonixClient {
                     )
                     .await?;
                 let subs = http::decode(body, wire::decode_subscribers).await?;
+                let mut fields = map::map_subscribers(&subs);
+                // The voice applications last read (the numbers job reads them): the
+                // choices of the transfer and new-number forms.
+                let apps = self.cached_applications(d);
+                if !apps.is_empty() {
+                    fields.push((change_forms::APPLICATIONS_FIELD.into(), apps.join(", ")));
+                }
                 Ok(FetchData::AccountInfo {
                     account: d.to_owned(),
-                    fields: map::map_subscribers(&subs),
+                    fields,
                     details: None,
                 })
             }

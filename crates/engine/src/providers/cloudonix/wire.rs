@@ -234,6 +234,8 @@ pub struct Subscriber {
     pub msisdn: Option<String>,
     #[serde(deserialize_with = "flag")]
     pub active: Option<bool>,
+    #[serde(deserialize_with = "text")]
+    pub created_at: Option<String>,
 }
 
 /// A domain. Its `profile` is deliberately not decoded (it can hold API keys).

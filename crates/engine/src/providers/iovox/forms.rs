@@ -22,6 +22,13 @@ pub mod key {
     pub const CALL_STATUS: &str = "call_status";
 }
 
+/// Why a VoxNumber's destination is view-only here (see the README's operator tasks and
+/// `docs/iovox-callflow.md`): the destination is a contact phone number inside the rule
+/// template attached to the number's link (`PUT /Links?method=attachRuleTemplateToLinks`
+/// with the template name and its rule ids, read with `Rules?method=getRuleTemplates` /
+/// `getVariableRulesOfTemplate`), whose response shapes no public source shows.
+pub const REPOINT_VIEW_ONLY: &str = "view-only: IOVOX keeps a number's destination in its link's call-flow rule template, whose wire format is not public enough to change safely; change it in the IOVOX portal";
+
 /// Numbers listed by name in a confirmation title at most.
 const LISTED: usize = 6;
 
@@ -29,6 +36,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
     match intent {
         Intent::NumberToggle => toggle(ctx),
         Intent::Call => call(ctx),
+        Intent::Repoint => Err(REPOINT_VIEW_ONLY.into()),
         _ => Err("not offered by IOVOX".into()),
     }
 }

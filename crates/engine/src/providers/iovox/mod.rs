@@ -462,6 +462,7 @@ impl Client {
             status,
             message,
             created_id: None,
+            reveal: None,
         })
     }
 

@@ -41,7 +41,7 @@ pub struct Details {
 }
 
 /// The details of `customer` in the form context (empty when none were read yet).
-fn details<'a>(ctx: &FormContext<'a>, customer: &str) -> Details {
+pub(super) fn details<'a>(ctx: &FormContext<'a>, customer: &str) -> Details {
     ctx.details
         .iter()
         .find_map(|(account, d)| match d {
@@ -51,7 +51,7 @@ fn details<'a>(ctx: &FormContext<'a>, customer: &str) -> Details {
         .unwrap_or_default()
 }
 
-fn field(
+pub(super) fn field(
     key: &'static str,
     label: &'static str,
     kind: FieldKind,
@@ -68,11 +68,11 @@ fn field(
     }
 }
 
-fn pair(k: &str, v: impl Into<String>) -> (String, String) {
+pub(super) fn pair(k: &str, v: impl Into<String>) -> (String, String) {
     (k.to_owned(), v.into())
 }
 
-fn extra<'a>(fields: &'a [crate::model::Field], key: &str) -> Option<&'a str> {
+pub(super) fn extra<'a>(fields: &'a [crate::model::Field], key: &str) -> Option<&'a str> {
     fields
         .iter()
         .find(|(k, _)| k == key)
@@ -80,11 +80,11 @@ fn extra<'a>(fields: &'a [crate::model::Field], key: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty() && *v != "-")
 }
 
-fn yes_no(b: bool) -> &'static str {
+pub(super) fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-fn spec(
+pub(super) fn spec(
     title: String,
     mode: FormMode,
     fields: Vec<FieldSpec>,
@@ -111,13 +111,13 @@ fn confirm(title: String, text: &str, reason: String) -> FormSpec {
 }
 
 /// The customer and (for a user) user the form acts for.
-struct Owner {
-    customer: String,
-    user: Option<String>,
+pub(super) struct Owner {
+    pub(super) customer: String,
+    pub(super) user: Option<String>,
 }
 
 impl Owner {
-    fn label(&self) -> String {
+    pub(super) fn label(&self) -> String {
         match &self.user {
             Some(u) => format!("user {u} of customer {}", self.customer),
             None => format!("customer {}", self.customer),
@@ -125,7 +125,7 @@ impl Owner {
     }
 }
 
-fn owner(ctx: &FormContext) -> Result<Owner, String> {
+pub(super) fn owner(ctx: &FormContext) -> Result<Owner, String> {
     let account: Option<&Account> = ctx
         .account_row
         .or_else(|| ctx.accounts.iter().copied().find(|a| a.id == ctx.account));
@@ -150,7 +150,7 @@ fn owner(ctx: &FormContext) -> Result<Owner, String> {
     }
 }
 
-fn target(owner: &Owner, op: &'static str, id: Option<String>) -> ProviderTarget {
+pub(super) fn target(owner: &Owner, op: &'static str, id: Option<String>) -> ProviderTarget {
     let mut t = ProviderTarget::new(ProviderKind::Provoice, &owner.customer, op);
     t.id = id;
     t.data.push(pair("customer_id", owner.customer.clone()));
@@ -481,7 +481,20 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 target(&o, "number.edit", Some(n.id.clone())),
             ))
         }
-        Intent::Other(op) => open_detail(op, ctx),
+        Intent::Other(op) => {
+            super::account_forms::open(op, ctx).unwrap_or_else(|| open_detail(op, ctx))
+        }
+        // Where calls to an extension go: its SIP destination (the extension form);
+        // a forward is added with forward.new.
+        Intent::Repoint => {
+            let (mut spec, t) = open(Intent::NumberEdit, ctx)?;
+            if let Some(n) = ctx.number {
+                spec.title = format!("Re-point extension {} (destination)", n.number);
+            }
+            // The field that decides where calls go comes first (focused on open).
+            spec.fields.sort_by_key(|f| f.key != "destination_id");
+            Ok((spec, t))
+        }
         Intent::NumberToggle | Intent::Call | Intent::Hangup => {
             Err("not offered by ProVoice".into())
         }
@@ -587,7 +600,7 @@ fn open_detail(op: &'static str, ctx: &FormContext) -> Result<(FormSpec, Provide
     }
 }
 
-fn value<'a>(values: &'a [(String, String)], key: &str) -> &'a str {
+pub(super) fn value<'a>(values: &'a [(String, String)], key: &str) -> &'a str {
     values
         .iter()
         .find(|(k, _)| k == key)
@@ -596,7 +609,7 @@ fn value<'a>(values: &'a [(String, String)], key: &str) -> &'a str {
 }
 
 /// An id as JSON: a number when it is one, else the text.
-fn id_json(s: &str) -> Value {
+pub(super) fn id_json(s: &str) -> Value {
     match s.trim().parse::<u64>() {
         Ok(n) => Value::from(n),
         Err(_) => Value::from(s.trim()),
@@ -611,7 +624,7 @@ fn opt_id(s: &str) -> Value {
     }
 }
 
-fn bool_of(s: &str) -> bool {
+pub(super) fn bool_of(s: &str) -> bool {
     matches!(
         s.trim().to_ascii_lowercase().as_str(),
         "yes" | "true" | "on" | "1"
@@ -633,6 +646,9 @@ pub const PHONE: Rules = Rules {
 };
 
 pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
+    if let Some(r) = super::account_forms::build(target, values) {
+        return r;
+    }
     let data = |k: &str| value(&target.data, k).to_owned();
     let v = |k: &str| value(values, k);
     let customer = data("customer_id");
@@ -795,12 +811,18 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
             operation,
             body,
             what,
+            password: None,
         }),
     })
 }
 
-/// ProVoice's own commands: forwards, abuse limits and whitelists of a customer or user.
+/// ProVoice's own commands: customers and users, then forwards, abuse limits and
+/// whitelists of a customer or user.
 pub const COMMANDS: &[CommandSpec] = &[
+    super::account_forms::COMMANDS[0],
+    super::account_forms::COMMANDS[1],
+    super::account_forms::COMMANDS[2],
+    super::account_forms::COMMANDS[3],
     CommandSpec::form(
         "forward.new",
         "New forward",

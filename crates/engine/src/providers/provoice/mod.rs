@@ -15,6 +15,7 @@
 //! `getCustomers` plus the users of at most [`USERS_PER_RUN`] customers per run (round
 //! robin), so its cost is fixed however large the tree is.
 
+pub mod account_forms;
 pub mod callback;
 pub mod forms;
 pub mod map;
@@ -102,7 +103,23 @@ pub enum Change {
         body: serde_json::Map<String, serde_json::Value>,
         /// What it changes, for the operator ("forward 3 of customer 12").
         what: String,
+        /// A user's SIP password, sent as the body's `password`; `****` in the preview
+        /// (and so in the audit), never in a log or a debug print.
+        password: Option<crate::secret::Secret>,
     },
+}
+
+impl Change {
+    /// The body as sent (`Reveal`) or as shown and audited (the password as `****`).
+    fn body(&self, reveal: bool) -> serde_json::Value {
+        let Change::Post { body, password, .. } = self;
+        let mut body = body.clone();
+        if let Some(p) = password {
+            let v = if reveal { p.expose() } else { "****" };
+            body.insert("password".into(), v.into());
+        }
+        serde_json::Value::Object(body)
+    }
 }
 
 impl Change {
@@ -553,23 +570,21 @@ impl Client {
     }
 
     pub fn preview(&self, m: &Mutation) -> Result<RequestPreview, ProviderError> {
-        let Change::Post {
-            operation, body, ..
-        } = self.change(m)?;
+        let change = self.change(m)?;
+        let Change::Post { operation, .. } = change;
         Ok(RequestPreview {
             method: "POST".into(),
             path: format!("/{operation}"),
-            body: Some(serde_json::Value::Object(body.clone()).to_string()),
+            body: Some(change.body(false).to_string()),
             stored_changes: Vec::new(),
         })
     }
 
     pub async fn mutate(&self, m: &Mutation) -> Result<MutationOutcome, ProviderError> {
+        let change = self.change(m)?;
         let Change::Post {
-            operation,
-            body,
-            what,
-        } = self.change(m)?;
+            operation, what, ..
+        } = change;
         let url = self.url(operation, &[])?;
         let request = self
             .http
@@ -577,7 +592,7 @@ impl Client {
             .header(self.auth.0.clone(), self.auth.1.clone())
             .header(ACCEPT, HeaderValue::from_static("application/json"))
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-            .body(serde_json::Value::Object(body.clone()).to_string());
+            .body(change.body(true).to_string());
         let started = Instant::now();
         let resp = self.http.send(request).await?;
         let status = resp.status().as_u16();
@@ -615,6 +630,7 @@ impl Client {
             status,
             message,
             created_id,
+            reveal: None,
         })
     }
 

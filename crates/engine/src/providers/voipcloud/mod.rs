@@ -555,6 +555,7 @@ impl Client {
                 format!("ringing {user}, then dialling {to} ({})", cap(&message))
             },
             created_id: id,
+            reveal: None,
         })
     }
 
