@@ -56,6 +56,9 @@ pub enum Action {
     Exported(Result<(String, usize), String>),
     /// The call-history store's calls of the last days (read off the UI thread).
     HistoryLoaded(Vec<crate::model::Call>),
+    /// A write to the call-history store failed: the calls of that batch count as not
+    /// stored, so the next polls send them again (the store ignores a call it holds).
+    HistoryWriteFailed,
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,

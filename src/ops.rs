@@ -401,18 +401,27 @@ pub fn on_mutated(
     match result {
         Ok(outcome) => {
             let mut text = format!("{name}: {}", outcome.message);
-            // A secret the provider shows once (a new subscriber's SIP password): on the
-            // message line until the next message, never in the audit or the log.
-            if let Some(secret) = &outcome.reveal {
-                text.push_str(&format!(
-                    "; SIP password (shown once, note it now): {}",
-                    secret.expose()
-                ));
-            }
-            say(state, Level::Info, text);
             if open {
                 state.overlay = None;
             }
+            // A secret the provider shows once (a new subscriber's SIP password): in a
+            // box that stays until the operator closes it (a message line fades after
+            // seconds), never in the message line, the audit or the log.
+            if let Some(secret) = &outcome.reveal {
+                text.push_str("; its SIP password is shown once (Esc closes it)");
+                state.overlay = Some(Overlay::Details {
+                    title: format!("{name}: shown once, note it now"),
+                    fields: vec![
+                        ("SIP password".into(), secret.expose().to_string()),
+                        (
+                            "after closing".into(),
+                            "it cannot be shown again; set a new one with an edit".into(),
+                        ),
+                    ],
+                    scroll: 0,
+                });
+            }
+            say(state, Level::Info, text);
             let mut effects = Vec::new();
             // A new call shows in live calls: go there.
             if command == "call" && state.focus != Resource::LiveCalls {

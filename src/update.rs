@@ -166,6 +166,11 @@ fn update_inner(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Notice { level, text } => set_message(state, level, redact(&text).into_owned()),
         Action::HistoryLoaded(calls) => history_loaded(state, calls),
+        Action::HistoryWriteFailed => {
+            if let Some(stored) = &mut state.stored_history {
+                stored.forget_written();
+            }
+        }
         Action::ProviderDown { provider, message } => {
             let message = redact(&message).into_owned();
             let now = state.now_ms;

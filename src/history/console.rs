@@ -83,7 +83,10 @@ async fn run(
     while let Some(batch) = rx.recv().await {
         let error = match history.write(batch).await {
             Ok(w) => w.export_error,
-            Err(e) => Some(format!("history write failed: {e}")),
+            Err(e) => {
+                let _ = actions.send(Action::HistoryWriteFailed);
+                Some(format!("history write failed: {e}"))
+            }
         };
         // Each new problem once on the message bar and in the log; recovery in the log.
         match (&error, &last_error) {

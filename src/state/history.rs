@@ -87,6 +87,12 @@ impl StoredHistory {
         }
     }
 
+    /// A write failed: forget which calls were sent, so the next polls send every call
+    /// they show again (the calls kept for the pane stay).
+    pub fn forget_written(&mut self) {
+        self.ids.clear();
+    }
+
     /// Whether this call (by provider and call id, as the store keys it) was stored.
     pub fn contains(&self, call: &Call) -> bool {
         self.ids.contains(&id_hash(call))
@@ -184,6 +190,19 @@ mod tests {
         assert!(s.contains(&call(0, "a", "new", CallState::Completed)));
         assert!(!s.contains(&call(0, "a", "live", CallState::InCall)));
         assert!(!s.contains(&call(2, "a", "new", CallState::Completed)));
+    }
+
+    #[test]
+    fn after_a_failed_write_the_calls_count_as_not_stored() {
+        let mut s = StoredHistory::with_cap(10);
+        let mut fetched = vec![call(0, "a", "c1", CallState::Completed)];
+        s.merge(ProviderId(0), Some("a"), &mut fetched);
+        assert!(s.contains(&fetched[0]));
+        s.forget_written();
+        assert!(!s.contains(&fetched[0]), "sent again with the next poll");
+        let mut again = Vec::new();
+        s.merge(ProviderId(0), Some("a"), &mut again);
+        assert_eq!(ids(&again), ["c1"], "still shown in the pane");
     }
 
     #[test]

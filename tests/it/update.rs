@@ -785,3 +785,37 @@ fn without_a_console_cap_every_finished_call_is_kept() {
     update(&mut s, fetched(0, JobKind::Calls, "d1", 1, data));
     assert_eq!(s.tables.history.rows.len(), 6_000);
 }
+
+#[test]
+fn a_password_shown_once_stays_in_a_box_until_closed_and_never_in_the_message() {
+    let mut s = state();
+    let secret = "gen-Pw-9xK2qq7";
+    update(
+        &mut s,
+        Action::Mutated {
+            ticket: 1,
+            provider: ProviderId(0),
+            command: "subscriber.new".into(),
+            result: Ok(switchboard::providers::MutationOutcome {
+                status: 201,
+                message: "subscriber 7002 created".into(),
+                created_id: Some("7002".into()),
+                reveal: Some(switchboard::secret::Secret::new(secret)),
+            }),
+        },
+    );
+    let Some(Overlay::Details { fields, .. }) = &s.overlay else {
+        panic!("a box shows the password: {:?}", s.overlay.is_some());
+    };
+    assert!(fields.iter().any(|(_, v)| v == secret));
+    let message = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(message.contains("shown once"), "{message}");
+    assert!(!message.contains(secret), "{message}");
+    // Esc closes it; nothing on screen holds the password afterwards.
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.overlay.is_none());
+}
