@@ -10,8 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use crate::state::{ConnState, ProviderState};
-
 /// What can raise an alert (`[alerts] events`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AlertEvent {
@@ -138,12 +136,20 @@ impl Alert {
     }
 }
 
-/// What one provider looked like before an action.
+/// What one provider looked like for alerting (`ProviderState::alert_seen` builds it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Seen {
-    degraded: bool,
-    auth: bool,
-    stale: bool,
+    pub degraded: bool,
+    pub auth: bool,
+    pub stale: bool,
+}
+
+/// One provider now: its name, how it looks and why (the failure's text).
+#[derive(Debug, Clone)]
+pub struct Observed<'a> {
+    pub name: &'a str,
+    pub seen: Seen,
+    pub reason: String,
 }
 
 /// The alerts' state, kept in `State`.
@@ -164,27 +170,6 @@ pub struct Alerts {
     pub bell: bool,
 }
 
-fn seen(p: &ProviderState, now_ms: i64) -> Seen {
-    Seen {
-        degraded: matches!(
-            p.conn,
-            ConnState::Degraded(_) | ConnState::Unreachable(_) | ConnState::Unreadable(_)
-        ),
-        auth: matches!(p.conn, ConnState::AuthFailed(_)),
-        stale: p.jobs.values().any(|j| j.is_stale(now_ms)),
-    }
-}
-
-fn reason(p: &ProviderState) -> String {
-    match &p.conn {
-        ConnState::Degraded(t)
-        | ConnState::AuthFailed(t)
-        | ConnState::Unreachable(t)
-        | ConnState::Unreadable(t) => crate::format::truncate_chars(t, 120),
-        _ => String::new(),
-    }
-}
-
 impl Alerts {
     pub fn new(config: AlertsConfig) -> Alerts {
         Alerts {
@@ -193,17 +178,13 @@ impl Alerts {
         }
     }
 
-    /// The providers as they are now, to compare with after an action.
-    pub fn before(providers: &[ProviderState], now_ms: i64) -> Vec<Seen> {
-        providers.iter().map(|p| seen(p, now_ms)).collect()
-    }
-
-    /// Raises an alert for each condition that came on since `before`, and lists each
-    /// that went off. True when anything changed (the screen redraws).
-    pub fn observe(&mut self, before: &[Seen], providers: &[ProviderState], now_ms: i64) -> bool {
+    /// Raises an alert for each condition that came on since `before` (the providers
+    /// before an action, by index), and lists each that went off. True when anything
+    /// changed (the screen redraws).
+    pub fn observe(&mut self, before: &[Seen], providers: &[Observed<'_>], now_ms: i64) -> bool {
         let mut changed = false;
         for (i, p) in providers.iter().enumerate() {
-            let now = seen(p, now_ms);
+            let now = p.seen;
             let was = before.get(i).copied().unwrap_or_default();
             if now == was {
                 continue;
@@ -219,14 +200,14 @@ impl Alerts {
                     let text = if event == AlertEvent::Stale {
                         String::new()
                     } else {
-                        reason(p)
+                        p.reason.clone()
                     };
-                    changed |= self.raise(event, &p.name, text, now_ms);
+                    changed |= self.raise(event, p.name, text, now_ms);
                 } else if !on && self.active.remove(&key) {
                     changed |= self.push(Alert {
                         at_ms: now_ms,
                         event,
-                        subject: p.name.clone(),
+                        subject: p.name.to_string(),
                         text: String::new(),
                         signalled: false,
                         recovered: true,

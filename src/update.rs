@@ -17,12 +17,24 @@ use crate::state::table::Scope;
 use crate::state::{ConnState, ErrorKind, Failure, Level, Message, Mode, Overlay, State};
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
-    let before = crate::alerts::Alerts::before(&state.providers, state.now_ms);
+    let now_ms = state.now_ms;
+    let before: Vec<_> = state
+        .providers
+        .iter()
+        .map(|p| p.alert_seen(now_ms))
+        .collect();
     let effects = update_inner(state, action);
-    if state
-        .alerts
-        .observe(&before, &state.providers, state.now_ms)
-    {
+    let now_ms = state.now_ms;
+    let observed: Vec<_> = state
+        .providers
+        .iter()
+        .map(|p| crate::alerts::Observed {
+            name: &p.name,
+            seen: p.alert_seen(now_ms),
+            reason: p.alert_reason(),
+        })
+        .collect();
+    if state.alerts.observe(&before, &observed, now_ms) {
         state.dirty = true;
     }
     effects

@@ -243,6 +243,29 @@ pub struct ProviderState {
 }
 
 impl ProviderState {
+    /// How this provider looks for alerting: failing, signed out, data stale.
+    pub fn alert_seen(&self, now_ms: i64) -> crate::alerts::Seen {
+        crate::alerts::Seen {
+            degraded: matches!(
+                self.conn,
+                ConnState::Degraded(_) | ConnState::Unreachable(_) | ConnState::Unreadable(_)
+            ),
+            auth: matches!(self.conn, ConnState::AuthFailed(_)),
+            stale: self.jobs.values().any(|j| j.is_stale(now_ms)),
+        }
+    }
+
+    /// The failure's text an alert carries (empty when the provider is not failing).
+    pub fn alert_reason(&self) -> String {
+        match &self.conn {
+            ConnState::Degraded(t)
+            | ConnState::AuthFailed(t)
+            | ConnState::Unreachable(t)
+            | ConnState::Unreadable(t) => crate::format::truncate_chars(t, 120),
+            _ => String::new(),
+        }
+    }
+
     pub fn new(id: ProviderId, name: &str, kind: ProviderKind, caps: Capabilities) -> Self {
         ProviderState {
             id,

@@ -106,7 +106,7 @@ pub fn open(op: &str, ctx: &FormContext) -> Option<Result<(FormSpec, ProviderTar
         return None;
     }
     Some((|| {
-        let a = super::forms::account_of(ctx)?;
+        let a = super::flow_forms::account_of(ctx)?;
         let d = details(ctx, &a.id)
             .ok_or("the account's flow is not loaded yet: wait for its details (or press r)")?;
         let mut t = ProviderTarget::new(

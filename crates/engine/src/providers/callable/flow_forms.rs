@@ -34,6 +34,20 @@ pub struct Details {
 /// The field key of the re-point form.
 pub const CONNECT_TO: &str = "connect_to";
 
+/// The account a form acts on (every Callable form, not only the flow's): must be a
+/// Callable account, not the organisation.
+pub(super) fn account_of<'a>(ctx: &'a FormContext) -> Result<&'a crate::model::Account, String> {
+    let row = ctx
+        .account_row
+        .filter(|a| a.id == ctx.account)
+        .or_else(|| ctx.accounts.iter().copied().find(|a| a.id == ctx.account));
+    match row {
+        Some(a) if a.kind == crate::model::AccountKind::Domain => Ok(a),
+        Some(_) => Err("select an account (e.g. Darren's Pizzas), not the organisation".into()),
+        None => Err("select an account first (pane 1)".into()),
+    }
+}
+
 pub(super) fn details<'a>(ctx: &FormContext<'a>, account: &str) -> Option<&'a Details> {
     ctx.details.iter().find_map(|(a, d)| match d {
         ProviderDetails::Callable(d) if *a == account => Some(d),

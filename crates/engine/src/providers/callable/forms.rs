@@ -3,7 +3,7 @@
 //! and hang-up (§4.5 proposal), and the [`Mutation`] each submitted form becomes.
 
 use crate::form::spec::{FieldKind, FieldSpec, FormMode, FormSpec};
-use crate::model::{self, AccountKind, ActionKind, ProviderKind, Resource};
+use crate::model::{self, ActionKind, ProviderKind, Resource};
 use crate::phone::{self, Prefix, Rules};
 use crate::providers::commands::{CommandSpec, Runs};
 use crate::providers::forms::{FormContext, Intent, ProviderTarget};
@@ -73,18 +73,7 @@ fn target(account: &str, op: &'static str, id: Option<String>) -> ProviderTarget
     t
 }
 
-/// The account the form acts on: must be a Callable account, not the organisation.
-pub(super) fn account_of<'a>(ctx: &'a FormContext) -> Result<&'a model::Account, String> {
-    let row = ctx
-        .account_row
-        .filter(|a| a.id == ctx.account)
-        .or_else(|| ctx.accounts.iter().copied().find(|a| a.id == ctx.account));
-    match row {
-        Some(a) if a.kind == AccountKind::Domain => Ok(a),
-        Some(_) => Err("select an account (e.g. Darren's Pizzas), not the organisation".into()),
-        None => Err("select an account first (pane 1)".into()),
-    }
-}
+use super::flow_forms::account_of;
 
 fn trunk_form(existing: Option<&model::Trunk>) -> FormSpec {
     let fields = vec![

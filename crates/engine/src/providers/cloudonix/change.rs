@@ -15,7 +15,7 @@ use crate::providers::{NumberSpec, ProviderError};
 use crate::secret::Secret;
 
 use super::CloudonixClient;
-use super::actions::{Expect, MASK, Planned, Secrets};
+use super::plan::{Expect, MASK, Planned, Secrets};
 
 /// A Cloudonix-only change.
 #[derive(Debug, Clone, PartialEq)]

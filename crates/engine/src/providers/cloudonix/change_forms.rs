@@ -115,6 +115,29 @@ fn app_kind(names: Vec<String>) -> FieldKind {
     }
 }
 
+/// The intents Cloudonix's forms handle: the neutral ones and its own commands
+/// ([`COMMANDS`]).
+pub fn offers(intent: Intent) -> bool {
+    match intent {
+        Intent::Other(name) => COMMANDS.iter().any(|c| c.name == name),
+        _ => true,
+    }
+}
+
+/// Every Cloudonix form (the descriptor's entry point): number new / delete and the
+/// provider's own commands here, the rest in `forms` (which needs nothing from here).
+pub fn open_any(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    match intent {
+        Intent::NumberNew | Intent::NumberDelete | Intent::Other(_) => open(intent, ctx),
+        other => super::forms::open(other, ctx),
+    }
+}
+
+/// [`open_any`]'s builder.
+pub fn build_any(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
+    build(t, values).unwrap_or_else(|| super::forms::build(t, values))
+}
+
 /// Opens the form of one of Cloudonix's own commands (or number new / delete).
 pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
     match intent {

@@ -541,15 +541,6 @@ pub fn call_mutation(account: &str, values: &[(String, String)]) -> Result<Mutat
     })
 }
 
-/// The intents Cloudonix's forms handle: the neutral ones and its own commands
-/// ([`super::change_forms::COMMANDS`]).
-pub fn offers(intent: Intent) -> bool {
-    match intent {
-        Intent::Other(name) => super::change_forms::COMMANDS.iter().any(|c| c.name == name),
-        _ => true,
-    }
-}
-
 /// A fieldless form: it opens on its review step (request preview, Cancel focused).
 pub(super) fn confirm_spec(title: String, confirm: Option<(String, String)>) -> FormSpec {
     FormSpec {
@@ -644,8 +635,9 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
             spec.fields.sort_by_key(|f| f.key != key::APPLICATION);
             Ok((spec, t))
         }
+        // Opened by `change_forms` (the descriptor's entry point) before this.
         Intent::NumberNew | Intent::NumberDelete | Intent::Other(_) => {
-            super::change_forms::open(intent, ctx)
+            Err("not a form of this module".into())
         }
     }
 }
@@ -685,8 +677,7 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
             account,
             call_id: id.to_owned(),
         }),
-        other => super::change_forms::build(t, values)
-            .unwrap_or_else(|| Err(format!("Cloudonix has no form '{other}'"))),
+        other => Err(format!("Cloudonix has no form '{other}'")),
     }
 }
 
@@ -822,6 +813,7 @@ mod tests {
             })
         );
         // What it does not offer is refused before a form opens (ops audits it).
+        use super::super::change_forms::offers;
         assert!(!offers(Intent::Other("hook.new")));
         assert!(offers(Intent::TrunkDelete) && offers(Intent::Call));
         assert!(offers(Intent::NumberNew) && offers(Intent::Other("transfer")));

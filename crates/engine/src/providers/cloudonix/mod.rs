@@ -12,6 +12,7 @@ pub mod change;
 pub mod change_forms;
 pub mod forms;
 pub mod map;
+mod plan;
 pub mod route;
 pub mod settings;
 pub mod wire;
@@ -69,9 +70,9 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     settings: settings::KEYS,
     from_values: settings::from_values,
     history_arrives_later: false,
-    open_form: forms::open,
-    build_form: forms::build,
-    offers: forms::offers,
+    open_form: change_forms::open_any,
+    build_form: change_forms::build_any,
+    offers: change_forms::offers,
     acts_on: Some(crate::model::AccountKind::Domain),
     commands: change_forms::COMMANDS,
     route: route::describe,

@@ -6,8 +6,8 @@
 use serde_json::{Map, Value};
 
 use crate::form::spec::{FieldKind, FormMode, FormSpec};
-use crate::model::{Account, ActionKind, Resource};
-use crate::providers::commands::CommandSpec;
+use crate::model::Account;
+use crate::providers::forms::Intent;
 use crate::providers::forms::{FormContext, ProviderTarget};
 use crate::providers::{Mutation, ProviderChange};
 use crate::secret::Secret;
@@ -72,6 +72,20 @@ fn user_fields(editing: bool) -> Vec<crate::form::spec::FieldSpec> {
             "an inactive user cannot call",
         ),
     ]
+}
+
+/// Every ProVoice form: the account forms here, the rest in `forms` (the descriptor's
+/// entry points, so `forms` needs nothing from this file).
+pub fn open_any(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarget), String> {
+    match intent {
+        Intent::Other(op) => open(op, ctx).unwrap_or_else(|| super::forms::open(intent, ctx)),
+        other => super::forms::open(other, ctx),
+    }
+}
+
+/// [`open_any`]'s builder.
+pub fn build_any(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
+    build(t, values).unwrap_or_else(|| super::forms::build(t, values))
 }
 
 /// Opens one of [`NAMES`]; `None` for any other command.
@@ -251,45 +265,3 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Option<Result<M
         })
     })())
 }
-
-/// The commands: new / edit customer, new / edit user (Accounts pane).
-pub const COMMANDS: [CommandSpec; 4] = [
-    CommandSpec::form(
-        "customer.new",
-        "New customer",
-        "Create a customer under the selected customer (its parent in the tree)",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    CommandSpec::form(
-        "customer.edit",
-        "Edit customer",
-        "Edit the selected customer's name or active flag",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    CommandSpec::form(
-        "user.new",
-        "New user",
-        "Create a SIP user under the selected customer",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-    CommandSpec::form(
-        "user.edit",
-        "Edit user",
-        "Edit the selected user (user name, password, caller id, active)",
-    )
-    .on(ACCOUNTS)
-    .mutating()
-    .needs(ActionKind::EditAccount)
-    .row(),
-];
-
-const ACCOUNTS: &[Resource] = &[Resource::Accounts];

@@ -481,9 +481,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                 target(&o, "number.edit", Some(n.id.clone())),
             ))
         }
-        Intent::Other(op) => {
-            super::account_forms::open(op, ctx).unwrap_or_else(|| open_detail(op, ctx))
-        }
+        Intent::Other(op) => open_detail(op, ctx),
         // Where calls to an extension go: its SIP destination (the extension form);
         // a forward is added with forward.new.
         Intent::Repoint => {
@@ -646,9 +644,6 @@ pub const PHONE: Rules = Rules {
 };
 
 pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
-    if let Some(r) = super::account_forms::build(target, values) {
-        return r;
-    }
     let data = |k: &str| value(&target.data, k).to_owned();
     let v = |k: &str| value(values, k);
     let customer = data("customer_id");
@@ -819,10 +814,42 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
 /// ProVoice's own commands: customers and users, then forwards, abuse limits and
 /// whitelists of a customer or user.
 pub const COMMANDS: &[CommandSpec] = &[
-    super::account_forms::COMMANDS[0],
-    super::account_forms::COMMANDS[1],
-    super::account_forms::COMMANDS[2],
-    super::account_forms::COMMANDS[3],
+    CommandSpec::form(
+        "customer.new",
+        "New customer",
+        "Create a customer under the selected customer (its parent in the tree)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "customer.edit",
+        "Edit customer",
+        "Edit the selected customer's name or active flag",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "user.new",
+        "New user",
+        "Create a SIP user under the selected customer",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
+    CommandSpec::form(
+        "user.edit",
+        "Edit user",
+        "Edit the selected user (user name, password, caller id, active)",
+    )
+    .on(ACCOUNTS)
+    .mutating()
+    .needs(ActionKind::EditAccount)
+    .row(),
     CommandSpec::form(
         "forward.new",
         "New forward",
