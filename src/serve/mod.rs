@@ -7,11 +7,14 @@
 //! - `metrics`: the scrape-time collector and the registry.
 //! - `http`: the endpoints.
 //! - `history`: the store writer and retention.
+//! - `tokens`, `auth`: the operators' tokens and roles, and the bearer check.
 
+pub mod auth;
 pub mod collect;
 pub mod history;
 pub mod http;
 pub mod metrics;
+pub mod tokens;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +41,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Holds `history.sqlite` (the log's state dir by default).
     pub state_dir: PathBuf,
+    /// The operators' tokens (`tokens.toml` in the state dir unless `--tokens`).
+    pub tokens: PathBuf,
     pub poller: PollerOptions,
 }
 
@@ -46,6 +51,7 @@ impl ServeOptions {
     pub fn new(listen: SocketAddr, state_dir: PathBuf) -> ServeOptions {
         ServeOptions {
             listen,
+            tokens: tokens::default_path(&state_dir),
             state_dir,
             poller: PollerOptions {
                 background_factor: 1,
@@ -74,7 +80,18 @@ pub async fn start(
     opts: ServeOptions,
     cancel: CancellationToken,
 ) -> std::io::Result<Serve> {
-    // The port first: a taken port fails before any provider is asked anything.
+    // The tokens and the port first: a bad tokens file or a taken port fails before any
+    // provider is asked anything.
+    let tokens = tokens::Tokens::load(&opts.tokens).map_err(std::io::Error::other)?;
+    if tokens.is_open() {
+        tracing::warn!(
+            file = %opts.tokens.display(),
+            "no token configured: every endpoint is open to anyone who can reach it \
+             (add one with `switchboard serve token new --name NAME --role ROLE`)"
+        );
+    } else {
+        tracing::info!(tokens = tokens.entries.len(), "bearer tokens required");
+    }
     let listener = TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
 
@@ -160,6 +177,7 @@ pub async fn start(
             .path
             .as_ref()
             .map_or_else(|| "<demo>".to_string(), |p| p.display().to_string()),
+        tokens: Arc::new(tokens),
     };
     let stop = cancel.clone();
     let server = tokio::spawn(async move {
@@ -238,8 +256,8 @@ pub async fn run(config: &Config, opts: ServeOptions, cancel: CancellationToken)
             }
         }
         Err(e) => {
-            tracing::error!("cannot listen on {listen}: {e}");
-            eprintln!("switchboard serve: cannot listen on {listen}: {e}");
+            tracing::error!("cannot start on {listen}: {e}");
+            eprintln!("switchboard serve: cannot start on {listen}: {e}");
             1
         }
     }

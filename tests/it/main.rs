@@ -59,6 +59,7 @@ mod queue_rows;
 mod rate_limit;
 mod scroll_output;
 mod serve;
+mod serve_auth;
 mod serve_budget;
 mod serve_export;
 mod serve_ops;
