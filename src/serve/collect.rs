@@ -79,6 +79,8 @@ pub struct ProviderCounters {
 pub struct Collected {
     pub state: State,
     pub counters: Vec<ProviderCounters>,
+    /// What attached consoles read: revisions of this state (`feed`).
+    pub feed: super::feed::Feed,
 }
 
 impl Collected {
@@ -87,6 +89,7 @@ impl Collected {
         Collected {
             state: State::new(providers, crate::clock::epoch_ms()),
             counters,
+            feed: super::feed::Feed::default(),
         }
     }
 
@@ -134,9 +137,16 @@ impl Collected {
             }
             Event::RateLimited { .. } | Event::RefreshAnswer { .. } => {}
         }
+        let touched = match &event {
+            Event::Fetched(f) => f.provider,
+            Event::Budget { provider, .. }
+            | Event::RateLimited { provider, .. }
+            | Event::RefreshAnswer { provider, .. } => *provider,
+        };
         self.state.now_ms = crate::clock::epoch_ms();
         // The console's own fold; its effects (screen, forms) mean nothing here.
         let _ = crate::update::update(&mut self.state, Action::from(event));
+        self.feed.publish(&self.state, Some(touched));
         records
     }
 }

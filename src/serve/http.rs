@@ -33,6 +33,10 @@ pub struct Web {
     pub config: String,
     /// The operators' tokens (none: every endpoint open).
     pub tokens: Arc<Tokens>,
+    /// The call-history store (None: history off).
+    pub store: Option<switchboard_store::StoreHandle>,
+    /// Cancelled when the collector stops: event streams end.
+    pub stop: tokio_util::sync::CancellationToken,
 }
 
 /// The endpoints and the role each needs: `/healthz` and `/readyz` are open (probes;
@@ -52,6 +56,9 @@ pub fn router(web: Web) -> Router {
         .route_layer(gate(Role::Metrics));
     let view = Router::new()
         .route("/v1/whoami", get(whoami))
+        .route("/v1/snapshot", get(super::feed_http::snapshot))
+        .route("/v1/events", get(super::feed_http::events))
+        .route("/v1/history", get(super::feed_http::history))
         .route_layer(gate(Role::Viewer));
     Router::new()
         .route("/healthz", get(healthz))
@@ -94,7 +101,7 @@ async fn healthz() -> Response {
 }
 
 /// A provider's state word and its problem (redacted), for `/readyz`.
-fn conn_words(conn: &ConnState) -> (&'static str, Option<String>) {
+pub(crate) fn conn_words(conn: &ConnState) -> (&'static str, Option<String>) {
     match conn {
         ConnState::Connecting => ("connecting", None),
         ConnState::Ok => ("ok", None),

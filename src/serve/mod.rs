@@ -7,10 +7,13 @@
 //! - `metrics`: the scrape-time collector and the registry.
 //! - `http`: the endpoints.
 //! - `history`: the store writer and retention.
+//! - `feed`, `feed_http`: `/v1/snapshot`, `/v1/events` and `/v1/history` for consoles.
 //! - `tokens`, `auth`: the operators' tokens and roles, and the bearer check.
 
 pub mod auth;
 pub mod collect;
+pub mod feed;
+pub mod feed_http;
 pub mod history;
 pub mod http;
 pub mod metrics;
@@ -105,6 +108,7 @@ pub async fn start(
             .unwrap_or(None)
     };
 
+    let store_handle = store.as_ref().map(|h| h.store.clone());
     let (tx, mut rx) = unbounded_channel::<Event>();
     let mut providers = Vec::new();
     let mut failed = Vec::new();
@@ -178,6 +182,8 @@ pub async fn start(
             .as_ref()
             .map_or_else(|| "<demo>".to_string(), |p| p.display().to_string()),
         tokens: Arc::new(tokens),
+        store: store_handle,
+        stop: cancel.clone(),
     };
     let stop = cancel.clone();
     let server = tokio::spawn(async move {

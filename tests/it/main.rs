@@ -62,6 +62,7 @@ mod serve;
 mod serve_auth;
 mod serve_budget;
 mod serve_export;
+mod serve_feed;
 mod serve_ops;
 mod signals;
 mod sim_callable;
