@@ -11,6 +11,7 @@ mod support;
 
 mod account_tree_fold;
 mod alerts;
+mod attach_client;
 mod audit;
 mod audit_refusals;
 mod call_shapes;
