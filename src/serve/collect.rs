@@ -137,16 +137,15 @@ impl Collected {
             }
             Event::RateLimited { .. } | Event::RefreshAnswer { .. } => {}
         }
-        let touched = match &event {
-            Event::Fetched(f) => f.provider,
-            Event::Budget { provider, .. }
-            | Event::RateLimited { provider, .. }
-            | Event::RefreshAnswer { provider, .. } => *provider,
+        // Only a poll's result changes rows (of its provider).
+        let rows_of = match &event {
+            Event::Fetched(f) => Some(f.provider),
+            _ => None,
         };
         self.state.now_ms = crate::clock::epoch_ms();
         // The console's own fold; its effects (screen, forms) mean nothing here.
         let _ = crate::update::update(&mut self.state, Action::from(event));
-        self.feed.publish(&self.state, Some(touched));
+        self.feed.publish(&self.state, rows_of.as_slice());
         records
     }
 }

@@ -167,9 +167,11 @@ impl Feed {
         document(self.revision, state.now_ms, &providers, &slices)
     }
 
-    /// After a fold: what changed for `touched` (its tables; every provider's state) is
-    /// a new revision, held and sent to readers. Nothing changed: no revision.
-    pub fn publish(&mut self, state: &State, touched: Option<ProviderId>) {
+    /// After a fold: what changed is a new revision, held and sent to readers. Every
+    /// provider's state is compared; tables only for `tables` (the providers whose rows
+    /// the fold may have changed: a budget update changes none). Nothing changed: no
+    /// revision.
+    pub fn publish(&mut self, state: &State, tables: &[ProviderId]) {
         let mut providers = Vec::new();
         for p in &state.providers {
             let doc = provider_doc(p).to_string();
@@ -179,11 +181,7 @@ impl Feed {
             }
         }
         let mut slices = Vec::new();
-        let ids: Vec<ProviderId> = match touched {
-            Some(p) => vec![p],
-            None => state.providers.iter().map(|p| p.id).collect(),
-        };
-        for p in ids {
+        for &p in tables {
             for table in TABLES {
                 let rows = slice_json(state, table, p);
                 let h = hash(&rows);
@@ -254,13 +252,13 @@ mod tests {
     fn a_reader_resumes_while_its_next_change_is_held_else_resyncs() {
         let mut s = state();
         let mut feed = Feed::new(1_000);
-        feed.publish(&s, None);
+        feed.publish(&s, &[ProviderId(0)]);
         assert_eq!(feed.revision, 1_001, "the first publish says everything");
-        feed.publish(&s, None);
+        feed.publish(&s, &[ProviderId(0)]);
         assert_eq!(feed.revision, 1_001, "no change, no revision");
         for i in 0..(HELD as u32 + 10) {
             s.providers[0].budget.remaining = i + 1;
-            feed.publish(&s, None);
+            feed.publish(&s, &[]);
         }
         let now = feed.revision;
         assert_eq!(now, 1_001 + HELD as u64 + 10);

@@ -19,7 +19,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::feed::{Change, Resume};
 use super::http::Web;
 
-/// How often an idle stream carries a keep-alive comment.
+/// How often an idle stream carries a keep-alive comment (unless `ServeOptions` says).
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 pub async fn snapshot(State(web): State<Web>) -> Response {
@@ -80,7 +80,7 @@ pub async fn events(
     };
     // Streams end when the collector stops, so shutdown never waits on a reader.
     let stream = stream.take_until(web.stop.clone().cancelled_owned());
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(web.keep_alive))
 }
 
 #[derive(serde::Deserialize)]

@@ -37,6 +37,8 @@ pub struct Web {
     pub store: Option<switchboard_store::StoreHandle>,
     /// Cancelled when the collector stops: event streams end.
     pub stop: tokio_util::sync::CancellationToken,
+    /// Keep-alive comment interval of event streams.
+    pub keep_alive: std::time::Duration,
 }
 
 /// The endpoints and the role each needs: `/healthz` and `/readyz` are open (probes;

@@ -46,6 +46,8 @@ pub struct ServeOptions {
     pub state_dir: PathBuf,
     /// The operators' tokens (`tokens.toml` in the state dir unless `--tokens`).
     pub tokens: PathBuf,
+    /// How often an idle event stream carries a keep-alive comment.
+    pub keep_alive: std::time::Duration,
     pub poller: PollerOptions,
 }
 
@@ -55,6 +57,7 @@ impl ServeOptions {
         ServeOptions {
             listen,
             tokens: tokens::default_path(&state_dir),
+            keep_alive: feed_http::KEEP_ALIVE,
             state_dir,
             poller: PollerOptions {
                 background_factor: 1,
@@ -184,6 +187,7 @@ pub async fn start(
         tokens: Arc::new(tokens),
         store: store_handle,
         stop: cancel.clone(),
+        keep_alive: opts.keep_alive,
     };
     let stop = cancel.clone();
     let server = tokio::spawn(async move {

@@ -206,18 +206,24 @@ async fn absent_then_dropped_then_back_the_client_retries_and_resyncs() {
     })
     .await;
     assert_eq!(held.snapshots, 1);
-    let rows_before = held.rows("live_calls");
-    // The collector stops: the link is down, the rows stay.
+    // The collector stops: the link is down, the rows stay while the client retries.
     serve.shutdown().await.unwrap();
     until(&mut rx, &mut held, "down after the drop", |h| {
         matches!(h.link, Some(Link::Down { .. }))
     })
     .await;
-    assert_eq!(
-        held.rows("live_calls"),
-        rows_before,
-        "data stays on a dropped link"
-    );
+    let rows = held.rows("live_calls");
+    assert!(rows > 0, "data stays on a dropped link");
+    let quiet = tokio::time::Instant::now() + Duration::from_millis(800);
+    while let Ok(Some(m)) = tokio::time::timeout_at(quiet, rx.recv()).await {
+        assert!(
+            matches!(m, FeedMsg::Link(_)),
+            "only link news while down: {m:?}"
+        );
+        held.take(m);
+    }
+    assert_eq!(held.rows("live_calls"), rows);
+    assert_ne!(held.link, Some(Link::Live));
     // A new collector on the same address: its revisions are newer than any the old one
     // made, so the client resyncs (a second snapshot) and goes live again.
     let serve = serve_at(&cfg, &dir, addr).await;
@@ -267,6 +273,39 @@ async fn a_wrong_token_is_said_without_the_token_and_a_viewer_reads() {
     let (mut rx, cancel) = attach(&url, Some(&viewer));
     let mut held = Held::default();
     until(&mut rx, &mut held, "live", |h| h.link == Some(Link::Live)).await;
+    assert_eq!(held.snapshots, 1);
+    cancel.cancel();
+    serve.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_stream_counts_as_a_dropped_link() {
+    let dir = temp_dir("attach-idle");
+    let cfg = switchboard::config::parse("", Path::new("<empty>"))
+        .unwrap()
+        .config;
+    // Keep-alives every 15 s (the default), nothing else: silent for a short `idle`.
+    let serve = serve_at(&cfg, &dir, "127.0.0.1:0".parse().unwrap()).await;
+    let mut opts = AttachOptions::new(&format!("http://{}", serve.addr), None);
+    opts.idle = Duration::from_millis(300);
+    opts.backoff_min = Duration::from_millis(50);
+    let (tx, mut rx) = unbounded_channel();
+    let cancel = CancellationToken::new();
+    tokio::spawn(client::run(opts, tx, cancel.clone()));
+    let mut held = Held::default();
+    until(&mut rx, &mut held, "live", |h| h.link == Some(Link::Live)).await;
+    until(
+        &mut rx,
+        &mut held,
+        "silent",
+        |h| matches!(&h.link, Some(Link::Down { error, .. }) if error.contains("silent")),
+    )
+    .await;
+    // And it comes back, resuming (no second snapshot: the revision is still held).
+    until(&mut rx, &mut held, "live again", |h| {
+        h.link == Some(Link::Live)
+    })
+    .await;
     assert_eq!(held.snapshots, 1);
     cancel.cancel();
     serve.shutdown().await.unwrap();

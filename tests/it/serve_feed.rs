@@ -305,3 +305,30 @@ async fn history_pages_through_the_store_by_number_and_provider() {
     assert!(bad["error"].as_str().unwrap().contains("since"), "{bad}");
     serve.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_stream_carries_keep_alive_comments() {
+    let dir = temp_dir("keepalive");
+    // No provider: nothing ever changes, so only keep-alives flow.
+    let cfg = switchboard::config::parse("", std::path::Path::new("<empty>"))
+        .unwrap()
+        .config;
+    let mut opts =
+        switchboard::serve::ServeOptions::new("127.0.0.1:0".parse().unwrap(), dir.clone());
+    opts.keep_alive = Duration::from_millis(100);
+    let serve = switchboard::serve::start(&cfg, opts, tokio_util::sync::CancellationToken::new())
+        .await
+        .unwrap();
+    let mut s = events(&serve, None).await;
+    let until = tokio::time::Instant::now() + Duration::from_millis(800);
+    while let Ok(chunk) = tokio::time::timeout_at(until, s.body.chunk()).await {
+        let events = s.parser.push(&chunk.unwrap().unwrap()).unwrap();
+        assert!(events.is_empty(), "{events:?}");
+    }
+    assert!(s.parser.comments >= 3, "{} keep-alives", s.parser.comments);
+    serve.shutdown().await.unwrap();
+    assert_eq!(
+        switchboard::serve::feed_http::KEEP_ALIVE,
+        Duration::from_secs(15)
+    );
+}
