@@ -217,7 +217,7 @@ impl Feed {
         }
         // The next one it needs must still be held.
         match self.held.front() {
-            Some((oldest, _)) if had < self.revision && had + 1 >= *oldest => {
+            Some((oldest, _)) if had < self.revision && had.saturating_add(1) >= *oldest => {
                 let backlog = self.held.iter().filter(|(r, _)| *r > had).cloned();
                 Resume::From(backlog.collect(), rx)
             }
@@ -271,6 +271,7 @@ mod tests {
         );
         assert_eq!(ids(feed.resume(Some(oldest - 2))), None, "too old");
         assert_eq!(ids(feed.resume(Some(now + 1))), None, "another collector's");
+        assert_eq!(ids(feed.resume(Some(u64::MAX))), None);
         assert_eq!(ids(feed.resume(None)), Some(vec![]));
         // A change holds only what changed: here the provider's state, no slice.
         let (_, last) = feed.held.back().unwrap();

@@ -53,11 +53,17 @@ pub async fn events(
     headers: HeaderMap,
     Query(q): Query<EventsQuery>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let last = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .or(q.since);
+    // A reader that sends an id it cannot have got from us holds something we cannot
+    // resume: it reloads (u64::MAX is beyond any revision, so a resync).
+    let last = match headers.get("last-event-id") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(u64::MAX),
+        ),
+        None => q.since,
+    };
     let (resume, current) = {
         let c = web.shared.lock().unwrap_or_else(|p| p.into_inner());
         (c.feed.resume(last), c.feed.revision)

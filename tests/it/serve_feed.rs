@@ -215,6 +215,18 @@ async fn last_event_id_resumes_and_a_revision_not_held_resyncs() {
         assert_eq!(e.event, "resync", "from {stale}");
         assert!(s.next().await.is_none(), "the stream ends after resync");
     }
+    // An id we never sent is no resume either.
+    let r = reqwest::Client::new()
+        .get(format!("http://{}/v1/events", serve.addr))
+        .header("Last-Event-ID", "not-a-revision")
+        .send()
+        .await
+        .unwrap();
+    let text = tokio::time::timeout(Duration::from_secs(10), r.text())
+        .await
+        .expect("the stream ends")
+        .unwrap();
+    assert!(text.contains("event: resync"), "{text}");
     serve.shutdown().await.unwrap();
 }
 
