@@ -114,6 +114,12 @@ pub enum Command {
         /// Address to listen on; loopback unless told (e.g. `0.0.0.0:9464`).
         #[arg(long, default_value = crate::serve::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
+        /// The operators' tokens file (default: tokens.toml in the state dir). With no
+        /// token in it, every endpoint is open.
+        #[arg(long, global = true, value_name = "PATH")]
+        tokens: Option<PathBuf>,
+        #[command(subcommand)]
+        action: Option<ServeAction>,
     },
     /// Configuration helpers.
     Config {
@@ -128,6 +134,29 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `switchboard man > switchboard.1`.
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeAction {
+    /// The collector's operator tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Make a token for an operator: prints it once, stores only its SHA-256.
+    New {
+        /// The operator's name (shown by /v1/whoami and, later, in the audit).
+        #[arg(long)]
+        name: String,
+        /// What the token may do: metrics (scrape only), viewer (feed and history),
+        /// operator (+ changes), admin (+ tokens).
+        #[arg(long, value_parser = ["metrics", "viewer", "operator", "admin"])]
+        role: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -20,6 +20,7 @@ pub const VERSION: &str = env!("SWITCHBOARD_VERSION");
 pub mod action;
 pub mod alerts;
 pub mod app;
+pub mod attach;
 pub mod audit;
 pub mod cli;
 pub mod command;

@@ -11,7 +11,7 @@ use clap::Parser;
 use ratatui::crossterm::event::EventStream;
 use switchboard::action::Action;
 use switchboard::app::{Console, StartOptions};
-use switchboard::cli::{Cli, Command, ConfigAction, Output, SimArgs};
+use switchboard::cli::{Cli, Command, ConfigAction, Output, ServeAction, SimArgs, TokenAction};
 use switchboard::config::{self, Config};
 use switchboard::poller::PollerOptions;
 use switchboard::state::Level;
@@ -140,7 +140,14 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
-        Some(Command::Serve { listen }) => run_serve(&cli, *listen, &rt, cancel),
+        Some(Command::Serve {
+            action: Some(action),
+            tokens,
+            ..
+        }) => serve_action(action, tokens.as_deref()),
+        Some(Command::Serve { listen, tokens, .. }) => {
+            run_serve(&cli, *listen, tokens.clone(), &rt, cancel)
+        }
         Some(Command::Config { action }) => config_command(&cli, action),
         Some(Command::Completions { .. } | Command::Man) => ExitCode::SUCCESS,
         None => run_console(&cli, &rt, cancel),
@@ -168,6 +175,7 @@ fn printed(written: std::io::Result<()>, what: &str) -> ExitCode {
 fn run_serve(
     cli: &Cli,
     listen: std::net::SocketAddr,
+    tokens: Option<std::path::PathBuf>,
     rt: &tokio::runtime::Runtime,
     cancel: CancellationToken,
 ) -> ExitCode {
@@ -182,8 +190,38 @@ fn run_serve(
         Ok((cfg, _)) => cfg,
         Err(code) => return code,
     };
-    let opts = switchboard::serve::ServeOptions::new(listen, logging::state_dir());
+    let mut opts = switchboard::serve::ServeOptions::new(listen, logging::state_dir());
+    if let Some(path) = tokens {
+        opts.tokens = path;
+    }
     ExitCode::from(rt.block_on(switchboard::serve::run(&cfg, opts, cancel)))
+}
+
+/// `switchboard serve token new`: the token on stdout (once), where it went on stderr.
+fn serve_action(action: &ServeAction, tokens: Option<&std::path::Path>) -> ExitCode {
+    use switchboard::serve::tokens;
+    let ServeAction::Token {
+        action: TokenAction::New { name, role },
+    } = action;
+    let path = tokens.map_or_else(|| tokens::default_path(&logging::state_dir()), Into::into);
+    let Some(role) = tokens::Role::parse(role) else {
+        eprintln!("switchboard serve token new: unknown role {role:?}");
+        return ExitCode::from(2);
+    };
+    match tokens::add(&path, name, role) {
+        Ok(token) => {
+            eprintln!(
+                "switchboard: token for {name} ({role}) stored as a hash in {}; it is shown only now:",
+                path.display()
+            );
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("switchboard serve token new: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn start_logging(cli: &Cli) -> Option<logging::LogGuard> {

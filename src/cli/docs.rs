@@ -146,6 +146,12 @@ fn files(roff: &mut Roff) {
             "~/.local/state/switchboard/history.sqlite",
             "The call history kept by `switchboard serve`.",
         ),
+        (
+            "~/.local/state/switchboard/tokens.toml",
+            "The collector's operator tokens (name, role, SHA-256 of the token), written \
+             by `switchboard serve token new`; --tokens names another. With no token in \
+             it, every endpoint of `switchboard serve` is open.",
+        ),
     ];
     for (tag, text) in entries {
         tagged(roff, tag, text);

@@ -81,6 +81,8 @@ pub struct ProviderCounters {
 pub struct Collected {
     pub state: State,
     pub counters: Vec<ProviderCounters>,
+    /// What attached consoles read: revisions of this state (`feed`).
+    pub feed: super::feed::Feed,
 }
 
 impl Collected {
@@ -89,6 +91,7 @@ impl Collected {
         Collected {
             state: State::new(providers, crate::clock::epoch_ms()),
             counters,
+            feed: super::feed::Feed::default(),
         }
     }
 
@@ -141,9 +144,15 @@ impl Collected {
             }
             Event::RateLimited { .. } | Event::RefreshAnswer { .. } => {}
         }
+        // Only a poll's result changes rows (of its provider).
+        let rows_of = match &event {
+            Event::Fetched(f) => Some(f.provider),
+            _ => None,
+        };
         self.state.now_ms = crate::clock::epoch_ms();
         // The console's own fold; its effects (screen, forms) mean nothing here.
         let _ = crate::update::update(&mut self.state, Action::from(event));
+        self.feed.publish(&self.state, rows_of.as_slice());
         records
     }
 }

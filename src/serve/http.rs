@@ -5,16 +5,19 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 use prometheus_client::registry::Registry;
 use serde_json::{Value, json};
 
+use super::auth::{self, Gate};
 use super::collect::Collected;
 use super::history::HistoryStatus;
+use super::tokens::{Identity, Role, Tokens};
 use crate::secret::redact;
 use crate::state::ConnState;
 
@@ -28,14 +31,53 @@ pub struct Web {
     pub history: Arc<Mutex<HistoryStatus>>,
     /// The config file the collector runs with (or `<demo>`).
     pub config: String,
+    /// The operators' tokens (none: every endpoint open).
+    pub tokens: Arc<Tokens>,
+    /// The call-history store (None: history off).
+    pub store: Option<switchboard_store::StoreHandle>,
+    /// Cancelled when the collector stops: event streams end.
+    pub stop: tokio_util::sync::CancellationToken,
+    /// Keep-alive comment interval of event streams.
+    pub keep_alive: std::time::Duration,
 }
 
+/// The endpoints and the role each needs: `/healthz` and `/readyz` are open (probes;
+/// no call data), `/metrics` needs `metrics`, `/v1/*` needs `viewer`.
 pub fn router(web: Web) -> Router {
-    Router::new()
+    let gate = |needs: Role| {
+        from_fn_with_state(
+            Gate {
+                tokens: web.tokens.clone(),
+                needs,
+            },
+            auth::require,
+        )
+    };
+    let scrape = Router::new()
         .route("/metrics", get(metrics))
+        .route_layer(gate(Role::Metrics));
+    let view = Router::new()
+        .route("/v1/whoami", get(whoami))
+        .route("/v1/snapshot", get(super::feed_http::snapshot))
+        .route("/v1/events", get(super::feed_http::events))
+        .route("/v1/history", get(super::feed_http::history))
+        .route_layer(gate(Role::Viewer));
+    Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(scrape)
+        .merge(view)
         .with_state(web)
+}
+
+/// `GET /v1/whoami`: the token's operator name and role (what a console may offer).
+async fn whoami(State(web): State<Web>, Extension(who): Extension<Identity>) -> Response {
+    axum::Json(json!({
+        "name": who.name,
+        "role": who.role,
+        "open": web.tokens.is_open(),
+    }))
+    .into_response()
 }
 
 async fn metrics(State(web): State<Web>, headers: HeaderMap) -> Response {
@@ -61,7 +103,7 @@ async fn healthz() -> Response {
 }
 
 /// A provider's state word and its problem (redacted), for `/readyz`.
-fn conn_words(conn: &ConnState) -> (&'static str, Option<String>) {
+pub(crate) fn conn_words(conn: &ConnState) -> (&'static str, Option<String>) {
     match conn {
         ConnState::Connecting => ("connecting", None),
         ConnState::Ok => ("ok", None),

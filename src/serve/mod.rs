@@ -7,11 +7,17 @@
 //! - `metrics`: the scrape-time collector and the registry.
 //! - `http`: the endpoints.
 //! - `history`: the store writer and retention.
+//! - `feed`, `feed_http`: `/v1/snapshot`, `/v1/events` and `/v1/history` for consoles.
+//! - `tokens`, `auth`: the operators' tokens and roles, and the bearer check.
 
+pub mod auth;
 pub mod collect;
+pub mod feed;
+pub mod feed_http;
 pub mod history;
 pub mod http;
 pub mod metrics;
+pub mod tokens;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +44,10 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Holds `history.sqlite` (the log's state dir by default).
     pub state_dir: PathBuf,
+    /// The operators' tokens (`tokens.toml` in the state dir unless `--tokens`).
+    pub tokens: PathBuf,
+    /// How often an idle event stream carries a keep-alive comment.
+    pub keep_alive: std::time::Duration,
     pub poller: PollerOptions,
 }
 
@@ -46,6 +56,8 @@ impl ServeOptions {
     pub fn new(listen: SocketAddr, state_dir: PathBuf) -> ServeOptions {
         ServeOptions {
             listen,
+            tokens: tokens::default_path(&state_dir),
+            keep_alive: feed_http::KEEP_ALIVE,
             state_dir,
             poller: PollerOptions {
                 background_factor: 1,
@@ -74,7 +86,18 @@ pub async fn start(
     opts: ServeOptions,
     cancel: CancellationToken,
 ) -> std::io::Result<Serve> {
-    // The port first: a taken port fails before any provider is asked anything.
+    // The tokens and the port first: a bad tokens file or a taken port fails before any
+    // provider is asked anything.
+    let tokens = tokens::Tokens::load(&opts.tokens).map_err(std::io::Error::other)?;
+    if tokens.is_open() {
+        tracing::warn!(
+            file = %opts.tokens.display(),
+            "no token configured: every endpoint is open to anyone who can reach it \
+             (add one with `switchboard serve token new --name NAME --role ROLE`)"
+        );
+    } else {
+        tracing::info!(tokens = tokens.entries.len(), "bearer tokens required");
+    }
     let listener = TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
 
@@ -88,6 +111,7 @@ pub async fn start(
             .unwrap_or(None)
     };
 
+    let store_handle = store.as_ref().map(|h| h.store.clone());
     let (tx, mut rx) = unbounded_channel::<Event>();
     let mut providers = Vec::new();
     let mut failed = Vec::new();
@@ -160,6 +184,10 @@ pub async fn start(
             .path
             .as_ref()
             .map_or_else(|| "<demo>".to_string(), |p| p.display().to_string()),
+        tokens: Arc::new(tokens),
+        store: store_handle,
+        stop: cancel.clone(),
+        keep_alive: opts.keep_alive,
     };
     let stop = cancel.clone();
     let server = tokio::spawn(async move {
@@ -238,8 +266,8 @@ pub async fn run(config: &Config, opts: ServeOptions, cancel: CancellationToken)
             }
         }
         Err(e) => {
-            tracing::error!("cannot listen on {listen}: {e}");
-            eprintln!("switchboard serve: cannot listen on {listen}: {e}");
+            tracing::error!("cannot start on {listen}: {e}");
+            eprintln!("switchboard serve: cannot start on {listen}: {e}");
             1
         }
     }

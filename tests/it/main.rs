@@ -11,6 +11,7 @@ mod support;
 
 mod account_tree_fold;
 mod alerts;
+mod attach_client;
 mod audit;
 mod audit_refusals;
 mod call_shapes;
@@ -64,8 +65,10 @@ mod rate_limit;
 mod repoint;
 mod scroll_output;
 mod serve;
+mod serve_auth;
 mod serve_budget;
 mod serve_export;
+mod serve_feed;
 mod serve_ops;
 mod signals;
 mod sim_callable;

@@ -681,7 +681,7 @@ fn serve_listens_on_loopback_unless_told() {
     use clap::Parser;
     use switchboard::cli::{Cli, Command};
     let cli = Cli::try_parse_from(["switchboard", "serve"]).unwrap();
-    let Some(Command::Serve { listen }) = cli.command else {
+    let Some(Command::Serve { listen, .. }) = cli.command else {
         panic!("not serve: {cli:?}")
     };
     assert_eq!(listen.to_string(), "127.0.0.1:9464");
@@ -743,6 +743,8 @@ async fn the_binary_serves_logs_to_stderr_and_the_file_and_stops_at_sigterm() {
     }
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("collector serving"), "{stderr}");
+    // No tokens file: open as before, and said at start.
+    assert!(stderr.contains("every endpoint is open"), "{stderr}");
     // The config file is readable by others and holds secrets: said once, as a log line.
     assert_eq!(stderr.matches("chmod 600").count(), 1, "{stderr}");
     assert!(stderr.contains("collector stopped"), "{stderr}");

@@ -148,7 +148,7 @@ fn fields_as_map<S: serde::Serializer>(fields: &[Field], s: S) -> Result<S::Ok, 
     m.end()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountKind {
     /// The provider connection itself (root of the tree).
@@ -160,8 +160,28 @@ pub enum AccountKind {
     SubAccount,
 }
 
+/// Reads `extra` back from a JSON object, keeping the order it was written in (the
+/// collector's feed; a `serde_json::Value` would sort the keys).
+fn fields_from_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Field>, D::Error> {
+    struct Fields;
+    impl<'de> serde::de::Visitor<'de> for Fields {
+        type Value = Vec<Field>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of text fields")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Vec<Field>, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = m.next_entry::<String, String>()? {
+                out.push((FieldKey::Owned(k), v));
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Fields)
+}
+
 /// A node of the account tree: provider → account → sub-accounts/domains.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     #[serde(skip)]
     pub provider: ProviderId,
@@ -171,7 +191,7 @@ pub struct Account {
     pub parent: Option<String>,
     pub kind: AccountKind,
     pub active: Option<bool>,
-    #[serde(serialize_with = "fields_as_map")]
+    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
     pub extra: Vec<Field>,
 }
 
@@ -203,7 +223,7 @@ impl Account {
 }
 
 /// Call state, in sngrep's vocabulary, shared by every provider adapter.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallState {
     Setup,
@@ -264,7 +284,9 @@ impl CallState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Inbound,
@@ -328,7 +350,7 @@ impl Direction {
 }
 
 /// A call, live or ended. Times are Unix epoch milliseconds.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Call {
     #[serde(skip)]
     pub provider: ProviderId,
@@ -346,7 +368,7 @@ pub struct Call {
     pub started_at_ms: Option<i64>,
     pub answered_at_ms: Option<i64>,
     pub ended_at_ms: Option<i64>,
-    #[serde(serialize_with = "fields_as_map")]
+    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
     pub extra: Vec<Field>,
 }
 
@@ -365,7 +387,7 @@ impl Call {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Trunk {
     #[serde(skip)]
     pub provider: ProviderId,
@@ -383,11 +405,11 @@ pub struct Trunk {
     pub direction: String,
     pub prefix: String,
     pub active: Option<bool>,
-    #[serde(serialize_with = "fields_as_map")]
+    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
     pub extra: Vec<Field>,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Number {
     #[serde(skip)]
     pub provider: ProviderId,
@@ -403,13 +425,13 @@ pub struct Number {
     /// Where it routes: application, trunk, user, queue …
     pub target: String,
     pub active: Option<bool>,
-    #[serde(serialize_with = "fields_as_map")]
+    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
     pub extra: Vec<Field>,
 }
 
 /// Queue, ring-group or concurrency statistics. Every metric is optional: providers
 /// report different subsets, and the pane prints "-" for what is missing.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct QueueStat {
     #[serde(skip)]
     pub provider: ProviderId,
@@ -439,7 +461,7 @@ pub struct QueueStat {
     pub per_agent: Vec<(String, u32)>,
     /// Calls per interval, oldest first (drawn as a sparkline).
     pub series: Vec<u32>,
-    #[serde(serialize_with = "fields_as_map")]
+    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
     pub extra: Vec<Field>,
 }
 

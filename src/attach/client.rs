@@ -1,0 +1,232 @@
+//! The feed client: list, then watch. It loads `/v1/snapshot`, follows `/v1/events` from
+//! that revision, resumes with `Last-Event-ID` after a dropped link, reloads the snapshot
+//! on `resync`, and retries with backoff while the collector is away. It reports what
+//! it receives and the link's state as [`FeedMsg`]s; it never talks to a provider.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::doc::FeedDoc;
+use super::sse::Parser;
+use crate::secret::Secret;
+
+/// The link to the collector as a console shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Connecting (at start, or again after a drop).
+    Connecting,
+    /// The event stream is open.
+    Live,
+    /// The collector cannot be reached or the stream dropped; retrying.
+    Down { since_ms: i64, error: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedMsg {
+    Link(Link),
+    /// The whole state: replaces everything held.
+    Snapshot(Box<FeedDoc>),
+    /// What changed since the revision before.
+    Change(Box<FeedDoc>),
+}
+
+#[derive(Debug, Clone)]
+pub struct AttachOptions {
+    /// The collector's base URL (`http://127.0.0.1:9464`).
+    pub url: String,
+    pub token: Option<Secret>,
+    /// First and longest wait between attempts.
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+    /// A stream silent this long is dead (the collector sends a keep-alive every 15 s).
+    pub idle: Duration,
+}
+
+impl AttachOptions {
+    pub fn new(url: &str, token: Option<Secret>) -> AttachOptions {
+        AttachOptions {
+            url: url.trim_end_matches('/').to_string(),
+            token,
+            backoff_min: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+            idle: Duration::from_secs(45),
+        }
+    }
+
+    /// The host (and port) the status bar names.
+    pub fn host(&self) -> String {
+        let rest = self.url.split_once("://").map_or(&*self.url, |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest).to_string()
+    }
+}
+
+/// Why one attempt ended.
+enum End {
+    /// The collector no longer holds our revision: reload.
+    Resync,
+    Failed(String),
+}
+
+fn get(client: &reqwest::Client, opts: &AttachOptions, path: &str) -> reqwest::RequestBuilder {
+    let r = client.get(format!("{}{path}", opts.url));
+    match &opts.token {
+        Some(t) => r.bearer_auth(t.expose()),
+        None => r,
+    }
+}
+
+/// What a refused or failed request says (never the token).
+fn status_error(status: reqwest::StatusCode) -> String {
+    match status.as_u16() {
+        401 => "the collector refused the token (401)".into(),
+        403 => "the token's role may not read the feed (403)".into(),
+        s => format!("the collector answered {s}"),
+    }
+}
+
+fn request_error(e: reqwest::Error) -> String {
+    let what = if e.is_connect() {
+        "cannot connect to the collector"
+    } else if e.is_timeout() {
+        "the collector did not answer in time"
+    } else {
+        "the link to the collector failed"
+    };
+    crate::secret::redact(&format!("{what}: {}", e.without_url())).into_owned()
+}
+
+async fn snapshot(client: &reqwest::Client, opts: &AttachOptions) -> Result<FeedDoc, String> {
+    let r = get(client, opts, "/v1/snapshot")
+        .send()
+        .await
+        .map_err(request_error)?;
+    if !r.status().is_success() {
+        return Err(status_error(r.status()));
+    }
+    let text = r.text().await.map_err(request_error)?;
+    FeedDoc::parse(&text)
+}
+
+/// One attempt: the stream from `revision` until it ends. Updates `revision` as changes
+/// arrive, so the next attempt resumes from the last one applied.
+async fn follow(
+    client: &reqwest::Client,
+    opts: &AttachOptions,
+    revision: &mut u64,
+    live: &mut bool,
+    tx: &UnboundedSender<FeedMsg>,
+) -> End {
+    let r = match get(client, opts, "/v1/events")
+        .header("Last-Event-ID", revision.to_string())
+        .send()
+        .await
+    {
+        Ok(r) if r.status().is_success() => r,
+        Ok(r) => return End::Failed(status_error(r.status())),
+        Err(e) => return End::Failed(request_error(e)),
+    };
+    *live = true;
+    let _ = tx.send(FeedMsg::Link(Link::Live));
+    let mut r = r;
+    let mut parser = Parser::new();
+    loop {
+        let chunk = match tokio::time::timeout(opts.idle, r.chunk()).await {
+            Err(_) => return End::Failed("the collector's stream went silent".into()),
+            Ok(Err(e)) => return End::Failed(request_error(e)),
+            Ok(Ok(None)) => return End::Failed("the collector closed the stream".into()),
+            Ok(Ok(Some(c))) => c,
+        };
+        let events = match parser.push(&chunk) {
+            Ok(e) => e,
+            Err(e) => return End::Failed(e),
+        };
+        for e in events {
+            match e.event.as_str() {
+                "resync" => return End::Resync,
+                "change" => match FeedDoc::parse(&e.data) {
+                    Ok(doc) if doc.revision > *revision => {
+                        *revision = doc.revision;
+                        let _ = tx.send(FeedMsg::Change(Box::new(doc)));
+                    }
+                    // Already applied (a snapshot newer than the resume point).
+                    Ok(_) => {}
+                    Err(e) => return End::Failed(e),
+                },
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs until `cancel` (or until nobody listens on `tx`).
+pub async fn run(opts: AttachOptions, tx: UnboundedSender<FeedMsg>, cancel: CancellationToken) {
+    let client = match reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = tx.send(FeedMsg::Link(Link::Down {
+                since_ms: crate::clock::epoch_ms(),
+                error: format!("cannot build an HTTP client: {e}"),
+            }));
+            return;
+        }
+    };
+    let mut revision: Option<u64> = None;
+    let mut backoff = opts.backoff_min;
+    let mut down_since: Option<i64> = None;
+    let _ = tx.send(FeedMsg::Link(Link::Connecting));
+    loop {
+        let mut live = false;
+        let attempt = async {
+            let mut rev = match revision {
+                Some(r) => r,
+                None => match snapshot(&client, &opts).await {
+                    Ok(doc) => {
+                        let r = doc.revision;
+                        revision = Some(r);
+                        let _ = tx.send(FeedMsg::Snapshot(Box::new(doc)));
+                        r
+                    }
+                    Err(e) => return End::Failed(e),
+                },
+            };
+            let end = follow(&client, &opts, &mut rev, &mut live, &tx).await;
+            revision = Some(rev);
+            end
+        };
+        let end = tokio::select! {
+            end = attempt => end,
+            _ = cancel.cancelled() => return,
+        };
+        if tx.is_closed() {
+            return;
+        }
+        if live {
+            // The link worked: the next trouble starts a new outage, from short waits.
+            backoff = opts.backoff_min;
+            down_since = None;
+        }
+        match end {
+            End::Resync => {
+                revision = None;
+                continue;
+            }
+            End::Failed(error) => {
+                let since_ms = *down_since.get_or_insert_with(crate::clock::epoch_ms);
+                tracing::warn!("collector link: {error}; retrying in {backoff:?}");
+                let _ = tx.send(FeedMsg::Link(Link::Down { since_ms, error }));
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = cancel.cancelled() => return,
+        }
+        backoff = (backoff * 2).min(opts.backoff_max);
+        let _ = tx.send(FeedMsg::Link(Link::Connecting));
+    }
+}

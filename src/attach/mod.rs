@@ -1,0 +1,10 @@
+//! Attaching to a collector (`switchboard serve`): the client side of its feed.
+//!
+//! - `sse`: a Server-Sent Events parser for the `/v1/events` stream.
+//! - `doc`: the feed's documents, typed (rows in the neutral model).
+//! - `client`: snapshot, then events; resume, resync, reconnect with backoff; the link
+//!   state. The console that runs from it is not built yet.
+
+pub mod client;
+pub mod doc;
+pub mod sse;
