@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::action::Action;
-use crate::model::{Capabilities, ProviderId, Resource};
+use crate::model::{Capabilities, ProviderId};
 use crate::poller::Event;
 use crate::providers::ProviderError;
 use crate::scheduler::BudgetView;
@@ -42,17 +42,7 @@ pub fn reason(e: &ProviderError) -> &'static str {
     }
 }
 
-/// The `resource` label of a resource.
-pub fn resource_label(r: Resource) -> &'static str {
-    match r {
-        Resource::Accounts => "accounts",
-        Resource::LiveCalls => "live_calls",
-        Resource::CallHistory => "call_history",
-        Resource::Trunks => "trunks",
-        Resource::Numbers => "numbers",
-        Resource::Queues => "queues",
-    }
-}
+pub use super::words::resource_label;
 
 /// What the metrics count for one account scope of a provider ("" = the provider as a
 /// whole: discovery and provider-wide lists).

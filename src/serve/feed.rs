@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use super::collect::resource_label;
+use super::words::{conn_words, resource_label};
 use crate::model::{ProviderId, Resource};
 use crate::secret::redact;
 use crate::state::table::Row;
@@ -91,7 +91,7 @@ pub fn slice_json(state: &State, table: Resource, p: ProviderId) -> String {
 /// A provider's state as the feed says it: connection word and problem (redacted),
 /// budget, and when each resource's data last loaded (readers compute its age).
 pub fn provider_doc(p: &ProviderState) -> Value {
-    let (state, error) = super::http::conn_words(&p.conn);
+    let (state, error) = conn_words(&p.conn);
     let data: BTreeMap<&str, Option<i64>> = TABLES
         .iter()
         .filter(|r| p.caps.offers(**r))

@@ -17,7 +17,7 @@ use switchboard_store::CallRecord;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::feed::{Change, Resume};
-use super::http::Web;
+use super::web::Web;
 
 /// How often an idle stream carries a keep-alive comment (unless `ServeOptions` says).
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);

@@ -3,43 +3,22 @@
 //! `/readyz` (config loaded, store open, each provider's state) as JSON. No endpoint
 //! polls a provider: they read what the pollers last brought.
 
-use std::sync::{Arc, Mutex};
-
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use prometheus_client::registry::Registry;
 use serde_json::{Value, json};
 
 use super::auth::{self, Gate};
-use super::collect::Collected;
-use super::history::HistoryStatus;
-use super::tokens::{Identity, Role, Tokens};
+use super::tokens::{Identity, Role};
+pub use super::web::Web;
+use super::words::conn_words;
 use crate::secret::redact;
-use crate::state::ConnState;
 
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-#[derive(Clone)]
-pub struct Web {
-    pub registry: Arc<Registry>,
-    pub shared: Arc<Mutex<Collected>>,
-    pub history: Arc<Mutex<HistoryStatus>>,
-    /// The config file the collector runs with (or `<demo>`).
-    pub config: String,
-    /// The operators' tokens (none: every endpoint open).
-    pub tokens: Arc<Tokens>,
-    /// The call-history store (None: history off).
-    pub store: Option<switchboard_store::StoreHandle>,
-    /// Cancelled when the collector stops: event streams end.
-    pub stop: tokio_util::sync::CancellationToken,
-    /// Keep-alive comment interval of event streams.
-    pub keep_alive: std::time::Duration,
-}
 
 /// The endpoints and the role each needs: `/healthz` and `/readyz` are open (probes;
 /// no call data), `/metrics` needs `metrics`, `/v1/*` needs `viewer`.
@@ -100,19 +79,6 @@ async fn metrics(State(web): State<Web>, headers: HeaderMap) -> Response {
 
 async fn healthz() -> Response {
     axum::Json(json!({ "status": "ok" })).into_response()
-}
-
-/// A provider's state word and its problem (redacted), for `/readyz`.
-pub(crate) fn conn_words(conn: &ConnState) -> (&'static str, Option<String>) {
-    match conn {
-        ConnState::Connecting => ("connecting", None),
-        ConnState::Ok => ("ok", None),
-        ConnState::Degraded(e) => ("degraded", Some(e.clone())),
-        ConnState::RateLimited { .. } => ("rate_limited", None),
-        ConnState::AuthFailed(e) => ("auth_failed", Some(e.clone())),
-        ConnState::Unreachable(e) => ("unreachable", Some(e.clone())),
-        ConnState::Unreadable(e) => ("unreadable", Some(e.clone())),
-    }
 }
 
 /// The `/readyz` document and whether the collector is ready: every provider has

@@ -18,6 +18,8 @@ pub mod history;
 pub mod http;
 pub mod metrics;
 pub mod tokens;
+pub mod web;
+pub mod words;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
