@@ -39,9 +39,16 @@ fn p_on_a_number_repoints_it_and_the_trace_shows_the_new_route() {
         s.contains("‹ sales-queue ›")
     });
     t.send(&["Enter"]);
-    let review = t.wait_for("the review", Duration::from_secs(10), |s| {
-        s.contains("ivr-main → sales-queue") && s.contains("[ Apply ]")
-    });
+    // The exact request arrives a moment after the review opens ("preparing…").
+    let review = t.wait_for(
+        "the review with its request",
+        Duration::from_secs(10),
+        |s| {
+            s.contains("ivr-main → sales-queue")
+                && s.contains("[ Apply ]")
+                && s.contains("{\"applicationId\":")
+        },
+    );
     assert!(review.contains("{\"applicationId\":"), "{review}");
     assert!(review.contains("› [ Cancel ]"), "Cancel first: {review}");
     t.send(&["Tab"]);
