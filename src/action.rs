@@ -59,6 +59,11 @@ pub enum Action {
     /// A write to the call-history store failed: the calls of that batch count as not
     /// stored, so the next polls send them again (the store ignores a call it holds).
     HistoryWriteFailed,
+    /// The history store's newest calls on a number (digits as asked), for the trace.
+    HistoryOfNumber {
+        number: String,
+        calls: Vec<crate::model::Call>,
+    },
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,
@@ -118,6 +123,11 @@ pub enum Effect {
     Copy(String),
     /// Read the newest audit lines for the overlay.
     LoadAudit,
+    /// Read the history store's calls on a number (for the trace's "last calls": the
+    /// History pane keeps only the newest finished calls).
+    LookupHistory {
+        number: String,
+    },
     /// Write an export (`:export`) into the state directory under `name`.
     Export {
         name: String,

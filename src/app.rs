@@ -198,7 +198,7 @@ pub struct Console {
     /// Wall-clock epoch ms for the 1 s tick (`clock::epoch_ms`; scripted in benchmarks).
     now: Box<dyn Fn() -> i64 + Send>,
     /// Finished calls to the call-history store (None: no state dir).
-    history: Option<UnboundedSender<Vec<crate::store::CallRecord>>>,
+    history: Option<UnboundedSender<crate::history::console::Job>>,
 }
 
 impl Console {
@@ -352,7 +352,7 @@ impl Console {
             let records =
                 crate::history::records_except(&self.provider_name(f.provider), data, known);
             if !records.is_empty() {
-                let _ = history.send(records);
+                let _ = history.send(crate::history::console::Job::Write(records));
             }
         }
         for effect in update(&mut self.state, action) {
@@ -535,6 +535,11 @@ impl Console {
                         None => Err("no state directory".to_string()),
                     })
                 });
+            }
+            Effect::LookupHistory { number } => {
+                if let Some(history) = &self.history {
+                    let _ = history.send(crate::history::console::Job::Lookup(number));
+                }
             }
             Effect::LoadAudit => {
                 let dir = self.state_dir.clone();

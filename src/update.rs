@@ -178,6 +178,10 @@ fn update_inner(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Notice { level, text } => set_message(state, level, redact(&text).into_owned()),
         Action::HistoryLoaded(calls) => history_loaded(state, calls),
+        Action::HistoryOfNumber { number, calls } => {
+            state.trace_history = Some((crate::trace::digits(&number), calls));
+            state.dirty = true;
+        }
         Action::HistoryWriteFailed => {
             if let Some(stored) = &mut state.stored_history {
                 stored.forget_written();
@@ -686,7 +690,13 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                 typed => Some(typed.to_owned()),
             };
             match query {
-                Some(query) => state.overlay = Some(Overlay::Trace { query, scroll: 0 }),
+                Some(query) => {
+                    state.overlay = Some(Overlay::Trace {
+                        query: query.clone(),
+                        scroll: 0,
+                    });
+                    return vec![Effect::LookupHistory { number: query }];
+                }
                 None => set_message(
                     state,
                     Level::Warn,

@@ -14,6 +14,19 @@ use crate::action::Action;
 use crate::config::HistoryConfig;
 use crate::state::Level;
 
+/// What the console asks of its history task.
+#[derive(Debug)]
+pub enum Job {
+    /// Store these finished calls (those not stored yet).
+    Write(Vec<CallRecord>),
+    /// The newest stored calls on a number (for the trace), answered as
+    /// `Action::HistoryOfNumber`.
+    Lookup(String),
+}
+
+/// Calls the trace reads from the store for one number (the newest).
+const LOOKUP_CALLS: usize = 50;
+
 /// The History pane shows stored calls that started in the last this many days (fewer
 /// when `keep_days` is smaller).
 pub const SHOW_DAYS: u32 = 7;
@@ -27,7 +40,7 @@ pub fn start(
     provider_names: Vec<String>,
     actions: UnboundedSender<Action>,
     cancel: CancellationToken,
-) -> UnboundedSender<Vec<CallRecord>> {
+) -> UnboundedSender<Job> {
     let (tx, rx) = unbounded_channel();
     tokio::spawn(run(dir, cfg, rows, provider_names, actions, rx, cancel));
     tx
@@ -47,7 +60,7 @@ async fn run(
     limit: usize,
     names: Vec<String>,
     actions: UnboundedSender<Action>,
-    mut rx: UnboundedReceiver<Vec<CallRecord>>,
+    mut rx: UnboundedReceiver<Job>,
     cancel: CancellationToken,
 ) {
     let keep_days = cfg.keep_days;
@@ -65,7 +78,7 @@ async fn run(
     ));
     let days = SHOW_DAYS.min(keep_days);
     match history
-        .recent_calls(names, crate::clock::epoch_ms(), days, limit)
+        .recent_calls(names.clone(), crate::clock::epoch_ms(), days, limit)
         .await
     {
         Ok(calls) => {
@@ -80,7 +93,21 @@ async fn run(
         }
     }
     let mut last_error: Option<String> = None;
-    while let Some(batch) = rx.recv().await {
+    while let Some(job) = rx.recv().await {
+        let batch = match job {
+            Job::Write(batch) => batch,
+            Job::Lookup(number) => {
+                let calls = history
+                    .calls_with_number(&names, number.clone(), LOOKUP_CALLS)
+                    .await
+                    .unwrap_or_else(|e| {
+                        tracing::warn!("history lookup for the trace failed: {e}");
+                        Vec::new()
+                    });
+                let _ = actions.send(Action::HistoryOfNumber { number, calls });
+                continue;
+            }
+        };
         let error = match history.write(batch).await {
             Ok(w) => w.export_error,
             Err(e) => {

@@ -103,6 +103,29 @@ impl History {
     }
 }
 
+impl History {
+    /// The newest stored calls from or to `number` (any age the store keeps), at most
+    /// `limit`, of the configured providers, as calls.
+    pub async fn calls_with_number(
+        &self,
+        names: &[String],
+        number: String,
+        limit: usize,
+    ) -> Result<Vec<Call>, switchboard_store::StoreError> {
+        let records = self
+            .store
+            .run(move |s| s.calls_with_number(&number, i64::MIN, limit))
+            .await?;
+        Ok(records
+            .iter()
+            .filter_map(|r| {
+                let at = names.iter().position(|n| *n == r.provider)?;
+                Some(to_call(r, ProviderId(at as u16)))
+            })
+            .collect())
+    }
+}
+
 /// Deletes calls older than `keep_days`, now and every [`PRUNE_EVERY`], until cancelled.
 pub async fn pruner(store: StoreHandle, keep_days: u32, cancel: CancellationToken) {
     loop {

@@ -479,6 +479,9 @@ pub struct State {
     pub details: BTreeMap<(ProviderId, String), crate::providers::ProviderDetails>,
     /// Account display names by (provider, id), for the rows' Account columns.
     pub account_names: names::AccountNames,
+    /// The history store's calls on the number last traced (its digits), so the trace
+    /// finds calls older than the History pane keeps.
+    pub trace_history: Option<(String, Vec<Call>)>,
     /// Finished calls the History pane keeps (the newest; `[ui] history_rows`, set by
     /// the console; unlimited otherwise).
     pub history_rows: usize,
@@ -558,6 +561,7 @@ impl State {
             // No cap unless the console sets one: `snapshot`, `trace` and `serve` fold
             // into a `State` too and must keep every finished call.
             history_rows: usize::MAX,
+            trace_history: None,
             hints: true,
             ascii: false,
             alerts: Default::default(),

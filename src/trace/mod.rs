@@ -322,6 +322,19 @@ pub fn trace(state: &State, query: &str) -> Trace {
     let mut live: Vec<&Call> = t.live.rows.iter().filter(|c| on_number(c, &q)).collect();
     live.sort_by_key(|c| c.started_at_ms);
     let mut recent: Vec<&Call> = t.history.rows.iter().filter(|c| on_number(c, &q)).collect();
+    // The history store's calls on this number, older than the pane keeps (asked for
+    // when the trace opened): each call once, the pane's row first.
+    if let Some((digits, stored)) = &state.trace_history
+        && *digits == q
+    {
+        let shown: std::collections::HashSet<(crate::model::ProviderId, &str)> =
+            recent.iter().map(|c| (c.provider, c.id.as_str())).collect();
+        let older: Vec<&Call> = stored
+            .iter()
+            .filter(|c| !shown.contains(&(c.provider, c.id.as_str())) && on_number(c, &q))
+            .collect();
+        recent.extend(older);
+    }
     recent.sort_by_key(|c| std::cmp::Reverse(c.started_at_ms));
     recent.truncate(RECENT_CALLS);
     let mut gaps = Vec::new();

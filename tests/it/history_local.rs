@@ -168,3 +168,79 @@ async fn a_damaged_history_file_is_said_and_the_console_runs_on() {
     cancel.cancel();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A stored finished call of provider `p`.
+fn record(p: &str, id: &str, from: &str, started_ms: i64) -> switchboard::store::CallRecord {
+    switchboard::store::CallRecord {
+        provider: p.into(),
+        id: id.into(),
+        account: "acct".into(),
+        from: from.into(),
+        to: "+15550009999".into(),
+        direction: "in".into(),
+        result: "completed".into(),
+        started_ms: Some(started_ms),
+        answered_ms: Some(started_ms + 1_000),
+        ended_ms: Some(started_ms + 60_000),
+        fields: Vec::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_finds_stored_calls_older_than_the_history_pane_keeps() {
+    let dir = temp_dir("trace");
+    let now = switchboard::clock::epoch_ms();
+    let traced = "+15550101010";
+    {
+        let mut store = Store::open_in(&dir).expect("store");
+        // One old call on the traced number, then 150 newer calls on other numbers.
+        let mut rows = vec![record("pbx", "old-1", traced, now - 3 * 86_400_000)];
+        rows.extend((0..150).map(|i| {
+            record(
+                "pbx",
+                &format!("new-{i}"),
+                "+15550200000",
+                now - 3_600_000 + i * 1_000,
+            )
+        }));
+        store.insert_new(&rows).expect("stored");
+    }
+    let cfg = config::parse(
+        "[ui]\nhistory_rows = 100\n\n[[provider]]\nname = \"pbx\"\nkind = \"cloudonix\"\nbase_url = \"http://127.0.0.1:9\"\napi_key = \"XI00000000000000000000000000000000\"\n",
+        Path::new("<test>"),
+    )
+    .expect("parses")
+    .config;
+    let cancel = CancellationToken::new();
+    let mut c = console(&cfg, &dir, &cancel);
+    let loaded = c
+        .pump_until(Duration::from_secs(10), |s| {
+            s.tables.history.rows.len() == 100
+        })
+        .await;
+    assert!(loaded, "the pane keeps the newest 100");
+    assert!(
+        !c.state.tables.history.rows.iter().any(|r| r.id == "old-1"),
+        "the old call is not in the pane"
+    );
+    let trace = |s: &switchboard::state::State| switchboard::trace::trace(s, traced);
+    assert!(
+        trace(&c.state).recent_calls.is_empty(),
+        "only the pane: nothing"
+    );
+    // `:trace <number>`, typed: it asks the store; the answer joins the last calls.
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |code| Action::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    c.apply(key(KeyCode::Char(':')));
+    for ch in format!("trace {traced}").chars() {
+        c.apply(key(KeyCode::Char(ch)));
+    }
+    c.apply(key(KeyCode::Enter));
+    let found = c
+        .pump_until(Duration::from_secs(10), |s| {
+            trace(s).recent_calls.iter().any(|call| call.id == "old-1")
+        })
+        .await;
+    assert!(found, "the stored call shows in the trace");
+    cancel.cancel();
+}
