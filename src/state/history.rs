@@ -56,6 +56,9 @@ impl StoredHistory {
         for c in &calls {
             s.add(c);
         }
+        if s.len > s.cap {
+            s.trim();
+        }
         s
     }
 
@@ -77,13 +80,29 @@ impl StoredHistory {
             self.ids.clear();
         }
         self.ids.insert(id_hash(call));
-        if self.len >= self.cap {
-            return;
-        }
         let key = (call.provider, call.account.clone());
         let slot = self.calls.entry(key).or_default();
         if slot.insert(call.id.clone(), call.clone()).is_none() {
             self.len += 1;
+        }
+        // Past the cap the oldest go (by end, else start), a quarter at a time: a call
+        // that ends now stays even when the provider later stops returning it.
+        if self.len > self.cap.saturating_add(self.cap / 4) {
+            self.trim();
+        }
+    }
+
+    /// Keeps the `cap` newest calls.
+    fn trim(&mut self) {
+        let mut all: Vec<Call> = std::mem::take(&mut self.calls)
+            .into_values()
+            .flat_map(HashMap::into_values)
+            .collect();
+        crate::retention::keep_newest(&mut all, self.cap);
+        self.len = all.len();
+        for c in all {
+            let key = (c.provider, c.account.clone());
+            self.calls.entry(key).or_default().insert(c.id.clone(), c);
         }
     }
 
@@ -206,15 +225,26 @@ mod tests {
     }
 
     #[test]
-    fn past_the_cap_calls_are_not_kept_but_known_as_stored() {
-        let cap = crate::retention::DEFAULT_HISTORY_ROWS;
-        let calls: Vec<Call> = (0..cap + 10)
-            .map(|i| call(0, "a", &format!("c{i}"), CallState::Completed))
+    fn past_the_cap_the_oldest_go_and_every_call_stays_known_as_stored() {
+        let cap = 100;
+        let calls: Vec<Call> = (0..cap + cap / 4 + 1)
+            .map(|i| {
+                let mut c = call(0, "a", &format!("c{i}"), CallState::Completed);
+                c.ended_at_ms = Some(1_000 + i as i64);
+                c
+            })
             .collect();
-        let mut s = StoredHistory::default();
+        let mut s = StoredHistory::with_cap(cap);
         let mut fetched = calls.clone();
         s.merge(ProviderId(0), Some("a"), &mut fetched);
-        assert_eq!(s.len(), cap);
+        assert_eq!(s.len(), cap, "trimmed back to the cap");
+        let kept: Vec<&Call> = s.all().collect();
+        let oldest = kept.iter().filter_map(|c| c.ended_at_ms).min();
+        assert_eq!(
+            oldest,
+            Some(1_000 + (cap / 4 + 1) as i64),
+            "the newest are kept"
+        );
         assert_eq!(fetched.len(), calls.len(), "nothing shown twice");
         assert!(calls.iter().all(|c| s.contains(c)), "none is sent again");
     }
