@@ -216,6 +216,7 @@ fn calls(n: usize) -> Vec<Call> {
 
 fn fetched(seq: u64, at_ms: i64, kind: JobKind, data: FetchData) -> Action {
     Action::Fetched(Box::new(Fetched {
+        requests: 1,
         provider: ProviderId(0),
         epoch: 0,
         seq,

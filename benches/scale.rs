@@ -204,6 +204,7 @@ fn new_state(caps: switchboard::model::Capabilities) -> State {
 
 fn fetched(seq: u64, job: &JobKey, result: &Result<FetchData, ProviderError>) -> Action {
     Action::Fetched(Box::new(Fetched {
+        requests: 1,
         provider: ProviderId(0),
         epoch: 0,
         seq,

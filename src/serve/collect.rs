@@ -104,7 +104,7 @@ impl Collected {
                     .unwrap_or_default();
                 if let Some(c) = self.counters.get_mut(i) {
                     let scope = c.scopes.entry(f.job.scope.clone()).or_default();
-                    scope.requests += 1;
+                    scope.requests += u64::from(f.requests);
                     match &f.result {
                         Ok(_) => {
                             scope.up = true;
@@ -168,6 +168,7 @@ mod tests {
 
     fn fetched(seq: u64, result: Result<FetchData, ProviderError>) -> Event {
         Event::Fetched(Box::new(Fetched {
+            requests: 1,
             provider: ProviderId(0),
             epoch: 0,
             seq,

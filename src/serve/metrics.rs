@@ -309,7 +309,7 @@ impl Collector for ProviderMetrics {
         counters(
             e,
             "switchboard_provider_requests",
-            "Polls sent to the provider by this process (one per poll job).",
+            "HTTP requests this process's pollers sent to the provider (each page of a paged list counts).",
             &s.requests,
         )?;
         counters(

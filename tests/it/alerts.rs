@@ -26,6 +26,7 @@ fn fetched(
     job: JobKey,
 ) -> Action {
     Action::Fetched(Box::new(Fetched {
+        requests: 1,
         provider: ProviderId(0),
         epoch: 0,
         seq,

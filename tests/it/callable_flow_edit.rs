@@ -58,6 +58,7 @@ async fn the_flow_view_says_how_to_edit_it() {
         update(
             &mut s,
             Action::Fetched(Box::new(Fetched {
+                requests: 1,
                 provider: ProviderId(0),
                 epoch: 0,
                 seq,

@@ -52,6 +52,7 @@ async fn flow_overlay_flags_the_dangling_references() {
         update(
             &mut s,
             Action::Fetched(Box::new(Fetched {
+                requests: 1,
                 provider: ProviderId(0),
                 epoch: 0,
                 seq,

@@ -51,6 +51,7 @@ fn state_with(names: &[&str]) -> State {
 fn fetched(p: u16, kind: JobKind, at_ms: i64, result: Result<FetchData, ProviderError>) -> Action {
     let scope = if kind == JobKind::Accounts { "" } else { "d1" };
     Action::Fetched(Box::new(Fetched {
+        requests: 1,
         provider: ProviderId(p),
         epoch: 0,
         seq: (at_ms - NOW + 1_000_000) as u64,

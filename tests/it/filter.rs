@@ -46,6 +46,7 @@ fn call(p: u16, id: &str, from: &str, dir: Direction, state: CallState) -> Call 
 
 fn fetched(p: u16, live: Vec<Call>) -> Action {
     Action::Fetched(Box::new(Fetched {
+        requests: 1,
         provider: ProviderId(p),
         epoch: 0,
         seq: 1,

@@ -109,6 +109,7 @@ fn live_call(p: u16, id: &str, started: i64) -> switchboard::model::Call {
 
 fn calls_fetched(p: u16, seq: u64, calls: Vec<switchboard::model::Call>) -> Action {
     Action::Fetched(Box::new(Fetched {
+        requests: 1,
         provider: ProviderId(p),
         epoch: 0,
         seq,

@@ -51,6 +51,7 @@ fn state() -> State {
     update(
         &mut s,
         Action::Fetched(Box::new(Fetched {
+            requests: 1,
             provider: ProviderId(0),
             epoch: 0,
             seq: 1,

@@ -184,6 +184,7 @@ mod stale_details {
 
     fn fetched(kind: JobKind, scope: &str, seq: u64, data: FetchData) -> Action {
         Action::Fetched(Box::new(Fetched {
+            requests: 1,
             provider: ProviderId(0),
             epoch: 0,
             seq,

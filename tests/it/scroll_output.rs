@@ -155,6 +155,7 @@ fn call(i: usize) -> Call {
 
 fn fetched(seq: u64, kind: JobKind, data: FetchData) -> Action {
     Action::Fetched(Box::new(Fetched {
+        requests: 1,
         provider: ProviderId(0),
         epoch: 0,
         seq,

@@ -758,3 +758,48 @@ async fn the_binary_serves_logs_to_stderr_and_the_file_and_stops_at_sigterm() {
     assert!(log.contains("collector serving"), "{log}");
     assert!(state.join(switchboard::store::FILE_NAME).exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_total_counts_every_http_request_not_every_poll() {
+    // Cloudonix's numbers job makes two requests (DNIDs and applications) and VoIPcloud's
+    // lists come in pages: counting poll jobs would fall short of what the simulators saw.
+    let sims = support::sims(37, |_| {}).await;
+    let cfg = sims_config(&sims);
+    let dir = temp_dir("requests");
+    let serve = start(&cfg, &dir).await;
+    let (cx, vc) = (
+        name_of(&cfg, ProviderKind::Cloudonix),
+        name_of(&cfg, ProviderKind::Voipcloud),
+    );
+    let total = |s: &Scrape, p: &str| -> f64 {
+        s.series("switchboard_provider_requests_total")
+            .iter()
+            .filter(|x| x.labels["provider"] == p)
+            .map(|x| x.value)
+            .sum()
+    };
+    // Between polls (nothing in flight, nothing arriving while the scrape ran) the
+    // counters equal the simulators' own counts.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let before = (
+            sims.cloudonix.requests().len(),
+            sims.voipcloud.requests().len(),
+        );
+        let (_, s) = scrape(&serve).await;
+        let after = (
+            sims.cloudonix.requests().len(),
+            sims.voipcloud.requests().len(),
+        );
+        let seen = (total(&s, &cx) as usize, total(&s, &vc) as usize);
+        if before == after && seen == before && before.0 > 4 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "simulators {before:?} → {after:?}, metrics {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    serve.shutdown().await.expect("stops");
+}

@@ -31,6 +31,7 @@ fn fold(
     update(
         s,
         Action::Fetched(Box::new(Fetched {
+            requests: 1,
             provider: ProviderId(0),
             epoch: 0,
             seq,

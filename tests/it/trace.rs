@@ -325,6 +325,7 @@ mod console {
 
     fn fetched(kind: JobKind, data: FetchData, at_ms: i64) -> Action {
         Action::Fetched(Box::new(Fetched {
+            requests: 1,
             provider: ProviderId(0),
             epoch: 0,
             seq: 1,

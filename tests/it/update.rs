@@ -58,6 +58,7 @@ fn fetched(
     result: Result<FetchData, ProviderError>,
 ) -> Action {
     Action::Fetched(Box::new(Fetched {
+        requests: 1,
         provider: ProviderId(p),
         epoch: 0,
         seq,

@@ -51,6 +51,8 @@ pub struct Fetched {
     pub at_ms: i64,
     /// Data older than this is shown as stale (from the job's interval).
     pub stale_after_ms: i64,
+    /// HTTP requests the job made (a paged list: each page; else the job's cost).
+    pub requests: u32,
     pub result: Result<FetchData, ProviderError>,
 }
 
@@ -438,6 +440,7 @@ impl Poller {
         }
         let stale_after = (interval * 3).max(Duration::from_secs(15));
         self.events.emit(Event::Fetched(Box::new(Fetched {
+            requests: used,
             provider: self.provider,
             epoch: 0,
             seq,
