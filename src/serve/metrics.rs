@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric, NoLabelSet};
 use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::gauge::ConstGauge;
@@ -94,6 +94,68 @@ fn counters(
     Ok(())
 }
 
+/// Upper bounds (seconds) of the queue-wait histogram's buckets (+Inf added).
+const WAIT_BUCKETS: [f64; 7] = [5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0];
+
+/// One queue's waits: sum, count and a count per bucket.
+#[derive(Default)]
+struct Waits {
+    sum: f64,
+    count: u64,
+    buckets: [u64; WAIT_BUCKETS.len() + 1],
+}
+
+impl Waits {
+    fn add(&mut self, secs: f64) {
+        self.sum += secs;
+        self.count += 1;
+        let i = WAIT_BUCKETS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(WAIT_BUCKETS.len());
+        self.buckets[i] += 1;
+    }
+
+    /// The buckets with their upper bounds, the last one +Inf; per bucket, as
+    /// `prometheus-client` takes them (its encoder makes them cumulative).
+    fn bounded(&self) -> Vec<(f64, u64)> {
+        WAIT_BUCKETS
+            .iter()
+            .copied()
+            .chain([f64::INFINITY])
+            .zip(self.buckets)
+            .collect()
+    }
+}
+
+fn histograms(
+    enc: &mut DescriptorEncoder,
+    name: &str,
+    text: &str,
+    series: &BTreeMap<Labels, Waits>,
+) -> fmt::Result {
+    if series.is_empty() {
+        return Ok(());
+    }
+    let mut m = enc.encode_descriptor(name, &help(text), None, MetricType::Histogram)?;
+    for (labels, w) in series {
+        m.encode_family(labels)?.encode_histogram::<NoLabelSet>(
+            w.sum,
+            w.count,
+            &w.bounded(),
+            None,
+        )?;
+    }
+    Ok(())
+}
+
+/// How long a queue call waited: until answered, else until it ended (abandoned or
+/// timed out); None while it still waits.
+fn waited_s(r: &crate::stats::GroupCallRecord) -> Option<f64> {
+    let until = r.answered_ms.or(r.finished_ms)?;
+    Some((until.saturating_sub(r.started_ms)).max(0) as f64 / 1000.0)
+}
+
 fn l(pairs: &[(&'static str, &str)]) -> Labels {
     pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
 }
@@ -115,6 +177,7 @@ struct Series {
     queue_answered: BTreeMap<Labels, u64>,
     queue_waiting: BTreeMap<Labels, f64>,
     queue_oldest_wait: BTreeMap<Labels, f64>,
+    queue_wait: BTreeMap<Labels, Waits>,
     up: BTreeMap<Labels, f64>,
     last_success: BTreeMap<Labels, f64>,
     requests: BTreeMap<Labels, u64>,
@@ -218,6 +281,23 @@ impl Series {
                     s.queue_oldest_wait.insert(labels.clone(), f64::from(w));
                 }
             }
+            // Each queue call's wait, from the provider's per-call queue records of the
+            // period (VoIPcloud: today), so a histogram of real waits, not an average.
+            for ((pid, account), records) in &c.state.group_calls {
+                if *pid != p.id {
+                    continue;
+                }
+                for r in records
+                    .iter()
+                    .filter(|r| QUEUE_KINDS.contains(&r.kind.as_str()))
+                {
+                    if let Some(secs) = waited_s(r) {
+                        let labels =
+                            l(&[("provider", pv), ("account", account), ("queue", &r.group)]);
+                        s.queue_wait.entry(labels).or_default().add(secs);
+                    }
+                }
+            }
             if p.data_time(Resource::Trunks).is_some() {
                 for tr in t.trunks.rows.iter().filter(|r| r.provider == p.id) {
                     let acc = l(&[("provider", pv), ("account", &tr.account)]);
@@ -293,6 +373,12 @@ impl Collector for ProviderMetrics {
             "switchboard_queue_oldest_wait_seconds",
             "Longest wait in a queue, seconds.",
             &s.queue_oldest_wait,
+        )?;
+        histograms(
+            e,
+            "switchboard_queue_wait_seconds",
+            "How long each queue call of the provider's period waited (until answered, else until it ended), seconds.",
+            &s.queue_wait,
         )?;
         gauges(
             e,

@@ -46,10 +46,17 @@ impl Scrape {
             .any(|s| s.labels.get("provider").map(String::as_str) == Some(provider))
     }
 
+    /// Every label value, except a histogram bucket's bound (`le`: the collector's own
+    /// constants, not data).
     fn label_values(&self) -> BTreeSet<String> {
         self.samples
             .iter()
-            .flat_map(|s| s.labels.values().cloned())
+            .flat_map(|s| {
+                s.labels
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "le")
+                    .map(|(_, v)| v.clone())
+            })
             .collect()
     }
 }
@@ -107,8 +114,15 @@ fn parse(text: &str) -> Result<Scrape, String> {
         if !valid_name(name) {
             return Err(bad("bad metric name"));
         }
-        let (fam, _) = family.as_ref().ok_or_else(|| bad("sample before TYPE"))?;
-        if name != fam {
+        let (fam, ty) = family.as_ref().ok_or_else(|| bad("sample before TYPE"))?;
+        // A histogram's samples are its buckets, sum and count (and, in OpenMetrics,
+        // its creation time); every other family's sample carries the family's name.
+        let of_family = name == fam
+            || (ty == "histogram"
+                && ["_bucket", "_sum", "_count", "_created"]
+                    .iter()
+                    .any(|suffix| name.strip_suffix(suffix) == Some(fam.as_str())));
+        if !of_family {
             return Err(bad("sample outside its family"));
         }
         let mut labels = BTreeMap::new();
@@ -314,6 +328,7 @@ async fn metrics_carry_each_providers_series_and_no_number_or_call_id() {
         ("switchboard_queue_calls_abandoned_total", &vc),
         ("switchboard_queue_calls_answered_total", &vc),
         ("switchboard_queue_callers_waiting", &vc),
+        ("switchboard_queue_wait_seconds_count", &vc),
     ];
     let s = scrape_until(&serve, "every provider's series", |s| {
         expected.iter().all(|(m, p)| s.has(m, p))
@@ -359,6 +374,20 @@ async fn metrics_carry_each_providers_series_and_no_number_or_call_id() {
         !s.has("switchboard_queue_calls_total", &io),
         "by-day rows are not queues"
     );
+    // Queue waits: a histogram whose +Inf bucket holds every counted call.
+    for c in s.series("switchboard_queue_wait_seconds_count") {
+        let inf = s
+            .series("switchboard_queue_wait_seconds_bucket")
+            .into_iter()
+            .find(|b| {
+                b.labels.get("le").map(String::as_str) == Some("+Inf")
+                    && b.labels.get("queue") == c.labels.get("queue")
+                    && b.labels.get("account") == c.labels.get("account")
+            })
+            .map(|b| b.value);
+        assert_eq!(inf, Some(c.value), "{:?}", c.labels);
+    }
+    assert!(!s.has("switchboard_queue_wait_seconds_count", &io));
     // Exporter rules: counters end in _total, HELP says the values are cached.
     for (fam, ty) in &s.types {
         assert_eq!(ty == "counter", fam.ends_with("_total"), "{fam} is a {ty}");
