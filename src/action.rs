@@ -59,6 +59,8 @@ pub enum Action {
     /// A write to the call-history store failed: the calls of that batch count as not
     /// stored, so the next polls send them again (the store ignores a call it holds).
     HistoryWriteFailed,
+    /// The collector's feed (attached mode): its link, a snapshot or a change.
+    Feed(Box<crate::attach::client::FeedMsg>),
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,

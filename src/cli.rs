@@ -44,6 +44,19 @@ pub struct Cli {
     /// Hide the key hints of the status bar (wall screens).
     #[arg(long)]
     pub no_hints: bool,
+    /// Attach to a collector (`switchboard serve`) instead of polling the providers
+    /// (default: `[collector] url`).
+    #[arg(long, value_name = "URL", conflicts_with = "demo")]
+    pub connect: Option<String>,
+    /// The collector token: `env:VAR`, or the token itself (default: $SWITCHBOARD_TOKEN,
+    /// else `[collector] token`).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SWITCHBOARD_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

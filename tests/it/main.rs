@@ -12,6 +12,7 @@ mod support;
 mod account_tree_fold;
 mod alerts;
 mod attach_client;
+mod attach_console;
 mod audit;
 mod audit_refusals;
 mod call_shapes;
