@@ -61,6 +61,10 @@ pub fn check_collector_url(url: &str) -> Result<(), String> {
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"));
     match rest {
+        // Credentials go in `token`, never in the URL (it is shown and logged).
+        Some(r) if r.split('/').next().is_some_and(|h| h.contains('@')) => {
+            Err("the collector URL must not hold credentials: give the token with `token`".into())
+        }
         Some(r) if !r.is_empty() && !r.starts_with('/') => Ok(()),
         _ => Err(format!(
             "{url:?} is not a collector URL: write http://HOST:PORT (e.g. http://127.0.0.1:9464)"
@@ -107,4 +111,49 @@ pub(super) fn walk(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> CollectorConfig 
         }
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn parse(text: &str) -> Result<super::super::Config, String> {
+        super::super::parse(text, Path::new("c.toml"))
+            .map(|l| l.config)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn url_and_token_read_with_errors_at_their_line() {
+        let c = parse(
+            "[collector]\nurl = \"http://127.0.0.1:9464\"\ntoken = \"env:SB_TEST_NO_SUCH_VAR\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.collector.url.as_deref(), Some("http://127.0.0.1:9464"));
+        // Resolved when attaching: an unset variable is said, by name.
+        let e = c.collector.token().unwrap_err();
+        assert!(e.contains("SB_TEST_NO_SUCH_VAR is not set"), "{e}");
+        let e = parse("[collector]\n\nurl = \"ftp://x\"\n").unwrap_err();
+        assert!(e.contains("line 3") && e.contains("collector.url"), "{e}");
+        let e = parse("[collector]\nurl = \"http://u:pw@host:1\"\n").unwrap_err();
+        assert!(
+            e.contains("must not hold credentials") && !e.contains("pw"),
+            "{e}"
+        );
+        let e = parse("[collector]\nport = 1\n").unwrap_err();
+        assert!(e.contains("line 2") && e.contains("collector.port"), "{e}");
+        let e = parse("[collector]\ntoken = 5\n").unwrap_err();
+        assert!(e.contains("expected a string"), "{e}");
+    }
+
+    #[test]
+    fn a_literal_token_is_never_in_debug_output() {
+        let c = parse("[collector]\nurl = \"http://h:1\"\ntoken = \"sbt_secret_value\"\n").unwrap();
+        assert!(!format!("{c:?}").contains("sbt_secret_value"));
+        assert_eq!(
+            c.collector.token().unwrap().map(|s| s.expose().to_string()),
+            Some("sbt_secret_value".to_string())
+        );
+        assert_eq!(super::token_from("sbt_x").unwrap().expose(), "sbt_x");
+    }
 }

@@ -26,6 +26,7 @@ mod cloudonix_client;
 mod cloudonix_decode;
 mod cloudonix_ops;
 mod config_check;
+mod e2e_attach;
 mod e2e_callable;
 mod e2e_hostile;
 mod e2e_iovox;
