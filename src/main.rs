@@ -108,6 +108,8 @@ fn main() -> ExitCode {
             output,
             json,
             resource,
+            connect,
+            token,
         }) => {
             let output = if *json { Output::Json } else { *output };
             let format = match snapshot::Format::new(output, *resource) {
@@ -118,14 +120,36 @@ fn main() -> ExitCode {
                 }
             };
             let _log = start_logging(&cli);
-            match load_config(&cli) {
-                Ok((cfg, _)) => rt.block_on(async {
+            let loaded = if connect.is_some()
+                && !config::resolve_path(cli.config.clone()).is_some_and(|p| p.exists())
+            {
+                // Attached, a config file is optional: the collector has the providers.
+                Ok((Config::default(), Vec::new()))
+            } else {
+                load_config(&cli)
+            };
+            let attach = loaded
+                .as_ref()
+                .ok()
+                .map(|(cfg, _)| attach_options(connect.as_ref(), token.as_ref(), cfg));
+            match (loaded, attach) {
+                (_, Some(Err(e))) => {
+                    eprintln!("switchboard snapshot: {e}");
+                    ExitCode::from(2)
+                }
+                (_, Some(Ok(Some(feed)))) => rt.block_on(async {
+                    tokio::select! {
+                        code = switchboard::attach::snapshot::run(&feed, format) => ExitCode::from(code),
+                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
+                    }
+                }),
+                (Ok((cfg, _)), _) => rt.block_on(async {
                     tokio::select! {
                         code = snapshot::run(&cfg, format) => ExitCode::from(code),
                         _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
                     }
                 }),
-                Err(code) => code,
+                (Err(code), _) => code,
             }
         }
         Some(Command::Trace { number, json }) => {
@@ -348,7 +372,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             Err(code) => return code,
         }
     };
-    let attach = match attach_options(cli, &config) {
+    let attach = match attach_options(cli.connect.as_ref(), cli.token.as_ref(), &config) {
         Ok(a) => a,
         Err(e) => {
             give_back_terminal();
@@ -456,14 +480,15 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
 /// (`--token` or $SWITCHBOARD_TOKEN, else `[collector] token`). None: local mode. Errors
 /// never hold the token.
 fn attach_options(
-    cli: &Cli,
+    connect: Option<&String>,
+    token: Option<&String>,
     config: &Config,
 ) -> Result<Option<switchboard::attach::client::AttachOptions>, String> {
-    let Some(url) = cli.connect.clone().or_else(|| config.collector.url.clone()) else {
+    let Some(url) = connect.cloned().or_else(|| config.collector.url.clone()) else {
         return Ok(None);
     };
     config::check_collector_url(&url).map_err(|e| format!("--connect: {e}"))?;
-    let token = match &cli.token {
+    let token = match token {
         Some(raw) => Some(config::token_from(raw)?),
         None => config.collector.token()?,
     };

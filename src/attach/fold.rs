@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::client::{FeedMsg, Link};
 use super::doc::{FeedDoc, ProviderFeed, Slice};
-use crate::model::{Capabilities, ProviderId, ProviderKind, Resource};
+use crate::model::{AccountKind, Capabilities, ProviderId, ProviderKind, Resource};
 use crate::providers::{FetchData, JobKey, JobKind};
 use crate::scheduler::BudgetView;
 use crate::state::table::Ctx;
@@ -243,7 +243,9 @@ fn apply_slice(state: &mut State, slice: Slice) {
         return;
     }
     match slice {
-        Slice::Accounts(_, rows) => {
+        Slice::Accounts(_, mut rows) => {
+            // The collector's rows are its tree: the provider's root row is made again.
+            rows.retain(|a| a.kind != AccountKind::Provider);
             crate::update::apply_data(state, pid, "", FetchData::Accounts(rows))
         }
         Slice::LiveCalls(_, rows) => {

@@ -5,8 +5,10 @@
 //! - `client`: snapshot, then events; resume, resync, reconnect with backoff; the link
 //!   state.
 //! - `fold`: a feed message into the console's `State` (the attached console).
+//! - `snapshot`: `switchboard snapshot --connect`, from the collector's snapshot.
 
 pub mod client;
 pub mod doc;
 pub mod fold;
+pub mod snapshot;
 pub mod sse;

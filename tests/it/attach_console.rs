@@ -76,6 +76,13 @@ fn ids(rows: impl Iterator<Item = String>) -> Vec<String> {
     v
 }
 
+/// The account tree as shown: provider, id, depth, in order (one root per provider).
+fn accounts(rows: &[switchboard::state::columns::AccountRow]) -> Vec<(u16, String, usize)> {
+    rows.iter()
+        .map(|r| (r.account.provider.0, r.account.id.clone(), r.depth as usize))
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_attached_console_shows_the_collectors_rows_and_asks_no_provider() {
     let sims = support::sims(91, |_| {}).await;
@@ -116,7 +123,7 @@ async fn an_attached_console_shows_the_collectors_rows_and_asks_no_provider() {
         console
             .pump_until(Duration::from_millis(50), |_| false)
             .await;
-        let (theirs_live, theirs_trunks) = {
+        let (theirs_live, theirs_trunks, theirs_accounts) = {
             let c = serve.shared.lock().unwrap();
             let t = &c.state.tables;
             (
@@ -130,6 +137,7 @@ async fn an_attached_console_shows_the_collectors_rows_and_asks_no_provider() {
                     .rows
                     .iter()
                     .map(|r| format!("{}/{}", r.provider.0, r.id))),
+                accounts(&t.accounts.rows),
             )
         };
         let t = &console.state.tables;
@@ -143,12 +151,18 @@ async fn an_attached_console_shows_the_collectors_rows_and_asks_no_provider() {
             .rows
             .iter()
             .map(|r| format!("{}/{}", r.provider.0, r.id)));
-        if ours_live == theirs_live && ours_trunks == theirs_trunks {
+        let ours_accounts = accounts(&t.accounts.rows);
+        if ours_live == theirs_live
+            && ours_trunks == theirs_trunks
+            && ours_accounts == theirs_accounts
+        {
             break;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "never the collector's rows: {ours_live:?} vs {theirs_live:?}"
+            "never the collector's rows: {ours_live:?} vs {theirs_live:?}; accounts {} vs {}",
+            ours_accounts.len(),
+            theirs_accounts.len()
         );
     }
     let text = screen_text(&console, (160, 30));
@@ -240,5 +254,96 @@ async fn a_wrong_token_is_said_on_screen_without_the_token() {
     let text = screen_text(&console, (200, 30));
     assert!(text.contains("refused the token"), "{text}");
     assert!(!text.contains(wrong), "{text}");
+    serve.shutdown().await.unwrap();
+}
+
+async fn run_bin(home: &Path, args: &[&str], token: Option<&str>) -> std::process::Output {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", home);
+    if let Some(t) = token {
+        cmd.env("SWITCHBOARD_TOKEN", t);
+    }
+    cmd.output().await.expect("binary runs")
+}
+
+/// `switchboard snapshot --connect`: the collector's rows in the local mode's output,
+/// one request to the collector and none to a provider; a refused token exits 1 and
+/// says so without the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_connect_prints_the_collectors_rows() {
+    let sims = support::sims(94, |_| {}).await;
+    let cfg = sims_config(&sims);
+    let dir = temp_dir("attach-snapshot");
+    let file = dir.join("tokens.toml");
+    let viewer = serve::tokens::add(&file, "v", serve::tokens::Role::Viewer).unwrap();
+    let mut opts = ServeOptions::new("127.0.0.1:0".parse().unwrap(), dir.clone());
+    opts.tokens = file;
+    let serve = serve::start(&cfg, opts, CancellationToken::new())
+        .await
+        .unwrap();
+    let url = format!("http://{}", serve.addr);
+    // Wait for the collector's trunks (they do not move while it runs).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let trunks = loop {
+        let t = {
+            let c = serve.shared.lock().unwrap();
+            let ready = c.state.providers.iter().all(|p| p.last_ok_ms.is_some());
+            ready.then(|| ids(c.state.tables.trunks.rows.iter().map(|r| r.id.clone())))
+        };
+        if let Some(t) = t.filter(|t| !t.is_empty()) {
+            break t;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the collector's trunks"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    // No config file in this HOME: the script knows no provider to poll, so every
+    // provider and row it prints came from the collector.
+    assert!(!home.join(".config/switchboard/config.toml").exists());
+    let out = run_bin(
+        &home,
+        &["snapshot", "--connect", &url, "--output", "json"],
+        Some(&viewer),
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    let providers = doc["providers"].as_array().expect("providers");
+    let names: Vec<&str> = providers
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    let want: Vec<&str> = cfg.providers.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, want);
+    let printed = ids(providers
+        .iter()
+        .flat_map(|p| p["trunks"].as_array().cloned().unwrap_or_default())
+        .filter_map(|t| t["id"].as_str().map(str::to_string)));
+    assert_eq!(printed, trunks);
+    assert!(providers.iter().all(|p| p["status"] == "ok"), "{stdout}");
+    // A wrong token: exit 1, said, never printed.
+    let wrong = "sbt_not_a_token_0123456789abcdef";
+    let out = run_bin(
+        &home,
+        &["snapshot", "--connect", &url, "--token", wrong],
+        None,
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("refused the token (401)"), "{stderr}");
+    assert!(!stderr.contains(wrong) && !String::from_utf8_lossy(&out.stdout).contains(wrong));
     serve.shutdown().await.unwrap();
 }
