@@ -64,6 +64,8 @@ pub enum Action {
         number: String,
         calls: Vec<crate::model::Call>,
     },
+    /// The collector's feed (attached mode): its link, a snapshot or a change.
+    Feed(Box<crate::attach::client::FeedMsg>),
     /// A provider cannot be polled at all (bad config for it, client build failed).
     ProviderDown {
         provider: ProviderId,

@@ -318,6 +318,57 @@ impl Console {
         console
     }
 
+    /// A console attached to a collector (`--connect`): no poller, no provider client,
+    /// no provider request. The feed client's link, snapshots and changes go through
+    /// `update` as [`Action::Feed`]; a collector absent at start is retried, never
+    /// replaced by polling. Changes are refused (not built through the collector yet).
+    /// Must run inside the tokio runtime.
+    pub fn attach(
+        feed: crate::attach::client::AttachOptions,
+        theme: Theme,
+        opts: StartOptions,
+        cancel: CancellationToken,
+    ) -> Console {
+        let (tx, rx) = unbounded_channel();
+        let mut state = State::new(Vec::new(), epoch_ms());
+        state.attached = Some(crate::attach::fold::Attached::new(feed.host()));
+        state.keymap = opts.keymap.clone();
+        state.ascii = opts.ascii;
+        state.themes = (
+            crate::theme::dirs(None),
+            opts.theme_name.clone().unwrap_or_else(|| "default".into()),
+        );
+        let (ftx, mut frx) = unbounded_channel();
+        tokio::spawn(crate::attach::client::run(feed, ftx, cancel.child_token()));
+        let forward = tx.clone();
+        tokio::spawn(async move {
+            while let Some(m) = frx.recv().await {
+                if forward.send(Action::Feed(Box::new(m))).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut console = Console {
+            state,
+            theme,
+            pollers: Vec::new(),
+            clients: Vec::new(),
+            audit: Err(crate::command::ATTACHED_REASON.to_string()),
+            state_dir: opts.state_dir.clone(),
+            osc52: opts.osc52,
+            tmux: opts.tmux,
+            tx,
+            rx,
+            cancel,
+            now: Box::new(epoch_ms),
+            history: None,
+        };
+        for effect in crate::update::open_view(&mut console.state, &opts.view) {
+            console.run_effect(effect);
+        }
+        console
+    }
+
     /// Replaces the clock the tick reads (the output benchmark scripts time).
     pub fn with_clock(mut self, now: impl Fn() -> i64 + Send + 'static) -> Console {
         self.now = Box::new(now);

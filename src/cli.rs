@@ -44,6 +44,19 @@ pub struct Cli {
     /// Hide the key hints of the status bar (wall screens).
     #[arg(long)]
     pub no_hints: bool,
+    /// Attach to a collector (`switchboard serve`) instead of polling the providers
+    /// (default: `[collector] url`).
+    #[arg(long, value_name = "URL", conflicts_with = "demo")]
+    pub connect: Option<String>,
+    /// The collector token: `env:VAR`, or the token itself (default: $SWITCHBOARD_TOKEN,
+    /// else `[collector] token`).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SWITCHBOARD_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -98,6 +111,19 @@ pub enum Command {
         /// Only this resource: its rows across providers (the pane's names).
         #[arg(long, value_name = "RESOURCE", value_parser = pane_parser())]
         resource: Option<Resource>,
+        /// Print the collector's state (`switchboard serve` at URL) instead of polling
+        /// the providers (default: `[collector] url`).
+        #[arg(long, value_name = "URL")]
+        connect: Option<String>,
+        /// The collector token: `env:VAR`, or the token itself (default:
+        /// $SWITCHBOARD_TOKEN, else `[collector] token`).
+        #[arg(
+            long,
+            value_name = "TOKEN",
+            env = "SWITCHBOARD_TOKEN",
+            hide_env_values = true
+        )]
+        token: Option<String>,
     },
     /// Trace one number across every configured provider: owner, route, trunks, live
     /// calls and last calls (polls each provider once, like `snapshot`).

@@ -616,6 +616,8 @@ pub struct CommandCtx<'a> {
     /// The selected row's provider is pinned read-only in its own config table: `:write`
     /// does not change that, so the reason must not suggest it.
     pub pinned: bool,
+    /// Attached to a collector: changes through it are not built yet.
+    pub attached: bool,
     /// Capabilities of the selected row's provider (None: no row selected).
     pub selected_caps: Option<Capabilities>,
     pub has_selection: bool,
@@ -630,12 +632,16 @@ impl CommandCtx<'_> {
             focus,
             read_only: false,
             pinned: false,
+            attached: false,
             selected_caps: None,
             has_selection: false,
             provider_name: None,
         }
     }
 }
+
+/// Why a change is refused in a console attached to a collector.
+pub const ATTACHED_REASON: &str = "changes through the collector are not built yet";
 
 /// The message shown when a mutating command is refused in read-only mode.
 pub const READ_ONLY_REASON: &str = "read-only mode: :write to enable changes for 10 minutes";
@@ -677,6 +683,9 @@ pub fn availability(cmd: &Command, ctx: &CommandCtx) -> Result<(), String> {
     }
     if cmd.needs_row && !ctx.has_selection {
         return Err(format!("select {} first", row_noun(ctx.focus)));
+    }
+    if cmd.mutating && ctx.attached {
+        return Err(ATTACHED_REASON.to_string());
     }
     if let (Some(action), Some(caps)) = (cmd.needs, ctx.selected_caps)
         && !caps.allows(action)

@@ -29,11 +29,13 @@
 
 mod alerts;
 mod check;
+mod collector;
 mod history;
 mod provider_keys;
 mod secrets;
 
 pub use check::{CheckReport, check};
+pub use collector::{CollectorConfig, check_collector_url, token_from};
 pub use history::HistoryConfig;
 
 use std::collections::BTreeMap;
@@ -68,6 +70,8 @@ pub struct Config {
     pub history: HistoryConfig,
     /// `[alerts]`: how provider and queue alerts reach the operator.
     pub alerts: crate::alerts::AlertsConfig,
+    /// `[collector]`: attach to a collector instead of polling (`--connect` beats it).
+    pub collector: CollectorConfig,
 }
 
 pub use crate::providers::ProviderConfig;
@@ -323,6 +327,7 @@ const TOP_KEYS: &[&str] = &[
     "stats",
     "history",
     "alerts",
+    "collector",
 ];
 const STATS_KEYS: &[&str] = &["abandon_warn_percent", "abandon_crit_percent", "bell"];
 const UI_KEYS: &[&str] = &["theme", "history_rows", "start_pane", "ascii"];
@@ -505,6 +510,7 @@ fn parse_inner(text: &str, path: &Path, mode: Secrets) -> Result<(Loaded, Resolv
     let mut stats = crate::stats::Thresholds::default();
     let mut history = HistoryConfig::default();
     let mut alerts_cfg = crate::alerts::AlertsConfig::default();
+    let mut collector_cfg = CollectorConfig::default();
 
     for (k, v) in root.get_ref().iter() {
         let key = k.get_ref().as_ref();
@@ -513,6 +519,7 @@ fn parse_inner(text: &str, path: &Path, mode: Secrets) -> Result<(Loaded, Resolv
             "stats" => stats = walk_stats(&mut w, v),
             "history" => history = history::walk(&mut w, v),
             "alerts" => alerts_cfg = alerts::walk_alerts(&mut w, v),
+            "collector" => collector_cfg = collector::walk(&mut w, v),
             "read_only" => match v.get_ref() {
                 DeValue::Boolean(b) => read_only = *b,
                 other => w.issue(
@@ -621,6 +628,7 @@ fn parse_inner(text: &str, path: &Path, mode: Secrets) -> Result<(Loaded, Resolv
                 stats,
                 history,
                 alerts: alerts_cfg,
+                collector: collector_cfg,
             },
             warnings,
         },

@@ -108,6 +108,8 @@ fn main() -> ExitCode {
             output,
             json,
             resource,
+            connect,
+            token,
         }) => {
             let output = if *json { Output::Json } else { *output };
             let format = match snapshot::Format::new(output, *resource) {
@@ -118,14 +120,36 @@ fn main() -> ExitCode {
                 }
             };
             let _log = start_logging(&cli);
-            match load_config(&cli) {
-                Ok((cfg, _)) => rt.block_on(async {
+            let loaded = if connect.is_some()
+                && !config::resolve_path(cli.config.clone()).is_some_and(|p| p.exists())
+            {
+                // Attached, a config file is optional: the collector has the providers.
+                Ok((Config::default(), Vec::new()))
+            } else {
+                load_config(&cli)
+            };
+            let attach = loaded
+                .as_ref()
+                .ok()
+                .map(|(cfg, _)| attach_options(connect.as_ref(), token.as_ref(), cfg));
+            match (loaded, attach) {
+                (_, Some(Err(e))) => {
+                    eprintln!("switchboard snapshot: {e}");
+                    ExitCode::from(2)
+                }
+                (_, Some(Ok(Some(feed)))) => rt.block_on(async {
+                    tokio::select! {
+                        code = switchboard::attach::snapshot::run(&feed, format) => ExitCode::from(code),
+                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
+                    }
+                }),
+                (Ok((cfg, _)), _) => rt.block_on(async {
                     tokio::select! {
                         code = snapshot::run(&cfg, format) => ExitCode::from(code),
                         _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
                     }
                 }),
-                Err(code) => code,
+                (Err(code), _) => code,
             }
         }
         Some(Command::Trace { number, json }) => {
@@ -334,6 +358,11 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
                 return ExitCode::from(1);
             }
         }
+    } else if cli.connect.is_some()
+        && !config::resolve_path(cli.config.clone()).is_some_and(|p| p.exists())
+    {
+        // Attached, a config file is optional: the collector has the providers.
+        Config::default()
     } else {
         match load_config(cli) {
             Ok((c, w)) => {
@@ -343,9 +372,17 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             Err(code) => return code,
         }
     };
+    let attach = match attach_options(cli.connect.as_ref(), cli.token.as_ref(), &config) {
+        Ok(a) => a,
+        Err(e) => {
+            give_back_terminal();
+            eprintln!("switchboard: {e}");
+            return ExitCode::from(2);
+        }
+    };
     // A `--scope` that names no provider stops the start (a wall screen must not come
     // up showing everything when it was told one provider).
-    if let Some(scope) = &cli.scope {
+    if let Some(scope) = cli.scope.as_ref().filter(|_| attach.is_none()) {
         let names: Vec<String> = config.providers.iter().map(|p| p.name.clone()).collect();
         if let Err(e) = switchboard::update::start_scope(&names, scope) {
             give_back_terminal();
@@ -386,7 +423,11 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             view: cli.start_view(&config),
             ..StartOptions::for_terminal(&config, cli.theme.as_deref())
         };
-        let mut console = Console::start(&config, theme, opts, cancel.clone());
+        let mut console = match attach {
+            // No poller, no provider request: everything comes from the collector.
+            Some(feed) => Console::attach(feed, theme, opts, cancel.clone()),
+            None => Console::start(&config, theme, opts, cancel.clone()),
+        };
         // One message line holds one notice: every config warning goes in it, the first
         // (a readable file holding a secret) in front.
         if !warnings.is_empty() {
@@ -433,6 +474,28 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             ExitCode::from(1)
         }
     }
+}
+
+/// The collector to attach to (`--connect`, else `[collector] url`) and its token
+/// (`--token` or $SWITCHBOARD_TOKEN, else `[collector] token`). None: local mode. Errors
+/// never hold the token.
+fn attach_options(
+    connect: Option<&String>,
+    token: Option<&String>,
+    config: &Config,
+) -> Result<Option<switchboard::attach::client::AttachOptions>, String> {
+    let Some(url) = connect.cloned().or_else(|| config.collector.url.clone()) else {
+        return Ok(None);
+    };
+    config::check_collector_url(&url).map_err(|e| format!("--connect: {e}"))?;
+    let token = match token {
+        Some(raw) => Some(config::token_from(raw)?),
+        None => config.collector.token()?,
+    };
+    tracing::info!(collector = %url, token = token.is_some(), "attaching to the collector");
+    Ok(Some(switchboard::attach::client::AttachOptions::new(
+        &url, token,
+    )))
 }
 
 /// ratatui's hook restores the terminal; keep it for panics on the UI thread. A panic in

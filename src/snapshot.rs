@@ -341,8 +341,14 @@ pub fn render(snaps: &[ProviderSnapshot], now_ms: i64, format: Format) -> Result
 /// them, a provider's status and first error go to stderr.
 pub async fn run(config: &Config, format: Format) -> u8 {
     let snaps = collect(config).await;
+    print(&snaps, format)
+}
+
+/// Prints `snaps` in `format` (a failed provider's error on stderr for JSON lines and
+/// CSV); 0 when every provider is ok, else 1. `snapshot --connect` prints through it too.
+pub fn print(snaps: &[ProviderSnapshot], format: Format) -> u8 {
     let now = crate::clock::epoch_ms();
-    let text = match render(&snaps, now, format) {
+    let text = match render(snaps, now, format) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("switchboard snapshot: {e}");

@@ -102,6 +102,7 @@ fn update_inner(state: &mut State, action: Action) -> Vec<Effect> {
             return Vec::new();
         }
         Action::Fetched(f) => on_fetched(state, *f),
+        Action::Feed(m) => crate::attach::fold::apply(state, *m),
         Action::Budget { provider, budget } => {
             if let Some(p) = state.providers.get_mut(provider.0 as usize) {
                 p.budget = budget;

@@ -276,7 +276,7 @@ fn unknown_top_level_section() {
     assert_eq!(
         e.to_string(),
         format!(
-            "config error: {PATH} line 4, key `colours`: unknown key in the top level (expected one of read_only, ui, provider, keys, stats, history, alerts)"
+            "config error: {PATH} line 4, key `colours`: unknown key in the top level (expected one of read_only, ui, provider, keys, stats, history, alerts, collector)"
         )
     );
 }

@@ -97,6 +97,17 @@ fn request_error(e: reqwest::Error) -> String {
     crate::secret::redact(&format!("{what}: {}", e.without_url())).into_owned()
 }
 
+/// The collector's snapshot, once (`snapshot --connect`).
+pub async fn fetch_snapshot(opts: &AttachOptions) -> Result<FeedDoc, String> {
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+    snapshot(&client, opts).await
+}
+
 async fn snapshot(client: &reqwest::Client, opts: &AttachOptions) -> Result<FeedDoc, String> {
     let r = get(client, opts, "/v1/snapshot")
         .send()

@@ -3,8 +3,12 @@
 //! - `sse`: a Server-Sent Events parser for the `/v1/events` stream.
 //! - `doc`: the feed's documents, typed (rows in the neutral model).
 //! - `client`: snapshot, then events; resume, resync, reconnect with backoff; the link
-//!   state. The console that runs from it is not built yet.
+//!   state.
+//! - `fold`: a feed message into the console's `State` (the attached console).
+//! - `snapshot`: `switchboard snapshot --connect`, from the collector's snapshot.
 
 pub mod client;
 pub mod doc;
+pub mod fold;
+pub mod snapshot;
 pub mod sse;

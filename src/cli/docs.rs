@@ -171,6 +171,11 @@ fn environment(roff: &mut Roff) {
              --log-level is not given.",
         ),
         (
+            "SWITCHBOARD_TOKEN",
+            "The collector token for --connect (env:VAR, or the token itself), when \
+             --token is not given; else [collector] token.",
+        ),
+        (
             "NO_COLOR",
             "When set and not empty, the console uses the mono theme (--theme beats it).",
         ),

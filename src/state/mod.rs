@@ -500,6 +500,8 @@ pub struct State {
     /// The call-history store's calls the History pane shows beside each poll's (None:
     /// no store, or not loaded yet).
     pub stored_history: Option<history::StoredHistory>,
+    /// Attached to a collector (`--connect`): its host and link. None in local mode.
+    pub attached: Option<crate::attach::fold::Attached>,
 }
 
 /// Where the console opens: the start flags (`--pane`, `--scope`, `--filter`,
@@ -569,6 +571,7 @@ impl State {
             last_export: None,
             themes: Default::default(),
             stored_history: None,
+            attached: None,
         }
     }
 
@@ -605,6 +608,7 @@ impl State {
             focus: self.focus,
             read_only,
             pinned: p.is_some_and(|p| p.config_read_only),
+            attached: self.attached.is_some(),
             selected_caps: p.map(|p| p.caps),
             has_selection: p.is_some(),
             provider_name: p.map(|p| p.name.as_str()),
@@ -614,6 +618,7 @@ impl State {
     /// Why changes to `provider` are refused right now, or None when they are allowed.
     pub fn read_only_reason(&self, provider: ProviderId) -> Option<String> {
         match self.provider(provider) {
+            _ if self.attached.is_some() => Some(crate::command::ATTACHED_REASON.to_string()),
             Some(p) if p.config_read_only => Some(pinned_reason(&p.name)),
             _ if !self.write.writable(self.now_ms) => {
                 Some("read-only mode: :write enables changes for 10 minutes".to_string())

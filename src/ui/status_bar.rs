@@ -267,6 +267,27 @@ fn hint_width(k: &str, d: &str) -> usize {
     2 + format::width(k) + 1 + format::width(d)
 }
 
+/// Attached to a collector: "via collector <host> · live" (or reconnecting, or down and
+/// why), ahead of the providers' segments (their states as the collector sees them).
+fn collector_segment<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
+    let Some(a) = &state.attached else {
+        return Vec::new();
+    };
+    let style = match a.link {
+        crate::attach::client::Link::Live => theme.ok,
+        crate::attach::client::Link::Connecting => theme.warn,
+        crate::attach::client::Link::Down { .. } => theme.error,
+    };
+    vec![
+        Span::styled(format!("via collector {}", a.host), theme.title),
+        Span::styled(
+            format!(" · {}", format::clip(&a.words(state.now_ms), 48)),
+            style,
+        ),
+        Span::styled("  ", theme.dim),
+    ]
+}
+
 pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let w = area.width as usize;
     let mut hint_list = hints(state);
@@ -276,6 +297,8 @@ pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, th
         .find(|h| h.0 == 0)
         .map(|(_, k, d)| hint_width(k, d) + 1)
         .unwrap_or(0);
+    let lead = collector_segment(state, theme);
+    let min_hints = min_hints + width(&lead);
     const SEP: &str = "  ";
 
     let system = |p: &ProviderState, level: u8| {
@@ -330,6 +353,7 @@ pub(crate) fn render_status_bar(frame: &mut Frame, area: Rect, state: &State, th
         let budget = w.saturating_sub(min_hints + seps + fixed);
         spans = build(SHORT_NAMES, &short_names(&names, budget), " ");
     }
+    spans.splice(0..0, lead);
     let used = width(&spans);
 
     // Hints, right-aligned; the least important are dropped until they fit.
