@@ -282,7 +282,7 @@ impl Series {
                 }
             }
             // Each queue call's wait, from the provider's per-call queue records of the
-            // period (VoIPcloud: today), so a histogram of real waits, not an average.
+            // period (today, for some), so a histogram of real waits, not an average.
             for ((pid, account), records) in &c.state.group_calls {
                 if *pid != p.id {
                     continue;
