@@ -331,7 +331,7 @@ impl Console {
     ) -> Console {
         let (tx, rx) = unbounded_channel();
         let mut state = State::new(Vec::new(), epoch_ms());
-        state.attached = Some(crate::attach::fold::Attached::new(feed.host()));
+        state.attached = Some(crate::attach::link::Attached::new(feed.host()));
         state.keymap = opts.keymap.clone();
         state.ascii = opts.ascii;
         state.themes = (

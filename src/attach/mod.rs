@@ -10,5 +10,6 @@
 pub mod client;
 pub mod doc;
 pub mod fold;
+pub mod link;
 pub mod snapshot;
 pub mod sse;

@@ -501,7 +501,7 @@ pub struct State {
     /// no store, or not loaded yet).
     pub stored_history: Option<history::StoredHistory>,
     /// Attached to a collector (`--connect`): its host and link. None in local mode.
-    pub attached: Option<crate::attach::fold::Attached>,
+    pub attached: Option<crate::attach::link::Attached>,
 }
 
 /// Where the console opens: the start flags (`--pane`, `--scope`, `--filter`,
