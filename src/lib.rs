@@ -25,6 +25,7 @@ pub mod audit;
 pub mod cli;
 pub mod command;
 pub mod config;
+pub mod fold;
 pub mod form;
 pub mod frame_out;
 pub mod history;

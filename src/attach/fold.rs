@@ -213,7 +213,7 @@ fn apply_slice(state: &mut State, slice: Slice) {
         Slice::Accounts(_, mut rows) => {
             // The collector's rows are its tree: the provider's root row is made again.
             rows.retain(|a| a.kind != AccountKind::Provider);
-            crate::update::apply_data(state, pid, "", FetchData::Accounts(rows))
+            crate::fold::apply_data(state, pid, "", FetchData::Accounts(rows))
         }
         Slice::LiveCalls(_, rows) => {
             let ctx = Ctx {
@@ -233,11 +233,9 @@ fn apply_slice(state: &mut State, slice: Slice) {
             };
             state.tables.history.replace_slice(pid, None, rows, &ctx);
         }
-        Slice::Trunks(_, rows) => {
-            crate::update::apply_data(state, pid, "", FetchData::Trunks(rows))
-        }
+        Slice::Trunks(_, rows) => crate::fold::apply_data(state, pid, "", FetchData::Trunks(rows)),
         Slice::Numbers(_, rows) => {
-            crate::update::apply_data(state, pid, "", FetchData::Numbers(rows))
+            crate::fold::apply_data(state, pid, "", FetchData::Numbers(rows))
         }
         Slice::Queues(_, rows) => {
             let ctx = Ctx {
