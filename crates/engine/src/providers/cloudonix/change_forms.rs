@@ -15,8 +15,8 @@ use crate::secret::Secret;
 
 use super::change::Change;
 use super::forms::{
-    MATCH_MODES, confirm_spec, field, intern_choices, known_applications, one_of, pair, parse_bool,
-    target, value, yes_no,
+    MATCH_MODES, app_kind, confirm_spec, dnid_fields, field, known_applications, one_of, pair,
+    parse_bool, target, value, yes_no,
 };
 
 pub mod key {
@@ -107,14 +107,6 @@ fn domain_of(ctx: &FormContext) -> Result<String, String> {
     }
 }
 
-fn app_kind(names: Vec<String>) -> FieldKind {
-    if names.is_empty() {
-        FieldKind::Text
-    } else {
-        FieldKind::Choice(intern_choices(names))
-    }
-}
-
 /// The intents Cloudonix's forms handle: the neutral ones and its own commands
 /// ([`COMMANDS`]).
 pub fn offers(intent: Intent) -> bool {
@@ -148,36 +140,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
             let spec = FormSpec {
                 title: format!("New number in {d}"),
                 mode: FormMode::Create,
-                fields: vec![
-                    field(
-                        key::SOURCE,
-                        "Number",
-                        FieldKind::Text,
-                        true,
-                        "number or pattern as dialled (+14155550100, 123[4-7], _1NXX)",
-                    ),
-                    field(
-                        key::APPLICATION,
-                        "Application",
-                        app_kind(apps),
-                        true,
-                        "voice application that answers (name or id)",
-                    ),
-                    field(
-                        key::ACTIVE,
-                        "Active",
-                        FieldKind::Bool,
-                        true,
-                        "inactive numbers are not routed",
-                    ),
-                    field(
-                        key::MATCH,
-                        "Match",
-                        FieldKind::Choice(MATCH_MODES),
-                        true,
-                        "exact, prefix, regular expression or Asterisk pattern",
-                    ),
-                ],
+                fields: dnid_fields(app_kind(apps)),
                 values: vec![
                     pair(key::SOURCE, ctx.args.trim()),
                     pair(key::APPLICATION, first),

@@ -268,11 +268,7 @@ pub fn number_form(existing: &model::Number, applications: &[String]) -> FormSpe
     if !names.is_empty() && !current_app.is_empty() && !names.contains(&current_app) {
         names.push(current_app.clone());
     }
-    let app_kind = if names.is_empty() {
-        FieldKind::Text
-    } else {
-        FieldKind::Choice(intern_choices(names))
-    };
+    let app_kind = app_kind(names);
     // The number as Cloudonix stores it (the shown one may have a `+` added).
     let source = if existing.number.starts_with("dnid #") {
         String::new()
@@ -283,36 +279,7 @@ pub fn number_form(existing: &model::Number, applications: &[String]) -> FormSpe
     FormSpec {
         title: format!("Edit number {}", existing.number),
         mode: FormMode::Edit,
-        fields: vec![
-            field(
-                key::SOURCE,
-                "Number",
-                FieldKind::Text,
-                true,
-                "number or pattern as dialled (+14155550100, 123[4-7], _1NXX)",
-            ),
-            field(
-                key::APPLICATION,
-                "Application",
-                app_kind,
-                true,
-                "voice application that answers (name or id)",
-            ),
-            field(
-                key::ACTIVE,
-                "Active",
-                FieldKind::Bool,
-                true,
-                "inactive numbers are not routed",
-            ),
-            field(
-                key::MATCH,
-                "Match",
-                FieldKind::Choice(MATCH_MODES),
-                true,
-                "exact, prefix, regular expression or Asterisk pattern",
-            ),
-        ],
+        fields: dnid_fields(app_kind),
         values: vec![
             pair(key::SOURCE, source),
             pair(key::APPLICATION, current_app),
@@ -569,6 +536,50 @@ pub(super) fn known_applications(ctx: &FormContext, account: &str) -> Vec<String
     names.sort();
     names.dedup();
     names
+}
+
+/// The application field's kind: a choice of the domain's applications, else free text.
+pub(super) fn app_kind(names: Vec<String>) -> FieldKind {
+    if names.is_empty() {
+        FieldKind::Text
+    } else {
+        FieldKind::Choice(intern_choices(names))
+    }
+}
+
+/// A DNID's fields, in the new and the edit form: number or pattern, application,
+/// active, match mode.
+pub(super) fn dnid_fields(app_kind: FieldKind) -> Vec<FieldSpec> {
+    vec![
+        field(
+            key::SOURCE,
+            "Number",
+            FieldKind::Text,
+            true,
+            "number or pattern as dialled (+14155550100, 123[4-7], _1NXX)",
+        ),
+        field(
+            key::APPLICATION,
+            "Application",
+            app_kind,
+            true,
+            "voice application that answers (name or id)",
+        ),
+        field(
+            key::ACTIVE,
+            "Active",
+            FieldKind::Bool,
+            true,
+            "inactive numbers are not routed",
+        ),
+        field(
+            key::MATCH,
+            "Match",
+            FieldKind::Choice(MATCH_MODES),
+            true,
+            "exact, prefix, regular expression or Asterisk pattern",
+        ),
+    ]
 }
 
 /// Opens the trunk, number (DNID), click-to-call or hang-up form from the selection.
