@@ -175,7 +175,11 @@ async fn typed_rows_equal_the_collectors_at_the_same_revision() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(held.link, Some(Link::Live));
+    // The stream's "live" may come a moment after the snapshot it follows.
+    until(&mut rx, &mut held, "the link live", |h| {
+        h.link == Some(Link::Live)
+    })
+    .await;
     cancel.cancel();
     serve.shutdown().await.unwrap();
 }
