@@ -93,16 +93,20 @@ impl From<crate::poller::Event> for Action {
 /// What `update` asks the outside world to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Build the exact request of a mutation for the form's review step.
+    /// Build the exact request of a mutation for the form's review step. `form` is what
+    /// built it (the form's target and values), which an attached console sends to the
+    /// collector instead.
     Preview {
         provider: ProviderId,
         mutation: crate::providers::Mutation,
+        form: Box<crate::change_wire::ChangeRequest>,
         ticket: u64,
     },
-    /// Send a mutation, once, and audit it.
+    /// Send a mutation, once, and audit it (attached: the collector sends `form`'s).
     Mutate {
         provider: ProviderId,
         mutation: crate::providers::Mutation,
+        form: Box<crate::change_wire::ChangeRequest>,
         ticket: u64,
     },
     /// Record a mutation refused before sending (read-only).

@@ -22,37 +22,6 @@ use crate::term_backend::ScrollBackend;
 use crate::theme::Theme;
 use crate::update::update;
 
-/// Appends one audit line; a failure is logged (the change itself already happened). The
-/// log gets the same facts (redacted like every log line), the body at debug level.
-fn write_audit(log: &std::sync::Mutex<crate::audit::AuditLog>, entry: &crate::audit::AuditEntry) {
-    tracing::info!(
-        provider = %entry.provider,
-        account = %entry.account,
-        target = %entry.target,
-        status = ?entry.status,
-        "change {} {}: {}",
-        entry.command,
-        entry.outcome.as_str(),
-        entry.message
-    );
-    if let Some(body) = &entry.body {
-        // One log line: JSON bodies compacted, other bodies joined.
-        let one_line = serde_json::from_str::<serde_json::Value>(body)
-            .map(|v| v.to_string())
-            .unwrap_or_else(|_| body.lines().collect::<Vec<_>>().join(" "));
-        tracing::debug!(
-            "change {} {} {}: {one_line}",
-            entry.command,
-            entry.method,
-            entry.path
-        );
-    }
-    let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
-    if let Err(e) = log.append(entry) {
-        tracing::error!("audit log write failed: {e}");
-    }
-}
-
 use crate::clock::epoch_ms;
 
 /// Writes an export into `<state dir>/exports/` (private, like the rest of the state
@@ -63,6 +32,16 @@ fn write_export(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Strin
     let path = dir.join(name);
     std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.display().to_string())
+}
+
+/// The HTTP client an attached console sends its changes with (no redirect followed:
+/// a change goes to the collector named, nowhere else).
+fn change_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
 }
 
 /// Runs file work (an export, reading the audit file) on the blocking pool and sends its
@@ -199,6 +178,8 @@ pub struct Console {
     now: Box<dyn Fn() -> i64 + Send>,
     /// Finished calls to the call-history store (None: no state dir).
     history: Option<UnboundedSender<crate::history::console::Job>>,
+    /// Attached to a collector: changes are previewed and sent by it.
+    remote: Option<crate::attach::change::Remote>,
 }
 
 impl Console {
@@ -311,6 +292,7 @@ impl Console {
             cancel,
             now: Box::new(epoch_ms),
             history,
+            remote: None,
         };
         for effect in crate::update::open_view(&mut console.state, &opts.view) {
             console.run_effect(effect);
@@ -321,8 +303,9 @@ impl Console {
     /// A console attached to a collector (`--connect`): no poller, no provider client,
     /// no provider request. The feed client's link, snapshots and changes go through
     /// `update` as [`Action::Feed`]; a collector absent at start is retried, never
-    /// replaced by polling. Changes are refused (not built through the collector yet).
-    /// Must run inside the tokio runtime.
+    /// replaced by polling. Changes are previewed and sent by the collector (which
+    /// audits them with the operator's name); refusals before a form opens go to this
+    /// console's own audit log. Must run inside the tokio runtime.
     pub fn attach(
         feed: crate::attach::client::AttachOptions,
         theme: Theme,
@@ -338,6 +321,7 @@ impl Console {
             crate::theme::dirs(None),
             opts.theme_name.clone().unwrap_or_else(|| "default".into()),
         );
+        let remote = crate::attach::change::Remote::new(&feed, change_client());
         let (ftx, mut frx) = unbounded_channel();
         tokio::spawn(crate::attach::client::run(feed, ftx, cancel.child_token()));
         let forward = tx.clone();
@@ -353,7 +337,12 @@ impl Console {
             theme,
             pollers: Vec::new(),
             clients: Vec::new(),
-            audit: Err(crate::command::ATTACHED_REASON.to_string()),
+            audit: match &opts.state_dir {
+                Some(dir) => {
+                    crate::audit::AuditLog::open(dir).map(|a| Arc::new(std::sync::Mutex::new(a)))
+                }
+                None => Err("no state directory for the audit log".to_string()),
+            },
             state_dir: opts.state_dir.clone(),
             osc52: opts.osc52,
             tmux: opts.tmux,
@@ -362,6 +351,7 @@ impl Console {
             cancel,
             now: Box::new(epoch_ms),
             history: None,
+            remote: Some(remote),
         };
         for effect in crate::update::open_view(&mut console.state, &opts.view) {
             console.run_effect(effect);
@@ -424,7 +414,7 @@ impl Console {
 
     fn audit(&self, entry: &crate::audit::AuditEntry) {
         match &self.audit {
-            Ok(log) => write_audit(log, entry),
+            Ok(log) => crate::audit::write(log, entry),
             Err(e) => tracing::warn!(
                 "not audited ({e}): {} {}",
                 entry.command,
@@ -448,8 +438,47 @@ impl Console {
             Effect::Quit => self.cancel.cancel(),
             Effect::Preview {
                 provider,
+                form,
+                ticket,
+                ..
+            } if self.remote.is_some() => {
+                let (remote, tx) = (self.remote.clone(), self.tx.clone());
+                let name = self.provider_name(provider);
+                tokio::spawn(async move {
+                    if let Some(remote) = remote {
+                        let result = remote.preview(&name, *form).await;
+                        let _ = tx.send(Action::Previewed { ticket, result });
+                    }
+                });
+            }
+            Effect::Mutate {
+                provider,
+                mutation,
+                form,
+                ticket,
+            } if self.remote.is_some() => {
+                let (remote, tx) = (self.remote.clone(), self.tx.clone());
+                let name = self.provider_name(provider);
+                let command = mutation.command().to_string();
+                let read_only = !self.state.write.writable(self.state.now_ms);
+                let pane = self.state.focus;
+                tokio::spawn(async move {
+                    if let Some(remote) = remote {
+                        let result = remote.apply(&name, *form, read_only, pane).await;
+                        let _ = tx.send(Action::Mutated {
+                            ticket,
+                            provider,
+                            command,
+                            result,
+                        });
+                    }
+                });
+            }
+            Effect::Preview {
+                provider,
                 mutation,
                 ticket,
+                ..
             } => {
                 let result = match self.client(provider) {
                     Some(c) => c.preview(&mutation),
@@ -461,6 +490,7 @@ impl Console {
                 provider,
                 mutation,
                 ticket,
+                ..
             } => {
                 let command = mutation.command().to_string();
                 let ready = match (self.client(provider), &self.audit) {
@@ -491,26 +521,9 @@ impl Console {
                     .cloned();
                 tokio::spawn(async move {
                     let preview = client.preview(&mutation).ok();
-                    let (budget, cost) = client.mutation_budget(&mutation);
-                    // The change goes before polls, but inside the provider's limit.
-                    let result = match &poller {
-                        Some(p) => match p.reserve(&budget, cost).await {
-                            Ok(()) => {
-                                // Sent once: a timeout is "outcome unknown", never retried.
-                                let r = client.mutate(&mutation).await;
-                                let accepted = !matches!(r, Err(ProviderError::RateLimited { .. }));
-                                p.send(PollerCmd::Release {
-                                    budget,
-                                    cost,
-                                    accepted,
-                                });
-                                r
-                            }
-                            Err(e) => Err(e),
-                        },
-                        None => client.mutate(&mutation).await,
-                    };
-                    write_audit(
+                    let result =
+                        crate::poller::send_change(&client, poller.as_ref(), &mutation).await;
+                    crate::audit::write(
                         &log,
                         &AuditEntry::for_mutation(&name, &mutation, preview.as_ref(), &result),
                     );

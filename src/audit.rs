@@ -340,6 +340,37 @@ impl AuditLog {
     }
 }
 
+/// Appends one audit line; a failure is logged (the change itself already happened). The
+/// log gets the same facts (redacted like every log line), the body at debug level.
+pub fn write(log: &std::sync::Mutex<AuditLog>, entry: &AuditEntry) {
+    tracing::info!(
+        provider = %entry.provider,
+        account = %entry.account,
+        target = %entry.target,
+        status = ?entry.status,
+        "change {} {}: {}",
+        entry.command,
+        entry.outcome.as_str(),
+        entry.message
+    );
+    if let Some(body) = &entry.body {
+        // One log line: JSON bodies compacted, other bodies joined.
+        let one_line = serde_json::from_str::<serde_json::Value>(body)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| body.lines().collect::<Vec<_>>().join(" "));
+        tracing::debug!(
+            "change {} {} {}: {one_line}",
+            entry.command,
+            entry.method,
+            entry.path
+        );
+    }
+    let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(e) = log.append(entry) {
+        tracing::error!("audit log write failed: {e}");
+    }
+}
+
 /// The last `n` entries of `<dir>/audit.jsonl`, oldest first. Tolerant: a missing file
 /// gives nothing and lines that do not parse (a torn last line) are skipped.
 pub fn read_recent(dir: &Path, n: usize) -> Vec<AuditEntry> {

@@ -616,8 +616,9 @@ pub struct CommandCtx<'a> {
     /// The selected row's provider is pinned read-only in its own config table: `:write`
     /// does not change that, so the reason must not suggest it.
     pub pinned: bool,
-    /// Attached to a collector: changes through it are not built yet.
-    pub attached: bool,
+    /// Attached to a collector and changes through it refused right now (link down, a
+    /// role below operator): why.
+    pub attached: Option<&'a str>,
     /// Capabilities of the selected row's provider (None: no row selected).
     pub selected_caps: Option<Capabilities>,
     pub has_selection: bool,
@@ -632,16 +633,13 @@ impl CommandCtx<'_> {
             focus,
             read_only: false,
             pinned: false,
-            attached: false,
+            attached: None,
             selected_caps: None,
             has_selection: false,
             provider_name: None,
         }
     }
 }
-
-/// Why a change is refused in a console attached to a collector.
-pub const ATTACHED_REASON: &str = "changes through the collector are not built yet";
 
 /// The message shown when a mutating command is refused in read-only mode.
 pub const READ_ONLY_REASON: &str = "read-only mode: :write to enable changes for 10 minutes";
@@ -684,8 +682,10 @@ pub fn availability(cmd: &Command, ctx: &CommandCtx) -> Result<(), String> {
     if cmd.needs_row && !ctx.has_selection {
         return Err(format!("select {} first", row_noun(ctx.focus)));
     }
-    if cmd.mutating && ctx.attached {
-        return Err(ATTACHED_REASON.to_string());
+    if cmd.mutating
+        && let Some(why) = ctx.attached
+    {
+        return Err(why.to_string());
     }
     if let (Some(action), Some(caps)) = (cmd.needs, ctx.selected_caps)
         && !caps.allows(action)

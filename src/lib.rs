@@ -22,6 +22,7 @@ pub mod alerts;
 pub mod app;
 pub mod attach;
 pub mod audit;
+pub mod change_wire;
 pub mod cli;
 pub mod command;
 pub mod config;

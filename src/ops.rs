@@ -314,10 +314,14 @@ fn prepare(o: &mut FormOverlay) -> Vec<Effect> {
     let built = pforms::build(&o.target, &values);
     match built {
         Ok(m) => {
-            o.mutation = Some(m.clone());
+            let form = Box::new(crate::change_wire::ChangeRequest::of_form(
+                &o.target, values,
+            ));
+            o.mutation = Some((m.clone(), form.clone()));
             vec![Effect::Preview {
                 provider: o.provider,
                 mutation: m,
+                form,
                 ticket: o.ticket,
             }]
         }
@@ -346,7 +350,7 @@ pub fn on_form_key(state: &mut State, key: ratatui::crossterm::event::KeyEvent) 
         }
         FormEvent::Review => prepare(o),
         FormEvent::Submit => {
-            let Some(mutation) = o.mutation.clone() else {
+            let Some((mutation, form)) = o.mutation.clone() else {
                 o.form
                     .failed("the request is not ready yet; try again".to_string());
                 return Vec::new();
@@ -363,6 +367,7 @@ pub fn on_form_key(state: &mut State, key: ratatui::crossterm::event::KeyEvent) 
             vec![Effect::Mutate {
                 provider: o.provider,
                 mutation,
+                form,
                 ticket: o.ticket,
             }]
         }

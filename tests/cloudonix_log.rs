@@ -35,7 +35,7 @@ impl Write for Capture {
 fn change(domain: &str, command: &'static str, c: Change) -> Mutation {
     Mutation::Provider {
         account: domain.to_owned(),
-        command,
+        command: command.into(),
         change: ProviderChange::Cloudonix(c),
     }
 }

@@ -30,6 +30,8 @@ pub enum FeedMsg {
     Snapshot(Box<FeedDoc>),
     /// What changed since the revision before.
     Change(Box<FeedDoc>),
+    /// Who the collector says this console's token is (asked at each connection).
+    Who(super::link::Who),
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +122,22 @@ async fn snapshot(client: &reqwest::Client, opts: &AttachOptions) -> Result<Feed
     FeedDoc::parse(&text)
 }
 
+/// `GET /v1/whoami`: the token's operator name and role.
+async fn whoami(
+    client: &reqwest::Client,
+    opts: &AttachOptions,
+) -> Result<super::link::Who, String> {
+    let r = get(client, opts, "/v1/whoami")
+        .send()
+        .await
+        .map_err(request_error)?;
+    if !r.status().is_success() {
+        return Err(status_error(r.status()));
+    }
+    let text = r.text().await.map_err(request_error)?;
+    serde_json::from_str(&text).map_err(|e| format!("the collector sent a bad whoami answer: {e}"))
+}
+
 /// One attempt: the stream from `revision` until it ends. Updates `revision` as changes
 /// arrive, so the next attempt resumes from the last one applied.
 async fn follow(
@@ -194,6 +212,13 @@ pub async fn run(opts: AttachOptions, tx: UnboundedSender<FeedMsg>, cancel: Canc
     loop {
         let mut live = false;
         let attempt = async {
+            // Who this token is, each time (an admin may have changed its role).
+            match whoami(&client, &opts).await {
+                Ok(who) => {
+                    let _ = tx.send(FeedMsg::Who(who));
+                }
+                Err(e) => return End::Failed(e),
+            }
             let mut rev = match revision {
                 Some(r) => r,
                 None => match snapshot(&client, &opts).await {

@@ -25,6 +25,24 @@ pub struct ProviderFeed {
     /// When each resource's data last loaded (epoch ms), by feed table name.
     #[serde(default)]
     pub data_ms: BTreeMap<String, Option<i64>>,
+    /// The changes it offers (`click_to_call`, `edit_trunk` …); a name this console does
+    /// not know (a newer collector) is skipped.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// Pinned read-only in the collector's config.
+    #[serde(default)]
+    pub read_only: bool,
+    /// What its forms start from, by account: `{"account", "details"}` each; one this
+    /// console cannot read is skipped.
+    #[serde(default)]
+    pub details: Vec<serde_json::Value>,
+}
+
+/// One account's form details in the feed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DetailsFeed {
+    pub account: String,
+    pub details: crate::providers::ProviderDetails,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

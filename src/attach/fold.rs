@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::client::{FeedMsg, Link};
-use super::doc::{FeedDoc, ProviderFeed, Slice};
-use crate::model::{AccountKind, Capabilities, ProviderId, ProviderKind, Resource};
+use super::doc::{DetailsFeed, FeedDoc, ProviderFeed, Slice};
+use crate::model::{AccountKind, ActionKind, Capabilities, ProviderId, ProviderKind, Resource};
 use crate::providers::{FetchData, JobKey, JobKind};
 use crate::scheduler::BudgetView;
 use crate::state::table::Ctx;
@@ -39,6 +39,12 @@ fn table_of(name: &str) -> Option<(Resource, JobKind)> {
 pub fn apply(state: &mut State, msg: FeedMsg) {
     match msg {
         FeedMsg::Link(link) => set_link(state, link),
+        FeedMsg::Who(who) => {
+            if let Some(a) = &mut state.attached {
+                a.who = Some(who);
+            }
+            state.dirty = true;
+        }
         FeedMsg::Snapshot(doc) => {
             same_providers(state, &doc.providers);
             provider_states(state, &doc.providers);
@@ -151,16 +157,32 @@ fn provider_states(state: &mut State, feeds: &[ProviderFeed]) {
             next_refresh_s: [None, None],
         };
         p.caps = caps(f);
+        p.config_read_only = f.read_only;
         p.jobs = data_jobs(&f.data_ms, live);
+        let pid = p.id;
+        state.details.retain(|(id, _), _| *id != pid);
+        for d in &f.details {
+            if let Ok(d) = serde_json::from_value::<DetailsFeed>(d.clone()) {
+                state.details.insert((pid, d.account), d.details);
+            }
+        }
     }
 }
 
-/// The resources a provider offers: those the collector reports data ages for.
+/// The resources a provider offers (those the collector reports data ages for) and the
+/// changes it allows.
 fn caps(f: &ProviderFeed) -> Capabilities {
-    f.data_ms
+    let caps = f
+        .data_ms
         .keys()
         .filter_map(|t| table_of(t))
-        .fold(Capabilities::new(), |c, (r, _)| c.with(r))
+        .fold(Capabilities::new(), |c, (r, _)| c.with(r));
+    f.actions
+        .iter()
+        .filter_map(|a| {
+            serde_json::from_value::<ActionKind>(serde_json::Value::String(a.clone())).ok()
+        })
+        .fold(caps, |c, a| c.with_action(a))
 }
 
 /// One job status per kind, carrying the oldest load time of the tables it feeds.

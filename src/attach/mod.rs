@@ -2,11 +2,13 @@
 //!
 //! - `sse`: a Server-Sent Events parser for the `/v1/events` stream.
 //! - `doc`: the feed's documents, typed (rows in the neutral model).
-//! - `client`: snapshot, then events; resume, resync, reconnect with backoff; the link
+//! - `change`: an attached console's changes, previewed and sent by the collector.
+//! - `client`: whoami, snapshot, then events; resume, resync, reconnect with backoff; the link
 //!   state.
 //! - `fold`: a feed message into the console's `State` (the attached console).
 //! - `snapshot`: `switchboard snapshot --connect`, from the collector's snapshot.
 
+pub mod change;
 pub mod client;
 pub mod doc;
 pub mod fold;

@@ -90,7 +90,7 @@ pub fn slice_json(state: &State, table: Resource, p: ProviderId) -> String {
 
 /// A provider's state as the feed says it: connection word and problem (redacted),
 /// budget, and when each resource's data last loaded (readers compute its age).
-pub fn provider_doc(p: &ProviderState) -> Value {
+pub fn provider_doc(all: &State, p: &ProviderState) -> Value {
     let (state, error) = conn_words(&p.conn);
     let data: BTreeMap<&str, Option<i64>> = TABLES
         .iter()
@@ -115,6 +115,17 @@ pub fn provider_doc(p: &ProviderState) -> Value {
             "resets_in_s": b.resets_in_s,
         },
         "data_ms": data,
+        // What its changes may be (the console greys the rest) and whether the
+        // collector's config pins it read-only.
+        "actions": p.caps.actions().collect::<Vec<_>>(),
+        "read_only": p.config_read_only,
+        // What its forms start from (forwards, flow devices …), by account.
+        "details": all
+            .details
+            .range((p.id, String::new())..)
+            .take_while(|((id, _), _)| *id == p.id)
+            .map(|((_, account), d)| json!({ "account": account, "details": d }))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -156,7 +167,7 @@ impl Feed {
         let providers: Vec<String> = state
             .providers
             .iter()
-            .map(|p| provider_doc(p).to_string())
+            .map(|p| provider_doc(state, p).to_string())
             .collect();
         let mut slices = Vec::new();
         for p in &state.providers {
@@ -174,7 +185,7 @@ impl Feed {
     pub fn publish(&mut self, state: &State, tables: &[ProviderId]) {
         let mut providers = Vec::new();
         for p in &state.providers {
-            let doc = provider_doc(p).to_string();
+            let doc = provider_doc(state, p).to_string();
             let h = hash(&doc);
             if self.providers.insert(p.id.0, h) != Some(h) {
                 providers.push(doc);

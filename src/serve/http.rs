@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{Value, json};
 
@@ -40,6 +40,9 @@ pub fn router(web: Web) -> Router {
         .route("/v1/snapshot", get(super::feed_http::snapshot))
         .route("/v1/events", get(super::feed_http::events))
         .route("/v1/history", get(super::feed_http::history))
+        // Changes check the operator role themselves, so a refusal is audited.
+        .route("/v1/actions/{op}", post(super::actions::apply))
+        .route("/v1/actions/{op}/preview", post(super::actions::preview))
         .route_layer(gate(Role::Viewer));
     Router::new()
         .route("/healthz", get(healthz))

@@ -10,6 +10,7 @@
 //! - `feed`, `feed_http`: `/v1/snapshot`, `/v1/events` and `/v1/history` for consoles.
 //! - `tokens`, `auth`: the operators' tokens and roles, and the bearer check.
 
+pub mod actions;
 pub mod auth;
 pub mod collect;
 pub mod feed;
@@ -118,18 +119,27 @@ pub async fn start(
     let mut providers = Vec::new();
     let mut failed = Vec::new();
     let mut pollers = Vec::new();
+    let mut changers = Vec::new();
     for (i, cfg) in config.providers.iter().enumerate() {
         let id = ProviderId(i as u16);
+        let pinned = cfg.read_only.unwrap_or(false);
+        let mut changer = actions::Changer {
+            name: cfg.name.clone(),
+            kind: cfg.kind,
+            client: None,
+            poller: None,
+            pinned,
+        };
         match poller::start(id, cfg, opts.poller, tx.clone(), cancel.child_token()) {
             Ok((client, handle)) => {
-                providers.push(ProviderState::new(
-                    id,
-                    &cfg.name,
-                    cfg.kind,
-                    client.capabilities(),
-                ));
-                // The collector only reads: the HTTP layer refuses any change.
-                client.set_read_only(true);
+                let mut p = ProviderState::new(id, &cfg.name, cfg.kind, client.capabilities());
+                p.config_read_only = pinned;
+                providers.push(p);
+                // Changes come only through `/v1/actions` (operators' tokens, audited);
+                // a provider pinned read-only in the config refuses them in its client too.
+                client.set_read_only(pinned);
+                changer.client = Some(client);
+                changer.poller = Some(handle.clone());
                 pollers.push(handle);
             }
             Err(message) => {
@@ -138,6 +148,16 @@ pub async fn start(
                 providers.push(Collected::placeholder(id, cfg));
                 failed.push((i, message));
             }
+        }
+        changers.push(changer);
+    }
+    let audit = crate::audit::AuditLog::open(&opts.state_dir).map(|a| Arc::new(Mutex::new(a)));
+    match &audit {
+        Ok(log) => {
+            tracing::info!(file = %log.lock().unwrap_or_else(|p| p.into_inner()).path().display(), "changes audited")
+        }
+        Err(e) => {
+            tracing::warn!("audit log unavailable ({e}): changes through the collector are refused")
         }
     }
     drop(tx);
@@ -190,6 +210,10 @@ pub async fn start(
         store: store_handle,
         stop: cancel.clone(),
         keep_alive: opts.keep_alive,
+        changes: Arc::new(actions::Changes {
+            providers: changers,
+            audit,
+        }),
     };
     let stop = cancel.clone();
     let server = tokio::spawn(async move {

@@ -24,4 +24,6 @@ pub struct Web {
     pub stop: tokio_util::sync::CancellationToken,
     /// Keep-alive comment interval of event streams.
     pub keep_alive: std::time::Duration,
+    /// The providers' clients and pollers and the audit log, for changes.
+    pub changes: Arc<super::actions::Changes>,
 }

@@ -354,8 +354,12 @@ pub struct FormOverlay {
     /// What it will do when applied (the provider's own description, see
     /// [`crate::providers::forms`]).
     pub target: crate::providers::forms::ProviderTarget,
-    /// The mutation built when the form reached its review step.
-    pub mutation: Option<crate::providers::Mutation>,
+    /// The mutation built when the form reached its review step, and the target and
+    /// values it was built from (what an attached console sends the collector).
+    pub mutation: Option<(
+        crate::providers::Mutation,
+        Box<crate::change_wire::ChangeRequest>,
+    )>,
     /// Tags previews and results so a late answer for a closed form is dropped.
     pub ticket: u64,
 }
@@ -608,7 +612,7 @@ impl State {
             focus: self.focus,
             read_only,
             pinned: p.is_some_and(|p| p.config_read_only),
-            attached: self.attached.is_some(),
+            attached: self.attached.as_ref().and_then(|a| a.refusal()),
             selected_caps: p.map(|p| p.caps),
             has_selection: p.is_some(),
             provider_name: p.map(|p| p.name.as_str()),
@@ -618,7 +622,9 @@ impl State {
     /// Why changes to `provider` are refused right now, or None when they are allowed.
     pub fn read_only_reason(&self, provider: ProviderId) -> Option<String> {
         match self.provider(provider) {
-            _ if self.attached.is_some() => Some(crate::command::ATTACHED_REASON.to_string()),
+            _ if let Some(why) = self.attached.as_ref().and_then(|a| a.refusal()) => {
+                Some(why.to_string())
+            }
             Some(p) if p.config_read_only => Some(pinned_reason(&p.name)),
             _ if !self.write.writable(self.now_ms) => {
                 Some("read-only mode: :write enables changes for 10 minutes".to_string())

@@ -43,12 +43,14 @@ struct Held {
     slices: BTreeMap<(&'static str, ProviderId), Slice>,
     link: Option<Link>,
     snapshots: usize,
+    who: Option<switchboard::attach::link::Who>,
 }
 
 impl Held {
     fn take(&mut self, msg: FeedMsg) {
         match msg {
             FeedMsg::Link(l) => self.link = Some(l),
+            FeedMsg::Who(w) => self.who = Some(w),
             FeedMsg::Snapshot(doc) => {
                 self.snapshots += 1;
                 self.slices.clear();
@@ -180,6 +182,9 @@ async fn typed_rows_equal_the_collectors_at_the_same_revision() {
         h.link == Some(Link::Live)
     })
     .await;
+    // It asked who it is: an open collector lets anyone in as an admin.
+    let who = held.who.clone().expect("whoami asked");
+    assert_eq!((who.role.as_str(), who.open), ("admin", true));
     cancel.cancel();
     serve.shutdown().await.unwrap();
 }

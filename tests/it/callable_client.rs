@@ -38,7 +38,7 @@ fn key(kind: JobKind, scope: &str) -> JobKey {
 fn provider(account: &str, command: &'static str, change: Change) -> Mutation {
     Mutation::Provider {
         account: account.into(),
-        command,
+        command: command.into(),
         change: ProviderChange::Callable(change),
     }
 }

@@ -433,7 +433,7 @@ fn address_form_starts_from_the_current_address() {
         panic!("address")
     };
     assert_eq!(
-        (command, ad.line1.as_str(), ad.country.as_str()),
+        (command.as_ref(), ad.line1.as_str(), ad.country.as_str()),
         ("address.edit", "Unit 6", "United Kingdom")
     );
 }

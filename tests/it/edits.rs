@@ -360,7 +360,7 @@ async fn callable_trunk_edit_sends_untouched_fields_back_exactly_as_stored() {
     let created = c
         .mutate(&Mutation::Provider {
             account: DARREN.into(),
-            command: "trunk.new",
+            command: "trunk.new".into(),
             change: switchboard::providers::ProviderChange::Callable(
                 switchboard::providers::callable::Change::CreateTrunk(
                     switchboard::providers::callable::TrunkBody {
@@ -472,7 +472,7 @@ async fn callable_address_and_hook_edits_change_one_field() {
     // one, where a whole-object PUT of the form's text would have failed or set one.
     c.mutate(&Mutation::Provider {
         account: DARREN.into(),
-        command: "hook.new",
+        command: "hook.new".into(),
         change: switchboard::providers::ProviderChange::Callable(
             switchboard::providers::callable::Change::CreateHook(
                 switchboard::providers::callable::HookBody {

@@ -41,7 +41,7 @@ fn key(kind: JobKind) -> JobKey {
 fn toggle(numbers: &[&str], on: bool) -> Mutation {
     Mutation::Provider {
         account: "noc-demo".into(),
-        command: "number.toggle",
+        command: "number.toggle".into(),
         change: ProviderChange::Iovox(Change::SetCallStatus {
             numbers: numbers.iter().map(|n| n.to_string()).collect(),
             on,
@@ -208,7 +208,7 @@ async fn initiate_call_is_accepted_with_201() {
     let c = client(&config(sim, Some("xml")));
     let m = Mutation::Provider {
         account: "L-LON-SALES".into(),
-        command: "call",
+        command: "call".into(),
         change: ProviderChange::Iovox(Change::InitiateCall {
             link_id: "L-LON-SALES".into(),
             destination: "449789123123,,1".into(),
@@ -226,7 +226,7 @@ async fn initiate_call_is_accepted_with_201() {
 
     let bad = Mutation::Provider {
         account: "x".into(),
-        command: "call",
+        command: "call".into(),
         change: ProviderChange::Iovox(Change::InitiateCall {
             link_id: "nope".into(),
             destination: "449789123123".into(),

@@ -126,7 +126,7 @@ fn toggle_on_marked_numbers_confirms_every_number_and_switches_off() {
         m,
         switchboard::providers::Mutation::Provider {
             account: "L-LON-SALES".into(),
-            command: "number.toggle",
+            command: "number.toggle".into(),
             change: switchboard::providers::ProviderChange::Iovox(iovox::Change::SetCallStatus {
                 numbers: vec!["442071234501".into(), "448001234505".into()],
                 on: false

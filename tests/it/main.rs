@@ -11,6 +11,7 @@ mod support;
 
 mod account_tree_fold;
 mod alerts;
+mod attach_changes;
 mod attach_client;
 mod attach_console;
 mod audit;

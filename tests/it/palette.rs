@@ -28,7 +28,7 @@ fn trunks_ctx() -> CommandCtx<'static> {
         focus: Resource::Trunks,
         read_only: false,
         pinned: false,
-        attached: false,
+        attached: None,
         selected_caps: Some(all_actions()),
         has_selection: true,
         provider_name: Some("cx-demo"),

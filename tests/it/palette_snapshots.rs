@@ -35,7 +35,7 @@ fn ctx() -> CommandCtx<'static> {
         focus: Resource::Trunks,
         read_only: true,
         pinned: false,
-        attached: false,
+        attached: None,
         selected_caps: Some(caps()),
         has_selection: true,
         provider_name: Some("cx-demo"),
@@ -85,7 +85,7 @@ fn palette_empty_query_lists_everything() {
     let ctx = CommandCtx {
         read_only: false,
         pinned: false,
-        attached: false,
+        attached: None,
         ..ctx()
     };
     let keymap = Keymap::default();
@@ -190,7 +190,7 @@ fn help_with_a_conflict_and_unavailable_commands() {
         focus: Resource::LiveCalls,
         read_only: true,
         pinned: false,
-        attached: false,
+        attached: None,
         selected_caps: None,
         has_selection: false,
         provider_name: None,

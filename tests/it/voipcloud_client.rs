@@ -222,7 +222,7 @@ async fn call_to_number_creates_a_live_call_and_read_only_refuses() {
     let client = ProviderClient::from_config(ProviderId(0), &config(sim, None)).unwrap();
     let m = Mutation::Provider {
         account: "pbx-au".into(),
-        command: "call",
+        command: "call".into(),
         change: ProviderChange::Voipcloud(Change::CallToNumber {
             user_number: "203".into(),
             number_to_call: "61299990000".into(),
@@ -260,7 +260,7 @@ async fn call_to_number_creates_a_live_call_and_read_only_refuses() {
     // An unknown user number is the PBX's 404, explained.
     let bad = Mutation::Provider {
         account: "pbx-au".into(),
-        command: "call",
+        command: "call".into(),
         change: ProviderChange::Voipcloud(Change::CallToNumber {
             user_number: "999".into(),
             number_to_call: "61299990000".into(),

@@ -64,6 +64,39 @@ impl Flow {
         flow
     }
 
+    /// A console attached to a collector (`--connect`) in its own state dir, pumped
+    /// until `loaded` holds.
+    pub async fn attach(
+        tag: &str,
+        feed: switchboard::attach::client::AttachOptions,
+        size: (u16, u16),
+        wait: Duration,
+        loaded: impl Fn(&State) -> bool,
+    ) -> Flow {
+        let dir = std::env::temp_dir().join(format!(
+            "sb-flow-{tag}-{}-{}",
+            std::process::id(),
+            super::unique()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let cancel = CancellationToken::new();
+        let opts = StartOptions {
+            state_dir: Some(dir.clone()),
+            ..StartOptions::default()
+        };
+        let mut console = Console::attach(feed, Theme::default(), opts, cancel.clone());
+        console.apply(Action::Resize(size.0, size.1));
+        let mut flow = Flow {
+            console,
+            dir,
+            wait,
+            cancel,
+        };
+        flow.until("the collector's data", loaded).await;
+        flow
+    }
+
     pub fn key(&mut self, code: KeyCode) {
         self.console
             .apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));

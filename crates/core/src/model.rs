@@ -53,7 +53,9 @@ impl fmt::Display for ProviderKind {
 }
 
 /// The resources a pane can show. Order is the pane order on screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Resource {
     Accounts,
@@ -99,7 +101,8 @@ pub struct Capabilities {
 }
 
 /// Operator actions a provider may offer (used by the command table and palette).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     ClickToCall,
     Hangup,
@@ -109,7 +112,22 @@ pub enum ActionKind {
     EditAccount,
 }
 
+impl ActionKind {
+    pub const ALL: [ActionKind; 5] = [
+        ActionKind::ClickToCall,
+        ActionKind::Hangup,
+        ActionKind::EditTrunk,
+        ActionKind::EditNumber,
+        ActionKind::EditAccount,
+    ];
+}
+
 impl Capabilities {
+    /// The actions it allows, in [`ActionKind::ALL`] order.
+    pub fn actions(&self) -> impl Iterator<Item = ActionKind> + '_ {
+        ActionKind::ALL.into_iter().filter(|a| self.allows(*a))
+    }
+
     pub const fn new() -> Self {
         Capabilities {
             resources: 0,

@@ -130,6 +130,31 @@ impl PollerHandle {
     }
 }
 
+/// Sends an operator change once, inside the provider's budget: it reserves the change's
+/// requests from the provider's poller first (polls of that scope wait, so the change
+/// goes before them), then releases them with whether the provider accepted the request.
+/// Never retried: a timeout is "outcome unknown" for the caller to say. The console (its
+/// own poller) and the collector (for an attached console) both send through here.
+pub async fn send_change(
+    client: &ProviderClient,
+    poller: Option<&PollerHandle>,
+    mutation: &crate::providers::Mutation,
+) -> Result<crate::providers::MutationOutcome, ProviderError> {
+    let Some(p) = poller else {
+        return client.mutate(mutation).await;
+    };
+    let (budget, cost) = client.mutation_budget(mutation);
+    p.reserve(&budget, cost).await?;
+    let r = client.mutate(mutation).await;
+    let accepted = !matches!(r, Err(ProviderError::RateLimited { .. }));
+    p.send(PollerCmd::Release {
+        budget,
+        cost,
+        accepted,
+    });
+    r
+}
+
 /// Tuning that tests may shorten.
 #[derive(Debug, Clone, Copy)]
 pub struct PollerOptions {

@@ -48,7 +48,7 @@ pub fn field_change(
 /// A stored value the request changes, as the provider will hold it: `old` is the value
 /// stored now, `new` the one stored after the request (both as the provider stores them,
 /// never a display form).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredChange {
     pub label: String,
     pub old: String,

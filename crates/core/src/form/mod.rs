@@ -9,7 +9,7 @@ pub mod validate;
 /// The exact request a mutation sends, for the review step and the audit log.
 /// `body` has every secret masked. Providers build it (`providers` re-exports it); the
 /// form only shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestPreview {
     pub method: String,
     pub path: String,

@@ -5,6 +5,8 @@
 //! Every provider implements `open` and `build` in its own `providers/<name>/forms.rs`
 //! and names them in its descriptor.
 
+use std::borrow::Cow;
+
 use crate::form::spec::FormSpec;
 use crate::model::{Account, ActionKind, Call, Number, ProviderKind, Trunk};
 use crate::providers::{Mutation, ProviderDetails};
@@ -77,11 +79,14 @@ pub struct FormContext<'a> {
 /// What a provider's open form will do when applied. `op` is the provider's own name
 /// for it (usually the command name); `id`/`ids` name the object(s); `data` carries
 /// anything else the builder needs (the object's current values, a parent id …).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Plain data, so a console attached to a collector sends it with the form's values and
+/// the collector builds the same mutation (`POST /v1/actions/<op>`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProviderTarget {
     pub kind: ProviderKind,
     pub account: String,
-    pub op: &'static str,
+    pub op: Cow<'static, str>,
     pub id: Option<String>,
     pub ids: Vec<String>,
     pub data: Vec<(String, String)>,
@@ -96,7 +101,7 @@ impl ProviderTarget {
         ProviderTarget {
             kind,
             account: account.to_string(),
-            op,
+            op: Cow::Borrowed(op),
             id: None,
             ids: Vec::new(),
             data: Vec::new(),

@@ -275,7 +275,7 @@ impl ProviderSettings {
 /// read). It travels like any result: in [`FetchData::AccountInfo`] through `update`
 /// (which drops a stale one) into `State`, and back to the provider's form builder in
 /// [`forms::FormContext::details`]. Nothing of it is kept anywhere else.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ProviderDetails {
     Provoice(provoice::forms::Details),
     Callable(callable::flow_forms::Details),
@@ -330,7 +330,7 @@ pub enum Mutation {
     Provider {
         account: String,
         /// The command name recorded in the audit log (`hook.new`, `forward.edit` …).
-        command: &'static str,
+        command: std::borrow::Cow<'static, str>,
         change: ProviderChange,
     },
 }
@@ -360,7 +360,7 @@ impl Mutation {
     }
 
     /// The command name recorded in the audit log.
-    pub fn command(&self) -> &'static str {
+    pub fn command(&self) -> &str {
         match self {
             Mutation::CreateTrunk { .. } => "trunk.new",
             Mutation::UpdateTrunk { .. } => "trunk.edit",

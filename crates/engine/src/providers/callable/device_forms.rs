@@ -416,7 +416,7 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Option<Result<M
         let name = name.to_owned();
         Ok(Mutation::Provider {
             account: t.account.clone(),
-            command: t.op,
+            command: t.op.clone(),
             change: ProviderChange::Callable(match &t.id {
                 Some(id) => Change::UpdateDevice {
                     id: id.clone(),

@@ -24,7 +24,7 @@ use super::wire::{Device, IdName, Trunk};
 pub const ENUM_TARGETS: &[&str] = &["HANGUP", "REJECT", "VOICEMAIL", "NONE"];
 
 /// The flow an account's details carry: its devices, trunks and DDIs, read together.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Details {
     pub devices: Vec<Device>,
     pub trunks: Vec<Trunk>,
@@ -328,7 +328,7 @@ pub fn build_repoint(t: &ProviderTarget, values: &[(String, String)]) -> Result<
         .to_owned();
     Ok(Mutation::Provider {
         account: t.account.clone(),
-        command: "repoint",
+        command: "repoint".into(),
         change: ProviderChange::Callable(Change::UpdateDevice { id, name, body }),
     })
 }

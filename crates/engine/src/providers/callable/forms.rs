@@ -419,7 +419,7 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
     let v = |k: &str| value(values, k).to_owned();
     let provider = |command: &'static str, change: Change| Mutation::Provider {
         account: t.account.clone(),
-        command,
+        command: command.into(),
         change: ProviderChange::Callable(change),
     };
     let id = || {
@@ -430,7 +430,7 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation
     // id"): a field the operator did not touch goes back exactly as stored, without the
     // checks and tidying a typed value gets, so the PUT changes only what was typed.
     let typed = |k: &str| t.changed(values, k);
-    match t.op {
+    match t.op.as_ref() {
         "trunk.new" | "trunk.edit" => {
             let port: u16 = v("port")
                 .parse()

@@ -19,7 +19,7 @@ pub struct TokenResponse {
     pub refresh_expires_in: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IdName {
     pub id: String,
     pub name: String,
@@ -44,7 +44,7 @@ pub struct Address {
     pub country: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Trunk {
     pub id: String,
     pub ip: String,
@@ -67,7 +67,7 @@ pub struct Hook {
     pub priority: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SipGateway {
     pub trunks: Vec<String>,
     pub on_complete: String,
@@ -78,13 +78,13 @@ pub struct SipGateway {
     pub max_call_time: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StartRoute {
     pub ddis: Vec<String>,
     pub connect_to: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Device {
     pub id: String,
     pub kind: String,

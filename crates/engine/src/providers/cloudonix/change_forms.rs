@@ -307,7 +307,7 @@ fn secret(values: &[(String, String)], k: &str) -> Option<Secret> {
 fn change(t: &ProviderTarget, c: Change) -> Mutation {
     Mutation::Provider {
         account: t.account.clone(),
-        command: t.op,
+        command: t.op.clone(),
         change: ProviderChange::Cloudonix(c),
     }
 }
@@ -315,7 +315,7 @@ fn change(t: &ProviderTarget, c: Change) -> Mutation {
 /// Turns a submitted form of [`open`] into its mutation; `None` when `t.op` is not one.
 pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Option<Result<Mutation, String>> {
     let id = t.id.clone().unwrap_or_default();
-    let r = match t.op {
+    let r = match t.op.as_ref() {
         "number.new" => (|| {
             let source = value(values, key::SOURCE);
             if source.is_empty() {

@@ -670,7 +670,7 @@ fn with_start(m: Result<Mutation, String>, t: &ProviderTarget) -> Result<Mutatio
 pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
     let id = t.id.as_deref().unwrap_or_default();
     let account = t.account.clone();
-    match t.op {
+    match t.op.as_ref() {
         "trunk.new" => trunk_mutation(&account, None, values),
         "trunk.edit" => with_start(trunk_mutation(&account, Some(id), values), t),
         "trunk.delete" => Ok(Mutation::DeleteTrunk {

@@ -172,7 +172,7 @@ pub fn normalise_destination(raw: &str) -> Result<String, String> {
 }
 
 pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mutation, String> {
-    let change = match target.op {
+    let change = match target.op.as_ref() {
         TOGGLE => {
             if target.ids.is_empty() {
                 return Err("no number to switch".into());
@@ -201,7 +201,7 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
     };
     Ok(Mutation::Provider {
         account: target.account.clone(),
-        command: target.op,
+        command: target.op.clone(),
         change: ProviderChange::Iovox(change),
     })
 }
@@ -279,7 +279,7 @@ mod tests {
             build(&t, &v("L1", "+447700900123")),
             Ok(Mutation::Provider {
                 account: "L1".into(),
-                command: CALL,
+                command: CALL.into(),
                 change: ProviderChange::Iovox(Change::InitiateCall {
                     link_id: "L1".into(),
                     destination: "447700900123".into(),

@@ -182,7 +182,7 @@ pub fn open(
 
 /// Builds the mutation of a submitted [`open`] form; `None` for any other command.
 pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Option<Result<Mutation, String>> {
-    if !NAMES.contains(&t.op) {
+    if !NAMES.contains(&t.op.as_ref()) {
         return None;
     }
     Some((|| {
@@ -255,7 +255,7 @@ pub fn build(t: &ProviderTarget, values: &[(String, String)]) -> Option<Result<M
         }
         Ok(Mutation::Provider {
             account: t.account.clone(),
-            command: t.op,
+            command: t.op.clone(),
             change: ProviderChange::Provoice(super::Change::Post {
                 operation,
                 body: body.into_iter().collect::<Map<String, Value>>(),

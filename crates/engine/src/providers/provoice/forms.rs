@@ -33,7 +33,7 @@ pub const LIMIT_PERIODS: &[&str] = &["minute", "hour", "day", "month"];
 /// What ProVoice's edit forms start from for one customer: its forwards, limits and
 /// whitelists as the client last read them (`AccountInfo`). Carried to `State` as
 /// [`ProviderDetails::Provoice`] and handed back in [`FormContext::details`].
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Details {
     pub forwards: Vec<wire::Forward>,
     pub limits: Vec<wire::Limit>,
@@ -653,7 +653,7 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
         body.insert("customer_id".into(), id_json(&customer));
         body.insert("user_id".into(), opt_id(user));
     };
-    let (operation, what): (&'static str, String) = match target.op {
+    let (operation, what): (&'static str, String) = match target.op.as_ref() {
         "trunk.new" | "trunk.edit" => {
             owner_fields(&mut body, v("user_id"));
             body.insert("name".into(), v("name").into());
@@ -801,7 +801,7 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
     }
     Ok(Mutation::Provider {
         account: target.account.clone(),
-        command: target.op,
+        command: target.op.clone(),
         change: ProviderChange::Provoice(super::Change::Post {
             operation,
             body,

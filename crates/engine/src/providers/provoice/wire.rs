@@ -108,7 +108,7 @@ pub struct Extension {
     pub destination_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Forward {
     pub id: String,
     pub customer_id: Option<String>,
@@ -127,7 +127,7 @@ pub struct Tariffplan {
     pub currency: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Whitelist {
     pub id: String,
     pub customer_id: Option<String>,
@@ -138,7 +138,7 @@ pub struct Whitelist {
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limit {
     pub id: String,
     pub customer_id: Option<String>,

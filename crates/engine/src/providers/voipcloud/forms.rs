@@ -69,7 +69,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
         ProviderTarget {
             kind: ProviderKind::Voipcloud,
             account: ctx.account.to_string(),
-            op: "call",
+            op: "call".into(),
             id: None,
             ids: Vec::new(),
             data: Vec::new(),
@@ -118,7 +118,7 @@ pub fn build(target: &ProviderTarget, values: &[(String, String)]) -> Result<Mut
     let caller_id = phone("Caller id", value(values, CALLER_ID), false)?;
     Ok(Mutation::Provider {
         account: target.account.clone(),
-        command: "call",
+        command: "call".into(),
         change: ProviderChange::Voipcloud(Change::CallToNumber {
             user_number,
             number_to_call,
