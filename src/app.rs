@@ -315,6 +315,8 @@ impl Console {
         let (tx, rx) = unbounded_channel();
         let mut state = State::new(Vec::new(), epoch_ms());
         state.attached = Some(crate::attach::link::Attached::new(feed.host()));
+        // Read-only mode and `:write` are this console's own (the collector is told).
+        state.write.read_only = opts.read_only;
         state.keymap = opts.keymap.clone();
         state.ascii = opts.ascii;
         state.themes = (

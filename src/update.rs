@@ -611,7 +611,26 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                 apply_filter(state);
             }
         }
+        CommandId::Refresh if state.attached.is_some() => {
+            // No poller here: the collector reads the providers on its own budget clock.
+            set_message(
+                state,
+                Level::Info,
+                "attached: the collector reads the providers on its budget clock; \
+                 the status bar shows each one's data age"
+                    .to_string(),
+            );
+        }
         CommandId::Refresh => return vec![Effect::RefreshNow(None)],
+        CommandId::StatsWindow if state.attached.is_some() => {
+            set_message(
+                state,
+                Level::Info,
+                "attached: queue figures are the collector's, for its window; \
+                 w switches windows in local mode"
+                    .to_string(),
+            );
+        }
         CommandId::StatsWindow => {
             let w = state.stats_window.next();
             state.stats_window = w;

@@ -57,12 +57,16 @@ pub fn apply(state: &mut State, msg: FeedMsg) {
             for s in empty {
                 apply_slice(state, s);
             }
+            let providers = doc.providers.clone();
             apply_doc(state, *doc);
+            form_details(state, &providers);
         }
         FeedMsg::Change(doc) => {
             // A change carries the providers whose state changed, not the whole set.
             provider_states(state, &doc.providers);
+            let providers = doc.providers.clone();
             apply_doc(state, *doc);
+            form_details(state, &providers);
         }
     }
     state.dirty = true;
@@ -159,11 +163,25 @@ fn provider_states(state: &mut State, feeds: &[ProviderFeed]) {
         p.caps = caps(f);
         p.config_read_only = f.read_only;
         p.jobs = data_jobs(&f.data_ms, live);
-        let pid = p.id;
+    }
+}
+
+/// Each listed provider's form details (forwards, flow devices …), in place of what the
+/// console held; after the slices, whose accounts fold drops the details of accounts it
+/// does not know.
+fn form_details(state: &mut State, feeds: &[ProviderFeed]) {
+    for f in feeds {
+        let pid = ProviderId(f.id);
+        if state.providers.get(f.id as usize).is_none() {
+            continue;
+        }
         state.details.retain(|(id, _), _| *id != pid);
         for d in &f.details {
-            if let Ok(d) = serde_json::from_value::<DetailsFeed>(d.clone()) {
-                state.details.insert((pid, d.account), d.details);
+            match serde_json::from_value::<DetailsFeed>(d.clone()) {
+                Ok(d) => {
+                    state.details.insert((pid, d.account), d.details);
+                }
+                Err(e) => tracing::debug!("form details from the collector skipped: {e}"),
             }
         }
     }

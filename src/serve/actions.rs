@@ -22,7 +22,7 @@ use super::tokens::{Identity, Role};
 use super::web::Web;
 use crate::audit::{AuditEntry, AuditLog};
 use crate::change_wire::{Answer, ChangeRequest, ErrorDoc, OutcomeDoc};
-use crate::model::ProviderKind;
+use crate::model::{ProviderKind, Resource};
 use crate::poller::{PollerCmd, PollerHandle};
 use crate::providers::forms as pforms;
 use crate::providers::{Mutation, ProviderClient, ProviderError};
@@ -144,6 +144,23 @@ fn build<'a>(
     Ok((c, client, mutation))
 }
 
+/// The panes a change shows in: its own kind's, and the one the operator made it from
+/// (a provider's own change says no more than that). A call shows in live calls.
+fn touched(m: &Mutation, pane: Option<Resource>) -> Vec<Resource> {
+    let own = match m {
+        Mutation::CreateTrunk { .. }
+        | Mutation::UpdateTrunk { .. }
+        | Mutation::DeleteTrunk { .. } => Some(Resource::Trunks),
+        Mutation::UpdateNumber { .. } | Mutation::SetNumberActive { .. } => Some(Resource::Numbers),
+        Mutation::ClickToCall { .. } | Mutation::Hangup { .. } => Some(Resource::LiveCalls),
+        Mutation::Provider { command, .. } if command == "call" => Some(Resource::LiveCalls),
+        Mutation::Provider { .. } => None,
+    };
+    let mut panes: Vec<Resource> = pane.into_iter().chain(own).collect();
+    panes.dedup();
+    panes
+}
+
 /// `POST /v1/actions/<op>/preview`: the exact request the change would send.
 pub async fn preview(
     State(web): State<Web>,
@@ -201,7 +218,7 @@ pub async fn apply(
     };
     let name = changer.name.clone();
     let poller = changer.poller.clone();
-    let pane = req.pane;
+    let panes = touched(&mutation, req.pane);
     // Its own task: a console that hangs up mid-change does not cancel a request
     // already on its way, and the audit line is written whatever happens.
     let task = tokio::spawn(async move {
@@ -212,10 +229,10 @@ pub async fn apply(
         // Every console sees the change: the pane it was made from is read again now
         // (within the budget), as a local console does.
         if let Some(p) = &poller {
-            if let Some(pane) = pane {
+            for pane in panes {
                 p.send(PollerCmd::Visible(pane));
+                p.send(PollerCmd::RefreshNow);
             }
-            p.send(PollerCmd::RefreshNow);
         }
         result
     });

@@ -250,6 +250,12 @@ impl Serve {
         self.written.clone()
     }
 
+    /// Asks it to stop without waiting (polls end, the listener closes); for a caller
+    /// that cannot wait, such as a test fixture's drop.
+    pub fn stop(&self) {
+        self.cancel.cancel();
+    }
+
     /// Stops: polls end, the history already seen is written, the listener closes.
     pub async fn shutdown(self) -> std::io::Result<()> {
         self.cancel.cancel();

@@ -211,6 +211,14 @@ async fn an_operators_trunk_edit_goes_through_the_collector_and_every_console_se
         .unwrap_or_default();
     assert!(notice.contains("(viewer)"), "{notice}");
     victor.key(KeyCode::Esc);
+    // `r` cannot make the collector poll: it says what it does instead.
+    victor.key(KeyCode::Esc);
+    victor.char('r');
+    assert!(
+        victor.message().contains("budget clock"),
+        "{}",
+        victor.message()
+    );
     assert_eq!(t.mutating_requests().len(), 1, "nothing more sent");
 
     // Bypassing the console: the collector refuses again, and audits the attempt.
@@ -335,4 +343,95 @@ async fn a_provider_that_does_not_answer_is_outcome_unknown_and_the_values_stay(
     t.sims.cloudonix.set_faults(Faults::default());
     drop(alice);
     t.serve.shutdown().await.unwrap();
+}
+
+/// A console's number row by its number's digits.
+fn number_active(s: &State, digits: &str) -> Option<bool> {
+    s.tables
+        .numbers
+        .rows
+        .iter()
+        .find(|n| n.number.ends_with(digits))
+        .and_then(|n| n.active)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_iovox_switch_and_a_callable_trunk_go_through_the_collector() {
+    use switchboard::model::ProviderKind;
+    const DARREN: &str = "5554872eb0731b38efa4d444";
+    let sims = support::sims(62, |_| {}).await;
+    let mut config = crate::serve::sims_config(&sims);
+    config
+        .providers
+        .retain(|p| matches!(p.kind, ProviderKind::Iovox | ProviderKind::Callable));
+    let mut h = Flow::start_via(
+        support::flow::Via::Collector,
+        "iovox-callable",
+        &config,
+        false,
+        (160, 40),
+        WAIT,
+        |s| {
+            number_active(s, "8001234504") == Some(true)
+                && s.tables.trunks.rows.iter().any(|t| t.account == DARREN)
+        },
+    )
+    .await;
+
+    // IOVOX: switch a number OFF (a Cancel-first confirmation).
+    h.char('5');
+    h.select("8001234504");
+    h.char('t');
+    h.apply_reviewed("").await;
+    h.until("the number off", |s| {
+        s.overlay.is_none() && number_active(s, "8001234504") == Some(false)
+    })
+    .await;
+    let sent: Vec<String> = sims
+        .iovox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| r.path)
+        .collect();
+    assert!(
+        sent.len() == 1 && sent[0].contains("setCallStatus"),
+        "{sent:?}"
+    );
+
+    // Callable: a new trunk on Darren's account.
+    h.key(KeyCode::Esc);
+    h.char('4');
+    h.select("1.1.1.1");
+    h.char('n');
+    assert_eq!(h.form_step(), Some(Step::Edit), "{}", h.message());
+    h.type_text("10.20.30.40");
+    h.key(KeyCode::Enter);
+    h.apply_reviewed("").await;
+    h.until("the new trunk", |s| {
+        s.overlay.is_none() && s.tables.trunks.rows.iter().any(|t| t.host == "10.20.30.40")
+    })
+    .await;
+    let posts: Vec<String> = sims
+        .callable
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && !r.path.contains("oauth"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(posts, vec![format!("/api/v1/account/{DARREN}/trunk")]);
+
+    // Both at the collector's audit, with the operator's name.
+    let audit = read_recent(&h.audit_dir, 10);
+    let done: Vec<(String, AuditOutcome, String)> = audit
+        .iter()
+        .map(|e| (e.command.clone(), e.outcome, e.user.clone()))
+        .collect();
+    assert_eq!(
+        done,
+        vec![
+            ("number.toggle".into(), AuditOutcome::Ok, "alice".into()),
+            ("trunk.new".into(), AuditOutcome::Ok, "alice".into()),
+        ]
+    );
 }

@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use support::flow::Flow;
+use support::flow::{Flow, Via};
 
 use std::time::Duration;
 
@@ -37,7 +37,7 @@ impl std::ops::DerefMut for Harness {
     }
 }
 
-async fn harness(tag: &str, read_only: bool, timeout_s: f64) -> Harness {
+async fn harness(via: Via, tag: &str, read_only: bool, timeout_s: f64) -> Harness {
     let sims = support::sims(31, |o| o.cloudonix.traffic = false).await;
     let mut cfg = support::cloudonix_config(&sims.cloudonix.base_url, &sims.cloudonix.customer_key);
     cfg.timeout_seconds = Some(timeout_s);
@@ -47,7 +47,7 @@ async fn harness(tag: &str, read_only: bool, timeout_s: f64) -> Harness {
     };
     // Every domain's trunks and numbers, not just the first to answer.
     let domains = sims.cloudonix.domains.clone();
-    let flow = Flow::start(tag, &config, read_only, (120, 40), WAIT, |s| {
+    let flow = Flow::start_via(via, tag, &config, read_only, (120, 40), WAIT, |s| {
         domains.iter().all(|d| {
             let has = |r: &[String]| r.iter().any(|a| a == d);
             let trunks: Vec<String> = s
@@ -93,7 +93,16 @@ impl Harness {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_a_trunk_port_from_the_palette_and_see_it_in_the_pane() {
-    let mut h = harness("edit", false, 5.0).await;
+    edit_a_trunk_port_from_the_palette_and_see_it_in_the_pane_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_a_trunk_port_from_the_palette_and_see_it_in_the_pane_through_the_collector() {
+    edit_a_trunk_port_from_the_palette_and_see_it_in_the_pane_via(Via::Collector).await
+}
+
+async fn edit_a_trunk_port_from_the_palette_and_see_it_in_the_pane_via(via: Via) {
+    let mut h = harness(via, "edit", false, 5.0).await;
     h.char('4');
     h.select("carrier-a-backup");
     h.palette("edit trunk");
@@ -126,8 +135,9 @@ async fn edit_a_trunk_port_from_the_palette_and_see_it_in_the_pane() {
         puts[0].starts_with("PUT /customers/self/domains/acme-main.cloudonix.net/trunks/"),
         "{puts:?}"
     );
-    let audit = read_recent(&h.dir, 10);
+    let audit = read_recent(&h.audit_dir, 10);
     let last = audit.last().expect("audited");
+    assert_eq!(last.user, h.operator, "audited with the operator's name");
     assert_eq!(
         (last.command.as_str(), last.outcome),
         ("trunk.edit", AuditOutcome::Ok)
@@ -139,7 +149,16 @@ async fn edit_a_trunk_port_from_the_palette_and_see_it_in_the_pane() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_needs_the_typed_name_and_cancel_is_the_default() {
-    let mut h = harness("delete", false, 5.0).await;
+    delete_needs_the_typed_name_and_cancel_is_the_default_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_needs_the_typed_name_and_cancel_is_the_default_through_the_collector() {
+    delete_needs_the_typed_name_and_cancel_is_the_default_via(Via::Collector).await
+}
+
+async fn delete_needs_the_typed_name_and_cancel_is_the_default_via(via: Via) {
+    let mut h = harness(via, "delete", false, 5.0).await;
     h.char('4');
     h.select("sip-out-eu");
     h.char('d');
@@ -187,7 +206,18 @@ async fn delete_needs_the_typed_name_and_cancel_is_the_default() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_a_trunk_and_a_duplicate_keeps_the_form_with_the_providers_message() {
-    let mut h = harness("create", false, 5.0).await;
+    create_a_trunk_and_a_duplicate_keeps_the_form_with_the_providers_message_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_a_trunk_and_a_duplicate_keeps_the_form_with_the_providers_message_through_the_collector()
+ {
+    create_a_trunk_and_a_duplicate_keeps_the_form_with_the_providers_message_via(Via::Collector)
+        .await
+}
+
+async fn create_a_trunk_and_a_duplicate_keeps_the_form_with_the_providers_message_via(via: Via) {
+    let mut h = harness(via, "create", false, 5.0).await;
     h.char('4');
     h.select("pbx-hq");
     h.char('n');
@@ -234,7 +264,8 @@ async fn create_a_trunk_and_a_duplicate_keeps_the_form_with_the_providers_messag
         s.tables.trunks.rows.iter().any(|t| t.name == "pbx-hq-2") && s.overlay.is_none()
     })
     .await;
-    let audit = read_recent(&h.dir, 10);
+    let audit = read_recent(&h.audit_dir, 10);
+    assert!(audit.iter().all(|e| e.user == h.operator), "{audit:?}");
     let outcomes: Vec<(String, AuditOutcome)> = audit
         .iter()
         .map(|e| (e.command.clone(), e.outcome))
@@ -251,7 +282,16 @@ async fn create_a_trunk_and_a_duplicate_keeps_the_form_with_the_providers_messag
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_error_and_timeout_keep_the_values_and_nothing_is_resent() {
-    let mut h = harness("fail", false, 1.0).await;
+    server_error_and_timeout_keep_the_values_and_nothing_is_resent_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_error_and_timeout_keep_the_values_and_nothing_is_resent_through_the_collector() {
+    server_error_and_timeout_keep_the_values_and_nothing_is_resent_via(Via::Collector).await
+}
+
+async fn server_error_and_timeout_keep_the_values_and_nothing_is_resent_via(via: Via) {
+    let mut h = harness(via, "fail", false, 1.0).await;
     h.char('4');
     h.select("carrier-a-primary");
     h.char('e');
@@ -295,7 +335,8 @@ async fn server_error_and_timeout_keep_the_values_and_nothing_is_resent() {
         "the PUT was sent {} times",
         after - before
     );
-    let audit = read_recent(&h.dir, 10);
+    let audit = read_recent(&h.audit_dir, 10);
+    assert!(audit.iter().all(|e| e.user == h.operator), "{audit:?}");
     let outcomes: Vec<AuditOutcome> = audit.iter().map(|e| e.outcome).collect();
     assert_eq!(outcomes, vec![AuditOutcome::Failed, AuditOutcome::Unknown]);
     h.assert_no_429();
@@ -303,7 +344,16 @@ async fn server_error_and_timeout_keep_the_values_and_nothing_is_resent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn click_to_call_shows_the_call_live_then_hang_up() {
-    let mut h = harness("call", false, 5.0).await;
+    click_to_call_shows_the_call_live_then_hang_up_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn click_to_call_shows_the_call_live_then_hang_up_through_the_collector() {
+    click_to_call_shows_the_call_live_then_hang_up_via(Via::Collector).await
+}
+
+async fn click_to_call_shows_the_call_live_then_hang_up_via(via: Via) {
+    let mut h = harness(via, "call", false, 5.0).await;
     h.char('5');
     h.select("+14155550100");
     h.char('c');
@@ -345,8 +395,9 @@ async fn click_to_call_shows_the_call_live_then_hang_up() {
         sent[0].starts_with("POST /calls/") && sent[1].starts_with("DELETE "),
         "{sent:?}"
     );
-    let cmds: Vec<String> = read_recent(&h.dir, 10)
+    let cmds: Vec<String> = read_recent(&h.audit_dir, 10)
         .iter()
+        .filter(|e| e.user == h.operator)
         .map(|e| e.command.clone())
         .collect();
     assert_eq!(cmds, vec!["call", "hangup"]);
@@ -355,7 +406,16 @@ async fn click_to_call_shows_the_call_live_then_hang_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_a_number_and_toggle_it() {
-    let mut h = harness("number", false, 5.0).await;
+    edit_a_number_and_toggle_it_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_a_number_and_toggle_it_through_the_collector() {
+    edit_a_number_and_toggle_it_via(Via::Collector).await
+}
+
+async fn edit_a_number_and_toggle_it_via(via: Via) {
+    let mut h = harness(via, "number", false, 5.0).await;
     h.char('5');
     h.select("+14155550101");
     let was = h
@@ -406,7 +466,16 @@ async fn edit_a_number_and_toggle_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_refuses_until_write_mode_and_the_provider_sees_nothing() {
-    let mut h = harness("ro", true, 5.0).await;
+    read_only_refuses_until_write_mode_and_the_provider_sees_nothing_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_refuses_until_write_mode_and_the_provider_sees_nothing_through_the_collector() {
+    read_only_refuses_until_write_mode_and_the_provider_sees_nothing_via(Via::Collector).await
+}
+
+async fn read_only_refuses_until_write_mode_and_the_provider_sees_nothing_via(via: Via) {
+    let mut h = harness(via, "ro", true, 5.0).await;
     h.char('4');
     h.select("pbx-hq");
     h.char('e');

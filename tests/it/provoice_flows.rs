@@ -3,7 +3,7 @@
 
 use crate::support;
 
-use support::flow::Flow;
+use support::flow::{Flow, Via};
 
 use std::time::Duration;
 
@@ -36,7 +36,7 @@ impl std::ops::DerefMut for Harness {
     }
 }
 
-async fn harness(tag: &str) -> Harness {
+async fn harness(via: Via, tag: &str) -> Harness {
     // A 7-customer tree's first load takes ~58 requests, the whole default minute's
     // budget (see the README); these flows are about the action path, so both sides get
     // a roomier limit.
@@ -53,7 +53,7 @@ async fn harness(tag: &str) -> Harness {
         providers: vec![cfg],
         ..Config::default()
     };
-    let flow = Flow::start(tag, &config, false, (120, 40), WAIT, |s| {
+    let flow = Flow::start_via(via, tag, &config, false, (120, 40), WAIT, |s| {
         let details = |id: &str| {
             s.tables.accounts.rows.iter().any(|r| {
                 r.account.id == id && r.account.extra.iter().any(|(k, _)| k == "tariffplan")
@@ -79,7 +79,16 @@ impl Harness {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_a_users_forward_from_the_accounts_pane() {
-    let mut h = harness("forward").await;
+    edit_a_users_forward_from_the_accounts_pane_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_a_users_forward_from_the_accounts_pane_through_the_collector() {
+    edit_a_users_forward_from_the_accounts_pane_via(Via::Collector).await
+}
+
+async fn edit_a_users_forward_from_the_accounts_pane_via(via: Via) {
+    let mut h = harness(via, "forward").await;
     h.char('1');
     h.select("anna6");
     h.palette("forward.edit");
@@ -110,8 +119,9 @@ async fn edit_a_users_forward_from_the_accounts_pane() {
             && f["customer_id"] == 6),
         "{forwards:?}"
     );
-    let audit = read_recent(&h.dir, 10);
+    let audit = read_recent(&h.audit_dir, 10);
     let last = audit.last().expect("audited");
+    assert_eq!(last.user, h.operator, "audited with the operator's name");
     assert_eq!(
         (last.command.as_str(), last.outcome),
         ("forward.edit", AuditOutcome::Ok)
@@ -122,7 +132,16 @@ async fn edit_a_users_forward_from_the_accounts_pane() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_sip_destination_needs_its_name() {
-    let mut h = harness("dest").await;
+    deleting_a_sip_destination_needs_its_name_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_sip_destination_needs_its_name_through_the_collector() {
+    deleting_a_sip_destination_needs_its_name_via(Via::Collector).await
+}
+
+async fn deleting_a_sip_destination_needs_its_name_via(via: Via) {
+    let mut h = harness(via, "dest").await;
     h.char('4');
     h.select("pbx-5");
     h.char('d');
@@ -149,7 +168,16 @@ async fn deleting_a_sip_destination_needs_its_name() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_value_keeps_the_form_and_read_only_refuses() {
-    let mut h = harness("limit").await;
+    a_bad_value_keeps_the_form_and_read_only_refuses_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_value_keeps_the_form_and_read_only_refuses_through_the_collector() {
+    a_bad_value_keeps_the_form_and_read_only_refuses_via(Via::Collector).await
+}
+
+async fn a_bad_value_keeps_the_form_and_read_only_refuses_via(via: Via) {
+    let mut h = harness(via, "limit").await;
     h.char('1');
     h.select("Tandarts");
     h.palette("limit.new");

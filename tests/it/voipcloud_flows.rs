@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use support::flow::Flow;
+use support::flow::{Flow, Via};
 
 use std::time::Duration;
 
@@ -38,7 +38,7 @@ impl std::ops::DerefMut for Harness {
     }
 }
 
-async fn harness(tag: &str, read_only: bool) -> Harness {
+async fn harness(via: Via, tag: &str, read_only: bool) -> Harness {
     let sims = support::sims(41, |_| {}).await;
     let mut cfg = ProviderConfig::new("vc-pbx", ProviderKind::Voipcloud, &sims.voipcloud.base_url);
     cfg.settings = VoipcloudSettings::new(&sims.voipcloud.token).into();
@@ -47,7 +47,7 @@ async fn harness(tag: &str, read_only: bool) -> Harness {
         providers: vec![cfg],
         ..Config::default()
     };
-    let flow = Flow::start(tag, &config, read_only, (160, 40), WAIT, |s| {
+    let flow = Flow::start_via(via, tag, &config, read_only, (160, 40), WAIT, |s| {
         !s.tables.live.rows.is_empty() && !s.tables.queues.rows.is_empty()
     })
     .await;
@@ -68,7 +68,18 @@ impl Harness {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn click_to_call_from_the_palette_refused_read_only_then_placed_and_audited() {
-    let mut h = harness("call", true).await;
+    click_to_call_from_the_palette_refused_read_only_then_placed_and_audited_via(Via::Local).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn click_to_call_from_the_palette_refused_read_only_then_placed_and_audited_through_the_collector()
+ {
+    click_to_call_from_the_palette_refused_read_only_then_placed_and_audited_via(Via::Collector)
+        .await
+}
+
+async fn click_to_call_from_the_palette_refused_read_only_then_placed_and_audited_via(via: Via) {
+    let mut h = harness(via, "call", true).await;
     h.char('2');
     // The palette lists it greyed with the reason and will not run it.
     h.palette("call 61299990000");
@@ -129,8 +140,19 @@ async fn click_to_call_from_the_palette_refused_read_only_then_placed_and_audite
         h.posts(),
         vec!["/api/integration/v1/call-to-number".to_string()]
     );
-    let audit = read_recent(&h.dir, 10);
+    // Refused before a form opened: this console's own audit; sent: wherever it was
+    // sent from (the collector's when attached), with the operator's name.
+    let mut audit = read_recent(&h.dir, 10);
+    if h.audit_dir != h.dir {
+        audit.extend(read_recent(&h.audit_dir, 10));
+    }
     let calls: Vec<_> = audit.iter().filter(|e| e.command == "call").collect();
+    assert!(
+        calls
+            .iter()
+            .any(|e| e.outcome != AuditOutcome::Refused && e.user == h.operator),
+        "{audit:?}"
+    );
     assert!(
         calls.iter().any(|e| e.outcome == AuditOutcome::Refused),
         "read-only refusal audited: {audit:?}"
@@ -144,7 +166,11 @@ async fn click_to_call_from_the_palette_refused_read_only_then_placed_and_audite
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_statistics_window_switches_without_a_request() {
-    let mut h = harness("window", false).await;
+    the_statistics_window_switches_without_a_request_via(Via::Local).await
+}
+
+async fn the_statistics_window_switches_without_a_request_via(via: Via) {
+    let mut h = harness(via, "window", false).await;
     h.char('6');
     assert_eq!(h.console.state.focus, Resource::Queues);
     let period = |s: &State| s.tables.queues.rows.first().map(|q| q.period.clone());

@@ -15,16 +15,35 @@ use tokio_util::sync::CancellationToken;
 
 pub struct Flow {
     pub console: Console,
-    /// The state dir (audit log); removed on drop.
+    /// The console's state dir; removed on drop.
     pub dir: PathBuf,
+    /// Where the changes' audit lines are: the console's state dir, or the collector's
+    /// when the console is attached to one.
+    pub audit_dir: PathBuf,
+    /// The name the audit gives the operator: the OS user, or the token's name.
+    pub operator: String,
     /// How long `until` waits.
     pub wait: Duration,
     cancel: CancellationToken,
+    /// The collector a console made [`Via::Collector`] is attached to.
+    collector: Option<switchboard::serve::Serve>,
+}
+
+/// How a flow test's console reaches the providers: itself, or through a collector
+/// (`switchboard serve` on the same config, an operator token, `--connect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Local,
+    Collector,
 }
 
 impl Drop for Flow {
     fn drop(&mut self) {
         self.cancel.cancel();
+        if let Some(c) = self.collector.take() {
+            c.stop();
+            let _ = std::fs::remove_dir_all(&self.audit_dir);
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -56,11 +75,62 @@ impl Flow {
         console.apply(Action::Resize(size.0, size.1));
         let mut flow = Flow {
             console,
+            audit_dir: dir.clone(),
             dir,
+            operator: switchboard::audit::current_user(),
             wait,
             cancel,
+            collector: None,
         };
         flow.until("the first data", loaded).await;
+        flow
+    }
+
+    /// [`Flow::start`], or through a collector: `serve` on `config` with an operator
+    /// token ("alice"), and this console attached to it.
+    pub async fn start_via(
+        via: Via,
+        tag: &str,
+        config: &Config,
+        read_only: bool,
+        size: (u16, u16),
+        wait: Duration,
+        loaded: impl Fn(&State) -> bool,
+    ) -> Flow {
+        if via == Via::Local {
+            return Flow::start(tag, config, read_only, size, wait, loaded).await;
+        }
+        use switchboard::serve::tokens::{self, Role};
+        let served = std::env::temp_dir().join(format!(
+            "sb-flow-serve-{tag}-{}-{}",
+            std::process::id(),
+            super::unique()
+        ));
+        let _ = std::fs::remove_dir_all(&served);
+        std::fs::create_dir_all(&served).unwrap();
+        let token =
+            tokens::add(&tokens::default_path(&served), "alice", Role::Operator).expect("token");
+        let opts =
+            switchboard::serve::ServeOptions::new("127.0.0.1:0".parse().unwrap(), served.clone());
+        let serve = switchboard::serve::start(config, opts, CancellationToken::new())
+            .await
+            .expect("serve starts");
+        let mut feed = switchboard::attach::client::AttachOptions::new(
+            &format!("http://{}", serve.addr),
+            Some(switchboard::secret::Secret::new(token)),
+        );
+        feed.backoff_min = Duration::from_millis(100);
+        feed.backoff_max = Duration::from_millis(400);
+        let mut flow = Flow::attach_with(tag, feed, read_only, size, wait).await;
+        flow.audit_dir = served;
+        flow.operator = "alice".into();
+        flow.collector = Some(serve);
+        flow.until("the collector's data", |s| {
+            s.attached.as_ref().is_some_and(|a| {
+                a.who.is_some() && a.link == switchboard::attach::client::Link::Live
+            }) && loaded(s)
+        })
+        .await;
         flow
     }
 
@@ -73,6 +143,18 @@ impl Flow {
         wait: Duration,
         loaded: impl Fn(&State) -> bool,
     ) -> Flow {
+        let mut flow = Flow::attach_with(tag, feed, false, size, wait).await;
+        flow.until("the collector's data", loaded).await;
+        flow
+    }
+
+    async fn attach_with(
+        tag: &str,
+        feed: switchboard::attach::client::AttachOptions,
+        read_only: bool,
+        size: (u16, u16),
+        wait: Duration,
+    ) -> Flow {
         let dir = std::env::temp_dir().join(format!(
             "sb-flow-{tag}-{}-{}",
             std::process::id(),
@@ -82,19 +164,21 @@ impl Flow {
         std::fs::create_dir_all(&dir).unwrap();
         let cancel = CancellationToken::new();
         let opts = StartOptions {
+            read_only,
             state_dir: Some(dir.clone()),
             ..StartOptions::default()
         };
         let mut console = Console::attach(feed, Theme::default(), opts, cancel.clone());
         console.apply(Action::Resize(size.0, size.1));
-        let mut flow = Flow {
+        Flow {
             console,
+            audit_dir: dir.clone(),
             dir,
+            operator: switchboard::audit::current_user(),
             wait,
             cancel,
-        };
-        flow.until("the collector's data", loaded).await;
-        flow
+            collector: None,
+        }
     }
 
     pub fn key(&mut self, code: KeyCode) {
