@@ -65,21 +65,7 @@ fn operator(who: &Identity, open: bool, req: &ChangeRequest) -> String {
 }
 
 /// Why the collector will not make this change, before anything is built.
-fn refusal(
-    who: &Identity,
-    c: &Changer,
-    op: &str,
-    req: &ChangeRequest,
-) -> Option<(StatusCode, String)> {
-    if who.role < Role::Operator {
-        return Some((
-            StatusCode::FORBIDDEN,
-            format!(
-                "your role ({}) may not make changes; an operator or admin token may",
-                who.role
-            ),
-        ));
-    }
+fn refusal(c: &Changer, op: &str, req: &ChangeRequest) -> Option<(StatusCode, String)> {
     if req.target.op != op {
         return Some((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -119,6 +105,16 @@ fn build<'a>(
     op: &str,
     req: &ChangeRequest,
 ) -> Result<(&'a Changer, Arc<ProviderClient>, Mutation), (StatusCode, String)> {
+    // The role first: a viewer learns nothing about the providers from a refusal.
+    if who.role < Role::Operator {
+        return Err((
+            StatusCode::FORBIDDEN,
+            format!(
+                "your role ({}) may not make changes; an operator or admin token may",
+                who.role
+            ),
+        ));
+    }
     let Some(c) = web
         .changes
         .providers
@@ -130,7 +126,7 @@ fn build<'a>(
             format!("the collector has no provider named {:?}", req.provider),
         ));
     };
-    if let Some(why) = refusal(who, c, op, req) {
+    if let Some(why) = refusal(c, op, req) {
         return Err(why);
     }
     let Some(client) = c.client.clone() else {

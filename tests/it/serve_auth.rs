@@ -121,6 +121,48 @@ async fn each_role_against_each_endpoint() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
     assert!(r.headers().contains_key("www-authenticate"));
+
+    // Changes: only an operator or an admin gets past the role check (then this
+    // collector, which has no provider, says so); a viewer is refused by the change
+    // endpoint itself, a metrics token by the bearer check.
+    let form = serde_json::json!({
+        "provider": "pbx",
+        "target": {"kind": "iovox", "account": "a", "op": "trunk.delete",
+                   "id": "1", "ids": [], "data": [], "start": []},
+        "values": [],
+    });
+    for path in [
+        "/v1/actions/trunk.delete",
+        "/v1/actions/trunk.delete/preview",
+    ] {
+        let mut rows: Vec<(&str, Option<&str>, u16)> =
+            vec![("no token", None, 401), ("wrong token", Some(wrong), 401)];
+        for (role, token) in &tokens {
+            let want = match role {
+                Role::Metrics | Role::Viewer => 403,
+                Role::Operator | Role::Admin => 404,
+            };
+            rows.push((role.name(), Some(token.as_str()), want));
+        }
+        for (who, token, want) in rows {
+            let mut req = reqwest::Client::new()
+                .post(format!("http://{}{path}", serve.addr))
+                .json(&form);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let r = req.send().await.unwrap();
+            let got = r.status().as_u16();
+            let body = r.text().await.unwrap_or_default();
+            assert_eq!(got, want, "{who} POST {path}: {body}");
+            for (_, t) in &tokens {
+                assert!(!body.contains(t.as_str()), "{body}");
+            }
+            if who == "viewer" {
+                assert!(body.contains("(viewer) may not make changes"), "{body}");
+            }
+        }
+    }
     serve.shutdown().await.unwrap();
 }
 
