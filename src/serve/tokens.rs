@@ -29,7 +29,7 @@ pub enum Role {
     Metrics,
     /// The feed and the history, plus `/metrics`.
     Viewer,
-    /// Also changes (once the collector makes them).
+    /// Also changes (`/v1/actions`).
     Operator,
     /// Also token management.
     Admin,
