@@ -48,11 +48,19 @@ pub fn apply(state: &mut State, msg: FeedMsg) {
         FeedMsg::Snapshot(doc) => {
             same_providers(state, &doc.providers);
             provider_states(state, &doc.providers);
-            // A snapshot replaces everything: a slice it does not carry is empty.
+            // A snapshot replaces everything: a slice it does not carry is empty. The ones
+            // it carries replace theirs in place, so the selection and scroll stay on the
+            // same rows after a resync.
+            let carried: std::collections::HashSet<(&str, ProviderId)> = doc
+                .slices
+                .iter()
+                .map(|s| (s.table(), s.provider()))
+                .collect();
             let empty: Vec<Slice> = state
                 .providers
                 .iter()
                 .flat_map(|p| empty_slices(p.id))
+                .filter(|s| !carried.contains(&(s.table(), s.provider())))
                 .collect();
             for s in empty {
                 apply_slice(state, s);

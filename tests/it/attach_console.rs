@@ -179,6 +179,22 @@ async fn an_attached_console_shows_the_collectors_rows_and_asks_no_provider() {
     assert_eq!(reason, None);
     assert_eq!(console.state.command_ctx().attached, None);
 
+    // The operator's place in a pane: the third trunk.
+    for _ in 0..2 {
+        console.apply(switchboard::action::Action::Key(
+            ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Char(
+                'j',
+            )),
+        ));
+    }
+    let picked = console
+        .state
+        .tables
+        .trunks
+        .selected_row()
+        .map(|t| (t.provider, t.id.clone()));
+    assert!(picked.is_some());
+
     // The collector stops: rows stay, marked stale; still no provider request.
     let rows = console.state.tables.live.rows.len();
     serve.shutdown().await.unwrap();
@@ -208,6 +224,17 @@ async fn an_attached_console_shows_the_collectors_rows_and_asks_no_provider() {
         .pump_until(Duration::from_secs(30), |s| link(s) == Some(&Link::Live))
         .await;
     assert!(back, "live again after the restart");
+    // The new collector's snapshot (a resync) leaves the selection where it was.
+    assert_eq!(
+        console
+            .state
+            .tables
+            .trunks
+            .selected_row()
+            .map(|t| (t.provider, t.id.clone())),
+        picked,
+        "the selection survives the resync"
+    );
     let first = &console.state.tables.live.rows[0];
     assert!(
         !console
