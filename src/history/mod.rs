@@ -6,8 +6,12 @@
 //!
 //! - `console`: the console's task (open, load the last days, write, prune), which
 //!   reports to the console as actions.
+//! - `queue`: per-call queue records to the store and the counters kept of them.
 
 pub mod console;
+pub mod queue;
+
+pub use queue::queue_records;
 
 use std::path::Path;
 use std::time::Duration;

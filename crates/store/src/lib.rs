@@ -5,6 +5,8 @@
 //! - [`Store`] is the file: WAL mode (readers never wait for the writer), a versioned
 //!   schema with migrations (`PRAGMA user_version`), idempotent inserts keyed by provider
 //!   and call id, a watermark per provider and account, retention by age.
+//! - Queue calls (`queue`): each kept once, and counters per queue that grow by each
+//!   newly kept one in the same transaction and that pruning never lowers.
 //! - [`StoreHandle`] runs a `Store` on a thread of its own, so async code never waits
 //!   on disk I/O.
 //! - A corrupt or locked file is a [`StoreError`] that says so in words; callers keep
@@ -14,6 +16,7 @@
 
 mod export;
 mod handle;
+mod queue;
 mod record;
 mod schema;
 
@@ -24,6 +27,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 pub use export::{ExportOptions, JsonlExport};
 pub use handle::StoreHandle;
+pub use queue::{
+    BUCKETS, QueueCounts, QueueInsert, QueueKey, QueueOutcome, QueueRecord, WAIT_BUCKETS_S,
+    bucket as queue_bucket,
+};
 pub use record::{CallRecord, digits};
 
 /// Calls from or to a number's digits since a time, newest first (each side by its index).
@@ -261,14 +268,21 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Deletes calls that started before `before_ms` (retention). Returns how many.
+    /// Deletes calls and queue records that started before `before_ms` (retention), in
+    /// one transaction; the queue counters stay as they are. Returns how many calls went.
     pub fn prune(&mut self, before_ms: i64) -> Result<usize, StoreError> {
-        self.conn
+        let path = self.path.clone();
+        let err = |e| error(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let calls = tx
             .execute(
                 "DELETE FROM calls WHERE started_ms < ?1",
                 params![before_ms],
             )
-            .map_err(|e| self.error(e))
+            .map_err(err)?;
+        Store::prune_queue(&tx, before_ms).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(calls)
     }
 
     fn select(
@@ -304,3 +318,6 @@ fn error(path: &Path, e: rusqlite::Error) -> StoreError {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod queue_tests;

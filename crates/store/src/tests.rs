@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::*;
 
 /// A fresh directory per test (removed when dropped).
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new() -> TempDir {
+    pub(crate) fn new() -> TempDir {
         static N: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "sb-store-{}-{}",
@@ -20,7 +20,7 @@ impl TempDir {
         std::fs::create_dir_all(&dir).expect("temp dir");
         TempDir(dir)
     }
-    fn file(&self) -> PathBuf {
+    pub(crate) fn file(&self) -> PathBuf {
         self.0.join(FILE_NAME)
     }
 }
@@ -31,8 +31,8 @@ impl Drop for TempDir {
     }
 }
 
-const DAY: i64 = 86_400_000;
-const NOW: i64 = 1_700_000_000_000;
+pub(crate) const DAY: i64 = 86_400_000;
+pub(crate) const NOW: i64 = 1_700_000_000_000;
 
 fn record(provider: &str, id: &str, from: &str, to: &str, start: i64) -> CallRecord {
     CallRecord {
