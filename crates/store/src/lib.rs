@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-pub use export::{ExportOptions, JsonlExport};
+pub use export::{EXPORT_BATCH, ExportOptions, JsonlExport};
 pub use handle::StoreHandle;
 pub use queue::{
     BUCKETS, QueueCounts, QueueInsert, QueueKey, QueueOutcome, QueueRecord, WAIT_BUCKETS_S,
@@ -151,6 +151,24 @@ impl Store {
     /// [`Store::insert`], returning the records that were new (in the order given): what
     /// the JSON lines export appends, so a call reaches it once, as it reaches the store.
     pub fn insert_new(&mut self, records: &[CallRecord]) -> Result<Vec<CallRecord>, StoreError> {
+        self.insert_marked(records, false)
+    }
+
+    /// [`Store::insert_new`], also marking the new records as pending for the export in
+    /// the same transaction ([`Store::export_pending`]), so a line whose append fails is
+    /// appended by a later write, even after a restart.
+    pub fn insert_for_export(
+        &mut self,
+        records: &[CallRecord],
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        self.insert_marked(records, true)
+    }
+
+    fn insert_marked(
+        &mut self,
+        records: &[CallRecord],
+        pending: bool,
+    ) -> Result<Vec<CallRecord>, StoreError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| error(&path, e))?;
         let mut new = Vec::new();
@@ -189,6 +207,14 @@ impl Store {
                     ])
                     .map_err(|e| error(&path, e))?;
                 if added > 0 {
+                    if pending {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO export_pending (provider, call_id) \
+                             VALUES (?1, ?2)",
+                            params![r.provider, r.id],
+                        )
+                        .map_err(|e| error(&path, e))?;
+                    }
                     new.push(r.clone());
                 }
                 if let Some(end) = r.ended_ms {
@@ -281,6 +307,7 @@ impl Store {
             )
             .map_err(err)?;
         Store::prune_queue(&tx, before_ms).map_err(err)?;
+        export::prune_pending(&tx).map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(calls)
     }

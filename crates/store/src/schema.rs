@@ -41,7 +41,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
      );",
     // 2: queue calls, each kept once per (provider, account, queue, call id), and the
     // counters each newly kept one is added to (never lowered by pruning); `meta` holds
-    // the latest pruning cutoff of queue calls.
+    // the latest pruning cutoff of queue calls; `export_pending` the stored calls not yet
+    // appended to the JSON lines export, in the order they were stored.
     "CREATE TABLE queue_calls (
         provider    TEXT NOT NULL,
         account     TEXT NOT NULL,
@@ -77,6 +78,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
      CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value INTEGER NOT NULL
+     );
+     CREATE TABLE export_pending (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        call_id  TEXT NOT NULL,
+        UNIQUE (provider, call_id)
      );",
 ];
 
