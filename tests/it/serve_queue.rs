@@ -173,10 +173,6 @@ async fn queue_counters_continue_across_a_restart_and_pruning() {
     for (k, v) in &after {
         assert!(second.get(k).is_some_and(|s| s >= v), "{k:?}: {v} shown");
     }
-    assert_eq!(
-        after.keys().collect::<Vec<_>>(),
-        second.keys().collect::<Vec<_>>()
-    );
 
     // Every queue call pruned, then a new "today" with fewer calls so far (a provider
     // re-read after midnight): nothing is lowered and nothing pruned is counted again.
