@@ -6,8 +6,12 @@
 //!
 //! - `console`: the console's task (open, load the last days, write, prune), which
 //!   reports to the console as actions.
+//! - `queue`: per-call queue records to the store and the counters kept of them.
 
 pub mod console;
+pub mod queue;
+
+pub use queue::queue_records;
 
 use std::path::Path;
 use std::time::Duration;
@@ -55,7 +59,8 @@ pub struct Written {
 }
 
 impl History {
-    /// Stores the calls not stored yet and appends exactly those to the export.
+    /// Stores the calls not stored yet and appends exactly those to the export, after
+    /// any whose append failed before (the store keeps them pending until appended).
     pub async fn write(
         &self,
         batch: Vec<CallRecord>,
@@ -63,13 +68,24 @@ impl History {
         let export = self.export.clone();
         self.store
             .run(move |s| {
-                let new = s.insert_new(&batch)?;
-                let export_error = match &export {
-                    Some(x) => x
-                        .append(&new)
-                        .err()
-                        .map(|e| format!("history export to {}: {e}", x.path().display())),
-                    None => None,
+                let Some(x) = export else {
+                    let new = s.insert_new(&batch)?;
+                    return Ok(Written {
+                        new: new.len(),
+                        export_error: None,
+                    });
+                };
+                let new = s.insert_for_export(&batch)?;
+                let pending = s.export_pending(switchboard_store::EXPORT_BATCH)?;
+                let records: Vec<CallRecord> = pending.iter().map(|(_, r)| r.clone()).collect();
+                let export_error = match x.append(&records) {
+                    Ok(()) => {
+                        if let Some((seq, _)) = pending.last() {
+                            s.export_done(*seq)?;
+                        }
+                        None
+                    }
+                    Err(e) => Some(format!("history export to {}: {e}", x.path().display())),
                 };
                 Ok(Written {
                     new: new.len(),

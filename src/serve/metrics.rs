@@ -6,6 +6,11 @@
 //! Labels come only from bounded names (provider, account, queue, trunk, state,
 //! resource, reason, scope, active): never a call id, a phone number or a session.
 //! Where a provider does not give a figure the series is absent, not zero.
+//!
+//! The queue counters and the wait histogram of a provider that lists each queue call
+//! come from the history store (`history::QueueTotals`: each call counted once, when
+//! first stored, so they continue across restarts and midnights); with the store off, or
+//! for a provider that gives only figures for its current period, they are those figures.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,7 +25,9 @@ use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 
 use super::collect::{Collected, REASONS};
+use super::history::{QueueCounters, QueueTotals};
 use crate::model::{CallState, Resource};
+use switchboard_store::{BUCKETS, QueueCounts, WAIT_BUCKETS_S};
 
 /// Appended to every provider metric's HELP: the rule for cached exporter values.
 const CACHED: &str = "Cached: refreshed on the provider's request-budget clock, not per scrape.";
@@ -30,8 +37,8 @@ const QUEUE_KINDS: &[&str] = &["queue", "ring group"];
 
 type Labels = Vec<(&'static str, String)>;
 
-/// The scrape-time collector over the shared state.
-pub struct ProviderMetrics(pub Arc<Mutex<Collected>>);
+/// The scrape-time collector over the shared state and the store's queue counters.
+pub struct ProviderMetrics(pub Arc<Mutex<Collected>>, pub QueueTotals);
 
 impl fmt::Debug for ProviderMetrics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -41,7 +48,11 @@ impl fmt::Debug for ProviderMetrics {
 
 /// The registry `/metrics` encodes: build info, the collector's own counters and the
 /// provider collector.
-pub fn registry(shared: Arc<Mutex<Collected>>, history_written: Counter) -> Registry {
+pub fn registry(
+    shared: Arc<Mutex<Collected>>,
+    history_written: Counter,
+    queue: QueueTotals,
+) -> Registry {
     let mut r = Registry::default();
     r.register(
         "switchboard_build",
@@ -53,7 +64,7 @@ pub fn registry(shared: Arc<Mutex<Collected>>, history_written: Counter) -> Regi
         "Finished calls newly written to the call-history store by this process.",
         history_written,
     );
-    r.register_collector(Box::new(ProviderMetrics(shared)));
+    r.register_collector(Box::new(ProviderMetrics(shared, queue)));
     r
 }
 
@@ -94,34 +105,36 @@ fn counters(
     Ok(())
 }
 
-/// Upper bounds (seconds) of the queue-wait histogram's buckets (+Inf added).
-const WAIT_BUCKETS: [f64; 7] = [5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0];
-
-/// One queue's waits: sum, count and a count per bucket.
+/// One queue's waits: sum, count and a count per bucket (the store's bounds,
+/// `WAIT_BUCKETS_S`, then +Inf).
 #[derive(Default)]
 struct Waits {
     sum: f64,
     count: u64,
-    buckets: [u64; WAIT_BUCKETS.len() + 1],
+    buckets: [u64; BUCKETS],
 }
 
 impl Waits {
-    fn add(&mut self, secs: f64) {
-        self.sum += secs;
+    fn add(&mut self, ms: i64) {
+        self.sum += ms as f64 / 1000.0;
         self.count += 1;
-        let i = WAIT_BUCKETS
-            .iter()
-            .position(|b| secs <= *b)
-            .unwrap_or(WAIT_BUCKETS.len());
-        self.buckets[i] += 1;
+        self.buckets[switchboard_store::queue_bucket(ms)] += 1;
+    }
+
+    fn of(c: &QueueCounts) -> Waits {
+        Waits {
+            sum: c.wait_sum_ms as f64 / 1000.0,
+            count: c.wait_count,
+            buckets: c.wait_buckets,
+        }
     }
 
     /// The buckets with their upper bounds, the last one +Inf; per bucket, as
     /// `prometheus-client` takes them (its encoder makes them cumulative).
     fn bounded(&self) -> Vec<(f64, u64)> {
-        WAIT_BUCKETS
+        WAIT_BUCKETS_S
             .iter()
-            .copied()
+            .map(|b| f64::from(*b))
             .chain([f64::INFINITY])
             .zip(self.buckets)
             .collect()
@@ -149,11 +162,11 @@ fn histograms(
     Ok(())
 }
 
-/// How long a queue call waited: until answered, else until it ended (abandoned or
+/// How long a queue call waited (ms): until answered, else until it ended (abandoned or
 /// timed out); None while it still waits.
-fn waited_s(r: &crate::stats::GroupCallRecord) -> Option<f64> {
+fn waited_ms(r: &crate::stats::GroupCallRecord) -> Option<i64> {
     let until = r.answered_ms.or(r.finished_ms)?;
-    Some((until.saturating_sub(r.started_ms)).max(0) as f64 / 1000.0)
+    Some(until.saturating_sub(r.started_ms).max(0))
 }
 
 fn l(pairs: &[(&'static str, &str)]) -> Labels {
@@ -190,7 +203,7 @@ struct Series {
 }
 
 impl Series {
-    fn of(c: &Collected) -> Series {
+    fn of(c: &Collected, q: &QueueCounters) -> Series {
         let mut s = Series::default();
         let t = &c.state.tables;
         for (i, p) in c.state.providers.iter().enumerate() {
@@ -260,6 +273,22 @@ impl Series {
                 .rows
                 .iter()
                 .filter(|r| r.provider == p.id && QUEUE_KINDS.contains(&r.kind.as_str()));
+            // A provider that lists each queue call: its counters are the store's.
+            let from_store = q.from_store
+                && (q.has_provider(pv) || c.state.group_calls.keys().any(|(id, _)| *id == p.id));
+            if from_store {
+                for (k, n) in q.counts.iter().filter(|(k, _)| k.provider == pv) {
+                    let labels = l(&[
+                        ("provider", pv),
+                        ("account", &k.account),
+                        ("queue", &k.queue),
+                    ]);
+                    s.queue_total.insert(labels.clone(), n.calls);
+                    s.queue_abandoned.insert(labels.clone(), n.abandoned);
+                    s.queue_answered.insert(labels.clone(), n.answered);
+                    s.queue_wait.insert(labels, Waits::of(n));
+                }
+            }
             for q in queues {
                 let labels = l(&[
                     ("provider", pv),
@@ -271,9 +300,11 @@ impl Series {
                         m.insert(labels.clone(), u64::from(v));
                     }
                 };
-                put(&mut s.queue_total, q.total);
-                put(&mut s.queue_abandoned, q.abandoned);
-                put(&mut s.queue_answered, q.answered);
+                if !from_store {
+                    put(&mut s.queue_total, q.total);
+                    put(&mut s.queue_abandoned, q.abandoned);
+                    put(&mut s.queue_answered, q.answered);
+                }
                 if let Some(w) = q.waiting {
                     s.queue_waiting.insert(labels.clone(), f64::from(w));
                 }
@@ -281,20 +312,21 @@ impl Series {
                     s.queue_oldest_wait.insert(labels.clone(), f64::from(w));
                 }
             }
-            // Each queue call's wait, from the provider's per-call queue records of the
-            // period (today, for some), so a histogram of real waits, not an average.
+            // Without the store: each queue call's wait from the provider's per-call
+            // queue records of the period (today, for some), so a histogram of real
+            // waits, not an average.
             for ((pid, account), records) in &c.state.group_calls {
-                if *pid != p.id {
+                if *pid != p.id || from_store {
                     continue;
                 }
                 for r in records
                     .iter()
                     .filter(|r| QUEUE_KINDS.contains(&r.kind.as_str()))
                 {
-                    if let Some(secs) = waited_s(r) {
+                    if let Some(ms) = waited_ms(r) {
                         let labels =
                             l(&[("provider", pv), ("account", account), ("queue", &r.group)]);
-                        s.queue_wait.entry(labels).or_default().add(secs);
+                        s.queue_wait.entry(labels).or_default().add(ms);
                     }
                 }
             }
@@ -335,7 +367,8 @@ impl Collector for ProviderMetrics {
     fn encode(&self, mut enc: DescriptorEncoder) -> fmt::Result {
         let s = {
             let c = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            Series::of(&c)
+            let q = self.1.lock().unwrap_or_else(|p| p.into_inner());
+            Series::of(&c, &q)
         };
         let e = &mut enc;
         gauges(
@@ -347,19 +380,19 @@ impl Collector for ProviderMetrics {
         counters(
             e,
             "switchboard_queue_calls",
-            "Calls a queue took in the provider's current period (a new period starts from 0).",
+            "Calls a queue took: each counted once, as the history store first keeps it, where the provider lists each queue call; else the provider's figure for its current period (a new period starts from 0).",
             &s.queue_total,
         )?;
         counters(
             e,
             "switchboard_queue_calls_abandoned",
-            "Calls abandoned in a queue in the provider's current period; ratio: abandoned / calls.",
+            "Calls abandoned in a queue (counted as switchboard_queue_calls_total is); ratio: abandoned / calls.",
             &s.queue_abandoned,
         )?;
         counters(
             e,
             "switchboard_queue_calls_answered",
-            "Calls answered from a queue in the provider's current period.",
+            "Calls answered from a queue (counted as switchboard_queue_calls_total is).",
             &s.queue_answered,
         )?;
         gauges(
@@ -377,7 +410,7 @@ impl Collector for ProviderMetrics {
         histograms(
             e,
             "switchboard_queue_wait_seconds",
-            "How long each queue call of the provider's period waited (until answered, else until it ended), seconds.",
+            "How long each queue call waited (until answered, else until it ended), seconds; each call counted once, as the history store first keeps it (else the provider's calls of its current period).",
             &s.queue_wait,
         )?;
         gauges(

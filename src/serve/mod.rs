@@ -170,16 +170,19 @@ pub async fn start(
     let shared = Arc::new(Mutex::new(collected));
 
     let written = Counter::default();
+    let queue_totals = history::QueueTotals::default();
+    history::load_queue_counters(store.as_ref(), &queue_totals).await;
     let (hist_tx, hist_rx) = unbounded_channel();
     let fold_shared = shared.clone();
     let fold = tokio::spawn(async move {
         while let Some(event) = rx.recv().await {
-            let records = fold_shared
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .fold(event);
-            if !records.is_empty() {
-                let _ = hist_tx.send(records);
+            let mut c = fold_shared.lock().unwrap_or_else(|p| p.into_inner());
+            let queue = history::queue_of(&c, &event);
+            let calls = c.fold(event);
+            drop(c);
+            let batch = history::Batch { calls, queue };
+            if !batch.is_empty() {
+                let _ = hist_tx.send(batch);
             }
         }
     });
@@ -196,10 +199,15 @@ pub async fn start(
         hist_rx,
         history_status.clone(),
         written.clone(),
+        queue_totals.clone(),
     )));
 
     let web = http::Web {
-        registry: Arc::new(metrics::registry(shared.clone(), written.clone())),
+        registry: Arc::new(metrics::registry(
+            shared.clone(),
+            written.clone(),
+            queue_totals,
+        )),
         shared: shared.clone(),
         history: history_status,
         config: config

@@ -73,6 +73,7 @@ mod serve_budget;
 mod serve_export;
 mod serve_feed;
 mod serve_ops;
+mod serve_queue;
 mod signals;
 mod sim_callable;
 mod sim_cloudonix;

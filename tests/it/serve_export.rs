@@ -133,3 +133,68 @@ fn the_export_keys_are_checked_with_their_line() {
         assert!(e.to_string().contains("history."), "{text}: {e}");
     }
 }
+
+/// A line whose append failed (here: a directory where the file should be) is appended
+/// by the next write, before that write's own calls, and by the first write after a
+/// restart; none twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_append_is_retried_by_the_next_write_even_after_a_restart() {
+    use switchboard::config::HistoryConfig;
+    use switchboard::store::CallRecord;
+    let dir = std::env::temp_dir().join(format!(
+        "sb-export-retry-{}-{}",
+        std::process::id(),
+        support::unique()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cfg = HistoryConfig {
+        export_jsonl: Some("calls.jsonl".into()),
+        ..HistoryConfig::default()
+    };
+    let file = dir.join("calls.jsonl");
+    let call = |id: &str| CallRecord {
+        provider: "pbx".into(),
+        id: id.into(),
+        account: "acct".into(),
+        from: "+15550001111".into(),
+        to: "200".into(),
+        direction: "in".into(),
+        result: "completed".into(),
+        started_ms: Some(switchboard::clock::epoch_ms()),
+        answered_ms: None,
+        ended_ms: Some(switchboard::clock::epoch_ms()),
+        fields: Vec::new(),
+    };
+    let ids =
+        |path: &Path| -> Vec<String> { export_ids(path).into_iter().map(|(_, id)| id).collect() };
+    let h = switchboard::history::open(&dir, &cfg).expect("opens");
+    std::fs::create_dir_all(&file).unwrap();
+    let w = h.write(vec![call("a"), call("b")]).await.expect("stored");
+    assert_eq!(w.new, 2);
+    assert!(w.export_error.is_some_and(|e| e.contains("calls.jsonl")));
+    std::fs::remove_dir(&file).unwrap();
+    let w = h.write(vec![call("b"), call("c")]).await.expect("stored");
+    assert_eq!((w.new, w.export_error), (1, None));
+    assert_eq!(ids(&file), ["a", "b", "c"]);
+    // Failing again, then the collector stops: the next run's first write appends it.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir_all(&file).unwrap();
+    assert!(
+        h.write(vec![call("d")])
+            .await
+            .unwrap()
+            .export_error
+            .is_some()
+    );
+    drop(h);
+    std::fs::remove_dir(&file).unwrap();
+    let h = switchboard::history::open(&dir, &cfg).expect("opens again");
+    let w = h.write(vec![call("c")]).await.expect("stored");
+    assert_eq!((w.new, w.export_error), (0, None));
+    assert_eq!(ids(&file), ["d"]);
+    let w = h.write(vec![call("d"), call("e")]).await.expect("stored");
+    assert_eq!((w.new, w.export_error), (1, None));
+    assert_eq!(ids(&file), ["d", "e"]);
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}

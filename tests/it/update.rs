@@ -604,6 +604,7 @@ fn group_calls(abandoned: usize) -> Result<FetchData, ProviderError> {
                 let start = NOW - 600_000 + i as i64 * 1000;
                 let lost = i < abandoned;
                 GroupCallRecord {
+                    id: format!("q{i}"),
                     group: "support".into(),
                     kind: "queue".into(),
                     started_ms: start,

@@ -43,6 +43,7 @@ fn traffic(
         let start = NOW - (i as i64 % 14 + 1) * MIN;
         let wait = 10_000 + 5_000 * (i as i64 % 4);
         v.push(GroupCallRecord {
+            id: format!("{group}-{i}"),
             group: group.into(),
             kind: kind.into(),
             started_ms: start,

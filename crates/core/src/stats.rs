@@ -34,6 +34,9 @@ pub enum Outcome {
 /// One call through a queue or ring group, provider-neutral. Times are epoch ms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupCallRecord {
+    /// The provider's id of the call or, where it gives none, a key its mapping builds
+    /// from the row (the same at every poll): what the collector's store keys it by.
+    pub id: String,
     pub group: String,
     /// "queue" or "ring group".
     pub kind: String,
@@ -348,6 +351,7 @@ mod tests {
     ) -> GroupCallRecord {
         let started_ms = start_min * MIN;
         GroupCallRecord {
+            id: format!("{group}-{start_min}"),
             group: group.into(),
             kind: "queue".into(),
             started_ms,

@@ -10,6 +10,9 @@
 //!   file becomes `<path>.1` (`.1` becomes `.2` …) and `keep` rotated files are kept. A
 //!   shipper following `<path>` by name sees a rename, which they all handle.
 //! - The file is opened per batch, so deleting or moving it by hand is safe.
+//! - A call is marked pending in the store as it is stored and unmarked once its line is
+//!   appended ([`Store::export_pending`], [`Store::export_done`]): a line whose append
+//!   failed (disk full, permissions) is appended by the next write, even after a restart.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -17,7 +20,51 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::CallRecord;
+use rusqlite::params;
+
+use crate::{CallRecord, Store, StoreError};
+
+/// At most this many pending lines are appended per write (the rest at the next one).
+pub const EXPORT_BATCH: usize = 10_000;
+
+impl Store {
+    /// The stored calls not yet appended to the export, oldest first, at most `limit`,
+    /// each with its place in that order (what [`Store::export_done`] takes).
+    pub fn export_pending(&self, limit: usize) -> Result<Vec<(i64, CallRecord)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT p.seq AS seq, c.* FROM export_pending p \
+                 JOIN calls c ON c.provider = p.provider AND c.call_id = p.call_id \
+                 ORDER BY p.seq LIMIT ?1",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = stmt
+            .query_map(params![limit as i64], |r| {
+                Ok((r.get::<_, i64>("seq")?, CallRecord::from_row(r)?))
+            })
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(e))
+    }
+
+    /// The pending calls up to `seq` (inclusive) are in the export now.
+    pub fn export_done(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM export_pending WHERE seq <= ?1", params![seq])
+            .map(|_| ())
+            .map_err(|e| self.error(e))
+    }
+}
+
+/// Pending marks of calls that retention deleted go with them.
+pub(crate) fn prune_pending(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
+    tx.execute(
+        "DELETE FROM export_pending WHERE NOT EXISTS (SELECT 1 FROM calls c \
+         WHERE c.provider = export_pending.provider AND c.call_id = export_pending.call_id)",
+        [],
+    )
+}
 
 /// Where the lines go and how big the file may grow.
 #[derive(Debug, Clone, PartialEq, Eq)]

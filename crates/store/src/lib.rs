@@ -5,6 +5,8 @@
 //! - [`Store`] is the file: WAL mode (readers never wait for the writer), a versioned
 //!   schema with migrations (`PRAGMA user_version`), idempotent inserts keyed by provider
 //!   and call id, a watermark per provider and account, retention by age.
+//! - Queue calls (`queue`): each kept once, and counters per queue that grow by each
+//!   newly kept one in the same transaction and that pruning never lowers.
 //! - [`StoreHandle`] runs a `Store` on a thread of its own, so async code never waits
 //!   on disk I/O.
 //! - A corrupt or locked file is a [`StoreError`] that says so in words; callers keep
@@ -14,6 +16,7 @@
 
 mod export;
 mod handle;
+mod queue;
 mod record;
 mod schema;
 
@@ -22,8 +25,12 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-pub use export::{ExportOptions, JsonlExport};
+pub use export::{EXPORT_BATCH, ExportOptions, JsonlExport};
 pub use handle::StoreHandle;
+pub use queue::{
+    BUCKETS, QueueCounts, QueueInsert, QueueKey, QueueOutcome, QueueRecord, WAIT_BUCKETS_S,
+    bucket as queue_bucket,
+};
 pub use record::{CallRecord, digits};
 
 /// Calls from or to a number's digits since a time, newest first (each side by its index).
@@ -144,6 +151,24 @@ impl Store {
     /// [`Store::insert`], returning the records that were new (in the order given): what
     /// the JSON lines export appends, so a call reaches it once, as it reaches the store.
     pub fn insert_new(&mut self, records: &[CallRecord]) -> Result<Vec<CallRecord>, StoreError> {
+        self.insert_marked(records, false)
+    }
+
+    /// [`Store::insert_new`], also marking the new records as pending for the export in
+    /// the same transaction ([`Store::export_pending`]), so a line whose append fails is
+    /// appended by a later write, even after a restart.
+    pub fn insert_for_export(
+        &mut self,
+        records: &[CallRecord],
+    ) -> Result<Vec<CallRecord>, StoreError> {
+        self.insert_marked(records, true)
+    }
+
+    fn insert_marked(
+        &mut self,
+        records: &[CallRecord],
+        pending: bool,
+    ) -> Result<Vec<CallRecord>, StoreError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| error(&path, e))?;
         let mut new = Vec::new();
@@ -182,6 +207,14 @@ impl Store {
                     ])
                     .map_err(|e| error(&path, e))?;
                 if added > 0 {
+                    if pending {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO export_pending (provider, call_id) \
+                             VALUES (?1, ?2)",
+                            params![r.provider, r.id],
+                        )
+                        .map_err(|e| error(&path, e))?;
+                    }
                     new.push(r.clone());
                 }
                 if let Some(end) = r.ended_ms {
@@ -261,14 +294,22 @@ impl Store {
             .map_err(|e| self.error(e))
     }
 
-    /// Deletes calls that started before `before_ms` (retention). Returns how many.
+    /// Deletes calls and queue records that started before `before_ms` (retention), in
+    /// one transaction; the queue counters stay as they are. Returns how many calls went.
     pub fn prune(&mut self, before_ms: i64) -> Result<usize, StoreError> {
-        self.conn
+        let path = self.path.clone();
+        let err = |e| error(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        let calls = tx
             .execute(
                 "DELETE FROM calls WHERE started_ms < ?1",
                 params![before_ms],
             )
-            .map_err(|e| self.error(e))
+            .map_err(err)?;
+        Store::prune_queue(&tx, before_ms).map_err(err)?;
+        export::prune_pending(&tx).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(calls)
     }
 
     fn select(
@@ -304,3 +345,6 @@ fn error(path: &Path, e: rusqlite::Error) -> StoreError {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod queue_tests;

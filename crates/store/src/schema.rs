@@ -8,10 +8,10 @@ use rusqlite::Connection;
 use crate::StoreError;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: calls, keyed by provider and call id; numbers also as digits for lookups
     // however they were typed; a watermark per provider and account.
     "CREATE TABLE calls (
@@ -38,6 +38,52 @@ const MIGRATIONS: &[&str] = &[
         account  TEXT NOT NULL,
         ended_ms INTEGER NOT NULL,
         PRIMARY KEY (provider, account)
+     );",
+    // 2: queue calls, each kept once per (provider, account, queue, call id), and the
+    // counters each newly kept one is added to (never lowered by pruning); `meta` holds
+    // the latest pruning cutoff of queue calls; `export_pending` the stored calls not yet
+    // appended to the JSON lines export, in the order they were stored.
+    "CREATE TABLE queue_calls (
+        provider    TEXT NOT NULL,
+        account     TEXT NOT NULL,
+        queue       TEXT NOT NULL,
+        call_id     TEXT NOT NULL,
+        joined_ms   INTEGER NOT NULL,
+        answered_ms INTEGER,
+        ended_ms    INTEGER,
+        outcome     TEXT NOT NULL,
+        wait_ms     INTEGER,
+        PRIMARY KEY (provider, account, queue, call_id)
+     );
+     CREATE INDEX queue_calls_joined ON queue_calls (joined_ms);
+     CREATE TABLE queue_counters (
+        provider    TEXT NOT NULL,
+        account     TEXT NOT NULL,
+        queue       TEXT NOT NULL,
+        calls       INTEGER NOT NULL DEFAULT 0,
+        answered    INTEGER NOT NULL DEFAULT 0,
+        abandoned   INTEGER NOT NULL DEFAULT 0,
+        wait_count  INTEGER NOT NULL DEFAULT 0,
+        wait_sum_ms INTEGER NOT NULL DEFAULT 0,
+        le_5        INTEGER NOT NULL DEFAULT 0,
+        le_15       INTEGER NOT NULL DEFAULT 0,
+        le_30       INTEGER NOT NULL DEFAULT 0,
+        le_60       INTEGER NOT NULL DEFAULT 0,
+        le_120      INTEGER NOT NULL DEFAULT 0,
+        le_300      INTEGER NOT NULL DEFAULT 0,
+        le_600      INTEGER NOT NULL DEFAULT 0,
+        le_inf      INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (provider, account, queue)
+     );
+     CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+     );
+     CREATE TABLE export_pending (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL,
+        call_id  TEXT NOT NULL,
+        UNIQUE (provider, call_id)
      );",
 ];
 

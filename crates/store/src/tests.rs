@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::*;
 
 /// A fresh directory per test (removed when dropped).
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new() -> TempDir {
+    pub(crate) fn new() -> TempDir {
         static N: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "sb-store-{}-{}",
@@ -20,7 +20,7 @@ impl TempDir {
         std::fs::create_dir_all(&dir).expect("temp dir");
         TempDir(dir)
     }
-    fn file(&self) -> PathBuf {
+    pub(crate) fn file(&self) -> PathBuf {
         self.0.join(FILE_NAME)
     }
 }
@@ -31,8 +31,8 @@ impl Drop for TempDir {
     }
 }
 
-const DAY: i64 = 86_400_000;
-const NOW: i64 = 1_700_000_000_000;
+pub(crate) const DAY: i64 = 86_400_000;
+pub(crate) const NOW: i64 = 1_700_000_000_000;
 
 fn record(provider: &str, id: &str, from: &str, to: &str, start: i64) -> CallRecord {
     CallRecord {
@@ -365,4 +365,40 @@ fn a_number_lookup_uses_an_index_on_each_side() {
     assert!(plan.contains("calls_from"), "{plan}");
     assert!(plan.contains("calls_to"), "{plan}");
     assert!(!plan.contains("SCAN calls"), "{plan}");
+}
+
+#[test]
+fn a_call_stays_pending_for_the_export_until_its_line_is_appended() {
+    let dir = TempDir::new();
+    let mut s = Store::open_in(&dir.0).expect("open");
+    let a = record("cx", "a", "+1", "+2", NOW - 10 * DAY);
+    let b = record("cx", "b", "+1", "+2", NOW);
+    let c = record("cx", "c", "+1", "+2", NOW + 1);
+    assert_eq!(
+        s.insert_for_export(&[a.clone(), b.clone()]).unwrap().len(),
+        2
+    );
+    // Listed again: stored once, pending once.
+    assert!(
+        s.insert_for_export(std::slice::from_ref(&a))
+            .unwrap()
+            .is_empty()
+    );
+    let ids = |p: &[(i64, CallRecord)]| p.iter().map(|(_, r)| r.id.clone()).collect::<Vec<_>>();
+    let pending = s.export_pending(10).unwrap();
+    assert_eq!(ids(&pending), ["a", "b"]);
+    // Their append failed (not marked done): the next call queues behind them.
+    s.insert_for_export(std::slice::from_ref(&c)).unwrap();
+    assert_eq!(ids(&s.export_pending(10).unwrap()), ["a", "b", "c"]);
+    assert_eq!(ids(&s.export_pending(1).unwrap()), ["a"]);
+    // Appended up to b; then a pruned call leaves the queue with its row.
+    s.export_done(pending[1].0).unwrap();
+    assert_eq!(ids(&s.export_pending(10).unwrap()), ["c"]);
+    s.insert_for_export(&[record("cx", "old", "+1", "+2", NOW - 20 * DAY)])
+        .unwrap();
+    s.prune(NOW - 7 * DAY).unwrap();
+    assert_eq!(ids(&s.export_pending(10).unwrap()), ["c"]);
+    // Plain inserts (no export configured) mark nothing.
+    s.insert_new(&[record("cx", "d", "+1", "+2", NOW)]).unwrap();
+    assert_eq!(ids(&s.export_pending(10).unwrap()), ["c"]);
 }

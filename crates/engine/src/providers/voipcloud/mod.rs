@@ -765,6 +765,7 @@ pub fn map_user_calls(
 /// A queue/ring-group row as a statistics record (None without a group or start).
 pub fn group_record(g: &wire::GroupCall, kind: &str) -> Option<GroupCallRecord> {
     Some(GroupCallRecord {
+        id: group_call_id(g, kind),
         group: g.group.clone()?,
         kind: kind.to_string(),
         started_ms: g.started_ms?,
@@ -777,6 +778,19 @@ pub fn group_record(g: &wire::GroupCall, kind: &str) -> Option<GroupCallRecord> 
             Some(wire::Outcome::TimedOut) => stats::Outcome::TimedOut,
             _ => stats::Outcome::Other,
         },
+    })
+}
+
+/// A queue/ring-group row's call id: `unique_call_id` (v2) or, without one (v1), a key
+/// from the group, the start and the caller, the same at every poll.
+fn group_call_id(g: &wire::GroupCall, kind: &str) -> String {
+    g.id.clone().unwrap_or_else(|| {
+        format!(
+            "{kind}:{}-{}-{}",
+            g.group.as_deref().unwrap_or("?"),
+            g.started_ms.unwrap_or(0),
+            g.caller.as_deref().unwrap_or("")
+        )
     })
 }
 
@@ -796,14 +810,7 @@ fn group_history_call(
         None if g.answered_ms.is_some() => CallState::Completed,
         None => CallState::Unknown(String::new()),
     };
-    let id = g.id.clone().unwrap_or_else(|| {
-        format!(
-            "{kind}:{}-{}-{}",
-            g.group.as_deref().unwrap_or("?"),
-            g.started_ms.unwrap_or(0),
-            g.caller.as_deref().unwrap_or("")
-        )
-    });
+    let id = group_call_id(g, kind);
     let mut extra: Vec<crate::model::Field> =
         vec![(kind.to_string().into(), g.group.clone().unwrap_or_default())];
     if let Some(a) = &g.agent {
