@@ -124,21 +124,20 @@ pub fn request_error(e: reqwest::Error) -> String {
     crate::secret::redact(&format!("{what}: {}", e.without_url())).into_owned()
 }
 
-/// The rustls error somewhere in `e`'s causes (an I/O error carries it inside).
+/// The rustls error somewhere in `e`'s causes. An I/O error carries its cause inside
+/// (`get_ref`; its `source` skips it), sometimes in another I/O error.
 fn tls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     let mut cur: Option<&'a (dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(t) = err.downcast_ref::<rustls::Error>() {
             return Some(t);
         }
-        if let Some(inner) = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|i| i.downcast_ref::<rustls::Error>())
-        {
-            return Some(inner);
-        }
-        cur = err.source();
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     None
 }

@@ -72,6 +72,7 @@ mod serve_budget;
 mod serve_export;
 mod serve_feed;
 mod serve_ops;
+mod serve_tls;
 mod signals;
 mod sim_callable;
 mod sim_cloudonix;
