@@ -84,6 +84,7 @@ mod snapshot_export;
 mod start_flags;
 mod stats_config;
 mod trace;
+mod trace_connect;
 mod ui_snapshots;
 mod update;
 mod ux_fixture;

@@ -165,6 +165,31 @@ async fn snapshot_over_https_wants_the_collectors_ca_and_the_token() {
     let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
     assert!(doc["providers"].as_array().is_some(), "{out}");
 
+    // `trace --connect` takes the same flags: a collector with no provider knows no
+    // number (exit 1, said on stdout), and nothing about TLS goes wrong.
+    let (code, out, err) = run_bin(
+        &home,
+        &[
+            "trace",
+            "101",
+            "--connect",
+            &url,
+            "--collector-ca",
+            s(&pki.server_ca),
+        ],
+        Some(&token),
+    )
+    .await;
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    assert!(out.starts_with("101: unknown number"), "{out}");
+    assert!(!err.contains("TLS"), "{err}");
+    let (code, _, err) = run_bin(&home, &["trace", "101", "--connect", &url], Some(&token)).await;
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("switchboard trace: TLS: certificate not trusted"),
+        "{err}"
+    );
+
     // Without it: a certificate failure, in words.
     let (code, out, err) = run_bin(&home, &["snapshot", "--connect", &url], Some(&token)).await;
     assert_eq!(code, Some(1), "{out}\n{err}");
