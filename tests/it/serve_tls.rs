@@ -353,9 +353,10 @@ async fn the_attached_feed_says_a_certificate_failure_and_goes_live_with_the_ca(
             let task = tokio::spawn(switchboard::attach::client::run(opts, tx, cancel.clone()));
             let found = tokio::time::timeout(Duration::from_secs(15), async {
                 loop {
-                    match rx.recv().await.expect("the client runs") {
-                        FeedMsg::Link(l @ (Link::Live | Link::Down { .. })) => return l,
-                        _ => {}
+                    if let FeedMsg::Link(l @ (Link::Live | Link::Down { .. })) =
+                        rx.recv().await.expect("the client runs")
+                    {
+                        return l;
                     }
                 }
             })
