@@ -149,6 +149,22 @@ pub(super) fn walk(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> CollectorConfig 
             ),
         }
     }
+    // A file that is not there yet is said (at its line), not refused: the config may be
+    // checked on another machine than the one that attaches.
+    for (key, file) in [
+        ("ca", &c.ca),
+        ("client_cert", &c.client_cert),
+        ("client_key", &c.client_key),
+    ] {
+        if let (Some(path), Some(v)) = (file, table.get(key))
+            && !path.exists()
+        {
+            w.warnings.push((
+                v.span().start,
+                format!("collector.{key}: {} does not exist", path.display()),
+            ));
+        }
+    }
     // A certificate is no use without its key, and the other way round.
     let (cert, key) = (table.get("client_cert"), table.get("client_key"));
     if let (Some(v), None) | (None, Some(v)) = (cert, key) {
@@ -212,6 +228,18 @@ mod tests {
             Some(Path::new("me.pem"))
         );
         assert_eq!(c.collector.client_key.as_deref(), Some(Path::new("me.key")));
+        let warned = super::super::parse(
+            "[collector]\nurl = \"https://h:1\"\nca = \"/nonexistent/ca.pem\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap()
+        .warnings;
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.contains("line 3") && w.contains("/nonexistent/ca.pem does not exist")),
+            "{warned:?}"
+        );
         let e = parse("[collector]\nclient_cert = \"me.pem\"\n").unwrap_err();
         assert!(
             e.contains("line 2") && e.contains("collector.client_cert") && e.contains("client_key"),
