@@ -34,16 +34,6 @@ fn write_export(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<Strin
     Ok(path.display().to_string())
 }
 
-/// The HTTP client an attached console sends its changes with (no redirect followed:
-/// a change goes to the collector named, nowhere else).
-fn change_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default()
-}
-
 /// Runs file work (an export, reading the audit file) on the blocking pool and sends its
 /// result back as an action, so a slow disk (an NFS home) never freezes the console.
 /// Outside a runtime (some tests drive `apply` directly) it runs in place.
@@ -323,7 +313,7 @@ impl Console {
             crate::theme::dirs(None),
             opts.theme_name.clone().unwrap_or_else(|| "default".into()),
         );
-        let remote = crate::attach::change::Remote::new(&feed, change_client());
+        let remote = crate::attach::change::Remote::new(&feed);
         let (ftx, mut frx) = unbounded_channel();
         tokio::spawn(crate::attach::client::run(feed, ftx, cancel.child_token()));
         let forward = tx.clone();

@@ -57,8 +57,26 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub token: Option<String>,
+    #[command(flatten)]
+    pub collector_tls: CollectorTls,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How a console, `snapshot` or `trace` reaches an HTTPS collector (`--connect https://…`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct CollectorTls {
+    /// The CA that signed the collector's certificate, PEM (default: `[collector] ca`;
+    /// the system's CAs are trusted too).
+    #[arg(long, value_name = "PATH")]
+    pub collector_ca: Option<PathBuf>,
+    /// The client certificate for a collector that wants one (mutual TLS), PEM (default:
+    /// `[collector] client_cert`).
+    #[arg(long, value_name = "PATH", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key, PEM (default: `[collector] client_key`).
+    #[arg(long, value_name = "PATH", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
 }
 
 impl Cli {
@@ -124,6 +142,8 @@ pub enum Command {
             hide_env_values = true
         )]
         token: Option<String>,
+        #[command(flatten)]
+        tls: CollectorTls,
     },
     /// Trace one number across every configured provider: owner, route, trunks, live
     /// calls and last calls (polls each provider once, like `snapshot`).
@@ -133,6 +153,21 @@ pub enum Command {
         /// One JSON document instead of text.
         #[arg(long)]
         json: bool,
+        /// Trace from the collector's state and call history (`switchboard serve` at
+        /// URL) instead of polling the providers (default: `[collector] url`).
+        #[arg(long, value_name = "URL")]
+        connect: Option<String>,
+        /// The collector token: `env:VAR`, or the token itself (default:
+        /// $SWITCHBOARD_TOKEN, else `[collector] token`).
+        #[arg(
+            long,
+            value_name = "TOKEN",
+            env = "SWITCHBOARD_TOKEN",
+            hide_env_values = true
+        )]
+        token: Option<String>,
+        #[command(flatten)]
+        tls: CollectorTls,
     },
     /// Run headless for the team: poll every configured provider on its budget clock,
     /// serve /metrics, /healthz and /readyz over HTTP, and keep the call history.
@@ -140,6 +175,16 @@ pub enum Command {
         /// Address to listen on; loopback unless told (e.g. `0.0.0.0:9464`).
         #[arg(long, default_value = crate::serve::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
+        /// Serve HTTPS with this certificate chain, PEM (with --tls-key).
+        #[arg(long, value_name = "PATH", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert, PEM.
+        #[arg(long, value_name = "PATH", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve only clients presenting a certificate signed by this CA, PEM (mutual TLS;
+        /// needs --tls-cert).
+        #[arg(long, value_name = "PATH", requires = "tls_cert")]
+        tls_client_ca: Option<PathBuf>,
         /// The operators' tokens file (default: tokens.toml in the state dir). With no
         /// token in it, every endpoint is open.
         #[arg(long, global = true, value_name = "PATH")]
@@ -244,7 +289,43 @@ mod tests {
             Cli::try_parse_from(["switchboard", "trace", "+44 20 1234 4321", "--json"]).unwrap();
         assert!(matches!(
             c.command,
-            Some(Command::Trace { ref number, json: true }) if number == "+44 20 1234 4321"
+            Some(Command::Trace { ref number, json: true, .. }) if number == "+44 20 1234 4321"
+        ));
+        // TLS files go in pairs: a certificate without its key is refused.
+        for args in [
+            &["switchboard", "serve", "--tls-cert", "c.pem"][..],
+            &["switchboard", "serve", "--tls-key", "k.pem"],
+            &["switchboard", "serve", "--tls-client-ca", "ca.pem"],
+            &["switchboard", "--client-cert", "c.pem"],
+            &["switchboard", "snapshot", "--client-key", "k.pem"],
+        ] {
+            let e = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "{args:?}"
+            );
+        }
+        let c = Cli::try_parse_from([
+            "switchboard",
+            "trace",
+            "101",
+            "--connect",
+            "https://h:1",
+            "--collector-ca",
+            "ca.pem",
+        ])
+        .unwrap();
+        assert!(matches!(
+            c.command,
+            Some(Command::Trace {
+                connect: Some(_),
+                tls: CollectorTls {
+                    collector_ca: Some(_),
+                    ..
+                },
+                ..
+            })
         ));
         let c = Cli::try_parse_from([
             "switchboard",

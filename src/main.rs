@@ -110,6 +110,7 @@ fn main() -> ExitCode {
             resource,
             connect,
             token,
+            tls,
         }) => {
             let output = if *json { Output::Json } else { *output };
             let format = match snapshot::Format::new(output, *resource) {
@@ -120,18 +121,11 @@ fn main() -> ExitCode {
                 }
             };
             let _log = start_logging(&cli);
-            let loaded = if connect.is_some()
-                && !config::resolve_path(cli.config.clone()).is_some_and(|p| p.exists())
-            {
-                // Attached, a config file is optional: the collector has the providers.
-                Ok((Config::default(), Vec::new()))
-            } else {
-                load_config(&cli)
-            };
+            let loaded = config_for(&cli, connect.is_some());
             let attach = loaded
                 .as_ref()
                 .ok()
-                .map(|(cfg, _)| attach_options(connect.as_ref(), token.as_ref(), cfg));
+                .map(|(cfg, _)| attach_options(connect.as_ref(), token.as_ref(), tls, cfg));
             match (loaded, attach) {
                 (_, Some(Err(e))) => {
                     eprintln!("switchboard snapshot: {e}");
@@ -152,16 +146,37 @@ fn main() -> ExitCode {
                 (Err(code), _) => code,
             }
         }
-        Some(Command::Trace { number, json }) => {
+        Some(Command::Trace {
+            number,
+            json,
+            connect,
+            token,
+            tls,
+        }) => {
             let _log = start_logging(&cli);
-            match load_config(&cli) {
-                Ok((cfg, _)) => rt.block_on(async {
+            let loaded = config_for(&cli, connect.is_some());
+            let attach = loaded
+                .as_ref()
+                .ok()
+                .map(|(cfg, _)| attach_options(connect.as_ref(), token.as_ref(), tls, cfg));
+            match (loaded, attach) {
+                (_, Some(Err(e))) => {
+                    eprintln!("switchboard trace: {e}");
+                    ExitCode::from(2)
+                }
+                (_, Some(Ok(Some(feed)))) => rt.block_on(async {
+                    tokio::select! {
+                        code = switchboard::attach::trace::run(&feed, number, *json) => ExitCode::from(code),
+                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
+                    }
+                }),
+                (Ok((cfg, _)), _) => rt.block_on(async {
                     tokio::select! {
                         code = switchboard::trace::cli::run(&cfg, number, *json) => ExitCode::from(code),
                         _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
                     }
                 }),
-                Err(code) => code,
+                (Err(code), _) => code,
             }
         }
         Some(Command::Serve {
@@ -169,8 +184,23 @@ fn main() -> ExitCode {
             tokens,
             ..
         }) => serve_action(action, tokens.as_deref()),
-        Some(Command::Serve { listen, tokens, .. }) => {
-            run_serve(&cli, *listen, tokens.clone(), &rt, cancel)
+        Some(Command::Serve {
+            listen,
+            tokens,
+            tls_cert,
+            tls_key,
+            tls_client_ca,
+            ..
+        }) => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(switchboard::serve::tls::TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                    client_ca: tls_client_ca.clone(),
+                }),
+                _ => None,
+            };
+            run_serve(&cli, *listen, tokens.clone(), tls, &rt, cancel)
         }
         Some(Command::Config { action }) => config_command(&cli, action),
         Some(Command::Completions { .. } | Command::Man) => ExitCode::SUCCESS,
@@ -200,6 +230,7 @@ fn run_serve(
     cli: &Cli,
     listen: std::net::SocketAddr,
     tokens: Option<std::path::PathBuf>,
+    tls: Option<switchboard::serve::tls::TlsFiles>,
     rt: &tokio::runtime::Runtime,
     cancel: CancellationToken,
 ) -> ExitCode {
@@ -218,6 +249,7 @@ fn run_serve(
     if let Some(path) = tokens {
         opts.tokens = path;
     }
+    opts.tls = tls;
     ExitCode::from(rt.block_on(switchboard::serve::run(&cfg, opts, cancel)))
 }
 
@@ -372,7 +404,12 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
             Err(code) => return code,
         }
     };
-    let attach = match attach_options(cli.connect.as_ref(), cli.token.as_ref(), &config) {
+    let attach = match attach_options(
+        cli.connect.as_ref(),
+        cli.token.as_ref(),
+        &cli.collector_tls,
+        &config,
+    ) {
         Ok(a) => a,
         Err(e) => {
             give_back_terminal();
@@ -476,12 +513,24 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
     }
 }
 
-/// The collector to attach to (`--connect`, else `[collector] url`) and its token
-/// (`--token` or $SWITCHBOARD_TOKEN, else `[collector] token`). None: local mode. Errors
-/// never hold the token.
+/// The config of `snapshot`/`trace`: attached (`--connect`), a config file is optional,
+/// since the collector has the providers.
+fn config_for(cli: &Cli, connect: bool) -> Result<(Config, Vec<String>), ExitCode> {
+    if connect && !config::resolve_path(cli.config.clone()).is_some_and(|p| p.exists()) {
+        Ok((Config::default(), Vec::new()))
+    } else {
+        load_config(cli)
+    }
+}
+
+/// The collector to attach to (`--connect`, else `[collector] url`), its token
+/// (`--token` or $SWITCHBOARD_TOKEN, else `[collector] token`) and its TLS files (the
+/// flags, else `[collector] ca`/`client_cert`/`client_key`; read now, so a missing file
+/// is said before anything connects). None: local mode. Errors never hold the token.
 fn attach_options(
     connect: Option<&String>,
     token: Option<&String>,
+    tls: &switchboard::cli::CollectorTls,
     config: &Config,
 ) -> Result<Option<switchboard::attach::client::AttachOptions>, String> {
     let Some(url) = connect.cloned().or_else(|| config.collector.url.clone()) else {
@@ -492,10 +541,20 @@ fn attach_options(
         Some(raw) => Some(config::token_from(raw)?),
         None => config.collector.token()?,
     };
+    let c = &config.collector;
+    let ca = tls.collector_ca.as_ref().or(c.ca.as_ref());
+    let client = match (&tls.client_cert, &tls.client_key) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        _ => c.client_cert.as_ref().zip(c.client_key.as_ref()),
+    };
+    let files = switchboard::attach::http::ClientTls::load(
+        ca.map(|p| p.as_path()),
+        client.map(|(c, k)| (c.as_path(), k.as_path())),
+    )?;
     tracing::info!(collector = %url, token = token.is_some(), "attaching to the collector");
-    Ok(Some(switchboard::attach::client::AttachOptions::new(
-        &url, token,
-    )))
+    let mut opts = switchboard::attach::client::AttachOptions::new(&url, token);
+    opts.tls = files;
+    Ok(Some(opts))
 }
 
 /// ratatui's hook restores the terminal; keep it for panics on the UI thread. A panic in

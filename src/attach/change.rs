@@ -33,7 +33,17 @@ pub struct Remote {
 }
 
 impl Remote {
-    pub fn new(opts: &AttachOptions, client: reqwest::Client) -> Remote {
+    /// Sends with the attach paths' own client (the collector's CA and the client
+    /// certificate when configured; no redirect followed: a change goes to the
+    /// collector named, nowhere else).
+    pub fn new(opts: &AttachOptions) -> Remote {
+        let client = super::http::client(opts, None).unwrap_or_else(|e| {
+            tracing::warn!("changes: {e}; sending with a plain client");
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default()
+        });
         Remote {
             client,
             url: opts.url.clone(),

@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::doc::FeedDoc;
+use super::http::{ClientTls, get, request_error, status_error};
 use super::sse::Parser;
 use crate::secret::Secret;
 
@@ -39,6 +40,8 @@ pub struct AttachOptions {
     /// The collector's base URL (`http://127.0.0.1:9464`).
     pub url: String,
     pub token: Option<Secret>,
+    /// The collector's CA and our client certificate, for `https://`.
+    pub tls: ClientTls,
     /// First and longest wait between attempts.
     pub backoff_min: Duration,
     pub backoff_max: Duration,
@@ -51,6 +54,7 @@ impl AttachOptions {
         AttachOptions {
             url: url.trim_end_matches('/').to_string(),
             token,
+            tls: ClientTls::default(),
             backoff_min: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
             idle: Duration::from_secs(45),
@@ -71,46 +75,17 @@ enum End {
     Failed(String),
 }
 
-fn get(client: &reqwest::Client, opts: &AttachOptions, path: &str) -> reqwest::RequestBuilder {
-    let r = client.get(format!("{}{path}", opts.url));
-    match &opts.token {
-        Some(t) => r.bearer_auth(t.expose()),
-        None => r,
-    }
-}
-
-/// What a refused or failed request says (never the token).
-fn status_error(status: reqwest::StatusCode) -> String {
-    match status.as_u16() {
-        401 => "the collector refused the token (401)".into(),
-        403 => "the token's role may not read the feed (403)".into(),
-        s => format!("the collector answered {s}"),
-    }
-}
-
-fn request_error(e: reqwest::Error) -> String {
-    let what = if e.is_connect() {
-        "cannot connect to the collector"
-    } else if e.is_timeout() {
-        "the collector did not answer in time"
-    } else {
-        "the link to the collector failed"
-    };
-    crate::secret::redact(&format!("{what}: {}", e.without_url())).into_owned()
-}
-
 /// The collector's snapshot, once (`snapshot --connect`).
 pub async fn fetch_snapshot(opts: &AttachOptions) -> Result<FeedDoc, String> {
-    let client = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(60))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+    let client = super::http::client(opts, Some(Duration::from_secs(60)))?;
     snapshot(&client, opts).await
 }
 
-async fn snapshot(client: &reqwest::Client, opts: &AttachOptions) -> Result<FeedDoc, String> {
+/// `/v1/snapshot`, parsed.
+pub(crate) async fn snapshot(
+    client: &reqwest::Client,
+    opts: &AttachOptions,
+) -> Result<FeedDoc, String> {
     let r = get(client, opts, "/v1/snapshot")
         .send()
         .await
@@ -191,16 +166,12 @@ async fn follow(
 
 /// Runs until `cancel` (or until nobody listens on `tx`).
 pub async fn run(opts: AttachOptions, tx: UnboundedSender<FeedMsg>, cancel: CancellationToken) {
-    let client = match reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+    let client = match super::http::client(&opts, None) {
         Ok(c) => c,
-        Err(e) => {
+        Err(error) => {
             let _ = tx.send(FeedMsg::Link(Link::Down {
                 since_ms: crate::clock::epoch_ms(),
-                error: format!("cannot build an HTTP client: {e}"),
+                error,
             }));
             return;
         }

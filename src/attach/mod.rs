@@ -5,13 +5,18 @@
 //! - `change`: an attached console's changes, previewed and sent by the collector.
 //! - `client`: whoami, snapshot, then events; resume, resync, reconnect with backoff; the link
 //!   state.
+//! - `http`: the one HTTP client of every attach path (the collector's CA, the client
+//!   certificate) and the words for what fails, TLS included.
 //! - `fold`: a feed message into the console's `State` (the attached console).
 //! - `snapshot`: `switchboard snapshot --connect`, from the collector's snapshot.
+//! - `trace`: `switchboard trace --connect`, from the collector's snapshot and history.
 
 pub mod change;
 pub mod client;
 pub mod doc;
 pub mod fold;
+pub mod http;
 pub mod link;
 pub mod snapshot;
 pub mod sse;
+pub mod trace;

@@ -2,9 +2,23 @@
 //! collector's snapshot (one request to the collector, none to a provider).
 
 use super::client::{AttachOptions, fetch_snapshot};
-use super::doc::{FeedDoc, Slice};
+use super::doc::{FeedDoc, ProviderFeed, Slice};
 use crate::model::AccountKind;
 use crate::snapshot::{Format, ProviderSnapshot, print};
+
+/// A provider's status as `snapshot` and `trace` print it, and the collector's error
+/// text: `ok` when the collector reads it fine, `degraded` when it has data from it but
+/// trouble with it, `failed` when it never read it.
+pub fn status_of(p: &ProviderFeed) -> (String, Option<String>) {
+    let status = match (p.state.as_str(), p.last_success_ms) {
+        ("ok", _) => "ok",
+        (_, Some(_)) => "degraded",
+        (_, None) => "failed",
+    };
+    let error =
+        (p.state != "ok").then(|| p.error.clone().unwrap_or_else(|| p.state.replace('_', " ")));
+    (status.into(), error)
+}
 
 /// One [`ProviderSnapshot`] per provider of the collector, in its order. A provider the
 /// collector reads fine is `ok`; one it has data from but trouble with is `degraded`; one
@@ -13,18 +27,15 @@ pub fn provider_snapshots(doc: FeedDoc) -> Vec<ProviderSnapshot> {
     let mut snaps: Vec<ProviderSnapshot> = doc
         .providers
         .iter()
-        .map(|p| ProviderSnapshot {
-            name: p.name.clone(),
-            kind: p.kind.clone(),
-            status: match (p.state.as_str(), p.last_success_ms) {
-                ("ok", _) => "ok",
-                (_, Some(_)) => "degraded",
-                (_, None) => "failed",
+        .map(|p| {
+            let (status, error) = status_of(p);
+            ProviderSnapshot {
+                name: p.name.clone(),
+                kind: p.kind.clone(),
+                status,
+                error,
+                ..Default::default()
             }
-            .into(),
-            error: (p.state != "ok")
-                .then(|| p.error.clone().unwrap_or_else(|| p.state.replace('_', " "))),
-            ..Default::default()
         })
         .collect();
     let index: Vec<u16> = doc.providers.iter().map(|p| p.id).collect();

@@ -1,9 +1,11 @@
 //! `[collector]`: attach the console to a collector (`switchboard serve`) instead of
 //! polling the providers: `url = "http://127.0.0.1:9464"`, `token = "env:VAR"` (or
 //! `cmd:…`, or the token itself). The token is a secret: resolved only when attaching,
-//! never logged or shown.
+//! never logged or shown. For an HTTPS collector: `ca` (its private CA, PEM) and, when it
+//! wants a client certificate, `client_cert` and `client_key` (PEM, both or neither).
 
 use std::fmt;
+use std::path::PathBuf;
 
 use toml::Spanned;
 use toml::de::DeValue;
@@ -12,7 +14,7 @@ use super::secrets::{Reference, resolve};
 use super::{Walker, type_name, unknown_key_message};
 use crate::secret::Secret;
 
-const KEYS: &[&str] = &["url", "token"];
+const KEYS: &[&str] = &["url", "token", "ca", "client_cert", "client_key"];
 
 /// `[collector]`.
 #[derive(Clone, Default)]
@@ -20,6 +22,11 @@ pub struct CollectorConfig {
     /// The collector's base URL (`http://…` or `https://…`).
     pub url: Option<String>,
     token: Option<Reference>,
+    /// The CA that signed the collector's certificate (PEM).
+    pub ca: Option<PathBuf>,
+    /// The console's certificate and key for a collector that wants one (mutual TLS).
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
 }
 
 impl fmt::Debug for CollectorConfig {
@@ -31,6 +38,9 @@ impl fmt::Debug for CollectorConfig {
         f.debug_struct("CollectorConfig")
             .field("url", &self.url)
             .field("token", &token)
+            .field("ca", &self.ca)
+            .field("client_cert", &self.client_cert)
+            .field("client_key", &self.client_key)
             .finish()
     }
 }
@@ -72,7 +82,33 @@ pub fn check_collector_url(url: &str) -> Result<(), String> {
     }
 }
 
-/// `[collector]`: `url`, `token`.
+/// A path key: a non-empty string.
+fn path_of(w: &mut Walker, v: &Spanned<DeValue<'_>>, path: &str) -> Option<PathBuf> {
+    match v.get_ref() {
+        DeValue::String(s) if !s.trim().is_empty() => Some(PathBuf::from(s.as_ref())),
+        DeValue::String(_) => {
+            w.issue(
+                v.span().start,
+                Some(path),
+                "expected a file path, found an empty string",
+            );
+            None
+        }
+        other => {
+            w.issue(
+                v.span().start,
+                Some(path),
+                format!(
+                    "expected a file path (a string), found {}",
+                    type_name(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `[collector]`: `url`, `token`, `ca`, `client_cert`, `client_key`.
 pub(super) fn walk(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> CollectorConfig {
     let mut c = CollectorConfig::default();
     let DeValue::Table(table) = v.get_ref() else {
@@ -98,6 +134,9 @@ pub(super) fn walk(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> CollectorConfig 
                 Ok(r) => c.token = Some(r),
                 Err(e) => w.issue(v.span().start, Some(&path), e),
             },
+            ("ca", _) => c.ca = path_of(w, v, &path),
+            ("client_cert", _) => c.client_cert = path_of(w, v, &path),
+            ("client_key", _) => c.client_key = path_of(w, v, &path),
             ("url" | "token", other) => w.issue(
                 v.span().start,
                 Some(&path),
@@ -109,6 +148,36 @@ pub(super) fn walk(w: &mut Walker, v: &Spanned<DeValue<'_>>) -> CollectorConfig 
                 unknown_key_message(key, "[collector]", KEYS),
             ),
         }
+    }
+    // A file that is not there yet is said (at its line), not refused: the config may be
+    // checked on another machine than the one that attaches.
+    for (key, file) in [
+        ("ca", &c.ca),
+        ("client_cert", &c.client_cert),
+        ("client_key", &c.client_key),
+    ] {
+        if let (Some(path), Some(v)) = (file, table.get(key))
+            && !path.exists()
+        {
+            w.warnings.push((
+                v.span().start,
+                format!("collector.{key}: {} does not exist", path.display()),
+            ));
+        }
+    }
+    // A certificate is no use without its key, and the other way round.
+    let (cert, key) = (table.get("client_cert"), table.get("client_key"));
+    if let (Some(v), None) | (None, Some(v)) = (cert, key) {
+        let (has, wants) = if cert.is_some() {
+            ("client_cert", "client_key")
+        } else {
+            ("client_key", "client_cert")
+        };
+        w.issue(
+            v.span().start,
+            Some(&format!("collector.{has}")),
+            format!("`{has}` needs `{wants}` too (the client certificate and its key, PEM)"),
+        );
     }
     c
 }
@@ -144,6 +213,47 @@ mod tests {
         assert!(e.contains("line 2") && e.contains("collector.port"), "{e}");
         let e = parse("[collector]\ntoken = 5\n").unwrap_err();
         assert!(e.contains("expected a string"), "{e}");
+    }
+
+    #[test]
+    fn tls_files_read_as_paths_and_a_client_cert_wants_its_key() {
+        let c = parse(
+            "[collector]\nurl = \"https://h:1\"\nca = \"/etc/sb/ca.pem\"\n\
+             client_cert = \"me.pem\"\nclient_key = \"me.key\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.collector.ca.as_deref(), Some(Path::new("/etc/sb/ca.pem")));
+        assert_eq!(
+            c.collector.client_cert.as_deref(),
+            Some(Path::new("me.pem"))
+        );
+        assert_eq!(c.collector.client_key.as_deref(), Some(Path::new("me.key")));
+        let warned = super::super::parse(
+            "[collector]\nurl = \"https://h:1\"\nca = \"/nonexistent/ca.pem\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap()
+        .warnings;
+        assert!(
+            warned
+                .iter()
+                .any(|w| w.contains("line 3") && w.contains("/nonexistent/ca.pem does not exist")),
+            "{warned:?}"
+        );
+        let e = parse("[collector]\nclient_cert = \"me.pem\"\n").unwrap_err();
+        assert!(
+            e.contains("line 2") && e.contains("collector.client_cert") && e.contains("client_key"),
+            "{e}"
+        );
+        let e = parse("[collector]\n\nca = 3\n").unwrap_err();
+        assert!(
+            e.contains("line 3") && e.contains("collector.ca") && e.contains("file path"),
+            "{e}"
+        );
+        let e = parse("[collector]\nca = \"\"\n").unwrap_err();
+        assert!(e.contains("collector.ca") && e.contains("empty"), "{e}");
+        let e = parse("[collector]\ncert = \"x\"\n").unwrap_err();
+        assert!(e.contains("collector.cert"), "{e}");
     }
 
     #[test]

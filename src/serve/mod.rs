@@ -9,6 +9,7 @@
 //! - `history`: the store writer and retention.
 //! - `feed`, `feed_http`: `/v1/snapshot`, `/v1/events` and `/v1/history` for consoles.
 //! - `tokens`, `auth`: the operators' tokens and roles, and the bearer check.
+//! - `tls`: HTTPS (and mutual TLS) when `--tls-cert`/`--tls-key` are given.
 
 pub mod actions;
 pub mod auth;
@@ -18,6 +19,7 @@ pub mod feed_http;
 pub mod history;
 pub mod http;
 pub mod metrics;
+pub mod tls;
 pub mod tokens;
 pub mod web;
 pub mod words;
@@ -52,6 +54,8 @@ pub struct ServeOptions {
     /// How often an idle event stream carries a keep-alive comment.
     pub keep_alive: std::time::Duration,
     pub poller: PollerOptions,
+    /// HTTPS with these files; None: plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl ServeOptions {
@@ -66,6 +70,7 @@ impl ServeOptions {
                 background_factor: 1,
                 ..PollerOptions::default()
             },
+            tls: None,
         }
     }
 }
@@ -74,6 +79,8 @@ impl ServeOptions {
 pub struct Serve {
     /// The address it listens on (the port chosen when `:0` was asked).
     pub addr: SocketAddr,
+    /// `https` when it serves TLS, else `http`.
+    pub scheme: &'static str,
     pub shared: Arc<Mutex<Collected>>,
     cancel: CancellationToken,
     pollers: Vec<PollerHandle>,
@@ -89,8 +96,8 @@ pub async fn start(
     opts: ServeOptions,
     cancel: CancellationToken,
 ) -> std::io::Result<Serve> {
-    // The tokens and the port first: a bad tokens file or a taken port fails before any
-    // provider is asked anything.
+    // The tokens, the TLS files and the port first: a bad tokens or certificate file or a
+    // taken port fails before any provider is asked anything.
     let tokens = tokens::Tokens::load(&opts.tokens).map_err(std::io::Error::other)?;
     if tokens.is_open() {
         tracing::warn!(
@@ -101,6 +108,13 @@ pub async fn start(
     } else {
         tracing::info!(tokens = tokens.entries.len(), "bearer tokens required");
     }
+    let tls = opts
+        .tls
+        .as_ref()
+        .map(tls::server_config)
+        .transpose()
+        .map_err(std::io::Error::other)?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let listener = TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
 
@@ -225,13 +239,24 @@ pub async fn start(
     };
     let stop = cancel.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, http::router(web))
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
+        let router = http::router(web);
+        match tls {
+            Some(config) => {
+                axum::serve(tls::TlsListener::new(listener, config), router)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await
+            }
+            None => {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await
+            }
+        }
     });
-    tracing::info!(%addr, providers = config.providers.len(), "collector serving");
+    tracing::info!(url = %format!("{scheme}://{addr}"), providers = config.providers.len(), "collector serving");
     Ok(Serve {
         addr,
+        scheme,
         shared,
         cancel,
         pollers,
@@ -291,8 +316,8 @@ pub async fn run(config: &Config, opts: ServeOptions, cancel: CancellationToken)
     match start(config, opts, cancel).await {
         Ok(serve) => {
             eprintln!(
-                "switchboard serve: listening on http://{}/metrics",
-                serve.addr
+                "switchboard serve: listening on {}://{}/metrics",
+                serve.scheme, serve.addr
             );
             match serve.wait().await {
                 Ok(()) => {

@@ -103,11 +103,16 @@ pub async fn run(config: &Config, number: &str, json: bool) -> u8 {
         .collect();
     let now = crate::clock::epoch_ms();
     let state = state_of(config, snaps, now);
-    let trace = super::trace(&state, number);
+    print(&super::trace(&state, number), &polled, now, json)
+}
+
+/// Prints a trace as text or JSON; returns the exit code: 0 when some provider owns the
+/// number, 1 when none does. Local and attached (`--connect`) mode print through it.
+pub fn print(trace: &super::Trace, polled: &[Polled], now_ms: i64, json: bool) -> u8 {
     let text = if json {
-        render_json(&trace, &polled, now)
+        render_json(trace, polled, now_ms)
     } else {
-        render_text(&trace, &polled, now)
+        render_text(trace, polled, now_ms)
     };
     let mut stdout = std::io::stdout().lock();
     let _ = write!(stdout, "{text}");

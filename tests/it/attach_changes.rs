@@ -279,10 +279,10 @@ async fn a_console_in_read_only_mode_is_refused_by_the_collector_too() {
         panic!("form open")
     };
     let (_, form) = o.mutation.clone().expect("built at review");
-    let remote = switchboard::attach::change::Remote::new(
-        &AttachOptions::new(&t.url, Some(Secret::new(&t.operator))),
-        reqwest::Client::new(),
-    );
+    let remote = switchboard::attach::change::Remote::new(&AttachOptions::new(
+        &t.url,
+        Some(Secret::new(&t.operator)),
+    ));
     let refused = remote
         .apply(
             &alice.console.state.providers[0].name,

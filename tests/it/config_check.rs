@@ -303,3 +303,43 @@ fn a_base_url_is_printed_without_its_query() {
     assert!(!stderr.contains("q-secret-2a7f"), "{stderr}");
     wire.assert_untouched();
 }
+
+/// `[collector]`'s TLS files: a file not there yet is a warning at its line (exit 0); a
+/// client certificate without its key is an error naming the key (exit 2).
+#[test]
+fn collector_tls_files_are_checked_with_their_line() {
+    let h = home("collector-tls");
+    let path = write(
+        &h,
+        "[collector]\nurl = \"https://noc.example:9464\"\nca = \"/nonexistent/noc-ca.pem\"\n",
+    );
+    let out = run(
+        &h,
+        &["config", "check", "--config", path.to_str().unwrap()],
+        &[],
+    );
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("line 3")
+            && err.contains("collector.ca: /nonexistent/noc-ca.pem does not exist"),
+        "{err}"
+    );
+    let path = write(
+        &h,
+        "[collector]\nurl = \"https://noc.example:9464\"\nclient_key = \"/tmp/me.key\"\n",
+    );
+    let out = run(
+        &h,
+        &["config", "check", "--config", path.to_str().unwrap()],
+        &[],
+    );
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 3")
+            && err.contains("collector.client_key")
+            && err.contains("`client_cert`"),
+        "{err}"
+    );
+}
