@@ -13,6 +13,7 @@ mod account_tree_fold;
 mod alerts;
 mod attach_client;
 mod attach_console;
+mod attach_team;
 mod audit;
 mod audit_refusals;
 mod call_shapes;
