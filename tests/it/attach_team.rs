@@ -311,18 +311,14 @@ fn sim_statuses(sims: &RunningSims) -> BTreeMap<String, Vec<u16>> {
     ])
 }
 
-/// With the clock held still: the collector's revision stops moving, every console
-/// drains its stream, and then each must equal the snapshot and the simulators'
-/// counts the collector's. `Err` says what differed (the caller lets time pass a
-/// little and tries again: a request in flight when the clock stopped may wait on it).
-async fn compare_frozen(
+/// To be called with the clock held still ([`Freeze`]): lets the collector's revision
+/// stop moving and every console drain its stream, then compares each console with
+/// the collector's snapshot. `Err` says what differed (a request in flight when the
+/// clock stopped may still wait on it: the caller lets time pass a little and retries).
+pub(crate) async fn equal_when_still(
     serve: &Serve,
-    cfg: &Config,
-    sims: &RunningSims,
     consoles: &mut [Console],
-) -> Result<(FeedDoc, BTreeMap<String, usize>), String> {
-    let _still = Freeze::new();
-    let at = tokio::time::Instant::now();
+) -> Result<FeedDoc, String> {
     let mut last = 0;
     for _ in 0..50 {
         drain(consoles).await;
@@ -344,6 +340,38 @@ async fn compare_frozen(
             return Err(format!("console {i}: {}", have.diff(&want)));
         }
     }
+    Ok(doc)
+}
+
+/// Waits (in short steps of simulated time) for a moment every console equals the
+/// collector's snapshot; fails with the last difference.
+pub(crate) async fn until_equal(serve: &Serve, consoles: &mut [Console]) -> FeedDoc {
+    let mut why = String::new();
+    for _ in 0..40 {
+        let still = Freeze::new();
+        match equal_when_still(serve, consoles).await {
+            Ok(doc) => return doc,
+            Err(e) => why = e,
+        }
+        drop(still);
+        for c in consoles.iter_mut() {
+            c.pump_until(Duration::from_millis(50), |_| false).await;
+        }
+    }
+    panic!("never equal to the collector: {why}");
+}
+
+/// With the clock held still: every console equals the snapshot, and the simulators'
+/// counts fit the collector's.
+async fn compare_frozen(
+    serve: &Serve,
+    cfg: &Config,
+    sims: &RunningSims,
+    consoles: &mut [Console],
+) -> Result<(FeedDoc, BTreeMap<String, usize>), String> {
+    let _still = Freeze::new();
+    let at = tokio::time::Instant::now();
+    let doc = equal_when_still(serve, consoles).await?;
     let (_, metrics) = scrape(serve).await;
     assert_eq!(tokio::time::Instant::now(), at, "the clock held still");
     let theirs = collector_requests(cfg, &metrics);
