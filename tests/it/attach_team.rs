@@ -368,7 +368,7 @@ async fn compare_frozen(
     cfg: &Config,
     sims: &RunningSims,
     consoles: &mut [Console],
-) -> Result<(FeedDoc, BTreeMap<String, usize>), String> {
+) -> Result<(FeedDoc, BTreeMap<String, usize>, BTreeMap<String, usize>), String> {
     let _still = Freeze::new();
     let at = tokio::time::Instant::now();
     let doc = equal_when_still(serve, consoles).await?;
@@ -397,7 +397,7 @@ async fn compare_frozen(
             "simulators saw {seen:?}, the collector sent {theirs:?}"
         ));
     }
-    Ok((doc, seen))
+    Ok((doc, seen, theirs))
 }
 
 #[tokio::test(start_paused = true)]
@@ -432,7 +432,7 @@ async fn five_attached_consoles_for_ten_minutes_ask_no_provider_and_equal_the_co
     // At a revision the collector holds still: every console equals its snapshot, and
     // the simulators saw what the collector sent, no more.
     let mut tries = 0;
-    let (doc, requests) = loop {
+    let (doc, requests, counted) = loop {
         match compare_frozen(&serve, &cfg, &sims, &mut consoles).await {
             Ok(done) => break done,
             Err(why) => {
@@ -447,7 +447,7 @@ async fn five_attached_consoles_for_ten_minutes_ask_no_provider_and_equal_the_co
     let view = snapshot_view(&doc);
     eprintln!(
         "simulated {:.0} s in {:.1} s of wall time; revision {} after {tries} retries; \
-         requests {requests:?}; rows: {} live, {} history, {} trunks, {} numbers, {} accounts, {} queues",
+         simulators saw {requests:?}, the collector counted {counted:?}; rows: {} live, {} history, {} trunks, {} numbers, {} accounts, {} queues",
         simulated.as_secs_f64(),
         wall.elapsed().as_secs_f64(),
         doc.revision,
