@@ -221,6 +221,9 @@ pub async fn run(opts: AttachOptions, tx: UnboundedSender<FeedMsg>, cancel: Canc
         match end {
             End::Resync => {
                 revision = None;
+                // Not live until the reloaded snapshot's stream is open: the rows on
+                // screen are the old ones meanwhile (stale, with their age).
+                let _ = tx.send(FeedMsg::Link(Link::Connecting));
                 continue;
             }
             End::Failed(error) => {

@@ -9,9 +9,11 @@
 //! had for that (table, provider). So applying a snapshot and then each change in order
 //! gives what the next snapshot would.
 //!
-//! Revisions start at the collector's start time in milliseconds and grow by one per
-//! change, so a revision from a collector that ran before this one is older than any
-//! this one made: a reader resuming from it gets a `resync`, not a wrong resume.
+//! Revisions start at the collector's start time in microseconds (whole milliseconds
+//! times 1,000) and grow by one per change, so a revision from a collector that ran
+//! before this one is older than any this one made unless the old one made more than a
+//! thousand changes a millisecond: a reader resuming from it gets a `resync`, not a
+//! wrong resume.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -146,7 +148,7 @@ fn document(revision: u64, at_ms: i64, providers: &[String], slices: &[String]) 
 
 impl Default for Feed {
     fn default() -> Self {
-        Feed::new(crate::clock::epoch_ms().max(0) as u64)
+        Feed::new(crate::clock::epoch_ms().max(0) as u64 * 1_000)
     }
 }
 

@@ -179,10 +179,11 @@ async fn a_restarted_collector_is_a_resync_and_a_snapshot_reload() {
     kept_and_stale(&console, &live, trunks);
     assert!(!is_live(&console.state));
 
-    // Revisions count from the start time in wall-clock milliseconds: a collector
-    // restarted later than its predecessor's last revision makes only newer ones (on
-    // the paused clock the old one made its changes faster than one a millisecond).
-    while (switchboard::clock::epoch_ms() as u64) <= old + 1 {
+    // Revisions count from the start time in wall-clock microseconds (ms × 1,000): a
+    // collector restarted later than its predecessor's last revision makes only newer
+    // ones (on the paused clock the old one may make its changes faster than a
+    // thousand a millisecond).
+    while (switchboard::clock::epoch_ms() as u64) * 1_000 <= old + 1 {
         std::thread::sleep(Duration::from_millis(5));
     }
     let asked = proxy.requests().len();

@@ -379,19 +379,12 @@ async fn compare_frozen(
         .into_iter()
         .map(|(k, s)| (k, s.len()))
         .collect();
-    // Where the collector counts each HTTP request, the counts are equal; where it
-    // counts a job's reserved cost (spare token requests, pages not needed), what the
-    // simulator saw stays within it. Consoles that polled would add at least the
-    // collector's own requests again, five times over.
-    let exact = |k: &str| {
-        [ProviderKind::Cloudonix, ProviderKind::Voipcloud]
-            .iter()
-            .any(|e| format!("{e:?}") == k)
-    };
-    let fits = seen.iter().all(|(k, &n)| {
-        let sent = theirs.get(k).copied().unwrap_or(0);
-        if exact(k) { n == sent } else { n <= sent }
-    });
+    // The collector counts each HTTP request it sends (every page, every token
+    // request): the simulators saw exactly that many. Consoles that polled would add at
+    // least the collector's own requests again, five times over.
+    let fits = seen
+        .iter()
+        .all(|(k, &n)| theirs.get(k).copied().unwrap_or(0) == n);
     if !fits || seen.keys().ne(theirs.keys()) {
         return Err(format!(
             "simulators saw {seen:?}, the collector sent {theirs:?}"

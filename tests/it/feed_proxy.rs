@@ -104,8 +104,12 @@ impl FeedProxy {
         format!("http://{}", self.addr)
     }
 
+    /// The feed's requests (snapshots and event streams) in order; `/v1/whoami`, which
+    /// a console asks at each connection, is left out.
     pub(crate) fn requests(&self) -> Vec<Request> {
-        self.ctl.lock().unwrap().requests.clone()
+        let mut all = self.ctl.lock().unwrap().requests.clone();
+        all.retain(|r| r.path != "/v1/whoami");
+        all
     }
 
     /// The requests for `path`.

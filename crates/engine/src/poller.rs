@@ -222,7 +222,8 @@ pub fn spawn(
     PollerHandle { provider, tx }
 }
 
-type Outcome = (JobKey, u64, Result<FetchData, ProviderError>);
+/// A finished job: its key, sequence number, result and the requests it sent.
+type Outcome = (JobKey, u64, Result<FetchData, ProviderError>, u32);
 
 struct Poller {
     provider: ProviderId,
@@ -342,7 +343,7 @@ impl Poller {
                 },
                 Some(done) = running.join_next(), if !running.is_empty() => {
                     match done {
-                        Ok((key, seq, result)) => self.finish(key, seq, result),
+                        Ok((key, seq, result, sent)) => self.finish(key, seq, result, sent),
                         Err(e) => tracing::error!(provider = self.provider.0, "poll task failed: {e}"),
                     }
                 }
@@ -401,14 +402,21 @@ impl Poller {
             }
             let client = self.client.clone();
             running.spawn(async move {
-                let result = client.fetch(&key).await;
-                (key, seq, result)
+                let (result, sent) = crate::providers::http::counting(client.fetch(&key)).await;
+                (key, seq, result, sent)
             });
         }
         wake
     }
 
-    fn finish(&mut self, key: JobKey, seq: u64, result: Result<FetchData, ProviderError>) {
+    /// `sent`: the HTTP requests the job really sent (counted at the guard).
+    fn finish(
+        &mut self,
+        key: JobKey,
+        seq: u64,
+        result: Result<FetchData, ProviderError>,
+        sent: u32,
+    ) {
         let now = Instant::now();
         let Some(state) = self.jobs.get(&key) else {
             return;
@@ -465,7 +473,9 @@ impl Poller {
         }
         let stale_after = (interval * 3).max(Duration::from_secs(15));
         self.events.emit(Event::Fetched(Box::new(Fetched {
-            requests: used,
+            // What was sent, where the guard saw it (a token request included); else
+            // what the provider says it used.
+            requests: if sent > 0 { sent } else { used },
             provider: self.provider,
             epoch: 0,
             seq,

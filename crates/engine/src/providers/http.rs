@@ -115,6 +115,22 @@ impl ReadOnly {
     }
 }
 
+tokio::task_local! {
+    /// Requests [`Guard::send`] sent in the task running [`counting`].
+    static SENT: std::cell::Cell<u32>;
+}
+
+/// Runs `fetch` and counts the HTTP requests it sent through a [`Guard`] (every page,
+/// every token request): what a poll really cost, for the collector's
+/// `switchboard_provider_requests_total`.
+pub async fn counting<F: std::future::Future>(fetch: F) -> (F::Output, u32) {
+    SENT.scope(std::cell::Cell::new(0), async move {
+        let out = fetch.await;
+        (out, SENT.with(|n| n.get()))
+    })
+    .await
+}
+
 /// The only way a provider request leaves the process: the reqwest client behind the
 /// read-only switch. A refused request is never handed to reqwest, so nothing reaches the
 /// network.
@@ -174,6 +190,8 @@ impl Guard {
             .map_err(|e| ProviderError::Refused(format!("bad request: {}", e.without_url())))?;
         self.read_only
             .check(request.method(), request.url().path())?;
+        // Counted for the poll that runs this request, if one is counting.
+        let _ = SENT.try_with(|n| n.set(n.get().saturating_add(1)));
         let url = request.url().clone();
         let resp = self
             .client
