@@ -211,6 +211,43 @@ impl Guard {
         read_capped(resp, self.limits.max_bytes, self.timeout).await
     }
 
+    /// A 2xx JSON list answer read element by element as it arrives
+    /// ([`super::json_stream::ArraySplit`]): each top-level element goes to `each`, and
+    /// the whole body is never held. The byte cap holds as in [`Guard::read_body`] and the
+    /// row cap as in [`Guard::checked_json_list`]. An answer that is not a top-level array
+    /// comes back whole (`Some`) for the caller's usual checks and decoder.
+    pub async fn read_json_elements(
+        &self,
+        mut resp: reqwest::Response,
+        what: &str,
+        mut each: impl FnMut(&[u8]) -> Result<(), ProviderError>,
+    ) -> Result<Option<Vec<u8>>, ProviderError> {
+        let max = self.limits.max_bytes;
+        if let Some(n) = resp.content_length()
+            && n > max as u64
+        {
+            return Err(too_large(max, Some(n)));
+        }
+        let cap = shape::RowCap::MaxRows(self.limits.max_rows);
+        let mut split = super::json_stream::ArraySplit::new();
+        let mut read = 0usize;
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| transport_error(e, self.timeout))?
+        {
+            read += chunk.len();
+            if read > max {
+                return Err(too_large(max, None));
+            }
+            split.push(&chunk, &mut each)?;
+            if split.count > cap.rows() {
+                return Err(cap.exceeded(what));
+            }
+        }
+        split.finish()
+    }
+
     /// A JSON list answer, checked before anything is decoded (on the blocking pool when
     /// large): the right kind of document ([`shape::check_kind`]) and no list within
     /// `depth` levels longer than `max_rows` ([`shape::check_rows`]). `what` names it.

@@ -13,6 +13,7 @@ pub mod errors;
 pub mod forms;
 pub mod http;
 pub mod iovox;
+pub mod json_stream;
 pub mod lenient;
 pub mod provider;
 pub mod provoice;

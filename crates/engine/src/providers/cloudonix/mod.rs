@@ -348,27 +348,33 @@ impl CloudonixClient {
                 let d = domain_scope(key)?;
                 // A closed gate cannot happen (it is never closed); go on without it.
                 let _turn = self.sessions_gate.acquire().await.ok();
-                let body = self
-                    .get(
-                        &self.domain_path(d, "sessions"),
-                        &format!("sessions of {d}"),
-                    )
+                let what = format!("sessions of {d}");
+                let resp = self
+                    .get_response(&self.domain_path(d, "sessions"), &what)
                     .await?;
-                let (provider, domain) = (self.id, d.to_owned());
                 let cap = {
                     let memo = self.memo();
                     per_domain_cap(memo.history_cap, memo.domains_polled)
                 };
-                // ~3 ms per 1,000 sessions: big responses are decoded off the workers,
-                // each session mapped as soon as it is read.
-                http::decode_off_worker(body, move |body| {
-                    let mut sink = map::SessionSink::new(provider, &domain, cap);
-                    let skipped = wire::decode_each(&body, &mut sink)?;
-                    wire::note_skipped_count("sessions", skipped);
-                    let (live, history) = sink.finish();
-                    Ok(FetchData::Calls { live, history })
-                })
-                .await
+                // Each session is mapped as soon as its bytes are in (~3 µs each, a
+                // chunk at a time): the list is never held whole.
+                let mut sink = map::SessionSink::new(self.id, d, cap);
+                let mut skipped = 0;
+                let whole = self
+                    .http
+                    .read_json_elements(resp, &what, |elem| {
+                        skipped += usize::from(wire::decode_element(elem, &mut sink)?);
+                        Ok(())
+                    })
+                    .await?;
+                if let Some(body) = whole {
+                    // Not a bare list: checked and decoded whole, as any other answer.
+                    let body = self.http.checked_json_list(body, 1, &what).await?;
+                    skipped += wire::decode_each(&body, &mut sink)?;
+                }
+                wire::note_skipped_count("sessions", skipped);
+                let (live, history) = sink.finish();
+                Ok(FetchData::Calls { live, history })
             }
             JobKind::Trunks => {
                 let d = domain_scope(key)?;
@@ -559,6 +565,18 @@ impl CloudonixClient {
 
     /// One GET. Returns the body of a 2xx response; maps everything else.
     async fn get(&self, segments: &[&str], what: &str) -> Result<Vec<u8>, ProviderError> {
+        let resp = self.get_response(segments, what).await?;
+        let body = self.http.read_body(resp).await?;
+        // Lists are bare arrays: count the top level before anything is decoded.
+        self.http.checked_json_list(body, 1, what).await
+    }
+
+    /// One GET: the 2xx response, its body unread; everything else mapped.
+    async fn get_response(
+        &self,
+        segments: &[&str],
+        what: &str,
+    ) -> Result<reqwest::Response, ProviderError> {
         let mut url = self.base.clone();
         url.path_segments_mut()
             .map_err(|_| ProviderError::Refused("base_url cannot take a path".into()))?
@@ -593,9 +611,7 @@ impl CloudonixClient {
             "cloudonix request"
         );
         if status.is_success() {
-            let body = self.http.read_body(resp).await?;
-            // Lists are bare arrays: count the top level before anything is decoded.
-            self.http.checked_json_list(body, 1, what).await
+            Ok(resp)
         } else {
             let retry_after = http::retry_after(resp.headers());
             let body = self.http.read_error_body(resp).await;

@@ -526,6 +526,33 @@ fn from_value_object<T: DeserializeOwned>(v: &Value) -> Option<T> {
     }
 }
 
+/// One element of a list read as it arrives ([`crate::providers::json_stream`]), into
+/// `sink` as [`decode_each`] would: an object of the item's shape is handed over; one that
+/// does not decode as is goes through a JSON tree (duplicate keys …); anything else is
+/// skipped (`Ok(true)`). Bytes that are not JSON are an error for the whole answer.
+pub fn decode_element<T: DeserializeOwned>(
+    elem: &[u8],
+    sink: &mut impl ListSink<T>,
+) -> Result<bool, ProviderError> {
+    match serde_json::from_slice::<Item<T>>(elem) {
+        Ok(Item::Ok(t)) => {
+            sink.item(t);
+            Ok(false)
+        }
+        Ok(Item::Bad) => Ok(true),
+        Err(_) => {
+            let v: Value = serde_json::from_slice(elem).map_err(|e| syntax_error(&e))?;
+            match from_value_object(&v) {
+                Some(t) => {
+                    sink.item(t);
+                    Ok(false)
+                }
+                None => Ok(true),
+            }
+        }
+    }
+}
+
 /// Log (at warn) how many items of a list were skipped.
 fn note_skipped<T>(what: &str, d: Decoded<T>) -> Vec<T> {
     if d.skipped > 0 {
