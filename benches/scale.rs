@@ -141,6 +141,7 @@ fn main() {
         "  views (sorted indexes)   {}",
         mib((state.tables.live.view.capacity() + state.tables.history.view.capacity()) * 4)
     );
+    with_store(caps, &polled);
 
     // ---- sort and filter
     println!("\nsort and filter (median of 15)");
@@ -152,6 +153,40 @@ fn main() {
         SIZE.0, SIZE.1
     );
     key_to_frame(state, polled);
+}
+
+/// The same folds into a console with a call-history store: the store's newest
+/// `history_rows` calls (those the first polls wrote) arrive as `Action::HistoryLoaded`,
+/// then two rounds of polls are merged with them. Prints what that `State` keeps and the
+/// share of its stored history (measured by dropping it).
+fn with_store(caps: switchboard::model::Capabilities, polled: &Polled) {
+    let rows = switchboard::retention::DEFAULT_HISTORY_ROWS;
+    let base = CURRENT.load(Ordering::Relaxed);
+    let mut state = new_state(caps);
+    let mut loaded: Vec<Call> = polled
+        .iter()
+        .filter_map(|(_, r)| match r {
+            Ok(FetchData::Calls { history, .. }) => Some(history),
+            _ => None,
+        })
+        .flatten()
+        .filter(|c| !c.state.is_live())
+        .cloned()
+        .collect();
+    switchboard::retention::keep_newest(&mut loaded, rows);
+    let n = loaded.len();
+    switchboard::update::update(&mut state, Action::HistoryLoaded(loaded));
+    fold_all(&mut state, polled, 1);
+    fold_all(&mut state, polled, 2);
+    let kept = CURRENT.load(Ordering::Relaxed) - base;
+    let before = CURRENT.load(Ordering::Relaxed);
+    drop(state.stored_history.take());
+    let stored = before - CURRENT.load(Ordering::Relaxed);
+    println!(
+        "  with a store ({n} stored calls loaded, two polls merged): State keeps {}, of which stored history {}",
+        mib(kept),
+        mib(stored)
+    );
 }
 
 /// Seeds the simulator, polls discovery and every domain's sessions once, stops it.

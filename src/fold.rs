@@ -81,7 +81,8 @@ pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchDa
             mut history,
         } => {
             if let Some(stored) = &mut state.stored_history {
-                stored.merge(pid, account, &mut history);
+                // The stored calls this poll lacks move out of the rows it replaces.
+                stored.merge(pid, account, &mut history, &mut t.history);
             }
             let names = &state.account_names;
             names.resolve(pid, &mut live);

@@ -2,8 +2,6 @@
 //! network; it returns [`Effect`]s for the loop to carry out. Unit-tested without a
 //! terminal.
 
-use std::collections::HashSet;
-
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
@@ -890,15 +888,10 @@ fn recompute_conn(state: &mut State, pid: ProviderId) {
 /// The store's calls arrive: each shows in the History pane unless a poll already shows
 /// that call; from now on every poll's history is merged with them.
 fn history_loaded(state: &mut State, calls: Vec<crate::model::Call>) {
-    let stored = crate::state::history::StoredHistory::new(calls, state.history_rows);
+    let mut stored = crate::state::history::StoredHistory::new(calls, state.history_rows);
     let t = &mut state.tables.history;
-    let shown: HashSet<(ProviderId, &str)> =
-        t.rows.iter().map(|r| (r.provider, r.id.as_str())).collect();
-    let mut add: Vec<crate::model::Call> = stored
-        .all()
-        .filter(|c| !shown.contains(&(c.provider, c.id.as_str())))
-        .cloned()
-        .collect();
+    // Moved into the pane: from now on they live in its rows only.
+    let mut add = stored.take_unshown(&t.rows);
     for c in &mut add {
         state
             .account_names

@@ -51,6 +51,7 @@ mod form_snapshots;
 mod frame_output;
 mod help_themes_ascii;
 mod history_local;
+mod history_stored;
 mod hostile;
 mod iovox_client;
 mod iovox_decode;
