@@ -271,6 +271,15 @@ impl Bytes {
     }
 }
 
+/// Heap bytes of a field value (one kept inline has none).
+fn heap_capacity(v: &switchboard::model::FieldText) -> usize {
+    if v.is_heap_allocated() {
+        v.capacity()
+    } else {
+        0
+    }
+}
+
 fn breakdown<'a>(rows: impl Iterator<Item = &'a Call>) -> Bytes {
     let mut b = Bytes::default();
     for c in rows {
@@ -280,7 +289,7 @@ fn breakdown<'a>(rows: impl Iterator<Item = &'a Call>) -> Bytes {
         b.extra += c.extra.capacity() * std::mem::size_of::<switchboard::model::Field>()
             + c.extra
                 .iter()
-                .map(|(k, v)| owned_capacity(k) + v.capacity())
+                .map(|(k, v)| owned_capacity(k) + heap_capacity(v))
                 .sum::<usize>();
         b.extra_fields += c.extra.len();
     }

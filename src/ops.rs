@@ -417,7 +417,7 @@ pub fn on_mutated(
                 state.overlay = Some(Overlay::Details {
                     title: format!("{name}: shown once, note it now"),
                     fields: vec![
-                        ("SIP password".into(), secret.expose().to_string()),
+                        ("SIP password".into(), secret.expose().to_string().into()),
                         (
                             "after closing".into(),
                             "it cannot be shown again; set a new one with an edit".into(),

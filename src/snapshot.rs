@@ -455,10 +455,7 @@ mod tests {
         assert_eq!(ids, ["c1", "c2", "u1"]);
         assert_eq!(
             snap.accounts[2].extra,
-            vec![
-                ("id".into(), "u1".to_string()),
-                ("forwards".into(), "2".to_string())
-            ]
+            vec![("id".into(), "u1".into()), ("forwards".into(), "2".into())]
         );
         let trunks: Vec<&str> = snap.trunks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(trunks, ["t2", "t1"]);

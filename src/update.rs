@@ -546,7 +546,7 @@ fn on_command_args(state: &mut State, cmd: CommandId, args: &str) -> Vec<Effect>
                 .into_iter()
                 .map(|(name, origin)| {
                     let mark = if name == *current { " (in use)" } else { "" };
-                    (name.into(), format!("{origin}{mark}"))
+                    (name.into(), format!("{origin}{mark}").into())
                 })
                 .collect();
             state.overlay = Some(Overlay::Themes { lines, scroll: 0 });

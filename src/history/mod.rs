@@ -199,7 +199,7 @@ pub fn to_call(r: &CallRecord, pid: ProviderId) -> Call {
         extra: r
             .fields
             .iter()
-            .map(|(k, v)| (k.clone().into(), v.clone()))
+            .map(|(k, v)| (k.clone().into(), v.as_str().into()))
             .collect(),
     }
 }

@@ -25,7 +25,7 @@ fn with_extra(mut base: Vec<Field>, extra: &[Field]) -> Vec<Field> {
 }
 
 fn f(k: impl Into<crate::model::FieldKey>, v: impl Into<String>) -> Field {
-    (k.into(), v.into())
+    (k.into(), v.into().into())
 }
 
 /// The account id beside its name in details; empty (the field is left out) when the

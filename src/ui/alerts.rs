@@ -46,7 +46,7 @@ pub fn overlay_fields(state: &State) -> Vec<crate::model::Field> {
             if !a.signalled && !a.recovered {
                 line.push_str(" [cool-down: not signalled]");
             }
-            (time.into(), line)
+            (time.into(), line.into())
         })
         .collect()
 }

@@ -134,7 +134,8 @@ fn render_screen(frame: &mut Frame, state: &State, theme: &Theme) {
                             e.message,
                             e.user,
                             e.host
-                        ),
+                        )
+                        .into(),
                     )
                 })
                 .collect();

@@ -380,7 +380,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
 
 fn darren_with_details() -> Account {
     let mut extra: Vec<switchboard::model::Field> =
-        vec![("mbn".into(), "+441234567890".to_string())];
+        vec![("mbn".into(), "+441234567890".to_string().into())];
     extra.extend(callable::address_fields(
         &wire::decode_address(&fixture("address.json")).unwrap(),
     ));

@@ -50,7 +50,7 @@ async fn details(c: &ProviderClient, d: &str) -> Vec<(String, String)> {
     match c.fetch(&key(JobKind::AccountInfo, d)).await {
         Ok(FetchData::AccountInfo { fields, .. }) => fields
             .into_iter()
-            .map(|(k, v)| (k.into_owned(), v))
+            .map(|(k, v)| (k.into_owned(), v.into_string()))
             .collect(),
         other => panic!("account info: {other:?}"),
     }

@@ -124,7 +124,7 @@ fn call(p: u16, i: usize, state: CallState) -> Call {
         ended_at_ms: (!state.is_live()).then_some(started + 20_000 + 1_000 * i as i64),
         state,
         started_at_ms: Some(started),
-        extra: vec![("sip call-id".into(), format!("{i}abc@10.0.0.1"))],
+        extra: vec![("sip call-id".into(), format!("{i}abc@10.0.0.1").into())],
     }
 }
 
@@ -543,7 +543,10 @@ fn details_overlay() {
     // Many fields at 80x24: scrolled, with the position in the footer.
     let mut many = fields;
     for i in 0..30 {
-        many.push((format!("custom field {i}").into(), format!("value {i}")));
+        many.push((
+            format!("custom field {i}").into(),
+            format!("value {i}").into(),
+        ));
     }
     s.overlay = Some(Overlay::Details {
         title: format!("Live call {}", row.id),

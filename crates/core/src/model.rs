@@ -153,8 +153,12 @@ impl Capabilities {
 /// A field name: mostly a fixed label (`"sip call-id"`), owned when a provider names it.
 pub type FieldKey = std::borrow::Cow<'static, str>;
 
+/// A field's value: up to 24 bytes inline (most are: a status, a flag, an id), longer on
+/// the heap, so a row's details cost no allocation each (issue 14).
+pub type FieldText = compact_str::CompactString;
+
 /// One field of a row as shown in the details panel.
-pub type Field = (FieldKey, String);
+pub type Field = (FieldKey, FieldText);
 
 /// Serialises `extra` fields as a JSON object rather than a list of pairs.
 fn fields_as_map<S: serde::Serializer>(fields: &[Field], s: S) -> Result<S::Ok, S::Error> {
@@ -190,7 +194,7 @@ fn fields_from_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Field>,
         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Vec<Field>, A::Error> {
             let mut out = Vec::new();
             while let Some((k, v)) = m.next_entry::<String, String>()? {
-                out.push((FieldKey::Owned(k), v));
+                out.push((FieldKey::Owned(k), v.into()));
             }
             Ok(out)
         }
@@ -549,7 +553,7 @@ mod flow_tests {
                 ("flow 10".into(), "tenth".into()),
                 (
                     "flow 02".into(),
-                    format!("second {FLOW_PROBLEM_MARK} dangling"),
+                    format!("second {FLOW_PROBLEM_MARK} dangling").into(),
                 ),
                 ("flow Start".into(), "not a line".into()),
                 ("flow 1".into(), "first".into()),

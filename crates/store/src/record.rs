@@ -45,7 +45,7 @@ impl CallRecord {
             fields: call
                 .extra
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         })
     }

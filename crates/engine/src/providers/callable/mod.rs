@@ -428,8 +428,8 @@ impl Client {
             kind: AccountKind::Customer,
             active: None,
             extra: vec![
-                ("organisation id".into(), org_id.clone()),
-                ("roles".into(), self.auth.roles().join(", ")),
+                ("organisation id".into(), org_id.clone().into()),
+                ("roles".into(), self.auth.roles().join(", ").into()),
             ],
         }];
         let mut seen = HashSet::new();
@@ -448,7 +448,7 @@ impl Client {
                 parent: Some(org_id.clone()),
                 kind: AccountKind::Domain,
                 active: None,
-                extra: vec![("id".into(), a.id)],
+                extra: vec![("id".into(), a.id.into())],
             });
         }
         Ok(FetchData::Accounts(out))
@@ -458,9 +458,9 @@ impl Client {
     pub async fn fetch_info(&self, a: &str) -> Result<FetchData, ProviderError> {
         let detail = wire::decode_account(&self.get(&["account", a], "account").await?)?;
         let mut fields: Vec<Field> = vec![
-            ("mbn".into(), plus(&detail.mbn)),
-            ("domain".into(), detail.domain),
-            ("roles".into(), self.auth.roles().join(", ")),
+            ("mbn".into(), plus(&detail.mbn).into()),
+            ("domain".into(), detail.domain.into()),
+            ("roles".into(), self.auth.roles().join(", ").into()),
         ];
         match self.get(&["account", a, "address"], "address").await {
             Ok(b) => {
@@ -468,21 +468,23 @@ impl Client {
                 fields.extend(address_fields(&ad));
             }
             Err(e) if keep_going(&e) => {
-                fields.push(("address".into(), format!("unavailable: {e}")))
+                fields.push(("address".into(), format!("unavailable: {e}").into()))
             }
             Err(e) => return Err(e),
         }
         match self.get(&["account", a, "hook"], "hooks").await {
             Ok(b) => fields.extend(hook_fields(&wire::decode_hooks(&b)?)),
-            Err(e) if keep_going(&e) => fields.push(("hooks".into(), format!("unavailable: {e}"))),
+            Err(e) if keep_going(&e) => {
+                fields.push(("hooks".into(), format!("unavailable: {e}").into()))
+            }
             Err(e) => return Err(e),
         }
         let (flow, details) = self.fetch_flow_details(a).await?;
         fields.push((
             "flow".into(),
             match flow.problems {
-                0 => format!("{} lines (:flow to draw)", flow.lines.len()),
-                n => format!("⚠ {n} missing reference(s) (:flow to draw)"),
+                0 => format!("{} lines (:flow to draw)", flow.lines.len()).into(),
+                n => format!("⚠ {n} missing reference(s) (:flow to draw)").into(),
             },
         ));
         let mut lines: Vec<String> = flow
@@ -494,7 +496,7 @@ impl Client {
         lines.push(String::new());
         lines.push(FLOW_EDIT_HINT.to_owned());
         for (i, l) in lines.into_iter().enumerate() {
-            fields.push((format!("flow {:02}", i + 1).into(), l));
+            fields.push((format!("flow {:02}", i + 1).into(), l.into()));
         }
         Ok(FetchData::AccountInfo {
             account: a.to_owned(),
@@ -775,19 +777,19 @@ pub fn address_fields(a: &wire::Address) -> Vec<Field> {
     .collect::<Vec<_>>()
     .join(", ");
     vec![
-        ("address".into(), one_line),
-        ("address line1".into(), a.line1.clone()),
-        ("address line2".into(), a.line2.clone()),
-        ("address level1".into(), a.level1.clone()),
-        ("address level2".into(), a.level2.clone()),
-        ("address postalCode".into(), a.postal_code.clone()),
-        ("address country".into(), a.country.clone()),
+        ("address".into(), one_line.into()),
+        ("address line1".into(), a.line1.clone().into()),
+        ("address line2".into(), a.line2.clone().into()),
+        ("address level1".into(), a.level1.clone().into()),
+        ("address level2".into(), a.level2.clone().into()),
+        ("address postalCode".into(), a.postal_code.clone().into()),
+        ("address country".into(), a.country.clone().into()),
     ]
 }
 
 /// `hooks` = count, then one `hook <id>` field each: `app method url prio N auth X`.
 pub fn hook_fields(hooks: &[wire::Hook]) -> Vec<Field> {
-    let mut out = vec![("hooks".into(), hooks.len().to_string())];
+    let mut out: Vec<Field> = vec![("hooks".into(), hooks.len().to_string().into())];
     for h in hooks {
         out.push((
             format!("hook {}", h.id).into(),
@@ -800,7 +802,8 @@ pub fn hook_fields(hooks: &[wire::Hook]) -> Vec<Field> {
                     .map(|p| p.to_string())
                     .unwrap_or_else(|| "-".into()),
                 h.auth_type
-            ),
+            )
+            .into(),
         ));
     }
     out
@@ -825,13 +828,13 @@ pub fn map_trunks(provider: ProviderId, account: &str, trunks: Vec<wire::Trunk>)
             prefix: String::new(),
             active: None,
             extra: vec![
-                ("id".into(), t.id.clone()),
-                ("vendor".into(), t.vendor),
-                ("callerFormat".into(), t.caller_format),
-                ("calledFormat".into(), t.called_format),
-                ("description".into(), t.description),
-                ("zone".into(), t.zone),
-                ("countryCode".into(), t.country_code),
+                ("id".into(), t.id.clone().into()),
+                ("vendor".into(), t.vendor.into()),
+                ("callerFormat".into(), t.caller_format.into()),
+                ("calledFormat".into(), t.called_format.into()),
+                ("description".into(), t.description.into()),
+                ("zone".into(), t.zone.into()),
+                ("countryCode".into(), t.country_code.into()),
             ],
             id: t.id,
         })
@@ -868,7 +871,7 @@ pub fn map_ddis(
                     format!("flow {flow}")
                 },
                 active: None,
-                extra: vec![("id".into(), d.id.clone())],
+                extra: vec![("id".into(), d.id.clone().into())],
             }
         })
         .collect()
@@ -916,7 +919,7 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
             started_at_ms: crate::providers::dates::parse_iso_ms(&c.started_at),
             answered_at_ms: crate::providers::dates::parse_iso_ms(&c.answered_at),
             ended_at_ms: None,
-            extra: vec![("state".into(), c.state)],
+            extra: vec![("state".into(), c.state.into())],
             id: c.id,
         })
         .filter(|c| c.state.is_live() || matches!(c.state, CallState::Unknown(_)))

@@ -101,7 +101,7 @@ mod tests {
             extra: flow
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (format!("flow {:02}", i + 1).into(), (*l).to_owned()))
+                .map(|(i, l)| (format!("flow {:02}", i + 1).into(), (*l).into()))
                 .collect(),
         };
         let n = Number {

@@ -16,20 +16,23 @@ fn push(extra: &mut Vec<Field>, key: &'static str, value: Option<&str>) {
     if let Some(v) = value {
         let v = v.trim();
         if !v.is_empty() {
-            extra.push((key.into(), crate::format::truncate_chars(v, EXTRA_MAX)));
+            extra.push((
+                key.into(),
+                crate::format::truncate_chars(v, EXTRA_MAX).into(),
+            ));
         }
     }
 }
 
 fn push_flag(extra: &mut Vec<Field>, key: &'static str, value: Option<bool>) {
     if let Some(b) = value {
-        extra.push((key.into(), if b { "yes" } else { "no" }.to_owned()));
+        extra.push((key.into(), if b { "yes" } else { "no" }.to_owned().into()));
     }
 }
 
 fn push_int(extra: &mut Vec<Field>, key: &'static str, value: Option<i64>) {
     if let Some(v) = value {
-        extra.push((key.into(), v.to_string()));
+        extra.push((key.into(), v.to_string().into()));
     }
 }
 
@@ -171,7 +174,7 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
         .or_else(|| s.profile.as_ref().and_then(|p| p.call_id.first()));
     push(&mut extra, "sip call-id", sip_call_id.map(String::as_str));
     if let Some(t) = s.time_limit.filter(|t| *t > 0) {
-        extra.push(("time limit".into(), format!("{t} s")));
+        extra.push(("time limit".into(), format!("{t} s").into()));
     }
     push_flag(&mut extra, "ringing", s.ringing);
     if let Some(u) = &s.url {
@@ -281,7 +284,7 @@ pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
     if let Some(auth) = t.profile.as_ref().and_then(|p| p.authentication.as_ref()) {
         push(&mut extra, "auth user", auth.username.as_deref());
         if auth.password_set {
-            extra.push(("auth password".into(), "****".to_owned()));
+            extra.push(("auth password".into(), "****".to_owned().into()));
         }
         push_flag(&mut extra, "overwrite from", auth.overwrite_from);
     }
@@ -380,7 +383,7 @@ pub fn map_dnid(
     let sent = d.source.or(d.dnid).unwrap_or_else(|| format!("dnid #{id}"));
     let number = shown_number(&sent);
     if number != sent {
-        extra.push((crate::model::NUMBER_AS_SENT.into(), sent));
+        extra.push((crate::model::NUMBER_AS_SENT.into(), sent.into()));
     }
     Number {
         provider,
@@ -508,7 +511,7 @@ pub fn map_current_calls(
             stat.max_concurrency = to_u32(points.iter().filter_map(|p| p.concurrency).max());
             if points.len() > 1 {
                 stat.extra
-                    .push(("samples".into(), points.len().to_string()));
+                    .push(("samples".into(), points.len().to_string().into()));
             }
         }
         wire::CurrentCalls::Report(r) => {
@@ -544,7 +547,7 @@ pub fn map_subscribers(subs: &[wire::Subscriber]) -> Vec<crate::model::Field> {
     let active = subs.iter().filter(|s| s.active != Some(false)).count();
     let mut fields: Vec<crate::model::Field> = vec![(
         "subscribers".into(),
-        format!("{} ({active} active)", subs.len()),
+        format!("{} ({active} active)", subs.len()).into(),
     )];
     for s in subs.iter().take(SUBSCRIBERS_LISTED) {
         let Some(msisdn) = s.msisdn.as_deref().map(str::trim).filter(|m| !m.is_empty()) else {
@@ -562,7 +565,7 @@ pub fn map_subscribers(subs: &[wire::Subscriber]) -> Vec<crate::model::Field> {
             .unwrap_or_default();
         fields.push((
             format!("{}{msisdn}", super::change_forms::SUBSCRIBER_FIELD).into(),
-            format!("{state}{created}"),
+            format!("{state}{created}").into(),
         ));
     }
     fields

@@ -399,7 +399,10 @@ impl CloudonixClient {
                 // choices of the transfer and new-number forms.
                 let apps = self.cached_applications(d);
                 if !apps.is_empty() {
-                    fields.push((change_forms::APPLICATIONS_FIELD.into(), apps.join(", ")));
+                    fields.push((
+                        change_forms::APPLICATIONS_FIELD.into(),
+                        apps.join(", ").into(),
+                    ));
                 }
                 Ok(FetchData::AccountInfo {
                     account: d.to_owned(),

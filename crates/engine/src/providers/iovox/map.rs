@@ -13,7 +13,7 @@ use crate::model::{
 
 fn push(extra: &mut Vec<Field>, k: impl Into<crate::model::FieldKey>, v: &str) {
     if !v.trim().is_empty() {
-        extra.push((k.into(), v.trim().to_owned()));
+        extra.push((k.into(), v.trim().to_owned().into()));
     }
 }
 
@@ -52,14 +52,14 @@ pub fn map_tree(
         parent: None,
         kind: AccountKind::Customer,
         active: None,
-        extra: vec![("API user".into(), root.to_owned())],
+        extra: vec![("API user".into(), root.to_owned().into())],
     }];
     let mut seen: HashSet<String> = HashSet::from([root.to_owned()]);
     for n in nodes {
         if n.node_id.is_empty() || !seen.insert(n.node_id.clone()) {
             continue;
         }
-        let mut extra = Vec::new();
+        let mut extra: Vec<crate::model::Field> = Vec::new();
         push(&mut extra, "node id", &n.node_id);
         push(&mut extra, "node type", &n.node_type);
         out.push(Account {
@@ -81,7 +81,7 @@ pub fn map_tree(
         } else {
             root.to_owned()
         };
-        let mut extra = Vec::new();
+        let mut extra: Vec<crate::model::Field> = Vec::new();
         push(&mut extra, "link id", &l.link_id);
         push(&mut extra, "link type", &l.link_type);
         push(&mut extra, "node", &name_or_id(&l.node_name, &l.node_id));
@@ -134,7 +134,7 @@ fn owner(root: &str, link_id: &str, node_id: &str) -> String {
 }
 
 pub fn map_number(provider: ProviderId, root: &str, v: Voxnumber) -> Number {
-    let mut extra = Vec::new();
+    let mut extra: Vec<crate::model::Field> = Vec::new();
     let status = v.call_status.trim().to_ascii_uppercase();
     push(
         &mut extra,
@@ -232,7 +232,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
             .and_then(|t| e.checked_sub(t)),
         _ => None,
     };
-    let mut extra = Vec::new();
+    let mut extra: Vec<crate::model::Field> = Vec::new();
     push(&mut extra, "call result", &c.call_result);
     push(&mut extra, "rule result", &c.rule_result);
     push(
@@ -334,9 +334,9 @@ impl Acc {
     fn stat(&self, provider: ProviderId, account: &str, name: String, kind: &str) -> QueueStat {
         let c32 = |v: u64| Some(u32::try_from(v).unwrap_or(u32::MAX));
         let avg = |sum: u64, n: u64| sum.checked_div(n).and_then(c32);
-        let mut extra = Vec::new();
+        let mut extra: Vec<crate::model::Field> = Vec::new();
         if let Some(u) = self.unique_callers {
-            extra.push(("unique callers".into(), u.to_string()));
+            extra.push(("unique callers".into(), u.to_string().into()));
         }
         QueueStat {
             provider,

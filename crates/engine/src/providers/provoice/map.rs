@@ -21,7 +21,7 @@ pub fn user_id_of(account: &str) -> Option<&str> {
 }
 
 fn f(k: impl Into<crate::model::FieldKey>, v: impl Into<String>) -> Field {
-    (k.into(), v.into())
+    (k.into(), v.into().into())
 }
 
 fn or_dash(s: &str) -> String {
@@ -68,7 +68,7 @@ pub fn map_tree_until(
     for (i, c) in customers.iter().enumerate() {
         cancel.check(i)?;
         let subs = subs.get(c.id.as_str()).copied().unwrap_or(0);
-        let mut extra = vec![
+        let mut extra: Vec<crate::model::Field> = vec![
             f("customer_id", c.id.clone()),
             f("sub-customers", subs.to_string()),
         ];
@@ -310,7 +310,7 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
         .into_iter()
         .map(|r| {
             let direction = Direction::from_text(&r.direction);
-            let mut extra = vec![
+            let mut extra: Vec<crate::model::Field> = vec![
                 f(
                     "customer_id",
                     r.customer_id.clone().unwrap_or_else(|| customer.to_owned()),

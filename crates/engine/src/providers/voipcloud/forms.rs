@@ -58,7 +58,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
             ),
         ],
         values: vec![
-            (USER_NUMBER.into(), user),
+            (USER_NUMBER.into(), user.to_string()),
             (NUMBER_TO_CALL.into(), ctx.args.trim().to_string()),
             (CALLER_ID.into(), String::new()),
         ],

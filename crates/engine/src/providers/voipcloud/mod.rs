@@ -292,9 +292,12 @@ impl Client {
     async fn fetch_account(&self, used: &mut u32) -> Result<FetchData, ProviderError> {
         *used += 1;
         let body = self.get("get-system-status", &[], "system status").await?;
-        let mut extra = vec![
-            ("api".into(), format!("integration {}", self.version)),
-            ("host".into(), self.api.host_str().unwrap_or("").to_string()),
+        let mut extra: Vec<crate::model::Field> = vec![
+            ("api".into(), format!("integration {}", self.version).into()),
+            (
+                "host".into(),
+                self.api.host_str().unwrap_or("").to_string().into(),
+            ),
         ];
         match wire::decode_system_status(&body) {
             Ok(s) => {
@@ -305,13 +308,13 @@ impl Client {
                         s.message.clone()
                     }
                 });
-                extra.push(("system status".into(), status));
+                extra.push(("system status".into(), status.into()));
                 extra.push((
                     "incidents".into(),
                     if s.incidents.is_empty() {
                         "none".into()
                     } else {
-                        s.incidents.join("; ")
+                        s.incidents.join("; ").into()
                     },
                 ));
             }
@@ -728,10 +731,10 @@ pub fn map_user_calls(
                 c.to.as_deref().unwrap_or("")
             )
         });
-        let mut extra = Vec::new();
+        let mut extra: Vec<crate::model::Field> = Vec::new();
         let mut add = |k: &'static str, v: Option<String>| {
             if let Some(v) = v {
-                extra.push((k.into(), v));
+                extra.push((k.into(), v.into()));
             }
         };
         add("user", c.user_name.clone());
@@ -811,10 +814,12 @@ fn group_history_call(
         None => CallState::Unknown(String::new()),
     };
     let id = group_call_id(g, kind);
-    let mut extra: Vec<crate::model::Field> =
-        vec![(kind.to_string().into(), g.group.clone().unwrap_or_default())];
+    let mut extra: Vec<crate::model::Field> = vec![(
+        kind.to_string().into(),
+        g.group.clone().unwrap_or_default().into(),
+    )];
     if let Some(a) = &g.agent {
-        extra.push(("answered by".into(), a.clone()));
+        extra.push(("answered by".into(), a.clone().into()));
     }
     Call {
         provider,
