@@ -178,8 +178,8 @@ fn call(i: usize, state: CallState) -> Call {
         account_name: String::new(),
         id: format!("call-{i:05}"),
         // Numbers that differ row to row as real ones do (a page down rewrites them).
-        from: format!("+44{:010}", mix(i as u64) % 10_000_000_000),
-        to: format!("+61{:09}", mix(i as u64 + 7) % 1_000_000_000),
+        from: format!("+44{:010}", mix(i as u64) % 10_000_000_000).into(),
+        to: format!("+61{:09}", mix(i as u64 + 7) % 1_000_000_000).into(),
         direction: if i.is_multiple_of(3) {
             Direction::Outbound
         } else {

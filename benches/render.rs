@@ -73,11 +73,11 @@ fn state(n: usize) -> State {
         let calls = (0..n / 2 + (n % 2) * usize::from(p == 0))
             .map(|i| Call {
                 provider: ProviderId(p),
-                account: format!("domain-{}.example.net", i % 40),
+                account: format!("domain-{}.example.net", i % 40).into(),
                 account_name: String::new(),
                 id: format!("call-{p}-{i}"),
-                from: format!("+44207946{i:06}"),
-                to: format!("+61293{i:06}"),
+                from: format!("+44207946{i:06}").into(),
+                to: format!("+61293{i:06}").into(),
                 direction: if i % 2 == 0 {
                     Direction::Inbound
                 } else {

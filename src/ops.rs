@@ -62,12 +62,12 @@ fn context_account(state: &State) -> Option<(ProviderId, String)> {
             .tables
             .live
             .selected_row()
-            .map(|r| (r.provider, r.account.clone())),
+            .map(|r| (r.provider, r.account.to_string())),
         Resource::CallHistory => state
             .tables
             .history
             .selected_row()
-            .map(|r| (r.provider, r.account.clone())),
+            .map(|r| (r.provider, r.account.to_string())),
         // A provider acts on the account kind its descriptor names (any below the root
         // when it names none).
         Resource::Accounts => state

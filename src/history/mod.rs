@@ -186,11 +186,11 @@ pub fn records_except(
 pub fn to_call(r: &CallRecord, pid: ProviderId) -> Call {
     Call {
         provider: pid,
-        account: r.account.clone(),
+        account: r.account.clone().into(),
         account_name: String::new(),
         id: r.id.clone(),
-        from: r.from.clone(),
-        to: r.to.clone(),
+        from: r.from.clone().into(),
+        to: r.to.clone().into(),
         direction: Direction::from_text(&r.direction),
         state: state_from_label(&r.result),
         started_at_ms: r.started_ms,

@@ -195,11 +195,11 @@ mod tests {
         let p = ProviderId(0);
         let call = Call {
             provider: p,
-            account: String::new(),
+            account: String::new().into(),
             account_name: String::new(),
             id: String::new(),
-            from: String::new(),
-            to: String::new(),
+            from: String::new().into(),
+            to: String::new().into(),
             direction: crate::model::Direction::from_text(""),
             state: crate::model::CallState::Unknown(String::new()),
             started_at_ms: None,

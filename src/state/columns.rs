@@ -261,14 +261,14 @@ pub static LIVE_CALL_COLUMNS: &[Column<Call>] = &[
         title: "From",
         width: 16,
         drop: 0,
-        text: |c, _| c.from.clone(),
+        text: |c, _| c.from.to_string(),
         sort: |c, _| text(&c.from),
     },
     Column {
         title: "To",
         width: 16,
         drop: 0,
-        text: |c, _| c.to.clone(),
+        text: |c, _| c.to.to_string(),
         sort: |c, _| text(&c.to),
     },
     Column {
@@ -325,14 +325,14 @@ pub static HISTORY_COLUMNS: &[Column<Call>] = &[
         title: "From",
         width: 16,
         drop: 0,
-        text: |c, _| c.from.clone(),
+        text: |c, _| c.from.to_string(),
         sort: |c, _| text(&c.from),
     },
     Column {
         title: "To",
         width: 16,
         drop: 0,
-        text: |c, _| c.to.clone(),
+        text: |c, _| c.to.to_string(),
         sort: |c, _| text(&c.to),
     },
     Column {

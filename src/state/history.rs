@@ -129,7 +129,7 @@ impl StoredHistory {
                 account: if account.is_some() {
                     row.account.clone()
                 } else {
-                    String::new()
+                    String::new().into()
                 },
                 account_name: String::new(),
                 id: if selected == Some(i) {
@@ -137,8 +137,8 @@ impl StoredHistory {
                 } else {
                     String::new()
                 },
-                from: String::new(),
-                to: String::new(),
+                from: String::new().into(),
+                to: String::new().into(),
                 direction: crate::model::Direction::Unknown,
                 state: crate::model::CallState::Completed,
                 started_at_ms: None,

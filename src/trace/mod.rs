@@ -251,11 +251,11 @@ fn owner(state: &State, n: &Number) -> Owner {
 fn call_seen(state: &State, c: &Call, resource: Resource) -> CallSeen {
     CallSeen {
         provider: state.ctx().provider_name(c.provider).to_owned(),
-        account_id: c.account.clone(),
+        account_id: c.account.to_string(),
         account: account_name(state, c.provider, &c.account),
         id: c.id.clone(),
-        from: c.from.clone(),
-        to: c.to.clone(),
+        from: c.from.to_string(),
+        to: c.to.to_string(),
         direction: c.direction.label().to_owned(),
         state: c.state.label().to_owned(),
         started_at_ms: c.started_at_ms,
@@ -385,7 +385,7 @@ pub fn selected_number(state: &State) -> Option<String> {
             .into_iter()
             .find(|s| owned(s))
             .or([&c.to, &c.from].into_iter().find(|s| !digits(s).is_empty()))
-            .cloned()
+            .map(|s| s.to_string())
     };
     match state.focus {
         Resource::Numbers => t.numbers.selected_row().map(|n| n.number.clone()),

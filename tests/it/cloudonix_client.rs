@@ -63,7 +63,7 @@ async fn lists_accounts_calls_trunks_numbers_and_stats() {
                     .all(|c| c.state.is_live() && c.ended_at_ms.is_none())
             );
             assert!(history.iter().all(|c| c.ended_at_ms.is_some()));
-            assert!(live.iter().all(|c| &c.account == d0));
+            assert!(live.iter().all(|c| c.account == d0));
         }
         other => panic!("calls: {other:?}"),
     }

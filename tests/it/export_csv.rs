@@ -87,7 +87,7 @@ async fn export_writes_every_filtered_row_in_order_and_y_copies_the_path() {
         let t = &console.state.tables.live;
         t.view
             .iter()
-            .map(|&i| t.rows[i as usize].from.clone())
+            .map(|&i| t.rows[i as usize].from.to_string())
             .collect()
     };
     let file_order: Vec<String> = rows.iter().map(|r| r[from_col].to_string()).collect();

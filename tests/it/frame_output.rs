@@ -93,7 +93,7 @@ fn an_unchanged_screen_redrawn_writes_nothing_and_a_change_leaves_in_one_write()
 fn live_call(p: u16, id: &str, started: i64) -> switchboard::model::Call {
     switchboard::model::Call {
         provider: ProviderId(p),
-        account: format!("acct-{p}"),
+        account: format!("acct-{p}").into(),
         account_name: String::new(),
         id: id.into(),
         from: "+442079460000".into(),

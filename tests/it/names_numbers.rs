@@ -420,7 +420,7 @@ fn a_number_typed_four_ways_finds_the_same_rows_across_providers() {
         .chain(&state.tables.history.rows)
     {
         if c.from.starts_with('+') && c.from.len() > 9 && seen_providers.insert(c.provider) {
-            probes.push(c.from.clone());
+            probes.push(c.from.to_string());
         }
     }
     assert_eq!(seen_providers.len(), 5, "a number of each provider");

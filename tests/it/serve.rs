@@ -413,7 +413,7 @@ async fn metrics_carry_each_providers_series_and_no_number_or_call_id() {
             numbers.insert(call.to.clone());
         }
         for n in &t.numbers.rows {
-            numbers.insert(n.number.clone());
+            numbers.insert(n.number.clone().into());
         }
     }
     assert!(ids.len() > 20 && numbers.len() > 20, "{ids:?} {numbers:?}");
@@ -429,7 +429,7 @@ async fn metrics_carry_each_providers_series_and_no_number_or_call_id() {
         assert!(!looks_like_a_number, "{v:?} is a label value:\n{text}");
         assert!(!ids.contains(&v), "call id {v:?} is a label value:\n{text}");
         assert!(
-            !numbers.contains(&v),
+            !numbers.contains(v.as_str()),
             "number {v:?} is a label value:\n{text}"
         );
         assert!(

@@ -107,14 +107,15 @@ fn call(p: u16, i: usize, state: CallState) -> Call {
         } else {
             "pbx-sydney"
         }
-        .to_string(),
+        .to_string()
+        .into(),
         id: format!("call-{p}-{i}"),
         from: if p == 0 {
-            format!("+4420794600{i:02}")
+            format!("+4420794600{i:02}").into()
         } else {
-            format!("+35315550{i:02}")
+            format!("+35315550{i:02}").into()
         },
-        to: format!("+6129374{:04}", 1000 + i),
+        to: format!("+6129374{:04}", 1000 + i).into(),
         direction: if i.is_multiple_of(3) {
             Direction::Outbound
         } else {
@@ -810,7 +811,7 @@ fn selection_stays_visible_when_notices_take_rows() {
         text.iter()
             .any(|l| l.contains("↯ cx-demo: timeout (just now)"))
     );
-    let last = s.tables.live.selected_row().unwrap().from.clone();
+    let last = s.tables.live.selected_row().unwrap().from.to_string();
     let y = text
         .iter()
         .position(|l| l.contains(&last))

@@ -35,7 +35,7 @@ fn call(p: u16, account: &str, id: &str, started: i64, live: bool) -> Call {
         account: account.into(),
         account_name: String::new(),
         id: id.into(),
-        from: format!("from-{id}"),
+        from: format!("from-{id}").into(),
         to: "15551230000".into(),
         direction: Direction::Inbound,
         state: if live {

@@ -42,7 +42,7 @@ pub fn call(i: usize, from: &str) -> Call {
         account_name: String::new(),
         id: format!("call-{i}"),
         from: from.into(),
-        to: format!("+61293741{i:03}"),
+        to: format!("+61293741{i:03}").into(),
         direction: Direction::Inbound,
         state: CallState::Ringing,
         started_at_ms: Some(started),

@@ -376,15 +376,16 @@ impl Direction {
 pub struct Call {
     #[serde(skip)]
     pub provider: ProviderId,
-    /// Id of the account the row belongs to (what requests and forms use).
-    pub account: String,
+    /// Id of the account the row belongs to (what requests and forms use). Inline up to
+    /// 24 bytes, like the numbers: 10,000 rows cost no allocation for them (issue 14).
+    pub account: FieldText,
     /// The account's display name, filled in by the console's fold from the accounts it
     /// holds (empty until that account is known; [`AccountName::account_label`] then
     /// shows the id).
     pub account_name: String,
     pub id: String,
-    pub from: String,
-    pub to: String,
+    pub from: FieldText,
+    pub to: FieldText,
     pub direction: Direction,
     pub state: CallState,
     pub started_at_ms: Option<i64>,

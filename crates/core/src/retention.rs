@@ -35,11 +35,11 @@ mod tests {
     fn call(id: &str, end: Option<i64>, start: Option<i64>) -> Call {
         Call {
             provider: crate::model::ProviderId(0),
-            account: String::new(),
+            account: String::new().into(),
             account_name: String::new(),
             id: id.into(),
-            from: String::new(),
-            to: String::new(),
+            from: String::new().into(),
+            to: String::new().into(),
             direction: crate::model::Direction::Unknown,
             state: crate::model::CallState::Completed,
             started_at_ms: start,

@@ -34,9 +34,9 @@ impl CallRecord {
         Some(CallRecord {
             provider: provider.to_string(),
             id: call.id.clone(),
-            account: call.account.clone(),
-            from: call.from.clone(),
-            to: call.to.clone(),
+            account: call.account.to_string(),
+            from: call.from.to_string(),
+            to: call.to.to_string(),
             direction: direction_label(call.direction).to_string(),
             result: call.state.label().to_string(),
             started_ms: call.started_at_ms,

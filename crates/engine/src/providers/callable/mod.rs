@@ -907,11 +907,11 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
         .filter(|c| c.ended_at.trim().is_empty())
         .map(|c| Call {
             provider,
-            account: account.to_owned(),
+            account: account.to_owned().into(),
             account_name: String::new(),
             state: call_state(&c.state),
-            from: plus(&c.caller_id),
-            to: plus(&c.target),
+            from: plus(&c.caller_id).into(),
+            to: plus(&c.target).into(),
             direction: match Direction::from_text(&c.direction) {
                 Direction::Unknown => Direction::Outbound,
                 said => said,

@@ -195,11 +195,11 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
     let id = s.token.or(s.id).unwrap_or_default();
     let call = Call {
         provider,
-        account: domain.to_owned(),
+        account: domain.to_owned().into(),
         account_name: String::new(),
         id,
-        from: shown_number(&s.caller_id.unwrap_or_default()),
-        to: shown_number(&s.destination.unwrap_or_default()),
+        from: shown_number(&s.caller_id.unwrap_or_default()).into(),
+        to: shown_number(&s.destination.unwrap_or_default()).into(),
         direction: dir,
         state,
         started_at_ms: started,

@@ -260,11 +260,11 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
     }
     Call {
         provider,
-        account: owner(root, &c.link_id, &c.node_id),
+        account: owner(root, &c.link_id, &c.node_id).into(),
         account_name: String::new(),
         id: c.id.trim().to_owned(),
-        from: display_number(&c.call_origin),
-        to: display_number(&c.voxnumber),
+        from: display_number(&c.call_origin).into(),
+        to: display_number(&c.voxnumber).into(),
         direction: direction(&c.direction, &c.call_type),
         state: call_result_state(&c.call_result),
         started_at_ms: started,

@@ -330,10 +330,10 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
             Call {
                 provider,
                 // The job's customer owns the rows it fetched (so a refresh replaces them).
-                account: customer.to_owned(),
+                account: customer.to_owned().into(),
                 account_name: String::new(),
-                from: shown_number(&r.caller),
-                to: shown_number(&r.callee),
+                from: shown_number(&r.caller).into(),
+                to: shown_number(&r.callee).into(),
                 direction,
                 state: call_state(&r.disposition),
                 started_at_ms: crate::providers::dates::text_epoch_ms(&r.start),

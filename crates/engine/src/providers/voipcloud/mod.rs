@@ -744,11 +744,11 @@ pub fn map_user_calls(
         add("talk s", c.talk_s.map(|v| v.to_string()));
         let call = Call {
             provider,
-            account: account.to_string(),
+            account: account.to_string().into(),
             account_name: String::new(),
             id,
-            from: opt_number(&c.from),
-            to: opt_number(&c.to),
+            from: opt_number(&c.from).into(),
+            to: opt_number(&c.to).into(),
             direction: c.direction,
             state,
             started_at_ms: c.started_ms,
@@ -823,11 +823,11 @@ fn group_history_call(
     }
     Call {
         provider,
-        account: account.to_string(),
+        account: account.to_string().into(),
         account_name: String::new(),
         id,
-        from: opt_number(&g.caller),
-        to: opt_number(&g.inbound_number),
+        from: opt_number(&g.caller).into(),
+        to: opt_number(&g.inbound_number).into(),
         direction: Direction::Inbound,
         state,
         started_at_ms: g.started_ms,
