@@ -271,7 +271,7 @@ impl Bytes {
     }
 }
 
-/// Heap bytes of a field value (one kept inline has none).
+/// Heap bytes of a short text (one kept inline has none).
 fn heap_capacity(v: &switchboard::model::FieldText) -> usize {
     if v.is_heap_allocated() {
         v.capacity()
@@ -284,8 +284,8 @@ fn breakdown<'a>(rows: impl Iterator<Item = &'a Call>) -> Bytes {
     let mut b = Bytes::default();
     for c in rows {
         b.structs += std::mem::size_of::<Call>();
-        b.strings += c.id.capacity() + c.from.capacity() + c.to.capacity();
-        b.account += c.account.capacity() + c.account_name.capacity();
+        b.strings += c.id.capacity() + heap_capacity(&c.from) + heap_capacity(&c.to);
+        b.account += heap_capacity(&c.account) + c.account_name.capacity();
         b.extra += c.extra.capacity() * std::mem::size_of::<switchboard::model::Field>()
             + c.extra
                 .iter()
