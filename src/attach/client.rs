@@ -9,20 +9,10 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::doc::FeedDoc;
-use super::http::{ClientTls, get, request_error, status_error};
+use super::http::{get, request_error, status_error};
+pub use super::link::Link;
+pub use super::options::AttachOptions;
 use super::sse::Parser;
-use crate::secret::Secret;
-
-/// The link to the collector as a console shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Link {
-    /// Connecting (at start, or again after a drop).
-    Connecting,
-    /// The event stream is open.
-    Live,
-    /// The collector cannot be reached or the stream dropped; retrying.
-    Down { since_ms: i64, error: String },
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FeedMsg {
@@ -33,39 +23,6 @@ pub enum FeedMsg {
     Change(Box<FeedDoc>),
     /// Who the collector says this console's token is (asked at each connection).
     Who(super::link::Who),
-}
-
-#[derive(Debug, Clone)]
-pub struct AttachOptions {
-    /// The collector's base URL (`http://127.0.0.1:9464`).
-    pub url: String,
-    pub token: Option<Secret>,
-    /// The collector's CA and our client certificate, for `https://`.
-    pub tls: ClientTls,
-    /// First and longest wait between attempts.
-    pub backoff_min: Duration,
-    pub backoff_max: Duration,
-    /// A stream silent this long is dead (the collector sends a keep-alive every 15 s).
-    pub idle: Duration,
-}
-
-impl AttachOptions {
-    pub fn new(url: &str, token: Option<Secret>) -> AttachOptions {
-        AttachOptions {
-            url: url.trim_end_matches('/').to_string(),
-            token,
-            tls: ClientTls::default(),
-            backoff_min: Duration::from_millis(500),
-            backoff_max: Duration::from_secs(30),
-            idle: Duration::from_secs(45),
-        }
-    }
-
-    /// The host (and port) the status bar names.
-    pub fn host(&self) -> String {
-        let rest = self.url.split_once("://").map_or(&*self.url, |(_, r)| r);
-        rest.split('/').next().unwrap_or(rest).to_string()
-    }
 }
 
 /// Why one attempt ended.

@@ -3,75 +3,12 @@
 //! console's client certificate when given; and the words for what goes wrong on the way
 //! (a TLS failure says so: "TLS: certificate not trusted …"), never the token.
 
-use std::fmt;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio_rustls::rustls;
 
-use super::client::AttachOptions;
-
-/// The TLS material of an attach: read once, when the options are made, so a missing
-/// file is said before anything connects.
-#[derive(Clone, Default)]
-pub struct ClientTls {
-    /// Extra roots (the collector's private CA), next to the system's.
-    roots: Vec<reqwest::Certificate>,
-    /// The console's certificate and key (mutual TLS).
-    identity: Option<reqwest::Identity>,
-    /// Where they came from (what `Debug` shows).
-    files: Vec<PathBuf>,
-}
-
-impl fmt::Debug for ClientTls {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientTls")
-            .field("files", &self.files)
-            .finish()
-    }
-}
-
-fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{what} {}: cannot read: {e}", path.display()))
-}
-
-impl ClientTls {
-    /// Reads `ca` (PEM, one or more certificates) and the client certificate and key
-    /// (PEM); an error names the file.
-    pub fn load(ca: Option<&Path>, client: Option<(&Path, &Path)>) -> Result<ClientTls, String> {
-        let mut tls = ClientTls::default();
-        if let Some(path) = ca {
-            let pem = read(path, "collector CA")?;
-            tls.roots = reqwest::Certificate::from_pem_bundle(&pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    format!(
-                        "collector CA {}: holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")",
-                        path.display()
-                    )
-                })?;
-            tls.files.push(path.to_path_buf());
-        }
-        if let Some((cert, key)) = client {
-            let mut pem = read(cert, "client certificate")?;
-            if !pem.ends_with(b"\n") {
-                pem.push(b'\n');
-            }
-            pem.extend(read(key, "client key")?);
-            tls.identity = Some(reqwest::Identity::from_pem(&pem).map_err(|_| {
-                format!(
-                    "client certificate {} and key {}: need a PEM certificate and a PEM private key",
-                    cert.display(),
-                    key.display()
-                )
-            })?);
-            tls.files.push(cert.to_path_buf());
-            tls.files.push(key.to_path_buf());
-        }
-        Ok(tls)
-    }
-}
+use super::options::AttachOptions;
+pub use super::options::ClientTls;
 
 /// The client for the collector at `opts`: connect within 5 s, the whole request within
 /// `timeout` when given (a stream has none), no redirect followed.

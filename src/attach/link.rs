@@ -1,7 +1,16 @@
 //! The collector's link as the console keeps it in `State` (the status bar reads it):
 //! its host, whether the feed is live, and since when and why it is not.
 
-use super::client::Link;
+/// The link to the collector as a console shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Connecting (at start, or again after a drop).
+    Connecting,
+    /// The event stream is open.
+    Live,
+    /// The collector cannot be reached or the stream dropped; retrying.
+    Down { since_ms: i64, error: String },
+}
 
 /// The collector's link as the status bar shows it.
 #[derive(Debug, Clone, PartialEq)]

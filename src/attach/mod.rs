@@ -7,6 +7,7 @@
 //!   state.
 //! - `http`: the one HTTP client of every attach path (the collector's CA, the client
 //!   certificate) and the words for what fails, TLS included.
+//! - `options`: where and how to attach (URL, token, TLS material, reconnect timing).
 //! - `fold`: a feed message into the console's `State` (the attached console).
 //! - `snapshot`: `switchboard snapshot --connect`, from the collector's snapshot.
 //! - `trace`: `switchboard trace --connect`, from the collector's snapshot and history.
@@ -17,6 +18,7 @@ pub mod doc;
 pub mod fold;
 pub mod http;
 pub mod link;
+pub mod options;
 pub mod snapshot;
 pub mod sse;
 pub mod trace;

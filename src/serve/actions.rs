@@ -11,7 +11,7 @@
 //! read-only in the collector's config, a form that does not build. Every refusal of a
 //! send is audited too.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,31 +19,13 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::tokens::{Identity, Role};
-use super::web::Web;
-use crate::audit::{AuditEntry, AuditLog};
+use super::web::{Changer, Web};
+use crate::audit::AuditEntry;
 use crate::change_wire::{Answer, ChangeRequest, ErrorDoc, OutcomeDoc};
-use crate::model::{ProviderKind, Resource};
-use crate::poller::{PollerCmd, PollerHandle};
+use crate::model::Resource;
+use crate::poller::PollerCmd;
 use crate::providers::forms as pforms;
 use crate::providers::{Mutation, ProviderClient, ProviderError};
-
-/// One configured provider as changes reach it.
-pub struct Changer {
-    pub name: String,
-    pub kind: ProviderKind,
-    /// None: its client could not be built (said in `/readyz`).
-    pub client: Option<Arc<ProviderClient>>,
-    pub poller: Option<PollerHandle>,
-    /// `read_only = true` in its provider table: no change through this collector.
-    pub pinned: bool,
-}
-
-/// What the change endpoints need: the providers and the audit log.
-pub struct Changes {
-    pub providers: Vec<Changer>,
-    /// The collector's `audit.jsonl` (no audit trail, no change).
-    pub audit: Result<Arc<Mutex<AuditLog>>, String>,
-}
 
 fn answer(status: StatusCode, a: Answer) -> Response {
     (status, Json(a)).into_response()

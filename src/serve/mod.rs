@@ -137,7 +137,7 @@ pub async fn start(
     for (i, cfg) in config.providers.iter().enumerate() {
         let id = ProviderId(i as u16);
         let pinned = cfg.read_only.unwrap_or(false);
-        let mut changer = actions::Changer {
+        let mut changer = web::Changer {
             name: cfg.name.clone(),
             kind: cfg.kind,
             client: None,
@@ -232,7 +232,7 @@ pub async fn start(
         store: store_handle,
         stop: cancel.clone(),
         keep_alive: opts.keep_alive,
-        changes: Arc::new(actions::Changes {
+        changes: Arc::new(web::Changes {
             providers: changers,
             audit,
         }),
