@@ -121,30 +121,20 @@ fn main() -> ExitCode {
                 }
             };
             let _log = start_logging(&cli);
-            let loaded = config_for(&cli, connect.is_some());
-            let attach = loaded
-                .as_ref()
-                .ok()
-                .map(|(cfg, _)| attach_options(connect.as_ref(), token.as_ref(), tls, cfg));
-            match (loaded, attach) {
-                (_, Some(Err(e))) => {
-                    eprintln!("switchboard snapshot: {e}");
-                    ExitCode::from(2)
-                }
-                (_, Some(Ok(Some(feed)))) => rt.block_on(async {
-                    tokio::select! {
-                        code = switchboard::attach::snapshot::run(&feed, format) => ExitCode::from(code),
-                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
-                    }
-                }),
-                (Ok((cfg, _)), _) => rt.block_on(async {
-                    tokio::select! {
-                        code = snapshot::run(&cfg, format) => ExitCode::from(code),
-                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
-                    }
-                }),
-                (Err(code), _) => code,
-            }
+            let via = Collector {
+                connect: connect.as_ref(),
+                token: token.as_ref(),
+                tls,
+            };
+            script(
+                &rt,
+                &cli,
+                "snapshot",
+                via,
+                &cancel,
+                |feed| async move { switchboard::attach::snapshot::run(&feed, format).await },
+                |cfg| async move { snapshot::run(&cfg, format).await },
+            )
         }
         Some(Command::Trace {
             number,
@@ -154,30 +144,20 @@ fn main() -> ExitCode {
             tls,
         }) => {
             let _log = start_logging(&cli);
-            let loaded = config_for(&cli, connect.is_some());
-            let attach = loaded
-                .as_ref()
-                .ok()
-                .map(|(cfg, _)| attach_options(connect.as_ref(), token.as_ref(), tls, cfg));
-            match (loaded, attach) {
-                (_, Some(Err(e))) => {
-                    eprintln!("switchboard trace: {e}");
-                    ExitCode::from(2)
-                }
-                (_, Some(Ok(Some(feed)))) => rt.block_on(async {
-                    tokio::select! {
-                        code = switchboard::attach::trace::run(&feed, number, *json) => ExitCode::from(code),
-                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
-                    }
-                }),
-                (Ok((cfg, _)), _) => rt.block_on(async {
-                    tokio::select! {
-                        code = switchboard::trace::cli::run(&cfg, number, *json) => ExitCode::from(code),
-                        _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
-                    }
-                }),
-                (Err(code), _) => code,
-            }
+            let via = Collector {
+                connect: connect.as_ref(),
+                token: token.as_ref(),
+                tls,
+            };
+            script(
+                &rt,
+                &cli,
+                "trace",
+                via,
+                &cancel,
+                |feed| async move { switchboard::attach::trace::run(&feed, number, *json).await },
+                |cfg| async move { switchboard::trace::cli::run(&cfg, number, *json).await },
+            )
         }
         Some(Command::Serve {
             action: Some(action),
@@ -515,6 +495,53 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
 
 /// The config of `snapshot`/`trace`: attached (`--connect`), a config file is optional,
 /// since the collector has the providers.
+/// Where a script command may read from instead of the providers (`--connect`, the
+/// token, the collector's TLS material).
+struct Collector<'a> {
+    connect: Option<&'a String>,
+    token: Option<&'a String>,
+    tls: &'a switchboard::cli::CollectorTls,
+}
+
+/// `snapshot` and `trace`: from the collector when attached (`--connect`, else
+/// `[collector] url`), else one poll of the providers; a signal ends it with 128 + n.
+fn script<A, L>(
+    rt: &tokio::runtime::Runtime,
+    cli: &Cli,
+    name: &str,
+    via: Collector,
+    cancel: &CancellationToken,
+    attached: impl FnOnce(switchboard::attach::client::AttachOptions) -> A,
+    local: impl FnOnce(Config) -> L,
+) -> ExitCode
+where
+    A: std::future::Future<Output = u8>,
+    L: std::future::Future<Output = u8>,
+{
+    let loaded = config_for(cli, via.connect.is_some());
+    let attach = loaded
+        .as_ref()
+        .ok()
+        .map(|(cfg, _)| attach_options(via.connect, via.token, via.tls, cfg));
+    let run = |code: std::pin::Pin<Box<dyn std::future::Future<Output = u8> + '_>>| {
+        rt.block_on(async {
+            tokio::select! {
+                code = code => ExitCode::from(code),
+                _ = cancel.cancelled() => exit_code(ExitCode::from(1)),
+            }
+        })
+    };
+    match (loaded, attach) {
+        (_, Some(Err(e))) => {
+            eprintln!("switchboard {name}: {e}");
+            ExitCode::from(2)
+        }
+        (_, Some(Ok(Some(feed)))) => run(Box::pin(attached(feed))),
+        (Ok((cfg, _)), _) => run(Box::pin(local(cfg))),
+        (Err(code), _) => code,
+    }
+}
+
 fn config_for(cli: &Cli, connect: bool) -> Result<(Config, Vec<String>), ExitCode> {
     if connect && !config::resolve_path(cli.config.clone()).is_some_and(|p| p.exists()) {
         Ok((Config::default(), Vec::new()))
