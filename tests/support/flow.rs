@@ -58,30 +58,9 @@ impl Flow {
         wait: Duration,
         loaded: impl Fn(&State) -> bool,
     ) -> Flow {
-        let dir = std::env::temp_dir().join(format!(
-            "sb-flow-{tag}-{}-{}",
-            std::process::id(),
-            super::unique()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let cancel = CancellationToken::new();
-        let opts = StartOptions {
-            read_only,
-            state_dir: Some(dir.clone()),
-            ..StartOptions::default()
-        };
-        let mut console = Console::start(config, Theme::default(), opts, cancel.clone());
-        console.apply(Action::Resize(size.0, size.1));
-        let mut flow = Flow {
-            console,
-            audit_dir: dir.clone(),
-            dir,
-            operator: switchboard::audit::current_user(),
-            wait,
-            cancel,
-            collector: None,
-        };
+        let mut flow = Flow::open(tag, read_only, size, wait, |opts, cancel| {
+            Console::start(config, Theme::default(), opts, cancel)
+        });
         flow.until("the first data", loaded).await;
         flow
     }
@@ -155,6 +134,19 @@ impl Flow {
         size: (u16, u16),
         wait: Duration,
     ) -> Flow {
+        Flow::open(tag, read_only, size, wait, |opts, cancel| {
+            Console::attach(feed, Theme::default(), opts, cancel)
+        })
+    }
+
+    /// A console made by `make` in a new private state dir, resized to `size`.
+    fn open(
+        tag: &str,
+        read_only: bool,
+        size: (u16, u16),
+        wait: Duration,
+        make: impl FnOnce(StartOptions, CancellationToken) -> Console,
+    ) -> Flow {
         let dir = std::env::temp_dir().join(format!(
             "sb-flow-{tag}-{}-{}",
             std::process::id(),
@@ -168,7 +160,7 @@ impl Flow {
             state_dir: Some(dir.clone()),
             ..StartOptions::default()
         };
-        let mut console = Console::attach(feed, Theme::default(), opts, cancel.clone());
+        let mut console = make(opts, cancel.clone());
         console.apply(Action::Resize(size.0, size.1));
         Flow {
             console,
