@@ -591,13 +591,11 @@ async fn finished_calls_land_in_the_store_once_across_a_restart() {
         .collect();
     assert_eq!(second_keys.len(), second.len(), "a call stored twice");
     assert!(first_keys.is_subset(&second_keys));
-    // Only calls that ended since count as written: the rest were already there.
+    // Only calls new to the store count as written: the rest were already there. (How
+    // many are new depends on how long each run polled: the first stops after ten, so
+    // the second may see many more of the providers' lists; a call written twice would
+    // count without growing the store.)
     assert_eq!(second.len() as f64, first.len() as f64 + again);
-    assert!(
-        again < first.len() as f64,
-        "{again} rewritten of {}",
-        first.len()
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
