@@ -28,7 +28,7 @@ pub struct ProviderFeed {
     /// The changes it offers (`click_to_call`, `edit_trunk` …); a name this console does
     /// not know (a newer collector) is skipped.
     #[serde(default)]
-    pub actions: Vec<String>,
+    pub actions: Vec<serde_json::Value>,
     /// Pinned read-only in the collector's config.
     #[serde(default)]
     pub read_only: bool,

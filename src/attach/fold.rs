@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
+
 use super::client::{FeedMsg, Link};
 use super::doc::{DetailsFeed, FeedDoc, ProviderFeed, Slice};
 use crate::model::{AccountKind, ActionKind, Capabilities, ProviderId, ProviderKind, Resource};
@@ -185,7 +187,7 @@ fn form_details(state: &mut State, feeds: &[ProviderFeed]) {
         }
         state.details.retain(|(id, _), _| *id != pid);
         for d in &f.details {
-            match serde_json::from_value::<DetailsFeed>(d.clone()) {
+            match DetailsFeed::deserialize(d) {
                 Ok(d) => {
                     state.details.insert((pid, d.account), d.details);
                 }
@@ -205,9 +207,7 @@ fn caps(f: &ProviderFeed) -> Capabilities {
         .fold(Capabilities::new(), |c, (r, _)| c.with(r));
     f.actions
         .iter()
-        .filter_map(|a| {
-            serde_json::from_value::<ActionKind>(serde_json::Value::String(a.clone())).ok()
-        })
+        .filter_map(|a| ActionKind::deserialize(a).ok())
         .fold(caps, |c, a| c.with_action(a))
 }
 
@@ -257,42 +257,32 @@ fn apply_slice(state: &mut State, slice: Slice) {
     if state.providers.get(pid.0 as usize).is_none() {
         return;
     }
-    match slice {
+    let slice = match slice {
         Slice::Accounts(_, mut rows) => {
             // The collector's rows are its tree: the provider's root row is made again.
             rows.retain(|a| a.kind != AccountKind::Provider);
-            crate::fold::apply_data(state, pid, "", FetchData::Accounts(rows))
+            return crate::fold::apply_data(state, pid, "", FetchData::Accounts(rows));
         }
-        Slice::LiveCalls(_, rows) => {
-            let ctx = Ctx {
-                now_ms: state.now_ms,
-                provider_names: &state.provider_names,
-                tz: &state.tz,
-                thresholds: state.thresholds,
-            };
-            state.tables.live.replace_slice(pid, None, rows, &ctx);
+        Slice::Trunks(_, rows) => {
+            return crate::fold::apply_data(state, pid, "", FetchData::Trunks(rows));
         }
-        Slice::CallHistory(_, rows) => {
-            let ctx = Ctx {
-                now_ms: state.now_ms,
-                provider_names: &state.provider_names,
-                tz: &state.tz,
-                thresholds: state.thresholds,
-            };
-            state.tables.history.replace_slice(pid, None, rows, &ctx);
-        }
-        Slice::Trunks(_, rows) => crate::fold::apply_data(state, pid, "", FetchData::Trunks(rows)),
         Slice::Numbers(_, rows) => {
-            crate::fold::apply_data(state, pid, "", FetchData::Numbers(rows))
+            return crate::fold::apply_data(state, pid, "", FetchData::Numbers(rows));
         }
-        Slice::Queues(_, rows) => {
-            let ctx = Ctx {
-                now_ms: state.now_ms,
-                provider_names: &state.provider_names,
-                tz: &state.tz,
-                thresholds: state.thresholds,
-            };
-            state.tables.queues.replace_slice(pid, None, rows, &ctx);
-        }
+        other => other,
+    };
+    // Calls and queues as the collector folded them: replaced as they are.
+    let ctx = Ctx {
+        now_ms: state.now_ms,
+        provider_names: &state.provider_names,
+        tz: &state.tz,
+        thresholds: state.thresholds,
+    };
+    let t = &mut state.tables;
+    match slice {
+        Slice::LiveCalls(_, rows) => t.live.replace_slice(pid, None, rows, &ctx),
+        Slice::CallHistory(_, rows) => t.history.replace_slice(pid, None, rows, &ctx),
+        Slice::Queues(_, rows) => t.queues.replace_slice(pid, None, rows, &ctx),
+        Slice::Accounts(..) | Slice::Trunks(..) | Slice::Numbers(..) => {}
     }
 }

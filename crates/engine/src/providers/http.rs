@@ -223,11 +223,7 @@ impl Guard {
         mut each: impl FnMut(&[u8]) -> Result<(), ProviderError>,
     ) -> Result<Option<Vec<u8>>, ProviderError> {
         let max = self.limits.max_bytes;
-        if let Some(n) = resp.content_length()
-            && n > max as u64
-        {
-            return Err(too_large(max, Some(n)));
-        }
+        refuse_announced(&resp, max)?;
         let cap = shape::RowCap::MaxRows(self.limits.max_rows);
         let mut split = super::json_stream::ArraySplit::new();
         let mut read = 0usize;
@@ -330,16 +326,20 @@ pub fn too_large(max: usize, announced: Option<u64>) -> ProviderError {
     ))
 }
 
+/// A body whose `Content-Length` is over the cap is refused before a byte of it is read.
+fn refuse_announced(resp: &reqwest::Response, max: usize) -> Result<(), ProviderError> {
+    match resp.content_length() {
+        Some(n) if n > max as u64 => Err(too_large(max, Some(n))),
+        _ => Ok(()),
+    }
+}
+
 async fn read_capped(
     mut resp: reqwest::Response,
     max: usize,
     timeout: Duration,
 ) -> Result<Vec<u8>, ProviderError> {
-    if let Some(n) = resp.content_length()
-        && n > max as u64
-    {
-        return Err(too_large(max, Some(n)));
-    }
+    refuse_announced(&resp, max)?;
     let hint = resp.content_length().unwrap_or(0).min(max as u64) as usize;
     let mut body = Vec::with_capacity(hint);
     while let Some(chunk) = resp
