@@ -211,21 +211,16 @@ impl<T: Row> TableView<T> {
     ) {
         let keep = self.selection_key();
         let owned = |r: &T| r.provider() == provider && account.is_none_or(|a| r.account() == a);
-        let at = self.rows.iter().position(owned);
-        let old = std::mem::take(&mut self.rows);
-        let mut rows = Vec::with_capacity(old.len() + new_rows.len());
-        let mut new_rows = Some(new_rows);
-        for (i, r) in old.into_iter().enumerate() {
-            if Some(i) == at {
-                rows.extend(new_rows.take().unwrap_or_default());
-            }
-            if !owned(&r) {
-                rows.push(r);
-            }
-        }
-        rows.extend(new_rows.unwrap_or_default());
-        trim(&mut rows);
-        self.rows = rows;
+        // In place: the rows before the first owned one are not owned, so `at` still
+        // points where the slice stood once the owned rows are gone, and the table keeps
+        // one buffer (a second one of 10,000 rows while a poll replaced it showed in the
+        // console's peak memory, issue 14).
+        let at = self.rows.iter().position(owned).unwrap_or(self.rows.len());
+        self.rows.retain(|r| !owned(r));
+        // Grow by what the slice adds, not by doubling: 10,000 rows leave no spare half.
+        self.rows.reserve_exact(new_rows.len());
+        self.rows.splice(at..at, new_rows);
+        trim(&mut self.rows);
         self.rebuild(ctx, keep);
     }
 
