@@ -270,3 +270,51 @@ async fn a_refresh_during_a_fetch_runs_again_after_it() {
         "trunks of {d0} fetched {trunk_results} times"
     );
 }
+
+/// Twenty domains put ~80 jobs due at once; the poller keeps at most
+/// `PollerOptions::max_in_flight` of them at the provider, and still polls every domain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_domains_never_have_more_than_eight_requests_at_the_provider() {
+    let sims = support::sims(12, |o| {
+        o.cloudonix.domains = 20;
+        o.cloudonix.rate_limit_requests = 100;
+        o.cloudonix.traffic = false;
+    })
+    .await;
+    let cx = &sims.cloudonix;
+    cx.set_faults(Faults {
+        latency: Duration::from_millis(150),
+        ..Faults::default()
+    });
+    let opts = PollerOptions {
+        background_factor: 1,
+        ..PollerOptions::default()
+    };
+    assert_eq!(opts.max_in_flight, 8);
+    let (_handle, mut rx, cancel) = start_poller(cx, 100, Duration::from_secs(10), opts);
+    let mut calls_of = std::collections::HashSet::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while let Ok(Some(action)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        if let Action::Fetched(f) = action
+            && f.job.kind == JobKind::Calls
+            && f.result.is_ok()
+        {
+            calls_of.insert(f.job.scope.clone());
+            if calls_of.len() == cx.domains.len() {
+                break;
+            }
+        }
+    }
+    cancel.cancel();
+    assert_eq!(
+        calls_of.len(),
+        20,
+        "every domain's live calls arrive, a few at a time"
+    );
+    let peak = cx.peak_concurrent_requests();
+    assert!(
+        (2..=8).contains(&peak),
+        "{peak} requests at the provider at once"
+    );
+    assert_eq!(cx.throttled(), 0);
+}

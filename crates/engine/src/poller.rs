@@ -167,6 +167,11 @@ pub struct PollerOptions {
     /// Finished calls per account a poll hands over, the newest (None: every one, as a
     /// collector storing history wants; a console keeps its History pane's worth).
     pub history_per_account: Option<usize>,
+    /// Most polls of one provider in flight at once. A provider with 20 domains has ~80
+    /// jobs due together at start; unbounded, that was ~80 connections, each with its
+    /// buffers kept while idle in the pool (issue 14), and a burst no provider enjoys.
+    /// Budgets still decide what runs: this only queues what is due, highest priority first.
+    pub max_in_flight: usize,
 }
 
 impl Default for PollerOptions {
@@ -176,6 +181,7 @@ impl Default for PollerOptions {
             max_backoff: Duration::from_secs(60),
             heartbeat: Duration::from_secs(1),
             history_per_account: None,
+            max_in_flight: 8,
         }
     }
 }
@@ -380,6 +386,10 @@ impl Poller {
             if due > now {
                 wake = wake.min(due);
                 continue;
+            }
+            if running.len() >= self.opts.max_in_flight.max(1) {
+                // The next poll to finish wakes the loop, which dispatches again.
+                break;
             }
             let Some(state) = self.jobs.get(&key) else {
                 continue;

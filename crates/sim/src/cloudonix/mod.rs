@@ -98,6 +98,30 @@ pub struct RecordedRequest {
 #[derive(Debug)]
 pub(crate) struct Shared {
     state: Mutex<State>,
+    /// Requests being answered now, and the most ever at once (what a client's
+    /// connection count costs the provider; tests read it).
+    in_flight: std::sync::atomic::AtomicUsize,
+    peak_in_flight: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts one request as being answered until it is dropped.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = shared.in_flight.fetch_add(1, SeqCst) + 1;
+        shared.peak_in_flight.fetch_max(now, SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Shared {
@@ -138,6 +162,13 @@ impl CloudonixSim {
     /// Every request received so far (the most recent 20 000), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().recorded.iter().cloned().collect()
+    }
+
+    /// The most requests this simulator was answering at one time.
+    pub fn peak_concurrent_requests(&self) -> usize {
+        self.shared
+            .peak_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many 429s were sent.
@@ -233,6 +264,8 @@ pub(crate) fn spawn(
     };
     let shared = Arc::new(Shared {
         state: Mutex::new(state),
+        in_flight: Default::default(),
+        peak_in_flight: Default::default(),
     });
     let sim = {
         let st = shared.lock();
@@ -277,6 +310,7 @@ pub(crate) fn spawn(
 const MAX_BODY: usize = 1 << 20;
 
 async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
+    let _answering = InFlight::enter(&shared);
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
