@@ -63,6 +63,27 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// Where `snapshot` and `trace` read from instead of the providers: a collector, its
+/// token and its TLS material.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CollectorArgs {
+    /// Read the collector's state (`switchboard serve` at URL; `trace` also reads its
+    /// call history) instead of polling the providers (default: `[collector] url`).
+    #[arg(long, value_name = "URL")]
+    pub connect: Option<String>,
+    /// The collector token: `env:VAR`, or the token itself (default: $SWITCHBOARD_TOKEN,
+    /// else `[collector] token`).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SWITCHBOARD_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    #[command(flatten)]
+    pub tls: CollectorTls,
+}
+
 /// How a console, `snapshot` or `trace` reaches an HTTPS collector (`--connect https://…`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct CollectorTls {
@@ -129,21 +150,8 @@ pub enum Command {
         /// Only this resource: its rows across providers (the pane's names).
         #[arg(long, value_name = "RESOURCE", value_parser = pane_parser())]
         resource: Option<Resource>,
-        /// Print the collector's state (`switchboard serve` at URL) instead of polling
-        /// the providers (default: `[collector] url`).
-        #[arg(long, value_name = "URL")]
-        connect: Option<String>,
-        /// The collector token: `env:VAR`, or the token itself (default:
-        /// $SWITCHBOARD_TOKEN, else `[collector] token`).
-        #[arg(
-            long,
-            value_name = "TOKEN",
-            env = "SWITCHBOARD_TOKEN",
-            hide_env_values = true
-        )]
-        token: Option<String>,
         #[command(flatten)]
-        tls: CollectorTls,
+        collector: CollectorArgs,
     },
     /// Trace one number across every configured provider: owner, route, trunks, live
     /// calls and last calls (polls each provider once, like `snapshot`).
@@ -153,21 +161,8 @@ pub enum Command {
         /// One JSON document instead of text.
         #[arg(long)]
         json: bool,
-        /// Trace from the collector's state and call history (`switchboard serve` at
-        /// URL) instead of polling the providers (default: `[collector] url`).
-        #[arg(long, value_name = "URL")]
-        connect: Option<String>,
-        /// The collector token: `env:VAR`, or the token itself (default:
-        /// $SWITCHBOARD_TOKEN, else `[collector] token`).
-        #[arg(
-            long,
-            value_name = "TOKEN",
-            env = "SWITCHBOARD_TOKEN",
-            hide_env_values = true
-        )]
-        token: Option<String>,
         #[command(flatten)]
-        tls: CollectorTls,
+        collector: CollectorArgs,
     },
     /// Run headless for the team: poll every configured provider on its budget clock,
     /// serve /metrics, /healthz and /readyz over HTTP, and keep the call history.
@@ -319,9 +314,12 @@ mod tests {
         assert!(matches!(
             c.command,
             Some(Command::Trace {
-                connect: Some(_),
-                tls: CollectorTls {
-                    collector_ca: Some(_),
+                collector: CollectorArgs {
+                    connect: Some(_),
+                    tls: CollectorTls {
+                        collector_ca: Some(_),
+                        ..
+                    },
                     ..
                 },
                 ..

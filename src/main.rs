@@ -108,9 +108,7 @@ fn main() -> ExitCode {
             output,
             json,
             resource,
-            connect,
-            token,
-            tls,
+            collector,
         }) => {
             let output = if *json { Output::Json } else { *output };
             let format = match snapshot::Format::new(output, *resource) {
@@ -121,16 +119,11 @@ fn main() -> ExitCode {
                 }
             };
             let _log = start_logging(&cli);
-            let via = Collector {
-                connect: connect.as_ref(),
-                token: token.as_ref(),
-                tls,
-            };
             script(
                 &rt,
                 &cli,
                 "snapshot",
-                via,
+                collector,
                 &cancel,
                 |feed| async move { switchboard::attach::snapshot::run(&feed, format).await },
                 |cfg| async move { snapshot::run(&cfg, format).await },
@@ -139,21 +132,14 @@ fn main() -> ExitCode {
         Some(Command::Trace {
             number,
             json,
-            connect,
-            token,
-            tls,
+            collector,
         }) => {
             let _log = start_logging(&cli);
-            let via = Collector {
-                connect: connect.as_ref(),
-                token: token.as_ref(),
-                tls,
-            };
             script(
                 &rt,
                 &cli,
                 "trace",
-                via,
+                collector,
                 &cancel,
                 |feed| async move { switchboard::attach::trace::run(&feed, number, *json).await },
                 |cfg| async move { switchboard::trace::cli::run(&cfg, number, *json).await },
@@ -493,23 +479,13 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
     }
 }
 
-/// The config of `snapshot`/`trace`: attached (`--connect`), a config file is optional,
-/// since the collector has the providers.
-/// Where a script command may read from instead of the providers (`--connect`, the
-/// token, the collector's TLS material).
-struct Collector<'a> {
-    connect: Option<&'a String>,
-    token: Option<&'a String>,
-    tls: &'a switchboard::cli::CollectorTls,
-}
-
 /// `snapshot` and `trace`: from the collector when attached (`--connect`, else
 /// `[collector] url`), else one poll of the providers; a signal ends it with 128 + n.
 fn script<A, L>(
     rt: &tokio::runtime::Runtime,
     cli: &Cli,
     name: &str,
-    via: Collector,
+    via: &switchboard::cli::CollectorArgs,
     cancel: &CancellationToken,
     attached: impl FnOnce(switchboard::attach::client::AttachOptions) -> A,
     local: impl FnOnce(Config) -> L,
@@ -522,7 +498,7 @@ where
     let attach = loaded
         .as_ref()
         .ok()
-        .map(|(cfg, _)| attach_options(via.connect, via.token, via.tls, cfg));
+        .map(|(cfg, _)| attach_options(via.connect.as_ref(), via.token.as_ref(), &via.tls, cfg));
     let run = |code: std::pin::Pin<Box<dyn std::future::Future<Output = u8> + '_>>| {
         rt.block_on(async {
             tokio::select! {
@@ -542,6 +518,8 @@ where
     }
 }
 
+/// The config of `snapshot`/`trace`: attached (`--connect`), a config file is optional,
+/// since the collector has the providers.
 fn config_for(cli: &Cli, connect: bool) -> Result<(Config, Vec<String>), ExitCode> {
     if connect && !config::resolve_path(cli.config.clone()).is_some_and(|p| p.exists()) {
         Ok((Config::default(), Vec::new()))
