@@ -16,11 +16,10 @@
 //! wrong resume.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hasher};
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use super::words::{conn_words, resource_label};
@@ -63,36 +62,159 @@ pub enum Resume {
     Resync,
 }
 
-fn hash(text: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
+/// JSON written into a hasher: what a document's hash needs without its text. A slice of
+/// 10,000 rows is megabytes; its text is built only when its hash changed.
+struct HashWriter(DefaultHasher);
 
-fn rows_json<T: Serialize>(rows: impl Iterator<Item = T>) -> String {
-    serde_json::to_string(&rows.collect::<Vec<T>>()).unwrap_or_else(|_| "[]".into())
-}
-
-/// One table's rows of one provider as a JSON array (rows carry no provider: the slice
-/// says it).
-pub fn slice_json(state: &State, table: Resource, p: ProviderId) -> String {
-    let t = &state.tables;
-    fn of<T: Row>(rows: &[T], p: ProviderId) -> impl Iterator<Item = &T> {
-        rows.iter().filter(move |r| r.provider() == p)
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
     }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The hash of `value`'s JSON text (the same text gives the same hash, however serde_json
+/// splits its writes: the hasher reads a stream).
+fn json_hash<T: Serialize + ?Sized>(value: &T) -> u64 {
+    let mut w = HashWriter(DefaultHasher::new());
+    // A row that cannot be written hashes what was written before it; the text built
+    // from the same rows fails the same way (an empty list).
+    let _ = serde_json::to_writer(&mut w, value);
+    w.0.finish()
+}
+
+fn json_text<T: Serialize + ?Sized>(value: &T, empty: &str) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| empty.into())
+}
+
+/// A provider's rows of one table as a JSON list, serialised as they are read.
+struct RowsOf<'a, T, U: ?Sized> {
+    rows: &'a [T],
+    provider: ProviderId,
+    view: fn(&T) -> &U,
+}
+
+impl<T: Row, U: Serialize + ?Sized> Serialize for RowsOf<'_, T, U> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.rows
+                .iter()
+                .filter(|r| r.provider() == self.provider)
+                .map(self.view),
+        )
+    }
+}
+
+fn rows_of<T: Row + Serialize>(rows: &[T], provider: ProviderId) -> RowsOf<'_, T, T> {
+    RowsOf {
+        rows,
+        provider,
+        view: |r| r,
+    }
+}
+
+/// One table's rows of one provider, handed to `out` as something to serialise (rows
+/// carry no provider: the slice says it).
+fn with_slice<R>(state: &State, table: Resource, p: ProviderId, out: impl SliceOut<R>) -> R {
+    let t = &state.tables;
     match table {
-        Resource::Accounts => rows_json(of(&t.accounts.rows, p).map(|r| &r.account)),
-        Resource::LiveCalls => rows_json(of(&t.live.rows, p)),
-        Resource::CallHistory => rows_json(of(&t.history.rows, p)),
-        Resource::Trunks => rows_json(of(&t.trunks.rows, p)),
-        Resource::Numbers => rows_json(of(&t.numbers.rows, p)),
-        Resource::Queues => rows_json(of(&t.queues.rows, p)),
+        Resource::Accounts => out.take(&RowsOf {
+            rows: &t.accounts.rows,
+            provider: p,
+            view: |r| &r.account,
+        }),
+        Resource::LiveCalls => out.take(&rows_of(&t.live.rows, p)),
+        Resource::CallHistory => out.take(&rows_of(&t.history.rows, p)),
+        Resource::Trunks => out.take(&rows_of(&t.trunks.rows, p)),
+        Resource::Numbers => out.take(&rows_of(&t.numbers.rows, p)),
+        Resource::Queues => out.take(&rows_of(&t.queues.rows, p)),
+    }
+}
+
+/// What is done with a slice: its text or its hash.
+trait SliceOut<R> {
+    fn take<T: Serialize>(self, rows: &T) -> R;
+}
+
+struct Text;
+impl SliceOut<String> for Text {
+    fn take<T: Serialize>(self, rows: &T) -> String {
+        json_text(rows, "[]")
+    }
+}
+
+struct Hashed;
+impl SliceOut<u64> for Hashed {
+    fn take<T: Serialize>(self, rows: &T) -> u64 {
+        json_hash(rows)
+    }
+}
+
+/// One table's rows of one provider as a JSON array.
+pub fn slice_json(state: &State, table: Resource, p: ProviderId) -> String {
+    with_slice(state, table, p, Text)
+}
+
+/// A provider's budget as the feed says it (fields in the order a JSON object sorts them,
+/// as the earlier `json!` documents did).
+#[derive(Serialize)]
+struct BudgetDoc {
+    documented: u32,
+    limit: u32,
+    remaining: u32,
+    resets_in_s: u32,
+    throttled: u32,
+    used: u32,
+    window_s: u32,
+}
+
+/// What one account's forms start from (forwards, flow devices …).
+#[derive(Serialize)]
+struct DetailsDoc<'a> {
+    account: &'a str,
+    details: &'a crate::providers::ProviderDetails,
+}
+
+/// The provider's form details, by account, serialised as they are read.
+struct AllDetails<'a>(&'a State, ProviderId);
+
+impl Serialize for AllDetails<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.0
+                .details
+                .range((self.1, String::new())..)
+                .take_while(|((id, _), _)| *id == self.1)
+                .map(|((_, account), details)| DetailsDoc { account, details }),
+        )
     }
 }
 
 /// A provider's state as the feed says it: connection word and problem (redacted),
-/// budget, and when each resource's data last loaded (readers compute its age).
-pub fn provider_doc(all: &State, p: &ProviderState) -> Value {
+/// budget, and when each resource's data last loaded (readers compute its age). Fields in
+/// sorted order, as a JSON object of the same keys writes them.
+#[derive(Serialize)]
+pub struct ProviderDoc<'a> {
+    /// What its changes may be (the console greys the rest).
+    actions: Vec<crate::model::ActionKind>,
+    budget: BudgetDoc,
+    data_ms: BTreeMap<&'static str, Option<i64>>,
+    /// What its forms start from (forwards, flow devices …), by account.
+    details: AllDetails<'a>,
+    error: Option<String>,
+    id: u16,
+    kind: String,
+    last_success_ms: Option<i64>,
+    name: &'a str,
+    /// Whether the collector's config pins it read-only.
+    read_only: bool,
+    state: &'static str,
+}
+
+pub fn provider_doc<'a>(all: &'a State, p: &'a ProviderState) -> ProviderDoc<'a> {
     let (state, error) = conn_words(&p.conn);
     let data: BTreeMap<&str, Option<i64>> = TABLES
         .iter()
@@ -100,35 +222,27 @@ pub fn provider_doc(all: &State, p: &ProviderState) -> Value {
         .map(|r| (resource_label(*r), p.data_time(*r)))
         .collect();
     let b = &p.budget;
-    json!({
-        "id": p.id.0,
-        "name": p.name,
-        "kind": p.kind.to_string(),
-        "state": state,
-        "error": error.map(|e| redact(&e).into_owned()),
-        "last_success_ms": p.last_ok_ms,
-        "budget": {
-            "remaining": b.remaining,
-            "limit": b.limit,
-            "window_s": b.window_s,
-            "used": b.used,
-            "documented": b.documented,
-            "throttled": b.throttled,
-            "resets_in_s": b.resets_in_s,
+    ProviderDoc {
+        actions: p.caps.actions().collect(),
+        budget: BudgetDoc {
+            documented: b.documented,
+            limit: b.limit,
+            remaining: b.remaining,
+            resets_in_s: b.resets_in_s,
+            throttled: b.throttled,
+            used: b.used,
+            window_s: b.window_s,
         },
-        "data_ms": data,
-        // What its changes may be (the console greys the rest) and whether the
-        // collector's config pins it read-only.
-        "actions": p.caps.actions().collect::<Vec<_>>(),
-        "read_only": p.config_read_only,
-        // What its forms start from (forwards, flow devices …), by account.
-        "details": all
-            .details
-            .range((p.id, String::new())..)
-            .take_while(|((id, _), _)| *id == p.id)
-            .map(|((_, account), d)| json!({ "account": account, "details": d }))
-            .collect::<Vec<_>>(),
-    })
+        data_ms: data,
+        details: AllDetails(all, p.id),
+        error: error.map(|e| redact(&e).into_owned()),
+        id: p.id.0,
+        kind: p.kind.to_string(),
+        last_success_ms: p.last_ok_ms,
+        name: &p.name,
+        read_only: p.config_read_only,
+        state,
+    }
 }
 
 fn slice_text(table: Resource, p: u16, rows: &str) -> String {
@@ -169,7 +283,7 @@ impl Feed {
         let providers: Vec<String> = state
             .providers
             .iter()
-            .map(|p| provider_doc(state, p).to_string())
+            .map(|p| json_text(&provider_doc(state, p), "{}"))
             .collect();
         let mut slices = Vec::new();
         for p in &state.providers {
@@ -187,19 +301,18 @@ impl Feed {
     pub fn publish(&mut self, state: &State, tables: &[ProviderId]) {
         let mut providers = Vec::new();
         for p in &state.providers {
-            let doc = provider_doc(state, p).to_string();
-            let h = hash(&doc);
+            let doc = provider_doc(state, p);
+            let h = json_hash(&doc);
             if self.providers.insert(p.id.0, h) != Some(h) {
-                providers.push(doc);
+                providers.push(json_text(&doc, "{}"));
             }
         }
         let mut slices = Vec::new();
         for &p in tables {
             for table in TABLES {
-                let rows = slice_json(state, table, p);
-                let h = hash(&rows);
+                let h = with_slice(state, table, p, Hashed);
                 if self.slices.insert((resource_label(table), p.0), h) != Some(h) {
-                    slices.push(slice_text(table, p.0, &rows));
+                    slices.push(slice_text(table, p.0, &slice_json(state, table, p)));
                 }
             }
         }
@@ -288,12 +401,51 @@ mod tests {
         assert_eq!(ids(feed.resume(None)), Some(vec![]));
         // A change holds only what changed: here the provider's state, no slice.
         let (_, last) = feed.held.back().unwrap();
-        let v: Value = serde_json::from_str(last).unwrap();
+        let v: serde_json::Value = serde_json::from_str(last).unwrap();
         assert_eq!(v["revision"], now);
         assert_eq!(v["providers"][0]["budget"]["remaining"], HELD as u64 + 10);
         assert_eq!(v["slices"].as_array().map(Vec::len), Some(0));
-        let snap: Value = serde_json::from_str(&feed.snapshot(&s)).unwrap();
+        let snap: serde_json::Value = serde_json::from_str(&feed.snapshot(&s)).unwrap();
         assert_eq!(snap["revision"], now);
         assert_eq!(snap["slices"].as_array().map(Vec::len), Some(TABLES.len()));
+    }
+
+    #[test]
+    fn a_provider_document_reads_as_the_json_object_it_replaced() {
+        let s = state();
+        let doc = json_text(&provider_doc(&s, &s.providers[0]), "{}");
+        let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "actions",
+                "budget",
+                "data_ms",
+                "details",
+                "error",
+                "id",
+                "kind",
+                "last_success_ms",
+                "name",
+                "read_only",
+                "state"
+            ]
+        );
+        // Written in that order, as the object was.
+        assert!(doc.starts_with("{\"actions\":"), "{doc}");
+        assert_eq!(v["name"], "pbx");
+        assert_eq!(v["details"], serde_json::json!([]));
+        // The hash follows the text.
+        let mut other = state();
+        assert_eq!(
+            json_hash(&provider_doc(&other, &other.providers[0])),
+            json_hash(&provider_doc(&s, &s.providers[0]))
+        );
+        other.providers[0].budget.used = 3;
+        assert_ne!(
+            json_hash(&provider_doc(&other, &other.providers[0])),
+            json_hash(&provider_doc(&s, &s.providers[0]))
+        );
     }
 }
