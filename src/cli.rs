@@ -17,7 +17,7 @@ use crate::model::Resource;
 )]
 pub struct Cli {
     /// Start local provider simulators and open the console against them.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "connect")]
     pub demo: bool,
     /// Config file (default: ~/.config/switchboard/config.toml).
     #[arg(long, global = true, value_name = "PATH", env = crate::config::CONFIG_ENV)]
@@ -44,31 +44,19 @@ pub struct Cli {
     /// Hide the key hints of the status bar (wall screens).
     #[arg(long)]
     pub no_hints: bool,
-    /// Attach to a collector (`switchboard serve`) instead of polling the providers
-    /// (default: `[collector] url`).
-    #[arg(long, value_name = "URL", conflicts_with = "demo")]
-    pub connect: Option<String>,
-    /// The collector token: `env:VAR`, or the token itself (default: $SWITCHBOARD_TOKEN,
-    /// else `[collector] token`).
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "SWITCHBOARD_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: Option<String>,
     #[command(flatten)]
-    pub collector_tls: CollectorTls,
+    pub collector: CollectorArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// Where `snapshot` and `trace` read from instead of the providers: a collector, its
-/// token and its TLS material.
+/// Where the console, `snapshot` and `trace` read from instead of the providers: a
+/// collector, its token and its TLS material.
 #[derive(Debug, Clone, Default, Args)]
 pub struct CollectorArgs {
-    /// Read the collector's state (`switchboard serve` at URL; `trace` also reads its
-    /// call history) instead of polling the providers (default: `[collector] url`).
+    /// Attach to the collector (`switchboard serve`) at URL instead of polling the
+    /// providers: its state, and for `trace` its call history too (default:
+    /// `[collector] url`).
     #[arg(long, value_name = "URL")]
     pub connect: Option<String>,
     /// The collector token: `env:VAR`, or the token itself (default: $SWITCHBOARD_TOKEN,

@@ -356,7 +356,7 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
                 return ExitCode::from(1);
             }
         }
-    } else if cli.connect.is_some()
+    } else if cli.collector.connect.is_some()
         && !config::resolve_path(cli.config.clone()).is_some_and(|p| p.exists())
     {
         // Attached, a config file is optional: the collector has the providers.
@@ -371,9 +371,9 @@ fn run_console(cli: &Cli, rt: &tokio::runtime::Runtime, cancel: CancellationToke
         }
     };
     let attach = match attach_options(
-        cli.connect.as_ref(),
-        cli.token.as_ref(),
-        &cli.collector_tls,
+        cli.collector.connect.as_ref(),
+        cli.collector.token.as_ref(),
+        &cli.collector.tls,
         &config,
     ) {
         Ok(a) => a,
