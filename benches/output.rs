@@ -6,11 +6,14 @@
 //! second) so every scenario is the same on every machine.
 //!
 //! Prints, per scenario: bytes, bytes per second (idle ones), frames drawn, empty frames
-//! dropped and write calls, and ("before") the bytes the console wrote before
-//! `frame_out`, which wrote every empty frame too (and each frame in pieces of at most
-//! 1 KiB through std's line-buffered stdout, plus a write for the end of the frame). Targets (issue 14): idle with no data change at 80x24
-//! ≤ 35 B/s and 0 empty frames; PageDown at 200x50 with 10k rows ≤ 1,685 B (sngrep's
-//! full page); one-row scroll ≤ 1 KB.
+//! dropped and write calls, and ("before") what the same backend would write without
+//! `frame_out`: every empty frame too, each frame in its synchronized-output wrapper,
+//! ratatui's four colour resets (the console before `frame_out` also wrote each frame in
+//! pieces of at most 1 KiB). Targets (issue 14): idle with no data change at 80x24
+//! ≤ 35 B/s and 0 empty frames; with N ticking calls ≤ 35 + 12 × N B/s; PageDown at
+//! 200x50 with 10k rows ≤ 1,685 B (sngrep's full page, measured on numbers that count
+//! up: the sequential scenario; on random numbers sngrep writes ~1,980 B, see
+//! `benches/sip_pcap.py`); one-row scroll ≤ 1 KB.
 //!
 //! `cargo bench --bench output`
 

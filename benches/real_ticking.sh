@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 14's idle figure for the real binary: one provider (the Cloudonix simulator,
+# Issue 14's idle figure for the real binary: one provider (the first simulator,
 # one domain, 8 calls in progress, no new calls), 80x24, the bytes the console writes
 # in a pseudo-terminal (what `script -q -f` records) over 20 s after a 5 s warm-up,
 # median of 3 runs. Target: 35 + 12 x 8 = 131 B/s.
@@ -14,7 +14,7 @@ trap 'kill "$sim" 2>/dev/null; rm -rf "$dir"' EXIT
     >"$dir/sim.log" 2>&1 &
 sim=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$dir/all.toml" ] && break; sleep 0.5; done
-# The first provider only (the Cloudonix simulator).
+# The first provider only.
 awk '/^\[\[provider\]\]/{n++} n==1' "$dir/all.toml" >"$dir/one.toml"
 # A private home: no history store or settings of the user's.
 HOME=$dir XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data XDG_STATE_HOME=$dir/state \

@@ -9,10 +9,12 @@
 //! frame as a scroll of that band (DECSTBM `ESC[t;b r`, then k line feeds at its bottom
 //! or k reverse indexes `ESC M` at its top, then `ESC[r`) followed by the cells that
 //! still differ, and sends whichever encoding is shortest, the plain one included.
-//! Cells are always encoded by the crossterm backend itself; on top of its diff, a short
-//! run of unchanged cells in the same style between two changed ones is rewritten when
-//! that is shorter than the cursor move it saves, and absolute cursor moves become
-//! shorter relative ones where the cursor's place is known (`ESC[nC`, `CR LF`).
+//! Cells are encoded by [`cells`]: attributes only where the pen changes, and the
+//! shortest cursor move from where the cursor is known (kept from one frame to the next:
+//! the console is the only writer). On top of ratatui's diff, a short run of unchanged
+//! cells in the same style between two changed ones is rewritten when that is shorter
+//! than the cursor move it saves. The moves use line feeds that keep the column, which
+//! holds in raw mode (crossterm's, which [`crate::app::init_terminal`] turns on first).
 //!
 //! DECSTBM scrolls whole lines, so a side pane's rows move with the band and are redrawn
 //! as changed cells (the byte count decides whether that still pays). Anything the copy
@@ -498,7 +500,7 @@ mod tests {
         let (bytes, _) = encode_frame(&old_sel, &new, At::Unknown);
         let text = String::from_utf8_lossy(&bytes);
         // One change of pen into the selected row and one out of it; no repeat.
-        assert_eq!(text, "\x1b[1;7H2\n\x08\x1b[7;1m3\n\x08\x1b[0m4");
+        assert_eq!(text, "\x1b[1;7H2\n\x08\x1b[7;1m3\n\x08\x1b[m4");
         // Two changed cells of the selected row: the pen is set once for both.
         let mut both = new.clone();
         both[(0, 1)].set_symbol("B");

@@ -4,7 +4,7 @@
 //! - **The pen.** The encoder follows the terminal's current attributes (colours and
 //!   modifiers) across the frame and writes only what changes between two cells, in one
 //!   SGR sequence (`ESC[1;7m`), or a reset and the new attributes when that is shorter.
-//!   A frame starts and ends with the default pen (`ESC[0m` at the end only if needed),
+//!   A frame starts and ends with the default pen (`ESC[m` at the end only if needed),
 //!   so a clear or a scroll between frames blanks lines in the default colours.
 //! - **The cursor.** Where the cursor is after each cell is known while the symbols are
 //!   one column wide and not in the last column (where a terminal waits to wrap). From a
@@ -138,7 +138,12 @@ pub fn sgr(from: &Pen, to: &Pen) -> String {
         fresh.push(underline(to.underline));
     }
     let (a, b) = (steps.join(";"), fresh.join(";"));
-    let params = if a.len() <= b.len() { a } else { b };
+    let params = match (a.len() <= b.len(), b.as_str()) {
+        // A reset alone needs no parameter.
+        (false, "0") => String::new(),
+        (true, _) => a,
+        (false, _) => b,
+    };
     format!("\x1b[{params}m")
 }
 
@@ -247,7 +252,7 @@ pub fn encode<'a>(
         at = after(c, x, y, width);
     }
     if !pen.is_default() {
-        out.push_str("\x1b[0m");
+        out.push_str("\x1b[m");
     }
     (out, at)
 }
@@ -269,7 +274,7 @@ mod tests {
         let selected = pen(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD));
         assert_eq!(sgr(&plain, &selected), "\x1b[7;1m");
         assert_eq!(sgr(&selected, &selected), "");
-        assert_eq!(sgr(&selected, &plain), "\x1b[0m");
+        assert_eq!(sgr(&selected, &plain), "\x1b[m");
         let red = pen(Style::new().fg(Color::Red));
         assert_eq!(sgr(&plain, &red), "\x1b[38;5;1m");
         // Bold dropped but dim kept: intensity reset, dim again.
