@@ -16,6 +16,7 @@ sim=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$dir/all.toml" ] && break; sleep 0.5; done
 # The first provider only.
 awk '/^\[\[provider\]\]/{n++} n==1' "$dir/all.toml" >"$dir/one.toml"
+chmod 600 "$dir/one.toml"
 # A private home: no history store or settings of the user's.
 HOME=$dir XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data XDG_STATE_HOME=$dir/state \
     python3 "$here/pty_bytes.py" idle --size 80x24 --warmup 5 --seconds 20 --runs 3 \

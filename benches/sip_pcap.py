@@ -5,7 +5,14 @@ ringing (INVITE, 180), the others answered (INVITE, 180, 200, ACK), so sngrep's 
 differs from one page to the next as much as the console's live pane does. Stdlib only.
 
     python3 benches/sip_pcap.py /tmp/random.pcap 10000
-    python3 benches/pty_bytes.py keys --size 200x50 --keys pgdn,pgdn -- sngrep -I /tmp/random.pcap
+    mkdir -p /tmp/sngrep-home && echo "set cl.scrollstep 44" >/tmp/sngrep-home/.sngreprc
+    HOME=/tmp/sngrep-home python3 benches/pty_bytes.py keys --size 200x50 \
+        --keys pgdn,pgdn,pgdn --window 600 -- sngrep -I /tmp/random.pcap
+
+sngrep's PageDown moves `cl.scrollstep` rows (4 by default); 44 is its whole page at
+200x50, so the second and third keys show only new rows (the first moves the window
+by one row, as the console's first PageDown does). Measured 2026-11-29, sngrep 1.6:
+a whole new page is 1,970-1,995 B on random numbers, 1,325-1,426 B on --sequential.
 
 (`--sequential` writes the kind of data sngrep's 1,685 B were first measured on: numbers
 that count up, +442079460000, +442079460001 …, so a page down changes two digits a row.)
