@@ -3,7 +3,9 @@
 //! end) is gathered in one buffer and leaves in one `write(2)`, so over SSH a frame is
 //! one packet instead of one per kilobyte; a frame whose diff drew nothing (only colour
 //! resets and the cursor's hide) is dropped whole, so an unchanged screen costs no bytes.
-//! It counts what it wrote, for the output benchmark and the tests.
+//! It counts what it wrote, for the output benchmark and the tests. A small frame (at
+//! most [`UNWRAPPED_MAX`] bytes, a ticking clock) leaves without the synchronized-output
+//! wrapper: in one write that small there is nothing for the terminal to tear.
 //!
 //! A frame's bounds are the synchronized-output sequences themselves: ratatui's backend
 //! offers no stable access to its writer, so the console queues them through the backend
@@ -16,6 +18,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// DEC 2026: the terminal shows the frame whole, never half-drawn.
 const BEGIN_SYNC: &[u8] = b"\x1b[?2026h";
 const END_SYNC: &[u8] = b"\x1b[?2026l";
+/// A frame body at most this long leaves without the synchronized-output wrapper (16 B):
+/// it is one `write(2)` well inside one read of a terminal and one SSH packet, so the
+/// terminal has it whole before it can draw; a ticking clock's digits cost no wrapper.
+pub const UNWRAPPED_MAX: usize = 512;
 
 /// What a [`FrameWriter`] has written so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -106,7 +112,13 @@ impl<W: Write> FrameWriter<W> {
             self.buf.truncate(start);
             self.counters.empty_frames.fetch_add(1, Ordering::Relaxed);
         } else {
-            self.buf.extend_from_slice(END_SYNC);
+            let mut sent = sent;
+            if body.len() <= UNWRAPPED_MAX {
+                self.buf.drain(start..body_at);
+                sent -= BEGIN_SYNC.len() + END_SYNC.len();
+            } else {
+                self.buf.extend_from_slice(END_SYNC);
+            }
             self.counters
                 .saved_bytes
                 .fetch_add((raw - sent) as u64, Ordering::Relaxed);
@@ -298,13 +310,25 @@ mod tests {
         w.flush().unwrap();
         assert!(w.get_ref().is_empty());
         w.end_frame().unwrap();
-        assert_eq!(
-            w.get_ref().as_slice(),
-            b"\x1b[?2026h\x1b[1;1Hhello\x1b[0m\x1b[?25l\x1b[?2026l"
-        );
+        // Small: no synchronized-output wrapper.
+        assert_eq!(w.get_ref().as_slice(), b"\x1b[1;1Hhello\x1b[0m\x1b[?25l");
         let s = w.stats();
         assert_eq!((s.frames, s.empty_frames, s.writes), (1, 0, 1));
         assert_eq!(s.bytes, w.get_ref().len() as u64);
+    }
+
+    #[test]
+    fn a_large_frame_keeps_the_synchronized_output_wrapper() {
+        let mut w = FrameWriter::new(Vec::new());
+        let body = [b"\x1b[1;1H".as_slice(), &[b'x'; UNWRAPPED_MAX]].concat();
+        w.write_all(BEGIN_SYNC).unwrap();
+        w.write_all(&body).unwrap();
+        w.write_all(END_SYNC).unwrap();
+        assert_eq!(
+            w.get_ref().as_slice(),
+            [BEGIN_SYNC, &body, END_SYNC].concat().as_slice()
+        );
+        assert_eq!(w.stats().writes, 1);
     }
 
     #[test]
@@ -346,10 +370,7 @@ mod tests {
         w.write_all(b"\x1b[5;1Habc").unwrap();
         w.write_all(END_SYNC).unwrap();
         w.flush().unwrap();
-        assert_eq!(
-            w.get_ref().as_slice(),
-            b"\x1b[?2026h\x1b[5;1Habc\x1b[?2026l"
-        );
+        assert_eq!(w.get_ref().as_slice(), b"\x1b[5;1Habc");
         assert_eq!(w.stats().writes, 1);
     }
 
@@ -368,18 +389,18 @@ mod tests {
             &mut w,
             b"\x1b[1;1Hx\x1b[39m\x1b[49m\x1b[59m\x1b[0m\x1b[?25l",
         );
-        assert_eq!(first, b"\x1b[?2026h\x1b[1;1Hx\x1b[0m\x1b[?25l\x1b[?2026l");
+        assert_eq!(first, b"\x1b[1;1Hx\x1b[0m\x1b[?25l");
         // Hidden already: the second frame does not hide it again.
         let second = frame(
             &mut w,
             b"\x1b[1;1Hy\x1b[39m\x1b[49m\x1b[59m\x1b[0m\x1b[?25l",
         );
-        assert_eq!(second, b"\x1b[?2026h\x1b[1;1Hy\x1b[0m\x1b[?2026l");
+        assert_eq!(second, b"\x1b[1;1Hy\x1b[0m");
         // A form shows it; the next hide is written.
         let shown = frame(&mut w, b"\x1b[?25h\x1b[3;4H");
-        assert_eq!(shown, b"\x1b[?2026h\x1b[?25h\x1b[3;4H\x1b[?2026l");
+        assert_eq!(shown, b"\x1b[?25h\x1b[3;4H");
         let hidden = frame(&mut w, b"\x1b[1;1Hz\x1b[?25l");
-        assert_eq!(hidden, b"\x1b[?2026h\x1b[1;1Hz\x1b[?25l\x1b[?2026l");
+        assert_eq!(hidden, b"\x1b[1;1Hz\x1b[?25l");
     }
 
     #[test]

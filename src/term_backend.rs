@@ -9,10 +9,12 @@
 //! frame as a scroll of that band (DECSTBM `ESC[t;b r`, then k line feeds at its bottom
 //! or k reverse indexes `ESC M` at its top, then `ESC[r`) followed by the cells that
 //! still differ, and sends whichever encoding is shortest, the plain one included.
-//! Cells are always encoded by the crossterm backend itself; on top of its diff, a short
-//! run of unchanged cells in the same style between two changed ones is rewritten when
-//! that is shorter than the cursor move it saves, and absolute cursor moves become
-//! shorter relative ones where the cursor's place is known (`ESC[nC`, `CR LF`).
+//! Cells are encoded by [`cells`]: attributes only where the pen changes, and the
+//! shortest cursor move from where the cursor is known (kept from one frame to the next:
+//! the console is the only writer). On top of ratatui's diff, a short run of unchanged
+//! cells in the same style between two changed ones is rewritten when that is shorter
+//! than the cursor move it saves. The moves use line feeds that keep the column, which
+//! holds in raw mode (crossterm's, which [`crate::app::init_terminal`] turns on first).
 //!
 //! DECSTBM scrolls whole lines, so a side pane's rows move with the band and are redrawn
 //! as changed cells (the byte count decides whether that still pays). Anything the copy
@@ -27,6 +29,9 @@ use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Rect, Size};
 
 use crate::frame_out::FrameWriter;
+
+mod cells;
+use cells::At;
 
 /// Columns per hash chunk when comparing rows.
 const CHUNK: usize = 8;
@@ -45,6 +50,9 @@ pub struct ScrollBackend<W: Write> {
     trusted: bool,
     /// Where the last explicit cursor move went (a clear from (0,0) down is a full clear).
     cursor: Option<Position>,
+    /// Where the terminal's cursor is, as far as the bytes written tell (the console is
+    /// the only writer), so the next frame's first move can be a short relative one.
+    at: At,
 }
 
 impl<W: Write> ScrollBackend<W> {
@@ -55,6 +63,7 @@ impl<W: Write> ScrollBackend<W> {
             screen: None,
             trusted: true,
             cursor: None,
+            at: At::Unknown,
         }
     }
 
@@ -74,6 +83,7 @@ impl<W: Write> ScrollBackend<W> {
     fn forget(&mut self, blank: bool) {
         self.screen = None;
         self.trusted = blank;
+        self.at = At::Unknown;
     }
 
     fn pass_through(&mut self, cells: &[(u16, u16, Cell)]) -> io::Result<()> {
@@ -84,6 +94,12 @@ impl<W: Write> ScrollBackend<W> {
 
 impl<W: Write> Write for ScrollBackend<W> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        // Synchronized output, the bell and OSC notifications leave the cursor where it
+        // is; anything else may move it.
+        let still = [&b"\x1b[?2026"[..], b"\x07", b"\x1b]", b"\x1bP"];
+        if !still.iter().any(|p| data.starts_with(p)) {
+            self.at = At::Unknown;
+        }
         self.inner.write(data)
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -113,8 +129,9 @@ impl<W: Write> Backend for ScrollBackend<W> {
         let Some(new) = apply(&old, &cells) else {
             return self.pass_through(&cells);
         };
-        let bytes = encode_frame(&old, &new)?;
+        let (bytes, at) = encode_frame(&old, &new, self.at);
         self.screen = Some(new);
+        self.at = at;
         self.inner.write_all(&bytes)
     }
 
@@ -142,6 +159,7 @@ impl<W: Write> Backend for ScrollBackend<W> {
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
         let p = position.into();
         self.cursor = Some(p);
+        self.at = At::Cell(p.x, p.y);
         self.inner.set_cursor_position(p)
     }
 
@@ -250,109 +268,36 @@ impl Scroll {
     }
 }
 
-/// The shortest bytes that turn `old` into `new` on the terminal.
-fn encode_frame(old: &Buffer, new: &Buffer) -> io::Result<Vec<u8>> {
-    let mut best = encode_cells(old, new)?;
+/// The shortest bytes that turn `old` into `new` on the terminal, the cursor starting
+/// at `at`; and where the cursor is after them.
+fn encode_frame(old: &Buffer, new: &Buffer, at: At) -> (Vec<u8>, At) {
+    let mut best = encode_cells(old, new, at);
     for scroll in candidates(old, new) {
         let mut bytes = scroll.sequence().into_bytes();
-        if bytes.len() >= best.len() {
+        if bytes.len() >= best.0.len() {
             continue;
         }
-        bytes.extend(encode_cells(&scroll.applied(old), new)?);
-        if bytes.len() < best.len() {
-            best = bytes;
+        // DECSTBM (`ESC[r`) leaves the cursor at the top left.
+        let (cells, after) = encode_cells(&scroll.applied(old), new, At::Cell(0, 0));
+        bytes.extend(cells);
+        if bytes.len() < best.0.len() {
+            best = (bytes, after);
         }
     }
-    Ok(best)
+    best
 }
 
-/// Cursor moves and cells (crossterm's encoding) from `old` to `new`.
-fn encode_cells(old: &Buffer, new: &Buffer) -> io::Result<Vec<u8>> {
+/// Cursor moves and cells from `old` to `new`, the cursor starting at `at`; the bytes
+/// and where the cursor is after them.
+fn encode_cells(old: &Buffer, new: &Buffer, at: At) -> (Vec<u8>, At) {
     let cells = fill_gaps(old.diff(new), new);
-    let mut bytes = Vec::new();
-    CrosstermBackend::new(&mut bytes).draw(cells.into_iter())?;
-    Ok(shorter_moves(&bytes))
+    let (text, at) = cells::encode(cells, at, new.area.width);
+    (text.into_bytes(), at)
 }
 
-/// Crossterm's bytes with each absolute cursor move (`ESC[row;colH`) replaced by a
-/// shorter relative one where the cursor's place is known: forward on the same row
-/// (`ESC[nC`), or to the next row (`CR LF`, then forward). The place is known after a
-/// move and after narrow symbols; after anything wider, narrower or combined it is not,
-/// and the absolute move stays (as ratatui itself moves after a wide symbol).
-fn shorter_moves(bytes: &[u8]) -> Vec<u8> {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return bytes.to_vec();
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut at: Option<(u32, u32)> = None;
-    let mut rest = text;
-    while !rest.is_empty() {
-        if let Some(csi) = rest.strip_prefix("\x1b[") {
-            let end = csi
-                .find(|c: char| ('\x40'..='\x7e').contains(&c))
-                .unwrap_or(csi.len().saturating_sub(1));
-            let (params, tail) = csi.split_at(end);
-            let Some(last) = tail.chars().next() else {
-                out.push_str(rest);
-                break;
-            };
-            let target = (last == 'H').then(|| cup_target(params)).flatten();
-            match target {
-                Some((x, y)) => {
-                    out.push_str(&move_from(at, x, y));
-                    at = Some((x, y));
-                }
-                None => {
-                    if last != 'm' {
-                        at = None;
-                    }
-                    out.push_str(&rest[..2 + end + 1]);
-                }
-            }
-            rest = &tail[1..];
-        } else {
-            let Some(c) = rest.chars().next() else { break };
-            let w = ratatui::text::Span::raw(c.encode_utf8(&mut [0; 4]) as &str).width();
-            at = match at {
-                Some((x, y)) if w == 1 && !c.is_control() => Some((x + 1, y)),
-                _ => None,
-            };
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    out.into_bytes()
-}
-
-/// The 0-based column and row of `ESC[row;colH`.
-fn cup_target(params: &str) -> Option<(u32, u32)> {
-    let (row, col) = params.split_once(';')?;
-    let (row, col): (u32, u32) = (row.parse().ok()?, col.parse().ok()?);
-    Some((col.checked_sub(1)?, row.checked_sub(1)?))
-}
-
-/// The shortest move from `at` to column `x`, row `y`.
-fn move_from(at: Option<(u32, u32)>, x: u32, y: u32) -> String {
-    let cup = format!("\x1b[{};{}H", y + 1, x + 1);
-    let forward = |n: u32| match n {
-        0 => String::new(),
-        1 => "\x1b[C".to_string(),
-        n => format!("\x1b[{n}C"),
-    };
-    let relative = match at {
-        Some((cx, cy)) if cy == y && x >= cx => Some(forward(x - cx)),
-        Some((_, cy)) if cy + 1 == y => Some(format!("\r\n{}", forward(x))),
-        _ => None,
-    };
-    match relative {
-        Some(r) if r.len() < cup.len() => r,
-        _ => cup,
-    }
-}
-
-/// Bytes of the cursor move forward over `gap` cells (`ESC[nC`, see [`move_from`]).
+/// Bytes of the cursor move forward over `gap` cells.
 fn move_cost(gap: u16) -> usize {
-    move_from(Some((0, 0)), u32::from(gap), 0).len()
+    cells::move_to(At::Cell(0, 0), gap, 0).len()
 }
 
 /// The diff plus, between two changed cells of a row, the unchanged cells when writing
@@ -528,16 +473,41 @@ mod tests {
     }
 
     #[test]
-    fn cursor_moves_become_relative_only_where_the_cursor_is_known() {
-        let crossterm = b"\x1b[3;5Hab\x1b[3;12Hc\x1b[4;1Hd\x1b[5;3H\x1b[1mx\x1b[7;2Hy";
-        assert_eq!(
-            String::from_utf8_lossy(&shorter_moves(crossterm)),
-            // (the move to row 5 is as short absolute as relative)
-            "\x1b[3;5Hab\x1b[5Cc\r\nd\x1b[5;3H\x1b[1mx\x1b[7;2Hy"
-        );
-        // After a wide symbol the terminal's idea of its width decides: move absolute.
-        let wide = "\x1b[1;1H\u{30b3}\x1b[1;4Hz".as_bytes();
-        assert_eq!(shorter_moves(wide), wide);
+    fn a_column_of_ticking_digits_costs_three_bytes_a_row() {
+        let rows: Vec<String> = (0..10).map(|i| format!("call {i}  0:4{i} up")).collect();
+        let old = screen(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+        let ticked: Vec<String> = (0..10).map(|i| format!("call {i}  0:5{i} up")).collect();
+        let new = screen(&ticked.iter().map(String::as_str).collect::<Vec<_>>());
+        // From an unknown cursor: one absolute move, then a digit, BS and LF per row.
+        let (bytes, at) = encode_frame(&old, &new, At::Unknown);
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(text, format!("\x1b[1;11H{}5", "5\n\x08".repeat(9)));
+        assert_eq!(at, At::Cell(11, 9));
+        assert!(bytes.len() <= 8 + 10 * 3, "{} B", bytes.len());
+    }
+
+    #[test]
+    fn a_selected_row_costs_no_attributes_while_the_pen_already_matches() {
+        use ratatui::style::Modifier;
+        let old = screen(&["a  0:41  x", "b  0:42  y", "c  0:43  z"]);
+        let mut new = screen(&["a  0:42  x", "b  0:43  y", "c  0:44  z"]);
+        let selected = Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD);
+        let mut old_sel = old.clone();
+        for x in 0..10 {
+            old_sel[(x, 1)].set_style(selected);
+            new[(x, 1)].set_style(selected);
+        }
+        let (bytes, _) = encode_frame(&old_sel, &new, At::Unknown);
+        let text = String::from_utf8_lossy(&bytes);
+        // One change of pen into the selected row and one out of it; no repeat.
+        assert_eq!(text, "\x1b[1;7H2\n\x08\x1b[7;1m3\n\x08\x1b[m4");
+        // Two changed cells of the selected row: the pen is set once for both.
+        let mut both = new.clone();
+        both[(0, 1)].set_symbol("B");
+        let (bytes, _) = encode_frame(&old_sel, &both, At::Unknown);
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(text.matches("\x1b[7;1m").count(), 1, "{text:?}");
+        assert_eq!(text.matches('m').count(), 2, "{text:?}");
     }
 
     #[test]
@@ -549,19 +519,19 @@ mod tests {
             let v: Vec<&str> = rows[from..from + 10].iter().map(String::as_str).collect();
             screen(&v)
         };
-        let scrolled = encode_frame(&lines(0), &lines(1)).expect("encode");
+        let (scrolled, _) = encode_frame(&lines(0), &lines(1), At::Unknown);
         assert!(
             scrolled.starts_with(b"\x1b[1;10r\x1b[10;1H\n\x1b[r"),
             "{scrolled:?}"
         );
         // The scroll, then only the new last row (66 cells).
-        let plain = encode_cells(&lines(0), &lines(1)).expect("encode");
+        let (plain, _) = encode_cells(&lines(0), &lines(1), At::Unknown);
         assert!(scrolled.len() < 120, "{} B", scrolled.len());
         assert!(plain.len() > 5 * scrolled.len(), "{} B", plain.len());
         // A one-cell change: no scroll.
         let mut one = lines(0);
         one[(0, 3)].set_symbol("R");
-        let plain = encode_frame(&lines(0), &one).expect("encode");
+        let (plain, _) = encode_frame(&lines(0), &one, At::Unknown);
         assert!(
             !String::from_utf8_lossy(&plain).contains("\x1b[r"),
             "{plain:?}"

@@ -89,6 +89,7 @@ mod snapshot_cmd;
 mod snapshot_export;
 mod start_flags;
 mod stats_config;
+mod tick_output;
 mod trace;
 mod trace_connect;
 mod ui_snapshots;

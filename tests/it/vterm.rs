@@ -1,8 +1,13 @@
 //! A small virtual terminal for the output tests: it applies what the console writes
-//! (cursor moves absolute and relative, CR, LF and RI — scrolling at the region's edge —,
-//! SGR, text, DECSTBM with SU/SD, erases, synchronized output, cursor show/hide) to a
-//! grid of cells, so a test can compare the screen a user would see with what ratatui
-//! meant to draw. An escape it does not know fails the test.
+//! (cursor moves absolute and relative, CR, LF — a pure line feed that keeps the column,
+//! as in raw mode —, BS and RI — scrolling at the region's edge —, SGR with its pen kept
+//! from one sequence to the next, text, DECSTBM with SU/SD, erases, synchronized output,
+//! cursor show/hide) to a grid of cells, so a test can compare the screen a user would
+//! see with what ratatui meant to draw. An escape it does not know fails the test.
+//!
+//! Text in the last column leaves the cursor there with a wrap pending, as a VT100 does:
+//! the next symbol goes to the next line's start, and a relative move or backspace from
+//! there (which terminals disagree on) fails the test.
 
 /// Colours as their SGR parameters, attributes as bits by SGR number.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,6 +35,8 @@ pub struct VTerm {
     pen: Pen,
     /// The scroll region, first and last line.
     region: (usize, usize),
+    /// Text reached the last column: the next symbol wraps.
+    wrap: bool,
 }
 
 impl VTerm {
@@ -46,6 +53,7 @@ impl VTerm {
             y: 0,
             pen: Pen::default(),
             region: (0, height - 1),
+            wrap: false,
         }
     }
 
@@ -145,13 +153,24 @@ impl VTerm {
             Some(&0) | None => default,
             Some(&v) => v,
         } as usize;
+        let relative = matches!(last, b'A' | b'B' | b'C' | b'D');
+        assert!(
+            private || !(relative && self.wrap),
+            "a relative move with a wrap pending"
+        );
+        if !private && last != b'm' {
+            self.wrap = false;
+        }
         match (private, last) {
             (true, b'h' | b'l') => {} // synchronized output, cursor visibility
             (false, b'H') => {
                 self.y = (arg(0, 1) - 1).min(self.height - 1);
                 self.x = (arg(1, 1) - 1).min(self.width - 1);
             }
+            (false, b'A') => self.y = self.y.saturating_sub(arg(0, 1)),
+            (false, b'B') => self.y = (self.y + arg(0, 1)).min(self.height - 1),
             (false, b'C') => self.x = (self.x + arg(0, 1)).min(self.width - 1),
+            (false, b'D') => self.x = self.x.saturating_sub(arg(0, 1)),
             (false, b'm') => self.sgr(params),
             (false, b'r') => {
                 let top = arg(0, 1) - 1;
@@ -184,6 +203,15 @@ impl VTerm {
         if w == 0 {
             return;
         }
+        if self.wrap {
+            self.wrap = false;
+            self.x = 0;
+            if self.y == self.region.1 {
+                self.scroll(1, true);
+            } else {
+                self.y = (self.y + 1).min(self.height - 1);
+            }
+        }
         assert!(
             self.x + w <= self.width,
             "text past the right edge at {},{}",
@@ -201,6 +229,7 @@ impl VTerm {
                 pen: self.pen.clone(),
             };
         }
+        self.wrap = self.x + w == self.width;
         self.x = (self.x + w).min(self.width - 1);
     }
 
@@ -240,7 +269,11 @@ impl VTerm {
                     self.csi(private, &params, last);
                 }
                 '\x07' => {}
-                '\r' => self.x = 0,
+                '\r' => (self.x, self.wrap) = (0, false),
+                '\x08' => {
+                    assert!(!self.wrap, "a backspace with a wrap pending");
+                    self.x = self.x.saturating_sub(1);
+                }
                 '\n' if self.y == self.region.1 => self.scroll(1, true),
                 '\n' => self.y = (self.y + 1).min(self.height - 1),
                 c if c.is_control() => panic!("control {c:?}"),
