@@ -165,7 +165,7 @@ fn accounts() -> Vec<Account> {
             parent: None,
             kind: AccountKind::Domain,
             active: Some(true),
-            extra: vec![],
+            extra: Default::default(),
         })
         .collect()
 }
@@ -189,7 +189,7 @@ fn call(i: usize, state: CallState) -> Call {
         ended_at_ms: None,
         state,
         started_at_ms: Some(started),
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 

@@ -87,7 +87,7 @@ fn state(n: usize) -> State {
                 started_at_ms: Some(NOW - 1_000 * (i as i64 % 7_200)),
                 answered_at_ms: None,
                 ended_at_ms: None,
-                extra: vec![],
+                extra: Default::default(),
             })
             .collect();
         s.tables
@@ -102,7 +102,7 @@ fn state(n: usize) -> State {
                     parent: None,
                     kind: AccountKind::Domain,
                     active: Some(true),
-                    extra: vec![],
+                    extra: Default::default(),
                 },
                 depth: 1,
                 order: i,

@@ -196,11 +196,7 @@ pub fn to_call(r: &CallRecord, pid: ProviderId) -> Call {
         started_at_ms: r.started_ms,
         answered_at_ms: r.answered_ms,
         ended_at_ms: r.ended_ms,
-        extra: r
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone().into(), v.as_str().into()))
-            .collect(),
+        extra: r.fields.iter().map(|(k, v)| (k.clone(), v)).collect(),
     }
 }
 
@@ -237,7 +233,7 @@ mod tests {
             started_at_ms: Some(10),
             answered_at_ms: None,
             ended_at_ms: Some(20),
-            extra: vec![("codec".into(), "PCMA".into())],
+            extra: vec![("codec".into(), "PCMA".into())].into(),
         };
         let r = CallRecord::from_call("pbx", &call).expect("finished");
         let back = to_call(&r, ProviderId(3));

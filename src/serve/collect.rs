@@ -195,7 +195,7 @@ mod tests {
             started_at_ms: Some(1),
             answered_at_ms: None,
             ended_at_ms: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 

@@ -205,7 +205,7 @@ mod tests {
             started_at_ms: None,
             answered_at_ms: None,
             ended_at_ms: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let account = Account {
             provider: p,
@@ -214,7 +214,7 @@ mod tests {
             parent: None,
             kind: AccountKind::Customer,
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let trunk = Trunk {
             provider: p,
@@ -228,7 +228,7 @@ mod tests {
             direction: String::new(),
             prefix: String::new(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let number = Number {
             provider: p,
@@ -238,7 +238,7 @@ mod tests {
             number: String::new(),
             target: String::new(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let queue = QueueStat {
             provider: p,
@@ -275,7 +275,7 @@ mod tests {
                 number: "+15550100".into(),
                 target: "line\nbreak".into(),
                 active: Some(true),
-                extra: vec![("note".into(), "x".into())],
+                extra: vec![("note".into(), "x".into())].into(),
             }],
             ..Default::default()
         };

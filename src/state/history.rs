@@ -144,7 +144,7 @@ impl StoredHistory {
                 started_at_ms: None,
                 answered_at_ms: None,
                 ended_at_ms: None,
-                extra: Vec::new(),
+                extra: Default::default(),
             };
             missing.push(std::mem::replace(row, husk));
         }
@@ -178,7 +178,7 @@ mod tests {
             started_at_ms: Some(1),
             answered_at_ms: None,
             ended_at_ms: Some(2),
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 

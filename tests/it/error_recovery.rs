@@ -73,7 +73,7 @@ fn accounts(p: u16) -> Result<FetchData, ProviderError> {
         parent: None,
         kind: AccountKind::Domain,
         active: Some(true),
-        extra: vec![],
+        extra: Default::default(),
     }]))
 }
 
@@ -91,7 +91,7 @@ fn calls(p: u16, at_ms: i64) -> Result<FetchData, ProviderError> {
             started_at_ms: Some(at_ms - 20 * S),
             answered_at_ms: None,
             ended_at_ms: None,
-            extra: vec![],
+            extra: Default::default(),
         }],
         history: vec![],
     })
@@ -110,7 +110,7 @@ fn trunks(p: u16) -> Result<FetchData, ProviderError> {
         direction: "both".into(),
         prefix: String::new(),
         active: Some(true),
-        extra: vec![],
+        extra: Default::default(),
     }]))
 }
 

@@ -40,7 +40,7 @@ fn call(p: u16, id: &str, from: &str, dir: Direction, state: CallState) -> Call 
         started_at_ms: Some(NOW - 60_000),
         answered_at_ms: None,
         ended_at_ms: None,
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 

@@ -103,7 +103,7 @@ fn live_call(p: u16, id: &str, started: i64) -> switchboard::model::Call {
         started_at_ms: Some(started),
         answered_at_ms: Some(started + 1_000),
         ended_at_ms: None,
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 

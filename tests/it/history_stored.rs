@@ -42,7 +42,7 @@ fn ended(p: u16, account: &str, id: &str, age_min: i64) -> Call {
         started_at_ms: Some(end - 90_000),
         answered_at_ms: Some(end - 80_000),
         ended_at_ms: Some(end),
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 

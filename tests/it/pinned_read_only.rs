@@ -46,7 +46,7 @@ fn state() -> State {
         direction: "both".into(),
         prefix: String::new(),
         active: Some(true),
-        extra: vec![],
+        extra: Default::default(),
     };
     update(
         &mut s,

@@ -207,7 +207,7 @@ fn iovox_numbers_are_view_only_and_say_why() {
         number: "+441632960001".into(),
         target: "link 7".into(),
         active: Some(true),
-        extra: Vec::new(),
+        extra: Default::default(),
     };
     let all = vec![n.clone()];
     let cx = ctx("node-1", &n, &all, Vec::new());

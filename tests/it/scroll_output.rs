@@ -149,7 +149,7 @@ fn call(i: usize) -> Call {
         started_at_ms: Some(started),
         answered_at_ms: (!ringing).then_some(started + 5_000),
         ended_at_ms: None,
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 
@@ -186,7 +186,7 @@ fn state(calls: usize, (w, h): (u16, u16)) -> State {
             parent: None,
             kind: AccountKind::Domain,
             active: Some(true),
-            extra: vec![],
+            extra: Default::default(),
         })
         .collect();
     update(

@@ -362,7 +362,7 @@ mod console {
             number: "+15551230000".into(),
             target: "ivr".into(),
             active: Some(true),
-            extra: vec![("application id".into(), "4".into())],
+            extra: vec![("application id".into(), "4".into())].into(),
         };
         let call = Call {
             provider: ProviderId(0),
@@ -376,7 +376,7 @@ mod console {
             started_at_ms: Some(NOW - 65_000),
             answered_at_ms: None,
             ended_at_ms: None,
-            extra: vec![],
+            extra: Default::default(),
         };
         update(
             &mut s,

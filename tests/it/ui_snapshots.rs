@@ -125,7 +125,7 @@ fn call(p: u16, i: usize, state: CallState) -> Call {
         ended_at_ms: (!state.is_live()).then_some(started + 20_000 + 1_000 * i as i64),
         state,
         started_at_ms: Some(started),
-        extra: vec![("sip call-id".into(), format!("{i}abc@10.0.0.1").into())],
+        extra: vec![("sip call-id".into(), format!("{i}abc@10.0.0.1").into())].into(),
     }
 }
 
@@ -137,7 +137,7 @@ fn account(p: u16, id: &str, name: &str, parent: Option<&str>, kind: AccountKind
         parent: parent.map(Into::into),
         kind,
         active: Some(id != "old-domain"),
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 
@@ -284,7 +284,7 @@ fn fill(state: &mut State) {
                 direction: if i == 3 { "outbound" } else { "both" }.into(),
                 prefix: format!("00{i}"),
                 active: Some(i != 2),
-                extra: vec![],
+                extra: Default::default(),
             })
             .collect(),
         &ctx,
@@ -307,7 +307,7 @@ fn fill(state: &mut State) {
                     number: format!("+44 20 7946 0{p}{i}0"),
                     target: ["app: ivr-main", "queue: support", "trunk: carrier-bt"][i].into(),
                     active: Some(i != 1 || p == 0),
-                    extra: vec![],
+                    extra: Default::default(),
                 })
                 .collect(),
             &ctx,

@@ -48,7 +48,7 @@ pub fn call(i: usize, from: &str) -> Call {
         started_at_ms: Some(started),
         answered_at_ms: None,
         ended_at_ms: None,
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 

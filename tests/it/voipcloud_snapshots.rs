@@ -203,7 +203,7 @@ fn system_status_reaches_the_status_bar() {
             parent: None,
             kind: AccountKind::Domain,
             active: Some(false),
-            extra: vec![("system status".into(), status.into())],
+            extra: vec![("system status".into(), status.into())].into(),
         },
         depth: 0,
         order: 0,

@@ -45,7 +45,7 @@ mod tests {
             started_at_ms: start,
             answered_at_ms: None,
             ended_at_ms: end,
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 

@@ -274,7 +274,7 @@ pub fn compute(
                 period: window.label().to_string(),
                 per_agent,
                 series,
-                extra: Vec::new(),
+                extra: Default::default(),
             }
         })
         .collect()

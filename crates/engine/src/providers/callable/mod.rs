@@ -430,7 +430,8 @@ impl Client {
             extra: vec![
                 ("organisation id".into(), org_id.clone().into()),
                 ("roles".into(), self.auth.roles().join(", ").into()),
-            ],
+            ]
+            .into(),
         }];
         let mut seen = HashSet::new();
         for a in list {
@@ -448,7 +449,7 @@ impl Client {
                 parent: Some(org_id.clone()),
                 kind: AccountKind::Domain,
                 active: None,
-                extra: vec![("id".into(), a.id.into())],
+                extra: vec![("id".into(), a.id.into())].into(),
             });
         }
         Ok(FetchData::Accounts(out))
@@ -835,7 +836,8 @@ pub fn map_trunks(provider: ProviderId, account: &str, trunks: Vec<wire::Trunk>)
                 ("description".into(), t.description.into()),
                 ("zone".into(), t.zone.into()),
                 ("countryCode".into(), t.country_code.into()),
-            ],
+            ]
+            .into(),
             id: t.id,
         })
         .collect()
@@ -871,7 +873,7 @@ pub fn map_ddis(
                     format!("flow {flow}")
                 },
                 active: None,
-                extra: vec![("id".into(), d.id.clone().into())],
+                extra: vec![("id".into(), d.id.clone().into())].into(),
             }
         })
         .collect()
@@ -919,7 +921,7 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
             started_at_ms: crate::providers::dates::parse_iso_ms(&c.started_at),
             answered_at_ms: crate::providers::dates::parse_iso_ms(&c.answered_at),
             ended_at_ms: None,
-            extra: vec![("state".into(), c.state.into())],
+            extra: vec![("state".into(), c.state.into())].into(),
             id: c.id,
         })
         .filter(|c| c.state.is_live() || matches!(c.state, CallState::Unknown(_)))

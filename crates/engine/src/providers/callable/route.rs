@@ -101,7 +101,7 @@ mod tests {
             extra: flow
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (format!("flow {:02}", i + 1).into(), (*l).into()))
+                .map(|(i, l)| (format!("flow {:02}", i + 1), *l))
                 .collect(),
         };
         let n = Number {
@@ -112,7 +112,7 @@ mod tests {
             number: "+44 1234 567890".into(),
             target: "flow Main".into(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let t = Trunk {
             provider: ProviderId(3),
@@ -126,7 +126,7 @@ mod tests {
             direction: String::new(),
             prefix: String::new(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let trunks = [&t];
         let r = describe(&RouteInput {

@@ -55,7 +55,7 @@ mod tests {
             direction: String::new(),
             prefix: String::new(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 
@@ -73,7 +73,8 @@ mod tests {
                 ("dnid regex".into(), "^1415555.*".into()),
                 ("application id".into(), "42".into()),
                 ("prefix".into(), "yes".into()),
-            ],
+            ]
+            .into(),
         };
         let (a, b) = (trunk("acme.example", "t1"), trunk("other.example", "t2"));
         let trunks = [&a, &b];

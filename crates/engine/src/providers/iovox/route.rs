@@ -54,7 +54,8 @@ mod tests {
                 ("call status".into(), "on".into()),
                 ("link".into(), "Main line".into()),
                 ("node".into(), "Sales".into()),
-            ],
+            ]
+            .into(),
         };
         let link = Account {
             provider: ProviderId(2),
@@ -66,7 +67,8 @@ mod tests {
             extra: vec![
                 ("link type".into(), "forward".into()),
                 ("rules".into(), "weekday 9-17 → 02071234567".into()),
-            ],
+            ]
+            .into(),
         };
         let r = describe(&RouteInput {
             number: &n,
