@@ -175,8 +175,8 @@ fn call(i: usize, state: CallState) -> Call {
     Call {
         provider: ProviderId(0),
         account: "acme.example.net".into(),
-        account_name: String::new(),
-        id: format!("call-{i:05}"),
+        account_name: Default::default(),
+        id: format!("call-{i:05}").into(),
         // Numbers that differ row to row as real ones do (a page down rewrites them).
         from: format!("+44{:010}", mix(i as u64) % 10_000_000_000).into(),
         to: format!("+61{:09}", mix(i as u64 + 7) % 1_000_000_000).into(),

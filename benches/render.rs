@@ -74,8 +74,8 @@ fn state(n: usize) -> State {
             .map(|i| Call {
                 provider: ProviderId(p),
                 account: format!("domain-{}.example.net", i % 40).into(),
-                account_name: String::new(),
-                id: format!("call-{p}-{i}"),
+                account_name: Default::default(),
+                id: format!("call-{p}-{i}").into(),
                 from: format!("+44207946{i:06}").into(),
                 to: format!("+61293{i:06}").into(),
                 direction: if i % 2 == 0 {

@@ -284,8 +284,8 @@ fn breakdown<'a>(rows: impl Iterator<Item = &'a Call>) -> Bytes {
     let mut b = Bytes::default();
     for c in rows {
         b.structs += std::mem::size_of::<Call>();
-        b.strings += c.id.capacity() + heap_capacity(&c.from) + heap_capacity(&c.to);
-        b.account += heap_capacity(&c.account) + c.account_name.capacity();
+        b.strings += heap_capacity(&c.id) + heap_capacity(&c.from) + heap_capacity(&c.to);
+        b.account += heap_capacity(&c.account) + heap_capacity(&c.account_name);
         // Every key and value of a row in one buffer (a key in the table is one byte).
         b.extra += c.extra.heap_bytes();
         b.extra_fields += c.extra.len();

@@ -401,7 +401,7 @@ mod tests {
         Trunk {
             provider: ProviderId(1),
             account: account.into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             name: id.into(),
             host: "sip.example.net".into(),

@@ -187,8 +187,8 @@ pub fn to_call(r: &CallRecord, pid: ProviderId) -> Call {
     Call {
         provider: pid,
         account: r.account.clone().into(),
-        account_name: String::new(),
-        id: r.id.clone(),
+        account_name: Default::default(),
+        id: r.id.as_str().into(),
         from: r.from.clone().into(),
         to: r.to.clone().into(),
         direction: Direction::from_text(&r.direction),
@@ -240,7 +240,7 @@ mod tests {
         assert_eq!(
             back,
             Call {
-                account_name: String::new(),
+                account_name: Default::default(),
                 ..call.clone()
             }
         );

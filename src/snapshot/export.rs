@@ -196,8 +196,8 @@ mod tests {
         let call = Call {
             provider: p,
             account: String::new().into(),
-            account_name: String::new(),
-            id: String::new(),
+            account_name: Default::default(),
+            id: Default::default(),
             from: String::new().into(),
             to: String::new().into(),
             direction: crate::model::Direction::from_text(""),
@@ -219,7 +219,7 @@ mod tests {
         let trunk = Trunk {
             provider: p,
             account: String::new(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: String::new(),
             name: String::new(),
             host: String::new(),
@@ -233,7 +233,7 @@ mod tests {
         let number = Number {
             provider: p,
             account: String::new(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: String::new(),
             number: String::new(),
             target: String::new(),
@@ -243,7 +243,7 @@ mod tests {
         let queue = QueueStat {
             provider: p,
             account: String::new(),
-            account_name: String::new(),
+            account_name: Default::default(),
             name: String::new(),
             kind: String::new(),
             ..QueueStat::default()

@@ -766,7 +766,7 @@ fn sample_trunk() -> Trunk {
     Trunk {
         provider: ProviderId(0),
         account: "acme.cloudonix.net".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "42".into(),
         name: "pbx-hq".into(),
         host: "198.51.100.7".into(),
@@ -883,7 +883,7 @@ fn number_and_call_forms_round_trip() {
     let n = Number {
         provider: ProviderId(0),
         account: "acme.cloudonix.net".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "7".into(),
         number: "+14155550100".into(),
         target: "main-ivr".into(),

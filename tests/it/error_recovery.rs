@@ -82,8 +82,8 @@ fn calls(p: u16, at_ms: i64) -> Result<FetchData, ProviderError> {
         live: vec![Call {
             provider: ProviderId(p),
             account: "d1".into(),
-            account_name: String::new(),
-            id: format!("c-{at_ms}"),
+            account_name: Default::default(),
+            id: format!("c-{at_ms}").into(),
             from: "+442071110000".into(),
             to: "+61293740000".into(),
             direction: Direction::Inbound,
@@ -101,7 +101,7 @@ fn trunks(p: u16) -> Result<FetchData, ProviderError> {
     Ok(FetchData::Trunks(vec![Trunk {
         provider: ProviderId(p),
         account: "d1".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "t1".into(),
         name: "carrier-a".into(),
         host: "sip.carrier.example".into(),

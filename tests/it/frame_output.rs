@@ -94,7 +94,7 @@ fn live_call(p: u16, id: &str, started: i64) -> switchboard::model::Call {
     switchboard::model::Call {
         provider: ProviderId(p),
         account: format!("acct-{p}").into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: id.into(),
         from: "+442079460000".into(),
         to: "+61293741000".into(),
@@ -144,7 +144,7 @@ fn live_order(s: &State) -> Vec<String> {
     let t = &s.tables.live;
     t.view
         .iter()
-        .map(|&i| t.rows[i as usize].id.clone())
+        .map(|&i| t.rows[i as usize].id.to_string())
         .collect()
 }
 

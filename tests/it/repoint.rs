@@ -202,7 +202,7 @@ fn iovox_numbers_are_view_only_and_say_why() {
     let n = Number {
         provider: ProviderId(0),
         account: "node-1".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "441632960001".into(),
         number: "+441632960001".into(),
         target: "link 7".into(),

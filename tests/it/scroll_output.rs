@@ -132,8 +132,8 @@ fn call(i: usize) -> Call {
     Call {
         provider: ProviderId(0),
         account: "acme.example.net".into(),
-        account_name: String::new(),
-        id: format!("call-{i:05}"),
+        account_name: Default::default(),
+        id: format!("call-{i:05}").into(),
         from: format!("+44{:010}", mix(i as u64) % 10_000_000_000).into(),
         to: format!("+61{:09}", mix(i as u64 + 7) % 1_000_000_000).into(),
         direction: if i.is_multiple_of(3) {

@@ -357,7 +357,7 @@ mod console {
         let number = Number {
             provider: ProviderId(0),
             account: "d1".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "9".into(),
             number: "+15551230000".into(),
             target: "ivr".into(),
@@ -367,7 +367,7 @@ mod console {
         let call = Call {
             provider: ProviderId(0),
             account: "d1".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "c1".into(),
             from: "15557770000".into(),
             to: "15551230000".into(),

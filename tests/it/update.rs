@@ -33,7 +33,7 @@ fn call(p: u16, account: &str, id: &str, started: i64, live: bool) -> Call {
     Call {
         provider: ProviderId(p),
         account: account.into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: id.into(),
         from: format!("from-{id}").into(),
         to: "15551230000".into(),
@@ -548,7 +548,7 @@ fn y_copies_the_selected_number_and_refusals_are_explained() {
     let n = Number {
         provider: ProviderId(0),
         account: "d1".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "7".into(),
         number: "+14155550100".into(),
         target: "ivr".into(),

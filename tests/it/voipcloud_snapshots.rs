@@ -102,7 +102,7 @@ fn state() -> State {
     rows.push(QueueStat {
         provider: ProviderId(0),
         account: "vc-pbx".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         name: "iovox-daily".into(),
         kind: "call metrics".into(),
         answered: Some(30),

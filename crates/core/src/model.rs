@@ -349,9 +349,10 @@ pub struct Call {
     pub account: FieldText,
     /// The account's display name, filled in by the console's fold from the accounts it
     /// holds (empty until that account is known; [`AccountName::account_label`] then
-    /// shows the id).
-    pub account_name: String,
-    pub id: String,
+    /// shows the id). Inline up to 24 bytes, like the id.
+    pub account_name: FieldText,
+    /// The provider's call id (inline up to 24 bytes).
+    pub id: FieldText,
     pub from: FieldText,
     pub to: FieldText,
     pub direction: Direction,
@@ -456,7 +457,7 @@ pub struct QueueStat {
 /// resolved for it.
 pub trait AccountName {
     fn account_id(&self) -> &str;
-    fn account_name_mut(&mut self) -> &mut String;
+    fn set_account_name(&mut self, name: &str);
     fn account_name(&self) -> &str;
     /// What an Account column shows: the name, or the id while the account is unknown.
     fn account_label(&self) -> &str {
@@ -475,8 +476,9 @@ macro_rules! account_name {
             fn account_id(&self) -> &str {
                 &self.account
             }
-            fn account_name_mut(&mut self) -> &mut String {
-                &mut self.account_name
+            fn set_account_name(&mut self, name: &str) {
+                self.account_name.clear();
+                self.account_name.push_str(name);
             }
             fn account_name(&self) -> &str {
                 &self.account_name

@@ -36,7 +36,7 @@ mod tests {
         Call {
             provider: crate::model::ProviderId(0),
             account: String::new().into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             from: String::new().into(),
             to: String::new().into(),

@@ -243,7 +243,7 @@ fn a_finished_call_becomes_a_record_and_a_live_one_does_not() {
     let mut call = Call {
         provider: ProviderId(0),
         account: "acme".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "x1".into(),
         from: "+442079460000".into(),
         to: "+14155550100".into(),

@@ -58,7 +58,7 @@ mod tests {
         let mut n = Number {
             provider: ProviderId(0),
             account: "a".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "1".into(),
             number: "+15550100".into(),
             target: "support".into(),

@@ -381,7 +381,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                     Vec::new(),
                     Vec::new(),
                 ),
-                target(&c.account, "hangup", Some(c.id.clone())),
+                target(&c.account, "hangup", Some(c.id.to_string())),
             ))
         }
         Intent::Repoint => super::flow_forms::repoint(ctx),

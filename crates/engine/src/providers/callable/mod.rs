@@ -816,7 +816,7 @@ pub fn map_trunks(provider: ProviderId, account: &str, trunks: Vec<wire::Trunk>)
         .map(|t| Trunk {
             provider,
             account: account.to_owned(),
-            account_name: String::new(),
+            account_name: Default::default(),
             name: if t.description.is_empty() {
                 t.ip.clone()
             } else {
@@ -864,7 +864,7 @@ pub fn map_ddis(
             Number {
                 provider,
                 account: account.to_owned(),
-                account_name: String::new(),
+                account_name: Default::default(),
                 id: d.id.clone(),
                 number: plus(&d.name),
                 target: if flow.is_empty() {
@@ -910,7 +910,7 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
         .map(|c| Call {
             provider,
             account: account.to_owned().into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             state: call_state(&c.state),
             from: plus(&c.caller_id).into(),
             to: plus(&c.target).into(),
@@ -922,7 +922,7 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
             answered_at_ms: crate::providers::dates::parse_iso_ms(&c.answered_at),
             ended_at_ms: None,
             extra: vec![("state".into(), c.state.into())].into(),
-            id: c.id,
+            id: c.id.into(),
         })
         .filter(|c| c.state.is_live() || matches!(c.state, CallState::Unknown(_)))
         .collect()

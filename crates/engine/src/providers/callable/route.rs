@@ -107,7 +107,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(3),
             account: "acc".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "d1".into(),
             number: "+44 1234 567890".into(),
             target: "flow Main".into(),
@@ -117,7 +117,7 @@ mod tests {
         let t = Trunk {
             provider: ProviderId(3),
             account: "acc".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "tr1".into(),
             name: "carrier".into(),
             host: "10.0.0.5".into(),

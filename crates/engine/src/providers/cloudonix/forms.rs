@@ -753,7 +753,7 @@ mod tests {
         model::Number {
             provider: model::ProviderId(0),
             account: account.into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             number: format!("+1415555{id:0>4}"),
             target: target.into(),

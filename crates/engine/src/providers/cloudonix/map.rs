@@ -193,8 +193,8 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
     let call = Call {
         provider,
         account: domain.to_owned().into(),
-        account_name: String::new(),
-        id,
+        account_name: Default::default(),
+        id: id.into(),
         from: shown_number(&s.caller_id.unwrap_or_default()).into(),
         to: shown_number(&s.destination.unwrap_or_default()).into(),
         direction: dir,
@@ -295,7 +295,7 @@ pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
     Trunk {
         provider,
         account: domain.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         name: t.name.unwrap_or_else(|| id.clone()),
         id,
         host: t.ip.unwrap_or_default(),
@@ -385,7 +385,7 @@ pub fn map_dnid(
     Number {
         provider,
         account: domain.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id,
         number,
         target,
@@ -486,7 +486,7 @@ pub fn map_current_calls(
     let mut stat = QueueStat {
         provider,
         account: customer.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         name: customer.to_owned(),
         kind: "concurrency".to_owned(),
         ..QueueStat::default()

@@ -46,7 +46,7 @@ mod tests {
         Trunk {
             provider: ProviderId(0),
             account: account.into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             name: id.into(),
             host: "h".into(),
@@ -64,7 +64,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(0),
             account: "acme.example".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "7".into(),
             number: "+14155550100".into(),
             target: "ivr-main".into(),

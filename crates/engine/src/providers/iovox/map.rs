@@ -168,7 +168,7 @@ pub fn map_number(provider: ProviderId, root: &str, v: Voxnumber) -> Number {
     Number {
         provider,
         account: owner(root, &v.link_id, &v.node_id),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: v.voxnumber.trim().to_owned(),
         number: display_number(&v.voxnumber),
         target,
@@ -261,8 +261,8 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
     Call {
         provider,
         account: owner(root, &c.link_id, &c.node_id).into(),
-        account_name: String::new(),
-        id: c.id.trim().to_owned(),
+        account_name: Default::default(),
+        id: c.id.trim().into(),
         from: display_number(&c.call_origin).into(),
         to: display_number(&c.voxnumber).into(),
         direction: direction(&c.direction, &c.call_type),
@@ -341,7 +341,7 @@ impl Acc {
         QueueStat {
             provider,
             account: account.to_owned(),
-            account_name: String::new(),
+            account_name: Default::default(),
             kind: kind.to_owned(),
             total: self.total.and_then(c32),
             answered: self.total.and_then(|_| c32(self.answered)),

@@ -45,7 +45,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(2),
             account: "L1".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "442012344321".into(),
             number: "+442012344321".into(),
             target: "Sales / Main line".into(),

@@ -127,7 +127,7 @@ pub fn map_destination(provider: ProviderId, customer: &str, d: wire::Destinatio
     Trunk {
         provider,
         account: customer.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         name: if d.name.is_empty() {
             format!("destination {}", d.id)
         } else {
@@ -169,7 +169,7 @@ pub fn map_extension(
     Number {
         provider,
         account: customer.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         number,
         target,
         active: None,
@@ -326,7 +326,7 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
                 provider,
                 // The job's customer owns the rows it fetched (so a refresh replaces them).
                 account: customer.to_owned().into(),
-                account_name: String::new(),
+                account_name: Default::default(),
                 from: shown_number(&r.caller).into(),
                 to: shown_number(&r.callee).into(),
                 direction,
@@ -335,7 +335,7 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
                 answered_at_ms: crate::providers::dates::text_epoch_ms(&r.answer),
                 ended_at_ms: crate::providers::dates::text_epoch_ms(&r.end),
                 extra: extra.finish(),
-                id: r.id,
+                id: r.id.into(),
             }
         })
         .collect()

@@ -72,7 +72,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(4),
             account: "2".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "12".into(),
             number: "101".into(),
             target: "inbound → pbx".into(),
@@ -103,7 +103,7 @@ mod tests {
         let t = Trunk {
             provider: ProviderId(4),
             account: "2".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "5".into(),
             name: "pbx".into(),
             host: "pbx.example.net".into(),

@@ -742,8 +742,8 @@ pub fn map_user_calls(
         let call = Call {
             provider,
             account: account.to_string().into(),
-            account_name: String::new(),
-            id,
+            account_name: Default::default(),
+            id: id.into(),
             from: opt_number(&c.from).into(),
             to: opt_number(&c.to).into(),
             direction: c.direction,
@@ -819,8 +819,8 @@ fn group_history_call(
     Call {
         provider,
         account: account.to_string().into(),
-        account_name: String::new(),
-        id,
+        account_name: Default::default(),
+        id: id.into(),
         from: opt_number(&g.caller).into(),
         to: opt_number(&g.inbound_number).into(),
         direction: Direction::Inbound,
