@@ -129,7 +129,7 @@ fn main() {
     let b = breakdown(rows);
     let n = (live + history).max(1);
     println!(
-        "  per row                  {} B: struct {} B, ids/numbers {} B, account + name {} B, extra {} B in {:.1} fields",
+        "  per row                  {} B: struct {} B, ids/numbers {} B, account + name {} B, extra {} B in {:.1} fields (one buffer)",
         b.total() / n,
         b.structs / n,
         b.strings / n,

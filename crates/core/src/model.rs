@@ -3,7 +3,8 @@
 //! Rows carry the provider they came from and the account (customer, domain, sub-account)
 //! they belong to, so merged tables can show provider/account columns and details panels
 //! know which backend owns a row. `extra` holds the provider's remaining fields (already
-//! flattened to text, secrets masked) for the details panel.
+//! flattened to text, secrets masked) for the details panel, all in one allocation
+//! ([`Fields`]).
 
 use std::fmt;
 
@@ -152,8 +153,8 @@ impl Capabilities {
 
 pub use crate::fields::{FieldKey, Fields, FieldsBuilder};
 
-/// A field's value: up to 24 bytes inline (most are: a status, a flag, an id), longer on
-/// the heap, so a row's details cost no allocation each (issue 14).
+/// A row's short text (an id, a number, an account name) or a shown field's value: up to
+/// 24 bytes inline, longer on the heap, so most cost no allocation each (issue 14).
 pub type FieldText = compact_str::CompactString;
 
 /// One field as the details panel shows it (a row's own fields are [`Fields`]).
