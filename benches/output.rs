@@ -194,7 +194,7 @@ fn accounts() -> Vec<Account> {
             parent: None,
             kind: AccountKind::Domain,
             active: Some(true),
-            extra: vec![],
+            extra: Default::default(),
         })
         .collect()
 }
@@ -218,8 +218,8 @@ fn call(i: usize, state: CallState, rows: Rows) -> Call {
     Call {
         provider: ProviderId(0),
         account: "acme.example.net".into(),
-        account_name: String::new(),
-        id: format!("call-{i:05}"),
+        account_name: Default::default(),
+        id: format!("call-{i:05}").into(),
         from: from.into(),
         to: to.into(),
         direction: if i.is_multiple_of(3) {
@@ -231,7 +231,7 @@ fn call(i: usize, state: CallState, rows: Rows) -> Call {
         ended_at_ms: None,
         state,
         started_at_ms: Some(started),
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 

@@ -74,8 +74,8 @@ fn state(n: usize) -> State {
             .map(|i| Call {
                 provider: ProviderId(p),
                 account: format!("domain-{}.example.net", i % 40).into(),
-                account_name: String::new(),
-                id: format!("call-{p}-{i}"),
+                account_name: Default::default(),
+                id: format!("call-{p}-{i}").into(),
                 from: format!("+44207946{i:06}").into(),
                 to: format!("+61293{i:06}").into(),
                 direction: if i % 2 == 0 {
@@ -87,7 +87,7 @@ fn state(n: usize) -> State {
                 started_at_ms: Some(NOW - 1_000 * (i as i64 % 7_200)),
                 answered_at_ms: None,
                 ended_at_ms: None,
-                extra: vec![],
+                extra: Default::default(),
             })
             .collect();
         s.tables
@@ -102,7 +102,7 @@ fn state(n: usize) -> State {
                     parent: None,
                     kind: AccountKind::Domain,
                     active: Some(true),
-                    extra: vec![],
+                    extra: Default::default(),
                 },
                 depth: 1,
                 order: i,

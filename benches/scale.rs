@@ -129,7 +129,7 @@ fn main() {
     let b = breakdown(rows);
     let n = (live + history).max(1);
     println!(
-        "  per row                  {} B: struct {} B, ids/numbers {} B, account + name {} B, extra {} B in {:.1} fields",
+        "  per row                  {} B: struct {} B, ids/numbers {} B, account + name {} B, extra {} B in {:.1} fields (one buffer)",
         b.total() / n,
         b.structs / n,
         b.strings / n,
@@ -284,13 +284,10 @@ fn breakdown<'a>(rows: impl Iterator<Item = &'a Call>) -> Bytes {
     let mut b = Bytes::default();
     for c in rows {
         b.structs += std::mem::size_of::<Call>();
-        b.strings += c.id.capacity() + heap_capacity(&c.from) + heap_capacity(&c.to);
-        b.account += heap_capacity(&c.account) + c.account_name.capacity();
-        b.extra += c.extra.capacity() * std::mem::size_of::<switchboard::model::Field>()
-            + c.extra
-                .iter()
-                .map(|(k, v)| owned_capacity(k) + heap_capacity(v))
-                .sum::<usize>();
+        b.strings += heap_capacity(&c.id) + heap_capacity(&c.from) + heap_capacity(&c.to);
+        b.account += heap_capacity(&c.account) + heap_capacity(&c.account_name);
+        // Every key and value of a row in one buffer (a key in the table is one byte).
+        b.extra += c.extra.heap_bytes();
         b.extra_fields += c.extra.len();
     }
     b
@@ -496,12 +493,4 @@ fn key_stream(
     Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
     }))
-}
-
-/// Heap bytes a field name holds: none for a fixed label.
-fn owned_capacity(k: &switchboard::model::FieldKey) -> usize {
-    match k {
-        std::borrow::Cow::Owned(s) => s.capacity(),
-        std::borrow::Cow::Borrowed(_) => 0,
-    }
 }

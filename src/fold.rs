@@ -38,14 +38,7 @@ pub fn apply_data(state: &mut State, pid: ProviderId, scope: &str, data: FetchDa
             }
             for row in &mut rows {
                 if let Some(old) = before.get(row.account.id.as_str()) {
-                    let missing: Vec<crate::model::Field> = old
-                        .account
-                        .extra
-                        .iter()
-                        .filter(|(k, _)| !row.account.extra.iter().any(|(nk, _)| nk == k))
-                        .cloned()
-                        .collect();
-                    row.account.extra.extend(missing);
+                    row.account.extra.extend_missing(&old.account.extra);
                 }
             }
             let known: HashSet<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
@@ -185,13 +178,8 @@ pub(crate) fn recompute_group_stats(state: &mut State, only: Option<&(ProviderId
 }
 
 /// Replaces fields of the same name, appends new ones.
-pub fn merge_fields(extra: &mut Vec<crate::model::Field>, fields: Vec<crate::model::Field>) {
-    for (k, v) in fields {
-        match extra.iter_mut().find(|(ek, _)| *ek == k) {
-            Some(slot) => slot.1 = v,
-            None => extra.push((k, v)),
-        }
-    }
+pub fn merge_fields(extra: &mut crate::model::Fields, fields: Vec<crate::model::Field>) {
+    extra.merge(fields);
 }
 
 /// Resolves the account names of provider `pid`'s rows in `t` again (after its account
@@ -247,7 +235,7 @@ pub fn account_tree(pid: ProviderId, provider_name: &str, accounts: &[Account]) 
             parent: None,
             kind: AccountKind::Provider,
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         },
         depth: 0,
         order: 0,

@@ -393,7 +393,7 @@ mod tests {
             parent: parent.map(Into::into),
             kind,
             active: None,
-            extra: vec![("id".into(), id.into())],
+            extra: vec![("id".into(), id.into())].into(),
         }
     }
 
@@ -401,7 +401,7 @@ mod tests {
         Trunk {
             provider: ProviderId(1),
             account: account.into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             name: id.into(),
             host: "sip.example.net".into(),
@@ -410,7 +410,7 @@ mod tests {
             direction: "outbound".into(),
             prefix: String::new(),
             active: Some(true),
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 
@@ -455,7 +455,10 @@ mod tests {
         assert_eq!(ids, ["c1", "c2", "u1"]);
         assert_eq!(
             snap.accounts[2].extra,
-            vec![("id".into(), "u1".into()), ("forwards".into(), "2".into())]
+            crate::model::Fields::from(vec![
+                ("id".into(), "u1".into()),
+                ("forwards".into(), "2".into())
+            ])
         );
         let trunks: Vec<&str> = snap.trunks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(trunks, ["t2", "t1"]);

@@ -897,7 +897,7 @@ fn history_loaded(state: &mut State, calls: Vec<crate::model::Call>) {
             .account_names
             .resolve(c.provider, std::slice::from_mut(c));
     }
-    let keep = t.selected_row().map(|r| (r.provider, r.id.clone()));
+    let keep = t.selected_row().map(|r| (r.provider, r.id.to_string()));
     t.rows.extend(add);
     let ctx = crate::state::table::Ctx {
         now_ms: state.now_ms,

@@ -197,7 +197,7 @@ mod tests {
         assert_eq!(*p, ProviderId(3));
         assert_eq!(rows[0].provider, ProviderId(3));
         assert_eq!(rows[0].state, CallState::Unknown("parked".into()));
-        let keys: Vec<&str> = rows[0].extra.iter().map(|(k, _)| k.as_ref()).collect();
+        let keys: Vec<&str> = rows[0].extra.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["zeta", "alpha"], "as sent, not sorted");
         // What the collector writes reads back equal.
         let again = serde_json::to_string(&rows[0]).unwrap();

@@ -187,8 +187,8 @@ pub fn to_call(r: &CallRecord, pid: ProviderId) -> Call {
     Call {
         provider: pid,
         account: r.account.clone().into(),
-        account_name: String::new(),
-        id: r.id.clone(),
+        account_name: Default::default(),
+        id: r.id.as_str().into(),
         from: r.from.clone().into(),
         to: r.to.clone().into(),
         direction: Direction::from_text(&r.direction),
@@ -196,11 +196,7 @@ pub fn to_call(r: &CallRecord, pid: ProviderId) -> Call {
         started_at_ms: r.started_ms,
         answered_at_ms: r.answered_ms,
         ended_at_ms: r.ended_ms,
-        extra: r
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone().into(), v.as_str().into()))
-            .collect(),
+        extra: r.fields.iter().map(|(k, v)| (k.clone(), v)).collect(),
     }
 }
 
@@ -237,14 +233,14 @@ mod tests {
             started_at_ms: Some(10),
             answered_at_ms: None,
             ended_at_ms: Some(20),
-            extra: vec![("codec".into(), "PCMA".into())],
+            extra: vec![("codec".into(), "PCMA".into())].into(),
         };
         let r = CallRecord::from_call("pbx", &call).expect("finished");
         let back = to_call(&r, ProviderId(3));
         assert_eq!(
             back,
             Call {
-                account_name: String::new(),
+                account_name: Default::default(),
                 ..call.clone()
             }
         );

@@ -186,7 +186,7 @@ mod tests {
         Call {
             provider: ProviderId(0),
             account: "acct".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             from: "+15550001111".into(),
             to: "+15550002222".into(),
@@ -195,7 +195,7 @@ mod tests {
             started_at_ms: Some(1),
             answered_at_ms: None,
             ended_at_ms: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 

@@ -196,8 +196,8 @@ mod tests {
         let call = Call {
             provider: p,
             account: String::new().into(),
-            account_name: String::new(),
-            id: String::new(),
+            account_name: Default::default(),
+            id: Default::default(),
             from: String::new().into(),
             to: String::new().into(),
             direction: crate::model::Direction::from_text(""),
@@ -205,7 +205,7 @@ mod tests {
             started_at_ms: None,
             answered_at_ms: None,
             ended_at_ms: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let account = Account {
             provider: p,
@@ -214,12 +214,12 @@ mod tests {
             parent: None,
             kind: AccountKind::Customer,
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let trunk = Trunk {
             provider: p,
             account: String::new(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: String::new(),
             name: String::new(),
             host: String::new(),
@@ -228,22 +228,22 @@ mod tests {
             direction: String::new(),
             prefix: String::new(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let number = Number {
             provider: p,
             account: String::new(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: String::new(),
             number: String::new(),
             target: String::new(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let queue = QueueStat {
             provider: p,
             account: String::new(),
-            account_name: String::new(),
+            account_name: Default::default(),
             name: String::new(),
             kind: String::new(),
             ..QueueStat::default()
@@ -275,7 +275,7 @@ mod tests {
                 number: "+15550100".into(),
                 target: "line\nbreak".into(),
                 active: Some(true),
-                extra: vec![("note".into(), "x".into())],
+                extra: vec![("note".into(), "x".into())].into(),
             }],
             ..Default::default()
         };

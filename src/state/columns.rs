@@ -3,7 +3,7 @@
 
 use crate::format;
 use crate::model::{
-    Account, AccountKind, AccountName, Call, Field, Number, ProviderId, QueueStat, Trunk,
+    Account, AccountKind, AccountName, Call, Field, Fields, Number, ProviderId, QueueStat, Trunk,
 };
 use crate::state::table::{Column, Ctx, Row, SortKey};
 
@@ -18,9 +18,9 @@ fn int(v: Option<i64>) -> SortKey {
 /// The details field with a row's account id, shown beside its name.
 const ACCOUNT_ID: &str = "account id";
 
-fn with_extra(mut base: Vec<Field>, extra: &[Field]) -> Vec<Field> {
+fn with_extra(mut base: Vec<Field>, extra: &Fields) -> Vec<Field> {
     base.retain(|(k, v)| !(k == ACCOUNT_ID && v.is_empty()));
-    base.extend(extra.iter().cloned());
+    base.extend(extra.iter().map(|(k, v)| (k.to_owned().into(), v.into())));
     base
 }
 
@@ -103,13 +103,7 @@ fn parent_label(r: &AccountRow) -> String {
 /// `  (2 sub · 3 users · Zakelijk (EUR))` from the tree facts a provider reports
 /// (`sub-customers`, `users`, `tariffplan` extra fields); empty when it reports none.
 fn tree_summary(a: &crate::model::Account) -> String {
-    let get = |k: &str| {
-        a.extra
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty() && *v != "-")
-    };
+    let get = |k: &str| a.extra.get(k).filter(|v| !v.is_empty() && *v != "-");
     let mut parts = Vec::new();
     if let Some(n) = get("sub-customers").filter(|n| *n != "0") {
         parts.push(format!("{n} sub"));

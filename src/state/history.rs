@@ -131,11 +131,11 @@ impl StoredHistory {
                 } else {
                     String::new().into()
                 },
-                account_name: String::new(),
+                account_name: Default::default(),
                 id: if selected == Some(i) {
                     row.id.clone()
                 } else {
-                    String::new()
+                    Default::default()
                 },
                 from: String::new().into(),
                 to: String::new().into(),
@@ -144,7 +144,7 @@ impl StoredHistory {
                 started_at_ms: None,
                 answered_at_ms: None,
                 ended_at_ms: None,
-                extra: Vec::new(),
+                extra: Default::default(),
             };
             missing.push(std::mem::replace(row, husk));
         }
@@ -169,7 +169,7 @@ mod tests {
         Call {
             provider: ProviderId(p),
             account: account.into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             from: "+15550001111".into(),
             to: "+15550002222".into(),
@@ -178,7 +178,7 @@ mod tests {
             started_at_ms: Some(1),
             answered_at_ms: None,
             ended_at_ms: Some(2),
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 
@@ -319,14 +319,13 @@ mod tests {
 
     #[test]
     fn a_call_in_the_table_is_held_only_there_and_moved_not_copied() {
-        let shown_already = call(0, "a", "shown", CallState::Completed);
-        let mut s = StoredHistory::new(
-            vec![
-                shown_already.clone(),
-                call(0, "a", "loaded", CallState::Completed),
-            ],
-            100,
-        );
+        // Rows whose text lives inline carry a detail field: its buffer is on the heap.
+        let noted = |id: &str| Call {
+            extra: [("note", id)].into_iter().collect(),
+            ..call(0, "a", id, CallState::Completed)
+        };
+        let shown_already = noted("shown");
+        let mut s = StoredHistory::new(vec![shown_already.clone(), noted("loaded")], 100);
         assert_eq!(s.held(), 2, "held until the pane takes them");
         let mut pane = Pane::new();
         pane.poll(&mut s, 0, Some("a"), vec![shown_already]);
@@ -339,9 +338,13 @@ mod tests {
         let bufs = |p: &Pane| -> Vec<*const u8> {
             let mut rows: Vec<&Call> = p.table.rows.iter().collect();
             rows.sort_by(|a, b| a.id.cmp(&b.id));
-            rows.iter().map(|c| c.id.as_ptr()).collect()
+            rows.iter()
+                .filter_map(|c| c.extra.iter().next())
+                .map(|(_, v)| v.as_ptr())
+                .collect()
         };
         let before = bufs(&pane);
+        assert_eq!(before.len(), 2);
         pane.poll(&mut s, 0, Some("a"), Vec::new());
         pane.poll(&mut s, 0, None, Vec::new());
         assert_eq!(pane.ids(), ["loaded", "shown"]);

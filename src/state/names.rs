@@ -47,9 +47,7 @@ impl AccountNames {
                 .map(String::as_str)
                 .unwrap_or_default();
             if r.account_name() != name {
-                let slot = r.account_name_mut();
-                slot.clear();
-                slot.push_str(name);
+                r.set_account_name(name);
                 changed = true;
             }
         }

@@ -253,7 +253,7 @@ fn call_seen(state: &State, c: &Call, resource: Resource) -> CallSeen {
         provider: state.ctx().provider_name(c.provider).to_owned(),
         account_id: c.account.to_string(),
         account: account_name(state, c.provider, &c.account),
-        id: c.id.clone(),
+        id: c.id.to_string(),
         from: c.from.to_string(),
         to: c.to.to_string(),
         direction: c.direction.label().to_owned(),

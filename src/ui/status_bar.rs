@@ -205,13 +205,7 @@ fn system_status_segment<'a>(
         .rows
         .iter()
         .filter(|r| r.account.provider == provider)
-        .find_map(|r| {
-            r.account
-                .extra
-                .iter()
-                .find(|(k, _)| k == "system status")
-                .map(|(_, v)| v.as_str())
-        });
+        .find_map(|r| r.account.extra.get("system status"));
     match status {
         Some(s) if s.eq_ignore_ascii_case("operational") || s.eq_ignore_ascii_case("ok") => {
             if detail >= 3 {

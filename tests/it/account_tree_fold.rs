@@ -14,7 +14,7 @@ fn acc(p: u16, id: &str, parent: Option<&str>) -> Account {
         parent: parent.map(Into::into),
         kind: AccountKind::Customer,
         active: None,
-        extra: Vec::new(),
+        extra: Default::default(),
     }
 }
 

@@ -99,13 +99,7 @@ fn trunks_keep_every_callable_field() {
         (t.name.as_str(), t.host.as_str(), t.port),
         ("Primary IP Address", "1.1.1.1", Some(5060))
     );
-    let extra = |k: &str| {
-        t.extra
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let extra = |k: &str| t.extra.get(k).unwrap_or("");
     assert_eq!(extra("vendor"), "generic");
     assert_eq!(extra("callerFormat"), "national");
     assert_eq!(extra("zone"), "eu-west-1");
@@ -186,7 +180,7 @@ fn the_documents_voice_call_is_what_the_call_form_builds() {
         parent: Some("org".into()),
         kind: AccountKind::Domain,
         active: None,
-        extra: vec![("mbn".into(), "+441234567890".into())],
+        extra: vec![("mbn".into(), "+441234567890".into())].into(),
     };
     let ctx = FormContext {
         account: DARREN,
@@ -255,7 +249,7 @@ fn trunk_edit_form_round_trips_and_refuses_bad_values() {
         parent: None,
         kind: AccountKind::Customer,
         active: None,
-        extra: Vec::new(),
+        extra: Default::default(),
     };
     let ctx = |trunk: Option<&'static Trunk>,
                row: Option<&'static Account>,
@@ -394,7 +388,7 @@ fn darren_with_details() -> Account {
         parent: Some("org".into()),
         kind: AccountKind::Domain,
         active: None,
-        extra,
+        extra: extra.into(),
     }
 }
 

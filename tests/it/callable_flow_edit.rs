@@ -137,7 +137,7 @@ async fn devices_are_edited_and_created_and_dangling_ones_refused_before_sending
         parent: None,
         kind: AccountKind::Domain,
         active: None,
-        extra: Vec::new(),
+        extra: Default::default(),
     };
     let open = |intent: Intent, args: &'static str| {
         let cx = FormContext {

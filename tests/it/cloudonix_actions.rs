@@ -139,10 +139,7 @@ async fn trunk_create_edit_delete_round_trip() {
     assert_eq!(t.direction, "public-inbound", "inbound is normalised");
     assert_eq!((t.host.as_str(), t.port), ("203.0.113.10", Some(5060)));
     assert_eq!(t.prefix, "77#");
-    assert!(
-        t.extra
-            .contains(&("auth user".into(), "carrier-user".into()))
-    );
+    assert!(t.extra.iter().any(|f| f == ("auth user", "carrier-user")));
     assert_eq!(
         raw_trunk(cx, &d, &id).await["profile"]["authentication"]["password"],
         PASSWORD
@@ -263,7 +260,7 @@ async fn number_edit_and_enable_disable() {
     let n2 = after.iter().find(|x| x.id == n.id).expect("still there");
     assert_eq!(n2.number, "+1415555");
     assert_eq!(n2.target, other_app);
-    assert!(n2.extra.contains(&("prefix".into(), "yes".into())));
+    assert!(n2.extra.iter().any(|f| f == ("prefix", "yes")));
     assert_eq!(n2.active, Some(true));
 
     for active in [false, true] {
@@ -769,7 +766,7 @@ fn sample_trunk() -> Trunk {
     Trunk {
         provider: ProviderId(0),
         account: "acme.cloudonix.net".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "42".into(),
         name: "pbx-hq".into(),
         host: "198.51.100.7".into(),
@@ -782,7 +779,8 @@ fn sample_trunk() -> Trunk {
             ("uuid".into(), "u-1".into()),
             ("auth user".into(), "hq-user".into()),
             ("auth password".into(), "****".into()),
-        ],
+        ]
+        .into(),
     }
 }
 
@@ -885,7 +883,7 @@ fn number_and_call_forms_round_trip() {
     let n = Number {
         provider: ProviderId(0),
         account: "acme.cloudonix.net".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "7".into(),
         number: "+14155550100".into(),
         target: "main-ivr".into(),
@@ -894,7 +892,8 @@ fn number_and_call_forms_round_trip() {
             ("prefix".into(), "no".into()),
             ("expression".into(), "no".into()),
             ("asterisk compatible".into(), "yes".into()),
-        ],
+        ]
+        .into(),
     };
     let apps = vec!["main-ivr".to_string(), "support".to_string()];
     let form = forms::number_form(&n, &apps);

@@ -36,14 +36,11 @@ fn one_call(name: &str) -> (Call, bool) {
     cx::map_session(P, DOMAIN, s)
 }
 
-fn extra<'a>(fields: &'a [switchboard::model::Field], key: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+fn extra<'a>(fields: &'a switchboard::model::Fields, key: &str) -> Option<&'a str> {
+    fields.get(key)
 }
 
-fn all_text<T: std::fmt::Debug>(rows: &[T]) -> String {
+fn all_text<T: std::fmt::Debug + ?Sized>(rows: &T) -> String {
     format!("{rows:?}")
 }
 
@@ -679,7 +676,7 @@ fn account(kind: AccountKind, id: &str) -> Account {
         parent: None,
         kind,
         active: Some(true),
-        extra: Vec::new(),
+        extra: Default::default(),
     }
 }
 

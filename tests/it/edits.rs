@@ -347,7 +347,7 @@ async fn darren(c: &ProviderClient) -> Account {
         parent: Some("org".into()),
         kind: switchboard::model::AccountKind::Domain,
         active: None,
-        extra: fields,
+        extra: fields.into(),
     }
 }
 

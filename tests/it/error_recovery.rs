@@ -73,7 +73,7 @@ fn accounts(p: u16) -> Result<FetchData, ProviderError> {
         parent: None,
         kind: AccountKind::Domain,
         active: Some(true),
-        extra: vec![],
+        extra: Default::default(),
     }]))
 }
 
@@ -82,8 +82,8 @@ fn calls(p: u16, at_ms: i64) -> Result<FetchData, ProviderError> {
         live: vec![Call {
             provider: ProviderId(p),
             account: "d1".into(),
-            account_name: String::new(),
-            id: format!("c-{at_ms}"),
+            account_name: Default::default(),
+            id: format!("c-{at_ms}").into(),
             from: "+442071110000".into(),
             to: "+61293740000".into(),
             direction: Direction::Inbound,
@@ -91,7 +91,7 @@ fn calls(p: u16, at_ms: i64) -> Result<FetchData, ProviderError> {
             started_at_ms: Some(at_ms - 20 * S),
             answered_at_ms: None,
             ended_at_ms: None,
-            extra: vec![],
+            extra: Default::default(),
         }],
         history: vec![],
     })
@@ -101,7 +101,7 @@ fn trunks(p: u16) -> Result<FetchData, ProviderError> {
     Ok(FetchData::Trunks(vec![Trunk {
         provider: ProviderId(p),
         account: "d1".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "t1".into(),
         name: "carrier-a".into(),
         host: "sip.carrier.example".into(),
@@ -110,7 +110,7 @@ fn trunks(p: u16) -> Result<FetchData, ProviderError> {
         direction: "both".into(),
         prefix: String::new(),
         active: Some(true),
-        extra: vec![],
+        extra: Default::default(),
     }]))
 }
 

@@ -31,7 +31,7 @@ fn call(p: u16, id: &str, from: &str, dir: Direction, state: CallState) -> Call 
     Call {
         provider: ProviderId(p),
         account: if p == 0 { "acme.cloudonix.net" } else { "pbx" }.into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: id.into(),
         from: from.into(),
         to: "+61293741005".into(),
@@ -40,7 +40,7 @@ fn call(p: u16, id: &str, from: &str, dir: Direction, state: CallState) -> Call 
         started_at_ms: Some(NOW - 60_000),
         answered_at_ms: None,
         ended_at_ms: None,
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 
@@ -122,7 +122,7 @@ fn typed(s: &mut State, text: &str) -> Vec<String> {
     let mut ids: Vec<String> = t
         .view
         .iter()
-        .map(|&i| t.rows[i as usize].id.clone())
+        .map(|&i| t.rows[i as usize].id.to_string())
         .collect();
     ids.sort();
     ids

@@ -96,7 +96,7 @@ fn live_call(p: u16, id: &str, started: i64) -> switchboard::model::Call {
     switchboard::model::Call {
         provider: ProviderId(p),
         account: format!("acct-{p}").into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: id.into(),
         from: "+442079460000".into(),
         to: "+61293741000".into(),
@@ -105,7 +105,7 @@ fn live_call(p: u16, id: &str, started: i64) -> switchboard::model::Call {
         started_at_ms: Some(started),
         answered_at_ms: Some(started + 1_000),
         ended_at_ms: None,
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 
@@ -146,7 +146,7 @@ fn live_order(s: &State) -> Vec<String> {
     let t = &s.tables.live;
     t.view
         .iter()
-        .map(|&i| t.rows[i as usize].id.clone())
+        .map(|&i| t.rows[i as usize].id.to_string())
         .collect()
 }
 

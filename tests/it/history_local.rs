@@ -109,7 +109,7 @@ async fn history_from_a_previous_run_shows_after_a_restart_without_any_provider(
         .map(|c| {
             (
                 state.provider_names[c.provider.0 as usize].clone(),
-                c.id.clone(),
+                c.id.to_string(),
             )
         })
         .collect();

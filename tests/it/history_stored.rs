@@ -33,7 +33,7 @@ fn ended(p: u16, account: &str, id: &str, age_min: i64) -> Call {
     Call {
         provider: ProviderId(p),
         account: account.into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: id.into(),
         from: "+14155550101".into(),
         to: "+61293741005".into(),
@@ -42,7 +42,7 @@ fn ended(p: u16, account: &str, id: &str, age_min: i64) -> Call {
         started_at_ms: Some(end - 90_000),
         answered_at_ms: Some(end - 80_000),
         ended_at_ms: Some(end),
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 
@@ -74,7 +74,7 @@ fn listed(s: &State) -> Vec<(u16, String)> {
         .view
         .iter()
         .map(|&i| &t.rows[i as usize])
-        .map(|c| (c.provider.0, c.id.clone()))
+        .map(|c| (c.provider.0, c.id.to_string()))
         .collect();
     v.sort();
     v

@@ -76,7 +76,7 @@ fn folded() -> State {
         rows.iter()
             .cloned()
             .map(|mut r| {
-                r.account_name_mut().clear();
+                r.set_account_name("");
                 r
             })
             .collect()

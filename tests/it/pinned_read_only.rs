@@ -37,7 +37,7 @@ fn state() -> State {
     let trunk = Trunk {
         provider: ProviderId(0),
         account: "d1".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "t1".into(),
         name: "carrier-a".into(),
         host: "sip.carrier.example".into(),
@@ -46,7 +46,7 @@ fn state() -> State {
         direction: "both".into(),
         prefix: String::new(),
         active: Some(true),
-        extra: vec![],
+        extra: Default::default(),
     };
     update(
         &mut s,

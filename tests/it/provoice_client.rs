@@ -56,6 +56,10 @@ fn extra<'a>(fields: &'a [switchboard::model::Field], k: &str) -> Option<&'a str
     fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
 }
 
+fn field<'a>(fields: &'a switchboard::model::Fields, k: &str) -> Option<&'a str> {
+    fields.get(k)
+}
+
 #[tokio::test]
 async fn the_customer_tree_has_depth_users_and_counts() {
     let s = sims(1000, Duration::from_millis(50)).await;
@@ -73,9 +77,9 @@ async fn the_customer_tree_has_depth_users_and_counts() {
     assert_eq!(depth_of("7"), 4);
     let root = a.iter().find(|x| x.id == "1").unwrap();
     assert_eq!(root.name, "ProVoice Wholesale");
-    assert_eq!(extra(&root.extra, "sub-customers"), Some("2"));
+    assert_eq!(field(&root.extra, "sub-customers"), Some("2"));
     let garage = a.iter().find(|x| x.id == "6").unwrap();
-    assert_eq!(extra(&garage.extra, "users"), Some("1"));
+    assert_eq!(field(&garage.extra, "users"), Some("1"));
     let users: Vec<_> = a
         .iter()
         .filter(|x| x.kind == AccountKind::SubAccount)
@@ -89,7 +93,7 @@ async fn the_customer_tree_has_depth_users_and_counts() {
                 .any(|x| x.id == parent && x.kind == AccountKind::Customer)
         );
         // The password is never kept, only whether one is set.
-        assert_eq!(extra(&u.extra, "password"), Some("****"));
+        assert_eq!(field(&u.extra, "password"), Some("****"));
     }
     // Ramp-up: destinations and extensions of all 7 customers, details and records of
     // the first 4 (the first minute stays at 43 of the 54 requests the scheduler allows);
@@ -571,7 +575,7 @@ fn a_huge_tree_gets_jobs_for_a_bounded_number_of_customers() {
             parent: (i > 0).then(|| "0".to_string()),
             kind: AccountKind::Customer,
             active: Some(true),
-            extra: Vec::new(),
+            extra: Default::default(),
         })
         .collect();
     let jobs = c.jobs(&accounts);

@@ -31,12 +31,7 @@ fn customers_and_users_make_a_tree_with_counts() {
     assert_eq!(ids, ["1", "2", "user:10", "3"]);
     assert_eq!(a[1].active, Some(false));
     assert_eq!(a[3].name, "customer 3");
-    let field = |i: usize, k: &str| {
-        a[i].extra
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-    };
+    let field = |i: usize, k: &str| a[i].extra.get(k).map(str::to_owned);
     assert_eq!(field(0, "sub-customers").as_deref(), Some("1"));
     assert_eq!(field(1, "users").as_deref(), Some("1"));
     assert_eq!(

@@ -277,7 +277,7 @@ mod stale_details {
             parent: None,
             kind: AccountKind::Customer,
             active: Some(true),
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         update(
             &mut state,

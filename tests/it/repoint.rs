@@ -202,12 +202,12 @@ fn iovox_numbers_are_view_only_and_say_why() {
     let n = Number {
         provider: ProviderId(0),
         account: "node-1".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "441632960001".into(),
         number: "+441632960001".into(),
         target: "link 7".into(),
         active: Some(true),
-        extra: Vec::new(),
+        extra: Default::default(),
     };
     let all = vec![n.clone()];
     let cx = ctx("node-1", &n, &all, Vec::new());

@@ -132,8 +132,8 @@ fn call(i: usize) -> Call {
     Call {
         provider: ProviderId(0),
         account: "acme.example.net".into(),
-        account_name: String::new(),
-        id: format!("call-{i:05}"),
+        account_name: Default::default(),
+        id: format!("call-{i:05}").into(),
         from: format!("+44{:010}", mix(i as u64) % 10_000_000_000).into(),
         to: format!("+61{:09}", mix(i as u64 + 7) % 1_000_000_000).into(),
         direction: if i.is_multiple_of(3) {
@@ -149,7 +149,7 @@ fn call(i: usize) -> Call {
         started_at_ms: Some(started),
         answered_at_ms: (!ringing).then_some(started + 5_000),
         ended_at_ms: None,
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 
@@ -186,7 +186,7 @@ fn state(calls: usize, (w, h): (u16, u16)) -> State {
             parent: None,
             kind: AccountKind::Domain,
             active: Some(true),
-            extra: vec![],
+            extra: Default::default(),
         })
         .collect();
     update(

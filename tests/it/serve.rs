@@ -408,7 +408,7 @@ async fn metrics_carry_each_providers_series_and_no_number_or_call_id() {
         let c = serve.shared.lock().unwrap();
         let t = &c.state.tables;
         for call in t.live.rows.iter().chain(&t.history.rows) {
-            ids.insert(call.id.clone());
+            ids.insert(call.id.to_string());
             numbers.insert(call.from.clone());
             numbers.insert(call.to.clone());
         }

@@ -47,8 +47,8 @@ fn state() -> State {
             Call {
                 provider: ProviderId(0),
                 account: "acme.example.net".into(),
-                account_name: String::new(),
-                id: format!("call-{i}"),
+                account_name: Default::default(),
+                id: format!("call-{i}").into(),
                 from: format!("+4420794600{i:02}").into(),
                 to: format!("+6129374100{i:02}").into(),
                 direction: Direction::Inbound,
@@ -56,7 +56,7 @@ fn state() -> State {
                 started_at_ms: Some(answered - 3_000),
                 answered_at_ms: Some(answered),
                 ended_at_ms: None,
-                extra: vec![],
+                extra: Default::default(),
             }
         })
         .collect();

@@ -357,17 +357,17 @@ mod console {
         let number = Number {
             provider: ProviderId(0),
             account: "d1".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "9".into(),
             number: "+15551230000".into(),
             target: "ivr".into(),
             active: Some(true),
-            extra: vec![("application id".into(), "4".into())],
+            extra: vec![("application id".into(), "4".into())].into(),
         };
         let call = Call {
             provider: ProviderId(0),
             account: "d1".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "c1".into(),
             from: "15557770000".into(),
             to: "15551230000".into(),
@@ -376,7 +376,7 @@ mod console {
             started_at_ms: Some(NOW - 65_000),
             answered_at_ms: None,
             ended_at_ms: None,
-            extra: vec![],
+            extra: Default::default(),
         };
         update(
             &mut s,

@@ -101,7 +101,7 @@ fn call(p: u16, i: usize, state: CallState) -> Call {
     let started = NOW - 1_000 * (30 + 47 * i as i64);
     Call {
         provider: ProviderId(p),
-        account_name: String::new(),
+        account_name: Default::default(),
         account: if p == 0 {
             "acme.cloudonix.net"
         } else {
@@ -109,7 +109,7 @@ fn call(p: u16, i: usize, state: CallState) -> Call {
         }
         .to_string()
         .into(),
-        id: format!("call-{p}-{i}"),
+        id: format!("call-{p}-{i}").into(),
         from: if p == 0 {
             format!("+4420794600{i:02}").into()
         } else {
@@ -125,7 +125,7 @@ fn call(p: u16, i: usize, state: CallState) -> Call {
         ended_at_ms: (!state.is_live()).then_some(started + 20_000 + 1_000 * i as i64),
         state,
         started_at_ms: Some(started),
-        extra: vec![("sip call-id".into(), format!("{i}abc@10.0.0.1").into())],
+        extra: vec![("sip call-id".into(), format!("{i}abc@10.0.0.1").into())].into(),
     }
 }
 
@@ -137,7 +137,7 @@ fn account(p: u16, id: &str, name: &str, parent: Option<&str>, kind: AccountKind
         parent: parent.map(Into::into),
         kind,
         active: Some(id != "old-domain"),
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 
@@ -275,7 +275,7 @@ fn fill(state: &mut State) {
             .map(|i| Trunk {
                 provider: ProviderId(0),
                 account: "acme.cloudonix.net".into(),
-                account_name: String::new(),
+                account_name: Default::default(),
                 id: format!("t{i}"),
                 name: format!("carrier-{}", ["bt", "colt", "telia", "twilio"][i]),
                 host: format!("sip{i}.carrier.example"),
@@ -284,7 +284,7 @@ fn fill(state: &mut State) {
                 direction: if i == 3 { "outbound" } else { "both" }.into(),
                 prefix: format!("00{i}"),
                 active: Some(i != 2),
-                extra: vec![],
+                extra: Default::default(),
             })
             .collect(),
         &ctx,
@@ -296,7 +296,7 @@ fn fill(state: &mut State) {
             (0..3)
                 .map(|i| Number {
                     provider: ProviderId(p),
-                    account_name: String::new(),
+                    account_name: Default::default(),
                     account: if p == 0 {
                         "acme.cloudonix.net"
                     } else {
@@ -307,7 +307,7 @@ fn fill(state: &mut State) {
                     number: format!("+44 20 7946 0{p}{i}0"),
                     target: ["app: ivr-main", "queue: support", "trunk: carrier-bt"][i].into(),
                     active: Some(i != 1 || p == 0),
-                    extra: vec![],
+                    extra: Default::default(),
                 })
                 .collect(),
             &ctx,
@@ -320,7 +320,7 @@ fn fill(state: &mut State) {
             QueueStat {
                 provider: ProviderId(1),
                 account: "pbx-sydney".into(),
-                account_name: String::new(),
+                account_name: Default::default(),
                 name: "support".into(),
                 kind: "queue".into(),
                 waiting: Some(3),
@@ -335,7 +335,7 @@ fn fill(state: &mut State) {
             QueueStat {
                 provider: ProviderId(1),
                 account: "pbx-sydney".into(),
-                account_name: String::new(),
+                account_name: Default::default(),
                 name: "sales".into(),
                 kind: "ring group".into(),
                 waiting: Some(0),
@@ -354,7 +354,7 @@ fn fill(state: &mut State) {
         vec![QueueStat {
             provider: ProviderId(0),
             account: "acme.cloudonix.net".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             name: "acme.cloudonix.net".into(),
             kind: "concurrency".into(),
             active: Some(7),

@@ -39,8 +39,8 @@ pub fn call(i: usize, from: &str) -> Call {
     Call {
         provider: ProviderId(0),
         account: "acme".into(),
-        account_name: String::new(),
-        id: format!("call-{i}"),
+        account_name: Default::default(),
+        id: format!("call-{i}").into(),
         from: from.into(),
         to: format!("+61293741{i:03}").into(),
         direction: Direction::Inbound,
@@ -48,7 +48,7 @@ pub fn call(i: usize, from: &str) -> Call {
         started_at_ms: Some(started),
         answered_at_ms: None,
         ended_at_ms: None,
-        extra: vec![],
+        extra: Default::default(),
     }
 }
 

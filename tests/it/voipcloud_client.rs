@@ -53,7 +53,8 @@ async fn lists_live_calls_history_and_statistics() {
     assert!(
         accounts[0]
             .extra
-            .contains(&("system status".into(), "operational".into()))
+            .iter()
+            .any(|f| f == ("system status", "operational"))
     );
     let jobs = client.jobs(&accounts);
     assert_eq!(jobs.len(), 2);

@@ -102,7 +102,7 @@ fn state() -> State {
     rows.push(QueueStat {
         provider: ProviderId(0),
         account: "vc-pbx".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         name: "iovox-daily".into(),
         kind: "call metrics".into(),
         answered: Some(30),
@@ -203,7 +203,7 @@ fn system_status_reaches_the_status_bar() {
             parent: None,
             kind: AccountKind::Domain,
             active: Some(false),
-            extra: vec![("system status".into(), status.into())],
+            extra: vec![("system status".into(), status.into())].into(),
         },
         depth: 0,
         order: 0,

@@ -5,6 +5,7 @@
 //! It knows no provider, no HTTP and no terminal; the engine and the console build on it.
 
 pub mod clock;
+pub mod fields;
 pub mod form;
 pub mod format;
 pub mod model;

@@ -3,7 +3,8 @@
 //! Rows carry the provider they came from and the account (customer, domain, sub-account)
 //! they belong to, so merged tables can show provider/account columns and details panels
 //! know which backend owns a row. `extra` holds the provider's remaining fields (already
-//! flattened to text, secrets masked) for the details panel.
+//! flattened to text, secrets masked) for the details panel, all in one allocation
+//! ([`Fields`]).
 
 use std::fmt;
 
@@ -150,25 +151,14 @@ impl Capabilities {
     }
 }
 
-/// A field name: mostly a fixed label (`"sip call-id"`), owned when a provider names it.
-pub type FieldKey = std::borrow::Cow<'static, str>;
+pub use crate::fields::{FieldKey, Fields, FieldsBuilder};
 
-/// A field's value: up to 24 bytes inline (most are: a status, a flag, an id), longer on
-/// the heap, so a row's details cost no allocation each (issue 14).
+/// A row's short text (an id, a number, an account name) or a shown field's value: up to
+/// 24 bytes inline, longer on the heap, so most cost no allocation each (issue 14).
 pub type FieldText = compact_str::CompactString;
 
-/// One field of a row as shown in the details panel.
+/// One field as the details panel shows it (a row's own fields are [`Fields`]).
 pub type Field = (FieldKey, FieldText);
-
-/// Serialises `extra` fields as a JSON object rather than a list of pairs.
-fn fields_as_map<S: serde::Serializer>(fields: &[Field], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut m = s.serialize_map(Some(fields.len()))?;
-    for (k, v) in fields {
-        m.serialize_entry(k, v)?;
-    }
-    m.end()
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -182,26 +172,6 @@ pub enum AccountKind {
     SubAccount,
 }
 
-/// Reads `extra` back from a JSON object, keeping the order it was written in (the
-/// collector's feed; a `serde_json::Value` would sort the keys).
-fn fields_from_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Field>, D::Error> {
-    struct Fields;
-    impl<'de> serde::de::Visitor<'de> for Fields {
-        type Value = Vec<Field>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an object of text fields")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Vec<Field>, A::Error> {
-            let mut out = Vec::new();
-            while let Some((k, v)) = m.next_entry::<String, String>()? {
-                out.push((FieldKey::Owned(k), v.into()));
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_map(Fields)
-}
-
 /// A node of the account tree: provider → account → sub-accounts/domains.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
@@ -213,8 +183,7 @@ pub struct Account {
     pub parent: Option<String>,
     pub kind: AccountKind,
     pub active: Option<bool>,
-    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
-    pub extra: Vec<Field>,
+    pub extra: Fields,
 }
 
 /// Detail fields named `flow 01`, `flow 02` … carry an account's call flow as lines a
@@ -233,7 +202,7 @@ impl Account {
             .filter_map(|(k, v)| {
                 let n = k.strip_prefix(FLOW_FIELD_PREFIX)?;
                 (!n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-                    .then(|| (n.parse::<u32>().unwrap_or(u32::MAX), v.as_str()))
+                    .then(|| (n.parse::<u32>().unwrap_or(u32::MAX), v))
             })
             .collect();
         lines.sort_by_key(|(n, _)| *n);
@@ -381,9 +350,10 @@ pub struct Call {
     pub account: FieldText,
     /// The account's display name, filled in by the console's fold from the accounts it
     /// holds (empty until that account is known; [`AccountName::account_label`] then
-    /// shows the id).
-    pub account_name: String,
-    pub id: String,
+    /// shows the id). Inline up to 24 bytes, like the id.
+    pub account_name: FieldText,
+    /// The provider's call id (inline up to 24 bytes).
+    pub id: FieldText,
     pub from: FieldText,
     pub to: FieldText,
     pub direction: Direction,
@@ -391,8 +361,7 @@ pub struct Call {
     pub started_at_ms: Option<i64>,
     pub answered_at_ms: Option<i64>,
     pub ended_at_ms: Option<i64>,
-    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
-    pub extra: Vec<Field>,
+    pub extra: Fields,
 }
 
 impl Call {
@@ -428,8 +397,7 @@ pub struct Trunk {
     pub direction: String,
     pub prefix: String,
     pub active: Option<bool>,
-    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
-    pub extra: Vec<Field>,
+    pub extra: Fields,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -448,8 +416,7 @@ pub struct Number {
     /// Where it routes: application, trunk, user, queue …
     pub target: String,
     pub active: Option<bool>,
-    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
-    pub extra: Vec<Field>,
+    pub extra: Fields,
 }
 
 /// Queue, ring-group or concurrency statistics. Every metric is optional: providers
@@ -484,15 +451,14 @@ pub struct QueueStat {
     pub per_agent: Vec<(String, u32)>,
     /// Calls per interval, oldest first (drawn as a sparkline).
     pub series: Vec<u32>,
-    #[serde(serialize_with = "fields_as_map", deserialize_with = "fields_from_map")]
-    pub extra: Vec<Field>,
+    pub extra: Fields,
 }
 
 /// Rows that belong to an account: their account id and the display name the fold
 /// resolved for it.
 pub trait AccountName {
     fn account_id(&self) -> &str;
-    fn account_name_mut(&mut self) -> &mut String;
+    fn set_account_name(&mut self, name: &str);
     fn account_name(&self) -> &str;
     /// What an Account column shows: the name, or the id while the account is unknown.
     fn account_label(&self) -> &str {
@@ -511,8 +477,9 @@ macro_rules! account_name {
             fn account_id(&self) -> &str {
                 &self.account
             }
-            fn account_name_mut(&mut self) -> &mut String {
-                &mut self.account_name
+            fn set_account_name(&mut self, name: &str) {
+                self.account_name.clear();
+                self.account_name.push_str(name);
             }
             fn account_name(&self) -> &str {
                 &self.account_name
@@ -529,11 +496,7 @@ pub const NUMBER_AS_SENT: &str = "number as sent";
 impl Number {
     /// The number as the provider stores it (what a form sends back unchanged).
     pub fn as_sent(&self) -> &str {
-        self.extra
-            .iter()
-            .find(|(k, _)| k == NUMBER_AS_SENT)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or(&self.number)
+        self.extra.get(NUMBER_AS_SENT).unwrap_or(&self.number)
     }
 }
 
@@ -559,7 +522,8 @@ mod flow_tests {
                 ("flow Start".into(), "not a line".into()),
                 ("flow 1".into(), "first".into()),
                 ("owner".into(), "x".into()),
-            ],
+            ]
+            .into(),
         };
         assert_eq!(
             account.flow_lines(),

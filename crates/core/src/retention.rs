@@ -36,7 +36,7 @@ mod tests {
         Call {
             provider: crate::model::ProviderId(0),
             account: String::new().into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             from: String::new().into(),
             to: String::new().into(),
@@ -45,7 +45,7 @@ mod tests {
             started_at_ms: start,
             answered_at_ms: None,
             ended_at_ms: end,
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 

@@ -257,7 +257,7 @@ pub fn compute(
             QueueStat {
                 provider,
                 account: account.to_string(),
-                account_name: String::new(),
+                account_name: Default::default(),
                 name,
                 kind,
                 waiting: Some(waiting),
@@ -274,7 +274,7 @@ pub fn compute(
                 period: window.label().to_string(),
                 per_agent,
                 series,
-                extra: Vec::new(),
+                extra: Default::default(),
             }
         })
         .collect()

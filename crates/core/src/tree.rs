@@ -269,7 +269,7 @@ mod tests {
             parent: parent.map(Into::into),
             kind: AccountKind::Customer,
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 

@@ -33,7 +33,7 @@ impl CallRecord {
         }
         Some(CallRecord {
             provider: provider.to_string(),
-            id: call.id.clone(),
+            id: call.id.to_string(),
             account: call.account.to_string(),
             from: call.from.to_string(),
             to: call.to.to_string(),

@@ -243,7 +243,7 @@ fn a_finished_call_becomes_a_record_and_a_live_one_does_not() {
     let mut call = Call {
         provider: ProviderId(0),
         account: "acme".into(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: "x1".into(),
         from: "+442079460000".into(),
         to: "+14155550100".into(),
@@ -252,7 +252,7 @@ fn a_finished_call_becomes_a_record_and_a_live_one_does_not() {
         started_at_ms: Some(NOW),
         answered_at_ms: Some(NOW + 1_000),
         ended_at_ms: None,
-        extra: vec![("codec".into(), "PCMA".into())],
+        extra: vec![("codec".into(), "PCMA".into())].into(),
     };
     assert_eq!(CallRecord::from_call("cx", &call), None);
     call.state = CallState::Completed;

@@ -41,11 +41,10 @@ pub fn target_only(input: &RouteInput) -> Route {
 }
 
 /// The value of the detail field `key` of `fields`, when present and not a dash.
-pub fn field<'a>(fields: &'a [crate::model::Field], key: &str) -> Option<&'a str> {
+pub fn field<'a>(fields: &'a crate::model::Fields, key: &str) -> Option<&'a str> {
     fields
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
+        .get(key)
+        .map(str::trim)
         .filter(|v| !v.is_empty() && *v != "-")
 }
 
@@ -59,12 +58,12 @@ mod tests {
         let mut n = Number {
             provider: ProviderId(0),
             account: "a".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "1".into(),
             number: "+15550100".into(),
             target: "support".into(),
             active: None,
-            extra: vec![("k".into(), "-".into())],
+            extra: vec![("k".into(), "-".into())].into(),
         };
         let r = target_only(&RouteInput {
             number: &n,

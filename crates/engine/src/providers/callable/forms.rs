@@ -36,12 +36,8 @@ fn pair(k: &str, v: impl Into<String>) -> (String, String) {
     (k.to_owned(), v.into())
 }
 
-fn extra<'a>(fields: &'a [model::Field], key: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
+fn extra<'a>(fields: &'a model::Fields, key: &str) -> &'a str {
+    fields.get(key).unwrap_or("")
 }
 
 fn value<'a>(values: &'a [(String, String)], key: &str) -> &'a str {
@@ -306,7 +302,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
             let hooks: Vec<(&str, &str)> = a
                 .extra
                 .iter()
-                .filter_map(|(k, v)| k.strip_prefix("hook ").map(|id| (id, v.as_str())))
+                .filter_map(|(k, v)| k.strip_prefix("hook ").map(|id| (id, v)))
                 .collect();
             let wanted = ctx.args.trim();
             let pick = if wanted.is_empty() && hooks.len() == 1 {
@@ -385,7 +381,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
                     Vec::new(),
                     Vec::new(),
                 ),
-                target(&c.account, "hangup", Some(c.id.clone())),
+                target(&c.account, "hangup", Some(c.id.to_string())),
             ))
         }
         Intent::Repoint => super::flow_forms::repoint(ctx),

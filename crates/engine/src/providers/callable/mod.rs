@@ -430,7 +430,8 @@ impl Client {
             extra: vec![
                 ("organisation id".into(), org_id.clone().into()),
                 ("roles".into(), self.auth.roles().join(", ").into()),
-            ],
+            ]
+            .into(),
         }];
         let mut seen = HashSet::new();
         for a in list {
@@ -448,7 +449,7 @@ impl Client {
                 parent: Some(org_id.clone()),
                 kind: AccountKind::Domain,
                 active: None,
-                extra: vec![("id".into(), a.id.into())],
+                extra: vec![("id".into(), a.id.into())].into(),
             });
         }
         Ok(FetchData::Accounts(out))
@@ -815,7 +816,7 @@ pub fn map_trunks(provider: ProviderId, account: &str, trunks: Vec<wire::Trunk>)
         .map(|t| Trunk {
             provider,
             account: account.to_owned(),
-            account_name: String::new(),
+            account_name: Default::default(),
             name: if t.description.is_empty() {
                 t.ip.clone()
             } else {
@@ -835,7 +836,8 @@ pub fn map_trunks(provider: ProviderId, account: &str, trunks: Vec<wire::Trunk>)
                 ("description".into(), t.description.into()),
                 ("zone".into(), t.zone.into()),
                 ("countryCode".into(), t.country_code.into()),
-            ],
+            ]
+            .into(),
             id: t.id,
         })
         .collect()
@@ -862,7 +864,7 @@ pub fn map_ddis(
             Number {
                 provider,
                 account: account.to_owned(),
-                account_name: String::new(),
+                account_name: Default::default(),
                 id: d.id.clone(),
                 number: plus(&d.name),
                 target: if flow.is_empty() {
@@ -871,7 +873,7 @@ pub fn map_ddis(
                     format!("flow {flow}")
                 },
                 active: None,
-                extra: vec![("id".into(), d.id.clone().into())],
+                extra: vec![("id".into(), d.id.clone().into())].into(),
             }
         })
         .collect()
@@ -908,7 +910,7 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
         .map(|c| Call {
             provider,
             account: account.to_owned().into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             state: call_state(&c.state),
             from: plus(&c.caller_id).into(),
             to: plus(&c.target).into(),
@@ -919,8 +921,8 @@ pub fn map_calls(provider: ProviderId, account: &str, calls: Vec<wire::VoiceCall
             started_at_ms: crate::providers::dates::parse_iso_ms(&c.started_at),
             answered_at_ms: crate::providers::dates::parse_iso_ms(&c.answered_at),
             ended_at_ms: None,
-            extra: vec![("state".into(), c.state.into())],
-            id: c.id,
+            extra: vec![("state".into(), c.state.into())].into(),
+            id: c.id.into(),
         })
         .filter(|c| c.state.is_live() || matches!(c.state, CallState::Unknown(_)))
         .collect()

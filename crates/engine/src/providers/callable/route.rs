@@ -101,23 +101,23 @@ mod tests {
             extra: flow
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (format!("flow {:02}", i + 1).into(), (*l).into()))
+                .map(|(i, l)| (format!("flow {:02}", i + 1), *l))
                 .collect(),
         };
         let n = Number {
             provider: ProviderId(3),
             account: "acc".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "d1".into(),
             number: "+44 1234 567890".into(),
             target: "flow Main".into(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let t = Trunk {
             provider: ProviderId(3),
             account: "acc".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "tr1".into(),
             name: "carrier".into(),
             host: "10.0.0.5".into(),
@@ -126,7 +126,7 @@ mod tests {
             direction: String::new(),
             prefix: String::new(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let trunks = [&t];
         let r = describe(&RouteInput {

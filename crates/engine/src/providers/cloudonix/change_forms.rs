@@ -40,8 +40,8 @@ fn applications(ctx: &FormContext, domain: &str) -> Vec<String> {
         .copied()
         .chain(ctx.account_row)
         .find(|a| a.id == domain)
-        .and_then(|a| a.extra.iter().find(|(k, _)| k == APPLICATIONS_FIELD))
-        .map(|(_, v)| v.split(", ").map(str::to_owned).collect::<Vec<_>>())
+        .and_then(|a| a.extra.get(APPLICATIONS_FIELD))
+        .map(|v| v.split(", ").map(str::to_owned).collect::<Vec<_>>())
         .unwrap_or_default();
     let mut all: Vec<String> = listed
         .into_iter()

@@ -65,11 +65,8 @@ pub(super) fn pair(k: &str, v: impl Into<String>) -> (String, String) {
     (k.to_owned(), v.into())
 }
 
-pub(super) fn extra<'a>(fields: &'a [model::Field], key: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+pub(super) fn extra<'a>(fields: &'a model::Fields, key: &str) -> Option<&'a str> {
+    fields.get(key)
 }
 
 pub(super) fn yes_no(b: bool) -> &'static str {
@@ -756,12 +753,12 @@ mod tests {
         model::Number {
             provider: model::ProviderId(0),
             account: account.into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             number: format!("+1415555{id:0>4}"),
             target: target.into(),
             active,
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 

@@ -3,7 +3,8 @@
 //! Everything here is pure: no I/O, no clock. Extras are flattened to short text; trunk
 //! passwords are only ever shown as `****`; URLs lose their user-info and query strings.
 
-use crate::model::{Account, AccountKind, Call, CallState, Direction, Field, Number, ProviderId};
+use crate::model::ProviderId;
+use crate::model::{Account, AccountKind, Call, CallState, Direction, FieldsBuilder, Number};
 use crate::model::{QueueStat, Trunk};
 
 use super::wire;
@@ -12,27 +13,24 @@ use crate::providers::http;
 /// Longest extra value shown in the details panel (chars).
 const EXTRA_MAX: usize = 120;
 
-fn push(extra: &mut Vec<Field>, key: &'static str, value: Option<&str>) {
+fn push(extra: &mut FieldsBuilder, key: &'static str, value: Option<&str>) {
     if let Some(v) = value {
         let v = v.trim();
         if !v.is_empty() {
-            extra.push((
-                key.into(),
-                crate::format::truncate_chars(v, EXTRA_MAX).into(),
-            ));
+            extra.push(key, crate::format::truncate_chars(v, EXTRA_MAX));
         }
     }
 }
 
-fn push_flag(extra: &mut Vec<Field>, key: &'static str, value: Option<bool>) {
+fn push_flag(extra: &mut FieldsBuilder, key: &'static str, value: Option<bool>) {
     if let Some(b) = value {
-        extra.push((key.into(), if b { "yes" } else { "no" }.to_owned().into()));
+        extra.push(key, if b { "yes" } else { "no" });
     }
 }
 
-fn push_int(extra: &mut Vec<Field>, key: &'static str, value: Option<i64>) {
+fn push_int(extra: &mut FieldsBuilder, key: &'static str, value: Option<i64>) {
     if let Some(v) = value {
-        extra.push((key.into(), v.to_string().into()));
+        extra.push(key, v.to_string());
     }
 }
 
@@ -128,7 +126,7 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
 
     let dir = session_direction(&s);
 
-    let mut extra = Vec::with_capacity(16);
+    let mut extra = FieldsBuilder::with_capacity(384);
     push(&mut extra, "status", s.status.as_deref());
     push(&mut extra, "direction", s.direction.as_deref());
     push(&mut extra, "session id", s.id.as_deref());
@@ -174,7 +172,7 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
         .or_else(|| s.profile.as_ref().and_then(|p| p.call_id.first()));
     push(&mut extra, "sip call-id", sip_call_id.map(String::as_str));
     if let Some(t) = s.time_limit.filter(|t| *t > 0) {
-        extra.push(("time limit".into(), format!("{t} s").into()));
+        extra.push("time limit", format!("{t} s"));
     }
     push_flag(&mut extra, "ringing", s.ringing);
     if let Some(u) = &s.url {
@@ -189,15 +187,14 @@ pub fn map_session(provider: ProviderId, domain: &str, s: wire::Session) -> (Cal
         s.last_error.as_deref().or(s.error.as_deref()),
     );
 
-    // Sessions fill about ten of the sixteen slots: at 100,000 rows the spare ones
-    // alone would hold ~29 MB (issue 14's scale bench).
-    extra.shrink_to_fit();
+    // One buffer of exactly the fields' size per row (issue 14's scale bench).
+    let extra = extra.finish();
     let id = s.token.or(s.id).unwrap_or_default();
     let call = Call {
         provider,
         account: domain.to_owned().into(),
-        account_name: String::new(),
-        id,
+        account_name: Default::default(),
+        id: id.into(),
         from: shown_number(&s.caller_id.unwrap_or_default()).into(),
         to: shown_number(&s.destination.unwrap_or_default()).into(),
         direction: dir,
@@ -278,13 +275,13 @@ impl wire::ListSink<wire::Session> for SessionSink<'_> {
 
 /// Maps a trunk. The password is never copied: `auth password` is `****` when set.
 pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
-    let mut extra = Vec::with_capacity(12);
+    let mut extra = FieldsBuilder::with_capacity(288);
     push(&mut extra, "uuid", t.uuid.as_deref());
     push(&mut extra, "domain id", t.domain_id.as_deref());
     if let Some(auth) = t.profile.as_ref().and_then(|p| p.authentication.as_ref()) {
         push(&mut extra, "auth user", auth.username.as_deref());
         if auth.password_set {
-            extra.push(("auth password".into(), "****".to_owned().into()));
+            extra.push("auth password", "****");
         }
         push_flag(&mut extra, "overwrite from", auth.overwrite_from);
     }
@@ -298,7 +295,7 @@ pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
     Trunk {
         provider,
         account: domain.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         name: t.name.unwrap_or_else(|| id.clone()),
         id,
         host: t.ip.unwrap_or_default(),
@@ -307,7 +304,7 @@ pub fn map_trunk(provider: ProviderId, domain: &str, t: wire::Trunk) -> Trunk {
         direction: t.direction.unwrap_or_default(),
         prefix: t.prefix.unwrap_or_default(),
         active: t.active,
-        extra,
+        extra: extra.finish(),
     }
 }
 
@@ -365,7 +362,7 @@ pub fn map_dnid(
         .or_else(|| app_id.as_ref().map(|id| format!("app #{id}")))
         .unwrap_or_default();
 
-    let mut extra = Vec::with_capacity(10);
+    let mut extra = FieldsBuilder::with_capacity(240);
     push(&mut extra, "dnid regex", d.dnid.as_deref());
     push(&mut extra, "application id", app_id.as_deref());
     push(
@@ -383,23 +380,23 @@ pub fn map_dnid(
     let sent = d.source.or(d.dnid).unwrap_or_else(|| format!("dnid #{id}"));
     let number = shown_number(&sent);
     if number != sent {
-        extra.push((crate::model::NUMBER_AS_SENT.into(), sent.into()));
+        extra.push(crate::model::NUMBER_AS_SENT, sent);
     }
     Number {
         provider,
         account: domain.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         id,
         number,
         target,
         active: d.active,
-        extra,
+        extra: extra.finish(),
     }
 }
 
 /// The customer account. `id` = customer name, else numeric id, else `fallback`.
 pub fn map_customer(provider: ProviderId, c: wire::Customer, fallback: &str) -> Account {
-    let mut extra = Vec::with_capacity(6);
+    let mut extra = FieldsBuilder::with_capacity(144);
     push(&mut extra, "id", c.id.as_deref());
     push(&mut extra, "uuid", c.uuid.as_deref());
     push(&mut extra, "created", c.created_at.as_deref());
@@ -419,13 +416,13 @@ pub fn map_customer(provider: ProviderId, c: wire::Customer, fallback: &str) -> 
         parent: None,
         kind: AccountKind::Customer,
         active: c.active,
-        extra,
+        extra: extra.finish(),
     }
 }
 
 /// One domain account. `id` = domain name (else numeric id).
 pub fn map_domain(provider: ProviderId, parent: Option<&str>, d: wire::Domain) -> Account {
-    let mut extra = Vec::with_capacity(10);
+    let mut extra = FieldsBuilder::with_capacity(240);
     push(&mut extra, "id", d.id.as_deref());
     push(&mut extra, "uuid", d.uuid.as_deref());
     push(&mut extra, "customer id", d.tenant_id.as_deref());
@@ -460,7 +457,7 @@ pub fn map_domain(provider: ProviderId, parent: Option<&str>, d: wire::Domain) -
         parent: parent.map(str::to_owned),
         kind: AccountKind::Domain,
         active: d.active,
-        extra,
+        extra: extra.finish(),
     }
 }
 
@@ -489,11 +486,12 @@ pub fn map_current_calls(
     let mut stat = QueueStat {
         provider,
         account: customer.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         name: customer.to_owned(),
         kind: "concurrency".to_owned(),
         ..QueueStat::default()
     };
+    let mut extra = FieldsBuilder::new();
     match report {
         wire::CurrentCalls::Series(points) => {
             // The most recent sample: greatest date (ISO dates sort as text); ties and
@@ -506,34 +504,30 @@ pub fn map_current_calls(
             if let Some(p) = latest {
                 stat.active = to_u32(p.concurrency);
                 stat.total = to_u32(p.count);
-                push(&mut stat.extra, "date", p.date.as_deref());
+                push(&mut extra, "date", p.date.as_deref());
             }
             stat.max_concurrency = to_u32(points.iter().filter_map(|p| p.concurrency).max());
             if points.len() > 1 {
-                stat.extra
-                    .push(("samples".into(), points.len().to_string().into()));
+                extra.push("samples", points.len().to_string());
             }
         }
         wire::CurrentCalls::Report(r) => {
             stat.active = to_u32(r.current_calls);
             stat.total = to_u32(r.count_total);
             stat.max_concurrency = to_u32(r.concurrency_max);
-            push_int(&mut stat.extra, "subscribers", r.subscribers_total);
-            push_int(&mut stat.extra, "subscribers active", r.subscribers_active);
+            push_int(&mut extra, "subscribers", r.subscribers_total);
+            push_int(&mut extra, "subscribers active", r.subscribers_active);
             if let Some(b) = &r.billing_plan {
                 push(
-                    &mut stat.extra,
+                    &mut extra,
                     "billing period start",
                     b.period_start.as_deref(),
                 );
-                push(
-                    &mut stat.extra,
-                    "billing period end",
-                    b.period_end.as_deref(),
-                );
+                push(&mut extra, "billing period end", b.period_end.as_deref());
             }
         }
     }
+    stat.extra = extra.finish();
     vec![stat]
 }
 

@@ -145,10 +145,7 @@ pub fn domain_matches(
 }
 
 fn extra_value<'a>(a: &'a Account, key: &str) -> Option<&'a str> {
-    a.extra
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    a.extra.get(key)
 }
 
 /// What the client learned from earlier fetches.

@@ -46,7 +46,7 @@ mod tests {
         Trunk {
             provider: ProviderId(0),
             account: account.into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: id.into(),
             name: id.into(),
             host: "h".into(),
@@ -55,7 +55,7 @@ mod tests {
             direction: String::new(),
             prefix: String::new(),
             active: None,
-            extra: Vec::new(),
+            extra: Default::default(),
         }
     }
 
@@ -64,7 +64,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(0),
             account: "acme.example".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "7".into(),
             number: "+14155550100".into(),
             target: "ivr-main".into(),
@@ -73,7 +73,8 @@ mod tests {
                 ("dnid regex".into(), "^1415555.*".into()),
                 ("application id".into(), "42".into()),
                 ("prefix".into(), "yes".into()),
-            ],
+            ]
+            .into(),
         };
         let (a, b) = (trunk("acme.example", "t1"), trunk("other.example", "t2"));
         let trunks = [&a, &b];

@@ -8,12 +8,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::wire::{CallData, Link, Metric, NodeRow, Voxnumber};
 use crate::model::{
-    Account, AccountKind, Call, CallState, Direction, Field, Number, ProviderId, QueueStat,
+    Account, AccountKind, Call, CallState, Direction, Number, ProviderId, QueueStat,
 };
 
-fn push(extra: &mut Vec<Field>, k: impl Into<crate::model::FieldKey>, v: &str) {
+fn push(extra: &mut crate::model::FieldsBuilder, k: impl Into<crate::model::FieldKey>, v: &str) {
     if !v.trim().is_empty() {
-        extra.push((k.into(), v.trim().to_owned().into()));
+        extra.push(k, v.trim());
     }
 }
 
@@ -52,14 +52,14 @@ pub fn map_tree(
         parent: None,
         kind: AccountKind::Customer,
         active: None,
-        extra: vec![("API user".into(), root.to_owned().into())],
+        extra: vec![("API user".into(), root.to_owned().into())].into(),
     }];
     let mut seen: HashSet<String> = HashSet::from([root.to_owned()]);
     for n in nodes {
         if n.node_id.is_empty() || !seen.insert(n.node_id.clone()) {
             continue;
         }
-        let mut extra: Vec<crate::model::Field> = Vec::new();
+        let mut extra = crate::model::FieldsBuilder::new();
         push(&mut extra, "node id", &n.node_id);
         push(&mut extra, "node type", &n.node_type);
         out.push(Account {
@@ -69,7 +69,7 @@ pub fn map_tree(
             parent: Some(root.to_owned()),
             kind: AccountKind::Domain,
             active: None,
-            extra,
+            extra: extra.finish(),
         });
     }
     for l in links {
@@ -81,7 +81,7 @@ pub fn map_tree(
         } else {
             root.to_owned()
         };
-        let mut extra: Vec<crate::model::Field> = Vec::new();
+        let mut extra = crate::model::FieldsBuilder::new();
         push(&mut extra, "link id", &l.link_id);
         push(&mut extra, "link type", &l.link_type);
         push(&mut extra, "node", &name_or_id(&l.node_name, &l.node_id));
@@ -97,7 +97,7 @@ pub fn map_tree(
             parent: Some(parent),
             kind: AccountKind::SubAccount,
             active: None,
-            extra,
+            extra: extra.finish(),
         });
     }
     out
@@ -134,7 +134,7 @@ fn owner(root: &str, link_id: &str, node_id: &str) -> String {
 }
 
 pub fn map_number(provider: ProviderId, root: &str, v: Voxnumber) -> Number {
-    let mut extra: Vec<crate::model::Field> = Vec::new();
+    let mut extra = crate::model::FieldsBuilder::new();
     let status = v.call_status.trim().to_ascii_uppercase();
     push(
         &mut extra,
@@ -168,12 +168,12 @@ pub fn map_number(provider: ProviderId, root: &str, v: Voxnumber) -> Number {
     Number {
         provider,
         account: owner(root, &v.link_id, &v.node_id),
-        account_name: String::new(),
+        account_name: Default::default(),
         id: v.voxnumber.trim().to_owned(),
         number: display_number(&v.voxnumber),
         target,
         active: call_status_active(&status),
-        extra,
+        extra: extra.finish(),
     }
 }
 
@@ -232,7 +232,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
             .and_then(|t| e.checked_sub(t)),
         _ => None,
     };
-    let mut extra: Vec<crate::model::Field> = Vec::new();
+    let mut extra = crate::model::FieldsBuilder::new();
     push(&mut extra, "call result", &c.call_result);
     push(&mut extra, "rule result", &c.rule_result);
     push(
@@ -261,8 +261,8 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
     Call {
         provider,
         account: owner(root, &c.link_id, &c.node_id).into(),
-        account_name: String::new(),
-        id: c.id.trim().to_owned(),
+        account_name: Default::default(),
+        id: c.id.trim().into(),
         from: display_number(&c.call_origin).into(),
         to: display_number(&c.voxnumber).into(),
         direction: direction(&c.direction, &c.call_type),
@@ -270,7 +270,7 @@ pub fn map_call(provider: ProviderId, root: &str, c: CallData) -> Call {
         started_at_ms: started,
         answered_at_ms: answered,
         ended_at_ms: ended,
-        extra,
+        extra: extra.finish(),
     }
 }
 
@@ -334,14 +334,14 @@ impl Acc {
     fn stat(&self, provider: ProviderId, account: &str, name: String, kind: &str) -> QueueStat {
         let c32 = |v: u64| Some(u32::try_from(v).unwrap_or(u32::MAX));
         let avg = |sum: u64, n: u64| sum.checked_div(n).and_then(c32);
-        let mut extra: Vec<crate::model::Field> = Vec::new();
+        let mut extra = crate::model::FieldsBuilder::new();
         if let Some(u) = self.unique_callers {
-            extra.push(("unique callers".into(), u.to_string().into()));
+            extra.push("unique callers", u.to_string());
         }
         QueueStat {
             provider,
             account: account.to_owned(),
-            account_name: String::new(),
+            account_name: Default::default(),
             kind: kind.to_owned(),
             total: self.total.and_then(c32),
             answered: self.total.and_then(|_| c32(self.answered)),
@@ -349,7 +349,7 @@ impl Acc {
             avg_call_s: avg(self.call_sec, self.call_n),
             avg_talk_s: avg(self.talk_sec, self.talk_n),
             name,
-            extra,
+            extra: extra.finish(),
             ..QueueStat::default()
         }
     }

@@ -45,7 +45,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(2),
             account: "L1".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "442012344321".into(),
             number: "+442012344321".into(),
             target: "Sales / Main line".into(),
@@ -54,7 +54,8 @@ mod tests {
                 ("call status".into(), "on".into()),
                 ("link".into(), "Main line".into()),
                 ("node".into(), "Sales".into()),
-            ],
+            ]
+            .into(),
         };
         let link = Account {
             provider: ProviderId(2),
@@ -66,7 +67,8 @@ mod tests {
             extra: vec![
                 ("link type".into(), "forward".into()),
                 ("rules".into(), "weekday 9-17 → 02071234567".into()),
-            ],
+            ]
+            .into(),
         };
         let r = describe(&RouteInput {
             number: &n,

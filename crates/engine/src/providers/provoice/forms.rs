@@ -72,12 +72,8 @@ pub(super) fn pair(k: &str, v: impl Into<String>) -> (String, String) {
     (k.to_owned(), v.into())
 }
 
-pub(super) fn extra<'a>(fields: &'a [crate::model::Field], key: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .filter(|v| !v.is_empty() && *v != "-")
+pub(super) fn extra<'a>(fields: &'a crate::model::Fields, key: &str) -> Option<&'a str> {
+    fields.get(key).filter(|v| !v.is_empty() && *v != "-")
 }
 
 pub(super) fn yes_no(b: bool) -> &'static str {

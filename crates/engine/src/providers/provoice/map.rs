@@ -3,7 +3,8 @@
 //! two kinds may coincide at the provider).
 
 use crate::model::{
-    Account, AccountKind, Call, CallState, Direction, Field, Number, ProviderId, Trunk,
+    Account, AccountKind, Call, CallState, Direction, Field, FieldsBuilder, Number, ProviderId,
+    Trunk,
 };
 
 use super::wire;
@@ -68,16 +69,16 @@ pub fn map_tree_until(
     for (i, c) in customers.iter().enumerate() {
         cancel.check(i)?;
         let subs = subs.get(c.id.as_str()).copied().unwrap_or(0);
-        let mut extra: Vec<crate::model::Field> = vec![
-            f("customer_id", c.id.clone()),
-            f("sub-customers", subs.to_string()),
-        ];
+        let mut extra = FieldsBuilder::new();
+        extra
+            .push("customer_id", &c.id)
+            .push("sub-customers", subs.to_string());
         let mine = users_of.get(c.id.as_str()).copied();
         if let Some(u) = mine {
-            extra.push(f("users", u.len().to_string()));
+            extra.push("users", u.len().to_string());
         }
         if !c.created.is_empty() {
-            extra.push(f("created", c.created.clone()));
+            extra.push("created", &c.created);
         }
         out.push(Account {
             provider,
@@ -90,7 +91,7 @@ pub fn map_tree_until(
             parent: c.parent_id.clone(),
             kind: AccountKind::Customer,
             active: c.active,
-            extra,
+            extra: extra.finish(),
         });
         for u in mine.into_iter().flatten() {
             out.push(map_user(provider, &c.id, u));
@@ -116,7 +117,8 @@ pub fn map_user(provider: ProviderId, customer: &str, u: &wire::User) -> Account
             f("customer_id", customer),
             f("callerid", or_dash(&shown_number(&u.callerid))),
             f("password", if u.has_password { "****" } else { "-" }),
-        ],
+        ]
+        .into(),
     }
 }
 
@@ -125,7 +127,7 @@ pub fn map_destination(provider: ProviderId, customer: &str, d: wire::Destinatio
     Trunk {
         provider,
         account: customer.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         name: if d.name.is_empty() {
             format!("destination {}", d.id)
         } else {
@@ -138,7 +140,7 @@ pub fn map_destination(provider: ProviderId, customer: &str, d: wire::Destinatio
         direction: "outbound".into(),
         prefix: String::new(),
         active: d.active,
-        extra: vec![f("user_id", d.user_id.unwrap_or_else(|| "-".into()))],
+        extra: vec![f("user_id", d.user_id.unwrap_or_else(|| "-".into()))].into(),
     }
 }
 
@@ -156,26 +158,22 @@ pub fn map_extension(
         None => format!("{} → -", e.direction),
     };
     let number = shown_number(&e.number);
-    let mut extra = Vec::with_capacity(4);
+    let mut extra = FieldsBuilder::new();
     if number != e.number {
-        extra.push(f(crate::model::NUMBER_AS_SENT, e.number.clone()));
+        extra.push(crate::model::NUMBER_AS_SENT, &e.number);
     }
-    extra.extend([
-        f("direction", or_dash(&e.direction)),
-        f(
-            "destination_id",
-            e.destination_id.unwrap_or_else(|| "-".into()),
-        ),
-        f("user_id", e.user_id.unwrap_or_else(|| "-".into())),
-    ]);
+    extra
+        .push("direction", or_dash(&e.direction))
+        .push("destination_id", e.destination_id.as_deref().unwrap_or("-"))
+        .push("user_id", e.user_id.as_deref().unwrap_or("-"));
     Number {
         provider,
         account: customer.to_owned(),
-        account_name: String::new(),
+        account_name: Default::default(),
         number,
         target,
         active: None,
-        extra,
+        extra: extra.finish(),
         id: e.id,
     }
 }
@@ -310,28 +308,25 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
         .into_iter()
         .map(|r| {
             let direction = Direction::from_text(&r.direction);
-            let mut extra: Vec<crate::model::Field> = vec![
-                f(
-                    "customer_id",
-                    r.customer_id.clone().unwrap_or_else(|| customer.to_owned()),
-                ),
-                f("user_id", r.user_id.clone().unwrap_or_else(|| "-".into())),
-                f("disposition", or_dash(&r.disposition)),
-            ];
+            let mut extra = FieldsBuilder::with_capacity(96);
+            extra
+                .push("customer_id", r.customer_id.as_deref().unwrap_or(customer))
+                .push("user_id", r.user_id.as_deref().unwrap_or("-"))
+                .push("disposition", or_dash(&r.disposition));
             if let Some(d) = r.duration {
-                extra.push(f("duration", format!("{d} s")));
+                extra.push("duration", format!("{d} s"));
             }
             if let Some(b) = r.billsec {
-                extra.push(f("billsec", format!("{b} s")));
+                extra.push("billsec", format!("{b} s"));
             }
             if !r.cost.is_empty() {
-                extra.push(f("cost", r.cost.clone()));
+                extra.push("cost", &r.cost);
             }
             Call {
                 provider,
                 // The job's customer owns the rows it fetched (so a refresh replaces them).
                 account: customer.to_owned().into(),
-                account_name: String::new(),
+                account_name: Default::default(),
                 from: shown_number(&r.caller).into(),
                 to: shown_number(&r.callee).into(),
                 direction,
@@ -339,8 +334,8 @@ pub fn map_records(provider: ProviderId, customer: &str, records: Vec<wire::Reco
                 started_at_ms: crate::providers::dates::text_epoch_ms(&r.start),
                 answered_at_ms: crate::providers::dates::text_epoch_ms(&r.answer),
                 ended_at_ms: crate::providers::dates::text_epoch_ms(&r.end),
-                extra,
-                id: r.id,
+                extra: extra.finish(),
+                id: r.id.into(),
             }
         })
         .collect()

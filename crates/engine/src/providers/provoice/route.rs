@@ -46,7 +46,7 @@ pub fn describe(input: &RouteInput) -> Route {
             o.extra
                 .iter()
                 .filter(|(k, v)| k.starts_with("forward ") && names_extension(v, &n.id))
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| v)
                 .collect()
         })
         .unwrap_or_default();
@@ -72,7 +72,7 @@ mod tests {
         let n = Number {
             provider: ProviderId(4),
             account: "2".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "12".into(),
             number: "101".into(),
             target: "inbound → pbx".into(),
@@ -81,7 +81,8 @@ mod tests {
                 ("direction".into(), "inbound".into()),
                 ("destination_id".into(), "5".into()),
                 ("user_id".into(), "-".into()),
-            ],
+            ]
+            .into(),
         };
         let owner = Account {
             provider: ProviderId(4),
@@ -96,12 +97,13 @@ mod tests {
                     "busy → 200 after 20 s, extension 12".into(),
                 ),
                 ("forward 2".into(), "always → 300, extension 120".into()),
-            ],
+            ]
+            .into(),
         };
         let t = Trunk {
             provider: ProviderId(4),
             account: "2".into(),
-            account_name: String::new(),
+            account_name: Default::default(),
             id: "5".into(),
             name: "pbx".into(),
             host: "pbx.example.net".into(),
@@ -110,7 +112,7 @@ mod tests {
             direction: "outbound".into(),
             prefix: String::new(),
             active: Some(true),
-            extra: Vec::new(),
+            extra: Default::default(),
         };
         let trunks = [&t];
         let r = describe(&RouteInput {

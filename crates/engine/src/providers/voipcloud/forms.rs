@@ -31,8 +31,7 @@ pub fn open(intent: Intent, ctx: &FormContext) -> Result<(FormSpec, ProviderTarg
     }
     let user = ctx
         .call
-        .and_then(|c| c.extra.iter().find(|(k, _)| k == "user number"))
-        .map(|(_, v)| v.clone())
+        .and_then(|c| c.extra.get("user number"))
         .unwrap_or_default();
     let spec = FormSpec {
         title: "Click-to-call (rings the user first)".into(),

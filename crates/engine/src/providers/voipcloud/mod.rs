@@ -292,13 +292,10 @@ impl Client {
     async fn fetch_account(&self, used: &mut u32) -> Result<FetchData, ProviderError> {
         *used += 1;
         let body = self.get("get-system-status", &[], "system status").await?;
-        let mut extra: Vec<crate::model::Field> = vec![
-            ("api".into(), format!("integration {}", self.version).into()),
-            (
-                "host".into(),
-                self.api.host_str().unwrap_or("").to_string().into(),
-            ),
-        ];
+        let mut extra = crate::model::FieldsBuilder::new();
+        extra
+            .push("api", format!("integration {}", self.version))
+            .push("host", self.api.host_str().unwrap_or(""));
         match wire::decode_system_status(&body) {
             Ok(s) => {
                 let status = s.status.unwrap_or_else(|| {
@@ -308,22 +305,22 @@ impl Client {
                         s.message.clone()
                     }
                 });
-                extra.push(("system status".into(), status.into()));
-                extra.push((
-                    "incidents".into(),
+                extra.push("system status", status);
+                extra.push(
+                    "incidents",
                     if s.incidents.is_empty() {
                         "none".into()
                     } else {
-                        s.incidents.join("; ").into()
+                        s.incidents.join("; ")
                     },
-                ));
+                );
             }
             Err(e) => return Err(self.envelope_error(e, "system status")),
         }
+        let extra = extra.finish();
         let status_ok = extra
-            .iter()
-            .find(|(k, _)| k == "system status")
-            .map(|(_, v)| v.eq_ignore_ascii_case("operational") || v.eq_ignore_ascii_case("ok"));
+            .get("system status")
+            .map(|v| v.eq_ignore_ascii_case("operational") || v.eq_ignore_ascii_case("ok"));
         Ok(FetchData::Accounts(vec![Account {
             provider: self.id,
             id: self.name.clone(),
@@ -731,10 +728,10 @@ pub fn map_user_calls(
                 c.to.as_deref().unwrap_or("")
             )
         });
-        let mut extra: Vec<crate::model::Field> = Vec::new();
+        let mut extra = crate::model::FieldsBuilder::new();
         let mut add = |k: &'static str, v: Option<String>| {
             if let Some(v) = v {
-                extra.push((k.into(), v.into()));
+                extra.push(k, v);
             }
         };
         add("user", c.user_name.clone());
@@ -745,8 +742,8 @@ pub fn map_user_calls(
         let call = Call {
             provider,
             account: account.to_string().into(),
-            account_name: String::new(),
-            id,
+            account_name: Default::default(),
+            id: id.into(),
             from: opt_number(&c.from).into(),
             to: opt_number(&c.to).into(),
             direction: c.direction,
@@ -754,7 +751,7 @@ pub fn map_user_calls(
             started_at_ms: c.started_ms,
             answered_at_ms: answered_at,
             ended_at_ms: user_call_end(c),
-            extra,
+            extra: extra.finish(),
         };
         if is_live {
             live.push(call);
@@ -814,18 +811,16 @@ fn group_history_call(
         None => CallState::Unknown(String::new()),
     };
     let id = group_call_id(g, kind);
-    let mut extra: Vec<crate::model::Field> = vec![(
-        kind.to_string().into(),
-        g.group.clone().unwrap_or_default().into(),
-    )];
+    let mut extra = crate::model::FieldsBuilder::new();
+    extra.push(kind.to_string(), g.group.as_deref().unwrap_or_default());
     if let Some(a) = &g.agent {
-        extra.push(("answered by".into(), a.clone().into()));
+        extra.push("answered by", a.clone());
     }
     Call {
         provider,
         account: account.to_string().into(),
-        account_name: String::new(),
-        id,
+        account_name: Default::default(),
+        id: id.into(),
         from: opt_number(&g.caller).into(),
         to: opt_number(&g.inbound_number).into(),
         direction: Direction::Inbound,
@@ -833,6 +828,6 @@ fn group_history_call(
         started_at_ms: g.started_ms,
         answered_at_ms: g.answered_ms,
         ended_at_ms: g.finished_ms,
-        extra,
+        extra: extra.finish(),
     }
 }
