@@ -111,15 +111,7 @@ pub fn sgr(from: &Pen, to: &Pen) -> String {
             steps.push(on.to_string());
         }
     }
-    if to.fg != from.fg {
-        steps.push(fg(to.fg));
-    }
-    if to.bg != from.bg {
-        steps.push(bg(to.bg));
-    }
-    if to.underline != from.underline {
-        steps.push(underline(to.underline));
-    }
+    colour_steps(&mut steps, from, to);
     // From scratch: a reset, then everything `to` has.
     let mut fresh: Vec<String> = vec!["0".into()];
     for (m, on, _) in MODIFIERS {
@@ -127,16 +119,7 @@ pub fn sgr(from: &Pen, to: &Pen) -> String {
             fresh.push(on.to_string());
         }
     }
-    let plain = Pen::default();
-    if to.fg != plain.fg {
-        fresh.push(fg(to.fg));
-    }
-    if to.bg != plain.bg {
-        fresh.push(bg(to.bg));
-    }
-    if to.underline != plain.underline {
-        fresh.push(underline(to.underline));
-    }
+    colour_steps(&mut fresh, &Pen::default(), to);
     let (a, b) = (steps.join(";"), fresh.join(";"));
     let params = match (a.len() <= b.len(), b.as_str()) {
         // A reset alone needs no parameter.
@@ -255,6 +238,19 @@ pub fn encode<'a>(
         out.push_str("\x1b[m");
     }
     (out, at)
+}
+
+/// The colour parameters that take the pen `from` to `to`.
+fn colour_steps(steps: &mut Vec<String>, from: &Pen, to: &Pen) {
+    if to.fg != from.fg {
+        steps.push(fg(to.fg));
+    }
+    if to.bg != from.bg {
+        steps.push(bg(to.bg));
+    }
+    if to.underline != from.underline {
+        steps.push(underline(to.underline));
+    }
 }
 
 #[cfg(test)]

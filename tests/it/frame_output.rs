@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use switchboard::action::{Action, Fetched};
+use switchboard::action::Action;
 use switchboard::app::{Screen, Terminal};
 use switchboard::frame_out::{FrameWriter, OutputCounters, SharedBuf, UNWRAPPED_MAX};
 use switchboard::model::{Capabilities, ProviderId, ProviderKind, Resource};
-use switchboard::providers::{FetchData, JobKey, JobKind};
+use switchboard::providers::{FetchData, JobKind};
 use switchboard::state::{BudgetView, Level, Message, ProviderState, State};
 use switchboard::term_backend::ScrollBackend;
 use switchboard::theme::Theme;
@@ -38,13 +38,7 @@ fn terminal(w: u16, h: u16) -> Out {
 }
 
 fn state() -> State {
-    let caps = Resource::ALL
-        .iter()
-        .fold(Capabilities::new(), |c, &r| c.with(r));
-    let p = ProviderState::new(ProviderId(0), "cx-demo", ProviderKind::Cloudonix, caps);
-    let mut s = State::new(vec![p], NOW);
-    s.tz = jiff::tz::TimeZone::UTC;
-    s
+    crate::ux_fixture::state(&["cx-demo"])
 }
 
 #[test]
@@ -110,22 +104,15 @@ fn live_call(p: u16, id: &str, started: i64) -> switchboard::model::Call {
 }
 
 fn calls_fetched(p: u16, seq: u64, calls: Vec<switchboard::model::Call>) -> Action {
-    Action::Fetched(Box::new(Fetched {
-        requests: 1,
-        provider: ProviderId(p),
-        epoch: 0,
+    crate::ux_fixture::fetched(
+        p,
         seq,
-        job: JobKey {
-            kind: JobKind::Calls,
-            scope: String::new(),
-        },
-        at_ms: NOW,
-        stale_after_ms: 30_000,
-        result: Ok(FetchData::Calls {
+        JobKind::Calls,
+        FetchData::Calls {
             live: calls,
             history: vec![],
-        }),
-    }))
+        },
+    )
 }
 
 fn two_providers() -> State {

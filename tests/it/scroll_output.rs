@@ -9,19 +9,17 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
-use switchboard::action::{Action, Fetched};
+use switchboard::action::Action;
 use switchboard::app::{Screen, Terminal};
 use switchboard::frame_out::{FrameWriter, SharedBuf};
-use switchboard::model::{
-    Account, AccountKind, Call, CallState, Capabilities, Direction, ProviderId, ProviderKind,
-    Resource,
-};
-use switchboard::providers::{FetchData, JobKey, JobKind};
-use switchboard::state::{ProviderState, State};
+use switchboard::model::{Account, AccountKind, Call, CallState, Direction, ProviderId};
+use switchboard::providers::{FetchData, JobKind};
+use switchboard::state::State;
 use switchboard::term_backend::ScrollBackend;
 use switchboard::theme::Theme;
 use switchboard::update::update;
 
+use crate::ux_fixture::{self, fetched};
 use crate::vterm::VTerm;
 
 const NOW: i64 = 1_700_000_000_000;
@@ -153,29 +151,8 @@ fn call(i: usize) -> Call {
     }
 }
 
-fn fetched(seq: u64, kind: JobKind, data: FetchData) -> Action {
-    Action::Fetched(Box::new(Fetched {
-        requests: 1,
-        provider: ProviderId(0),
-        epoch: 0,
-        seq,
-        job: JobKey {
-            kind,
-            scope: String::new(),
-        },
-        at_ms: NOW,
-        stale_after_ms: 30_000,
-        result: Ok(data),
-    }))
-}
-
 fn state(calls: usize, (w, h): (u16, u16)) -> State {
-    let caps = Resource::ALL
-        .iter()
-        .fold(Capabilities::new(), |c, &r| c.with(r));
-    let p = ProviderState::new(ProviderId(0), "cx-demo", ProviderKind::Cloudonix, caps);
-    let mut s = State::new(vec![p], NOW);
-    s.tz = jiff::tz::TimeZone::UTC;
+    let mut s = ux_fixture::state(&["cx-demo"]);
     update(&mut s, Action::Resize(w, h));
     let accounts = ["acme.example.net", "beta.example.net", "gamma.example.net"]
         .iter()
@@ -191,12 +168,13 @@ fn state(calls: usize, (w, h): (u16, u16)) -> State {
         .collect();
     update(
         &mut s,
-        fetched(1, JobKind::Accounts, FetchData::Accounts(accounts)),
+        fetched(0, 1, JobKind::Accounts, FetchData::Accounts(accounts)),
     );
     let live = (0..calls).map(call).collect();
     update(
         &mut s,
         fetched(
+            0,
             2,
             JobKind::Calls,
             FetchData::Calls {
@@ -242,7 +220,7 @@ fn every_frame_shows_what_ratatui_drew_through_scrolls_jumps_overlays_and_resize
             live,
             history: vec![],
         };
-        update(&mut s, fetched(3, JobKind::Calls, calls));
+        update(&mut s, fetched(0, 3, JobKind::Calls, calls));
         t.frame(&s, "new calls");
         step(&mut t, &mut s, KeyCode::Down, 3);
         t.resize(&mut s, 120, 40);

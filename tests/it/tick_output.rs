@@ -8,18 +8,17 @@
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
-use switchboard::action::{Action, Fetched};
+use switchboard::action::Action;
 use switchboard::app::{Screen, Terminal};
 use switchboard::frame_out::{FrameWriter, SharedBuf};
-use switchboard::model::{
-    Call, CallState, Capabilities, Direction, ProviderId, ProviderKind, Resource,
-};
-use switchboard::providers::{FetchData, JobKey, JobKind};
-use switchboard::state::{ProviderState, State};
+use switchboard::model::{Call, CallState, Direction, ProviderId};
+use switchboard::providers::{FetchData, JobKind};
+use switchboard::state::State;
 use switchboard::term_backend::ScrollBackend;
 use switchboard::theme::Theme;
 use switchboard::update::update;
 
+use crate::ux_fixture::{self, fetched};
 use crate::vterm::VTerm;
 
 const NOW: i64 = 1_700_000_000_000;
@@ -34,12 +33,7 @@ fn fixed(w: u16, h: u16) -> ratatui::TerminalOptions {
 /// Eight answered calls, 100, 110 … 170 s long at `NOW` (no carry into the tens when a
 /// second passes).
 fn state() -> State {
-    let caps = Resource::ALL
-        .iter()
-        .fold(Capabilities::new(), |c, &r| c.with(r));
-    let p = ProviderState::new(ProviderId(0), "cx-demo", ProviderKind::Cloudonix, caps);
-    let mut s = State::new(vec![p], NOW);
-    s.tz = jiff::tz::TimeZone::UTC;
+    let mut s = ux_fixture::state(&["cx-demo"]);
     update(&mut s, Action::Resize(80, 24));
     let live = (0..CALLS)
         .map(|i| {
@@ -62,22 +56,15 @@ fn state() -> State {
         .collect();
     update(
         &mut s,
-        Action::Fetched(Box::new(Fetched {
-            requests: 1,
-            provider: ProviderId(0),
-            epoch: 0,
-            seq: 1,
-            job: JobKey {
-                kind: JobKind::Calls,
-                scope: String::new(),
-            },
-            at_ms: NOW,
-            stale_after_ms: 30_000,
-            result: Ok(FetchData::Calls {
+        fetched(
+            0,
+            1,
+            JobKind::Calls,
+            FetchData::Calls {
                 live,
                 history: vec![],
-            }),
-        })),
+            },
+        ),
     );
     s
 }

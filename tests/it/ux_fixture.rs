@@ -3,9 +3,10 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use switchboard::action::Action;
+use switchboard::action::{Action, Fetched};
 use switchboard::model::Resource;
 use switchboard::model::{Call, CallState, Capabilities, Direction, ProviderId, ProviderKind};
+use switchboard::providers::{FetchData, JobKey, JobKind};
 use switchboard::state::{ProviderState, State};
 use switchboard::theme::Theme;
 
@@ -32,6 +33,23 @@ pub fn state(names: &[&str]) -> State {
     let mut s = State::new(providers, NOW);
     s.tz = jiff::tz::TimeZone::UTC;
     s
+}
+
+/// Provider `p`'s poll of `kind` (no scope) read at `NOW`.
+pub fn fetched(p: u16, seq: u64, kind: JobKind, data: FetchData) -> Action {
+    Action::Fetched(Box::new(Fetched {
+        requests: 1,
+        provider: ProviderId(p),
+        epoch: 0,
+        seq,
+        job: JobKey {
+            kind,
+            scope: String::new(),
+        },
+        at_ms: NOW,
+        stale_after_ms: 30_000,
+        result: Ok(data),
+    }))
 }
 
 pub fn call(i: usize, from: &str) -> Call {
