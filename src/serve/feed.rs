@@ -30,6 +30,10 @@ use crate::state::{ProviderState, State};
 
 /// How many changes the collector keeps for readers that resume.
 pub const HELD: usize = 1024;
+/// And how many bytes of them at most: a change carries whole slices, and a provider of
+/// 10,000 live calls makes megabyte changes several times a second. Older changes go
+/// first; a reader that needed one reloads the snapshot (`resync`).
+pub const HELD_BYTES: usize = 64 << 20;
 
 /// The tables in the order documents list them, by their feed names.
 pub const TABLES: [Resource; 6] = [
@@ -47,6 +51,9 @@ pub type Change = (u64, Arc<str>);
 pub struct Feed {
     pub revision: u64,
     held: VecDeque<Change>,
+    /// The bytes of `held`, and the most it may hold ([`HELD_BYTES`]).
+    held_bytes: usize,
+    max_held_bytes: usize,
     /// Hash of the slice last published per (table, provider).
     slices: BTreeMap<(&'static str, u16), u64>,
     /// Hash of each provider's state last published.
@@ -272,6 +279,8 @@ impl Feed {
         Feed {
             revision: start,
             held: VecDeque::new(),
+            held_bytes: 0,
+            max_held_bytes: HELD_BYTES,
             slices: BTreeMap::new(),
             providers: BTreeMap::new(),
             tx,
@@ -324,10 +333,15 @@ impl Feed {
             self.revision,
             document(self.revision, state.now_ms, &providers, &slices).into(),
         );
-        if self.held.len() == HELD {
-            self.held.pop_front();
-        }
+        self.held_bytes += change.1.len();
         self.held.push_back(change.clone());
+        while self.held.len() > HELD
+            || (self.held_bytes > self.max_held_bytes && self.held.len() > 1)
+        {
+            if let Some((_, old)) = self.held.pop_front() {
+                self.held_bytes -= old.len();
+            }
+        }
         // No reader is no error.
         let _ = self.tx.send(change);
     }
@@ -446,6 +460,34 @@ mod tests {
         assert_ne!(
             json_hash(&provider_doc(&other, &other.providers[0])),
             json_hash(&provider_doc(&s, &s.providers[0]))
+        );
+    }
+
+    #[test]
+    fn held_changes_stay_within_their_bytes_and_a_reader_behind_them_resyncs() {
+        let mut s = state();
+        let mut feed = Feed::new(0);
+        feed.max_held_bytes = 4_000;
+        for i in 0..100u32 {
+            s.providers[0].budget.remaining = i + 1;
+            feed.publish(&s, &[]);
+            assert!(feed.held_bytes <= 4_000 || feed.held.len() == 1);
+            assert_eq!(
+                feed.held_bytes,
+                feed.held.iter().map(|(_, t)| t.len()).sum::<usize>()
+            );
+        }
+        let now = feed.revision;
+        let kept = feed.held.len() as u64;
+        assert!(kept > 1 && kept < 100, "{kept} changes held");
+        assert_eq!(
+            ids(feed.resume(Some(now - kept))).map(|v| v.len()),
+            Some(kept as usize)
+        );
+        assert_eq!(
+            ids(feed.resume(Some(now - kept - 1))),
+            None,
+            "older: resync"
         );
     }
 }

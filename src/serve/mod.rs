@@ -176,6 +176,13 @@ pub async fn start(
     }
     drop(tx);
     let mut collected = Collected::new(providers);
+    // Memory keeps the newest finished calls, as a console does; the store keeps every
+    // one (written from each event before its fold) and `/v1/history` pages it. Without
+    // this cap a collector at 100,000 finished calls grew without bound.
+    collected.state.history_rows = config
+        .ui
+        .history_rows
+        .unwrap_or(crate::retention::DEFAULT_HISTORY_ROWS);
     for (i, message) in failed {
         if let Some(c) = collected.counters.get_mut(i) {
             c.failed = Some(message);

@@ -344,3 +344,49 @@ async fn an_idle_stream_carries_keep_alive_comments() {
         Duration::from_secs(15)
     );
 }
+
+/// The collector keeps the newest `[ui] history_rows` finished calls in memory (and so in
+/// its feed), as a console does; the store keeps every one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_keeps_the_newest_history_rows_and_the_store_every_call() {
+    let sims = support::sims(75, |_| {}).await;
+    let mut cfg = sims_config(&sims);
+    cfg.ui.history_rows = Some(3);
+    let dir = temp_dir("hist-cap");
+    let serve = start(&cfg, &dir).await;
+    let written = serve.calls_written();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while written.get() < 8 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no call stored in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let get = |path: &str| {
+        let url = format!("http://{}{path}", serve.addr);
+        async move {
+            reqwest::get(url)
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let snap = get("/v1/snapshot").await;
+    let in_memory: usize = snap["slices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["table"] == "call_history")
+        .map(|s| s["rows"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(
+        (1..=3).contains(&in_memory),
+        "{in_memory} finished calls in the feed"
+    );
+    let stored = get("/v1/history?limit=1000").await;
+    assert!(stored["calls"].as_array().unwrap().len() >= 8, "{stored}");
+    serve.shutdown().await.unwrap();
+}
