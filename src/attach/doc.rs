@@ -56,12 +56,13 @@ pub struct BudgetFeed {
     pub resets_in_s: u32,
 }
 
-/// Every row of one table for one provider.
+/// Every row of one table for one provider; for calls, of one account when the slice
+/// names one (a change carries only the accounts whose calls changed).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Slice {
     Accounts(ProviderId, Vec<Account>),
-    LiveCalls(ProviderId, Vec<Call>),
-    CallHistory(ProviderId, Vec<Call>),
+    LiveCalls(ProviderId, Option<String>, Vec<Call>),
+    CallHistory(ProviderId, Option<String>, Vec<Call>),
     Trunks(ProviderId, Vec<Trunk>),
     Numbers(ProviderId, Vec<Number>),
     Queues(ProviderId, Vec<QueueStat>),
@@ -71,8 +72,8 @@ impl Slice {
     pub fn provider(&self) -> ProviderId {
         match self {
             Slice::Accounts(p, _)
-            | Slice::LiveCalls(p, _)
-            | Slice::CallHistory(p, _)
+            | Slice::LiveCalls(p, ..)
+            | Slice::CallHistory(p, ..)
             | Slice::Trunks(p, _)
             | Slice::Numbers(p, _)
             | Slice::Queues(p, _) => *p,
@@ -82,7 +83,7 @@ impl Slice {
     pub fn len(&self) -> usize {
         match self {
             Slice::Accounts(_, r) => r.len(),
-            Slice::LiveCalls(_, r) | Slice::CallHistory(_, r) => r.len(),
+            Slice::LiveCalls(_, _, r) | Slice::CallHistory(_, _, r) => r.len(),
             Slice::Trunks(_, r) => r.len(),
             Slice::Numbers(_, r) => r.len(),
             Slice::Queues(_, r) => r.len(),
@@ -124,11 +125,11 @@ impl FeedDoc {
 /// Rows decoded straight from the stream (no `serde_json::Value` in between, which
 /// would sort the rows' extra fields), with the slice's provider set on each.
 macro_rules! rows {
-    ($m:expr, $p:expr, $variant:ident, $ty:ty) => {{
+    ($m:expr, $p:expr, $variant:ident, $ty:ty $(, $account:expr)?) => {{
         let mut rows: Vec<$ty> = $m.next_value()?;
         let p = $p;
         rows.iter_mut().for_each(|r| r.provider = p);
-        Slice::$variant(p, rows)
+        Slice::$variant(p, $($account,)? rows)
     }};
 }
 
@@ -143,19 +144,32 @@ impl<'de> Deserialize<'de> for Slice {
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Slice, A::Error> {
                 let mut table: Option<String> = None;
                 let mut provider: Option<ProviderId> = None;
+                let mut account: Option<String> = None;
                 let mut slice = None;
                 while let Some(key) = m.next_key::<String>()? {
                     match key.as_str() {
                         "table" => table = Some(m.next_value()?),
                         "provider" => provider = Some(ProviderId(m.next_value()?)),
+                        "account" => {
+                            let named: String = m.next_value()?;
+                            // Named after the rows: it still scopes them.
+                            if let Some(Slice::LiveCalls(_, a, _) | Slice::CallHistory(_, a, _)) =
+                                &mut slice
+                            {
+                                *a = Some(named.clone());
+                            }
+                            account = Some(named);
+                        }
                         "rows" => {
                             let (Some(t), Some(p)) = (&table, provider) else {
                                 return Err(de::Error::custom("rows before table and provider"));
                             };
                             slice = Some(match t.as_str() {
                                 "accounts" => rows!(m, p, Accounts, Account),
-                                "live_calls" => rows!(m, p, LiveCalls, Call),
-                                "call_history" => rows!(m, p, CallHistory, Call),
+                                "live_calls" => rows!(m, p, LiveCalls, Call, account.clone()),
+                                "call_history" => {
+                                    rows!(m, p, CallHistory, Call, account.clone())
+                                }
                                 "trunks" => rows!(m, p, Trunks, Trunk),
                                 "numbers" => rows!(m, p, Numbers, Number),
                                 "queues" => rows!(m, p, Queues, QueueStat),
@@ -191,7 +205,7 @@ mod tests {
              "started_at_ms":1,"answered_at_ms":null,"ended_at_ms":null,
              "extra":{"zeta":"1","alpha":"2"}}]}]}"#;
         let doc = FeedDoc::parse(text).unwrap();
-        let Slice::LiveCalls(p, rows) = &doc.slices[0] else {
+        let Slice::LiveCalls(p, None, rows) = &doc.slices[0] else {
             panic!("{doc:?}")
         };
         assert_eq!(*p, ProviderId(3));
@@ -215,6 +229,27 @@ mod tests {
             "not json",
         ] {
             assert!(FeedDoc::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_call_slice_may_name_its_account_before_or_after_its_rows() {
+        for text in [
+            r#"{"revision":2,"at_ms":1,"providers":[],"slices":[
+                {"table":"call_history","provider":1,"account":"acme","rows":[]}]}"#,
+            r#"{"revision":2,"at_ms":1,"providers":[],"slices":[
+                {"table":"call_history","provider":1,"rows":[],"account":"acme"}]}"#,
+        ] {
+            let doc = FeedDoc::parse(text).unwrap();
+            assert_eq!(
+                doc.slices,
+                [Slice::CallHistory(
+                    ProviderId(1),
+                    Some("acme".into()),
+                    vec![]
+                )],
+                "{text}"
+            );
         }
     }
 }

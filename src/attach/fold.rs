@@ -110,8 +110,8 @@ fn set_link(state: &mut State, link: Link) {
 fn empty_slices(p: ProviderId) -> [Slice; 6] {
     [
         Slice::Accounts(p, Vec::new()),
-        Slice::LiveCalls(p, Vec::new()),
-        Slice::CallHistory(p, Vec::new()),
+        Slice::LiveCalls(p, None, Vec::new()),
+        Slice::CallHistory(p, None, Vec::new()),
         Slice::Trunks(p, Vec::new()),
         Slice::Numbers(p, Vec::new()),
         Slice::Queues(p, Vec::new()),
@@ -280,9 +280,67 @@ fn apply_slice(state: &mut State, slice: Slice) {
     };
     let t = &mut state.tables;
     match slice {
-        Slice::LiveCalls(_, rows) => t.live.replace_slice(pid, None, rows, &ctx),
-        Slice::CallHistory(_, rows) => t.history.replace_slice(pid, None, rows, &ctx),
+        Slice::LiveCalls(_, account, rows) => {
+            t.live.replace_slice(pid, account.as_deref(), rows, &ctx)
+        }
+        Slice::CallHistory(_, account, rows) => {
+            t.history.replace_slice(pid, account.as_deref(), rows, &ctx)
+        }
         Slice::Queues(_, rows) => t.queues.replace_slice(pid, None, rows, &ctx),
         Slice::Accounts(..) | Slice::Trunks(..) | Slice::Numbers(..) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Call, CallState, Direction};
+
+    fn call(account: &str, id: &str) -> Call {
+        Call {
+            provider: ProviderId(0),
+            account: account.into(),
+            account_name: Default::default(),
+            id: id.into(),
+            from: "+15550001".into(),
+            to: "+15550002".into(),
+            direction: Direction::Inbound,
+            state: CallState::InCall,
+            started_at_ms: Some(1),
+            answered_at_ms: None,
+            ended_at_ms: None,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn an_accounts_slice_replaces_that_accounts_calls_only() {
+        let p = ProviderState::new(
+            ProviderId(0),
+            "pbx",
+            ProviderKind::ALL[0],
+            Capabilities::new(),
+        );
+        let mut state = State::new(vec![p], 0);
+        state.tables.live.rows = vec![call("a", "a1"), call("b", "b1"), call("b", "b2")];
+        let doc = FeedDoc {
+            revision: 2,
+            at_ms: 1,
+            providers: vec![],
+            slices: vec![Slice::LiveCalls(
+                ProviderId(0),
+                Some("b".into()),
+                vec![call("b", "b3")],
+            )],
+        };
+        apply(&mut state, FeedMsg::Change(Box::new(doc)));
+        let ids: Vec<&str> = state
+            .tables
+            .live
+            .rows
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(ids, ["a1", "b3"]);
     }
 }

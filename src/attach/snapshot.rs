@@ -52,8 +52,11 @@ pub fn provider_snapshots(doc: FeedDoc) -> Vec<ProviderSnapshot> {
                 rows.retain(|a| a.kind != AccountKind::Provider);
                 s.accounts = rows;
             }
-            Slice::LiveCalls(_, rows) => s.live_calls = rows,
-            Slice::CallHistory(_, rows) => s.call_history = rows,
+            // A snapshot's call slices are whole; one of an account adds its rows.
+            Slice::LiveCalls(_, None, rows) => s.live_calls = rows,
+            Slice::LiveCalls(_, Some(_), rows) => s.live_calls.extend(rows),
+            Slice::CallHistory(_, None, rows) => s.call_history = rows,
+            Slice::CallHistory(_, Some(_), rows) => s.call_history.extend(rows),
             Slice::Trunks(_, rows) => s.trunks = rows,
             Slice::Numbers(_, rows) => s.numbers = rows,
             Slice::Queues(_, rows) => s.queues = rows,

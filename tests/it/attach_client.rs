@@ -129,7 +129,7 @@ async fn typed_rows_equal_the_collectors_at_the_same_revision() {
                         .cloned()
                         .collect());
                     match held.slices.get(&("live_calls", id)) {
-                        Some(Slice::LiveCalls(_, rows)) => assert_eq!(rows, &live, "{}", p.name),
+                        Some(Slice::LiveCalls(_, _, rows)) => assert_eq!(rows, &live, "{}", p.name),
                         other => assert!(live.is_empty(), "{}: {other:?}", p.name),
                     }
                     let numbers: Vec<_> = t

@@ -201,7 +201,7 @@ pub(crate) fn snapshot_view(doc: &FeedDoc) -> View {
                 .filter(|a| a.kind != AccountKind::Provider)
                 .map(|a| format!("{}/{}", a.id, a.id))
                 .collect(),
-            Slice::LiveCalls(_, r) | Slice::CallHistory(_, r) => r
+            Slice::LiveCalls(_, _, r) | Slice::CallHistory(_, _, r) => r
                 .iter()
                 .map(|c| format!("{}/{}", c.account, c.id))
                 .collect(),
