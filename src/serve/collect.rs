@@ -134,6 +134,28 @@ impl Collected {
             }
             Event::RateLimited { .. } | Event::RefreshAnswer { .. } => {}
         }
+        let mut event = event;
+        if let Event::Fetched(f) = &mut event
+            && let Ok(crate::providers::FetchData::Calls { history, .. }) = &mut f.result
+        {
+            // In memory each account keeps its share of `history_rows`, as a console's
+            // pollers hand over (the store has every call, taken above): an account's poll
+            // then changes its own finished calls, not every account's through the
+            // table-wide cut, and the feed sends that account only.
+            let accounts = self
+                .state
+                .tables
+                .accounts
+                .rows
+                .iter()
+                .filter(|a| {
+                    a.account.provider == f.provider
+                        && a.account.kind != crate::model::AccountKind::Provider
+                })
+                .count()
+                .max(1);
+            crate::retention::keep_newest(history, (self.state.history_rows / accounts).max(1));
+        }
         // Only a poll's result changes rows (of its provider).
         let rows_of = match &event {
             Event::Fetched(f) => Some(f.provider),
