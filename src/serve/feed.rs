@@ -308,19 +308,32 @@ impl Serialize for AccountCalls<'_> {
     }
 }
 
-/// The hash of each account's calls of one provider, in one pass.
-fn account_hashes(rows: &[crate::model::Call], p: ProviderId) -> BTreeMap<&str, u64> {
+/// The key of a calls table sent whole (its accounts' rows interleave).
+const WHOLE: &str = "\u{0}whole";
+
+/// The hash of each account's calls of one provider, in one pass, or None when the
+/// accounts' rows interleave (a provider-wide list in time order): an account's slice
+/// could not be put back where its rows stood, so the table goes whole.
+fn account_hashes(rows: &[crate::model::Call], p: ProviderId) -> Option<BTreeMap<&str, u64>> {
     let mut writers: BTreeMap<&str, HashWriter> = BTreeMap::new();
+    let mut last: Option<&str> = None;
     for r in rows.iter().filter(|r| r.provider == p) {
+        let account = r.account.as_str();
+        if last != Some(account) && writers.contains_key(account) {
+            return None;
+        }
+        last = Some(account);
         let w = writers
-            .entry(r.account.as_str())
+            .entry(account)
             .or_insert_with(|| HashWriter(DefaultHasher::new()));
         let _ = serde_json::to_writer(&mut *w, r);
     }
-    writers
-        .into_iter()
-        .map(|(a, w)| (a, w.0.finish()))
-        .collect()
+    Some(
+        writers
+            .into_iter()
+            .map(|(a, w)| (a, w.0.finish()))
+            .collect(),
+    )
 }
 
 fn document(revision: u64, at_ms: i64, providers: &[String], slices: &[String]) -> String {
@@ -425,13 +438,32 @@ impl Feed {
         slices: &mut Vec<String>,
     ) {
         let label = resource_label(table);
-        let now = account_hashes(calls_of(state, table), p);
         let held: Vec<String> = self
             .slices
             .range((label, p.0, String::new())..)
             .take_while(|((l, q, _), _)| *l == label && *q == p.0)
             .map(|((_, _, a), _)| a.clone())
+            .filter(|a| a != WHOLE)
             .collect();
+        let Some(now) = account_hashes(calls_of(state, table), p) else {
+            for a in held {
+                self.slices.remove(&(label, p.0, a));
+            }
+            let h = with_slice(state, table, p, Hashed);
+            if self.slices.insert((label, p.0, WHOLE.into()), h) != Some(h) {
+                slices.push(slice_text(table, p.0, &slice_json(state, table, p)));
+            }
+            return;
+        };
+        if self.slices.remove(&(label, p.0, WHOLE.into())).is_some() {
+            // From whole to accounts: the table goes whole once more (a reader may hold
+            // accounts that are gone), then by account.
+            slices.push(slice_text(table, p.0, &slice_json(state, table, p)));
+            for (account, h) in now {
+                self.slices.insert((label, p.0, account.to_owned()), h);
+            }
+            return;
+        }
         for gone in held.iter().filter(|a| !now.contains_key(a.as_str())) {
             self.slices.remove(&(label, p.0, gone.clone()));
             slices.push(account_slice_text(state, table, p, gone));
@@ -669,5 +701,42 @@ mod tests {
             .collect();
         assert_eq!(live.len(), 1);
         assert!(live[0].get("account").is_none());
+    }
+
+    #[test]
+    fn interleaved_accounts_go_whole_then_by_account_once_they_part() {
+        let mut s = state();
+        s.tables.history.rows = vec![call("a", "a1", 1), call("b", "b1", 2), call("a", "a2", 3)];
+        let mut feed = Feed::new(0);
+        feed.publish(&s, &[ProviderId(0)]);
+        let history: Vec<_> = last_slices(&feed)
+            .into_iter()
+            .filter(|(t, ..)| t == "call_history")
+            .collect();
+        assert_eq!(
+            history,
+            [(
+                "call_history".into(),
+                None,
+                vec!["a1".into(), "b1".into(), "a2".into()]
+            )]
+        );
+        // Apart again: whole once more (b is gone), then by account.
+        s.tables.history.rows = vec![call("a", "a1", 1), call("a", "a2", 3)];
+        feed.publish(&s, &[ProviderId(0)]);
+        assert_eq!(
+            last_slices(&feed),
+            [("call_history".into(), None, vec!["a1".into(), "a2".into()])]
+        );
+        s.tables.history.rows = vec![call("a", "a1", 1), call("a", "a3", 4)];
+        feed.publish(&s, &[ProviderId(0)]);
+        assert_eq!(
+            last_slices(&feed),
+            [(
+                "call_history".into(),
+                Some("a".into()),
+                vec!["a1".into(), "a3".into()]
+            )]
+        );
     }
 }

@@ -15,16 +15,33 @@ fn recency(c: &Call) -> i64 {
     c.ended_at_ms.or(c.started_at_ms).unwrap_or(i64::MIN)
 }
 
-/// Keeps the `cap` newest finished calls (by end, else start); the order of what is
-/// kept is not preserved. O(n).
+/// Keeps the `cap` newest finished calls (by end, else start), in the order they stood
+/// (a refresh that cuts the oldest moves no other row, and the collector's feed sends
+/// only the accounts that lost some). O(n).
 pub fn keep_newest(calls: &mut Vec<Call>, cap: usize) {
     if calls.len() <= cap {
         return;
     }
+    let mut cutoff = i64::MAX;
     if cap > 0 {
-        calls.select_nth_unstable_by_key(cap - 1, |c| std::cmp::Reverse(recency(c)));
+        let mut times: Vec<i64> = calls.iter().map(recency).collect();
+        let (_, nth, _) = times.select_nth_unstable_by_key(cap - 1, |t| std::cmp::Reverse(*t));
+        cutoff = *nth;
     }
-    calls.truncate(cap);
+    // Everything newer than the cutoff, then as many at it as fit, first come first kept.
+    let newer = calls.iter().filter(|c| recency(c) > cutoff).count();
+    let mut at_cutoff = cap.saturating_sub(newer);
+    calls.retain(|c| {
+        let r = recency(c);
+        if r > cutoff {
+            true
+        } else if r == cutoff && at_cutoff > 0 {
+            at_cutoff -= 1;
+            true
+        } else {
+            false
+        }
+    });
     calls.shrink_to_fit();
 }
 
@@ -65,5 +82,23 @@ mod tests {
         assert_eq!(calls.len(), 2, "under the cap nothing goes");
         keep_newest(&mut calls, 0);
         assert!(calls.is_empty());
+    }
+
+    #[test]
+    fn what_is_kept_keeps_its_order_and_ties_keep_the_first() {
+        let mut calls = vec![
+            call("a", Some(30), None),
+            call("b", Some(10), None),
+            call("c", Some(50), None),
+            call("d", Some(30), None),
+            call("e", Some(40), None),
+        ];
+        keep_newest(&mut calls, 3);
+        let ids: Vec<_> = calls.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["a", "c", "e"],
+            "order kept; of the two at 30, the first"
+        );
     }
 }
