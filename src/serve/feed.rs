@@ -102,6 +102,8 @@ fn json_text<T: Serialize + ?Sized>(value: &T, empty: &str) -> String {
 struct RowsOf<'a, T, U: ?Sized> {
     rows: &'a [T],
     provider: ProviderId,
+    /// Only this account's rows (calls sent by account).
+    account: Option<&'a str>,
     view: fn(&T) -> &U,
 }
 
@@ -111,6 +113,7 @@ impl<T: Row, U: Serialize + ?Sized> Serialize for RowsOf<'_, T, U> {
             self.rows
                 .iter()
                 .filter(|r| r.provider() == self.provider)
+                .filter(|r| self.account.is_none_or(|a| r.account() == a))
                 .map(self.view),
         )
     }
@@ -120,6 +123,7 @@ fn rows_of<T: Row + Serialize>(rows: &[T], provider: ProviderId) -> RowsOf<'_, T
     RowsOf {
         rows,
         provider,
+        account: None,
         view: |r| r,
     }
 }
@@ -132,6 +136,7 @@ fn with_slice<R>(state: &State, table: Resource, p: ProviderId, out: impl SliceO
         Resource::Accounts => out.take(&RowsOf {
             rows: &t.accounts.rows,
             provider: p,
+            account: None,
             view: |r| &r.account,
         }),
         Resource::LiveCalls => out.take(&rows_of(&t.live.rows, p)),
@@ -253,29 +258,26 @@ pub fn provider_doc<'a>(all: &'a State, p: &'a ProviderState) -> ProviderDoc<'a>
     }
 }
 
-fn slice_text(table: Resource, p: u16, rows: &str) -> String {
+/// A slice's text: one table's rows of one provider, or of one of its accounts.
+fn slice_text(table: Resource, p: u16, account: Option<&str>, rows: &str) -> String {
+    let account = account
+        .map(|a| format!("\"account\":{},", json_text(a, "\"\"")))
+        .unwrap_or_default();
     format!(
-        "{{\"table\":\"{}\",\"provider\":{p},\"rows\":{rows}}}",
+        "{{\"table\":\"{}\",\"provider\":{p},{account}\"rows\":{rows}}}",
         resource_label(table)
     )
 }
 
 /// One account's calls of `table` as a slice that names the account.
 fn account_slice_text(state: &State, table: Resource, p: ProviderId, account: &str) -> String {
-    let rows = json_text(
-        &AccountCalls {
-            rows: calls_of(state, table),
-            provider: p,
-            account,
-        },
-        "[]",
-    );
-    format!(
-        "{{\"table\":\"{}\",\"provider\":{},\"account\":{},\"rows\":{rows}}}",
-        resource_label(table),
-        p.0,
-        json_text(account, "\"\""),
-    )
+    let rows = RowsOf {
+        rows: calls_of(state, table),
+        provider: p,
+        account: Some(account),
+        view: |r| r,
+    };
+    slice_text(table, p.0, Some(account), &json_text(&rows, "[]"))
 }
 
 /// The tables whose changes go by account: calls, the ones a poll of one account (a
@@ -288,23 +290,6 @@ fn calls_of(state: &State, table: Resource) -> &[crate::model::Call] {
     match table {
         Resource::CallHistory => &state.tables.history.rows,
         _ => &state.tables.live.rows,
-    }
-}
-
-/// One provider's calls of one account, serialised as they are read.
-struct AccountCalls<'a> {
-    rows: &'a [crate::model::Call],
-    provider: ProviderId,
-    account: &'a str,
-}
-
-impl Serialize for AccountCalls<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(
-            self.rows
-                .iter()
-                .filter(|r| r.provider == self.provider && r.account == self.account),
-        )
     }
 }
 
@@ -374,7 +359,12 @@ impl Feed {
         let mut slices = Vec::new();
         for p in &state.providers {
             for table in TABLES {
-                slices.push(slice_text(table, p.id.0, &slice_json(state, table, p.id)));
+                slices.push(slice_text(
+                    table,
+                    p.id.0,
+                    None,
+                    &slice_json(state, table, p.id),
+                ));
             }
         }
         document(self.revision, state.now_ms, &providers, &slices)
@@ -403,7 +393,7 @@ impl Feed {
                 }
                 let h = with_slice(state, table, p, Hashed);
                 if self.slices.insert((label, p.0, String::new()), h) != Some(h) {
-                    slices.push(slice_text(table, p.0, &slice_json(state, table, p)));
+                    slices.push(slice_text(table, p.0, None, &slice_json(state, table, p)));
                 }
             }
         }
@@ -451,14 +441,14 @@ impl Feed {
             }
             let h = with_slice(state, table, p, Hashed);
             if self.slices.insert((label, p.0, WHOLE.into()), h) != Some(h) {
-                slices.push(slice_text(table, p.0, &slice_json(state, table, p)));
+                slices.push(slice_text(table, p.0, None, &slice_json(state, table, p)));
             }
             return;
         };
         if self.slices.remove(&(label, p.0, WHOLE.into())).is_some() {
             // From whole to accounts: the table goes whole once more (a reader may hold
             // accounts that are gone), then by account.
-            slices.push(slice_text(table, p.0, &slice_json(state, table, p)));
+            slices.push(slice_text(table, p.0, None, &slice_json(state, table, p)));
             for (account, h) in now {
                 self.slices.insert((label, p.0, account.to_owned()), h);
             }
